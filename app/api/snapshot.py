@@ -1,0 +1,220 @@
+"""One normalised view of any Creatify job object, whatever resource it came from."""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any
+
+from app.api.errors import MalformedResponseError
+from app.api.resources import Resource
+
+log = logging.getLogger(__name__)
+
+
+class JobStatus(StrEnum):
+    """Normalised job status. ``UNKNOWN`` is a value we did not recognise: never terminal."""
+
+    PENDING = "pending"
+    QUEUED = "queued"
+    RUNNING = "running"
+    IMAGE_DONE = "image_done"
+    DONE = "done"
+    FAILED = "failed"
+    REJECTED = "rejected"
+    UNKNOWN = "unknown"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self in _TERMINAL
+
+    @property
+    def is_success(self) -> bool:
+        return self in (JobStatus.DONE, JobStatus.IMAGE_DONE)
+
+
+_TERMINAL = frozenset({JobStatus.DONE, JobStatus.IMAGE_DONE, JobStatus.FAILED,
+                       JobStatus.REJECTED})
+
+_RAW_TO_STATUS: dict[str, JobStatus] = {
+    "pending": JobStatus.PENDING,
+    "initializing": JobStatus.PENDING,
+    "in_queue": JobStatus.QUEUED,
+    "queued": JobStatus.QUEUED,
+    "running": JobStatus.RUNNING,
+    "generating": JobStatus.RUNNING,
+    "image_generating": JobStatus.RUNNING,
+    "video_generating": JobStatus.RUNNING,
+    "image_generated": JobStatus.IMAGE_DONE,
+    "video_generated": JobStatus.DONE,
+    "done": JobStatus.DONE,
+    "failed": JobStatus.FAILED,
+    "error": JobStatus.FAILED,
+    "rejected": JobStatus.REJECTED,
+}
+
+_warned_unknown: set[tuple[str, str]] = set()
+
+
+def normalize_status(raw: object, resource_key: str = "") -> JobStatus:
+    """Map a wire status to :class:`JobStatus`; unknown values warn once and stay non-terminal."""
+    if not isinstance(raw, str) or not raw:
+        return JobStatus.UNKNOWN
+    status = _RAW_TO_STATUS.get(raw.strip().lower())
+    if status is None:
+        if (resource_key, raw) not in _warned_unknown:
+            _warned_unknown.add((resource_key, raw))
+            log.warning("unknown status %r from %s: treated as still running", raw[:80],
+                        resource_key or "Creatify")
+        return JobStatus.UNKNOWN
+    return status
+
+
+def normalize_progress(raw: object) -> float | None:
+    """``progress`` as 0..1 whatever its wire form: number or string, 0-1 or 0-100."""
+    if raw is None or isinstance(raw, bool):
+        return None
+    value: float
+    if isinstance(raw, int | float):
+        value = float(raw)
+    elif isinstance(raw, str):
+        text = raw.strip().rstrip("%").strip()
+        if not text:
+            return None
+        try:
+            value = float(text)
+        except ValueError:
+            return None
+    else:
+        return None
+    if math.isnan(value) or math.isinf(value):
+        return None
+    if value > 1.0:
+        value /= 100.0
+    return min(max(value, 0.0), 1.0)
+
+
+def _parse_time(raw: object) -> datetime | None:
+    if not isinstance(raw, str) or not raw:
+        return None
+    try:
+        return datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _parse_decimal(raw: object) -> Decimal | None:
+    if raw is None or isinstance(raw, bool):
+        return None
+    try:
+        value = Decimal(str(raw))
+    except (InvalidOperation, ValueError):
+        return None
+    return value if value.is_finite() else None
+
+
+def _url(raw: object) -> str | None:
+    return raw if isinstance(raw, str) and raw.strip() else None
+
+
+def _result_urls(resource: Resource, body: Mapping[str, Any]) -> tuple[str, ...]:
+    urls: list[str] = []
+    for name in resource.result_fields:
+        value = body.get(name)
+        if name == "assets" and isinstance(value, list):
+            urls.extend(u for a in value if isinstance(a, Mapping) if (u := _url(a.get("url"))))
+        elif name == "assets" and isinstance(value, str):
+            # The docs type ``assets`` as a string; accept a bare URL too.
+            if u := _url(value):
+                urls.append(u)
+        elif name not in ("response_text", "generated_scripts") and (u := _url(value)):
+            urls.append(u)
+    # Keep order, drop repeats (``output`` and ``video_output`` may both carry the same URL).
+    return tuple(dict.fromkeys(urls))
+
+
+def _thumbnails(body: Mapping[str, Any]) -> tuple[str, ...]:
+    thumbs = [u for key in ("video_thumbnail", "thumbnail_url", "thumbnail")
+              if (u := _url(body.get(key)))]
+    assets = body.get("assets")
+    if isinstance(assets, list):
+        thumbs.extend(u for a in assets if isinstance(a, Mapping)
+                      if (u := _url(a.get("thumbnail_url"))))
+    photo = _url(body.get("generated_photo_url"))
+    if photo:
+        thumbs.append(photo)
+    return tuple(dict.fromkeys(thumbs))
+
+
+@dataclass(frozen=True, slots=True)
+class JobSnapshot:
+    """What one response says about one job, in the app's own terms."""
+
+    resource: str
+    id: str
+    status: JobStatus
+    raw_status: str
+    progress: float | None = None
+    result_urls: tuple[str, ...] = ()
+    preview_url: str | None = None
+    response_text: str | None = None
+    credits_used: Decimal | None = None
+    duration: float | None = None
+    failed_reason: str | None = None
+    thumbnails: tuple[str, ...] = ()
+    name: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status.is_terminal
+
+    @property
+    def result_url(self) -> str | None:
+        return self.result_urls[0] if self.result_urls else None
+
+
+def snapshot_from(resource: Resource, body: object) -> JobSnapshot:
+    """Normalise one job object. Extra fields are ignored; a body that is not a job raises
+    :class:`MalformedResponseError` (never anything else)."""
+    if not isinstance(body, Mapping):
+        raise MalformedResponseError(
+            f"expected a {resource.key} job object, got {type(body).__name__}")
+    job_id = body.get("id")
+    if not isinstance(job_id, str | int) or isinstance(job_id, bool) or not str(job_id):
+        raise MalformedResponseError(f"{resource.key} job object has no id")
+    raw_status_value = body.get("status")
+    raw_status = raw_status_value if isinstance(raw_status_value, str) else ""
+    status = normalize_status(raw_status, resource.key)
+    progress = normalize_progress(body.get("progress"))
+    if status is JobStatus.DONE:
+        progress = 1.0
+    reason = body.get("failed_reason")
+    response_text = body.get("response_text")
+    duration = _parse_decimal(body.get("duration"))
+    name = body.get("name")
+    return JobSnapshot(
+        resource=resource.key,
+        id=str(job_id),
+        status=status,
+        raw_status=raw_status,
+        progress=progress,
+        result_urls=_result_urls(resource, body),
+        preview_url=_url(body.get("preview")),
+        response_text=response_text if isinstance(response_text, str) else None,
+        credits_used=_parse_decimal(body.get("credits_used")),
+        duration=float(duration) if duration is not None and duration >= 0 else None,
+        failed_reason=str(reason) if reason not in (None, "") else None,
+        thumbnails=_thumbnails(body),
+        name=name if isinstance(name, str) else None,
+        created_at=_parse_time(body.get("created_at")),
+        updated_at=_parse_time(body.get("updated_at")),
+        raw=dict(body),
+    )

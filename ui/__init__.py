@@ -1,0 +1,1 @@
+"""The Qt layer of Creatify Studio (PySide6 + qasync)."""
