@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 _MAX_MESSAGE = 500
@@ -155,9 +157,6 @@ def parse_retry_after(value: str | None) -> float | None:
     try:
         seconds = float(value)
     except ValueError:
-        from email.utils import parsedate_to_datetime
-        from datetime import UTC, datetime
-
         try:
             when = parsedate_to_datetime(value)
         except (TypeError, ValueError):

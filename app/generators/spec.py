@@ -1,0 +1,346 @@
+"""The vocabulary of a generator spec: fields, duration sources, flows, result kinds.
+
+A :class:`GeneratorSpec` is the single source of truth about one billing row: the form the
+UI builds, the validation it runs, the request body the client sends, the billing rule and
+billed length the estimator uses, and the resource the ledger polls.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+from urllib.parse import urlsplit
+
+from app.api.resources import Resource
+from app.pricing import PriceRequest
+
+DEFAULT_WPM = 150
+"""Words per minute used to turn a script into seconds (a setting in the app)."""
+
+MAX_URL_LENGTH = 2048
+MAX_BILLED_SECONDS = 4 * 3600
+
+Values = Mapping[str, Any]
+
+
+class SpecError(ValueError):
+    """The form values do not make a valid request; ``errors`` maps field -> message."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{k}: {v}" if k else v for k, v in self.errors.items()))
+
+
+class FieldKind(StrEnum):
+    TEXT = "text"
+    MULTILINE = "multiline"
+    URL = "url"
+    INT = "int"
+    FLOAT = "float"
+    BOOL = "bool"
+    CHOICE = "choice"
+    MULTI_CHOICE = "multi_choice"
+    UUID = "uuid"
+    PERSONA = "persona"          # avatar picker over /api/personas/
+    ACCENT = "accent"            # voice/accent picker over /api/voices/
+    MUSIC = "music"              # music picker over /api/musics/ (value: a URL)
+    SCENES = "scenes"            # AI Avatar v2 scene list
+    VARIABLES = "variables"      # Custom Template variables editor
+    SCHEMA_FORM = "schema_form"  # Asset Generator input_params from a JSON Schema
+
+
+class DurationKind(StrEnum):
+    CHOICE = "choice"    # a chosen length field (e.g. video_length)
+    SCRIPT = "script"    # words of a script at words-per-minute
+    MEDIA = "media"      # the length of an audio/video input, entered by the user
+    NONE = "none"        # not priced by time
+
+
+class Flow(StrEnum):
+    CREATE = "create"                  # one paid request, then poll
+    PREVIEW_RENDER = "preview_render"  # a cheap preview, then a render of it
+
+
+class Action(StrEnum):
+    """Which client call submits this generator."""
+
+    CREATE = "create"
+    GEN_IMAGE = "gen_image"
+    GEN_VIDEO = "gen_video"
+    TEXT_GENERATE = "text_generate"
+    CREATE_LINK = "create_link"
+
+
+class ResultKind(StrEnum):
+    VIDEO = "video"
+    AUDIO = "audio"
+    IMAGE = "image"
+    TEXT = "text"
+    LINK = "link"
+    ASSET = "asset"  # image or video, per model
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    value: Any
+    label: str
+
+
+def choices(*values: Any, labels: Mapping[Any, str] | None = None) -> tuple[Choice, ...]:
+    labels = labels or {}
+    return tuple(Choice(v, labels.get(v, str(v))) for v in values)
+
+
+_UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?"
+                      r"[0-9a-fA-F]{12}$")
+
+
+def url_problem(value: str) -> str | None:
+    """Why ``value`` is not an acceptable public http(s) URL, or ``None``."""
+    text = value.strip()
+    if len(text) > MAX_URL_LENGTH:
+        return f"URL is too long ({len(text)} characters; at most {MAX_URL_LENGTH})."
+    if any(c.isspace() for c in text):
+        return "URL must not contain spaces."
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname
+    except ValueError:
+        return "Not a valid URL."
+    if parts.scheme.lower() not in ("http", "https"):
+        shown = parts.scheme or "no scheme"
+        return f"URL must start with http:// or https:// (got {shown})."
+    if not host:
+        return "URL has no host name."
+    return None
+
+
+def is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str | list | tuple | dict) and len(value) == 0) \
+        or (isinstance(value, str) and not value.strip())
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One input of a generator form."""
+
+    name: str
+    label: str
+    kind: FieldKind = FieldKind.TEXT
+    required: bool = False
+    default: Any = None
+    choices: tuple[Choice, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    max_length: int | None = None
+    max_items: int | None = None
+    help: str = ""
+    wire: str | None = None       # body key when it differs from ``name``; "" = not sent as is
+    advanced: bool = False
+    open_choices: bool = False    # the choice list is a suggestion; other values allowed
+
+    @property
+    def wire_name(self) -> str:
+        return self.name if self.wire is None else self.wire
+
+    def validate(self, value: Any) -> str | None:
+        """A user-facing message if ``value`` is not acceptable, else ``None``."""
+        if is_empty(value):
+            return "This field is required." if self.required else None
+        kind = self.kind
+        if kind in (FieldKind.TEXT, FieldKind.MULTILINE, FieldKind.UUID, FieldKind.PERSONA,
+                    FieldKind.ACCENT):
+            if not isinstance(value, str):
+                return "Expected text."
+            if self.max_length is not None and len(value) > self.max_length:
+                return f"Too long: {len(value):,} characters (at most {self.max_length:,})."
+            if kind is FieldKind.UUID and not _UUID_RE.match(value.strip()):
+                return "Expected an id like 3f2a…-…-…-…-… (a UUID)."
+            return None
+        if kind in (FieldKind.URL, FieldKind.MUSIC):
+            if not isinstance(value, str):
+                return "Expected a URL."
+            return url_problem(value)
+        if kind in (FieldKind.INT, FieldKind.FLOAT):
+            if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+                return "Expected a number."
+            number = float(value)
+            if math.isnan(number) or math.isinf(number):
+                return "Expected a finite number."
+            if kind is FieldKind.INT and number != int(number):
+                return "Expected a whole number."
+            if self.minimum is not None and number < self.minimum:
+                return f"At least {self.minimum:g}."
+            if self.maximum is not None and number > self.maximum:
+                return f"At most {self.maximum:g}."
+            return None
+        if kind is FieldKind.BOOL:
+            return None if isinstance(value, bool) else "Expected yes or no."
+        if kind is FieldKind.CHOICE:
+            if self.open_choices or value in {c.value for c in self.choices}:
+                return None
+            return f"Choose one of: {', '.join(c.label for c in self.choices)}."
+        if kind is FieldKind.MULTI_CHOICE:
+            if not isinstance(value, list | tuple):
+                return "Expected a list."
+            if self.max_items is not None and len(value) > self.max_items:
+                return f"Choose at most {self.max_items}."
+            allowed = {c.value for c in self.choices}
+            bad = [v for v in value if v not in allowed]
+            if bad and not self.open_choices:
+                return f"Unknown choice: {bad[0]!s}."
+            return None
+        if kind is FieldKind.SCENES:
+            if not isinstance(value, list | tuple):
+                return "Expected a list of scenes."
+            if self.max_items is not None and len(value) > self.max_items:
+                return f"At most {self.max_items} scenes."
+            return None
+        if kind in (FieldKind.VARIABLES, FieldKind.SCHEMA_FORM):
+            return None if isinstance(value, Mapping) else "Expected a set of values."
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class DurationSource:
+    """Where the billed length comes from, before the job has run."""
+
+    kind: DurationKind
+    field: str | None = None
+    default_seconds: float | None = None
+    label: str = "Length"
+    maximum: float = MAX_BILLED_SECONDS
+    note: str = ""
+
+
+def count_words(text: str) -> int:
+    return len(text.split())
+
+
+def script_seconds(text: str, wpm: int = DEFAULT_WPM) -> float:
+    """Seconds a script takes to speak at ``wpm`` words per minute (whole seconds, >= 1)."""
+    if wpm <= 0:
+        raise ValueError("words per minute must be positive")
+    words = count_words(text)
+    return float(max(1, math.ceil(words * 60 / wpm))) if words else 0.0
+
+
+@dataclass(frozen=True)
+class GeneratorSpec:
+    """Everything the app knows about one generator."""
+
+    key: str
+    title: str
+    billing_row: str
+    resource: Resource
+    fields: tuple[Field, ...]
+    duration: DurationSource
+    price_rule: str
+    result_kind: ResultKind
+    expected_seconds: float
+    action: Action = Action.CREATE
+    flows: tuple[Flow, ...] = (Flow.CREATE,)
+    deprecated: bool = False
+    description: str = ""
+    model_field: str | None = None
+    build: Callable[[Values], dict[str, Any]] | None = None
+    check: Callable[[Values], dict[str, str]] | None = None
+    price_details: Callable[[Values], dict[str, Any]] | None = None
+    script_fields: tuple[str, ...] = field(default=())
+
+    # ------------------------------------------------------------------ fields and values
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(f"{self.key} has no field {name!r}")
+
+    def defaults(self) -> dict[str, Any]:
+        return {f.name: f.default for f in self.fields if f.default is not None}
+
+    def validate(self, values: Values) -> dict[str, str]:
+        """Field name -> message for every problem (``""`` for the form as a whole)."""
+        errors: dict[str, str] = {}
+        for f in self.fields:
+            message = f.validate(values.get(f.name))
+            if message:
+                errors[f.name] = message
+        if self.check is not None:
+            for name, message in self.check(values).items():
+                errors.setdefault(name, message)
+        return errors
+
+    def build_body(self, values: Values) -> dict[str, Any]:
+        """The JSON body for the paid request; :class:`SpecError` if the values are invalid."""
+        errors = self.validate(values)
+        if errors:
+            raise SpecError(errors)
+        if self.build is not None:
+            return self.build(values)
+        return plain_body(self.fields, values)
+
+    # ------------------------------------------------------------------ length and price
+
+    def derive_seconds(self, values: Values, wpm: int = DEFAULT_WPM) -> float | None:
+        """The billed length implied by the form (before any user override), or ``None``."""
+        source = self.duration
+        if source.kind is DurationKind.CHOICE and source.field:
+            value = values.get(source.field)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                return float(value)
+            return source.default_seconds
+        if source.kind is DurationKind.SCRIPT:
+            text = " ".join(str(t) for t in self.script_texts(values))
+            seconds = script_seconds(text, wpm)
+            return seconds if seconds > 0 else source.default_seconds
+        if source.kind is DurationKind.MEDIA:
+            return source.default_seconds
+        return None
+
+    def script_texts(self, values: Values) -> list[str]:
+        """The spoken texts in the form (scenes included)."""
+        texts: list[str] = []
+        for name in self.script_fields:
+            value = values.get(name)
+            if isinstance(value, str):
+                texts.append(value)
+            elif isinstance(value, list | tuple):
+                texts.extend(str(s.get("input_text", "")) for s in value if isinstance(s, Mapping))
+        return texts
+
+    def price_requests(self, values: Values, seconds: float | None,
+                       flow: Flow = Flow.CREATE) -> list[PriceRequest]:
+        """What the estimator should price for this form and flow (one entry per paid call)."""
+        details: dict[str, Any] = dict(self.price_details(values)) if self.price_details else {}
+        if self.model_field and "model" not in details:
+            model = values.get(self.model_field)
+            details["model"] = model if isinstance(model, str) and model else None
+        timed = self.duration.kind is not DurationKind.NONE
+        secs = Decimal(str(seconds)) if (timed and seconds is not None) else None
+        if flow is Flow.PREVIEW_RENDER:
+            return [PriceRequest(self.price_rule, phase="preview", seconds=secs, **details),
+                    PriceRequest(self.price_rule, phase="render", seconds=secs, **details)]
+        return [PriceRequest(self.price_rule, seconds=secs, **details)]
+
+
+def plain_body(fields: Sequence[Field], values: Values) -> dict[str, Any]:
+    """Each non-empty field under its wire name; text is stripped."""
+    body: dict[str, Any] = {}
+    for f in fields:
+        if f.wire == "":
+            continue
+        value = values.get(f.name)
+        if is_empty(value):
+            continue
+        if isinstance(value, str):
+            value = value.strip()
+        elif isinstance(value, tuple):
+            value = list(value)
+        body[f.wire_name] = value
+    return body

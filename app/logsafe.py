@@ -1,0 +1,50 @@
+"""Keep secrets out of every log line.
+
+Secrets (the API key above all) are registered once, when they enter memory; the
+:class:`RedactingFilter` attached to every handler the app installs replaces them in the
+final message, whatever code logged it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+_MASK = "***"
+_lock = threading.Lock()
+_secrets: set[str] = set()
+
+
+def register_secret(secret: str) -> None:
+    """Remember ``secret`` so that :func:`redact` masks it. Short strings are ignored."""
+    if secret and len(secret) >= 6:
+        with _lock:
+            _secrets.add(secret)
+
+
+def redact(text: str) -> str:
+    """``text`` with every registered secret replaced by ``***``."""
+    with _lock:
+        secrets = sorted(_secrets, key=len, reverse=True)
+    for secret in secrets:
+        if secret in text:
+            text = text.replace(secret, _MASK)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    """A handler filter that masks registered secrets in the formatted message and args."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad format string must not lose the record
+            message = str(record.msg)
+        cleaned = redact(message)
+        if cleaned != message or record.args:
+            record.msg = cleaned
+            record.args = None
+        if record.exc_info and record.exc_info[1] is not None:
+            text = logging.Formatter().formatException(record.exc_info)
+            record.exc_text = redact(text)
+        return True
