@@ -151,6 +151,22 @@ def _thumbnails(body: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(thumbs))
 
 
+def _scripts_text(value: object) -> str | None:
+    """AI Scripts' ``generated_scripts`` as readable text (title, then paragraphs)."""
+    if not isinstance(value, list):
+        return None
+    blocks = []
+    for script in value:
+        if not isinstance(script, Mapping):
+            continue
+        title = script.get("title") or script.get("script_name") or ""
+        paragraphs = script.get("paragraphs")
+        lines = [str(p) for p in paragraphs if isinstance(p, str)] \
+            if isinstance(paragraphs, list) else []
+        blocks.append("\n".join([str(title), *lines]).strip())
+    return "\n\n".join(b for b in blocks if b) or None
+
+
 @dataclass(frozen=True, slots=True)
 class JobSnapshot:
     """What one response says about one job, in the app's own terms."""
@@ -208,7 +224,8 @@ def snapshot_from(resource: Resource, body: object) -> JobSnapshot:
         progress=progress,
         result_urls=_result_urls(resource, body),
         preview_url=_url(body.get("preview")),
-        response_text=response_text if isinstance(response_text, str) else None,
+        response_text=(response_text if isinstance(response_text, str)
+                       else _scripts_text(body.get("generated_scripts"))),
         credits_used=_parse_decimal(body.get("credits_used")),
         duration=float(duration) if duration is not None and duration >= 0 else None,
         failed_reason=str(reason) if reason not in (None, "") else None,

@@ -1,0 +1,265 @@
+"""Generator specs: one per billing row, validation, request bodies, billed length, pricing."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.generators import (
+    BY_KEY,
+    SPECS,
+    DurationKind,
+    Flow,
+    GeneratorSpec,
+    SpecError,
+    script_seconds,
+    spec,
+    url_problem,
+)
+from app.pricing import estimate, load_price_table
+from tests.samples import SCRIPT_31S, Inputs, valid_values
+
+BILLING_ROWS = {
+    "URL to Video", "AI Avatar", "Aurora", "Aurora Fast", "Custom Template Video",
+    "Asset Generator", "Text Generator", "Text to Speech", "AI Scripts", "Links", "AI Shorts",
+    "AI Editing", "Product Video (image)", "Product Video (video)", "Ad Clone",
+}
+
+
+def form(key: str, **changes: Any) -> dict[str, Any]:
+    return {**spec(key).defaults(), **valid_values(key), **changes}
+
+
+def test_every_billing_row_has_a_spec_and_keys_are_unique() -> None:
+    assert {s.billing_row for s in SPECS} == BILLING_ROWS
+    assert len(BY_KEY) == len(SPECS) == 16
+    assert {s.key for s in SPECS if s.billing_row == "AI Avatar"} == {"avatar_v1", "avatar_v2"}
+    assert {s.key for s in SPECS if s.deprecated} == {"ai_shorts", "ai_editing"}
+
+
+@pytest.mark.parametrize("generator", SPECS, ids=lambda s: s.key)
+def test_sample_values_validate_and_build(generator: GeneratorSpec) -> None:
+    values = form(generator.key)
+    assert generator.validate(values) == {}
+    body = generator.build_body(values)
+    assert isinstance(body, dict) and body
+    if generator.build is not None:
+        return  # custom bodies are checked one by one in test_bodies_match_the_contract
+    for f in generator.fields:
+        if f.wire == "" or f.kind.value in ("scenes", "variables"):
+            continue
+        if f.name in values and values[f.name] not in (None, "", [], {}):
+            assert f.wire_name in body, f.name
+
+
+@pytest.mark.parametrize("generator", SPECS, ids=lambda s: s.key)
+def test_required_fields_are_enforced(generator: GeneratorSpec) -> None:
+    for f in generator.fields:
+        if not f.required:
+            continue
+        values = form(generator.key)
+        values[f.name] = None
+        errors = generator.validate(values)
+        assert f.name in errors, f.name
+        with pytest.raises(SpecError) as info:
+            generator.build_body(values)
+        assert f.name in info.value.errors
+
+
+@pytest.mark.parametrize("generator", SPECS, ids=lambda s: s.key)
+def test_every_spec_prices_its_sample_with_the_bundled_table(generator: GeneratorSpec) -> None:
+    table = load_price_table()
+    values = form(generator.key)
+    seconds = generator.derive_seconds(values)
+    for flow in generator.flows:
+        for request in generator.price_requests(values, seconds, flow):
+            result = estimate(request, table)
+            if generator.key == "text_generator":
+                assert result.credits is None and result.known_after_run
+            else:
+                assert result.credits is not None and result.credits > 0
+
+
+@pytest.mark.parametrize("bad", ["ftp://x.com/a", "file:///etc/passwd", "javascript:alert(1)",
+                                 "example.com/no-scheme", "https://", "http://a b.com/",
+                                 "https://x.com/" + "a" * 2100])
+def test_urls_must_be_public_http(bad: str) -> None:
+    assert url_problem(bad)
+    values = form("aurora", image=bad)
+    assert "image" in spec("aurora").validate(values)
+
+
+def test_url_accepts_http_and_https() -> None:
+    assert url_problem("https://shop.example.com/p?id=1") is None
+    assert url_problem("http://shop.example.com/") is None
+
+
+def test_script_length_limits() -> None:
+    assert "script" in spec("text_to_speech").validate(form("text_to_speech", script="a" * 8001))
+    assert spec("text_to_speech").validate(form("text_to_speech", script="a " * 4000)) == {}
+    scene = {**valid_values("avatar_v2")["scenes"][0], "input_text": "x" * 2001}
+    errors = spec("avatar_v2").validate(form("avatar_v2", scenes=[scene]))
+    assert "2,001" in errors["scenes"]
+
+
+def test_numbers_choices_and_types() -> None:
+    aurora = spec("aurora")
+    assert "prompt_guidance_scale" in aurora.validate(form("aurora", prompt_guidance_scale=11))
+    assert "prompt_guidance_scale" in aurora.validate(form("aurora", prompt_guidance_scale=True))
+    assert "prompt_guidance_scale" in aurora.validate(
+        form("aurora", prompt_guidance_scale=float("nan")))
+    u2v = spec("url_to_video")
+    assert "video_length" in u2v.validate(form("url_to_video", video_length=20))
+    assert "aspect_ratio" in u2v.validate(form("url_to_video", aspect_ratio="4:3"))
+    assert "link" in u2v.validate(form("url_to_video", link="not-a-uuid"))
+    # open choice lists accept other values (Creatify adds styles over time)
+    assert u2v.validate(form("url_to_video", visual_style="BrandNewTemplate")) == {}
+    scripts = spec("ai_scripts")
+    six = ["BenefitsV2", "DIY", "DiscoveryWriter", "ProblemSolutionV2", "CallToActionV2", "HowToV2"]
+    assert "script_styles" in scripts.validate(form("ai_scripts", script_styles=six))
+
+
+def test_cross_field_rules() -> None:
+    avatar = spec("avatar_v1")
+    assert "text" in avatar.validate(form("avatar_v1", text=""))
+    both = form("avatar_v1", audio="https://cdn.example.com/a.mp3")
+    assert "audio" in avatar.validate(both)
+    only_audio = form("avatar_v1", text=None, audio="https://cdn.example.com/a.mp3")
+    assert avatar.validate(only_audio) == {}
+    scripts = spec("ai_scripts")
+    assert "url" in scripts.validate({"video_length": 30})
+    assert scripts.validate({"title": "Mug", "description": "A big mug"}) == {}
+    template = spec("custom_template")
+    assert "variables" in template.validate(form("custom_template", variables={}))
+    bad_var = {"bg": {"type": "image", "value": "javascript:x"}}
+    assert "bg" in template.validate(form("custom_template", variables=bad_var))["variables"]
+    asset = spec("asset_generator")
+    wrong = form("asset_generator", input_params={"prompt": "x", "duration": 7})
+    assert "5 s, 10 s" in asset.validate(wrong)["input_params"]
+    no_prompt = form("asset_generator", input_params={"duration": 5})
+    assert "prompt" in asset.validate(no_prompt)["input_params"]
+
+
+def test_bodies_match_the_contract() -> None:
+    i = Inputs()
+    v2 = spec("avatar_v2").build_body(form("avatar_v2", name="Promo",
+                                           background_music_url="https://m.example.com/a.mp3",
+                                           background_music_volume=0.3))
+    scene = v2["video_inputs"][0]
+    assert scene["character"] == {"type": "avatar", "avatar_id": i.persona_id,
+                                  "avatar_style": "normal"}
+    assert scene["voice"] == {"type": "text", "input_text": SCRIPT_31S, "voice_id": i.accent_id}
+    assert scene["background"] == {"type": "image", "url": i.image_url}
+    assert v2["background_music"] == {"url": "https://m.example.com/a.mp3", "volume": 0.3}
+    assert v2["aspect_ratio"] == "9x16" and "scenes" not in v2
+
+    template = spec("custom_template").build_body(form("custom_template"))
+    assert template["variables"] == {
+        "headline": {"type": "text", "properties": {"content": "Hello"}},
+        "product": {"type": "image", "properties": {"url": i.image_url}}}
+
+    fast = spec("aurora_fast").build_body(form("aurora_fast"))
+    assert fast["model_version"] == "aurora_v1_fast"
+    aurora = spec("aurora").build_body(form("aurora"))
+    assert aurora["model_version"] == "aurora_v1" and "resolution" not in aurora
+    v2a = spec("aurora").build_body(form("aurora", model_version="aurora_v2",
+                                         resolution="1080p"))
+    assert v2a["resolution"] == "1080p"
+
+    text = spec("text_generator").build_body(form("text_generator", temperature=0.2,
+                                                  system_instruction=" Be brief "))
+    assert text == {"model_name": "gemini-2.5-flash",
+                    "messages": [{"role": "user", "content": "Write a tagline for a mug."}],
+                    "system_instruction": "Be brief", "config": {"temperature": 0.2}}
+
+    product = spec("product_video").build_body(form("product_video"))
+    assert "source_job" not in product and product["motion_style"] == "display"
+
+    u2v = spec("url_to_video").build_body(form("url_to_video", override_script="  Hi  "))
+    assert u2v["override_script"] == "Hi" and u2v["link"] == i.link_id
+    assert u2v["no_caption"] is False and u2v["model_version"] == "standard"
+
+
+def test_script_seconds_at_words_per_minute() -> None:
+    assert script_seconds("") == 0
+    assert script_seconds("one") == 1
+    assert script_seconds(SCRIPT_31S) == 31  # 77 words at 150 wpm = 30.8 s
+    assert script_seconds(" ".join(["w"] * 75)) == 30
+    assert script_seconds(" ".join(["w"] * 75), wpm=100) == 45
+    with pytest.raises(ValueError):
+        script_seconds("a", wpm=0)
+
+
+def test_derive_seconds_per_duration_source() -> None:
+    assert spec("url_to_video").derive_seconds(form("url_to_video", video_length=45)) == 45
+    assert spec("text_to_speech").derive_seconds(form("text_to_speech")) == 31
+    two = [valid_values("avatar_v2")["scenes"][0]] * 2
+    assert spec("avatar_v2").derive_seconds(form("avatar_v2", scenes=two)) == 62
+    assert spec("avatar_v1").derive_seconds(form("avatar_v1", text=None)) is None
+    assert spec("ad_clone").derive_seconds(form("ad_clone")) == 30  # entered by the user
+    assert spec("ad_clone").duration.kind is DurationKind.MEDIA
+    assert spec("aurora").duration.maximum == 60
+    assert spec("links").derive_seconds(form("links")) is None
+
+
+def test_price_requests_follow_the_form() -> None:
+    table = load_price_table()
+
+    def credits(key: str, values: dict[str, Any], seconds: float | None,
+                flow: Flow = Flow.CREATE) -> Decimal:
+        total = Decimal(0)
+        for request in spec(key).price_requests(values, seconds, flow):
+            value = estimate(request, table).credits
+            assert value is not None
+            total += value
+        return total
+
+    assert credits("url_to_video", form("url_to_video"), 31) == 10
+    assert credits("url_to_video", form("url_to_video"), 31, Flow.PREVIEW_RENDER) == 10
+    assert credits("url_to_video", form("url_to_video", model_version="aurora_v1"), 31) == 31
+    assert credits("avatar_v1", form("avatar_v1", model_version="aurora_v1_fast"), 31) == \
+        Decimal("15.5")
+    assert credits("aurora", form("aurora"), 12.2) == 13
+    assert credits("aurora", form("aurora", model_version="aurora_v2", resolution="2k"), 10) \
+        == 28
+    assert credits("aurora_fast", form("aurora_fast"), 12.2) == Decimal("6.5")
+    assert credits("ad_clone", form("ad_clone"), 5.01) == 24
+    assert credits("asset_generator", form("asset_generator"), None) == 12
+    veo = form("asset_generator", model_name="veo-3.1-fast", input_params={"prompt": "x"})
+    assert credits("asset_generator", veo, None) == 32
+    banana = form("asset_generator", model_name="nano-banana",
+                  input_params={"prompt": "x", "num_images": 3})
+    assert credits("asset_generator", banana, None) == 12
+    assert credits("product_image", form("product_image"), None) == 2
+    assert credits("product_video", form("product_video"), 15) == 10
+    assert credits("links", form("links"), None) == 1
+    assert credits("ai_scripts", form("ai_scripts"), None) == 1
+    assert credits("text_to_speech", form("text_to_speech"), 31) == 2
+
+
+def test_preview_flow_only_where_creatify_offers_it() -> None:
+    with_preview = {s.key for s in SPECS if Flow.PREVIEW_RENDER in s.flows}
+    assert with_preview == {"url_to_video", "avatar_v1", "avatar_v2", "custom_template",
+                            "ai_shorts", "ai_editing"}
+
+
+def test_name_fields_exist_where_the_resource_tags_names() -> None:
+    for s in SPECS:
+        if s.resource.has_name and s.key not in ("aurora_fast",):
+            assert any(f.name == "name" for f in s.fields), s.key
+
+
+@given(st.dictionaries(st.sampled_from(["script", "accent", "junk"]),
+                       st.one_of(st.none(), st.text(max_size=50), st.integers(), st.booleans(),
+                                 st.floats(), st.lists(st.text(max_size=5), max_size=3))))
+def test_validation_never_crashes(values: dict[str, Any]) -> None:
+    for key in ("text_to_speech", "avatar_v2", "custom_template", "asset_generator"):
+        generator = spec(key)
+        errors = generator.validate(values)
+        assert all(isinstance(m, str) and m for m in errors.values())
+        if not errors:
+            generator.build_body(values)
