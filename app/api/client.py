@@ -62,7 +62,11 @@ def is_loopback_host(host: str) -> bool:
 
 def validate_base_url(url: str) -> str:
     """The base URL without a trailing slash; HTTPS required unless the host is loopback."""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        raise InsecureBaseURLError(f"Not a valid API address: {url!r}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InsecureBaseURLError(f"Not a valid API address: {url!r}")
     if parts.scheme != "https" and not is_loopback_host(parts.hostname):
@@ -224,7 +228,7 @@ class CreatifyClient:
             return None
         try:
             return response.json()
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise MalformedResponseError(
                 f"Creatify answered HTTP {response.status_code} with a body that is not JSON."
             ) from exc
@@ -477,6 +481,16 @@ async def _sse_data(lines: AsyncIterator[str]) -> AsyncIterator[str]:
         yield "\n".join(buffer)
 
 
+def _decimal_or_none(value: object) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError:
+        return None
+    return number if number.is_finite() else None
+
+
 def _stream_event(data: str) -> StreamEvent | None:
     if data.strip() == "[DONE]":
         return StreamEvent(done=True)
@@ -494,8 +508,9 @@ def _stream_event(data: str) -> StreamEvent | None:
     return StreamEvent(
         delta=delta,
         done=done,
-        job_id=str(job_id) if isinstance(job_id, str | int) else None,
-        credits_used=Decimal(str(credits)) if isinstance(credits, int | float) else None,
+        job_id=str(job_id) if isinstance(job_id, str | int) and not isinstance(job_id, bool)
+        else None,
+        credits_used=_decimal_or_none(credits),
         response_text=text if isinstance(text, str) else None,
     )
 

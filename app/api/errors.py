@@ -9,6 +9,8 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 _MAX_MESSAGE = 500
+_MAX_MESSAGES = 20
+_MAX_SUMMARY = 2000
 
 
 class CreatifyError(Exception):
@@ -104,6 +106,10 @@ def _clip(text: str) -> str:
     return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 1] + "…"
 
 
+def _clip_summary(text: str) -> str:
+    return text if len(text) <= _MAX_SUMMARY else text[: _MAX_SUMMARY - 1] + "…"
+
+
 def _strings(value: Any) -> list[str]:
     if isinstance(value, str):
         return [value]
@@ -180,10 +186,13 @@ def error_from_response(status_code: int, text: str,
     body: Any
     try:
         body = json.loads(text) if text else None
-    except ValueError:
+    except (ValueError, RecursionError):
         body = text if len(text) < 2000 and "<" not in text else None
-    messages, field_errors = extract_messages(body)
-    summary = "; ".join(messages) if messages else ""
+    try:
+        messages, field_errors = extract_messages(body)
+    except RecursionError:
+        messages, field_errors = (), {}
+    summary = _clip_summary("; ".join(messages[:_MAX_MESSAGES]))
     retry_after = parse_retry_after(headers.get("retry-after") or headers.get("Retry-After"))
 
     if status_code in (400, 402, 403) and _mentions_credits(messages):

@@ -81,7 +81,10 @@ def normalize_progress(raw: object) -> float | None:
         return None
     value: float
     if isinstance(raw, int | float):
-        value = float(raw)
+        try:
+            value = float(raw)
+        except OverflowError:
+            return None
     elif isinstance(raw, str):
         text = raw.strip().rstrip("%").strip()
         if not text:
