@@ -1,0 +1,30 @@
+"""The Creatify sandbox: a simulator of the Creatify API, real HTTP on loopback, stdlib only.
+
+Used by the end-to-end tests (the real httpx client against it) and shipped in the app as the
+offline sandbox, so every feature can be tried with nothing billed. It speaks the contract in
+``creatify-api.md`` with its quirks (string/number ``progress``, ``output`` vs
+``video_output``, DRF error shapes ...), bills by its own reading of the billing page, and can
+misbehave on purpose (:class:`Faults`):
+
+- ``error_rate``: that fraction of requests is answered 500/502/503 before any processing;
+- ``rate_limit_rate``: answered 429 with ``Retry-After: retry_after``;
+- ``latency``: seconds slept before every answer;
+- ``reset_rate``: the TCP connection is reset (RST); for paid POSTs half of these happen after
+  the job was created (the answer is lost), half before;
+- ``malformed_rate``: a 2xx JSON answer is cut in half (status kept);
+- ``fail_rate`` / ``reject_rate``: new jobs end ``failed`` / ``rejected`` (``failed`` where the
+  resource has no ``rejected``);
+- ``unknown_status_rate``: a read of a running job shows the status ``processing_v2``;
+- ``insufficient_credits``: every paid POST gets the insufficient-credits error;
+- ``reset_next_create_after_processing`` / ``reset_next_request_before_processing``: the next
+  N paid POSTs are processed then reset / the next N requests are reset unprocessed.
+
+Faults never touch ``/_sandbox/*`` (state, faults, create log) and only latency and resets
+touch ``/media/*``. Modules: ``world`` (the pure state and rules), ``server`` (HTTP),
+``media`` (the sample files), ``__main__`` (the CLI).
+"""
+
+from app.sandbox.server import Sandbox
+from app.sandbox.world import CreateRecord, Faults
+
+__all__ = ["CreateRecord", "Faults", "Sandbox"]

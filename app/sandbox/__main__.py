@@ -1,0 +1,113 @@
+"""``python -m app.sandbox`` (or ``creatify-sandbox``): run the Creatify simulator until
+SIGINT/SIGTERM.
+
+    python -m app.sandbox --port 8765 --speed 10 --fail-rate 0.1
+
+prints one line, ``Creatify sandbox listening on http://127.0.0.1:8765 (X-API-ID sandbox /
+X-API-KEY sandbox)``, and serves. Point the app (or curl) at that URL with those two headers.
+``GET /_sandbox/state``, ``GET|POST /_sandbox/faults`` and ``GET /_sandbox/creates`` inspect and
+steer it while it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from decimal import Decimal, InvalidOperation
+from types import FrameType
+
+from app.sandbox.server import Sandbox, is_loopback
+from app.sandbox.world import Faults
+
+_FAULT_OPTIONS = (  # (option, Faults field, help)
+    ("--error-rate", "error_rate", "fraction of API requests answered 500/502/503"),
+    ("--rate-limit-rate", "rate_limit_rate", "fraction answered 429 with Retry-After"),
+    ("--retry-after", "retry_after", "seconds in Retry-After (default 1)"),
+    ("--latency", "latency", "seconds slept before every answer"),
+    ("--reset-rate", "reset_rate", "fraction of requests whose connection is reset"),
+    ("--malformed-rate", "malformed_rate", "fraction of 2xx answers with truncated JSON"),
+    ("--fail-rate", "fail_rate", "fraction of new jobs that end failed"),
+    ("--reject-rate", "reject_rate", "fraction of new jobs that end rejected"),
+    ("--unknown-status-rate", "unknown_status_rate",
+     "fraction of job reads showing an undocumented status"),
+)
+
+
+def _decimal(text: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value.is_finite() or value < 0:
+        raise argparse.ArgumentTypeError(f"must be a number >= 0: {text!r}")
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m app.sandbox",
+        description="Run the Creatify API simulator on loopback (nothing is billed).")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="loopback address (default %(default)s)")
+    parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
+    parser.add_argument("--speed", type=float, default=1.0, metavar="N",
+                        help="time factor: 10 makes a 90 s job take 9 s")
+    parser.add_argument("--api-id", default="sandbox", help="the X-API-ID to accept")
+    parser.add_argument("--api-key", default="sandbox", help="the X-API-KEY to accept")
+    parser.add_argument("--balance", type=_decimal, default=Decimal(500), metavar="N",
+                        help="starting credits")
+    parser.add_argument("--seed", type=int, default=None, help="seed for ids and faults")
+    for option, name, text in _FAULT_OPTIONS:
+        parser.add_argument(option, dest=name, type=float, default=getattr(Faults, name),
+                            metavar="S" if name in ("retry_after", "latency") else "F", help=text)
+    parser.add_argument("--insufficient-credits", action="store_true",
+                        help="answer every paid request with the insufficient-credits error")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not is_loopback(args.host):
+        print(f"python -m app.sandbox: refusing --host {args.host}: the sandbox listens on "
+              "loopback only (127.0.0.1, ::1 or localhost).", file=sys.stderr)
+        return 2
+    if args.speed <= 0:
+        parser.error("--speed must be > 0")
+    try:
+        faults = Faults(insufficient_credits=args.insufficient_credits,
+                        **{name: getattr(args, name) for _, name, _ in _FAULT_OPTIONS})
+    except (TypeError, ValueError) as exc:
+        parser.error(str(exc))
+    sandbox = Sandbox(host=args.host, port=args.port, api_id=args.api_id, api_key=args.api_key,
+                      balance=args.balance, speed=args.speed, faults=faults, seed=args.seed)
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        try:
+            url = sandbox.start()
+        except OSError as exc:
+            print(f"python -m app.sandbox: cannot listen on {args.host}:{args.port}: {exc}",
+                  file=sys.stderr)
+            return 1
+        print(f"Creatify sandbox listening on {url} "
+              f"(X-API-ID {args.api_id} / X-API-KEY {args.api_key})", flush=True)
+        while not stop.wait(0.5):
+            pass
+    finally:
+        sandbox.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
