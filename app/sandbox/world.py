@@ -60,9 +60,6 @@ UNDOCUMENTED_STATUS = "processing_v2"
 
 WORDS_PER_MINUTE = 150
 AURORA_MAX_AUDIO = Decimal(60)
-PREVIEW_SHARE = Decimal(1) / 5
-"""A preview costs 1/5 of the one-step price (1 of 5 credits per 30 s), its render 4/5."""
-RENDER_SHARE = 1 - PREVIEW_SHARE
 PREVIEW_TIME_SHARE = 1 / 3
 """A preview takes a third of the one-step run time; a render the whole of it."""
 FAILED_AT = 0.6
@@ -718,6 +715,21 @@ def _video_price(job: Job) -> Decimal:
     return 5 * Decimal(_blocks(_length_of(job), 30))
 
 
+def _preview_price(job: Job) -> Decimal:
+    """A preview costs 1 per started 30 s, whatever the model (the billing page's split)."""
+    return Decimal(_blocks(_length_of(job), 30))
+
+
+def _render_price(job: Job) -> Decimal:
+    """The render: the rest of the one-step price (4 per 30 s) — or, for an Aurora
+    ``model_version``, the full per-second price (the billing page gives no split for Aurora;
+    our estimator assumes the same, so that it never under-estimates)."""
+    full = job.behaviour.price(job)
+    if (job.body.get("model_version") or "") in AURORA_MODEL_RATES:
+        return full
+    return full - _preview_price(job)
+
+
 def _aurora_price(job: Job) -> Decimal:
     model = job.body.get("model_version") or "aurora_v1"
     if model == "aurora_v2":
@@ -983,7 +995,7 @@ class Behaviour:
     """Seconds a one-step create takes at speed 1."""
     fields: tuple[F, ...]
     price: Callable[[Job], Decimal]
-    """The one-step price (a preview costs PREVIEW_SHARE of it, its render RENDER_SHARE)."""
+    """The one-step price (see ``_preview_price`` and ``_render_price`` for the split)."""
     length: Length | None = None
     """Billed seconds; also the wire ``duration``. ``None``: the resource has no duration."""
     output: Output = VIDEO_OUTPUT
@@ -1645,7 +1657,7 @@ class World:
         body = self._validate(b, call)
         job = self._new_job(b, body, call.now, call.body)
         job.fields["preview"] = None
-        cost = b.price(job) * PREVIEW_SHARE
+        cost = _preview_price(job)
         self._ensure_credits(cost)
         self._register(job)
         self._start_run(job, Stage.PREVIEW, call.now, cost=cost,
@@ -1660,7 +1672,7 @@ class World:
         return self._start_render(job, call.now)
 
     def _start_render(self, job: Job, now: float) -> Response:
-        cost = job.behaviour.price(job) * RENDER_SHARE
+        cost = _render_price(job)
         self._ensure_credits(cost)
         self._start_run(job, Stage.RENDER, now, cost=cost)  # back to the first step
         return Response(200, self._wire(job, now))
@@ -1674,7 +1686,7 @@ class World:
             {"visual_style": style, "media_job": self._new_id(), "status": job.status,
              "preview_url": None, "thumbnail_url": None, "duration": None}
             for style in styles]
-        cost = b.price(job) * PREVIEW_SHARE * len(styles)
+        cost = _preview_price(job) * len(styles)
         self._ensure_credits(cost)
         self._register(job)
         for preview in job.fields["previews"]:
