@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib.abc
 import sys
 
-BLOCKED = ("PySide6", "shiboken6", "qasync", "pytestqt")
+BLOCKED = ("PySide6", "shiboken6", "qasync")
 
 
 class _Blocker(importlib.abc.MetaPathFinder):
@@ -29,7 +29,7 @@ def main(argv: list[str]) -> int:
     import pytest
 
     args = argv or ["tests/core", "tests/e2e"]
-    return int(pytest.main(["-p", "no:pytestqt", *args]))
+    return int(pytest.main(["-p", "no:pytest-qt", *args]))
 
 
 if __name__ == "__main__":
