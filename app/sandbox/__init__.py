@@ -20,11 +20,13 @@ misbehave on purpose (:class:`Faults`):
   N paid POSTs are processed then reset / the next N requests are reset unprocessed.
 
 Faults never touch ``/_sandbox/*`` (state, faults, create log) and only latency and resets
-touch ``/media/*``. Modules: ``world`` (the pure state and rules), ``server`` (HTTP),
-``media`` (the sample files), ``__main__`` (the CLI).
+touch ``/media/*``. Modules: ``world`` (the pure state and routing) and the rules it applies
+(``wire``: requests, responses, errors and faults; ``validation``; ``catalogue``; ``jobs``;
+``billing``; ``behaviours``: the per-resource table), ``server`` (HTTP), ``media`` (the
+sample files), ``__main__`` (the CLI).
 """
 
 from app.sandbox.server import Sandbox
-from app.sandbox.world import CreateRecord, Faults
+from app.sandbox.wire import CreateRecord, Faults
 
 __all__ = ["CreateRecord", "Faults", "Sandbox"]

@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from types import FrameType
 
 from app.sandbox.server import Sandbox, is_loopback
-from app.sandbox.world import Faults
+from app.sandbox.wire import Faults
 
 _FAULT_OPTIONS = (  # (option, Faults field, help)
     ("--error-rate", "error_rate", "fraction of API requests answered 500/502/503"),

@@ -29,7 +29,8 @@ from types import TracebackType
 from typing import Any
 
 from app.sandbox import media
-from app.sandbox.world import CreateRecord, FaultPlan, Faults, Request, Response, World
+from app.sandbox.wire import CreateRecord, FaultPlan, Faults, Request, Response
+from app.sandbox.world import World
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""The Creatify simulator's state: jobs, clock, balance, billing, validation and routing.
+"""The Creatify simulator's state: jobs, clock, balance, faults and routing.
 
 Pure: no sockets and no threads. :class:`World` takes a :class:`Request` (method, target,
 headers, body) and gives back a :class:`Response` (status, JSON value, headers), so every rule
@@ -12,9 +12,12 @@ world pops the due entries of a heap of "next event" times (status changes, ads_
 gradual charges, ends), so thousands of finished jobs cost nothing and reads compute
 ``progress`` on the fly.
 
-Billing is this module's own reading of the billing page (``_video_price`` and friends) and
-deliberately does not import ``app.pricing``: the sandbox is an independent check of the
-estimator. Money is :class:`~decimal.Decimal`; it goes out as a JSON int when whole.
+The rules it applies live beside it: ``wire`` (requests, responses, errors, faults),
+``validation`` (field and body checks), ``catalogue`` (catalogues, asset models, generated
+content), ``jobs`` (runs, jobs, outputs), ``billing`` (prices and billed lengths: the
+sandbox's own reading of the billing page, which deliberately does not import
+``app.pricing``) and ``behaviours`` (the table of what differs between resources). Money is
+:class:`~decimal.Decimal`; it goes out as a JSON int when whole.
 
 Thread safety: one :class:`threading.Lock` (``World.lock``) guards all state and the one
 ``random.Random``; public methods take it. Nothing here sleeps: a :class:`Response` carries
@@ -29,1069 +32,88 @@ import itertools
 import json
 import math
 import random
-import re
 import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, fields
-from datetime import UTC, datetime
+from dataclasses import asdict, dataclass
 from decimal import Decimal
-from enum import Enum
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from app.api import resources as res
 from app.api.resources import ProgressForm, Resource
 from app.sandbox import media
-
-# --------------------------------------------------------------------------------------------
-# Messages (Django REST Framework's wording where DRF has one)
-
-NOT_FOUND = "Not found."
-MISSING_CREDENTIALS = "Authentication credentials were not provided."
-INVALID_KEY = "Invalid API key."
-INSUFFICIENT_CREDITS = "Insufficient credits. Please upgrade your plan or buy more credits."
-REQUIRED = "This field is required."
-JSON_PARSE_ERROR = "JSON parse error"
-PREVIEW_NOT_READY = "Preview is not ready."
-UNDOCUMENTED_STATUS = "processing_v2"
-"""What ``unknown_status_rate`` shows instead of a running job's status."""
-
-WORDS_PER_MINUTE = 150
-AURORA_MAX_AUDIO = Decimal(60)
-PREVIEW_TIME_SHARE = 1 / 3
-"""A preview takes a third of the one-step run time; a render the whole of it."""
-FAILED_AT = 0.6
-REJECTED_AT = 0.2
-"""A failing run ends this far (fraction of its planned length) into its schedule."""
-
-PRODUCT_VIDEO_RUN_TIME = 90.0
-PRODUCT_VIDEO_LENGTH = Decimal(8)
-
-
-# --------------------------------------------------------------------------------------------
-# Public value types
-
-
-@dataclass
-class Faults:
-    """What can go wrong, and how often. See the package docstring for each knob."""
-
-    error_rate: float = 0.0
-    rate_limit_rate: float = 0.0
-    retry_after: float = 1.0
-    latency: float = 0.0
-    reset_rate: float = 0.0
-    malformed_rate: float = 0.0
-    fail_rate: float = 0.0
-    reject_rate: float = 0.0
-    unknown_status_rate: float = 0.0
-    insufficient_credits: bool = False
-    reset_next_create_after_processing: int = 0
-    reset_next_request_before_processing: int = 0
-
-    def __post_init__(self) -> None:
-        for f in fields(self):
-            setattr(self, f.name, _coerce_fault(f.name, getattr(self, f.name)))
-
-    def updated(self, changes: Mapping[str, Any]) -> Faults:
-        """A copy with ``changes`` applied: ``TypeError`` for unknown names or wrong types,
-        ``ValueError`` for out-of-range values."""
-        known = {f.name for f in fields(self)}
-        unknown = sorted(set(changes) - known)
-        if unknown:
-            raise TypeError(f"unknown fault(s): {', '.join(unknown)} "
-                            f"(known: {', '.join(sorted(known))})")
-        return Faults(**{**asdict(self), **changes})
-
-
-_RATE_FAULTS = frozenset({"error_rate", "rate_limit_rate", "reset_rate", "malformed_rate",
-                          "fail_rate", "reject_rate", "unknown_status_rate"})
-_COUNT_FAULTS = frozenset({"reset_next_create_after_processing",
-                           "reset_next_request_before_processing"})
-
-
-def _coerce_fault(name: str, value: Any) -> Any:
-    if name == "insufficient_credits":
-        if not isinstance(value, bool):
-            raise TypeError(f"{name} must be true or false, not {value!r}")
-        return value
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"{name} must be a number, not {value!r}")
-    if name in _COUNT_FAULTS:
-        if value != int(value) or value < 0:
-            raise ValueError(f"{name} must be a whole number >= 0, not {value!r}")
-        return int(value)
-    number = float(value)
-    if not math.isfinite(number) or number < 0 or (name in _RATE_FAULTS and number > 1):
-        bound = "between 0 and 1" if name in _RATE_FAULTS else ">= 0"
-        raise ValueError(f"{name} must be {bound}, not {value!r}")
-    return number
-
-
-@dataclass(frozen=True)
-class CreateRecord:
-    """One paid POST as the sandbox received it. ``status_code`` 0: the answer was lost (the
-    connection was reset); ``job_id`` is ``None`` when no job or link came of it."""
-
-    path: str
-    body: Any
-    job_id: str | None
-    status_code: int
-    time: float
-
-
-@dataclass(frozen=True, slots=True)
-class Request:
-    """One HTTP request, as the server read it. ``headers`` keys are lower-case."""
-
-    method: str
-    target: str
-    headers: Mapping[str, str] = field(default_factory=dict)
-    body: bytes = b""
-
-    @property
-    def path(self) -> str:
-        return self.target.split("?", 1)[0]
-
-    @property
-    def query(self) -> str:
-        return self.target.split("?", 1)[1] if "?" in self.target else ""
-
-
-@dataclass(slots=True)
-class Response:
-    """What to answer. ``body`` is a JSON value. ``delay``: seconds to wait (outside the
-    lock) before answering. ``events``: answer ``text/event-stream`` with one ``data:`` line
-    per event, ``event_interval`` seconds apart, instead of a JSON body."""
-
-    status: int
-    body: Any = None
-    headers: dict[str, str] = field(default_factory=dict)
-    delay: float = 0.0
-    events: list[dict[str, Any]] | None = None
-    event_interval: float = 0.0
-
-
-class Category(Enum):
-    """How the faults treat a path."""
-
-    API = "api"          # every fault applies
-    MEDIA = "media"      # /media/ and /preview/: latency and resets only
-    CONTROL = "control"  # /_sandbox/: no fault ever
-
-
-@dataclass(frozen=True, slots=True)
-class FaultPlan:
-    """The faults one request will suffer, decided (under the lock) when it arrives."""
-
-    latency: float = 0.0
-    reset_before: bool = False
-    reset_after: bool = False
-    status: int | None = None
-    """500/502/503/429 answered before any processing."""
-    retry_after: float = 0.0
-    malformed: bool = False
-
-
-def category_of(path: str) -> Category:
-    if path.startswith("/_sandbox/"):
-        return Category.CONTROL
-    if path.startswith(("/media/", "/preview/")):
-        return Category.MEDIA
-    return Category.API
-
-
-class ApiError(Exception):
-    """Raised by a handler to answer an error."""
-
-    def __init__(self, status: int, body: Any, headers: Mapping[str, str] | None = None):
-        super().__init__(status, body)
-        self.response = Response(status, body, dict(headers or {}))
-
-
-def _general(*messages: str) -> ApiError:
-    return ApiError(400, list(messages))
-
-
-def _field_errors(errors: Mapping[str, list[str]]) -> ApiError:
-    return ApiError(400, {name: list(msgs) for name, msgs in errors.items()})
-
-
-def _text_error(message: str) -> ApiError:
-    return ApiError(400, {"error": message})
-
-
-# --------------------------------------------------------------------------------------------
-# Small helpers
-
-
-def json_number(value: Decimal) -> int | float:
-    """A Decimal as it goes out in JSON: an int when whole, else a float."""
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-def _iso(wall: float) -> str:
-    return datetime.fromtimestamp(wall, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def _words(*texts: str) -> int:
-    return sum(len(t.split()) for t in texts)
-
-
-def _speech_seconds(words: int) -> Decimal:
-    """Seconds of speech at 150 words per minute, rounded up, at least 1."""
-    return Decimal(max(1, -(-words * 60 // WORDS_PER_MINUTE)))
-
-
-def _blocks(length: Decimal, size: int | Decimal) -> int:
-    """How many started ``size``-second blocks ``length`` seconds bill (at least one)."""
-    return max(1, math.ceil(length / Decimal(size)))
-
-
-def _title_from_url(url: str) -> str:
-    parts = urlsplit(url)
-    slug = next((p for p in reversed(parts.path.split("/")) if p), "")
-    words = re.sub(r"\.[a-z0-9]+$", "", slug).replace("-", " ").replace("_", " ").split()
-    if words:
-        return " ".join(w.capitalize() for w in words)
-    host = parts.hostname or "product"
-    return host.removeprefix("www.").split(".")[0].capitalize()
-
-
-def _parse_body_leniently(raw: bytes) -> Any:
-    if not raw:
-        return None
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        return raw.decode("utf-8", "replace")
-
-
-# --------------------------------------------------------------------------------------------
-# Request-body validation: one small check per field kind, DRF's messages
-
-
-class _Invalid(Exception):
-    """A field value was refused; ``args[0]`` is the message."""
-
-
-Check = Callable[[Any], Any]
-
-
-@dataclass(frozen=True, slots=True)
-class F:
-    """One accepted body field: its check (returns the normalised value) and if required."""
-
-    name: str
-    check: Check
-    required: bool = False
-
-
-def _text(max_length: int | None = None) -> Check:
-    def check(value: Any) -> Any:
-        if not isinstance(value, str):
-            raise _Invalid("Not a valid string.")
-        if max_length is not None and len(value) > max_length:
-            raise _Invalid(f"Ensure this field has no more than {max_length} characters.")
-        return value
-    return check
-
-
-def _url(max_length: int | None = None) -> Check:
-    as_text = _text(max_length)
-
-    def check(value: Any) -> Any:
-        text = as_text(value)
-        parts = urlsplit(text.strip())
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise _Invalid("Enter a valid URL.")
-        return text
-    return check
-
-
-def _number(low: float | None = None, high: float | None = None) -> Check:
-    def check(value: Any) -> Any:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise _Invalid("A valid number is required.")
-        if low is not None and value < low:
-            raise _Invalid(f"Ensure this value is greater than or equal to {low}.")
-        if high is not None and value > high:
-            raise _Invalid(f"Ensure this value is less than or equal to {high}.")
-        return value
-    return check
-
-
-def _boolean(value: Any) -> Any:
-    if not isinstance(value, bool):
-        raise _Invalid("Must be a valid boolean.")
-    return value
-
-
-def _object(value: Any) -> Any:
-    if not isinstance(value, dict):
-        raise _Invalid(f'Expected a dictionary of items but got type "{type(value).__name__}".')
-    return value
-
-
-def _choice(*choices: str | int) -> Check:
-    by_text = {str(c): c for c in choices}
-
-    def check(value: Any) -> Any:
-        if isinstance(value, bool) or str(value) not in by_text:
-            raise _Invalid(f'"{value}" is not a valid choice.')
-        return by_text[str(value)]
-    return check
-
-
-ASPECT_RATIOS = ("16x9", "1x1", "9x16")
-_aspect_choice = _choice(*ASPECT_RATIOS)
-
-
-def _aspect(value: Any) -> Any:
-    """``9x16``; the older ``9:16`` spelling is accepted and normalised."""
-    return _aspect_choice(value.replace(":", "x") if isinstance(value, str) else value)
-
-
-def _list(item: Check, *, min_items: int = 0, max_items: int | None = None) -> Check:
-    def check(value: Any) -> Any:
-        if not isinstance(value, list):
-            raise _Invalid(f'Expected a list of items but got type "{type(value).__name__}".')
-        if len(value) < min_items:
-            raise _Invalid("This list may not be empty." if min_items == 1
-                           else f"Ensure this field has at least {min_items} elements.")
-        if max_items is not None and len(value) > max_items:
-            raise _Invalid(f"Ensure this field has no more than {max_items} elements.")
-        out = []
-        for index, element in enumerate(value, 1):
-            try:
-                out.append(item(element))
-            except _Invalid as exc:
-                raise _Invalid(f"Item {index}: {exc.args[0]}") from None
-        return out
-    return check
-
-
-def _anything(value: Any) -> Any:
-    return value
-
-
-def validate_fields(specs: Sequence[F], body: Mapping[str, Any],
-                    defaults: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The accepted fields of ``body``, normalised (unknown fields dropped, defaults filled);
-    :class:`ApiError` with a field map listing every refused field."""
-    defaults = defaults or {}
-    out: dict[str, Any] = {}
-    errors: dict[str, list[str]] = {}
-    for spec in specs:
-        if spec.name not in body:
-            if spec.required:
-                errors[spec.name] = [REQUIRED]
-            elif spec.name in defaults:
-                out[spec.name] = defaults[spec.name]
-            continue
-        value = body[spec.name]
-        if value is None:
-            if spec.required:
-                errors[spec.name] = ["This field may not be null."]
-            else:
-                out[spec.name] = None
-            continue
-        if spec.required and isinstance(value, str) and not value.strip():
-            errors[spec.name] = ["This field may not be blank."]
-            continue
-        try:
-            out[spec.name] = spec.check(value)
-        except _Invalid as exc:
-            errors[spec.name] = [str(exc.args[0])]
-    if errors:
-        raise _field_errors(errors)
-    return out
-
-
-# --------------------------------------------------------------------------------------------
-# Catalogues (free endpoints). Ids are fixed (uuid5 of the name); URLs point at /media/.
-
-
-def _catalogue_id(kind: str, name: str) -> str:
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"https://sandbox.creatify.invalid/{kind}/{name}"))
-
-
-_PERSONAS = (  # creator_name, gender, age_range, style
-    ("Olivia", "female", "young_adult", "selfie"),
-    ("Marcus", "male", "adult", "presenter"),
-    ("Aiko", "female", "adult", "professional"),
-    ("Diego", "male", "young_adult", "casual"),
-    ("Grace", "female", "senior", "presenter"),
-    ("Samuel", "male", "senior", "casual"),
-    ("Priya", "female", "young_adult", "professional"),
-    ("Noah", "male", "adult", "selfie"),
+from app.sandbox.behaviours import (
+    BEHAVIOURS,
+    DEFAULT_FAILED_REASON,
+    FAILED_REASONS,
+    LINK_FIELDS,
+    LINK_PARAM_FIELDS,
+    PREVIEW_LIST_FIELDS,
+    PRODUCT_IMAGE_FIELDS,
+    PRODUCT_VIDEO_FIELDS,
+    REJECTED_REASON,
+    TEXT_GENERATOR_FIELDS,
 )
-_VOICES = (  # name, gender, accents
-    ("Aria", "female", ("American", "British")),
-    ("Leo", "male", ("American",)),
-    ("Mei", "female", ("Mandarin",)),
-    ("Kofi", "male", ("Nigerian", "Ghanaian")),
-    ("Elena", "female", ("Spanish",)),
+from app.sandbox.billing import (
+    billed_blocks,
+    length_of,
+    preview_price,
+    product_video_price,
+    render_price,
 )
-_MUSICS = (("Upbeat Pop", "happy"), ("Calm Piano", "calm"), ("Epic Drums", "energetic"),
-           ("Lo-fi Chill", "relaxed"))
-
-
-def personas(base_url: str) -> list[dict[str, Any]]:
-    out = []
-    for name, gender, age_range, style in _PERSONAS:
-        pid = _catalogue_id("persona", name)
-        entry: dict[str, Any] = {"id": pid, "creator_name": name, "gender": gender,
-                                 "age_range": age_range, "style": style}
-        for ratio in ("16_9", "1_1", "9_16"):
-            entry[f"preview_image_{ratio}"] = media.media_url(base_url, "personas",
-                                                              f"{pid}_{ratio}.png")
-        for ratio in ("16_9", "1_1", "9_16"):
-            entry[f"preview_video_{ratio}"] = media.media_url(base_url, "personas",
-                                                              f"{pid}_{ratio}.mp4")
-        entry["is_active"] = True
-        out.append(entry)
-    return out
-
-
-def voices(base_url: str) -> list[dict[str, Any]]:
-    return [{"name": name, "gender": gender,
-             "accents": [{"id": (aid := _catalogue_id("accent", f"{name}/{accent}")),
-                          "accent_name": accent,
-                          "preview_url": media.media_url(base_url, "voices", f"{aid}.mp3")}
-                         for accent in accents]}
-            for name, gender, accents in _VOICES]
-
-
-def musics(base_url: str) -> list[dict[str, Any]]:
-    assert media.MP3.duration is not None
-    return [{"id": (mid := _catalogue_id("music", name)), "name": name,
-             "url": media.media_url(base_url, "musics", f"{mid}.mp3"),
-             "duration": json_number(media.MP3.duration), "mood": mood}
-            for name, mood in _MUSICS]
-
-
-# Asset Generator models: the JSON Schema a client builds its form from, and the price.
-
-_PROMPT = {"type": "string", "title": "Prompt", "description": "What to generate."}
-_IMAGE_URL = {"type": "string", "format": "uri", "title": "Image URL",
-              "description": "Optional reference image."}
-
-
-@dataclass(frozen=True, slots=True)
-class AssetModel:
-    name: str
-    display_name: str
-    output_type: str  # "video" | "image"
-    properties: Mapping[str, Mapping[str, Any]]
-    price: Callable[[Mapping[str, Any]], Decimal]
-    required: tuple[str, ...] = ("prompt",)
-
-    def schema(self) -> dict[str, Any]:
-        return {"model_name": self.name, "display_name": self.display_name,
-                "output_type": self.output_type,
-                "input_params_schema": {"type": "object",
-                                        "properties": copy.deepcopy(dict(self.properties)),
-                                        "required": list(self.required)}}
-
-
-def _video_model(name: str, display: str, prices: Mapping[int, int], default: int,
-                 ratios: tuple[str, ...], extra: Mapping[str, Mapping[str, Any]]) -> AssetModel:
-    props: dict[str, Mapping[str, Any]] = {
-        "prompt": _PROMPT,
-        "duration": {"type": "integer", "enum": sorted(prices), "default": default,
-                     "title": "Duration (seconds)"},
-        "aspect_ratio": {"type": "string", "enum": list(ratios), "default": ratios[0],
-                         "title": "Aspect ratio"},
-        **extra}
-    return AssetModel(name, display, "video", props,
-                      lambda params: Decimal(prices[int(params["duration"])]))
-
-
-def _image_model(name: str, display: str) -> AssetModel:
-    props: dict[str, Mapping[str, Any]] = {
-        "prompt": _PROMPT, "image_url": _IMAGE_URL,
-        "num_images": {"type": "integer", "minimum": 1, "maximum": 4, "default": 1,
-                       "title": "Number of images"}}
-    return AssetModel(name, display, "image", props,
-                      lambda params: 4 * Decimal(int(params["num_images"])))
-
-
-_AUDIO = {"generate_audio": {"type": "boolean", "default": True, "title": "Generate audio"}}
-ASSET_MODELS: dict[str, AssetModel] = {m.name: m for m in (
-    _video_model("kling-v1.6-pro", "Kling v1.6 Pro", {5: 12, 10: 24}, 5,
-                 ("16:9", "9:16", "1:1"), {"image_url": _IMAGE_URL}),
-    _video_model("veo-3.1", "Veo 3.1", {4: 32, 6: 48, 8: 64}, 8, ("16:9", "9:16"), _AUDIO),
-    _video_model("veo-3.1-fast", "Veo 3.1 Fast", {4: 16, 6: 24, 8: 32}, 8, ("16:9", "9:16"),
-                 _AUDIO),
-    _image_model("flux-pro-kontext", "FLUX.1 Kontext [pro]"),
-    _image_model("nano-banana", "Nano Banana"),
-)}
-
-_SCHEMA_TYPES: dict[str, Callable[[Any], bool]] = {
-    "string": lambda v: isinstance(v, str),
-    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
-    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
-    "boolean": lambda v: isinstance(v, bool),
-}
-
-
-def validate_input_params(model: AssetModel, params: Mapping[str, Any]) -> dict[str, Any]:
-    """``params`` checked against the model's JSON Schema (the subset it uses), defaults
-    filled; refused → field map ``{"input_params": ["<name>: <message>", ...]}``."""
-    out: dict[str, Any] = {}
-    problems: list[str] = []
-    for name, schema in model.properties.items():
-        if name not in params or params[name] is None:
-            if name in model.required:
-                problems.append(f"{name}: {REQUIRED}")
-            elif "default" in schema:
-                out[name] = schema["default"]
-            continue
-        value = params[name]
-        if not _SCHEMA_TYPES[schema["type"]](value):
-            problems.append(f"{name}: expected {schema['type']}, got {json.dumps(value)}.")
-        elif "enum" in schema and value not in schema["enum"]:
-            problems.append(f'{name}: "{value}" is not a valid choice.')
-        elif "minimum" in schema and value < schema["minimum"]:
-            problems.append(f"{name}: must be at least {schema['minimum']}.")
-        elif "maximum" in schema and value > schema["maximum"]:
-            problems.append(f"{name}: must be at most {schema['maximum']}.")
-        elif schema.get("format") == "uri" and urlsplit(value).scheme not in ("http", "https"):
-            problems.append(f"{name}: Enter a valid URL.")
-        elif name in model.required and isinstance(value, str) and not value.strip():
-            problems.append(f"{name}: This field may not be blank.")
-        else:
-            out[name] = value
-    if problems:
-        raise _field_errors({"input_params": problems})
-    return out
-
-
-TEXT_MODELS = ("gemini-2.5-flash", "gemini-2.5-pro", "gemini-2.5-flash-lite",
-               "gemini-2.0-flash")
-AI_SHORTS_STYLES = ("4K realistic", "3D", "Cinematic", "Cartoonish", "Line art", "Pixel art",
-                    "Mysterious", "Steam punk", "Collage", "Kawaii")
-EDITING_STYLES = ("film", "commercial", "music", "tutorial", "vlog", "social")
-DEFAULT_SCRIPT_STYLES = ("BenefitsV2", "ProblemSolutionV2", "CallToActionV2")
-VIDEO_LENGTHS = (15, 30, 45, 60)
-
-
-# --------------------------------------------------------------------------------------------
-# Jobs and runs
-
-
-class Charge(Enum):
-    """When a run's cost leaves the balance."""
-
-    AT_END = "at_end"      # when the run succeeds (most resources)
-    AT_START = "at_start"  # at creation, refunded in full on failure (Aurora)
-    GRADUAL = "gradual"    # in equal parts as progress passes each block (Ad Clone)
-
-
-class Stage(Enum):
-    """What a run produces when it succeeds."""
-
-    CREATE = "create"              # the resource's result (product_to_videos: the photo)
-    PREVIEW = "preview"            # a preview page; the job then waits for /render/
-    PREVIEW_LIST = "preview_list"  # one preview per visual style
-    RENDER = "render"              # the result, after a preview (or one of a preview list)
-    VIDEO = "video"                # product_to_videos: the video
-
-
-Steps = tuple[tuple[float, str], ...]
-"""(fraction of the run, status) from 0; progress counts from the last step."""
-
-QUEUED_STEPS: Steps = ((0.0, "pending"), (0.05, "in_queue"), (0.15, "running"))
-RUNNING_STEPS: Steps = ((0.0, "running"),)
-ASSET_STEPS: Steps = ((0.0, "initializing"), (0.1, "generating"))
-TEXT_STEPS: Steps = ((0.0, "pending"), (0.2, "running"))
-IMAGE_STEPS: Steps = ((0.0, "initializing"), (0.1, "image_generating"))
-VIDEO_STEPS: Steps = ((0.0, "video_generating"),)
-
-
-@dataclass(eq=False, slots=True)
-class Run:
-    """One pass of processing, fixed when it starts. Times are on the world's clock."""
-
-    stage: Stage
-    steps: tuple[tuple[float, str], ...]
-    planned_end: float
-    end: float
-    outcome: str
-    reason: str | None
-    cost: Decimal
-    charge: Charge
-    blocks: int = 1
-    charged: Decimal = Decimal(0)
-
-    @property
-    def progress_from(self) -> float:
-        return self.steps[-1][0]
-
-    def step_at(self, now: float) -> tuple[float, str]:
-        current = self.steps[0]
-        for step in self.steps:
-            if step[0] > now:
-                break
-            current = step
-        return current
-
-    def progress_at(self, now: float) -> float:
-        span = self.planned_end - self.progress_from
-        if span <= 0:
-            return 1.0 if now >= self.planned_end else 0.0
-        return min(1.0, max(0.0, (min(now, self.end) - self.progress_from) / span))
-
-    def blocks_due(self, now: float) -> int:
-        """Gradual charging: how many blocks have started by ``now`` (one at each 1/blocks of
-        progress, the first as soon as the job runs)."""
-        if now < self.progress_from:
-            return 0
-        span = self.planned_end - self.progress_from
-        if span <= 0:
-            return self.blocks
-        return min(self.blocks, math.floor((now - self.progress_from) / span * self.blocks) + 1)
-
-    def next_event(self, now: float) -> float:
-        times = [t for t, _ in self.steps if t > now]
-        if self.charge is Charge.GRADUAL:
-            due = self.blocks_due(now)
-            if due < self.blocks:
-                span = self.planned_end - self.progress_from
-                times.append(self.progress_from + span * due / self.blocks)
-        times.append(self.end)
-        return min(times)
-
-
-@dataclass(eq=False, slots=True)
-class Job:
-    """One job (or product record). ``fields`` is the wire object minus the live values
-    (status, progress, credits_used, updated_at), which :meth:`World._wire` fills in."""
-
-    id: str
-    number: int
-    """Creation order."""
-    behaviour: Behaviour
-    body: dict[str, Any]
-    fields: dict[str, Any]
-    length: Decimal | None
-    created: float
-    status: str
-    updated: float
-    credits: Decimal = Decimal(0)
-    progress: float = 0.0
-    run: Run | None = None
-    awaiting_render: bool = False
-    answer: str = ""
-    """text_generator: the reply, known at creation (it sets the price)."""
-
-    @property
-    def resource(self) -> Resource:
-        return self.behaviour.resource
-
-
-# --------------------------------------------------------------------------------------------
-# Billing: the sandbox's own reading of the billing page
-
-
-AURORA_MODEL_RATES = {"aurora_v1": Decimal(1), "aurora_v1_fast": Decimal("0.5")}
-AURORA_V2_RATES = {"480p": Decimal("0.4"), "720p": Decimal("0.7"), "1080p": Decimal("1.4"),
-                   "2k": Decimal("2.8")}
-
-
-def _length_of(job: Job) -> Decimal:
-    assert job.length is not None
-    return job.length
-
-
-def _video_price(job: Job) -> Decimal:
-    """5 per started 30 s; per started second when ``model_version`` is an Aurora model."""
-    rate = AURORA_MODEL_RATES.get(job.body.get("model_version") or "")
-    if rate is not None:
-        return rate * _blocks(_length_of(job), 1)
-    return 5 * Decimal(_blocks(_length_of(job), 30))
-
-
-def _preview_price(job: Job) -> Decimal:
-    """A preview costs 1 per started 30 s, whatever the model (the billing page's split)."""
-    return Decimal(_blocks(_length_of(job), 30))
-
-
-def _render_price(job: Job) -> Decimal:
-    """The render: the rest of the one-step price (4 per 30 s) — or, for an Aurora
-    ``model_version``, the full per-second price (the billing page gives no split for Aurora;
-    our estimator assumes the same, so that it never under-estimates)."""
-    full = job.behaviour.price(job)
-    if (job.body.get("model_version") or "") in AURORA_MODEL_RATES:
-        return full
-    return full - _preview_price(job)
-
-
-def _aurora_price(job: Job) -> Decimal:
-    model = job.body.get("model_version") or "aurora_v1"
-    if model == "aurora_v2":
-        rate = AURORA_V2_RATES[job.body.get("resolution") or "720p"]
-    else:
-        rate = AURORA_MODEL_RATES[model]
-    return rate * _blocks(_length_of(job), 1)
-
-
-def _tts_price(job: Job) -> Decimal:
-    return Decimal(_blocks(_length_of(job), 30))
-
-
-def _ads_clone_price(job: Job) -> Decimal:
-    return 12 * Decimal(_blocks(_length_of(job), 5))
-
-
-def _asset_price(job: Job) -> Decimal:
-    return ASSET_MODELS[job.body["model_name"]].price(job.body["input_params"])
-
-
-def _text_tokens(job: Job) -> int:
-    prompt = [m["content"] for m in job.body["messages"]]
-    prompt.append(job.body.get("system_instruction") or "")
-    return math.ceil(Decimal(_words(*prompt, job.answer)) * Decimal("1.3"))
-
-
-def _text_price(job: Job) -> Decimal:
-    """1 credit per started 1,000 tokens (tokens ≈ 1.3 × words of prompt and answer)."""
-    return Decimal(_blocks(Decimal(_text_tokens(job)), 1000))
-
-
-def _flat(credits: int) -> Callable[[Job], Decimal]:
-    return lambda job: Decimal(credits)
-
-
-def product_video_price() -> Decimal:
-    return 10 * Decimal(_blocks(PRODUCT_VIDEO_LENGTH, 30))
-
-
-# --------------------------------------------------------------------------------------------
-# Billed lengths (seconds)
-
-Length = Callable[["World", Mapping[str, Any]], Decimal]
-
-
-def _link_video_length(world: World, body: Mapping[str, Any]) -> Decimal:
-    return Decimal(body.get("video_length") or 30)
-
-
-def _lipsync_length(world: World, body: Mapping[str, Any]) -> Decimal:
-    if body.get("text"):
-        return _speech_seconds(_words(body["text"]))
-    return world.media_length(body["audio"])
-
-
-def _lipsync_v2_length(world: World, body: Mapping[str, Any]) -> Decimal:
-    words = 0
-    audio = Decimal(0)
-    for scene in body["video_inputs"]:
-        voice = scene.get("voice") or {}
-        if voice.get("type") == "audio":
-            audio += world.media_length(voice["audio_url"])
-        else:
-            words += _words(voice.get("input_text") or "")
-    speech = _speech_seconds(words) if words or not audio else Decimal(0)
-    return audio + speech
-
-
-def _script_length(world: World, body: Mapping[str, Any]) -> Decimal:
-    return _speech_seconds(_words(body["script"]))
-
-
-def _media_field_length(name: str) -> Length:
-    return lambda world, body: world.media_length(body[name])
-
-
-def _template_length(world: World, body: Mapping[str, Any]) -> Decimal:
-    lengths = [world.media_length(url)
-               for var in body["variables"].values() if isinstance(var, dict)
-               if var.get("type") in ("audio", "video")
-               if isinstance(url := (var.get("properties") or {}).get("url"), str)]
-    return max(lengths, default=Decimal(30))
-
-
-# --------------------------------------------------------------------------------------------
-# Outputs: which field carries the result, which sample file it points at
-
-
-@dataclass(frozen=True, slots=True)
-class Output:
-    field: str
-    file: str | None = None
-    thumbnail: bool = False
-
-    def placeholders(self) -> dict[str, Any]:
-        out: dict[str, Any] = {self.field: [] if self.field == "assets" else None}
-        if self.thumbnail:
-            out["video_thumbnail"] = None
-        return out
-
-
-VIDEO_OUTPUT = Output("video_output", "output.mp4", thumbnail=True)
-LIPSYNC_OUTPUT = Output("output", "output.mp4", thumbnail=True)
-AUDIO_OUTPUT = Output("output", "output.wav")
-ASSETS_OUTPUT = Output("assets")
-TEXT_OUTPUT = Output("response_text")
-SCRIPTS_OUTPUT = Output("generated_scripts")
-PHOTO_OUTPUT = Output("generated_photo_url", "photo.png")
-
-
-# --------------------------------------------------------------------------------------------
-# Request bodies per resource
-
-_WEBHOOK = F("webhook_url", _url(200))
-_NAME = F("name", _text(255))
-_ASPECT = F("aspect_ratio", _aspect)
-_MODEL_VERSION = F("model_version", _choice("standard", "aurora_v1", "aurora_v1_fast"))
-_VOLUMES = (F("background_music_volume", _number()), F("voiceover_volume", _number()))
-
-LINK_TO_VIDEO_FIELDS = (
-    F("link", _text(), required=True), _NAME, F("target_platform", _text()),
-    F("target_audience", _text()), F("language", _text(16)),
-    F("video_length", _choice(*VIDEO_LENGTHS)), _ASPECT, F("script_style", _text()),
-    F("visual_style", _text()), F("override_avatar", _text()), F("override_voice", _text()),
-    F("override_script", _text()), F("background_music_url", _url()), *_VOLUMES,
-    F("caption_style", _text()), F("no_caption", _boolean), F("no_music", _boolean),
-    _MODEL_VERSION, _WEBHOOK)
-PREVIEW_LIST_FIELDS = (*LINK_TO_VIDEO_FIELDS,
-                       F("visual_styles", _list(_text(), min_items=1, max_items=6),
-                         required=True))
-LIPSYNC_FIELDS = (
-    F("creator", _text(), required=True), F("text", _text()), F("audio", _url()),
-    F("accent", _text()), _ASPECT, _NAME, F("green_screen", _boolean),
-    F("no_caption", _boolean), F("no_music", _boolean), F("caption_style", _text()),
-    F("background_asset_image_url", _url()), _MODEL_VERSION, _WEBHOOK)
-LIPSYNC_V2_FIELDS = (
-    F("video_inputs", _list(_object, min_items=1), required=True), _ASPECT, _NAME,
-    F("background_music", _object), _MODEL_VERSION, _WEBHOOK)
-AURORA_FIELDS = (
-    F("image", _url(), required=True), F("audio", _url(), required=True), _NAME,
-    F("text_prompt", _text()), F("prompt_guidance_scale", _number(0, 10)),
-    F("model_version", _choice("aurora_v1", "aurora_v1_fast", "aurora_v2")),
-    F("resolution", _choice(*AURORA_V2_RATES)), _WEBHOOK)
-TEMPLATE_FIELDS = (F("template_id", _text(), required=True),
-                   F("variables", _object, required=True), _NAME, _MODEL_VERSION, _WEBHOOK)
-ASSET_FIELDS = (F("model_name", _text(), required=True), F("input_params", _object), _WEBHOOK)
-TTS_FIELDS = (F("script", _text(8000), required=True), F("accent", _text(), required=True),
-              _WEBHOOK)
-AI_SCRIPT_FIELDS = (
-    F("url", _url()), F("title", _text()), F("description", _text()), F("language", _text(16)),
-    F("target_audience", _text()), F("video_length", _choice(*VIDEO_LENGTHS)),
-    F("script_styles", _list(_text(), max_items=5)))
-AI_SHORTS_FIELDS = (
-    F("script", _text(), required=True), F("aspect_ratio", _aspect, required=True),
-    F("style", _choice(*AI_SHORTS_STYLES), required=True), F("accent", _text()),
-    F("caption_setting", _object), F("background_music_url", _url()), *_VOLUMES, _WEBHOOK)
-AI_EDITING_FIELDS = (
-    F("video_url", _url(), required=True),
-    F("editing_style", _choice(*EDITING_STYLES), required=True),
-    F("caption_setting", _object), *_VOLUMES, _WEBHOOK)
-PRODUCT_IMAGE_FIELDS = (
-    F("product_url", _url(), required=True),
-    F("type", _choice("product_anyshot", "product_avatar")), _ASPECT,
-    F("image_prompt", _text()), F("override_avatar", _text()),
-    F("product_showcase_url", _url()), _WEBHOOK)
-PRODUCT_VIDEO_FIELDS = (F("motion_style", _choice("talking", "display"), required=True),
-                        F("video_prompt", _text()), _WEBHOOK)
-ADS_CLONE_FIELDS = (F("link", _text(), required=True), F("video_url", _url(), required=True),
-                    _ASPECT, F("language", _text(16)), _WEBHOOK)
-LINK_FIELDS = (F("url", _url(), required=True),)
-LINK_PARAM_FIELDS = (
-    F("title", _text()), F("description", _text()), F("image_urls", _list(_url())),
-    F("video_urls", _list(_url())), F("reviews", _anything), F("logo_url", _url()))
-TEXT_GENERATOR_FIELDS = ("model_name", "messages", "system_instruction", "config", "webhook_url")
-"""What a text generation echoes (its errors have their own shape: see ``_text_body``)."""
-
-
-# Cross-field checks (after the fields passed). They may normalise ``body`` in place.
-
-BodyCheck = Callable[["World", dict[str, Any]], None]
-
-
-def _check_link(world: World, body: dict[str, Any]) -> None:
-    if not world.has_link(body["link"]):
-        raise _field_errors({"link": ["Invalid link ID"]})
-
-
-def _check_lipsync(world: World, body: dict[str, Any]) -> None:
-    if not body.get("text") and not body.get("audio"):
-        raise _general("Either text or audio must be provided.")
-
-
-def _check_scenes(world: World, body: dict[str, Any]) -> None:
-    problems: list[str] = []
-    for index, scene in enumerate(body["video_inputs"], 1):
-        character = scene.get("character")
-        if not isinstance(character, dict) or not isinstance(character.get("avatar_id"), str):
-            problems.append(f"Scene {index}: character.avatar_id: {REQUIRED}")
-        voice = scene.get("voice")
-        if not isinstance(voice, dict):
-            problems.append(f"Scene {index}: voice: {REQUIRED}")
-        elif voice.get("type", "text") == "audio":
-            try:
-                _url()(voice.get("audio_url"))
-            except _Invalid as exc:
-                problems.append(f"Scene {index}: voice.audio_url: {exc.args[0]}")
-        else:
-            text = voice.get("input_text")
-            if not isinstance(text, str) or not text.strip():
-                problems.append(f"Scene {index}: voice.input_text: {REQUIRED}")
-            elif len(text) > 2000:
-                problems.append(f"Scene {index}: voice.input_text: Ensure this field has no "
-                                "more than 2000 characters.")
-        background = scene.get("background")
-        if isinstance(background, dict) and background.get("url") is not None:
-            try:
-                _url()(background["url"])
-            except _Invalid as exc:
-                problems.append(f"Scene {index}: background.url: {exc.args[0]}")
-    if problems:
-        raise _field_errors({"video_inputs": problems})
-
-
-def _check_aurora(world: World, body: dict[str, Any]) -> None:
-    if world.media_length(body["audio"]) > AURORA_MAX_AUDIO:
-        raise _field_errors({"audio": [f"Audio must be at most {AURORA_MAX_AUDIO} seconds."]})
-
-
-def _check_asset(world: World, body: dict[str, Any]) -> None:
-    model = ASSET_MODELS.get(body["model_name"])
-    if model is None:
-        raise _general("AI model not found")
-    body["input_params"] = validate_input_params(model, body.get("input_params") or {})
-
-
-def _check_scrape(url: str) -> None:
-    if "fail-scrape" in url:
-        raise _general(f"Failed to scrape url: {url}")
-
-
-def _check_ai_script(world: World, body: dict[str, Any]) -> None:
-    if body.get("url"):
-        _check_scrape(body["url"])
-    elif not (body.get("title") and body.get("description")):
-        raise _general("Either url, or title and description, must be provided.")
-
-
-def _check_link_media(link: Mapping[str, Any]) -> None:
-    if not link.get("video_urls") and len(link.get("image_urls") or []) < 3:
-        raise _general("Link must have at least one image or one video.",
-                       "Without videos, a link needs at least 3 image_urls.")
-
-
-# --------------------------------------------------------------------------------------------
-# The behaviour table: everything that differs between resources, in one place
-
-
-@dataclass(frozen=True, slots=True)
-class Behaviour:
-    resource: Resource
-    run_time: float
-    """Seconds a one-step create takes at speed 1."""
-    fields: tuple[F, ...]
-    price: Callable[[Job], Decimal]
-    """The one-step price (see ``_preview_price`` and ``_render_price`` for the split)."""
-    length: Length | None = None
-    """Billed seconds; also the wire ``duration``. ``None``: the resource has no duration."""
-    output: Output = VIDEO_OUTPUT
-    steps: Steps = QUEUED_STEPS
-    success: str = "done"
-    progress_scale: int = 100
-    """``progress`` on the wire: 0..100 or 0..1 (only when the resource has a progress)."""
-    charge: Charge = Charge.AT_END
-    previewable: bool = False
-    check: BodyCheck | None = None
-    defaults: Mapping[str, Any] = field(default_factory=dict)
-
-
-def _behaviours() -> dict[str, Behaviour]:
-    table = (
-        Behaviour(res.LINK_TO_VIDEOS, 90, LINK_TO_VIDEO_FIELDS, _video_price,
-                  _link_video_length, previewable=True, check=_check_link,
-                  defaults={"video_length": 30, "aspect_ratio": "16x9"}),
-        Behaviour(res.LIPSYNCS, 60, LIPSYNC_FIELDS, _video_price, _lipsync_length,
-                  LIPSYNC_OUTPUT, progress_scale=1, previewable=True, check=_check_lipsync),
-        Behaviour(res.LIPSYNCS_V2, 60, LIPSYNC_V2_FIELDS, _video_price, _lipsync_v2_length,
-                  LIPSYNC_OUTPUT, progress_scale=1, previewable=True, check=_check_scenes,
-                  defaults={"aspect_ratio": "9x16"}),
-        Behaviour(res.AURORA, 120, AURORA_FIELDS, _aurora_price, _media_field_length("audio"),
-                  steps=RUNNING_STEPS, progress_scale=1, charge=Charge.AT_START,
-                  check=_check_aurora, defaults={"model_version": "aurora_v1"}),
-        Behaviour(res.CUSTOM_TEMPLATE_JOBS, 90, TEMPLATE_FIELDS, _video_price,
-                  _template_length, previewable=True),
-        Behaviour(res.ASSET_GENERATOR, 60, ASSET_FIELDS, _asset_price, None, ASSETS_OUTPUT,
-                  steps=ASSET_STEPS, check=_check_asset),
-        Behaviour(res.TEXT_GENERATOR, 5, (), _text_price, None, TEXT_OUTPUT, steps=TEXT_STEPS),
-        Behaviour(res.TEXT_TO_SPEECH, 10, TTS_FIELDS, _tts_price, _script_length,
-                  AUDIO_OUTPUT),
-        Behaviour(res.AI_SCRIPTS, 0, AI_SCRIPT_FIELDS, _flat(1), None, SCRIPTS_OUTPUT,
-                  check=_check_ai_script),
-        Behaviour(res.AI_SHORTS, 90, AI_SHORTS_FIELDS, _video_price, _script_length,
-                  previewable=True),
-        Behaviour(res.AI_EDITING, 90, AI_EDITING_FIELDS, _video_price,
-                  _media_field_length("video_url"), previewable=True),
-        Behaviour(res.PRODUCT_TO_VIDEOS, 30, PRODUCT_IMAGE_FIELDS, _flat(2), None,
-                  PHOTO_OUTPUT, steps=IMAGE_STEPS, success="image_generated",
-                  defaults={"type": "product_anyshot"}),
-        Behaviour(res.ADS_CLONE, 120, ADS_CLONE_FIELDS, _ads_clone_price,
-                  _media_field_length("video_url"), charge=Charge.GRADUAL, check=_check_link,
-                  defaults={"aspect_ratio": "9x16"}),
-    )
-    return {b.resource.key: b for b in table}
-
-
-BEHAVIOURS = _behaviours()
-
-_FAILED_REASONS = {
-    "text_generator": "The model returned no candidates (simulated failure).",
-    "asset_generator": "Generation failed: the model provider returned an error "
-                       "(simulated failure).",
-    "text_to_speech": "Speech synthesis failed (simulated failure).",
-}
-_DEFAULT_FAILED_REASON = "Video rendering failed: internal error (simulated failure)."
-_REJECTED_REASON = "Rejected by content moderation (simulated rejection)."
-
-
-# --------------------------------------------------------------------------------------------
-# Generated content (deterministic)
-
-
-def reply_text(messages: Sequence[Mapping[str, Any]]) -> str:
-    """The text generator's answer: a plausible reply echoing the last user message."""
-    last = next((m["content"] for m in reversed(messages) if m.get("role") == "user"),
-                messages[-1]["content"])
-    snippet = " ".join(str(last).split())[:280]
-    return (f'Here is a suggestion for "{snippet}":\n\n'
-            "1. Open with a bold hook that names the problem in the first three seconds.\n"
-            "2. Show the product solving it, close up and in real use.\n"
-            "3. Finish with one clear call to action.\n\n"
-            "(A simulated answer from the Creatify sandbox.)")
-
-
-def _stream_chunks(text: str, words_per_chunk: int = 4) -> list[str]:
-    pieces = re.findall(r"\s*\S+\s*", text) or [text]
-    return ["".join(pieces[i:i + words_per_chunk])
-            for i in range(0, len(pieces), words_per_chunk)]
-
-
-def _generated_scripts(body: Mapping[str, Any]) -> list[dict[str, Any]]:
-    subject = body.get("title") or _title_from_url(body.get("url") or "")
-    audience = body.get("target_audience") or "people who want results fast"
-    count = max(2, int(body.get("video_length") or 30) // 15)
-    lines = (f"Meet {subject}: the upgrade you did not know you needed.",
-             f"Made for {audience}, it fixes the everyday problem in seconds.",
-             "Here is why people love it: it is simple, fast and built to last.",
-             f"Tap the link and try {subject} today.")
-    return [{"paragraphs": [*lines[:count - 1], lines[-1]],
-             "script_name": f"{style} script", "script_style": style,
-             "title": f"{subject} — {style}"}
-            for style in body.get("script_styles") or DEFAULT_SCRIPT_STYLES]
-
+from app.sandbox.catalogue import (
+    ASSET_MODELS,
+    TEXT_MODELS,
+    generated_scripts,
+    musics,
+    personas,
+    reply_text,
+    stream_chunks,
+    title_from_url,
+    voices,
+)
+from app.sandbox.jobs import (
+    ASSETS_OUTPUT,
+    FAILED_AT,
+    PREVIEW_TIME_SHARE,
+    PRODUCT_VIDEO_RUN_TIME,
+    REJECTED_AT,
+    TEXT_OUTPUT,
+    VIDEO_STEPS,
+    Behaviour,
+    Charge,
+    Job,
+    Run,
+    Stage,
+    Steps,
+)
+from app.sandbox.validation import F, check_link_media, check_scrape, validate_fields
+from app.sandbox.wire import (
+    INSUFFICIENT_CREDITS,
+    INVALID_KEY,
+    JSON_PARSE_ERROR,
+    MISSING_CREDENTIALS,
+    NOT_FOUND,
+    PREVIEW_NOT_READY,
+    REQUIRED,
+    UNDOCUMENTED_STATUS,
+    ApiError,
+    Category,
+    CreateRecord,
+    FaultPlan,
+    Faults,
+    Request,
+    Response,
+    category_of,
+    field_errors,
+    general_error,
+    iso,
+    json_number,
+    parse_body_leniently,
+    text_error,
+)
 
 # --------------------------------------------------------------------------------------------
 # Routing
@@ -1280,7 +302,7 @@ class World:
 
     def _record(self, request: Request, job_id: str | None, status: int) -> None:
         self._create_log.append(CreateRecord(
-            request.path, _parse_body_leniently(request.body), job_id, status,
+            request.path, parse_body_leniently(request.body), job_id, status,
             self._epoch + self._clock()))
 
     # ---- routing ---------------------------------------------------------------------------
@@ -1375,8 +397,8 @@ class World:
             try:
                 body = json.loads(request.body) if request.body.strip() else {}
             except (ValueError, UnicodeDecodeError):
-                raise (_text_error(JSON_PARSE_ERROR) if route.text_errors
-                       else _general(JSON_PARSE_ERROR)) from None
+                raise (text_error(JSON_PARSE_ERROR) if route.text_errors
+                       else general_error(JSON_PARSE_ERROR)) from None
             if route.paid and self._faults.insufficient_credits:
                 raise self._insufficient(route.text_errors)
         call = Call(request, args, body, parse_qs(request.query), now)
@@ -1394,7 +416,7 @@ class World:
     # ---- clock, runs and money -------------------------------------------------------------
 
     def _wall(self, clock_time: float) -> str:
-        return _iso(self._epoch + clock_time)
+        return iso(self._epoch + clock_time)
 
     def _new_id(self) -> str:
         return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
@@ -1405,7 +427,8 @@ class World:
 
     @staticmethod
     def _insufficient(text_errors: bool = False) -> ApiError:
-        return _text_error(INSUFFICIENT_CREDITS) if text_errors else _general(INSUFFICIENT_CREDITS)
+        return (text_error(INSUFFICIENT_CREDITS) if text_errors
+                else general_error(INSUFFICIENT_CREDITS))
 
     def _ensure_credits(self, cost: Decimal, text_errors: bool = False) -> None:
         """Refuse when the balance, less what running jobs will still charge, is short."""
@@ -1420,10 +443,10 @@ class World:
         f = self._faults
         if self._roll(f.reject_rate):
             if "rejected" in resource.statuses:
-                return "rejected", _REJECTED_REASON, REJECTED_AT
-            return "failed", _REJECTED_REASON, REJECTED_AT
+                return "rejected", REJECTED_REASON, REJECTED_AT
+            return "failed", REJECTED_REASON, REJECTED_AT
         if self._roll(f.fail_rate):
-            return ("failed", _FAILED_REASONS.get(resource.key, _DEFAULT_FAILED_REASON),
+            return ("failed", FAILED_REASONS.get(resource.key, DEFAULT_FAILED_REASON),
                     FAILED_AT)
         return success, None, 1.0
 
@@ -1612,8 +635,8 @@ class World:
     @staticmethod
     def _object_body(call: Call) -> dict[str, Any]:
         if not isinstance(call.body, dict):
-            raise _general("Invalid data. Expected a dictionary, but got "
-                           f"{type(call.body).__name__}.")
+            raise general_error("Invalid data. Expected a dictionary, but got "
+                                f"{type(call.body).__name__}.")
         return call.body
 
     def _validate(self, b: Behaviour, call: Call, specs: Sequence[F] | None = None
@@ -1632,7 +655,7 @@ class World:
         if raw_ids is not None and b.resource.supports_ids:
             ids = [i for i in (part.strip() for part in raw_ids.split(",")) if i]
             if len(ids) > res.MAX_IDS_PER_LIST:
-                raise _general(f"Too many ids: at most {res.MAX_IDS_PER_LIST}.")
+                raise general_error(f"Too many ids: at most {res.MAX_IDS_PER_LIST}.")
             chosen = sorted((jobs[i] for i in set(ids) if i in jobs), key=lambda j: j.number)
         else:
             chosen = list(jobs.values())
@@ -1649,7 +672,7 @@ class World:
         cost = b.price(job)
         self._ensure_credits(cost)
         self._register(job)
-        blocks = _blocks(_length_of(job), 5) if b.charge is Charge.GRADUAL else 1
+        blocks = billed_blocks(length_of(job), 5) if b.charge is Charge.GRADUAL else 1
         self._start_run(job, Stage.CREATE, call.now, cost=cost, blocks=blocks)
         return Response(201, self._wire(job, call.now))
 
@@ -1657,7 +680,7 @@ class World:
         body = self._validate(b, call)
         job = self._new_job(b, body, call.now, call.body)
         job.fields["preview"] = None
-        cost = _preview_price(job)
+        cost = preview_price(job)
         self._ensure_credits(cost)
         self._register(job)
         self._start_run(job, Stage.PREVIEW, call.now, cost=cost,
@@ -1668,11 +691,11 @@ class World:
         job = self._find(b, call.args[0])
         # A preview list has no single "preview": it renders through render_single_preview.
         if not job.awaiting_render or "preview" not in job.fields:
-            raise _general(PREVIEW_NOT_READY)
+            raise general_error(PREVIEW_NOT_READY)
         return self._start_render(job, call.now)
 
     def _start_render(self, job: Job, now: float) -> Response:
-        cost = _render_price(job)
+        cost = render_price(job)
         self._ensure_credits(cost)
         self._start_run(job, Stage.RENDER, now, cost=cost)  # back to the first step
         return Response(200, self._wire(job, now))
@@ -1686,7 +709,7 @@ class World:
             {"visual_style": style, "media_job": self._new_id(), "status": job.status,
              "preview_url": None, "thumbnail_url": None, "duration": None}
             for style in styles]
-        cost = _preview_price(job) * len(styles)
+        cost = preview_price(job) * len(styles)
         self._ensure_credits(cost)
         self._register(job)
         for preview in job.fields["previews"]:
@@ -1701,13 +724,13 @@ class World:
         body = self._object_body(call)
         media_job = body.get("media_job")
         if not media_job:
-            raise _field_errors({"media_job": [REQUIRED]})
+            raise field_errors({"media_job": [REQUIRED]})
         previews = job.fields.get("previews") or []
         chosen = next((p for p in previews if p["media_job"] == media_job), None)
         if chosen is None:
-            raise _field_errors({"media_job": [f'Invalid media job "{media_job}".']})
+            raise field_errors({"media_job": [f'Invalid media job "{media_job}".']})
         if not job.awaiting_render:
-            raise _general(PREVIEW_NOT_READY)
+            raise general_error(PREVIEW_NOT_READY)
         response = self._start_render(job, call.now)
         job.fields["visual_style"] = chosen["visual_style"]
         job.fields["media_job"] = media_job
@@ -1725,7 +748,7 @@ class World:
         job.credits = cost
         job.status = "done"
         job.progress = 1.0
-        job.fields["generated_scripts"] = _generated_scripts(body)
+        job.fields["generated_scripts"] = generated_scripts(body)
         return Response(201, self._wire(job, call.now))
 
     # ---- handlers: product video -----------------------------------------------------------
@@ -1735,8 +758,8 @@ class World:
         job = self._find(b, call.args[0])
         body = validate_fields(PRODUCT_VIDEO_FIELDS, self._object_body(call))
         if job.status != "image_generated" or job.run is not None:
-            raise _general("A video can only be generated from an image_generated record "
-                           f"(this one is {job.status}).")
+            raise general_error("A video can only be generated from an image_generated "
+                                f"record (this one is {job.status}).")
         return self._start_video(job, body, call.now, new=False)
 
     def _start_video(self, job: Job, body: Mapping[str, Any], now: float, *,
@@ -1769,7 +792,7 @@ class World:
         b = BEHAVIOURS["product_to_videos"]
         source = self._find(b, call.args[0])
         if not source.fields.get("generated_photo_url"):
-            raise _general("The image of this record is not ready.")
+            raise general_error("The image of this record is not ready.")
         overrides = self._object_body(call)
         merged: dict[str, Any] = {k: source.body[k] for k in
                                   ("motion_style", "video_prompt", "webhook_url")
@@ -1785,24 +808,24 @@ class World:
     def _text_body(self, call: Call) -> dict[str, Any]:
         body = call.body
         if not isinstance(body, dict):
-            raise _text_error("Request body must be a JSON object.")
+            raise text_error("Request body must be a JSON object.")
         model = body.get("model_name")
         if not isinstance(model, str) or not model:
-            raise _text_error("model_name is required.")
+            raise text_error("model_name is required.")
         if model not in TEXT_MODELS:
-            raise _text_error(f"Unsupported model: {model}")
+            raise text_error(f"Unsupported model: {model}")
         messages = body.get("messages")
         if not isinstance(messages, list) or not messages:
-            raise _text_error("messages is required: a non-empty list of {role, content}.")
+            raise text_error("messages is required: a non-empty list of {role, content}.")
         for index, message in enumerate(messages):
             if not isinstance(message, dict) or message.get("role") not in ("user", "model"):
-                raise _text_error(f'messages[{index}].role must be "user" or "model".')
+                raise text_error(f'messages[{index}].role must be "user" or "model".')
             if not isinstance(message.get("content"), str):
-                raise _text_error(f"messages[{index}].content must be a string.")
+                raise text_error(f"messages[{index}].content must be a string.")
         if not isinstance(body.get("system_instruction", ""), str | None):
-            raise _text_error("system_instruction must be a string.")
+            raise text_error("system_instruction must be a string.")
         if not isinstance(body.get("config", {}), dict | None):
-            raise _text_error("config must be an object.")
+            raise text_error("config must be an object.")
         return {k: body[k] for k in TEXT_GENERATOR_FIELDS if k in body}
 
     def _start_text(self, call: Call) -> Job:
@@ -1837,7 +860,7 @@ class World:
         self._settle_now(job, call.now)
         if job.status == "done":
             events: list[dict[str, Any]] = [{"delta": chunk}
-                                            for chunk in _stream_chunks(job.answer)]
+                                            for chunk in stream_chunks(job.answer)]
             events.append({"done": True, "id": job.id, "credits_used": json_number(job.credits),
                            "response_text": job.answer})
         else:
@@ -1868,9 +891,9 @@ class World:
     def _create_link(self, call: Call) -> Response:
         body = validate_fields(LINK_FIELDS, self._object_body(call))
         url = body["url"]
-        _check_scrape(url)
+        check_scrape(url)
         self._charge_link()
-        title = _title_from_url(url)
+        title = title_from_url(url)
         host = urlsplit(url).hostname or "the shop"
         images = [media.media_url(self.base_url, "links", f"{title.lower().replace(' ', '-')}"
                                   f"-{n}.png") for n in range(1, 4)]
@@ -1885,7 +908,7 @@ class World:
 
     def _link_with_params(self, call: Call) -> Response:
         details = validate_fields(LINK_PARAM_FIELDS, self._object_body(call))
-        _check_link_media(details)
+        check_link_media(details)
         self._charge_link()
         return Response(200, copy.deepcopy(self._store_link(None, details)))
 
@@ -1896,7 +919,7 @@ class World:
         link = self._find_link(call.args[0])
         changes = validate_fields(LINK_PARAM_FIELDS, self._object_body(call))
         details = {**link["link"], **changes}
-        _check_link_media(details)
+        check_link_media(details)
         link["link"] = details
         return Response(200, copy.deepcopy(link))
 

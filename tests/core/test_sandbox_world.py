@@ -14,15 +14,15 @@ import pytest
 
 from app.api.resources import JOB_RESOURCES, MAX_IDS_PER_LIST
 from app.sandbox import media
-from app.sandbox.world import (
-    BEHAVIOURS,
+from app.sandbox.behaviours import BEHAVIOURS
+from app.sandbox.wire import (
     INSUFFICIENT_CREDITS,
     UNDOCUMENTED_STATUS,
     Faults,
     Request,
     Response,
-    World,
 )
+from app.sandbox.world import World
 
 AUTH = {"x-api-id": "sandbox", "x-api-key": "sandbox"}
 BASE = "http://sandbox.test"

@@ -1,0 +1,180 @@
+"""The behaviour table: everything that differs between resources, in one place — the
+fields each accepts, its cross-field check, price, billed length, output and schedule.
+"""
+
+from __future__ import annotations
+
+from app.api import resources as res
+from app.sandbox.billing import (
+    AURORA_V2_RATES,
+    ads_clone_price,
+    asset_price,
+    aurora_price,
+    flat,
+    link_video_length,
+    lipsync_length,
+    lipsync_v2_length,
+    media_field_length,
+    script_length,
+    template_length,
+    text_price,
+    tts_price,
+    video_price,
+)
+from app.sandbox.catalogue import AI_SHORTS_STYLES, EDITING_STYLES, VIDEO_LENGTHS
+from app.sandbox.jobs import (
+    ASSET_STEPS,
+    ASSETS_OUTPUT,
+    AUDIO_OUTPUT,
+    IMAGE_STEPS,
+    LIPSYNC_OUTPUT,
+    PHOTO_OUTPUT,
+    RUNNING_STEPS,
+    SCRIPTS_OUTPUT,
+    TEXT_OUTPUT,
+    TEXT_STEPS,
+    Behaviour,
+    Charge,
+)
+from app.sandbox.validation import (
+    F,
+    anything,
+    aspect,
+    boolean,
+    check_ai_script,
+    check_asset,
+    check_aurora,
+    check_link,
+    check_lipsync,
+    check_scenes,
+    choice,
+    json_object,
+    list_of,
+    number,
+    text,
+    url,
+)
+
+# --------------------------------------------------------------------------------------------
+# Request bodies per resource
+
+_WEBHOOK = F("webhook_url", url(200))
+_NAME = F("name", text(255))
+_ASPECT = F("aspect_ratio", aspect)
+_MODEL_VERSION = F("model_version", choice("standard", "aurora_v1", "aurora_v1_fast"))
+_VOLUMES = (F("background_music_volume", number()), F("voiceover_volume", number()))
+
+LINK_TO_VIDEO_FIELDS = (
+    F("link", text(), required=True), _NAME, F("target_platform", text()),
+    F("target_audience", text()), F("language", text(16)),
+    F("video_length", choice(*VIDEO_LENGTHS)), _ASPECT, F("script_style", text()),
+    F("visual_style", text()), F("override_avatar", text()), F("override_voice", text()),
+    F("override_script", text()), F("background_music_url", url()), *_VOLUMES,
+    F("caption_style", text()), F("no_caption", boolean), F("no_music", boolean),
+    _MODEL_VERSION, _WEBHOOK)
+PREVIEW_LIST_FIELDS = (*LINK_TO_VIDEO_FIELDS,
+                       F("visual_styles", list_of(text(), min_items=1, max_items=6),
+                         required=True))
+LIPSYNC_FIELDS = (
+    F("creator", text(), required=True), F("text", text()), F("audio", url()),
+    F("accent", text()), _ASPECT, _NAME, F("green_screen", boolean),
+    F("no_caption", boolean), F("no_music", boolean), F("caption_style", text()),
+    F("background_asset_image_url", url()), _MODEL_VERSION, _WEBHOOK)
+LIPSYNC_V2_FIELDS = (
+    F("video_inputs", list_of(json_object, min_items=1), required=True), _ASPECT, _NAME,
+    F("background_music", json_object), _MODEL_VERSION, _WEBHOOK)
+AURORA_FIELDS = (
+    F("image", url(), required=True), F("audio", url(), required=True), _NAME,
+    F("text_prompt", text()), F("prompt_guidance_scale", number(0, 10)),
+    F("model_version", choice("aurora_v1", "aurora_v1_fast", "aurora_v2")),
+    F("resolution", choice(*AURORA_V2_RATES)), _WEBHOOK)
+TEMPLATE_FIELDS = (F("template_id", text(), required=True),
+                   F("variables", json_object, required=True), _NAME, _MODEL_VERSION, _WEBHOOK)
+ASSET_FIELDS = (F("model_name", text(), required=True), F("input_params", json_object),
+                _WEBHOOK)
+TTS_FIELDS = (F("script", text(8000), required=True), F("accent", text(), required=True),
+              _WEBHOOK)
+AI_SCRIPT_FIELDS = (
+    F("url", url()), F("title", text()), F("description", text()), F("language", text(16)),
+    F("target_audience", text()), F("video_length", choice(*VIDEO_LENGTHS)),
+    F("script_styles", list_of(text(), max_items=5)))
+AI_SHORTS_FIELDS = (
+    F("script", text(), required=True), F("aspect_ratio", aspect, required=True),
+    F("style", choice(*AI_SHORTS_STYLES), required=True), F("accent", text()),
+    F("caption_setting", json_object), F("background_music_url", url()), *_VOLUMES, _WEBHOOK)
+AI_EDITING_FIELDS = (
+    F("video_url", url(), required=True),
+    F("editing_style", choice(*EDITING_STYLES), required=True),
+    F("caption_setting", json_object), *_VOLUMES, _WEBHOOK)
+PRODUCT_IMAGE_FIELDS = (
+    F("product_url", url(), required=True),
+    F("type", choice("product_anyshot", "product_avatar")), _ASPECT,
+    F("image_prompt", text()), F("override_avatar", text()),
+    F("product_showcase_url", url()), _WEBHOOK)
+PRODUCT_VIDEO_FIELDS = (F("motion_style", choice("talking", "display"), required=True),
+                        F("video_prompt", text()), _WEBHOOK)
+ADS_CLONE_FIELDS = (F("link", text(), required=True), F("video_url", url(), required=True),
+                    _ASPECT, F("language", text(16)), _WEBHOOK)
+LINK_FIELDS = (F("url", url(), required=True),)
+LINK_PARAM_FIELDS = (
+    F("title", text()), F("description", text()), F("image_urls", list_of(url())),
+    F("video_urls", list_of(url())), F("reviews", anything), F("logo_url", url()))
+TEXT_GENERATOR_FIELDS = ("model_name", "messages", "system_instruction", "config", "webhook_url")
+"""What a text generation echoes (its errors have their own shape: see ``World._text_body``)."""
+
+
+# --------------------------------------------------------------------------------------------
+# The table
+
+
+def _behaviours() -> dict[str, Behaviour]:
+    table = (
+        Behaviour(res.LINK_TO_VIDEOS, 90, LINK_TO_VIDEO_FIELDS, video_price,
+                  link_video_length, previewable=True, check=check_link,
+                  defaults={"video_length": 30, "aspect_ratio": "16x9"}),
+        Behaviour(res.LIPSYNCS, 60, LIPSYNC_FIELDS, video_price, lipsync_length,
+                  LIPSYNC_OUTPUT, progress_scale=1, previewable=True, check=check_lipsync),
+        Behaviour(res.LIPSYNCS_V2, 60, LIPSYNC_V2_FIELDS, video_price, lipsync_v2_length,
+                  LIPSYNC_OUTPUT, progress_scale=1, previewable=True, check=check_scenes,
+                  defaults={"aspect_ratio": "9x16"}),
+        Behaviour(res.AURORA, 120, AURORA_FIELDS, aurora_price, media_field_length("audio"),
+                  steps=RUNNING_STEPS, progress_scale=1, charge=Charge.AT_START,
+                  check=check_aurora, defaults={"model_version": "aurora_v1"}),
+        Behaviour(res.CUSTOM_TEMPLATE_JOBS, 90, TEMPLATE_FIELDS, video_price,
+                  template_length, previewable=True),
+        Behaviour(res.ASSET_GENERATOR, 60, ASSET_FIELDS, asset_price, None, ASSETS_OUTPUT,
+                  steps=ASSET_STEPS, check=check_asset),
+        Behaviour(res.TEXT_GENERATOR, 5, (), text_price, None, TEXT_OUTPUT, steps=TEXT_STEPS),
+        Behaviour(res.TEXT_TO_SPEECH, 10, TTS_FIELDS, tts_price, script_length,
+                  AUDIO_OUTPUT),
+        Behaviour(res.AI_SCRIPTS, 0, AI_SCRIPT_FIELDS, flat(1), None, SCRIPTS_OUTPUT,
+                  check=check_ai_script),
+        Behaviour(res.AI_SHORTS, 90, AI_SHORTS_FIELDS, video_price, script_length,
+                  previewable=True),
+        Behaviour(res.AI_EDITING, 90, AI_EDITING_FIELDS, video_price,
+                  media_field_length("video_url"), previewable=True),
+        Behaviour(res.PRODUCT_TO_VIDEOS, 30, PRODUCT_IMAGE_FIELDS, flat(2), None,
+                  PHOTO_OUTPUT, steps=IMAGE_STEPS, success="image_generated",
+                  defaults={"type": "product_anyshot"}),
+        Behaviour(res.ADS_CLONE, 120, ADS_CLONE_FIELDS, ads_clone_price,
+                  media_field_length("video_url"), charge=Charge.GRADUAL, check=check_link,
+                  defaults={"aspect_ratio": "9x16"}),
+    )
+    return {b.resource.key: b for b in table}
+
+
+BEHAVIOURS = _behaviours()
+
+
+# --------------------------------------------------------------------------------------------
+# Why a simulated failure or rejection ended a job
+
+FAILED_REASONS = {
+    "text_generator": "The model returned no candidates (simulated failure).",
+    "asset_generator": "Generation failed: the model provider returned an error "
+                       "(simulated failure).",
+    "text_to_speech": "Speech synthesis failed (simulated failure).",
+}
+DEFAULT_FAILED_REASON = "Video rendering failed: internal error (simulated failure)."
+REJECTED_REASON = "Rejected by content moderation (simulated rejection)."
+

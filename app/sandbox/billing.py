@@ -1,0 +1,159 @@
+"""Billing: the sandbox's own reading of the billing page — prices and billed lengths.
+
+It deliberately does not import ``app.pricing``: the sandbox is an independent check of the
+estimator. Money is :class:`~decimal.Decimal`; it goes out as a JSON int when whole.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from app.sandbox.catalogue import ASSET_MODELS
+from app.sandbox.jobs import Job, Length
+
+if TYPE_CHECKING:
+    from app.sandbox.world import World
+
+WORDS_PER_MINUTE = 150
+PRODUCT_VIDEO_LENGTH = Decimal(8)
+
+
+# --------------------------------------------------------------------------------------------
+# Counting: words, seconds of speech, billed blocks
+
+
+def _words(*texts: str) -> int:
+    return sum(len(t.split()) for t in texts)
+
+
+def _speech_seconds(words: int) -> Decimal:
+    """Seconds of speech at 150 words per minute, rounded up, at least 1."""
+    return Decimal(max(1, -(-words * 60 // WORDS_PER_MINUTE)))
+
+
+def billed_blocks(length: Decimal, size: int | Decimal) -> int:
+    """How many started ``size``-second blocks ``length`` seconds bill (at least one)."""
+    return max(1, math.ceil(length / Decimal(size)))
+
+
+# --------------------------------------------------------------------------------------------
+# Prices
+
+
+AURORA_MODEL_RATES = {"aurora_v1": Decimal(1), "aurora_v1_fast": Decimal("0.5")}
+AURORA_V2_RATES = {"480p": Decimal("0.4"), "720p": Decimal("0.7"), "1080p": Decimal("1.4"),
+                   "2k": Decimal("2.8")}
+
+
+def length_of(job: Job) -> Decimal:
+    assert job.length is not None
+    return job.length
+
+
+def video_price(job: Job) -> Decimal:
+    """5 per started 30 s; per started second when ``model_version`` is an Aurora model."""
+    rate = AURORA_MODEL_RATES.get(job.body.get("model_version") or "")
+    if rate is not None:
+        return rate * billed_blocks(length_of(job), 1)
+    return 5 * Decimal(billed_blocks(length_of(job), 30))
+
+
+def preview_price(job: Job) -> Decimal:
+    """A preview costs 1 per started 30 s, whatever the model (the billing page's split)."""
+    return Decimal(billed_blocks(length_of(job), 30))
+
+
+def render_price(job: Job) -> Decimal:
+    """The render: the rest of the one-step price (4 per 30 s) — or, for an Aurora
+    ``model_version``, the full per-second price (the billing page gives no split for Aurora;
+    our estimator assumes the same, so that it never under-estimates)."""
+    full = job.behaviour.price(job)
+    if (job.body.get("model_version") or "") in AURORA_MODEL_RATES:
+        return full
+    return full - preview_price(job)
+
+
+def aurora_price(job: Job) -> Decimal:
+    model = job.body.get("model_version") or "aurora_v1"
+    if model == "aurora_v2":
+        rate = AURORA_V2_RATES[job.body.get("resolution") or "720p"]
+    else:
+        rate = AURORA_MODEL_RATES[model]
+    return rate * billed_blocks(length_of(job), 1)
+
+
+def tts_price(job: Job) -> Decimal:
+    return Decimal(billed_blocks(length_of(job), 30))
+
+
+def ads_clone_price(job: Job) -> Decimal:
+    return 12 * Decimal(billed_blocks(length_of(job), 5))
+
+
+def asset_price(job: Job) -> Decimal:
+    return ASSET_MODELS[job.body["model_name"]].price(job.body["input_params"])
+
+
+def _text_tokens(job: Job) -> int:
+    prompt = [m["content"] for m in job.body["messages"]]
+    prompt.append(job.body.get("system_instruction") or "")
+    return math.ceil(Decimal(_words(*prompt, job.answer)) * Decimal("1.3"))
+
+
+def text_price(job: Job) -> Decimal:
+    """1 credit per started 1,000 tokens (tokens ≈ 1.3 × words of prompt and answer)."""
+    return Decimal(billed_blocks(Decimal(_text_tokens(job)), 1000))
+
+
+def flat(credits: int) -> Callable[[Job], Decimal]:
+    return lambda job: Decimal(credits)
+
+
+def product_video_price() -> Decimal:
+    return 10 * Decimal(billed_blocks(PRODUCT_VIDEO_LENGTH, 30))
+
+
+# --------------------------------------------------------------------------------------------
+# Billed lengths (seconds)
+
+
+def link_video_length(world: World, body: Mapping[str, Any]) -> Decimal:
+    return Decimal(body.get("video_length") or 30)
+
+
+def lipsync_length(world: World, body: Mapping[str, Any]) -> Decimal:
+    if body.get("text"):
+        return _speech_seconds(_words(body["text"]))
+    return world.media_length(body["audio"])
+
+
+def lipsync_v2_length(world: World, body: Mapping[str, Any]) -> Decimal:
+    words = 0
+    audio = Decimal(0)
+    for scene in body["video_inputs"]:
+        voice = scene.get("voice") or {}
+        if voice.get("type") == "audio":
+            audio += world.media_length(voice["audio_url"])
+        else:
+            words += _words(voice.get("input_text") or "")
+    speech = _speech_seconds(words) if words or not audio else Decimal(0)
+    return audio + speech
+
+
+def script_length(world: World, body: Mapping[str, Any]) -> Decimal:
+    return _speech_seconds(_words(body["script"]))
+
+
+def media_field_length(name: str) -> Length:
+    return lambda world, body: world.media_length(body[name])
+
+
+def template_length(world: World, body: Mapping[str, Any]) -> Decimal:
+    lengths = [world.media_length(url)
+               for var in body["variables"].values() if isinstance(var, dict)
+               if var.get("type") in ("audio", "video")
+               if isinstance(url := (var.get("properties") or {}).get("url"), str)]
+    return max(lengths, default=Decimal(30))

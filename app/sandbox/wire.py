@@ -1,0 +1,207 @@
+"""The sandbox's wire vocabulary: requests, responses, errors, faults and the create log.
+
+What :class:`~app.sandbox.world.World` takes (:class:`Request`) and gives back
+(:class:`Response`), the errors a handler raises (:class:`ApiError`, with Django REST
+Framework's wording where DRF has one), the fault knobs (:class:`Faults`) and the plan one
+request suffers (:class:`FaultPlan`), and the small helpers that shape values for JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
+from datetime import UTC, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+# --------------------------------------------------------------------------------------------
+# Messages (Django REST Framework's wording where DRF has one)
+
+NOT_FOUND = "Not found."
+MISSING_CREDENTIALS = "Authentication credentials were not provided."
+INVALID_KEY = "Invalid API key."
+INSUFFICIENT_CREDITS = "Insufficient credits. Please upgrade your plan or buy more credits."
+REQUIRED = "This field is required."
+JSON_PARSE_ERROR = "JSON parse error"
+PREVIEW_NOT_READY = "Preview is not ready."
+UNDOCUMENTED_STATUS = "processing_v2"
+"""What ``unknown_status_rate`` shows instead of a running job's status."""
+
+
+# --------------------------------------------------------------------------------------------
+# Public value types
+
+
+@dataclass
+class Faults:
+    """What can go wrong, and how often. See the package docstring for each knob."""
+
+    error_rate: float = 0.0
+    rate_limit_rate: float = 0.0
+    retry_after: float = 1.0
+    latency: float = 0.0
+    reset_rate: float = 0.0
+    malformed_rate: float = 0.0
+    fail_rate: float = 0.0
+    reject_rate: float = 0.0
+    unknown_status_rate: float = 0.0
+    insufficient_credits: bool = False
+    reset_next_create_after_processing: int = 0
+    reset_next_request_before_processing: int = 0
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            setattr(self, f.name, _coerce_fault(f.name, getattr(self, f.name)))
+
+    def updated(self, changes: Mapping[str, Any]) -> Faults:
+        """A copy with ``changes`` applied: ``TypeError`` for unknown names or wrong types,
+        ``ValueError`` for out-of-range values."""
+        known = {f.name for f in fields(self)}
+        unknown = sorted(set(changes) - known)
+        if unknown:
+            raise TypeError(f"unknown fault(s): {', '.join(unknown)} "
+                            f"(known: {', '.join(sorted(known))})")
+        return Faults(**{**asdict(self), **changes})
+
+
+_RATE_FAULTS = frozenset({"error_rate", "rate_limit_rate", "reset_rate", "malformed_rate",
+                          "fail_rate", "reject_rate", "unknown_status_rate"})
+_COUNT_FAULTS = frozenset({"reset_next_create_after_processing",
+                           "reset_next_request_before_processing"})
+
+
+def _coerce_fault(name: str, value: Any) -> Any:
+    if name == "insufficient_credits":
+        if not isinstance(value, bool):
+            raise TypeError(f"{name} must be true or false, not {value!r}")
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{name} must be a number, not {value!r}")
+    if name in _COUNT_FAULTS:
+        if value != int(value) or value < 0:
+            raise ValueError(f"{name} must be a whole number >= 0, not {value!r}")
+        return int(value)
+    number = float(value)
+    if not math.isfinite(number) or number < 0 or (name in _RATE_FAULTS and number > 1):
+        bound = "between 0 and 1" if name in _RATE_FAULTS else ">= 0"
+        raise ValueError(f"{name} must be {bound}, not {value!r}")
+    return number
+
+
+@dataclass(frozen=True)
+class CreateRecord:
+    """One paid POST as the sandbox received it. ``status_code`` 0: the answer was lost (the
+    connection was reset); ``job_id`` is ``None`` when no job or link came of it."""
+
+    path: str
+    body: Any
+    job_id: str | None
+    status_code: int
+    time: float
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One HTTP request, as the server read it. ``headers`` keys are lower-case."""
+
+    method: str
+    target: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+    @property
+    def path(self) -> str:
+        return self.target.split("?", 1)[0]
+
+    @property
+    def query(self) -> str:
+        return self.target.split("?", 1)[1] if "?" in self.target else ""
+
+
+@dataclass(slots=True)
+class Response:
+    """What to answer. ``body`` is a JSON value. ``delay``: seconds to wait (outside the
+    lock) before answering. ``events``: answer ``text/event-stream`` with one ``data:`` line
+    per event, ``event_interval`` seconds apart, instead of a JSON body."""
+
+    status: int
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    events: list[dict[str, Any]] | None = None
+    event_interval: float = 0.0
+
+
+class Category(Enum):
+    """How the faults treat a path."""
+
+    API = "api"          # every fault applies
+    MEDIA = "media"      # /media/ and /preview/: latency and resets only
+    CONTROL = "control"  # /_sandbox/: no fault ever
+
+
+@dataclass(frozen=True, slots=True)
+class FaultPlan:
+    """The faults one request will suffer, decided (under the lock) when it arrives."""
+
+    latency: float = 0.0
+    reset_before: bool = False
+    reset_after: bool = False
+    status: int | None = None
+    """500/502/503/429 answered before any processing."""
+    retry_after: float = 0.0
+    malformed: bool = False
+
+
+def category_of(path: str) -> Category:
+    if path.startswith("/_sandbox/"):
+        return Category.CONTROL
+    if path.startswith(("/media/", "/preview/")):
+        return Category.MEDIA
+    return Category.API
+
+
+class ApiError(Exception):
+    """Raised by a handler to answer an error."""
+
+    def __init__(self, status: int, body: Any, headers: Mapping[str, str] | None = None):
+        super().__init__(status, body)
+        self.response = Response(status, body, dict(headers or {}))
+
+
+def general_error(*messages: str) -> ApiError:
+    return ApiError(400, list(messages))
+
+
+def field_errors(errors: Mapping[str, list[str]]) -> ApiError:
+    return ApiError(400, {name: list(msgs) for name, msgs in errors.items()})
+
+
+def text_error(message: str) -> ApiError:
+    return ApiError(400, {"error": message})
+
+
+# --------------------------------------------------------------------------------------------
+# Small helpers
+
+
+def json_number(value: Decimal) -> int | float:
+    """A Decimal as it goes out in JSON: an int when whole, else a float."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def iso(wall: float) -> str:
+    return datetime.fromtimestamp(wall, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_body_leniently(raw: bytes) -> Any:
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return raw.decode("utf-8", "replace")
+
