@@ -1,0 +1,62 @@
+"""The priced form the estimator panel and the confirmation show."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from app.generators import Flow, spec
+from app.generators.quote import format_credits, quote
+from app.pricing import plan_by_key
+from tests.samples import valid_values
+
+STARTER = plan_by_key("api_starter")
+TODAY = datetime.date(2026, 11, 25)
+
+
+def test_quote_credits_dollars_balance() -> None:
+    u2v = spec("url_to_video")
+    q = quote(u2v, valid_values("url_to_video"), 31, plan=STARTER, balance=Decimal(100),
+              today=TODAY)
+    assert q.credits == 10 and q.dollars == Decimal("1.98")
+    assert q.lines == ("31 s → 2 × 30 s blocks × 5 = 10 credits",)
+    assert q.balance_after == 90 and not q.over_balance and q.warnings == ()
+
+
+def test_preview_flow_lists_both_steps() -> None:
+    q = quote(spec("url_to_video"), valid_values("url_to_video"), 60, flow=Flow.PREVIEW_RENDER,
+              plan=STARTER, today=TODAY)
+    assert q.credits == 10 and len(q.lines) == 2
+    assert q.lines[0].startswith("Preview: ") and q.lines[1].startswith("Render: ")
+
+
+def test_warnings_over_balance_deprecated_and_stale() -> None:
+    shorts = spec("ai_shorts")
+    q = quote(shorts, valid_values("ai_shorts"), 61, plan=STARTER, balance=Decimal(12),
+              today=TODAY + datetime.timedelta(days=91))
+    assert q.credits == 15 and q.balance_after == -3 and q.over_balance
+    assert q.warnings[0] == "This needs 15 credits but only 12 credits remain."
+    assert any("deprecated" in w for w in q.warnings)
+    assert any("over 90 days" in w for w in q.warnings)
+
+
+def test_missing_length_and_token_pricing() -> None:
+    q = quote(spec("aurora"), valid_values("aurora"), None, plan=STARTER)
+    assert q.credits is None and q.error == "Enter the audio length to see the price."
+    text = quote(spec("text_generator"), valid_values("text_generator"), None, plan=STARTER,
+                 balance=Decimal(5))
+    assert text.known_after_run and text.credits is None and text.error is None
+    assert "tokens" in text.lines[0]
+
+
+def test_pricing_errors_become_messages() -> None:
+    q = quote(spec("aurora"), valid_values("aurora"), 100_000)
+    assert q.credits is None
+    assert q.error == "100000 s is longer than the 4-hour (14400 s) limit of the estimator."
+
+
+def test_format_credits() -> None:
+    assert format_credits(Decimal(1)) == "1 credit"
+    assert format_credits(Decimal("6.5")) == "6.5 credits"
+    assert format_credits(Decimal(2000)) == "2,000 credits"
+    assert format_credits(Decimal("10.0")) == "10 credits"
