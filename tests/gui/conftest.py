@@ -1,0 +1,91 @@
+"""Shared set-up for the GUI tests: offscreen Qt and async tests run on a qasync loop.
+
+pytest-asyncio (auto mode) runs every ``async def`` test; the ``pytest_asyncio_loop_factories``
+hook below makes it build each test's loop as a :class:`qasync.QEventLoop` on the one
+``QApplication`` (the same object pytest-qt's ``qapp`` fixture returns), so Qt signals and
+asyncio tasks share one loop exactly as in the app.
+
+Inside an async test never call ``qtbot.wait*`` (it nests a second loop and other tasks'
+wake-ups are lost) and never ``loop.stop()``: await :func:`until` or ``asyncio.sleep`` instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+import qasync
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import QApplication
+
+
+@pytest.fixture(scope="session")
+def qapp_cls() -> type[QApplication]:
+    return QApplication
+
+
+@pytest.fixture(autouse=True)
+def _qt_objects_die_in_the_main_thread(qapp: QApplication) -> Iterator[None]:
+    """After each test, delete its widgets and collect its garbage here, in the main thread.
+
+    pytest-qt closes registered widgets and calls ``deleteLater``; left alone, the Python
+    wrappers of those widgets, and of qasync's per-loop timer object, may be freed by the
+    cyclic garbage collector in whichever thread happens to allocate next (the simulator's
+    server thread, an executor thread). A QObject destroyed in a foreign thread cannot stop
+    its timers ("QObject::~QObject: Timers cannot be stopped from another thread") and a
+    later timer event then crashes the process.
+    """
+    yield
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def _application() -> QApplication:
+    """The QApplication pytest-qt's ``qapp`` fixture will find (created here if first)."""
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+        app.setQuitOnLastWindowClosed(False)
+    assert isinstance(app, QApplication)
+    return app
+
+
+def _qasync_loop() -> asyncio.AbstractEventLoop:
+    return qasync.QEventLoop(_application())
+
+
+def pytest_asyncio_loop_factories(
+        config: pytest.Config, item: pytest.Item) -> Mapping[str, Callable[[], object]]:
+    """Every async test under tests/gui runs on a qasync loop bound to the QApplication."""
+    return {"qasync": _qasync_loop}
+
+
+async def until(predicate: Callable[[], object], timeout: float = 5.0,
+                interval: float = 0.01, message: str = "") -> None:
+    """Await until ``predicate()`` is true (the Qt loop keeps running); fail after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(message or f"condition not met within {timeout} s")
+        await asyncio.sleep(interval)
+
+
+async def idle(timeout: float = 5.0) -> None:
+    """Await until no other asyncio task is pending (image downloads, credit refreshes ...).
+
+    End a test with this when it started background work it did not wait for: qasync
+    processes Qt events once more after each ``run_until_complete`` with no running loop,
+    so a task still in flight when the test returns takes a step outside any loop and dies
+    ("no running event loop"), leaving noise (or never-awaited coroutines) behind.
+    """
+    current = asyncio.current_task()
+    await until(lambda: all(t.done() for t in asyncio.all_tasks() if t is not current),
+                timeout, message="background tasks still running")

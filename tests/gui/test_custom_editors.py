@@ -1,0 +1,700 @@
+"""The custom field editors against a real StudioService talking to the real simulator.
+
+Async tests run on a qasync loop (see conftest.py): no ``qtbot.wait*`` in here, poll with
+``until`` instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QWidget,
+)
+
+import ui.service as service_module
+from app.api.client import CreatifyClient, RetryPolicy
+from app.generators import FieldKind, spec
+from app.generators.catalogue import MAX_SCENE_TEXT
+from tests.gui.conftest import idle, until
+from ui.forms.base import FieldEditor
+from ui.forms.custom import CUSTOM_EDITORS
+from ui.forms.pickers import (
+    AccentPicker,
+    CatalogueEditor,
+    MusicPicker,
+    PersonaPicker,
+    persona_rows,
+)
+from ui.forms.scenes import ScenesEditor
+from ui.forms.schema_form import SchemaForm, build_input, fallback_schema
+from ui.forms.variables import COL_NAME, COL_VALUE, VariablesEditor
+from ui.service import StudioService
+
+FAST_RETRY = RetryPolicy(attempts=2, base_delay=0.01, max_delay=0.02)
+UUID = "3f2a4b5c-6d7e-4f80-9a1b-2c3d4e5f6a7b"
+
+PERSONA_REQUIRED = spec("avatar_v1").field("creator")
+PERSONA_OPTIONAL = spec("url_to_video").field("override_avatar")
+ACCENT_REQUIRED = spec("text_to_speech").field("accent")
+ACCENT_OPTIONAL = spec("url_to_video").field("override_voice")
+MUSIC = spec("url_to_video").field("background_music_url")
+SCENES = spec("avatar_v2").field("scenes")
+VARIABLES = spec("custom_template").field("variables")
+INPUT_PARAMS = spec("asset_generator").field("input_params")
+
+
+# ---------------------------------------------------------------------------- fixtures
+
+@pytest.fixture
+def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The service's clients give up quickly, so error paths take milliseconds."""
+    monkeypatch.setattr(service_module, "CreatifyClient",
+                        functools.partial(CreatifyClient, retry=FAST_RETRY))
+
+
+@pytest.fixture
+async def service(qapp: QApplication, tmp_path: Path,
+                  fast_retries: None) -> AsyncIterator[StudioService]:
+    studio = StudioService(output_dir=tmp_path, auto_download=False)
+    await studio.use_sandbox()
+    await idle()  # the first credits refresh
+    try:
+        yield studio
+    finally:
+        await studio.aclose()
+
+
+@pytest.fixture
+async def offline(qapp: QApplication, tmp_path: Path,
+                  fast_retries: None) -> AsyncIterator[StudioService]:
+    """A service not connected to anything (yet)."""
+    studio = StudioService(output_dir=tmp_path / "offline", auto_download=False)
+    try:
+        yield studio
+    finally:
+        await studio.aclose()
+
+
+def catalogue_requests(service: StudioService, path: str) -> int:
+    assert service.sandbox is not None
+    return sum(1 for _method, p in service.sandbox.request_log if p.split("?")[0] == path)
+
+
+def texts(combo: QComboBox) -> list[str]:
+    return [combo.itemText(i) for i in range(combo.count())]
+
+
+class Counter:
+    def __init__(self, editor: FieldEditor) -> None:
+        self.count = 0
+        editor.changed.connect(self.bump)
+
+    def bump(self) -> None:
+        self.count += 1
+
+
+INTERACTIVE = (QAbstractButton, QComboBox, QLineEdit, QPlainTextEdit, QAbstractSpinBox,
+               QAbstractItemView)
+
+
+def unnamed_controls(root: QWidget) -> list[str]:
+    """Interactive descendants lacking an objectName or an accessible name (the insides of
+    controls, such as a combo's popup or a line edit's clear button, are Qt's and skipped)."""
+    missing: list[str] = []
+
+    def walk(widget: QWidget) -> None:
+        direct = Qt.FindChildOption.FindDirectChildrenOnly
+        for child in widget.findChildren(QWidget, options=direct):
+            if isinstance(child, INTERACTIVE):
+                if not child.objectName() or not child.accessibleName():
+                    missing.append(f"{type(child).__name__} {child.objectName()!r} "
+                                   f"{child.accessibleName()!r}")
+                if isinstance(child, QAbstractItemView):
+                    walk(child.viewport())  # cell widgets, not the scroll bars
+                continue  # a control's own insides (popups, clear buttons) are Qt's
+            walk(child)
+
+    walk(root)
+    return missing
+
+
+async def shown(qtbot: Any, editor: QWidget) -> None:
+    qtbot.addWidget(editor)
+    editor.show()
+    await asyncio.sleep(0)
+
+
+# ---------------------------------------------------------------------------- persona picker
+
+async def test_persona_picker_loads_lazily_and_lists_the_simulator(qtbot: Any,
+                                                                  service: StudioService):
+    picker = PersonaPicker(PERSONA_REQUIRED, service)
+    qtbot.addWidget(picker)
+    await asyncio.sleep(0.2)
+    assert catalogue_requests(service, "/api/personas/") == 0
+    assert not picker.loaded and picker.value() is None
+
+    picker.show()
+    assert picker.status.text() == "Loading avatars…"
+    await until(lambda: picker.loaded)
+    assert catalogue_requests(service, "/api/personas/") == 1
+    labels = texts(picker.combo)
+    assert len(labels) == 8  # required: no "none" entry
+    assert "Olivia — female, young adult, selfie" in labels
+    assert labels == sorted(labels, key=str.casefold)
+    assert picker.combo.currentIndex() == -1 and picker.value() is None
+    assert PERSONA_REQUIRED.validate(picker.value()) == "This field is required."
+    assert not picker.status.isVisible()
+    await idle()
+
+
+async def test_persona_value_round_trip_and_none_entry(qtbot: Any, service: StudioService):
+    picker = PersonaPicker(PERSONA_OPTIONAL, service)
+    changes = Counter(picker)
+    await shown(qtbot, picker)
+    await until(lambda: picker.loaded)
+    assert picker.combo.itemText(0) == "(none — Creatify chooses)"
+    assert picker.value() is None
+    personas = service.catalogue("personas")
+    assert personas is not None
+    marcus = next(p["id"] for p in personas if p["creator_name"] == "Marcus")
+
+    picker.set_value(marcus)
+    assert picker.value() == marcus
+    assert picker.combo.currentText().startswith("Marcus — male")
+    assert PERSONA_OPTIONAL.validate(picker.value()) is None
+    assert changes.count == 1
+    picker.set_value(marcus)
+    assert changes.count == 1  # no change, no signal
+
+    picker.combo.setCurrentIndex(picker.combo.findText("Olivia", Qt.MatchFlag.MatchStartsWith))
+    assert picker.value() != marcus and changes.count == 2
+    picker.set_value(None)
+    assert picker.value() is None and picker.combo.currentIndex() == 0
+
+    picker.set_value("custom-avatar-id")  # an id the catalogue does not list is kept
+    assert picker.value() == "custom-avatar-id"
+    assert "not in the list" in picker.combo.currentText()
+    await idle()
+
+
+async def test_persona_set_value_before_loading_asks_and_keeps_it(qtbot: Any,
+                                                                   service: StudioService):
+    personas = await service.client.personas()  # type: ignore[union-attr]
+    grace = next(p["id"] for p in personas if p["creator_name"] == "Grace")
+    picker = PersonaPicker(PERSONA_REQUIRED, service)
+    qtbot.addWidget(picker)
+    picker.set_value(grace)
+    assert picker.value() == grace  # before the catalogue arrives
+    await until(lambda: picker.loaded)
+    assert picker.value() == grace
+    assert picker.combo.currentText().startswith("Grace — female, senior")
+    await idle()
+
+
+async def test_persona_filter_and_inactive_hidden(qtbot: Any, service: StudioService):
+    picker = PersonaPicker(PERSONA_OPTIONAL, service)
+    await shown(qtbot, picker)
+    await until(lambda: picker.loaded)
+    view = picker.combo.view()
+    picker.filter.setText("female senior")
+    visible = [picker.combo.itemText(i) for i in range(picker.combo.count())
+               if not view.isRowHidden(i)]  # type: ignore[attr-defined]
+    assert visible == ["(none — Creatify chooses)", "Grace — female, senior, presenter"]
+    picker.filter.clear()
+    assert not any(view.isRowHidden(i)  # type: ignore[attr-defined]
+                   for i in range(picker.combo.count()))
+
+    items = list(service.catalogue("personas") or [])
+    items[0] = {**items[0], "is_active": False}
+    assert len(persona_rows(items)) == 7
+    service.catalogueLoaded.emit("personas", items)  # e.g. after a reconnect
+    assert picker.combo.count() == 1 + 7
+    assert items[0]["creator_name"] not in " ".join(texts(picker.combo))
+    await idle()
+
+
+async def test_persona_thumbnails_and_preview_arrive(qtbot: Any, service: StudioService):
+    picker = PersonaPicker(PERSONA_REQUIRED, service)
+    await shown(qtbot, picker)
+    await until(lambda: picker.loaded)
+    await until(lambda: all(not picker.combo.itemIcon(i).isNull()
+                            for i in range(picker.combo.count())),
+                message="thumbnails did not arrive")
+    assert not picker.preview.isVisible()
+    picker.combo.setCurrentIndex(2)
+    assert picker.preview.isVisible()
+    pixmap = picker.preview.pixmap()
+    assert pixmap is not None and not pixmap.isNull()
+    await idle()
+
+
+async def test_persona_error_then_retry(qtbot: Any, service: StudioService):
+    assert service.sandbox is not None
+    service.sandbox.set_faults(error_rate=1.0)
+    picker = PersonaPicker(PERSONA_REQUIRED, service)
+    await shown(qtbot, picker)
+    await until(lambda: picker.retry_button.isVisible(), timeout=10)
+    assert picker.status.text().startswith("Could not load avatars:")
+    assert not picker.loaded and picker.combo.count() == 0
+
+    service.sandbox.set_faults(error_rate=0.0)
+    qtbot.mouseClick(picker.retry_button, Qt.MouseButton.LeftButton)
+    await until(lambda: picker.loaded)
+    assert picker.combo.count() == 8
+    assert not picker.status.isVisible() and not picker.retry_button.isVisible()
+    await idle()
+
+
+async def test_picker_waits_for_a_connection(qtbot: Any, offline: StudioService):
+    picker = PersonaPicker(PERSONA_REQUIRED, offline)
+    await shown(qtbot, picker)
+    assert picker.status.text().startswith("Not connected")
+    assert not picker.retry_button.isVisible()
+    await offline.use_sandbox()
+    await until(lambda: picker.loaded)
+    assert picker.combo.count() == 8 and not picker.status.isVisible()
+    await idle()
+
+
+# ---------------------------------------------------------------------------- accent picker
+
+async def test_accent_picker_lists_voices_and_round_trips(qtbot: Any, service: StudioService):
+    picker = AccentPicker(ACCENT_REQUIRED, service)
+    qtbot.addWidget(picker)
+    await asyncio.sleep(0.1)
+    assert catalogue_requests(service, "/api/voices/") == 0
+    picker.show()
+    assert picker.status.text() == "Loading voices…"
+    await until(lambda: picker.loaded)
+    labels = texts(picker.combo)
+    assert labels[:3] == ["Aria (female) — American", "Aria (female) — British",
+                          "Elena (female) — Spanish"]
+    assert len(labels) == 7
+    assert not picker.play_button.isEnabled()  # nothing chosen yet
+
+    voices = service.catalogue("voices") or []
+    kofi_ghana = next(a["id"] for v in voices if v["name"] == "Kofi"
+                      for a in v["accents"] if a["accent_name"] == "Ghanaian")
+    picker.set_value(kofi_ghana)
+    assert picker.value() == kofi_ghana
+    assert picker.combo.currentText() == "Kofi (male) — Ghanaian"
+    assert ACCENT_REQUIRED.validate(picker.value()) is None
+    assert picker.play_button.isEnabled()
+    await idle()
+
+
+async def test_accent_optional_has_none_entry(qtbot: Any, service: StudioService):
+    picker = AccentPicker(ACCENT_OPTIONAL, service)
+    await shown(qtbot, picker)
+    await until(lambda: picker.loaded)
+    assert picker.combo.itemText(0) == "(none — Creatify chooses)"
+    assert picker.combo.count() == 8 and picker.value() is None
+    await idle()
+
+
+async def test_play_sample_without_qtmultimedia_disables_the_button(
+        qtbot: Any, service: StudioService, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setitem(sys.modules, "PySide6.QtMultimedia", None)  # import fails
+    picker = AccentPicker(ACCENT_REQUIRED, service)
+    await shown(qtbot, picker)
+    await until(lambda: picker.loaded)
+    picker.combo.setCurrentIndex(0)
+    assert picker.play_button.isEnabled()
+    qtbot.mouseClick(picker.play_button, Qt.MouseButton.LeftButton)
+    assert not picker.play_button.isEnabled()
+    assert "cannot be played" in picker.play_button.toolTip()
+    picker.combo.setCurrentIndex(1)  # still impossible: stays disabled
+    assert not picker.play_button.isEnabled()
+    await idle()
+
+
+async def test_play_sample_with_real_multimedia_never_crashes(qtbot: Any,
+                                                             service: StudioService):
+    picker = AccentPicker(ACCENT_REQUIRED, service)
+    await shown(qtbot, picker)
+    await until(lambda: picker.loaded)
+    picker.combo.setCurrentIndex(0)
+    picker.toggle_sample()
+    await asyncio.sleep(0.3)
+    button = picker.play_button
+    # either it plays (Stop offered), played already, or it explains why it cannot
+    assert button.text() in ("■ Stop", "▶ Play sample")
+    if not button.isEnabled():
+        assert button.toolTip()
+    if picker.player is not None:
+        picker.player.stop()
+    await idle()
+
+
+# ---------------------------------------------------------------------------- music picker
+
+async def test_music_picker_lists_tracks_and_accepts_urls(qtbot: Any, service: StudioService):
+    picker = MusicPicker(MUSIC, service)
+    changes = Counter(picker)
+    qtbot.addWidget(picker)
+    await asyncio.sleep(0.1)
+    assert catalogue_requests(service, "/api/musics/") == 0
+    assert picker.value() is None
+    picker.show()
+    await until(lambda: picker.loaded)
+    assert texts(picker.combo) == ["", "Upbeat Pop — happy (3 s)", "Calm Piano — calm (3 s)",
+                                   "Epic Drums — energetic (3 s)",
+                                   "Lo-fi Chill — relaxed (3 s)"]
+    assert picker.value() is None and changes.count == 0
+
+    picker.combo.setCurrentIndex(2)
+    url = picker.value()
+    assert isinstance(url, str) and url.endswith(".mp3")
+    assert url.startswith(service.sandbox.base_url)  # type: ignore[union-attr]
+    assert MUSIC.validate(url) is None and changes.count == 1
+
+    picker.combo.setEditText("https://example.com/my-track.mp3")
+    assert picker.value() == "https://example.com/my-track.mp3"
+    picker.combo.setEditText("   ")
+    assert picker.value() is None
+
+    picker.set_value(url)
+    assert picker.combo.currentText() == "Calm Piano — calm (3 s)"
+    assert picker.value() == url
+    picker.set_value(None)
+    assert picker.value() is None and picker.combo.currentText() == ""
+    await idle()
+
+
+async def test_music_value_set_before_loading_shows_the_track_name(qtbot: Any,
+                                                                    service: StudioService):
+    tracks = await service.client.musics()  # type: ignore[union-attr]
+    picker = MusicPicker(MUSIC, service)
+    picker.set_value(tracks[3]["url"])
+    assert picker.value() == tracks[3]["url"]
+    await shown(qtbot, picker)
+    await until(lambda: picker.loaded)
+    assert picker.combo.currentText() == "Lo-fi Chill — relaxed (3 s)"
+    assert picker.value() == tracks[3]["url"]
+    await idle()
+
+
+# ---------------------------------------------------------------------------- scenes
+
+async def test_scenes_editor_builds_a_valid_avatar_v2_request(qtbot: Any,
+                                                              service: StudioService):
+    editor = ScenesEditor(SCENES, service)
+    qtbot.addWidget(editor)
+    avatar_v2 = spec("avatar_v2")
+    assert len(editor.value()) == 1
+    assert set(editor.value()[0]) == {"avatar_id", "voice_id", "input_text", "background_url",
+                                      "background_type"}
+    assert avatar_v2.validate({"scenes": editor.value()}) == {
+        "scenes": "Scene 1: choose an avatar."}
+    assert catalogue_requests(service, "/api/personas/") == 0
+
+    editor.show()
+    await until(lambda: editor.avatars.loaded and editor.voices.loaded)
+    scene = editor.scenes[0]
+    assert scene.avatar.count() == 8 and scene.voice.count() == 7
+    scene.avatar.setCurrentIndex(1)
+    scene.voice.setCurrentIndex(2)
+    scene.script.setPlainText("Hello there")
+    assert scene.counter.text() == "11 / 2,000"
+
+    qtbot.mouseClick(editor.add_button, Qt.MouseButton.LeftButton)
+    second = editor.scenes[1]
+    assert second.avatar.value() == scene.avatar.value()  # same avatar and voice by default
+    second.script.setPlainText("Second scene, on a video background.")
+    second.background.setText("https://example.com/beach.mp4")
+    second.background_type.setCurrentIndex(second.background_type.findData("video"))
+
+    values = {"scenes": editor.value(), "aspect_ratio": "9x16", "model_version": "standard"}
+    assert avatar_v2.validate(values) == {}
+    body = avatar_v2.build_body(values)
+    assert [v["voice"]["input_text"] for v in body["video_inputs"]] == [
+        "Hello there", "Second scene, on a video background."]
+    assert body["video_inputs"][1]["background"] == {"type": "video",
+                                                     "url": "https://example.com/beach.mp4"}
+    assert "background" not in body["video_inputs"][0]
+    await idle()
+
+
+async def test_scenes_counter_limits_and_reordering(qtbot: Any, service: StudioService):
+    editor = ScenesEditor(SCENES, service)
+    changes = Counter(editor)
+    qtbot.addWidget(editor)
+    first = editor.scenes[0]
+    first.script.setPlainText("x" * (MAX_SCENE_TEXT + 1))
+    assert first.counter.text() == "2,001 / 2,000"
+    assert "too many" in first.counter.toolTip()
+    assert changes.count == 1
+    assert not first.remove.isEnabled()  # one scene always stays
+
+    assert SCENES.max_items == 20
+    for _ in range(30):
+        if editor.add_button.isEnabled():
+            editor.add_button.click()
+    assert len(editor.scenes) == 20 and not editor.add_button.isEnabled()
+    assert editor.count_label.text() == "20 of 20 scenes"
+    assert SCENES.validate(editor.value()) is None
+
+    editor.scenes[19].remove.click()
+    assert len(editor.scenes) == 19 and editor.add_button.isEnabled()
+
+    editor.set_value([{"input_text": "one"}, {"input_text": "two"}, {"input_text": "three"}])
+    assert [s["input_text"] for s in editor.value()] == ["one", "two", "three"]
+    assert not editor.scenes[0].up.isEnabled() and not editor.scenes[2].down.isEnabled()
+    editor.scenes[2].up.click()
+    assert [s["input_text"] for s in editor.value()] == ["one", "three", "two"]
+    editor.scenes[0].down.click()
+    assert [s["input_text"] for s in editor.value()] == ["three", "one", "two"]
+    assert editor.scenes[0].script.objectName() == "scenes_scene1_script"
+    assert editor.scenes[0].script.toPlainText() == "three"
+    assert editor.scenes[2].script.accessibleName() == "Scene 3 script"
+    editor.set_value([])
+    assert len(editor.value()) == 1
+    await idle()
+
+
+async def test_scenes_round_trip_before_catalogues(qtbot: Any, service: StudioService):
+    scenes = [{"avatar_id": "a-1", "voice_id": "v-1", "input_text": "Hi",
+               "background_url": "https://example.com/b.png", "background_type": "image"},
+              {"avatar_id": "a-2", "voice_id": "v-2", "input_text": "Bye",
+               "background_url": None, "background_type": "video"}]
+    editor = ScenesEditor(SCENES, service)
+    qtbot.addWidget(editor)
+    editor.set_value(scenes)
+    assert editor.value() == scenes
+    await until(lambda: editor.avatars.loaded and editor.voices.loaded)  # set_value asked
+    assert editor.value() == scenes  # unknown ids are kept
+    assert "not in the list" in editor.scenes[0].avatar.currentText()
+    await idle()
+
+
+# ---------------------------------------------------------------------------- variables
+
+async def test_variables_editor_builds_a_custom_template_body(qtbot: Any,
+                                                             service: StudioService):
+    editor = VariablesEditor(VARIABLES, service)
+    changes = Counter(editor)
+    await shown(qtbot, editor)
+    table = editor.table
+    assert table.rowCount() == 1 and editor.value() == {}
+
+    table.item(0, COL_NAME).setText("headline")
+    table.item(0, COL_VALUE).setText("  Summer sale  ")
+    assert editor.value() == {"headline": {"type": "text", "value": "Summer sale"}}
+    assert changes.count == 2
+
+    qtbot.mouseClick(editor.add_button, Qt.MouseButton.LeftButton)  # an unnamed row: skipped
+    assert table.rowCount() == 2 and len(editor.value()) == 1
+    row = editor.add_row("hero")
+    combo = table.cellWidget(row, 1)
+    assert isinstance(combo, QComboBox)
+    assert [combo.itemText(i) for i in range(combo.count())] == [
+        "text", "image", "video", "audio", "avatar", "voiceover"]
+    combo.setCurrentIndex(combo.findData("image"))
+    table.item(row, COL_VALUE).setText("https://example.com/hero.png")
+
+    template = spec("custom_template")
+    values = {"template_id": UUID, "variables": editor.value(), "model_version": "standard"}
+    body = template.build_body(values)
+    assert body["variables"] == {
+        "headline": {"type": "text", "properties": {"content": "Summer sale"}},
+        "hero": {"type": "image", "properties": {"url": "https://example.com/hero.png"}}}
+
+    table.selectRow(0)
+    qtbot.mouseClick(editor.remove_button, Qt.MouseButton.LeftButton)
+    assert set(editor.value()) == {"hero"}
+
+    saved = {"a": {"type": "avatar", "value": "av-1"}, "b": {"type": "voiceover",
+                                                             "value": "vo-1"}}
+    editor.set_value(saved)
+    assert editor.value() == saved
+    editor.set_value({"c": {"type": "video", "properties": {"url": "https://x.test/v.mp4"}}})
+    assert editor.value() == {"c": {"type": "video", "value": "https://x.test/v.mp4"}}
+
+    editor.add_row("c", "text", "dup")
+    assert editor.note.isVisible() and "c" in editor.note.text()
+    await idle()
+
+
+# ---------------------------------------------------------------------------- schema form
+
+async def test_schema_form_builds_from_the_simulators_schemas(qtbot: Any,
+                                                             service: StudioService):
+    model = ["kling-v1.6-pro"]
+    form = SchemaForm(INPUT_PARAMS, service, lambda: model[0])
+    changes = Counter(form)
+    qtbot.addWidget(form)
+    # before the schemas: the built-in stand-in, and no request yet
+    assert set(form.inputs) == {"prompt", "duration"} and not form.from_schema
+    await asyncio.sleep(0.1)
+    assert catalogue_requests(service, "/api/asset_generator/schemas/") == 0
+    form.inputs["prompt"].widget.setPlainText("A red fox in the snow")  # type: ignore[attr-defined]
+
+    form.show()
+    await until(lambda: form.from_schema)
+    assert set(form.inputs) == {"prompt", "duration", "aspect_ratio", "image_url"}
+    assert next(iter(form.inputs)) == "prompt"  # required inputs come first
+    assert form.value() == {"prompt": "A red fox in the snow", "duration": 5,
+                            "aspect_ratio": "16:9"}  # typed prompt carried over
+    prompt_label = form.findChild(QWidget, "input_params_prompt_label")
+    assert prompt_label.text() == "Prompt *"  # type: ignore[attr-defined]
+    assert form.inputs["prompt"].widget.accessibleName() == "Prompt (required)"
+    assert form.inputs["prompt"].widget.toolTip() == "What to generate."
+    assert form.inputs["image_url"].widget.placeholderText() == "https://…"  # type: ignore[attr-defined]
+
+    duration = form.inputs["duration"].widget
+    assert isinstance(duration, QComboBox)
+    before = changes.count
+    duration.setCurrentIndex(duration.findData(10))
+    assert form.value()["duration"] == 10 and type(form.value()["duration"]) is int
+    assert changes.count == before + 1
+    form.inputs["image_url"].widget.setText("https://example.com/fox.png")  # type: ignore[attr-defined]
+
+    asset = spec("asset_generator")
+    body = asset.build_body({"model_name": "kling-v1.6-pro", "input_params": form.value()})
+    assert body["input_params"] == {"prompt": "A red fox in the snow", "duration": 10,
+                                    "aspect_ratio": "16:9",
+                                    "image_url": "https://example.com/fox.png"}
+
+    model[0] = "nano-banana"
+    form.set_model("nano-banana")
+    assert set(form.inputs) == {"prompt", "image_url", "num_images"}
+    spin = form.inputs["num_images"].widget
+    assert isinstance(spin, QSpinBox) and (spin.minimum(), spin.maximum()) == (1, 4)
+    spin.setValue(3)
+    assert form.value() == {"prompt": "A red fox in the snow",
+                            "image_url": "https://example.com/fox.png", "num_images": 3}
+    assert asset.validate({"model_name": "nano-banana", "input_params": form.value()}) == {}
+
+    form.set_model("veo-3.1")
+    audio = form.inputs["generate_audio"].widget
+    assert isinstance(audio, QCheckBox) and audio.isChecked()
+    assert form.value()["generate_audio"] is True and form.value()["duration"] == 8
+    audio.setChecked(False)
+    assert form.value()["generate_audio"] is False
+
+    form.set_model("mystery-model")
+    assert not form.from_schema and set(form.inputs) == {"prompt"}
+    assert "lists no inputs" in form.status.text()
+    assert unnamed_controls(form) == []
+    await idle()
+
+
+async def test_schema_form_set_value_round_trip_and_failure(qtbot: Any,
+                                                            service: StudioService):
+    assert service.sandbox is not None
+    service.sandbox.set_faults(error_rate=1.0)
+    form = SchemaForm(INPUT_PARAMS, service)
+    form.set_model("kling-v1.6-pro")
+    saved = {"prompt": "Waves", "duration": 10, "aspect_ratio": "9:16"}
+    form.set_value(saved)
+    assert form.value() == saved  # kept (pending) in the stand-in form
+    await shown(qtbot, form)
+    await until(lambda: form.retry_button.isVisible(), timeout=10)
+    assert "Could not load the model's inputs" in form.status.text()
+    assert form.value() == saved
+
+    service.sandbox.set_faults(error_rate=0.0)
+    qtbot.mouseClick(form.retry_button, Qt.MouseButton.LeftButton)
+    await until(lambda: form.from_schema)
+    assert form.value() == saved
+    assert not form.status.isVisible()
+    form.set_value({"prompt": "Dunes", "unknown_param": 1})
+    assert form.value() == {"prompt": "Dunes", "duration": 5, "aspect_ratio": "16:9"}
+    await idle()
+
+
+def test_schema_inputs_have_python_types(qtbot: Any):
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    calls: list[str] = []
+
+    def make(schema: dict[str, Any], required: bool = False) -> Any:
+        return build_input("x", schema, required, parent, lambda: calls.append("x"))
+
+    number = make({"type": "number", "minimum": 0, "maximum": 2, "default": 0.5})
+    assert isinstance(number.widget, QDoubleSpinBox) and number.get() == 0.5
+    number.widget.setValue(1.25)
+    assert number.get() == 1.25 and type(number.get()) is float and calls
+
+    free_int = make({"type": "integer"})
+    assert isinstance(free_int.widget, QLineEdit) and free_int.get() is None
+    free_int.widget.setText("42")
+    assert free_int.get() == 42 and type(free_int.get()) is int
+
+    optional_int = make({"type": "integer", "minimum": 1, "maximum": 10})
+    assert optional_int.get() is None  # "(not set)"
+    assert optional_int.set(7) and optional_int.get() == 7
+    assert not optional_int.set(11)
+
+    flag = make({"type": "boolean"})
+    assert flag.get() is None  # optional with no default: tri-state "not set"
+    assert flag.set(True) and flag.get() is True
+
+    choice = make({"type": "string", "enum": ["a", "b"]})
+    assert choice.get() is None and choice.set("b") and choice.get() == "b"
+
+    nullable = make({"type": ["number", "null"], "default": 3}, required=True)
+    assert nullable.get() == 3.0 and type(nullable.get()) is float
+
+    assert set(fallback_schema("veo-3.1")["properties"]) == {"prompt", "duration"}
+    assert set(fallback_schema("flux-pro-kontext")["properties"]) == {"prompt", "num_images"}
+    assert set(fallback_schema(None)["properties"]) == {"prompt"}
+
+
+# ---------------------------------------------------------------------------- all editors
+
+async def test_every_interactive_control_is_named(qtbot: Any, service: StudioService):
+    editors: list[QWidget] = [
+        PersonaPicker(PERSONA_OPTIONAL, service), AccentPicker(ACCENT_OPTIONAL, service),
+        MusicPicker(MUSIC, service), ScenesEditor(SCENES, service),
+        VariablesEditor(VARIABLES, service), SchemaForm(INPUT_PARAMS, service,
+                                                        lambda: "veo-3.1")]
+    for editor in editors:
+        await shown(qtbot, editor)
+    await until(lambda: all(e.loaded for e in editors if isinstance(e, CatalogueEditor)))
+    scenes = editors[3]
+    assert isinstance(scenes, ScenesEditor)
+    await until(lambda: scenes.avatars.loaded and scenes.voices.loaded)
+    scenes.add_button.click()
+    form = editors[5]
+    assert isinstance(form, SchemaForm)
+    await until(lambda: form.from_schema)
+    for editor in editors:
+        assert editor.objectName() and editor.accessibleName()
+        assert unnamed_controls(editor) == [], type(editor).__name__
+    await idle()
+
+
+async def test_custom_editor_table(qtbot: Any, service: StudioService):
+    assert set(CUSTOM_EDITORS) == {FieldKind.PERSONA, FieldKind.ACCENT, FieldKind.MUSIC,
+                                   FieldKind.SCENES, FieldKind.VARIABLES,
+                                   FieldKind.SCHEMA_FORM}
+    fields = {PERSONA_OPTIONAL.kind: PERSONA_OPTIONAL, ACCENT_OPTIONAL.kind: ACCENT_OPTIONAL,
+              MUSIC.kind: MUSIC, SCENES.kind: SCENES, VARIABLES.kind: VARIABLES,
+              INPUT_PARAMS.kind: INPUT_PARAMS}
+    for kind, factory in CUSTOM_EDITORS.items():
+        editor = factory(fields[kind], service)
+        qtbot.addWidget(editor)
+        assert isinstance(editor, FieldEditor)
+        assert fields[kind].validate(editor.value()) in (None, "This field is required.")
+        editor.set_value(editor.value())
+    await idle()

@@ -1,0 +1,243 @@
+"""The real window against the simulator over loopback HTTP: every tab fills, prices, blocks
+bad input and submits; nothing paid leaves before the user confirms."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import keyring.backend
+import pytest
+from PySide6.QtWidgets import QMessageBox, QPushButton
+
+from app.credentials import CredentialStore
+from app.generators import SPECS, DurationKind, FieldKind, GeneratorSpec
+from app.generators.quote import format_credits
+from app.pricing import estimate, plan_by_key, total_credits
+from app.sandbox import Sandbox
+from app.settings import Settings, SettingsStore
+from tests.gui.conftest import until
+from tests.samples import Inputs, valid_values
+from ui.generator_tab import GeneratorTab
+from ui.main import wire_window
+from ui.main_window import MainWindow
+from ui.service import Mode, StudioService
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """An in-memory keyring for tests (never picked by keyring's own detection)."""
+
+    priority = 1  # type: ignore[assignment]
+    viable = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.entries.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.entries[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.entries.pop((service, username), None)
+
+
+@dataclass
+class Studio:
+    window: MainWindow
+    service: StudioService
+    keyring: MemoryKeyring
+    data_dir: Path
+
+
+@pytest.fixture(scope="module")
+def simulator() -> Iterator[Sandbox]:
+    with Sandbox(speed=1000, balance=100_000) as server:
+        yield server
+
+
+@pytest.fixture
+async def studio(tmp_path: Path, qapp: Any) -> AsyncIterator[Studio]:
+    qapp.setQuitOnLastWindowClosed(False)  # as the app does: closing must not stop the loop
+    settings_store = SettingsStore(tmp_path / "config" / "settings.json")
+    memory = MemoryKeyring()
+    service = StudioService(tmp_path / "output", sandbox_speed=500)
+    window = MainWindow(service, settings_store, Settings(),
+                        CredentialStore(backend=memory, trust_backend=True),
+                        str(tmp_path / "output"))
+    wire_window(window, service, "http://127.0.0.1:9")
+    window.show()
+    yield Studio(window, service, memory, tmp_path)
+    window.close()
+    await service.aclose()
+    window.deleteLater()
+
+
+async def connect_to(studio: Studio, simulator: Sandbox) -> Inputs:
+    """Point the studio at the shared simulator (as the sandbox mode does) and fetch ids."""
+    from app.api.client import CreatifyClient
+
+    service = studio.service
+    await service._replace_client(CreatifyClient("sandbox", "sandbox",
+                                                 base_url=simulator.base_url))
+    service.mode = Mode.SANDBOX
+    service.modeChanged.emit(service.mode)
+    await service.fetch_credits()
+    client = service.client
+    assert client is not None
+    media = f"{simulator.base_url}/media/samples"
+    link = await client.create_link("https://shop.example.com/products/mug")
+    product = await client.gen_image({"product_url": f"{media}/sample.png"})
+    personas = await client.personas()
+    voices = await client.voices()
+    while not product.is_terminal:
+        await asyncio.sleep(0.02)
+        product = await client.get_job("product_to_videos", product.id)
+    return Inputs(link_id=link.id, persona_id=personas[0]["id"],
+                  accent_id=voices[0]["accents"][0]["id"], product_job=product.id,
+                  image_url=f"{media}/sample.png", audio_url=f"{media}/sample.mp3?duration=12",
+                  video_url=f"{media}/sample.mp4?duration=31")
+
+
+def expected_text(gen: GeneratorSpec, tab: GeneratorTab, seconds: float | None) -> str:
+    requests = gen.price_requests(tab.values(), seconds, tab.selected_flow())
+    credits = total_credits(estimate(r) for r in requests)
+    return "By tokens" if credits is None else format_credits(credits)
+
+
+def confirmation(window: MainWindow) -> QMessageBox | None:
+    boxes = [w for w in window.findChildren(QMessageBox, "confirm_cost") if w.isVisible()]
+    return boxes[-1] if boxes else None
+
+
+async def test_first_run_shows_the_welcome_page(studio: Studio) -> None:
+    window = studio.window
+    assert window.stack.currentWidget() is window.welcome
+    assert window.welcome.credentials_button.isVisible()
+    assert window.welcome.sandbox_button.text() == "Try the sandbox"
+
+
+async def test_try_the_sandbox_is_unmistakable(studio: Studio) -> None:
+    window = studio.window
+    window.welcome.sandbox_button.click()
+    await until(lambda: studio.service.mode == Mode.SANDBOX and studio.service.credits,
+                timeout=10)
+    assert window.stack.currentWidget() is window.tabs
+    assert "SANDBOX" in window.windowTitle()
+    assert "SANDBOX" in window.mode_badge.text()
+    await until(lambda: "500" in window.credits_label.text())
+    assert studio.keyring.entries == {}  # the sandbox never touches the keyring
+
+
+def test_a_tab_per_billing_row_in_order(studio: Studio) -> None:
+    tabs = studio.window.tabs
+    titles = [tabs.tabText(i) for i in range(tabs.count())]
+    assert titles == [s.title + (" (deprecated)" if s.deprecated else "") for s in SPECS]
+    assert "AI Shorts (deprecated)" in titles and "AI Editing (deprecated)" in titles
+    assert "Aurora Fast" in titles
+
+
+@pytest.mark.parametrize("gen", SPECS, ids=lambda s: s.key)
+async def test_every_tab_prices_blocks_and_submits(gen: GeneratorSpec, studio: Studio,
+                                                  simulator: Sandbox) -> None:
+    window = studio.window
+    inputs = await connect_to(studio, simulator)
+    tab = window.generator_tabs[gen.key]
+    window.tabs.setCurrentWidget(tab)
+    tab.form.set_values(valid_values(gen.key, inputs))
+    await until(lambda: tab.submit_button.isEnabled(), timeout=10,
+                message=f"submit stays disabled: {tab.errors()}")
+
+    # The estimate follows the billed length exactly, in credits and in dollars.
+    starter = plan_by_key("api_starter")
+    if tab.duration is not None:
+        assert gen.duration.kind is not DurationKind.NONE
+        for seconds in (1, 29.9, 30, 30.1, 31, 45, 59.5):
+            tab.duration.set_seconds(seconds)
+            assert tab.estimator.credits.text() == expected_text(gen, tab, seconds), seconds
+        requests = gen.price_requests(tab.values(), 59.5, tab.selected_flow())
+        credits = total_credits(estimate(r) for r in requests)
+        assert credits is not None
+        dollars = (credits * starter.price_per_credit).quantize(Decimal("0.01"))
+        assert f"${dollars:,.2f}" in tab.estimator.dollars.text()
+        assert "API Starter" in tab.estimator.dollars.text()
+        assert re.search(r"\d+ s → ", tab.estimator.breakdown.text())
+    else:
+        assert tab.estimator.credits.text() == expected_text(gen, tab, None)
+
+    # Invalid input is blocked with a visible message.
+    # A field whose clearing makes the form invalid (a choice always keeps a value).
+    required = next(f for f in gen.fields if f.kind not in (FieldKind.CHOICE, FieldKind.BOOL)
+                    and gen.validate({**tab.values(), f.name: None}))
+    good = tab.values()[required.name]
+    tab.form.editors[required.name].set_value(None)
+    await until(lambda: not tab.submit_button.isEnabled())
+    tab.request_submit()  # Ctrl+Enter on an invalid form: shows every problem, sends nothing
+    error = tab.form.errors[required.name]
+    await until(lambda: error.isVisible())
+    assert error.text()
+    tab.form.editors[required.name].set_value(good)
+    await until(lambda: tab.submit_button.isEnabled())
+
+    # Submit: a confirmation with the estimate first; nothing paid is sent before it.
+    creates_before = len(simulator.create_log)
+    tab.submit_button.click()
+    await until(lambda: confirmation(window) is not None)
+    box = confirmation(window)
+    assert box is not None
+    if tab.current_quote and tab.current_quote.credits is not None:
+        assert format_credits(tab.current_quote.credits) in box.informativeText()
+    assert "nothing is billed" in box.informativeText()
+    await asyncio.sleep(0.05)
+    assert len(simulator.create_log) == creates_before
+    send = box.findChild(QPushButton, "confirm_send")
+    assert send is not None
+    send.click()
+    await until(lambda: len(simulator.create_log) == creates_before + 1, timeout=10)
+    if gen.key == "text_generator":
+        await until(lambda: "Answer complete" in tab.status.text(), timeout=15)
+        assert tab.answer.toPlainText().strip()
+    else:
+        await until(lambda: "accepted" in tab.status.text() or "done" in tab.status.text(),
+                    timeout=15, message=tab.status.text())
+    assert simulator.create_log[-1].status_code in (200, 201)
+
+
+async def test_cancelling_the_confirmation_sends_nothing(studio: Studio,
+                                                         simulator: Sandbox) -> None:
+    inputs = await connect_to(studio, simulator)
+    tab = studio.window.generator_tabs["url_to_video"]
+    tab.form.set_values(valid_values("url_to_video", inputs))
+    await until(lambda: tab.submit_button.isEnabled())
+    before = len(simulator.create_log)
+    tab.request_submit()
+    await until(lambda: confirmation(studio.window) is not None)
+    box = confirmation(studio.window)
+    assert box is not None
+    box.reject()
+    await asyncio.sleep(0.1)
+    assert len(simulator.create_log) == before
+    assert tab.status.text() == ""
+
+
+async def test_script_length_drives_the_duration(studio: Studio, simulator: Sandbox) -> None:
+    inputs = await connect_to(studio, simulator)
+    tab = studio.window.generator_tabs["text_to_speech"]
+    studio.window.tabs.setCurrentWidget(tab)
+    tab.form.set_values({"script": " ".join(["word"] * 150), "accent": inputs.accent_id})
+    await until(lambda: tab.seconds() == 60)  # 150 words at 150 wpm
+    assert tab.estimator.credits.text() == "2 credits"
+    tab.duration.set_seconds(20)  # the user overrides it
+    assert tab.estimator.credits.text() == "1 credit"
+    assert tab.duration.auto_button.isVisible()
+    tab.form.set_values({"script": " ".join(["word"] * 300)})
+    assert tab.seconds() == 20  # an override sticks while the script changes
+    tab.duration.reset_to_auto()
+    assert tab.seconds() == 120 and tab.estimator.credits.text() == "4 credits"

@@ -1,0 +1,201 @@
+"""The live cost estimator: the duration control and the panel that shows a :class:`Quote`."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDoubleSpinBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.generators import DurationKind, DurationSource
+from app.generators.quote import Quote, format_credits
+
+SLIDER_STEPS_PER_SECOND = 10
+
+
+class DurationControl(QWidget):
+    """Billed length in seconds: a spin box and a slider, filled automatically (from the chosen
+    length or the script at words per minute) until the user overrides it."""
+
+    changed = Signal()
+
+    def __init__(self, source: DurationSource, key: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.source = source
+        self.overridden = False
+        self._auto: float | None = source.default_seconds
+        self.setObjectName(f"duration_{key}")
+        self.setAccessibleName(source.label)
+
+        self.spin = QDoubleSpinBox()
+        self.spin.setObjectName(f"duration_{key}_spin")
+        self.spin.setAccessibleName(f"{source.label} in seconds")
+        self.spin.setDecimals(1)
+        self.spin.setRange(0, source.maximum)
+        self.spin.setSuffix(" s")
+        self.spin.setSpecialValueText("—")
+        self.spin.setKeyboardTracking(True)
+
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setObjectName(f"duration_{key}_slider")
+        self.slider.setAccessibleName(f"{source.label} slider")
+        slider_max = min(source.maximum, 600 if source.maximum > 60 else source.maximum)
+        self.slider.setRange(0, int(slider_max * SLIDER_STEPS_PER_SECOND))
+        self.slider.setSingleStep(SLIDER_STEPS_PER_SECOND)
+        self.slider.setPageStep(30 * SLIDER_STEPS_PER_SECOND)
+
+        self.auto_button = QPushButton("Auto")
+        self.auto_button.setObjectName(f"duration_{key}_auto")
+        self.auto_button.setAccessibleName("Use the automatic length")
+        self.auto_button.setToolTip("Go back to the length worked out from the form")
+        self.auto_button.setVisible(False)
+        self.auto_button.clicked.connect(self.reset_to_auto)
+
+        self.hint = QLabel(source.note)
+        self.hint.setObjectName(f"duration_{key}_hint")
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color: palette(mid);")
+
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.spin)
+        row.addWidget(self.slider, 1)
+        row.addWidget(self.auto_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addWidget(self.hint)
+
+        self._syncing = False
+        self.spin.valueChanged.connect(self._spin_moved)
+        self.slider.valueChanged.connect(self._slider_moved)
+        self._show(self._auto)
+
+    @property
+    def entered_by_user(self) -> bool:
+        """MEDIA lengths are the user's to enter: there is nothing to compute them from."""
+        return self.source.kind is DurationKind.MEDIA
+
+    def seconds(self) -> float | None:
+        value = self.spin.value()
+        return value if value > 0 else None
+
+    def set_auto(self, seconds: float | None) -> None:
+        """The length worked out from the form; shown unless the user has overridden it."""
+        self._auto = seconds
+        if not self.overridden:
+            self._show(seconds)
+
+    def set_seconds(self, seconds: float) -> None:
+        """Set the length as if the user typed it."""
+        self.spin.setValue(seconds)
+
+    def reset_to_auto(self) -> None:
+        self.overridden = False
+        self.auto_button.setVisible(False)
+        self._show(self._auto)
+        self.changed.emit()
+
+    def _show(self, seconds: float | None) -> None:
+        self._syncing = True
+        try:
+            self.spin.setValue(seconds or 0)
+            self.slider.setValue(round((seconds or 0) * SLIDER_STEPS_PER_SECOND))
+        finally:
+            self._syncing = False
+
+    def _user_set(self) -> None:
+        if not self.entered_by_user:
+            self.overridden = True
+            self.auto_button.setVisible(True)
+        self.changed.emit()
+
+    def _spin_moved(self, value: float) -> None:
+        if self._syncing:
+            return
+        self._syncing = True
+        self.slider.setValue(round(value * SLIDER_STEPS_PER_SECOND))
+        self._syncing = False
+        self._user_set()
+
+    def _slider_moved(self, position: int) -> None:
+        if self._syncing:
+            return
+        self._syncing = True
+        self.spin.setValue(position / SLIDER_STEPS_PER_SECOND)
+        self._syncing = False
+        self._user_set()
+
+
+def money(value: object) -> str:
+    return f"${value:,.2f}"
+
+
+class EstimatorPanel(QFrame):
+    """Credits, the billing breakdown, dollars at the plan, the balance after, warnings."""
+
+    def __init__(self, key: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(f"estimator_{key}")
+        self.setAccessibleName("Cost estimate")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setMinimumWidth(260)
+        self.title = QLabel("Estimated cost")
+        self.title.setStyleSheet("font-weight: 600;")
+        self.credits = QLabel("—")
+        self.credits.setObjectName(f"estimator_{key}_credits")
+        self.credits.setAccessibleName("Estimated credits")
+        self.credits.setStyleSheet("font-size: 22pt; font-weight: 600;")
+        self.dollars = QLabel("")
+        self.dollars.setObjectName(f"estimator_{key}_dollars")
+        self.dollars.setAccessibleName("Estimated dollars")
+        self.breakdown = QLabel("")
+        self.breakdown.setObjectName(f"estimator_{key}_breakdown")
+        self.breakdown.setAccessibleName("Billing breakdown")
+        self.breakdown.setWordWrap(True)
+        self.balance = QLabel("")
+        self.balance.setObjectName(f"estimator_{key}_balance")
+        self.balance.setAccessibleName("Balance after this job")
+        self.warnings = QLabel("")
+        self.warnings.setObjectName(f"estimator_{key}_warnings")
+        self.warnings.setAccessibleName("Cost warnings")
+        self.warnings.setWordWrap(True)
+        self.warnings.setStyleSheet("color: #b45309;")
+        for label in (self.credits, self.dollars, self.breakdown, self.balance, self.warnings):
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout = QVBoxLayout(self)
+        for widget in (self.title, self.credits, self.dollars, self.breakdown, self.balance,
+                       self.warnings):
+            layout.addWidget(widget)
+        layout.addStretch(1)
+        self.quote: Quote | None = None
+
+    def show_quote(self, quote: Quote, plan_name: str) -> None:
+        self.quote = quote
+        if quote.error:
+            self.credits.setText("—")
+            self.dollars.setText("")
+            self.breakdown.setText(quote.error)
+        elif quote.known_after_run:
+            self.credits.setText("By tokens")
+            self.dollars.setText("")
+            self.breakdown.setText("Charged by tokens — the real figure is known after the "
+                                   "run and shown with the job.")
+        else:
+            assert quote.credits is not None
+            self.credits.setText(format_credits(quote.credits))
+            self.dollars.setText(f"≈ {money(quote.dollars)} at {plan_name}"
+                                 if quote.dollars is not None else "")
+            self.breakdown.setText("\n".join(quote.lines))
+        if quote.balance_after is None:
+            self.balance.setText("")
+        else:
+            self.balance.setText(f"Balance after: {format_credits(quote.balance_after)}")
+        self.warnings.setText("\n".join(f"⚠ {w}" for w in quote.warnings))

@@ -1,0 +1,109 @@
+"""A form built from a generator spec: one editor per field, inline errors, advanced toggle."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFormLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from app.generators import Field, FieldKind, GeneratorSpec
+from ui.forms.base import FieldEditor
+from ui.forms.custom import CUSTOM_EDITORS
+from ui.forms.editors import PLAIN_EDITORS
+from ui.service import StudioService
+
+
+def make_editor(field: Field, service: StudioService) -> FieldEditor:
+    """The editor for ``field``: a custom one where the kind needs it, else a plain one."""
+    factory = CUSTOM_EDITORS.get(field.kind)
+    if factory is not None:
+        return factory(field, service)
+    return PLAIN_EDITORS[field.kind](field)
+
+
+class GeneratorForm(QWidget):
+    """All of a spec's fields; ``values()`` is what the spec validates and builds from."""
+
+    changed = Signal()
+
+    def __init__(self, spec: GeneratorSpec, service: StudioService,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.spec = spec
+        self.setObjectName(f"form_{spec.key}")
+        self.editors: dict[str, FieldEditor] = {}
+        self.errors: dict[str, QLabel] = {}
+        self.touched: set[str] = set()
+        self.show_all_errors = False
+
+        basic = QFormLayout()
+        advanced = QFormLayout()
+        for f in spec.fields:
+            editor = make_editor(f, service)
+            self.editors[f.name] = editor
+            error = QLabel()
+            error.setObjectName(f"error_{spec.key}_{f.name}")
+            error.setAccessibleName(f"{f.label} problem")
+            error.setStyleSheet("color: #b91c1c;")
+            error.setWordWrap(True)
+            error.hide()
+            self.errors[f.name] = error
+            box = QWidget()
+            column = QVBoxLayout(box)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.setSpacing(2)
+            column.addWidget(editor)
+            column.addWidget(error)
+            label = "" if f.kind is FieldKind.BOOL else f.label + (" *" if f.required else "")
+            (advanced if f.advanced else basic).addRow(label, box)
+            editor.changed.connect(lambda name=f.name: self._edited(name))
+        if "model_name" in self.editors and "input_params" in self.editors:
+            model = self.editors["model_name"]
+            params = self.editors["input_params"]
+            if hasattr(params, "set_model"):
+                model.changed.connect(lambda: params.set_model(model.value() or ""))
+                params.set_model(model.value() or "")
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(basic)
+        self.advanced_box = QWidget()
+        self.advanced_box.setLayout(advanced)
+        self.advanced_box.setVisible(False)
+        if advanced.rowCount():
+            self.advanced_toggle = QPushButton("Show advanced options")
+            self.advanced_toggle.setObjectName(f"advanced_{spec.key}")
+            self.advanced_toggle.setAccessibleName("Show or hide advanced options")
+            self.advanced_toggle.setCheckable(True)
+            self.advanced_toggle.toggled.connect(self._toggle_advanced)
+            layout.addWidget(self.advanced_toggle)
+            layout.addWidget(self.advanced_box)
+        self.set_values(spec.defaults())
+
+    def _toggle_advanced(self, shown: bool) -> None:
+        self.advanced_box.setVisible(shown)
+        self.advanced_toggle.setText("Hide advanced options" if shown
+                                     else "Show advanced options")
+
+    def _edited(self, name: str) -> None:
+        self.touched.add(name)
+        self.changed.emit()
+
+    def values(self) -> dict[str, Any]:
+        return {name: editor.value() for name, editor in self.editors.items()}
+
+    def set_values(self, values: dict[str, Any]) -> None:
+        for name, value in values.items():
+            if name in self.editors:
+                self.editors[name].set_value(value)
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        """Show each field's problem once the user has touched it (or tried to submit)."""
+        for name, label in self.errors.items():
+            message = errors.get(name)
+            visible = bool(message) and (self.show_all_errors or name in self.touched)
+            label.setText(message or "")
+            label.setVisible(visible)
+            if visible and self.editors[name].field.advanced:
+                self.advanced_toggle.setChecked(True)

@@ -1,0 +1,340 @@
+"""One tab per generator: the form, the billed length, the live estimate, submit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.api.snapshot import JobSnapshot
+from app.generators import Action, DurationKind, Flow, GeneratorSpec, ResultKind
+from app.generators.quote import Quote, format_credits, quote
+from app.pricing import Plan, PricingError
+from ui.estimator import DurationControl, EstimatorPanel, money
+from ui.forms.form import GeneratorForm
+from ui.service import Mode, StudioService
+
+FLOW_LABELS = {Flow.CREATE: "Make the video in one step",
+               Flow.PREVIEW_RENDER: "Preview first (1 credit per 30 s), then render (4 per 30 s)"}
+
+
+class Pricing:
+    """What the tabs need from the settings to price a form (kept current by the window)."""
+
+    def __init__(self, plan: Plan | None = None, words_per_minute: int = 150) -> None:
+        self.plan = plan
+        self.words_per_minute = words_per_minute
+
+    @property
+    def plan_name(self) -> str:
+        return self.plan.name if self.plan else ""
+
+
+class GeneratorTab(QWidget):
+    def __init__(self, spec: GeneratorSpec, service: StudioService, pricing: Pricing,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.spec = spec
+        self.service = service
+        self.pricing = pricing
+        self.busy = False
+        self.current_quote: Quote | None = None
+        self.last_job: JobSnapshot | None = None
+        self._dialog: QMessageBox | None = None
+        self.setObjectName(f"tab_{spec.key}")
+        self.setAccessibleName(spec.title)
+
+        header = QLabel(f"<b>{spec.title}</b> — {spec.description}")
+        header.setWordWrap(True)
+        header.setObjectName(f"header_{spec.key}")
+        self.deprecated = QLabel("⚠ Deprecated by Creatify: still served and billed, but it may "
+                                 "be withdrawn.")
+        self.deprecated.setObjectName(f"deprecated_{spec.key}")
+        self.deprecated.setStyleSheet("color: #b45309;")
+        self.deprecated.setVisible(spec.deprecated)
+
+        self.form = GeneratorForm(spec, service)
+        extra = QFormLayout()
+        self.flow = QComboBox()
+        self.flow.setObjectName(f"flow_{spec.key}")
+        self.flow.setAccessibleName("How to make it")
+        for flow in spec.flows:
+            self.flow.addItem(FLOW_LABELS[flow], flow)
+        if len(spec.flows) > 1:
+            extra.addRow("Flow", self.flow)
+        self.duration: DurationControl | None = None
+        if spec.duration.kind is not DurationKind.NONE:
+            self.duration = DurationControl(spec.duration, spec.key)
+            extra.addRow(spec.duration.label, self.duration)
+
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.addWidget(header)
+        column.addWidget(self.deprecated)
+        column.addWidget(self.form)
+        column.addLayout(extra)
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        scroll.setObjectName(f"scroll_{spec.key}")
+
+        self.estimator = EstimatorPanel(spec.key)
+        self.submit_button = QPushButton(self._submit_label())
+        self.submit_button.setObjectName(f"submit_{spec.key}")
+        self.submit_button.setAccessibleName(f"Submit {spec.title}")
+        self.submit_button.setToolTip("Ctrl+Enter")
+        self.submit_button.clicked.connect(self.request_submit)
+        self.status = QLabel("")
+        self.status.setObjectName(f"status_{spec.key}")
+        self.status.setAccessibleName("Job status")
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.status.setOpenExternalLinks(False)
+        self.status.linkActivated.connect(self._open_link)
+        self.render_button = QPushButton("Render this preview")
+        self.render_button.setObjectName(f"render_{spec.key}")
+        self.render_button.setAccessibleName("Render the finished preview")
+        self.render_button.setVisible(False)
+        self.render_button.clicked.connect(self.request_render)
+        self.answer = QPlainTextEdit()
+        self.answer.setObjectName(f"answer_{spec.key}")
+        self.answer.setAccessibleName("Answer")
+        self.answer.setReadOnly(True)
+        self.answer.setVisible(spec.result_kind is ResultKind.TEXT)
+        self.answer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+        side = QVBoxLayout()
+        side.addWidget(self.estimator)
+        side.addWidget(self.submit_button)
+        side.addWidget(self.render_button)
+        side.addWidget(self.status)
+        side.addWidget(self.answer, 1)
+        layout = QHBoxLayout(self)
+        layout.addWidget(scroll, 3)
+        layout.addLayout(side, 2)
+
+        self.form.changed.connect(self.refresh)
+        self.flow.currentIndexChanged.connect(self.refresh)
+        if self.duration is not None:
+            self.duration.changed.connect(self.refresh)
+        service.creditsChanged.connect(lambda _credits: self.refresh())
+        service.submitFailed.connect(self._on_submit_failed)
+        service.jobSubmitted.connect(self._on_job_submitted)
+        service.jobUpdated.connect(self._on_job_updated)
+        service.jobFinished.connect(self._on_job_finished)
+        service.downloadFinished.connect(self._on_downloaded)
+        service.downloadFailed.connect(self._on_download_failed)
+        if spec.action is Action.TEXT_GENERATE:
+            service.textDelta.connect(self._on_text_delta)
+            service.textFinished.connect(self._on_text_finished)
+        self.refresh()
+
+    # ------------------------------------------------------------------ state
+
+    def _submit_label(self) -> str:
+        return "Generate" if self.spec.result_kind is not ResultKind.LINK else "Create link"
+
+    def selected_flow(self) -> Flow:
+        flow = self.flow.currentData()
+        return flow if isinstance(flow, Flow) else Flow.CREATE
+
+    def values(self) -> dict[str, Any]:
+        return self.form.values()
+
+    def seconds(self) -> float | None:
+        return self.duration.seconds() if self.duration is not None else None
+
+    def errors(self) -> dict[str, str]:
+        return self.spec.validate(self.values())
+
+    def refresh(self) -> None:
+        """Re-validate and re-price after any change (form, length, flow, credits, plan)."""
+        values = self.values()
+        if self.duration is not None and self.duration.source.kind is not DurationKind.MEDIA:
+            try:
+                auto = self.spec.derive_seconds(values, self.pricing.words_per_minute)
+            except ValueError:
+                auto = None
+            self.duration.set_auto(auto)
+        errors = self.spec.validate(values)
+        self.form.show_errors(errors)
+        self.current_quote = quote(self.spec, values, self.seconds(), flow=self.selected_flow(),
+                                   plan=self.pricing.plan, balance=self.service.credits)
+        self.estimator.show_quote(self.current_quote, self.pricing.plan_name)
+        can_price = self.current_quote.error is None
+        self.submit_button.setEnabled(not errors and can_price and not self.busy
+                                      and self.service.client is not None)
+        form_problem = errors.get("")
+        if form_problem:
+            self.status.setText(form_problem)
+
+    # ------------------------------------------------------------------ submit
+
+    def request_submit(self) -> None:
+        """Validate, then ask the user to confirm the estimate; nothing is sent before that."""
+        self.form.show_all_errors = True
+        self.refresh()
+        if not self.submit_button.isEnabled():
+            return
+        q = self.current_quote
+        assert q is not None
+        self._confirm(f"Send this {self.spec.title} request to Creatify?", self._cost_text(q),
+                      self._send)
+
+    def _cost_text(self, q: Quote) -> str:
+        if q.known_after_run:
+            cost = "Charged by tokens: the real cost is known after the run."
+        else:
+            assert q.credits is not None
+            cost = f"Estimated cost: {format_credits(q.credits)}"
+            if q.dollars is not None:
+                cost += f" ({money(q.dollars)} at {self.pricing.plan_name})"
+            cost += ".\n" + "\n".join(q.lines)
+            if q.balance_after is not None:
+                cost += f"\nBalance after: {format_credits(q.balance_after)}."
+        if q.warnings:
+            cost += "\n\n" + "\n".join(f"⚠ {w}" for w in q.warnings)
+        if self.service.mode == Mode.SANDBOX:
+            cost += "\n\nSandbox: this runs on the built-in simulator; nothing is billed."
+        else:
+            cost += ("\n\nCreatify cannot cancel a job once it is sent, and the credits are "
+                     "spent when it finishes.")
+        return cost
+
+    def _confirm(self, question: str, details: str, on_yes: Callable[[], None]) -> None:
+        box = QMessageBox(QMessageBox.Icon.Question, "Confirm the cost", question,
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                          self)
+        box.setObjectName("confirm_cost")
+        box.setInformativeText(details)
+        box.setDefaultButton(QMessageBox.StandardButton.Yes)
+        box.button(QMessageBox.StandardButton.Yes).setText("Send")
+        box.button(QMessageBox.StandardButton.Yes).setObjectName("confirm_send")
+
+        def done(result: int) -> None:
+            self._dialog = None
+            if result == QMessageBox.StandardButton.Yes:
+                on_yes()
+        box.finished.connect(done)
+        self._dialog = box
+        box.open()
+
+    def _send(self) -> None:
+        self.busy = True
+        self.render_button.setVisible(False)
+        self.status.setText("Sending…")
+        if self.spec.action is Action.TEXT_GENERATE:
+            self.answer.clear()
+            self.service.stream_text(self.spec, self.values())
+        else:
+            self.service.submit(self.spec, self.values(), self.selected_flow())
+        self.refresh()
+
+    def request_render(self) -> None:
+        job = self.last_job
+        if job is None:
+            return
+        seconds = job.duration or self.seconds()
+        try:
+            render_quote = quote(self.spec, self.values(), seconds, flow=Flow.PREVIEW_RENDER,
+                                 plan=self.pricing.plan, balance=self.service.credits)
+        except PricingError as exc:  # pragma: no cover - quote reports errors itself
+            self.status.setText(str(exc))
+            return
+        lines = [e for e in render_quote.estimates if e.request.phase == "render"]
+        cost = (f"Render cost: {format_credits(lines[0].credits)}. {lines[0].breakdown}"
+                if lines and lines[0].credits is not None else "")
+        self._confirm("Render this preview?", cost, lambda: self._render(job.id))
+
+    def _render(self, job_id: str) -> None:
+        self.busy = True
+        self.render_button.setVisible(False)
+        self.status.setText("Sending the render…")
+        self.service.render_preview(self.spec, job_id)
+        self.refresh()
+
+    # ------------------------------------------------------------------ service signals
+
+    def _mine(self, key: str) -> bool:
+        return key == self.spec.key
+
+    def _on_submit_failed(self, key: str, message: str) -> None:
+        if self._mine(key):
+            self.busy = False
+            self.status.setText(f"<span style='color:#b91c1c'>Not sent: {message}</span>")
+            self.refresh()
+
+    def _on_job_submitted(self, key: str, snap: JobSnapshot) -> None:
+        if self._mine(key):
+            self.busy = False
+            self.last_job = snap
+            self.status.setText(f"Job {snap.id[:8]} accepted: {snap.raw_status or 'queued'}.")
+            self.refresh()
+
+    def _on_job_updated(self, key: str, snap: JobSnapshot) -> None:
+        if self._mine(key) and self.last_job is not None and snap.id == self.last_job.id:
+            progress = f" {snap.progress:.0%}" if snap.progress is not None else ""
+            self.status.setText(f"Job {snap.id[:8]}: {snap.raw_status}{progress}")
+
+    def _on_job_finished(self, key: str, snap: JobSnapshot) -> None:
+        if not self._mine(key):
+            return
+        self.last_job = snap
+        credits = (f" · {format_credits(snap.credits_used)} used"
+                   if snap.credits_used else "")
+        if not snap.status.is_success:
+            reason = snap.failed_reason or snap.raw_status
+            self.status.setText(f"<span style='color:#b91c1c'>Job {snap.id[:8]} "
+                                f"{snap.raw_status}: {reason}</span>")
+        elif snap.preview_url and not snap.result_urls:
+            self.status.setText(f"Preview ready{credits}: <a href='{snap.preview_url}'>open "
+                                "the preview</a>. Render it when you like it.")
+            self.render_button.setVisible(True)
+        else:
+            self.status.setText(f"Job {snap.id[:8]} done{credits}.")
+        if snap.response_text and self.spec.result_kind in (ResultKind.TEXT, ResultKind.LINK):
+            self.answer.setPlainText(snap.response_text)
+            self.answer.setVisible(True)
+
+    def _on_downloaded(self, job_id: str, path: str) -> None:
+        if self.last_job is not None and job_id == self.last_job.id:
+            folder = QUrl.fromLocalFile(str(Path(path).parent)).toString()
+            self.status.setText(self.status.text() + f" Saved to {Path(path).name} "
+                                f"(<a href='{folder}'>open folder</a>).")
+
+    def _on_download_failed(self, job_id: str, message: str) -> None:
+        if self.last_job is not None and job_id == self.last_job.id:
+            self.status.setText(self.status.text() + f" Download failed: {message}")
+
+    def _on_text_delta(self, delta: str) -> None:
+        cursor = self.answer.textCursor()
+        cursor.movePosition(cursor.MoveOperation.End)
+        cursor.insertText(delta)
+
+    def _on_text_finished(self, event: Any) -> None:
+        self.busy = False
+        used: Decimal | None = getattr(event, "credits_used", None)
+        self.status.setText("Answer complete" + (f" · {format_credits(used)} used."
+                                                 if used else "."))
+        self.refresh()
+
+    def _open_link(self, url: str) -> None:
+        QDesktopServices.openUrl(QUrl(url))

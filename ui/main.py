@@ -1,0 +1,272 @@
+"""Start-up: options, logging, the exception hook, the qasync loop, the window or self-test."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import logging.handlers
+import os
+import sys
+import time
+import traceback
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from app import APP_NAME, __version__
+from app.api.client import DEFAULT_BASE_URL, InsecureBaseURLError, validate_base_url
+from app.credentials import (
+    CredentialStore,
+    KeyringUnavailable,
+    backend_description,
+    credentials_from_env,
+)
+from app.logsafe import RedactingFilter
+from app.paths import AppPaths, app_paths
+from app.settings import Settings, SettingsStore, resolve_output_dir
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+    from ui.service import StudioService
+
+log = logging.getLogger("ui")
+
+ENV_BASE_URL = "CREATIFY_API_BASE_URL"
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="creatify-studio", description=f"{APP_NAME}: a "
+                                     "desktop studio for the Creatify video API.")
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument("--sandbox", action="store_true",
+                        help="use the built-in Creatify simulator (nothing is billed)")
+    parser.add_argument("--data-dir", metavar="DIR",
+                        help="keep config, data, cache and logs under DIR (portable use)")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check the installation without showing a window; prints JSON")
+    return parser.parse_args(argv)
+
+
+def setup_logging(paths: AppPaths) -> None:
+    """A rotating log file (secrets masked) plus warnings on stderr."""
+    root = logging.getLogger()
+    root.setLevel(logging.INFO)
+    redact = RedactingFilter()
+    file_handler = logging.handlers.RotatingFileHandler(paths.log_file, maxBytes=2_000_000,
+                                                        backupCount=3, encoding="utf-8")
+    file_handler.setFormatter(logging.Formatter(
+        "%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    stderr = logging.StreamHandler()
+    stderr.setLevel(logging.WARNING)
+    stderr.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    for handler in (file_handler, stderr):
+        handler.addFilter(redact)
+        root.addHandler(handler)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def api_base_url(settings: Settings, environ: dict[str, str]) -> str:
+    """``CREATIFY_API_BASE_URL`` (validated) over the setting over Creatify's own."""
+    return validate_base_url(environ.get(ENV_BASE_URL) or settings.api_base_url
+                             or DEFAULT_BASE_URL)
+
+
+def install_exception_hook() -> None:
+    """Log any uncaught exception and show it in a dialog instead of dying."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    shown: list[QMessageBox] = []
+
+    def hook(kind: type[BaseException], value: BaseException,
+             tb: TracebackType | None) -> None:
+        log.critical("uncaught exception", exc_info=(kind, value, tb))
+        if QApplication.instance() is None or len(shown) > 3:
+            return
+        box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME,
+                          "Something went wrong. Your jobs and settings are safe; the details "
+                          "are in the log file.")
+        box.setObjectName("crash_dialog")
+        box.setDetailedText("".join(traceback.format_exception(kind, value, tb))[-4000:])
+        box.finished.connect(lambda _result: shown.remove(box) if box in shown else None)
+        shown.append(box)
+        box.open()
+
+    sys.excepthook = hook
+
+
+def _loop_exception_handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    exc = context.get("exception")
+    if exc is not None:
+        sys.excepthook(type(exc), exc, exc.__traceback__)
+    else:
+        log.error("event loop: %s", context.get("message"))
+
+
+def wire_window(window: MainWindow, service: StudioService,
+                base_url: str) -> Callable[[Awaitable[Any], str], None]:
+    """Connect the window's requests (credentials, sandbox, disconnect) to the service.
+
+    Returns ``connect(awaitable, what)``, which runs a connection step and reports a failure
+    in the status bar.
+    """
+    from ui.service import describe
+
+    def connect(step: Awaitable[Any], what: str) -> None:
+        async def run() -> None:
+            try:
+                await step
+            except Exception as exc:
+                window.statusBar().showMessage(f"{what} failed: {describe(exc)}", 15000)
+        service.tasks.spawn(run(), what)
+
+    window.credentialsReady.connect(
+        lambda creds: connect(service.use_credentials(creds, base_url), "Connecting"))
+    window.sandboxRequested.connect(lambda: connect(service.use_sandbox(), "Starting the sandbox"))
+    window.disconnectRequested.connect(lambda: connect(service.disconnect(), "Disconnecting"))
+    return connect
+
+
+async def run_window(args: argparse.Namespace, paths: AppPaths) -> int:
+    from PySide6.QtWidgets import QApplication
+
+    from ui.main_window import MainWindow
+    from ui.service import StudioService
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    asyncio.get_running_loop().set_exception_handler(_loop_exception_handler)
+    store = SettingsStore(paths.settings_file)
+    settings = store.load()
+    try:
+        base_url = api_base_url(settings, dict(os.environ))
+    except InsecureBaseURLError as exc:
+        print(f"{ENV_BASE_URL}: {exc}", file=sys.stderr)
+        return 2
+    credential_store = CredentialStore()
+    service = StudioService(resolve_output_dir(settings, paths),
+                            auto_download=settings.auto_download)
+    window = MainWindow(service, store, settings, credential_store,
+                        str(paths.default_output_dir))
+    for problem in store.problems:
+        window.statusBar().showMessage(problem, 15000)
+
+    connect = wire_window(window, service, base_url)
+    closed = asyncio.Event()
+    app.lastWindowClosed.connect(closed.set)
+    window.show()
+
+    env_creds = credentials_from_env(os.environ)
+    if env_creds is not None:
+        window.session_credentials = env_creds
+        connect(service.use_credentials(env_creds, base_url), "Connecting")
+    elif args.sandbox:
+        connect(service.use_sandbox(), "Starting the sandbox")
+    else:
+        try:
+            stored = await asyncio.to_thread(credential_store.load)
+        except KeyringUnavailable as exc:
+            stored = None
+            window.show_welcome_note(str(exc))
+        if stored is not None:
+            connect(service.use_credentials(stored, base_url), "Connecting")
+
+    await closed.wait()
+    await service.aclose()
+    return 0
+
+
+async def self_test(paths: AppPaths) -> dict[str, Any]:
+    """Start the sandbox, submit one cheap job through the window's service, follow it to the
+    end, download its result; report the keyring backend and QtMultimedia."""
+    from app.generators import spec
+    from app.sandbox.media import VIDEO
+    from ui.service import StudioService
+
+    report: dict[str, Any] = {"version": __version__, "python": sys.version.split()[0]}
+    started = time.monotonic()
+    service = StudioService(paths.data_dir / "self-test", sandbox_speed=500)
+    downloads: list[str] = []
+    service.downloadFinished.connect(lambda _job, path: downloads.append(path))
+    try:
+        report["sandbox"] = await service.use_sandbox()
+        assert service.client is not None
+        voices = await service.client.voices()
+        values = {"script": "Creatify Studio checks that everything works.",
+                  "accent": voices[0]["accents"][0]["id"]}
+        snap = await asyncio.wait_for(service.submit(spec("text_to_speech"), values), 60)
+        report["job"] = {"status": snap.raw_status if snap else "not sent",
+                         "credits_used": str(snap.credits_used) if snap else None}
+        path = Path(downloads[0]) if downloads else None
+        head = path.read_bytes()[:12] if path else b""
+        report["download"] = {"path": str(path) if path else None,
+                              "bytes": path.stat().st_size if path else 0,
+                              "is_wav": head.startswith(b"RIFF") and head[8:12] == b"WAVE"}
+        job_ok = bool(snap and snap.status.is_success and report["download"]["is_wav"])
+    except Exception as exc:
+        report["job_error"] = f"{type(exc).__name__}: {exc}"
+        job_ok = False
+    finally:
+        await service.aclose()
+    name, secure = backend_description()
+    report["keyring"] = {"backend": name, "secure": secure}
+    report["multimedia"] = await _multimedia_check(VIDEO.path)
+    report["seconds"] = round(time.monotonic() - started, 2)
+    report["ok"] = job_ok and report["multimedia"]["loaded"] \
+        and report["multimedia"].get("duration_ms", 0) > 0
+    return report
+
+
+async def _multimedia_check(video: Path, timeout: float = 15.0) -> dict[str, Any]:
+    """Load QtMultimedia and read a real video's duration."""
+    try:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtMultimedia import QMediaPlayer
+    except ImportError as exc:
+        return {"loaded": False, "error": str(exc)}
+    player = QMediaPlayer()
+    errors: list[str] = []
+    player.errorOccurred.connect(lambda _e, text: errors.append(text))
+    player.setSource(QUrl.fromLocalFile(str(video)))
+    deadline = time.monotonic() + timeout
+    while player.duration() <= 0 and not errors and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    result: dict[str, Any] = {"loaded": True, "duration_ms": player.duration()}
+    if errors:
+        result["error"] = errors[0]
+    player.setSource(QUrl())
+    player.deleteLater()
+    return result
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.self_test:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    paths = app_paths(args.data_dir).ensure()
+    setup_logging(paths)
+    log.info("%s %s starting (data in %s)", APP_NAME, __version__, paths.data_dir)
+
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("Creatify Studio")
+    app.setDesktopFileName("creatify-studio")
+    app.setQuitOnLastWindowClosed(False)
+    install_exception_hook()
+
+    if args.self_test:
+        report = asyncio.run(self_test(paths), loop_factory=qasync.QEventLoop)
+        print(json.dumps(report, sort_keys=True))
+        return 0 if report["ok"] else 1
+    return asyncio.run(run_window(args, paths), loop_factory=qasync.QEventLoop)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

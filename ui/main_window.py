@@ -1,0 +1,354 @@
+"""The main window: welcome page, one tab per generator, status bar, menus and shortcuts."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import logging
+from collections.abc import Callable
+from decimal import Decimal
+
+from PySide6.QtCore import QByteArray, Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import APP_NAME, __version__
+from app.api.client import DEFAULT_BASE_URL
+from app.credentials import Credentials, CredentialStore, KeyringUnavailable
+from app.generators import SPECS
+from app.generators.quote import format_credits
+from app.pricing import PricingError, load_price_table
+from app.settings import Settings, SettingsStore, price_plan
+from ui.dialogs import CredentialsDialog, SettingsDialog
+from ui.generator_tab import GeneratorTab, Pricing
+from ui.service import Mode, StudioService, describe
+from ui.theme import apply_theme
+
+log = logging.getLogger(__name__)
+
+HELP_LINKS = (
+    ("Usage dashboard", "https://app.creatify.ai/settings/organization/api"),
+    ("Plans and billing",
+     "https://app.creatify.ai/subscription/321eb37d-0d69-4672-8f92-3263f45b5942?api=true"),
+    ("Contact sales (e-mail)", "mailto:api@creatify.ai"),
+    ("Book a call", "https://meetings.hubspot.com/alyssa326/creatify-scheduler"),
+)
+
+
+class WelcomePage(QWidget):
+    """First run: enter credentials, or try the sandbox."""
+
+    def __init__(self, on_credentials: Callable[[], None], on_sandbox: Callable[[], None],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("welcome_page")
+        title = QLabel(f"<h1>Welcome to {APP_NAME}</h1>")
+        text = QLabel("Make Creatify videos without writing code: every generator has its own "
+                      "tab, and the price moves as you type.<br><br>Connect your Creatify API "
+                      "account, or try everything first in the offline sandbox — nothing is "
+                      "sent to Creatify and nothing is billed.")
+        text.setWordWrap(True)
+        self.credentials_button = QPushButton("Enter API credentials")
+        self.credentials_button.setObjectName("welcome_credentials")
+        self.credentials_button.setAccessibleName("Enter API credentials")
+        self.sandbox_button = QPushButton("Try the sandbox")
+        self.sandbox_button.setObjectName("welcome_sandbox")
+        self.sandbox_button.setAccessibleName("Try the sandbox")
+        self.note = QLabel("")
+        self.note.setObjectName("welcome_note")
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("color: #b45309;")
+        for button in (self.credentials_button, self.sandbox_button):
+            button.setMinimumHeight(44)
+            button.setMinimumWidth(260)
+        self.credentials_button.clicked.connect(on_credentials)
+        self.sandbox_button.clicked.connect(on_sandbox)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        for widget in (title, text, self.credentials_button, self.sandbox_button, self.note):
+            layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
+        text.setMaximumWidth(560)
+        layout.addStretch(2)
+
+
+class MainWindow(QMainWindow):
+    """Everything the user sees. Talks to the core only through ``service``."""
+
+    credentialsReady = Signal(object)  # Credentials chosen in the dialog (to connect with)
+    sandboxRequested = Signal()
+    disconnectRequested = Signal()
+
+    def __init__(self, service: StudioService, settings_store: SettingsStore,
+                 settings: Settings, credential_store: CredentialStore,
+                 default_output: str) -> None:
+        super().__init__()
+        self.setObjectName("main_window")
+        self.service = service
+        self.settings_store = settings_store
+        self.settings = settings
+        self.credential_store = credential_store
+        self.default_output = default_output
+        self.session_credentials: Credentials | None = None
+        self._dialogs: list[QWidget] = []
+        self.pricing = Pricing()
+        self._apply_settings(settings)
+        self.setWindowTitle(APP_NAME)
+        self.resize(1180, 760)
+
+        self.welcome = WelcomePage(self.open_credentials, self.sandboxRequested.emit)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("generator_tabs")
+        self.tabs.setAccessibleName("Generators")
+        self.tabs.setDocumentMode(True)
+        self.tabs.setUsesScrollButtons(True)
+        self.generator_tabs: dict[str, GeneratorTab] = {}
+        for spec in SPECS:
+            tab = GeneratorTab(spec, service, self.pricing)
+            self.generator_tabs[spec.key] = tab
+            title = spec.title + (" (deprecated)" if spec.deprecated else "")
+            index = self.tabs.addTab(tab, title)
+            tip = spec.description + (" — Deprecated by Creatify." if spec.deprecated else "")
+            self.tabs.setTabToolTip(index, tip)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.welcome)
+        self.stack.addWidget(self.tabs)
+        self.setCentralWidget(self.stack)
+
+        self._build_status_bar()
+        self._build_menus()
+        self._build_shortcuts()
+        self._restore_layout()
+
+        service.modeChanged.connect(self._mode_changed)
+        service.creditsChanged.connect(self._credits_changed)
+        service.creditsFailed.connect(self._credits_failed)
+        service.errorRaised.connect(lambda message: self.statusBar().showMessage(message, 10000))
+        self._mode_changed(service.mode)
+
+    # ------------------------------------------------------------------ building
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.mode_badge = QLabel("")
+        self.mode_badge.setObjectName("mode_badge")
+        self.mode_badge.setAccessibleName("Connection mode")
+        self.credits_label = QLabel("Credits: —")
+        self.credits_label.setObjectName("credits_label")
+        self.credits_label.setAccessibleName("Remaining credits")
+        self.refresh_button = QToolButton()
+        self.refresh_button.setText("⟳")
+        self.refresh_button.setObjectName("refresh_credits")
+        self.refresh_button.setAccessibleName("Refresh credits")
+        self.refresh_button.setToolTip("Refresh the remaining credits (F5)")
+        self.refresh_button.clicked.connect(self.service.refresh_credits)
+        bar.addPermanentWidget(self.mode_badge)
+        bar.addPermanentWidget(self.credits_label)
+        bar.addPermanentWidget(self.refresh_button)
+
+    def _action(self, text: str, name: str, slot: Callable[[], object],
+                shortcut: QKeySequence | str | None = None) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.setObjectName("menu_file")
+        self.credentials_action = self._action("API &credentials…", "action_credentials",
+                                               self.open_credentials)
+        self.remove_action = self._action("&Remove stored credentials",
+                                          "action_remove_credentials",
+                                          self.remove_credentials)
+        self.sandbox_action = self._action("Try the &sandbox", "action_sandbox",
+                                           self.sandboxRequested.emit)
+        self.settings_action = self._action("&Settings…", "action_settings",
+                                            self.open_settings, "Ctrl+,")
+        quit_action = self._action("&Quit", "action_quit", self.close, "Ctrl+Q")
+        for action in (self.credentials_action, self.remove_action, self.sandbox_action):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.settings_action)
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.setObjectName("menu_help")
+        for number, (label, url) in enumerate(HELP_LINKS):
+            help_menu.addAction(self._action(label, f"action_help_{number}",
+                                             lambda url=url: QDesktopServices.openUrl(QUrl(url))))
+        help_menu.addSeparator()
+        help_menu.addAction(self._action(f"&About {APP_NAME}", "action_about", self.about))
+
+    def _build_shortcuts(self) -> None:
+        for sequence in ("Ctrl+Return", "Ctrl+Enter"):
+            shortcut = QShortcut(QKeySequence(sequence), self)
+            shortcut.activated.connect(self.submit_current)
+        for number in range(1, 10):
+            shortcut = QShortcut(QKeySequence(f"Ctrl+{number}"), self)
+            shortcut.activated.connect(lambda index=number - 1: self.show_tab(index))
+        refresh = QShortcut(QKeySequence("F5"), self)
+        refresh.activated.connect(self.service.refresh_credits)
+
+    def _restore_layout(self) -> None:
+        if self.settings.window_geometry:
+            try:
+                self.restoreGeometry(QByteArray(base64.b64decode(self.settings.window_geometry)))
+            except ValueError:
+                log.info("ignoring a damaged saved window position")
+        keys = list(self.generator_tabs)
+        if self.settings.last_tab in keys:
+            self.tabs.setCurrentIndex(keys.index(self.settings.last_tab))
+
+    # ------------------------------------------------------------------ actions
+
+    def current_tab(self) -> GeneratorTab | None:
+        widget = self.tabs.currentWidget()
+        return widget if isinstance(widget, GeneratorTab) else None
+
+    def submit_current(self) -> None:
+        tab = self.current_tab()
+        if tab is not None and self.stack.currentWidget() is self.tabs:
+            tab.request_submit()
+
+    def show_tab(self, index: int) -> None:
+        if 0 <= index < self.tabs.count() and self.stack.currentWidget() is self.tabs:
+            self.tabs.setCurrentIndex(index)
+
+    def _keep(self, dialog: QWidget) -> None:
+        self._dialogs.append(dialog)
+        dialog.destroyed.connect(lambda: self._dialogs.remove(dialog)
+                                 if dialog in self._dialogs else None)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+    def open_credentials(self) -> None:
+        base_url = self.settings.api_base_url or DEFAULT_BASE_URL
+        current = self.session_credentials
+        if current is None:
+            try:
+                current = self.credential_store.load()
+            except KeyringUnavailable:
+                current = None
+        dialog = CredentialsDialog(self.service, self.credential_store, base_url, current, self)
+        dialog.accepted_credentials.connect(self._credentials_chosen)
+        self._keep(dialog)
+        dialog.open()
+
+    def _credentials_chosen(self, creds: Credentials, stored: bool) -> None:
+        self.session_credentials = None if stored else creds
+        self.credentialsReady.emit(creds)
+
+    def remove_credentials(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Remove credentials",
+                          "Remove the Creatify API credentials from the system keyring?",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                          self)
+        box.setObjectName("confirm_remove_credentials")
+
+        def done(result: int) -> None:
+            if result != QMessageBox.StandardButton.Yes:
+                return
+            try:
+                self.credential_store.delete()
+            except KeyringUnavailable as exc:
+                self.statusBar().showMessage(str(exc), 10000)
+                return
+            self.session_credentials = None
+            if self.service.mode == Mode.LIVE:
+                self.disconnectRequested.emit()
+            self.statusBar().showMessage("Credentials removed.", 5000)
+        box.finished.connect(done)
+        self._keep(box)
+        box.open()
+
+    def open_settings(self) -> None:
+        dialog = SettingsDialog(self.settings, self.default_output, self)
+        dialog.saved.connect(self.save_settings)
+        self._keep(dialog)
+        dialog.open()
+
+    def save_settings(self, settings: Settings) -> None:
+        try:
+            self.settings_store.save(settings)
+        except (OSError, ValueError) as exc:
+            self.statusBar().showMessage(f"Settings not saved: {describe(exc)}", 10000)
+            return
+        self._apply_settings(settings)
+        for tab in self.generator_tabs.values():
+            tab.refresh()
+
+    def _apply_settings(self, settings: Settings) -> None:
+        self.settings = settings
+        try:
+            self.pricing.plan = price_plan(settings)
+        except PricingError:
+            self.pricing.plan = None
+        self.pricing.words_per_minute = settings.words_per_minute
+        self.service.auto_download = settings.auto_download
+        apply_theme(settings.theme)
+
+    def about(self) -> None:
+        table = load_price_table()
+        box = QMessageBox(QMessageBox.Icon.Information, f"About {APP_NAME}",
+                          f"<b>{APP_NAME}</b> {__version__}<br>A desktop studio for the Creatify "
+                          f"API.<br><br>Prices as of {table.as_of:%d %B %Y} "
+                          f"(<a href='{table.source}'>billing page</a>).", parent=self)
+        box.setObjectName("about_box")
+        self._keep(box)
+        box.open()
+
+    # ------------------------------------------------------------------ service signals
+
+    def _mode_changed(self, mode: str) -> None:
+        sandbox = mode == Mode.SANDBOX
+        self.setWindowTitle(f"{APP_NAME} — SANDBOX (nothing is billed)" if sandbox else APP_NAME)
+        self.mode_badge.setText(" SANDBOX " if sandbox else (" LIVE " if mode == Mode.LIVE
+                                                              else " offline "))
+        self.mode_badge.setStyleSheet(
+            "background: #f59e0b; color: black; font-weight: 700; border-radius: 3px;"
+            if sandbox else "")
+        self.stack.setCurrentWidget(self.tabs if mode != Mode.NONE else self.welcome)
+        self.sandbox_action.setEnabled(not sandbox)
+        if mode == Mode.NONE:
+            self.credits_label.setText("Credits: —")
+        for tab in self.generator_tabs.values():
+            tab.refresh()
+
+    def _credits_changed(self, credits: Decimal | None) -> None:
+        if credits is None:
+            self.credits_label.setText("Credits: —")
+        else:
+            self.credits_label.setText(f"Credits: {format_credits(credits)} remaining")
+
+    def _credits_failed(self, message: str) -> None:
+        self.credits_label.setText("Credits: ?")
+        self.statusBar().showMessage(f"Could not read the credits: {message}", 10000)
+
+    def show_welcome_note(self, text: str) -> None:
+        self.welcome.note.setText(text)
+
+    # ------------------------------------------------------------------ closing
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        current = self.current_tab()
+        settings = dataclasses.replace(
+            self.settings,
+            window_geometry=base64.b64encode(bytes(self.saveGeometry().data())).decode(),
+            last_tab=current.spec.key if current else self.settings.last_tab)
+        try:
+            self.settings_store.save(settings)
+        except (OSError, ValueError) as exc:
+            log.warning("could not save the window layout: %s", exc)
+        super().closeEvent(event)
