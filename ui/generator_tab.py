@@ -102,6 +102,11 @@ class GeneratorTab(QWidget):
         self.submit_button.setAccessibleName(f"Submit {spec.title}")
         self.submit_button.setToolTip("Ctrl+Enter")
         self.submit_button.clicked.connect(self.request_submit)
+        self.hint = QLabel("")
+        self.hint.setObjectName(f"hint_{spec.key}")
+        self.hint.setAccessibleName("What is missing before you can submit")
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color: palette(mid);")
         self.status = QLabel("")
         self.status.setObjectName(f"status_{spec.key}")
         self.status.setAccessibleName("Job status")
@@ -124,6 +129,7 @@ class GeneratorTab(QWidget):
         side = QVBoxLayout()
         side.addWidget(self.estimator)
         side.addWidget(self.submit_button)
+        side.addWidget(self.hint)
         side.addWidget(self.render_button)
         side.addWidget(self.status)
         side.addWidget(self.answer, 1)
@@ -182,9 +188,20 @@ class GeneratorTab(QWidget):
         can_price = self.current_quote.error is None
         self.submit_button.setEnabled(not errors and can_price and not self.busy
                                       and self.service.client is not None)
-        form_problem = errors.get("")
-        if form_problem:
-            self.status.setText(form_problem)
+        self.hint.setText(self._missing(errors))
+
+    def _missing(self, errors: dict[str, str]) -> str:
+        """Why Generate is disabled, in a line."""
+        if self.service.client is None:
+            return "Connect first: enter your API credentials or try the sandbox."
+        if errors:
+            name, message = next(iter(errors.items()))
+            label = self.spec.field(name).label if name else ""
+            more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+            return f"To continue — {label + ': ' if label else ''}{message}{more}"
+        if self.current_quote is not None and self.current_quote.error:
+            return self.current_quote.error
+        return ""
 
     # ------------------------------------------------------------------ submit
 

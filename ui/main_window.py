@@ -77,7 +77,7 @@ class WelcomePage(QWidget):
         layout.addStretch(1)
         for widget in (title, text, self.credentials_button, self.sandbox_button, self.note):
             layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
-        text.setMaximumWidth(560)
+        text.setFixedWidth(560)
         layout.addStretch(2)
 
 
@@ -111,14 +111,15 @@ class MainWindow(QMainWindow):
         self.tabs.setAccessibleName("Generators")
         self.tabs.setDocumentMode(True)
         self.tabs.setUsesScrollButtons(True)
+        # Tabs are built when first shown (16 forms cost ~0.2 s): a placeholder until then.
         self.generator_tabs: dict[str, GeneratorTab] = {}
+        self._keys = [spec.key for spec in SPECS]
         for spec in SPECS:
-            tab = GeneratorTab(spec, service, self.pricing)
-            self.generator_tabs[spec.key] = tab
             title = spec.title + (" (deprecated)" if spec.deprecated else "")
-            index = self.tabs.addTab(tab, title)
+            index = self.tabs.addTab(QWidget(), title)
             tip = spec.description + (" — Deprecated by Creatify." if spec.deprecated else "")
             self.tabs.setTabToolTip(index, tip)
+        self.tabs.currentChanged.connect(self._build_tab)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.welcome)
         self.stack.addWidget(self.tabs)
@@ -208,9 +209,37 @@ class MainWindow(QMainWindow):
                 self.restoreGeometry(QByteArray(base64.b64decode(self.settings.window_geometry)))
             except ValueError:
                 log.info("ignoring a damaged saved window position")
-        keys = list(self.generator_tabs)
-        if self.settings.last_tab in keys:
-            self.tabs.setCurrentIndex(keys.index(self.settings.last_tab))
+        if self.settings.last_tab in self._keys:
+            self.tabs.setCurrentIndex(self._keys.index(self.settings.last_tab))
+        self._build_tab(self.tabs.currentIndex())
+
+    def tab(self, key: str) -> GeneratorTab:
+        """The tab of generator ``key``, built now if it has not been shown yet."""
+        if key not in self.generator_tabs:
+            spec = SPECS[self._keys.index(key)]
+            tab = GeneratorTab(spec, self.service, self.pricing)
+            self.generator_tabs[key] = tab
+            index = self._keys.index(key)
+            current = self.tabs.currentIndex()
+            title, tip = self.tabs.tabText(index), self.tabs.tabToolTip(index)
+            self.tabs.blockSignals(True)
+            placeholder = self.tabs.widget(index)
+            self.tabs.removeTab(index)
+            self.tabs.insertTab(index, tab, title)
+            self.tabs.setTabToolTip(index, tip)
+            self.tabs.setCurrentIndex(current)
+            self.tabs.blockSignals(False)
+            placeholder.deleteLater()
+        return self.generator_tabs[key]
+
+    def show_generator(self, key: str) -> GeneratorTab:
+        tab = self.tab(key)
+        self.tabs.setCurrentWidget(tab)
+        return tab
+
+    def _build_tab(self, index: int) -> None:
+        if 0 <= index < len(self._keys):
+            self.tab(self._keys[index])
 
     # ------------------------------------------------------------------ actions
 

@@ -123,9 +123,15 @@ class StudioService(QObject):
         self._loading: set[str] = set()           # catalogue kinds being fetched
         self._images: dict[str, bytes] = {}
         self._images_loading: set[str] = set()
-        self._http = httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=10.0))
+        self._web: httpx.AsyncClient | None = None  # made on first use (TLS set-up is slow)
         self.tasks = TaskGroup(lambda name, exc: self.errorRaised.emit(
             f"{name}: {describe(exc)}"))
+
+    def _http(self) -> httpx.AsyncClient:
+        """The client for public media (thumbnails, results): no API credentials on it."""
+        if self._web is None:
+            self._web = httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=10.0))
+        return self._web
 
     # ------------------------------------------------------------------ connection
 
@@ -249,7 +255,7 @@ class StudioService(QObject):
 
         async def run() -> None:
             try:
-                response = await self._http.get(url, follow_redirects=True)
+                response = await self._http().get(url, follow_redirects=True)
                 response.raise_for_status()
             except httpx.HTTPError as exc:
                 log.info("thumbnail %s not loaded: %s", url, type(exc).__name__)
@@ -324,7 +330,7 @@ class StudioService(QObject):
         url = snap.result_urls[0]
         stem = f"{spec.key}_{time.strftime('%Y%m%d-%H%M%S')}_{snap.id[:8]}"
         try:
-            path = await download(self._http, url, self.output_dir, stem)
+            path = await download(self._http(), url, self.output_dir, stem)
         except DownloadError as exc:
             self.downloadFailed.emit(snap.id, str(exc))
             return None
@@ -359,7 +365,8 @@ class StudioService(QObject):
     async def aclose(self) -> None:
         await self.tasks.aclose()
         await self._replace_client(None)
-        await self._http.aclose()
+        if self._web is not None:
+            await self._web.aclose()
         if self.sandbox is not None:
             await asyncio.to_thread(self.sandbox.stop)
             self.sandbox = None

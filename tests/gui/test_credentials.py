@@ -145,7 +145,7 @@ async def test_a_whole_session_leaves_the_key_in_no_file(tmp_path: Path, qapp: A
         dialog.save_button.click()
         await until(lambda: service.mode == Mode.LIVE and service.credits is not None,
                     timeout=10)
-        tab = window.generator_tabs["links"]
+        tab = window.tab("links")
         tab.form.set_values({"url": "https://shop.example.com/products/mug"})
         done: list[str] = []
         service.downloadFinished.connect(lambda _job, path: done.append(path))

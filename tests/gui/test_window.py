@@ -149,7 +149,7 @@ async def test_every_tab_prices_blocks_and_submits(gen: GeneratorSpec, studio: S
                                                   simulator: Sandbox) -> None:
     window = studio.window
     inputs = await connect_to(studio, simulator)
-    tab = window.generator_tabs[gen.key]
+    tab = window.tab(gen.key)
     window.tabs.setCurrentWidget(tab)
     tab.form.set_values(valid_values(gen.key, inputs))
     await until(lambda: tab.submit_button.isEnabled(), timeout=10,
@@ -213,7 +213,7 @@ async def test_every_tab_prices_blocks_and_submits(gen: GeneratorSpec, studio: S
 async def test_cancelling_the_confirmation_sends_nothing(studio: Studio,
                                                          simulator: Sandbox) -> None:
     inputs = await connect_to(studio, simulator)
-    tab = studio.window.generator_tabs["url_to_video"]
+    tab = studio.window.tab("url_to_video")
     tab.form.set_values(valid_values("url_to_video", inputs))
     await until(lambda: tab.submit_button.isEnabled())
     before = len(simulator.create_log)
@@ -229,7 +229,7 @@ async def test_cancelling_the_confirmation_sends_nothing(studio: Studio,
 
 async def test_script_length_drives_the_duration(studio: Studio, simulator: Sandbox) -> None:
     inputs = await connect_to(studio, simulator)
-    tab = studio.window.generator_tabs["text_to_speech"]
+    tab = studio.window.tab("text_to_speech")
     studio.window.tabs.setCurrentWidget(tab)
     tab.form.set_values({"script": " ".join(["word"] * 150), "accent": inputs.accent_id})
     await until(lambda: tab.seconds() == 60)  # 150 words at 150 wpm
