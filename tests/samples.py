@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import keyring.backend
+import keyring.errors
+
 SCRIPT_31S = " ".join(["word"] * 77)  # 77 words at 150 wpm -> 31 s
 
 
@@ -50,3 +53,26 @@ def valid_values(key: str, i: Inputs | None = None) -> dict[str, Any]:
         "ad_clone": {"link": i.link_id, "video_url": i.video_url},
     }
     return table[key]
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """A dict-backed keyring for tests; used with ``CredentialStore(trust_backend=True)``."""
+
+    priority = 1  # type: ignore[assignment]
+    viable = False  # never chosen by keyring's own detection in a test process
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.entries.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.entries[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        try:
+            del self.entries[(service, username)]
+        except KeyError:
+            raise keyring.errors.PasswordDeleteError("not found") from None

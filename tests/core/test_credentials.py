@@ -30,33 +30,11 @@ from app.credentials import (
 from app.logsafe import RedactingFilter, redact
 from app.paths import app_paths
 from app.settings import Settings, SettingsError, SettingsStore
+from tests.samples import MemoryKeyring
 
 KEY = "sk-live-4f9c2a7e8b1d6c3f0a5e9d2b7c4a1f8e"
 API_ID = "c0ffee00-1234-5678-9abc-def012345678"
 XDG_VARS = ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME")
-
-
-class MemoryKeyring(KeyringBackend):
-    """A dict-backed keyring for tests; used with ``trust_backend=True``."""
-
-    priority = 1  # type: ignore[assignment]
-    viable = False  # never chosen by keyring's own detection in this test process
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        try:
-            del self.entries[(service, username)]
-        except KeyError:
-            raise keyring.errors.PasswordDeleteError("not found") from None
 
 
 class PlaintextKeyring(KeyringBackend):

@@ -17,7 +17,7 @@ from app.logsafe import RedactingFilter
 from app.sandbox import Sandbox
 from app.settings import Settings, SettingsStore
 from tests.gui.conftest import until
-from tests.gui.test_window import MemoryKeyring
+from tests.samples import MemoryKeyring
 from ui.dialogs import CredentialsDialog
 from ui.main import wire_window
 from ui.main_window import MainWindow

@@ -1,3 +1,4 @@
+
 """The real window against the simulator over loopback HTTP: every tab fills, prices, blocks
 bad input and submits; nothing paid leaves before the user confirms."""
 
@@ -11,7 +12,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import keyring.backend
 import pytest
 from PySide6.QtWidgets import QMessageBox, QPushButton
 
@@ -22,31 +22,11 @@ from app.pricing import estimate, plan_by_key, total_credits
 from app.sandbox import Sandbox
 from app.settings import Settings, SettingsStore
 from tests.gui.conftest import until
-from tests.samples import Inputs, valid_values
+from tests.samples import Inputs, MemoryKeyring, valid_values
 from ui.generator_tab import GeneratorTab
 from ui.main import wire_window
 from ui.main_window import MainWindow
 from ui.service import Mode, StudioService
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """An in-memory keyring for tests (never picked by keyring's own detection)."""
-
-    priority = 1  # type: ignore[assignment]
-    viable = False
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.entries.pop((service, username), None)
 
 
 @dataclass

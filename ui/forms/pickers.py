@@ -433,6 +433,27 @@ class CatalogueCombo(QComboBox):
 
 # ---------------------------------------------------------------------------- editors
 
+class StatusRow(QWidget):
+    """A status line with a Retry button, hidden until there is something to say."""
+
+    def __init__(self, field: Field, retry_name: str, on_retry: Callable[[], object],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = QLabel(self)
+        self.label.setObjectName(f"{field.name}_status")
+        self.label.setAccessibleName(f"{field.label} status")
+        self.label.setWordWrap(True)
+        self.retry_button = QPushButton("Retry", self)
+        self.retry_button.setObjectName(f"{field.name}_retry")
+        self.retry_button.setAccessibleName(retry_name)
+        self.retry_button.clicked.connect(on_retry)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.label, 1)
+        row.addWidget(self.retry_button)
+        self.hide()
+
+
 class CatalogueEditor(FieldEditor):
     """A field editor fed by one catalogue: lazy loading, a status line and a Retry button."""
 
@@ -448,23 +469,11 @@ class CatalogueEditor(FieldEditor):
         self.watcher.loaded.connect(self._on_loaded)
         self.watcher.failed.connect(self._on_failed)
 
-        self.status = QLabel(self)
-        self.status.setObjectName(f"{field.name}_status")
-        self.status.setAccessibleName(f"{field.label} status")
-        self.status.setWordWrap(True)
+        self._status_box = StatusRow(field, f"Retry loading {self.noun}", self.retry, self)
+        self.status = self._status_box.label
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.retry_button = QPushButton("Retry", self)
-        self.retry_button.setObjectName(f"{field.name}_retry")
-        self.retry_button.setAccessibleName(f"Retry loading {self.noun}")
+        self.retry_button = self._status_box.retry_button
         self.retry_button.setToolTip(f"Ask Creatify for the {self.noun} again")
-        self.retry_button.clicked.connect(self.retry)
-        status_row = QHBoxLayout()
-        status_row.setContentsMargins(0, 0, 0, 0)
-        status_row.addWidget(self.status, 1)
-        status_row.addWidget(self.retry_button)
-        self._status_box = QWidget(self)
-        self._status_box.setLayout(status_row)
-        self._status_box.hide()
         self.retry_button.hide()
 
         self.main = QVBoxLayout(self)

@@ -29,6 +29,7 @@ from ui.forms.pickers import (
     CatalogueCombo,
     CatalogueModel,
     CatalogueWatcher,
+    StatusRow,
     ThumbnailLoader,
     accent_rows,
     persona_rows,
@@ -194,21 +195,10 @@ class ScenesEditor(FieldEditor):
             watcher.failed.connect(lambda msg, retry, k=kind: self._set_problem(k, msg, retry))
             watcher.loaded.connect(lambda items, k=kind: self._on_loaded(k, items))
 
-        self.status = QLabel(self)
-        self.status.setObjectName(f"{name}_status")
-        self.status.setAccessibleName(f"{field.label} status")
-        self.status.setWordWrap(True)
-        self.retry_button = QPushButton("Retry", self)
-        self.retry_button.setObjectName(f"{name}_retry")
-        self.retry_button.setAccessibleName("Retry loading avatars and voices")
-        self.retry_button.clicked.connect(self.retry)
-        status_row = QHBoxLayout()
-        status_row.setContentsMargins(0, 0, 0, 0)
-        status_row.addWidget(self.status, 1)
-        status_row.addWidget(self.retry_button)
-        self._status_box = QWidget(self)
-        self._status_box.setLayout(status_row)
-        self._status_box.hide()
+        self._status_box = StatusRow(field, "Retry loading avatars and voices", self.retry,
+                                     self)
+        self.status = self._status_box.label
+        self.retry_button = self._status_box.retry_button
 
         self._list = QVBoxLayout()
         self._list.setContentsMargins(0, 0, 0, 0)

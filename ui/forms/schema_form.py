@@ -22,11 +22,9 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -36,7 +34,7 @@ from app.generators import Field
 from app.generators.catalogue import ASSET_MODELS
 from app.generators.spec import is_empty
 from ui.forms.base import FieldEditor
-from ui.forms.pickers import NOT_CONNECTED, CatalogueWatcher
+from ui.forms.pickers import NOT_CONNECTED, CatalogueWatcher, StatusRow
 
 if TYPE_CHECKING:
     from ui.service import StudioService
@@ -390,21 +388,10 @@ class SchemaForm(FieldEditor):
         self.watcher.failed.connect(self._show_status)
         self.watcher.loaded.connect(self._on_schemas)
 
-        name = field.name
-        self.status = QLabel(self)
-        self.status.setObjectName(f"{name}_status")
-        self.status.setAccessibleName(f"{field.label} status")
-        self.status.setWordWrap(True)
-        self.retry_button = QPushButton("Retry", self)
-        self.retry_button.setObjectName(f"{name}_retry")
-        self.retry_button.setAccessibleName("Retry loading the model's inputs")
-        self.retry_button.clicked.connect(self.watcher.retry)
-        status_row = QHBoxLayout()
-        status_row.setContentsMargins(0, 0, 0, 0)
-        status_row.addWidget(self.status, 1)
-        status_row.addWidget(self.retry_button)
-        self._status_box = QWidget(self)
-        self._status_box.setLayout(status_row)
+        self._status_box = StatusRow(field, "Retry loading the model's inputs",
+                                     self.watcher.retry, self)
+        self.status = self._status_box.label
+        self.retry_button = self._status_box.retry_button
 
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
