@@ -1,0 +1,295 @@
+"""One poll scheduler for every job: batched list reads, adaptive intervals, reconciliation.
+
+There is no task per job. One loop groups the jobs that are due by resource and reads them
+through ``GET /api/<resource>/?ids=`` (at most 100 ids a request). A job is polled quickly at
+first and less often as it ages (with jitter, so jobs started together spread out). A 429 or
+``Retry-After`` slows everyone down; losing the network pauses polling and it resumes by
+itself. Creates whose outcome is ambiguous are looked up in the resource's list — never sent
+again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from app.api.client import CreatifyClient
+from app.api.errors import (
+    ConnectionFailedError,
+    CreatifyError,
+    RateLimitedError,
+    TimeoutFailedError,
+)
+from app.api.resources import MAX_IDS_PER_LIST, resource
+from app.api.snapshot import JobSnapshot
+from app.jobs.ledger import JobRecord, JobState, Ledger
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class PollPolicy:
+    """How often a job is read, by age; how long to back off after trouble."""
+
+    steps: tuple[tuple[float, float], ...] = ((30, 2.0), (120, 5.0), (600, 15.0))
+    slowest: float = 30.0
+    jitter: float = 0.2
+    network_backoff: tuple[float, float] = (2.0, 60.0)
+    rate_limit_default: float = 10.0
+    stalled_after: float = 2.0
+    """A job is "stalled" past this many times its generator's expected time."""
+    match_window: timedelta = timedelta(minutes=10)
+    """How far from our submit time a job in the list may be created to match it."""
+
+    def interval(self, age: float) -> float:
+        for limit, seconds in self.steps:
+            if age < limit:
+                return seconds
+        return self.slowest
+
+    def scaled(self, factor: float) -> PollPolicy:
+        """The same policy ``factor`` times faster (the sandbox's clock runs fast)."""
+        return PollPolicy(
+            steps=tuple((limit / factor, seconds / factor) for limit, seconds in self.steps),
+            slowest=self.slowest / factor, jitter=self.jitter,
+            network_backoff=(self.network_backoff[0] / factor, self.network_backoff[1] / factor),
+            rate_limit_default=self.rate_limit_default / factor,
+            stalled_after=self.stalled_after, match_window=self.match_window)
+
+
+def _tagged(snapshot: JobSnapshot, tag: str) -> bool:
+    return bool(snapshot.name) and str(snapshot.name).rstrip().endswith(f"[{tag}]")
+
+
+def _same_inputs(request: Mapping[str, Any], raw: Mapping[str, Any]) -> bool:
+    """The job in the list carries every plain input we sent (resources without ``name``)."""
+    compared = 0
+    for field, value in request.items():
+        if isinstance(value, str | int | float | bool) and field in raw:
+            if raw[field] != value:
+                return False
+            compared += 1
+    return compared > 0
+
+
+class PollScheduler:
+    """Polls every watched job of a ledger through one client.
+
+    Parameters
+    ----------
+    client, ledger
+        Where to read jobs and where to write what was read.
+    on_change
+        Called with each record the scheduler changed (the UI's table model listens).
+    expected_seconds
+        A generator key -> how long its jobs usually take (for "stalled").
+    """
+
+    def __init__(self, client: CreatifyClient, ledger: Ledger, *,
+                 on_change: Callable[[JobRecord], None] | None = None,
+                 expected_seconds: Callable[[str], float] | None = None,
+                 policy: PollPolicy | None = None,
+                 clock: Callable[[], float] = time.monotonic,
+                 rng: random.Random | None = None) -> None:
+        self.client = client
+        self.ledger = ledger
+        self.policy = policy or PollPolicy()
+        self._on_change = on_change or (lambda _record: None)
+        self._expected = expected_seconds or (lambda _generator: 600.0)
+        self._clock = clock
+        self._rng = rng or random.Random()
+        self._due: dict[str, float] = {}
+        self._started: dict[str, float] = {}
+        self._wake = asyncio.Event()
+        self._paused_until = 0.0
+        self._network_failures = 0
+        self.requests = 0
+        self.paused_reason: str | None = None
+
+    # ------------------------------------------------------------------ what to watch
+
+    def watch(self, key: str, *, now: bool = True) -> None:
+        """Poll job ``key`` from now on (it must have a server id)."""
+        at = self._clock()
+        self._started.setdefault(key, at)
+        self._due[key] = at if now else at + self._next_interval(key)
+        self._wake.set()
+
+    def forget(self, key: str) -> None:
+        self._due.pop(key, None)
+        self._started.pop(key, None)
+
+    @property
+    def watched(self) -> frozenset[str]:
+        return frozenset(self._due)
+
+    async def start(self) -> None:
+        """At start-up: reconcile every unfinished create, then watch every active job."""
+        for record in self.ledger.active():
+            if record.state in (JobState.SUBMITTING, JobState.UNKNOWN):
+                await self.reconcile(record.key)
+            elif record.server_id:
+                self.watch(record.key)
+
+    # ------------------------------------------------------------------ the loop
+
+    async def run(self) -> None:
+        """Poll until cancelled."""
+        while True:
+            delay = await self.poll_once()
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+
+    async def poll_once(self) -> float:
+        """Read every job that is due; return the seconds until the next one is."""
+        now = self._clock()
+        if now < self._paused_until:
+            return self._paused_until - now
+        due = [key for key, at in self._due.items() if at <= now]
+        groups: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for key in due:
+            try:
+                record = self.ledger.get(key)
+            except KeyError:
+                self.forget(key)
+                continue
+            if not record.server_id or not record.state.is_active or not record.watching:
+                self.forget(key)
+                continue
+            groups[record.resource].append((key, record.server_id))
+        for resource_key, jobs in groups.items():
+            for start in range(0, len(jobs), MAX_IDS_PER_LIST):
+                chunk = jobs[start:start + MAX_IDS_PER_LIST]
+                if not await self._read(resource_key, chunk):
+                    return max(self._paused_until - self._clock(), 0.0)
+        return self._until_next()
+
+    async def _read(self, resource_key: str, chunk: list[tuple[str, str]]) -> bool:
+        """One list request for up to 100 jobs; False when polling must pause."""
+        by_id = {server_id: key for key, server_id in chunk}
+        self.requests += 1
+        try:
+            snapshots = await self.client.list_jobs(resource_key, list(by_id))
+        except RateLimitedError as exc:
+            wait = exc.retry_after or self.policy.rate_limit_default
+            self._pause(wait, f"Creatify asked us to slow down ({wait:.0f} s)")
+            return False
+        except (ConnectionFailedError, TimeoutFailedError) as exc:
+            self._network_failures += 1
+            low, high = self.policy.network_backoff
+            wait = min(high, low * 2 ** (self._network_failures - 1))
+            self._pause(wait, f"Network trouble ({exc.message}); retrying in {wait:.0f} s")
+            return False
+        except CreatifyError as exc:
+            log.warning("reading %s failed: %s; trying again later", resource_key, exc.message)
+            for key, _server_id in chunk:
+                self._reschedule(key)
+            return True
+        self._network_failures = 0
+        self.paused_reason = None
+        self.ledger.mark_polled(by_id.values())
+        seen: set[str] = set()
+        for snapshot in snapshots:
+            found = by_id.get(snapshot.id)
+            if found is None:
+                continue
+            seen.add(found)
+            self._apply(found, snapshot)
+        for key, server_id in chunk:
+            if key not in seen:
+                log.warning("%s %s was not in the list answer; asking again later",
+                            resource_key, server_id)
+                self._reschedule(key)
+        return True
+
+    def _apply(self, key: str, snapshot: JobSnapshot) -> None:
+        before = self.ledger.get(key)
+        record = self.ledger.apply_snapshot(key, snapshot)
+        if record.state.is_active and self._is_stalled(record) \
+                and record.state is not JobState.STALLED:
+            record = self.ledger.mark_stalled(key)
+        if record != before:
+            self._on_change(record)
+        if record.state.is_terminal:
+            self.forget(key)
+        else:
+            self._reschedule(key)
+
+    def _is_stalled(self, record: JobRecord) -> bool:
+        started = record.submitted_at or record.created_at
+        age = (datetime.now(UTC) - started).total_seconds()
+        return age > self._expected(record.generator) * self.policy.stalled_after
+
+    def _next_interval(self, key: str) -> float:
+        age = self._clock() - self._started.get(key, self._clock())
+        base = self.policy.interval(age)
+        spread = self.policy.jitter
+        return base * self._rng.uniform(1 - spread, 1 + spread)
+
+    def _reschedule(self, key: str) -> None:
+        if key in self._due:
+            self._due[key] = self._clock() + self._next_interval(key)
+
+    def _pause(self, seconds: float, reason: str) -> None:
+        self._paused_until = max(self._paused_until, self._clock() + seconds)
+        self.paused_reason = reason
+        log.info("polling paused: %s", reason)
+
+    def _until_next(self) -> float:
+        if not self._due:
+            return 3600.0
+        return max(min(self._due.values()) - self._clock(), 0.0)
+
+    # ------------------------------------------------------------------ reconciliation
+
+    async def reconcile(self, key: str) -> JobRecord:
+        """Find an ambiguous create in the resource's list: by the name tag where the resource
+        has ``name``, else by its inputs and creation time. Found: watched from now on. Not
+        found: ``unknown`` (the user can look again; nothing is ever re-sent)."""
+        record = self.ledger.get(key)
+        res = resource(record.resource)
+        try:
+            listed = await self.client.list_jobs(record.resource)
+        except CreatifyError as exc:
+            if record.state is JobState.SUBMITTING:
+                record = self.ledger.mark_ambiguous(
+                    key, f"Could not check Creatify's list ({exc.message}); look again later.")
+                self._on_change(record)
+            return record
+        match = self._match(record, listed, by_name=res.has_name and bool(record.name_tag))
+        if match is None:
+            record = self.ledger.mark_ambiguous(
+                key, "Not found in Creatify's job list: it was probably not created. Look "
+                     "again later, or check the Creatify dashboard.")
+            self._on_change(record)
+            return record
+        self.ledger.set_server_id(key, match.id, "found in Creatify's job list")
+        record = self.ledger.apply_snapshot(key, match)
+        self._on_change(record)
+        if record.state.is_active:
+            self.watch(key)
+        return record
+
+    def _match(self, record: JobRecord, listed: Iterable[JobSnapshot],
+               *, by_name: bool) -> JobSnapshot | None:
+        # A job the ledger already knows belongs to another local job.
+        candidates = [s for s in listed if self.ledger.find(record.resource, s.id) is None]
+        if by_name and record.name_tag:
+            tagged = [s for s in candidates if _tagged(s, record.name_tag)]
+            return tagged[0] if len(tagged) == 1 else None
+        window = self.policy.match_window
+        near = [s for s in candidates
+                if s.created_at is not None
+                and record.created_at - timedelta(minutes=1) <= s.created_at
+                <= record.created_at + window
+                and _same_inputs(record.request, s.raw)]
+        return near[0] if len(near) == 1 else None
