@@ -1,0 +1,329 @@
+"""Jobs from submit to saved file: the ledger, the poll scheduler and the downloads together.
+
+Qt-free: the window's service wraps it in signals; tests and benchmarks drive it directly.
+
+* Submitting writes the ledger row *before* the paid request leaves, and records the answer —
+  created, refused, or ambiguous (then reconciled through the list, never re-sent).
+* One :class:`PollScheduler` task follows every job.
+* Finished results are downloaded (a concurrency limit, resumable ``.part`` files, a sidecar
+  JSON beside each file, a fresh URL fetched when the old one expired).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Callable, Coroutine, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from app.api.client import CreatifyClient, StreamEvent
+from app.api.errors import AmbiguousCreateError, CreatifyError
+from app.api.snapshot import JobSnapshot, JobStatus
+from app.downloads import (
+    DEFAULT_TEMPLATE,
+    DownloadError,
+    DownloadQueue,
+    ExpiredURLError,
+    fetch_resumable,
+    render_name,
+    suffix_for,
+    target_in,
+    write_sidecar,
+)
+from app.generators import BY_KEY, Flow, GeneratorSpec, SpecError
+from app.generators.submit import render, request_body, submit
+from app.jobs.ledger import DownloadState, JobRecord, JobState, Ledger
+from app.jobs.scheduler import PollPolicy, PollScheduler
+
+log = logging.getLogger(__name__)
+
+TITLE_FIELDS = ("url", "product_url", "link", "script", "text", "prompt", "video_url",
+                "template_id", "image", "source_job")
+
+
+def describe_request(spec: GeneratorSpec, values: Mapping[str, Any]) -> str:
+    """What was asked, in a few words, for the queue ("script start…", the product URL)."""
+    for name in TITLE_FIELDS:
+        value = values.get(name)
+        if isinstance(value, str) and value.strip():
+            text = " ".join(value.split())
+            return text if len(text) <= 60 else text[:59] + "…"
+    scenes = values.get("scenes")
+    if isinstance(scenes, list) and scenes and isinstance(scenes[0], Mapping):
+        return describe_request(spec, {"text": scenes[0].get("input_text", "")})
+    return spec.title
+
+
+class TaskGroup:
+    """Owns background tasks: keeps references, logs and reports failures, cancels on close."""
+
+    def __init__(self, on_error: Callable[[str, BaseException], None] | None = None) -> None:
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._on_error = on_error or (lambda _name, _exc: None)
+
+    def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
+        task = asyncio.ensure_future(coro)
+        task.set_name(name)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+        return task
+
+    def _done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is not None:
+            log.error("task %s failed", task.get_name(), exc_info=exc)
+            self._on_error(task.get_name(), exc)
+
+    def __len__(self) -> int:
+        return len(self._tasks)
+
+    async def aclose(self) -> None:
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+
+@dataclass
+class Pricing:
+    """What the caller estimated and saw, recorded with the job before it is sent."""
+
+    estimate: Decimal | None
+    balance: Decimal | None
+
+
+class JobManager:
+    """Submits, follows and saves jobs for one connection (one client, one ledger)."""
+
+    def __init__(self, client: CreatifyClient, ledger: Ledger, output_dir: Path, *,
+                 on_change: Callable[[JobRecord], None] | None = None,
+                 policy: PollPolicy | None = None, auto_download: bool = True,
+                 download_limit: int = 3, name_template: str = DEFAULT_TEMPLATE,
+                 on_error: Callable[[str, BaseException], None] | None = None) -> None:
+        self.client = client
+        self.ledger = ledger
+        self.output_dir = output_dir
+        self.auto_download = auto_download
+        self.name_template = name_template
+        self._on_change = on_change or (lambda _record: None)
+        self.tasks = TaskGroup(on_error)
+        self.scheduler = PollScheduler(
+            client, ledger, on_change=self._changed, policy=policy,
+            expected_seconds=lambda key: BY_KEY[key].expected_seconds if key in BY_KEY
+            else 600.0)
+        self.downloads = DownloadQueue(download_limit)
+        self._downloading: set[str] = set()
+        self._web = httpx.AsyncClient(timeout=httpx.Timeout(120.0, connect=10.0))
+
+    # ------------------------------------------------------------------ life cycle
+
+    async def start(self) -> None:
+        """Reconcile what a previous run left unfinished, then follow and download."""
+        await self.scheduler.start()
+        self.tasks.spawn(self.scheduler.run(), "poll scheduler")
+        for record in self.ledger.needing_download():
+            self._maybe_download(record, resume=True)
+
+    async def aclose(self) -> None:
+        await self.tasks.aclose()
+        await self._web.aclose()
+
+    def _changed(self, record: JobRecord) -> None:
+        self._on_change(record)
+        self._maybe_download(record)
+
+    # ------------------------------------------------------------------ submitting
+
+    async def submit(self, spec: GeneratorSpec, values: Mapping[str, Any], *,
+                     flow: Flow = Flow.CREATE, pricing: Pricing | None = None) -> JobRecord:
+        """Record, then send the paid request (once); follow the job if it was created."""
+        pricing = pricing or Pricing(None, None)
+        tag = uuid.uuid4().hex[:8] if spec.resource.has_name else None
+        body = request_body(spec, values, name_tag=tag)  # validated: SpecError before any row
+        record = self.ledger.begin_submit(
+            generator=spec.key, resource=spec.resource.key, flow=flow.value,
+            title=describe_request(spec, values), request=body, estimate=pricing.estimate,
+            balance_before=pricing.balance, name_tag=tag)
+        self._on_change(record)
+        return await self._send(record, lambda: submit(self.client, spec, values, flow=flow,
+                                                       name_tag=tag))
+
+    async def render(self, spec: GeneratorSpec, preview: JobRecord, *,
+                     pricing: Pricing | None = None) -> JobRecord:
+        """Render a finished preview: a new paid request on the same server job."""
+        pricing = pricing or Pricing(None, None)
+        server_id = preview.server_id
+        if server_id is None:
+            raise SpecError({"": "This preview has no Creatify job to render."})
+        record = self.ledger.begin_submit(
+            generator=spec.key, resource=spec.resource.key, flow="render",
+            title=f"Render of {preview.title}", request={"render_of": server_id},
+            estimate=pricing.estimate, balance_before=pricing.balance)
+        self._on_change(record)
+        return await self._send(record, lambda: render(self.client, spec, server_id))
+
+    async def _send(self, record: JobRecord,
+                    call: Callable[[], Coroutine[Any, Any, JobSnapshot]]) -> JobRecord:
+        try:
+            snapshot = await call()
+        except AmbiguousCreateError as exc:
+            record = self.ledger.mark_ambiguous(record.key, exc.message)
+            self._on_change(record)
+            self.tasks.spawn(self._reconcile_soon(record.key), "reconcile")
+            return record
+        except (CreatifyError, SpecError) as exc:
+            message = exc.message if isinstance(exc, CreatifyError) else str(exc)
+            record = self.ledger.mark_not_created(record.key, message)
+            self._on_change(record)
+            raise
+        record = self.ledger.mark_created(record.key, snapshot)
+        self._changed(record)
+        if record.state.is_active:
+            self.scheduler.watch(record.key)
+        return record
+
+    async def _reconcile_soon(self, key: str, delay: float = 2.0) -> None:
+        await asyncio.sleep(delay)
+        await self.look_again(key)
+
+    async def look_again(self, key: str) -> JobRecord:
+        """Look for an ``unknown`` job in Creatify's list again (never re-sends it)."""
+        return await self.scheduler.reconcile(key)
+
+    async def stream_text(self, spec: GeneratorSpec, values: Mapping[str, Any], *,
+                          on_delta: Callable[[str], None],
+                          pricing: Pricing | None = None) -> JobRecord:
+        """Stream a Text Generator answer; the generation is recorded like any job."""
+        pricing = pricing or Pricing(None, None)
+        body = request_body(spec, values)
+        record = self.ledger.begin_submit(
+            generator=spec.key, resource=spec.resource.key, flow="stream",
+            title=describe_request(spec, values), request=body, estimate=pricing.estimate,
+            balance_before=pricing.balance)
+        self._on_change(record)
+        final: StreamEvent | None = None
+        try:
+            async for event in self.client.text_generate_stream(body):
+                if event.delta:
+                    on_delta(event.delta)
+                if event.done:
+                    final = event
+        except AmbiguousCreateError as exc:
+            record = self.ledger.mark_ambiguous(record.key, exc.message)
+            self._on_change(record)
+            return record
+        except CreatifyError as exc:
+            record = self.ledger.mark_not_created(record.key, exc.message)
+            self._on_change(record)
+            raise
+        if final is None or not final.job_id:
+            record = self.ledger.mark_ambiguous(record.key, "The answer ended without its job.")
+            self._on_change(record)
+            return record
+        snapshot = JobSnapshot(resource=spec.resource.key, id=final.job_id,
+                               status=JobStatus.DONE, raw_status="done", progress=1.0,
+                               response_text=final.response_text,
+                               credits_used=final.credits_used)
+        record = self.ledger.mark_created(record.key, snapshot)
+        self._on_change(record)
+        return record
+
+    # ------------------------------------------------------------------ local actions
+
+    def stop_watching(self, key: str) -> JobRecord:
+        """Stop following a job here. Creatify keeps working (and may bill) on its side."""
+        self.scheduler.forget(key)
+        record = self.ledger.set_watching(key, False)
+        self._on_change(record)
+        return record
+
+    def set_hidden(self, key: str, hidden: bool) -> JobRecord:
+        record = self.ledger.set_hidden(key, hidden)
+        self._on_change(record)
+        return record
+
+    # ------------------------------------------------------------------ downloads
+
+    def _maybe_download(self, record: JobRecord, *, resume: bool = False) -> None:
+        wanted = record.state in (JobState.DONE, JobState.IMAGE_DONE) and record.result_urls \
+            and record.download_state in (DownloadState.NONE, DownloadState.QUEUED,
+                                          DownloadState.DOWNLOADING)
+        if wanted and (self.auto_download or resume) and record.key not in self._downloading:
+            self.download(record.key)
+
+    def download(self, key: str) -> asyncio.Task[Any]:
+        """Save job ``key``'s result (again): queued behind the concurrency limit."""
+        self._downloading.add(key)
+        record = self.ledger.set_download(key, DownloadState.QUEUED)
+        self._on_change(record)
+
+        async def run() -> None:
+            try:
+                await self.downloads.run(lambda: self._download(key))
+            finally:
+                self._downloading.discard(key)
+        return self.tasks.spawn(run(), f"download {key[:8]}")
+
+    async def _download(self, key: str) -> None:
+        record = self.ledger.get(key)
+        url = record.result_urls[0]
+        target = Path(record.download_path) if record.download_path else None
+        if target is None or target.parent != self.output_dir:
+            stem = render_name(self.name_template, generator=record.generator,
+                               title=record.title, created=record.created_at,
+                               job_id=record.server_id or record.key)
+            target = target_in(self.output_dir, stem + suffix_for(url, None))
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        self._on_change(self.ledger.set_download(key, DownloadState.DOWNLOADING,
+                                                 path=str(target)))
+
+        def progress(done: int, _total: int | None) -> None:
+            self._on_change(self.ledger.set_download(key, DownloadState.DOWNLOADING,
+                                                     bytes_done=done))
+        try:
+            try:
+                result = await fetch_resumable(self._web, url, target, progress=progress)
+            except ExpiredURLError:
+                # Result links expire: read the job again for a fresh one, then try once more.
+                if record.server_id is None:
+                    raise
+                record = self.ledger.apply_snapshot(
+                    key, await self.client.get_job(record.resource, record.server_id))
+                if not record.result_urls:
+                    raise
+                url = record.result_urls[0]
+                result = await fetch_resumable(self._web, url, target, progress=progress)
+        except (DownloadError, CreatifyError) as exc:
+            message = exc.message if isinstance(exc, CreatifyError) else str(exc)
+            self._on_change(self.ledger.set_download(key, DownloadState.FAILED, error=message))
+            return
+        try:
+            self._sidecar(record, result.path, url)
+        except DownloadError as exc:
+            log.warning("no sidecar for %s: %s", result.path.name, exc)
+        self._on_change(self.ledger.set_download(key, DownloadState.DONE, path=str(result.path),
+                                                 bytes_done=result.bytes))
+
+    @staticmethod
+    def _sidecar(record: JobRecord, media: Path, url: str) -> None:
+        write_sidecar(media, {
+            "job": {"local_key": record.key, "server_id": record.server_id,
+                    "generator": record.generator, "resource": record.resource,
+                    "flow": record.flow, "status": record.raw_status},
+            "inputs": dict(record.request), "estimate_credits": record.estimate,
+            "credits_used": record.credits_used, "duration": record.duration,
+            "created_at": record.created_at, "finished_at": record.finished_at,
+            "source_url": url,
+        })

@@ -1,0 +1,187 @@
+"""Jobs from submit to saved file against the simulator: ledger, scheduler and downloads."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.api.client import CreatifyClient
+from app.api.errors import ValidationError
+from app.generators import SPECS, Flow, spec
+from app.jobs.ledger import DownloadState, JobRecord, JobState, Ledger
+from app.jobs.manager import JobManager, Pricing
+from app.jobs.scheduler import PollPolicy
+from app.sandbox import Sandbox
+from tests.e2e.conftest import FAST_RETRY, file_kind
+from tests.samples import Inputs, valid_values
+
+pytestmark = pytest.mark.e2e
+
+SPEED = 400.0
+
+
+@pytest.fixture
+def server() -> Iterator[Sandbox]:
+    with Sandbox(speed=SPEED, seed=5, balance=100_000) as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+async def client(server: Sandbox) -> AsyncIterator[CreatifyClient]:
+    async with CreatifyClient("sandbox", "sandbox", base_url=server.base_url,
+                              retry=FAST_RETRY, timeout=5) as api:
+        yield api
+
+
+def manager_for(client: CreatifyClient, ledger: Ledger, out: Path,
+                changes: list[JobRecord] | None = None) -> JobManager:
+    sink = changes if changes is not None else []
+    return JobManager(client, ledger, out, on_change=sink.append,
+                      policy=PollPolicy().scaled(SPEED))
+
+
+async def settle(ledger: Ledger, keys: list[str], timeout: float = 30.0) -> list[JobRecord]:
+    """Wait until every job is terminal and its download (if any) finished or failed."""
+    deadline = time.monotonic() + timeout
+    while True:
+        records = [ledger.get(k) for k in keys]
+        if all(r.state.is_terminal and (not r.result_urls or r.download_state in (
+                DownloadState.DONE, DownloadState.FAILED)) for r in records):
+            return records
+        if time.monotonic() > deadline:
+            raise AssertionError([(r.generator, r.state, r.download_state) for r in records])
+        await asyncio.sleep(0.02)
+
+
+async def finished_image(server: Sandbox, client: CreatifyClient) -> Any:
+    product = await client.gen_image({"product_url": f"{server.base_url}/media/s/sample.png"})
+    while not product.is_terminal:
+        await asyncio.sleep(0.02)
+        product = await client.get_job("product_to_videos", product.id)
+    return product
+
+
+async def inputs_from(server: Sandbox, client: CreatifyClient) -> Inputs:
+    media = f"{server.base_url}/media/samples"
+    link = await client.create_link("https://shop.example.com/products/mug")
+    product = await finished_image(server, client)
+    return Inputs(link_id=link.id, persona_id=(await client.personas())[0]["id"],
+                  accent_id=(await client.voices())[0]["accents"][0]["id"],
+                  product_job=product.id, image_url=f"{media}/sample.png",
+                  audio_url=f"{media}/sample.mp3?duration=12",
+                  video_url=f"{media}/sample.mp4?duration=31")
+
+
+async def test_fifty_jobs_across_all_generators_end_saved(
+        server: Sandbox, client: CreatifyClient, tmp_path: Path) -> None:
+    inputs = await inputs_from(server, client)
+    ledger = Ledger(tmp_path / "jobs.sqlite3")
+    manager = manager_for(client, ledger, tmp_path / "out")
+    await manager.start()
+    keys: list[str] = []
+    try:
+        generators = [s for s in SPECS if s.key != "text_generator"]
+        while len(keys) < 50:
+            gen = generators[len(keys) % len(generators)]
+            values: dict[str, Any] = {**gen.defaults(), **valid_values(gen.key, inputs)}
+            if gen.key == "product_video":  # each product image can be animated once
+                values["source_job"] = (await finished_image(server, client)).id
+            record = await manager.submit(gen, values, pricing=Pricing(Decimal(1), None))
+            keys.append(record.key)
+        records = await settle(ledger, keys, timeout=60)
+    finally:
+        await manager.aclose()
+        ledger.close()
+    assert {r.state for r in records} <= {JobState.DONE, JobState.IMAGE_DONE}
+    saved = [r for r in records if r.result_urls]
+    assert len(saved) >= 40
+    for record in saved:
+        assert record.download_state is DownloadState.DONE, record.download_error
+        path = Path(record.download_path or "")
+        assert path.parent == tmp_path / "out" and path.exists()
+        assert file_kind(path.read_bytes()[:16]) in ("video", "audio", "image")
+        sidecar = json.loads(path.with_name(path.name + ".json").read_text())
+        assert sidecar["job"]["server_id"] == record.server_id
+        assert "sandbox" not in json.dumps(sidecar).replace(server.base_url, "")
+    texts = [r for r in records if not r.result_urls]
+    assert all(r.response_text for r in texts)  # AI Scripts
+
+
+async def test_refused_create_is_recorded_not_created(server: Sandbox, client: CreatifyClient,
+                                                      tmp_path: Path) -> None:
+    with Ledger(tmp_path / "jobs.sqlite3") as ledger:
+        manager = manager_for(client, ledger, tmp_path / "out")
+        gen = spec("url_to_video")
+        values = {**gen.defaults(), "link": "00000000-0000-4000-8000-000000000000"}
+        with pytest.raises(ValidationError):
+            await manager.submit(gen, values)
+        [record] = ledger.page()
+        assert record.state is JobState.NOT_CREATED and "Invalid link ID" in (
+            ledger.events(record.key)[-1].detail)
+        await manager.aclose()
+
+
+async def test_lost_answer_is_reconciled_and_never_resent(server: Sandbox,
+                                                          client: CreatifyClient,
+                                                          tmp_path: Path) -> None:
+    inputs = await inputs_from(server, client)
+    with Ledger(tmp_path / "jobs.sqlite3") as ledger:
+        manager = manager_for(client, ledger, tmp_path / "out")
+        await manager.start()
+        server.set_faults(reset_next_create_after_processing=1)
+        creates = len(server.create_log)
+        gen = spec("url_to_video")
+        record = await manager.submit(gen, {**gen.defaults(), **valid_values(gen.key, inputs)})
+        assert record.state is JobState.UNKNOWN
+        [final] = await settle(ledger, [record.key])
+        assert final.state is JobState.DONE and final.download_state is DownloadState.DONE
+        assert len(server.create_log) == creates + 1  # one create, answered or not
+        await manager.aclose()
+
+
+async def test_a_new_run_picks_up_where_the_last_one_stopped(
+        server: Sandbox, client: CreatifyClient, tmp_path: Path) -> None:
+    inputs = await inputs_from(server, client)
+    path = tmp_path / "jobs.sqlite3"
+    with Ledger(path) as ledger:
+        first = manager_for(client, ledger, tmp_path / "out")
+        gen = spec("avatar_v1")
+        record = await first.submit(gen, {**gen.defaults(), **valid_values(gen.key, inputs)},
+                                    flow=Flow.CREATE)
+        await first.aclose()  # the app quits (or crashes) while the job runs
+    creates = len(server.create_log)
+    with Ledger(path) as ledger:
+        second = manager_for(client, ledger, tmp_path / "out")
+        await second.start()
+        [final] = await settle(ledger, [record.key])
+        await second.aclose()
+    assert final.state is JobState.DONE and final.download_state is DownloadState.DONE
+    assert len(server.create_log) == creates
+
+
+async def test_preview_then_render_and_stop_watching(server: Sandbox, client: CreatifyClient,
+                                                     tmp_path: Path) -> None:
+    inputs = await inputs_from(server, client)
+    with Ledger(tmp_path / "jobs.sqlite3") as ledger:
+        manager = manager_for(client, ledger, tmp_path / "out")
+        await manager.start()
+        gen = spec("url_to_video")
+        values = {**gen.defaults(), **valid_values(gen.key, inputs)}
+        preview = await manager.submit(gen, values, flow=Flow.PREVIEW_RENDER)
+        [preview] = await settle(ledger, [preview.key])
+        assert preview.state is JobState.DONE and preview.preview_url
+        rendered = await manager.render(gen, preview)
+        [rendered] = await settle(ledger, [rendered.key])
+        assert rendered.server_id == preview.server_id and rendered.result_urls
+        assert rendered.download_state is DownloadState.DONE
+        other = await manager.submit(gen, values)
+        stopped = manager.stop_watching(other.key)
+        assert not stopped.watching and other.key not in manager.scheduler.watched
+        await manager.aclose()

@@ -1,0 +1,269 @@
+"""The job queue as a table: a model over ledger records, a filter proxy, a progress delegate.
+
+Rows are updated one at a time (``upsert``) — never a reset per change — and the progress
+column is painted by a delegate (no widget per row), so thousands of jobs stay cheap.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QApplication,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionProgressBar,
+    QStyleOptionViewItem,
+)
+
+from app.generators import BY_KEY
+from app.generators.quote import format_credits
+from app.jobs.ledger import JobRecord, JobState
+
+COL_GENERATOR, COL_ASKED, COL_STATUS, COL_PROGRESS, COL_ESTIMATE, COL_ACTUAL, COL_CREATED, \
+    COL_ELAPSED, COL_OUTPUT = range(9)
+HEADERS = ("Generator", "What was asked", "Status", "Progress", "Estimate", "Actual",
+           "Created", "Elapsed", "Output")
+
+ROOT = QModelIndex()
+RecordRole = Qt.ItemDataRole.UserRole + 1
+ProgressRole = Qt.ItemDataRole.UserRole + 2
+SortRole = Qt.ItemDataRole.UserRole + 3
+
+STATUS_TEXT = {
+    JobState.SUBMITTING: "Sending…", JobState.UNKNOWN: "Unknown — check",
+    JobState.NOT_CREATED: "Not created", JobState.PENDING: "Pending",
+    JobState.QUEUED: "Queued", JobState.RUNNING: "Running",
+    JobState.STALLED: "Still running — check later", JobState.IMAGE_DONE: "Image ready",
+    JobState.DONE: "Done", JobState.FAILED: "Failed", JobState.REJECTED: "Rejected",
+}
+STATUS_COLOUR = {JobState.FAILED: "#b91c1c", JobState.REJECTED: "#b91c1c",
+                 JobState.UNKNOWN: "#b45309", JobState.STALLED: "#b45309",
+                 JobState.DONE: "#15803d", JobState.IMAGE_DONE: "#15803d"}
+
+
+def _elapsed(record: JobRecord, now: datetime) -> float:
+    end = record.finished_at or now
+    return max((end - record.created_at).total_seconds(), 0.0)
+
+
+def _duration_text(seconds: float) -> str:
+    seconds = int(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+
+
+class JobTableModel(QAbstractTableModel):
+    """Ledger records, newest first, one row each."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[JobRecord] = []
+        self._row_of: dict[str, int] = {}
+
+    # ------------------------------------------------------------------ updates
+
+    def load(self, records: list[JobRecord]) -> None:
+        self.beginResetModel()
+        self._rows = list(records)
+        self._reindex()
+        self.endResetModel()
+
+    def upsert(self, record: JobRecord) -> None:
+        """Insert a new record at the top or update its row in place."""
+        row = self._row_of.get(record.key)
+        if record.hidden:
+            if row is not None:
+                self.remove(record.key)
+            return
+        if row is None:
+            self.beginInsertRows(QModelIndex(), 0, 0)
+            self._rows.insert(0, record)
+            self._reindex()
+            self.endInsertRows()
+            return
+        self._rows[row] = record
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(HEADERS) - 1))
+
+    def remove(self, key: str) -> None:
+        row = self._row_of.get(key)
+        if row is None:
+            return
+        self.beginRemoveRows(QModelIndex(), row, row)
+        del self._rows[row]
+        self._reindex()
+        self.endRemoveRows()
+
+    def tick(self) -> None:
+        """Refresh the elapsed column of unfinished jobs (called once a second)."""
+        active = [row for row, record in enumerate(self._rows) if record.finished_at is None]
+        if active:
+            self.dataChanged.emit(self.index(min(active), COL_ELAPSED),
+                                  self.index(max(active), COL_ELAPSED),
+                                  [Qt.ItemDataRole.DisplayRole])
+
+    def _reindex(self) -> None:
+        self._row_of = {record.key: row for row, record in enumerate(self._rows)}
+
+    def record(self, row: int) -> JobRecord:
+        return self._rows[row]
+
+    def row_of(self, key: str) -> int | None:
+        return self._row_of.get(key)
+
+    # ------------------------------------------------------------------ Qt model API
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = ROOT) -> int:
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        record = self._rows[index.row()]
+        column = index.column()
+        if role == RecordRole:
+            return record
+        if role == ProgressRole:
+            return record.progress
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(record, column)
+        if role == SortRole:
+            return self._sort_key(record, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if record.failed_reason:
+                return record.failed_reason
+            if column == COL_OUTPUT and record.download_path:
+                return record.download_path
+            return None
+        if role == Qt.ItemDataRole.ForegroundRole and column == COL_STATUS:
+            colour = STATUS_COLOUR.get(record.state)
+            return QColor(colour) if colour else None
+        return None
+
+    def _display(self, record: JobRecord, column: int) -> Any:
+        if column == COL_GENERATOR:
+            spec = BY_KEY.get(record.generator)
+            return spec.title if spec else record.generator
+        if column == COL_ASKED:
+            return record.title
+        if column == COL_STATUS:
+            text = STATUS_TEXT.get(record.state, record.state.value)
+            if record.state in (JobState.FAILED, JobState.REJECTED) and record.failed_reason:
+                text += f": {record.failed_reason}"
+            return text
+        if column == COL_PROGRESS:
+            return f"{record.progress:.0%}" if record.progress is not None else ""
+        if column == COL_ESTIMATE:
+            return format_credits(record.estimate) if record.estimate is not None else "by tokens"
+        if column == COL_ACTUAL:
+            return format_credits(record.credits_used) if record.credits_used is not None \
+                else ""
+        if column == COL_CREATED:
+            return record.created_at.astimezone().strftime("%d %b %H:%M")
+        if column == COL_ELAPSED:
+            return _duration_text(_elapsed(record, datetime.now(UTC)))
+        if column == COL_OUTPUT:
+            if record.download_path:
+                return record.download_path.rsplit("/", 1)[-1]
+            if record.download_error:
+                return f"Download failed: {record.download_error}"
+            return record.download_state.value if record.result_urls else ""
+        return None
+
+    def _sort_key(self, record: JobRecord, column: int) -> Any:
+        if column in (COL_CREATED, COL_ELAPSED):
+            return record.created_at.timestamp() if column == COL_CREATED \
+                else _elapsed(record, datetime.now(UTC))
+        if column == COL_PROGRESS:
+            return record.progress or 0.0
+        if column in (COL_ESTIMATE, COL_ACTUAL):
+            value = record.estimate if column == COL_ESTIMATE else record.credits_used
+            return float(value) if value is not None else -1.0
+        return str(self._display(record, column) or "")
+
+
+class JobFilterProxy(QSortFilterProxyModel):
+    """Filter by status group, generator and free text."""
+
+    GROUPS: ClassVar[dict[str, frozenset[JobState]]] = {
+        "All": frozenset(JobState),
+        "Active": frozenset(s for s in JobState if s.is_active),
+        "Finished": frozenset({JobState.DONE, JobState.IMAGE_DONE}),
+        "Problems": frozenset({JobState.FAILED, JobState.REJECTED, JobState.UNKNOWN,
+                               JobState.NOT_CREATED, JobState.STALLED}),
+    }
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.states = self.GROUPS["All"]
+        self.generator: str | None = None
+        self.text = ""
+        self.setSortRole(SortRole)
+
+    def set_filters(self, *, group: str | None = None, generator: str | None = "",
+                    text: str | None = None) -> None:
+        if group is not None:
+            self.states = self.GROUPS[group]
+        if generator != "":
+            self.generator = generator
+        if text is not None:
+            self.text = text.strip().lower()
+        self.invalidateFilter()
+
+    def filterAcceptsRow(self, source_row: int,
+                         source_parent: QModelIndex | QPersistentModelIndex) -> bool:
+        model = self.sourceModel()
+        assert isinstance(model, JobTableModel)
+        record = model.record(source_row)
+        if record.state not in self.states:
+            return False
+        if self.generator and record.generator != self.generator:
+            return False
+        if self.text:
+            haystack = " ".join([record.title, record.generator, record.server_id or "",
+                                 record.failed_reason or "", record.key]).lower()
+            return self.text in haystack
+        return True
+
+
+class ProgressDelegate(QStyledItemDelegate):
+    """Paints a progress bar in the cell (no widget per row)."""
+
+    def paint(self, painter: Any, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
+        progress = index.data(ProgressRole)
+        if progress is None:
+            super().paint(painter, option, index)
+            return
+        bar = QStyleOptionProgressBar()
+        bar.rect = option.rect.adjusted(2, 3, -2, -3)  # type: ignore[attr-defined]
+        bar.minimum = 0
+        bar.maximum = 100
+        bar.progress = round(progress * 100)
+        bar.text = f"{progress:.0%}"
+        bar.textVisible = True
+        bar.state = option.state  # type: ignore[attr-defined]
+        style = option.widget.style() if option.widget else QApplication.style()  # type: ignore[attr-defined]
+        style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter)
