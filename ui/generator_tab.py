@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.api.snapshot import JobSnapshot
 from app.generators import Action, DurationKind, Flow, GeneratorSpec, ResultKind
 from app.generators.quote import Quote, format_credits, quote
+from app.jobs.ledger import DownloadState, JobRecord, JobState
 from app.pricing import Plan, PricingError
 from ui.estimator import DurationControl, EstimatorPanel, money
 from ui.forms.form import GeneratorForm
@@ -56,7 +56,7 @@ class GeneratorTab(QWidget):
         self.pricing = pricing
         self.busy = False
         self.current_quote: Quote | None = None
-        self.last_job: JobSnapshot | None = None
+        self.last_job: JobRecord | None = None
         self._dialog: QMessageBox | None = None
         self.setObjectName(f"tab_{spec.key}")
         self.setAccessibleName(spec.title)
@@ -144,10 +144,7 @@ class GeneratorTab(QWidget):
         service.creditsChanged.connect(lambda _credits: self.refresh())
         service.submitFailed.connect(self._on_submit_failed)
         service.jobSubmitted.connect(self._on_job_submitted)
-        service.jobUpdated.connect(self._on_job_updated)
-        service.jobFinished.connect(self._on_job_finished)
-        service.downloadFinished.connect(self._on_downloaded)
-        service.downloadFailed.connect(self._on_download_failed)
+        service.jobChanged.connect(self._on_job_changed)
         if spec.action is Action.TEXT_GENERATE:
             service.textDelta.connect(self._on_text_delta)
             service.textFinished.connect(self._on_text_finished)
@@ -262,7 +259,9 @@ class GeneratorTab(QWidget):
             self.answer.clear()
             self.service.stream_text(self.spec, self.values())
         else:
-            self.service.submit(self.spec, self.values(), self.selected_flow())
+            q = self.current_quote
+            self.service.submit(self.spec, self.values(), self.selected_flow(),
+                                estimate=q.credits if q else None)
         self.refresh()
 
     def request_render(self) -> None:
@@ -270,6 +269,7 @@ class GeneratorTab(QWidget):
         if job is None:
             return
         seconds = job.duration or self.seconds()
+        preview = job
         try:
             render_quote = quote(self.spec, self.values(), seconds, flow=Flow.PREVIEW_RENDER,
                                  plan=self.pricing.plan, balance=self.service.credits)
@@ -279,13 +279,14 @@ class GeneratorTab(QWidget):
         lines = [e for e in render_quote.estimates if e.request.phase == "render"]
         cost = (f"Render cost: {format_credits(lines[0].credits)}. {lines[0].breakdown}"
                 if lines and lines[0].credits is not None else "")
-        self._confirm("Render this preview?", cost, lambda: self._render(job.id))
+        estimate = lines[0].credits if lines else None
+        self._confirm("Render this preview?", cost, lambda: self._render(preview, estimate))
 
-    def _render(self, job_id: str) -> None:
+    def _render(self, preview: JobRecord, estimate: Decimal | None) -> None:
         self.busy = True
         self.render_button.setVisible(False)
         self.status.setText("Sending the render…")
-        self.service.render_preview(self.spec, job_id)
+        self.service.render_preview(self.spec, preview, estimate)
         self.refresh()
 
     # ------------------------------------------------------------------ service signals
@@ -299,58 +300,70 @@ class GeneratorTab(QWidget):
             self.status.setText(f"<span style='color:#b91c1c'>Not sent: {message}</span>")
             self.refresh()
 
-    def _on_job_submitted(self, key: str, snap: JobSnapshot) -> None:
+    def _on_job_submitted(self, key: str, record: JobRecord) -> None:
         if self._mine(key):
             self.busy = False
-            self.last_job = snap
-            self.status.setText(f"Job {snap.id[:8]} accepted: {snap.raw_status or 'queued'}.")
+            self.last_job = record
+            self._show_job(record)
             self.refresh()
 
-    def _on_job_updated(self, key: str, snap: JobSnapshot) -> None:
-        if self._mine(key) and self.last_job is not None and snap.id == self.last_job.id:
-            progress = f" {snap.progress:.0%}" if snap.progress is not None else ""
-            self.status.setText(f"Job {snap.id[:8]}: {snap.raw_status}{progress}")
+    def _on_job_changed(self, record: JobRecord) -> None:
+        if self.last_job is not None and record.key == self.last_job.key:
+            self.last_job = record
+            self._show_job(record)
 
-    def _on_job_finished(self, key: str, snap: JobSnapshot) -> None:
-        if not self._mine(key):
-            return
-        self.last_job = snap
-        credits = (f" · {format_credits(snap.credits_used)} used"
-                   if snap.credits_used else "")
-        if not snap.status.is_success:
-            reason = snap.failed_reason or snap.raw_status
-            self.status.setText(f"<span style='color:#b91c1c'>Job {snap.id[:8]} "
-                                f"{snap.raw_status}: {reason}</span>")
-        elif snap.preview_url and not snap.result_urls:
-            self.status.setText(f"Preview ready{credits}: <a href='{snap.preview_url}'>open "
-                                "the preview</a>. Render it when you like it.")
+    def _show_job(self, record: JobRecord) -> None:
+        """One line about the tab's latest job (the queue panel has them all)."""
+        name = f"Job {record.short_key}"
+        credits = (f" · {format_credits(record.credits_used)} used"
+                   if record.credits_used else "")
+        state = record.state
+        self.render_button.setVisible(False)
+        if state is JobState.UNKNOWN:
+            text = (f"<span style='color:#b45309'>{name}: Creatify's answer was lost. It is "
+                    "being looked up in Creatify's job list — it will not be sent again."
+                    "</span>")
+        elif state in (JobState.FAILED, JobState.REJECTED, JobState.NOT_CREATED):
+            reason = record.failed_reason or record.raw_status or state.value
+            text = f"<span style='color:#b91c1c'>{name} {state.value}: {reason}</span>"
+        elif state is JobState.STALLED:
+            text = f"{name} is still running — taking longer than usual; check back later."
+        elif state is JobState.DONE and record.preview_url and not record.result_urls:
+            text = (f"Preview ready{credits}: <a href='{record.preview_url}'>open the "
+                    "preview</a>. Render it when you like it.")
             self.render_button.setVisible(True)
+        elif state.is_terminal:
+            text = f"{name} done{credits}."
+            if record.download_state is DownloadState.DONE and record.download_path:
+                path = Path(record.download_path)
+                folder = QUrl.fromLocalFile(str(path.parent)).toString()
+                text += f" Saved to {path.name} (<a href='{folder}'>open folder</a>)."
+            elif record.download_state is DownloadState.FAILED:
+                text += f" Download failed: {record.download_error}"
+            elif record.download_state in (DownloadState.QUEUED, DownloadState.DOWNLOADING):
+                text += " Downloading…"
         else:
-            self.status.setText(f"Job {snap.id[:8]} done{credits}.")
-        if snap.response_text and self.spec.result_kind in (ResultKind.TEXT, ResultKind.LINK):
-            self.answer.setPlainText(snap.response_text)
+            progress = f" {record.progress:.0%}" if record.progress is not None else ""
+            text = f"{name}: {record.raw_status or state.value}{progress}"
+        self.status.setText(text)
+        if record.response_text and self.spec.result_kind in (ResultKind.TEXT, ResultKind.LINK):
+            self.answer.setPlainText(record.response_text)
             self.answer.setVisible(True)
-
-    def _on_downloaded(self, job_id: str, path: str) -> None:
-        if self.last_job is not None and job_id == self.last_job.id:
-            folder = QUrl.fromLocalFile(str(Path(path).parent)).toString()
-            self.status.setText(self.status.text() + f" Saved to {Path(path).name} "
-                                f"(<a href='{folder}'>open folder</a>).")
-
-    def _on_download_failed(self, job_id: str, message: str) -> None:
-        if self.last_job is not None and job_id == self.last_job.id:
-            self.status.setText(self.status.text() + f" Download failed: {message}")
 
     def _on_text_delta(self, delta: str) -> None:
         cursor = self.answer.textCursor()
         cursor.movePosition(cursor.MoveOperation.End)
         cursor.insertText(delta)
 
-    def _on_text_finished(self, event: Any) -> None:
+    def _on_text_finished(self, record: JobRecord) -> None:
         self.busy = False
-        used: Decimal | None = getattr(event, "credits_used", None)
-        self.status.setText("Answer complete" + (f" · {format_credits(used)} used."
-                                                 if used else "."))
+        self.last_job = record
+        used = record.credits_used
+        if record.state is JobState.UNKNOWN:
+            self._show_job(record)
+        else:
+            self.status.setText("Answer complete" + (f" · {format_credits(used)} used."
+                                                     if used else "."))
         self.refresh()
 
     def _open_link(self, url: str) -> None:

@@ -146,7 +146,7 @@ async def run_window(args: argparse.Namespace, paths: AppPaths) -> int:
         print(f"{ENV_BASE_URL}: {exc}", file=sys.stderr)
         return 2
     credential_store = CredentialStore()
-    service = StudioService(resolve_output_dir(settings, paths),
+    service = StudioService(resolve_output_dir(settings, paths), data_dir=paths.data_dir,
                             auto_download=settings.auto_download)
     window = MainWindow(service, store, settings, credential_store,
                         str(paths.default_output_dir))
@@ -187,24 +187,30 @@ async def self_test(paths: AppPaths) -> dict[str, Any]:
 
     report: dict[str, Any] = {"version": __version__, "python": sys.version.split()[0]}
     started = time.monotonic()
-    service = StudioService(paths.data_dir / "self-test", sandbox_speed=500)
-    downloads: list[str] = []
-    service.downloadFinished.connect(lambda _job, path: downloads.append(path))
+    service = StudioService(paths.data_dir / "self-test", data_dir=paths.data_dir,
+                            sandbox_speed=500)
     try:
         report["sandbox"] = await service.use_sandbox()
-        assert service.client is not None
+        assert service.client is not None and service.ledger is not None
         voices = await service.client.voices()
         values = {"script": "Creatify Studio checks that everything works.",
                   "accent": voices[0]["accents"][0]["id"]}
-        snap = await asyncio.wait_for(service.submit(spec("text_to_speech"), values), 60)
-        report["job"] = {"status": snap.raw_status if snap else "not sent",
-                         "credits_used": str(snap.credits_used) if snap else None}
-        path = Path(downloads[0]) if downloads else None
+        sent = await asyncio.wait_for(service.submit(spec("text_to_speech"), values), 60)
+        record = sent
+        deadline = time.monotonic() + 60
+        while record is not None and time.monotonic() < deadline and not (
+                record.state.is_terminal and record.download_state.value in ("done", "failed")):
+            await asyncio.sleep(0.05)
+            record = service.ledger.get(record.key)
+        report["job"] = {"status": record.raw_status if record else "not sent",
+                         "credits_used": str(record.credits_used) if record else None,
+                         "download": record.download_state.value if record else None}
+        path = Path(record.download_path) if record and record.download_path else None
         head = path.read_bytes()[:12] if path else b""
         report["download"] = {"path": str(path) if path else None,
                               "bytes": path.stat().st_size if path else 0,
                               "is_wav": head.startswith(b"RIFF") and head[8:12] == b"WAVE"}
-        job_ok = bool(snap and snap.status.is_success and report["download"]["is_wav"])
+        job_ok = bool(record and record.state.value == "done" and report["download"]["is_wav"])
     except Exception as exc:
         report["job_error"] = f"{type(exc).__name__}: {exc}"
         job_ok = False

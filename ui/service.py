@@ -7,10 +7,8 @@ tasks) and listen to the signals. Everything the service does is plain core code
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import time
-from collections.abc import Coroutine, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -20,19 +18,18 @@ from PySide6.QtCore import QObject, Signal
 
 from app.api.client import CreatifyClient, validate_base_url
 from app.api.errors import CreatifyError
-from app.api.snapshot import JobSnapshot, JobStatus
 from app.credentials import Credentials
-from app.downloads import DownloadError, download
+from app.downloads import DownloadError
 from app.generators import Flow, GeneratorSpec, SpecError
-from app.generators.submit import render, request_body, submit
+from app.jobs.ledger import JobRecord, Ledger, LedgerError
+from app.jobs.manager import JobManager, Pricing, TaskGroup
+from app.jobs.scheduler import PollPolicy
 from app.sandbox import Sandbox
 
 log = logging.getLogger(__name__)
 
 SANDBOX_SPEED = 20.0
 """The offline sandbox runs jobs this many times faster than Creatify (minutes → seconds)."""
-POLL_INTERVAL = (1.0, 10.0)
-"""Seconds between reads of a followed job: quick at first, then backing off."""
 
 
 class Mode:
@@ -41,48 +38,13 @@ class Mode:
     LIVE = "live"
 
 
-class TaskGroup:
-    """Owns the service's tasks: keeps references, reports failures, cancels on close."""
-
-    def __init__(self, on_error: Any) -> None:
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self._on_error = on_error
-
-    def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
-        task = asyncio.ensure_future(coro)
-        task.set_name(name)
-        self._tasks.add(task)
-        task.add_done_callback(self._done)
-        return task
-
-    def _done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if task.cancelled():
-            return
-        exc = task.exception()
-        if exc is not None:
-            log.error("task %s failed", task.get_name(), exc_info=exc)
-            self._on_error(task.get_name(), exc)
-
-    def __len__(self) -> int:
-        return len(self._tasks)
-
-    async def aclose(self) -> None:
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-
-
 def describe(exc: BaseException) -> str:
     """A message for the user from any error the core raises."""
     if isinstance(exc, CreatifyError):
         return exc.message
     if isinstance(exc, SpecError):
         return "; ".join(exc.errors.values())
-    if isinstance(exc, DownloadError | ValueError):
+    if isinstance(exc, DownloadError | LedgerError | ValueError):
         return str(exc)
     return f"Unexpected error: {type(exc).__name__}: {exc}"
 
@@ -98,22 +60,25 @@ class StudioService(QObject):
     connectionTested = Signal(bool, str)      # ok, message
     submitStarted = Signal(str)               # generator key
     submitFailed = Signal(str, str)           # generator key, message
-    jobSubmitted = Signal(str, object)        # generator key, JobSnapshot
-    jobUpdated = Signal(str, object)          # generator key, JobSnapshot
-    jobFinished = Signal(str, object)         # generator key, JobSnapshot (terminal)
-    downloadFinished = Signal(str, str)       # job id, path
-    downloadFailed = Signal(str, str)         # job id, message
+    jobSubmitted = Signal(str, object)        # generator key, JobRecord (the answer arrived)
+    jobChanged = Signal(object)               # JobRecord: any change, from any job
+    jobsReloaded = Signal()                   # a new connection: the queue shows its ledger
     textDelta = Signal(str)                   # streamed Text Generator text
-    textFinished = Signal(object)             # the final StreamEvent
+    textFinished = Signal(object)             # the Text Generator's JobRecord
     errorRaised = Signal(str)                 # something failed in the background
     imageLoaded = Signal(str, bytes)          # url, image bytes (thumbnails for pickers)
     imageFailed = Signal(str, str)            # url, message
 
-    def __init__(self, output_dir: Path, *, auto_download: bool = True,
-                 sandbox_speed: float = SANDBOX_SPEED, parent: QObject | None = None) -> None:
+    def __init__(self, output_dir: Path, *, data_dir: Path | None = None,
+                 auto_download: bool = True, sandbox_speed: float = SANDBOX_SPEED,
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.output_dir = output_dir
-        self.auto_download = auto_download
+        self.data_dir = data_dir or output_dir.parent / "data"
+        self._auto_download = auto_download
+        self.ledger: Ledger | None = None
+        self.jobs: JobManager | None = None
+        self._finished: set[str] = set()
         self.sandbox_speed = sandbox_speed
         self.mode = Mode.NONE
         self.credits: Decimal | None = None
@@ -124,8 +89,20 @@ class StudioService(QObject):
         self._images: dict[str, bytes] = {}
         self._images_loading: set[str] = set()
         self._web: httpx.AsyncClient | None = None  # made on first use (TLS set-up is slow)
-        self.tasks = TaskGroup(lambda name, exc: self.errorRaised.emit(
-            f"{name}: {describe(exc)}"))
+        self.tasks = TaskGroup(self._report)
+
+    def _report(self, name: str, exc: BaseException) -> None:
+        self.errorRaised.emit(f"{name}: {describe(exc)}")
+
+    @property
+    def auto_download(self) -> bool:
+        return self._auto_download
+
+    @auto_download.setter
+    def auto_download(self, value: bool) -> None:
+        self._auto_download = value
+        if self.jobs is not None:
+            self.jobs.auto_download = value
 
     def _http(self) -> httpx.AsyncClient:
         """The client for public media (thumbnails, results): no API credentials on it."""
@@ -135,21 +112,51 @@ class StudioService(QObject):
 
     # ------------------------------------------------------------------ connection
 
-    async def _replace_client(self, client: CreatifyClient | None) -> None:
+    async def _replace_client(self, client: CreatifyClient | None,
+                              ledger_file: Path | None = None,
+                              policy: PollPolicy | None = None) -> None:
+        """Switch connection: the old jobs stop being followed, the new ledger is opened
+        (its unfinished jobs reconciled and followed again)."""
         old, self.client = self.client, client
         self._catalogues.clear()
         self._loading.clear()
         self.credits = None
+        if self.jobs is not None:
+            await self.jobs.aclose()
+            self.jobs = None
+        if self.ledger is not None:
+            self.ledger.close()
+            self.ledger = None
         if old is not None:
             await old.aclose()
+        if client is not None and ledger_file is not None:
+            ledger_file.parent.mkdir(parents=True, exist_ok=True)
+            self.ledger = Ledger(ledger_file)
+            self.jobs = JobManager(client, self.ledger, self.output_dir,
+                                   on_change=self._job_changed, policy=policy,
+                                   auto_download=self._auto_download, on_error=self._report)
+            self.jobsReloaded.emit()
+            await self.jobs.start()
+
+    def _job_changed(self, record: JobRecord) -> None:
+        self.jobChanged.emit(record)
+        if record.state.is_terminal and record.key not in self._finished:
+            self._finished.add(record.key)
+            self.refresh_credits()
 
     async def use_sandbox(self) -> str:
         """Start the simulator on a free loopback port and talk to it; returns its URL."""
         if self.sandbox is None:
             self.sandbox = Sandbox(speed=self.sandbox_speed)
             await asyncio.to_thread(self.sandbox.start)
+        # A new simulator knows none of the old sandbox jobs: a fresh sandbox ledger.
+        ledger_file = self.data_dir / "sandbox-jobs.sqlite3"
+        for stale in self.data_dir.glob("sandbox-jobs.sqlite3*"):
+            if self.ledger is None or Path(self.ledger.path) != ledger_file:
+                stale.unlink(missing_ok=True)
         await self._replace_client(CreatifyClient("sandbox", "sandbox",
-                                                  base_url=self.sandbox.base_url))
+                                                  base_url=self.sandbox.base_url),
+                                   ledger_file, PollPolicy().scaled(self.sandbox_speed))
         self.mode = Mode.SANDBOX
         self.modeChanged.emit(self.mode)
         self.refresh_credits()
@@ -157,7 +164,8 @@ class StudioService(QObject):
 
     async def use_credentials(self, creds: Credentials, base_url: str) -> None:
         await self._replace_client(CreatifyClient(creds.api_id, creds.api_key,
-                                                  base_url=validate_base_url(base_url)))
+                                                  base_url=validate_base_url(base_url)),
+                                   self.data_dir / "jobs.sqlite3")
         if self.sandbox is not None:
             await asyncio.to_thread(self.sandbox.stop)
             self.sandbox = None
@@ -270,95 +278,73 @@ class StudioService(QObject):
 
     # ------------------------------------------------------------------ jobs
 
-    def submit(self, spec: GeneratorSpec, values: Mapping[str, Any],
-               flow: Flow = Flow.CREATE) -> asyncio.Task[JobSnapshot | None]:
-        """Send the paid request (the user has confirmed), then follow the job to its end."""
-        if self.client is None:
+    def _manager(self) -> JobManager:
+        if self.jobs is None:
             raise RuntimeError("not connected")
-        client = self.client
+        return self.jobs
+
+    def submit(self, spec: GeneratorSpec, values: Mapping[str, Any],
+               flow: Flow = Flow.CREATE,
+               estimate: Decimal | None = None) -> asyncio.Task[JobRecord | None]:
+        """Record and send the paid request (the user has confirmed); the job manager follows
+        it to the end and saves its result."""
+        jobs = self._manager()
         self.submitStarted.emit(spec.key)
 
-        async def run() -> JobSnapshot | None:
+        async def run() -> JobRecord | None:
             try:
-                snap = await submit(client, spec, values, flow=flow)
-            except (CreatifyError, SpecError) as exc:
+                record = await jobs.submit(spec, values, flow=flow,
+                                           pricing=Pricing(estimate, self.credits))
+            except (CreatifyError, SpecError, LedgerError) as exc:
                 self.submitFailed.emit(spec.key, describe(exc))
                 return None
-            self.jobSubmitted.emit(spec.key, snap)
-            return await self._follow(client, spec, snap)
+            self.jobSubmitted.emit(spec.key, record)
+            return record
         return self.tasks.spawn(run(), f"submit {spec.key}")
 
-    def render_preview(self, spec: GeneratorSpec, job_id: str) -> None:
+    def render_preview(self, spec: GeneratorSpec, preview: JobRecord,
+                       estimate: Decimal | None = None) -> None:
         """Render a finished preview (paid, confirmed by the user)."""
-        if self.client is None:
-            raise RuntimeError("not connected")
-        client = self.client
+        jobs = self._manager()
 
         async def run() -> None:
             try:
-                snap = await render(client, spec, job_id)
-            except CreatifyError as exc:
+                record = await jobs.render(spec, preview,
+                                           pricing=Pricing(estimate, self.credits))
+            except (CreatifyError, SpecError, LedgerError) as exc:
                 self.submitFailed.emit(spec.key, describe(exc))
                 return
-            self.jobSubmitted.emit(spec.key, snap)
-            await self._follow(client, spec, snap)
+            self.jobSubmitted.emit(spec.key, record)
         self.tasks.spawn(run(), f"render {spec.key}")
-
-    async def _follow(self, client: CreatifyClient, spec: GeneratorSpec,
-                      snap: JobSnapshot) -> JobSnapshot:
-        started = time.monotonic()
-        while not snap.is_terminal:
-            age = time.monotonic() - started
-            await asyncio.sleep(min(POLL_INTERVAL[1], POLL_INTERVAL[0] + age / 10)
-                                / (self.sandbox_speed if self.mode == Mode.SANDBOX else 1))
-            try:
-                snap = await client.get_job(snap.resource, snap.id)
-            except CreatifyError as exc:
-                if not exc.retryable:
-                    raise
-                log.info("reading %s %s failed (%s); trying again", snap.resource, snap.id,
-                         exc.message)
-                continue
-            self.jobUpdated.emit(spec.key, snap)
-        self.jobFinished.emit(spec.key, snap)
-        self.refresh_credits()
-        if snap.status.is_success and self.auto_download and snap.result_urls:
-            await self.download(spec, snap)
-        return snap
-
-    async def download(self, spec: GeneratorSpec, snap: JobSnapshot) -> Path | None:
-        url = snap.result_urls[0]
-        stem = f"{spec.key}_{time.strftime('%Y%m%d-%H%M%S')}_{snap.id[:8]}"
-        try:
-            path = await download(self._http(), url, self.output_dir, stem)
-        except DownloadError as exc:
-            self.downloadFailed.emit(snap.id, str(exc))
-            return None
-        self.downloadFinished.emit(snap.id, str(path))
-        return path
 
     def stream_text(self, spec: GeneratorSpec, values: Mapping[str, Any]) -> None:
         """Stream a Text Generator answer (paid, confirmed by the user)."""
-        if self.client is None:
-            raise RuntimeError("not connected")
-        client = self.client
+        jobs = self._manager()
         self.submitStarted.emit(spec.key)
 
         async def run() -> None:
-            final = None
             try:
-                body = request_body(spec, values)
-                async for event in client.text_generate_stream(body):
-                    if event.delta:
-                        self.textDelta.emit(event.delta)
-                    if event.done:
-                        final = event
-            except (CreatifyError, SpecError) as exc:
+                record = await jobs.stream_text(spec, values, on_delta=self.textDelta.emit,
+                                                pricing=Pricing(None, self.credits))
+            except (CreatifyError, SpecError, LedgerError) as exc:
                 self.submitFailed.emit(spec.key, describe(exc))
                 return
-            self.textFinished.emit(final)
+            self.textFinished.emit(record)
             self.refresh_credits()
         self.tasks.spawn(run(), f"stream {spec.key}")
+
+    def look_again(self, key: str) -> None:
+        jobs = self._manager()
+        self.tasks.spawn(jobs.look_again(key), "look again")
+
+    def download_again(self, key: str) -> None:
+        self._manager().download(key)
+
+    def stop_watching(self, key: str) -> None:
+        self._manager().stop_watching(key)
+
+    def set_hidden(self, key: str, hidden: bool) -> None:
+        self._manager().set_hidden(key, hidden)
 
     # ------------------------------------------------------------------ shutdown
 
@@ -372,4 +358,4 @@ class StudioService(QObject):
             self.sandbox = None
 
 
-__all__ = ["JobStatus", "Mode", "StudioService", "TaskGroup", "describe"]
+__all__ = ["Mode", "StudioService", "describe"]

@@ -78,6 +78,10 @@ async def until(predicate: Callable[[], object], timeout: float = 5.0,
         await asyncio.sleep(interval)
 
 
+LONG_LIVED = frozenset({"poll scheduler"})
+"""Tasks that run for the whole connection (stopped by ``StudioService.aclose``)."""
+
+
 async def idle(timeout: float = 5.0) -> None:
     """Await until no other asyncio task is pending (image downloads, credit refreshes ...).
 
@@ -87,5 +91,6 @@ async def idle(timeout: float = 5.0) -> None:
     ("no running event loop"), leaving noise (or never-awaited coroutines) behind.
     """
     current = asyncio.current_task()
-    await until(lambda: all(t.done() for t in asyncio.all_tasks() if t is not current),
+    await until(lambda: all(t.done() for t in asyncio.all_tasks()
+                            if t is not current and t.get_name() not in LONG_LIVED),
                 timeout, message="background tasks still running")

@@ -148,10 +148,9 @@ async def test_a_whole_session_leaves_the_key_in_no_file(tmp_path: Path, qapp: A
                     timeout=10)
         tab = window.tab("links")
         tab.form.set_values({"url": "https://shop.example.com/products/mug"})
-        done: list[str] = []
-        service.downloadFinished.connect(lambda _job, path: done.append(path))
         tab._send()  # confirmed (the confirmation itself is covered in test_window)
-        await until(lambda: bool(done), timeout=10)
+        await until(lambda: tab.last_job is not None
+                    and tab.last_job.download_state.value == "done", timeout=10)
         logging.getLogger("test").info("connected with %s", API_KEY)  # masked by the filter
         window.save_settings(Settings(plan="api_pro"))
         window.close()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QMessageBox, QPushButton
 from app.credentials import CredentialStore
 from app.generators import SPECS, DurationKind, FieldKind, GeneratorSpec
 from app.generators.quote import format_credits
+from app.jobs.scheduler import PollPolicy
 from app.pricing import estimate, plan_by_key, total_credits
 from app.sandbox import Sandbox
 from app.settings import Settings, SettingsStore
@@ -67,7 +68,9 @@ async def connect_to(studio: Studio, simulator: Sandbox) -> Inputs:
 
     service = studio.service
     await service._replace_client(CreatifyClient("sandbox", "sandbox",
-                                                 base_url=simulator.base_url))
+                                                 base_url=simulator.base_url),
+                                  studio.data_dir / "jobs.sqlite3",
+                                  PollPolicy().scaled(1000))
     service.mode = Mode.SANDBOX
     service.modeChanged.emit(service.mode)
     await service.fetch_credits()
@@ -186,9 +189,16 @@ async def test_every_tab_prices_blocks_and_submits(gen: GeneratorSpec, studio: S
         await until(lambda: "Answer complete" in tab.status.text(), timeout=15)
         assert tab.answer.toPlainText().strip()
     else:
-        await until(lambda: "accepted" in tab.status.text() or "done" in tab.status.text(),
-                    timeout=15, message=tab.status.text())
+        await until(lambda: tab.last_job is not None, timeout=15, message=tab.status.text())
+        assert tab.last_job is not None and tab.last_job.server_id
+        assert f"Job {tab.last_job.short_key}" in tab.status.text()
     assert simulator.create_log[-1].status_code in (200, 201)
+    # The job is in the ledger with the estimate the user confirmed.
+    ledger = studio.service.ledger
+    assert ledger is not None
+    [record] = [r for r in ledger.page() if r.generator == gen.key]
+    if tab.current_quote is not None and tab.current_quote.credits is not None:
+        assert record.estimate == tab.current_quote.credits
 
 
 async def test_cancelling_the_confirmation_sends_nothing(studio: Studio,
