@@ -11,11 +11,13 @@ from decimal import Decimal
 from PySide6.QtCore import QByteArray, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QDockWidget,
     QLabel,
     QMainWindow,
     QMessageBox,
     QPushButton,
     QStackedWidget,
+    QSystemTrayIcon,
     QTabWidget,
     QToolButton,
     QVBoxLayout,
@@ -27,10 +29,13 @@ from app.api.client import DEFAULT_BASE_URL
 from app.credentials import Credentials, CredentialStore, KeyringUnavailable
 from app.generators import SPECS
 from app.generators.quote import format_credits
+from app.jobs.ledger import JobRecord, JobState
 from app.pricing import PricingError, load_price_table
 from app.settings import Settings, SettingsStore, price_plan
 from ui.dialogs import CredentialsDialog, SettingsDialog
 from ui.generator_tab import GeneratorTab, Pricing
+from ui.preview import PreviewDialog
+from ui.queue_panel import QueuePanel
 from ui.service import Mode, StudioService, describe
 from ui.theme import apply_theme
 
@@ -124,6 +129,25 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.welcome)
         self.stack.addWidget(self.tabs)
         self.setCentralWidget(self.stack)
+
+        self.queue = QueuePanel(service)
+        self.queue_dock = QDockWidget("Jobs", self)
+        self.queue_dock.setObjectName("queue_dock")
+        self.queue_dock.setWidget(self.queue)
+        self.queue_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                                    | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.queue_dock)
+        self.queue.previewRequested.connect(self.preview)
+        self.queue.retryRequested.connect(self.retry)
+        self.tray: QSystemTrayIcon | None = None
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            self.tray = QSystemTrayIcon(self.windowIcon(), self)
+            self.tray.setObjectName("tray")
+            self.tray.messageClicked.connect(self._notification_clicked)
+            self.tray.show()
+        self._notified: set[str] = set()
+        self._last_notified: str | None = None
+        service.jobChanged.connect(self._notify)
 
         self._build_status_bar()
         self._build_menus()
@@ -337,6 +361,63 @@ class MainWindow(QMainWindow):
         box.setObjectName("about_box")
         self._keep(box)
         box.open()
+
+    # ------------------------------------------------------------------ jobs
+
+    def preview(self, record: JobRecord) -> PreviewDialog:
+        """Open a finished job's result in the player (double-click in the queue)."""
+        dialog = PreviewDialog(record, self)
+        self._keep(dialog)
+        dialog.show()
+        return dialog
+
+    def retry(self, record: JobRecord) -> None:
+        """Open the job's tab filled with its inputs: a new job, after a new confirmation."""
+        if record.generator not in self._keys:
+            return
+        tab = self.show_generator(record.generator)
+        values = {f.name: record.request[f.wire_name] for f in tab.spec.fields
+                  if f.wire != "" and f.wire_name in record.request}
+        if record.name_tag and isinstance(values.get("name"), str):
+            values["name"] = values["name"].removesuffix(f" [{record.name_tag}]")
+        tab.form.set_values(values)
+        tab.refresh()
+        self.statusBar().showMessage("The form holds the failed job's inputs: check them and "
+                                     "press Generate to send a new job.", 10000)
+
+    def _notify(self, record: JobRecord) -> None:
+        """Done / failed / queue drained, each with its own setting."""
+        if not record.state.is_terminal or record.key in self._notified:
+            return
+        self._notified.add(record.key)
+        ok = record.state in (JobState.DONE, JobState.IMAGE_DONE)
+        wanted = self.settings.notify_done if ok else self.settings.notify_failed
+        if record.state is JobState.NOT_CREATED or not wanted:
+            message = None
+        elif ok:
+            message = f"{record.title} is ready."
+        else:
+            message = f"{record.title} {record.state.value}: {record.failed_reason or ''}"
+        ledger = self.service.ledger
+        drained = ledger is not None and not ledger.active()
+        if message is None and drained and self.settings.notify_drained:
+            message = "All jobs have finished."
+        if message is None:
+            return
+        self._last_notified = record.key
+        if self.tray is not None:
+            icon = QSystemTrayIcon.MessageIcon.Information if ok \
+                else QSystemTrayIcon.MessageIcon.Warning
+            self.tray.showMessage(APP_NAME, message, icon, 8000)
+        self.statusBar().showMessage(message, 8000)
+
+    def _notification_clicked(self) -> None:
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+        if self._last_notified:
+            self.queue_dock.show()
+            self.queue.select(self._last_notified)
 
     # ------------------------------------------------------------------ service signals
 

@@ -224,13 +224,14 @@ class JobFilterProxy(QSortFilterProxyModel):
 
     def set_filters(self, *, group: str | None = None, generator: str | None = "",
                     text: str | None = None) -> None:
+        self.beginFilterChange()
         if group is not None:
             self.states = self.GROUPS[group]
         if generator != "":
             self.generator = generator
         if text is not None:
             self.text = text.strip().lower()
-        self.invalidateFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int,
                          source_parent: QModelIndex | QPersistentModelIndex) -> bool:

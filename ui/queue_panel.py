@@ -1,0 +1,206 @@
+"""The job queue panel: every job of the ledger, filters, and what can be done with each."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.generators import SPECS
+from app.jobs.ledger import DownloadState, JobRecord, JobState
+from ui.queue_model import (
+    COL_ASKED,
+    COL_CREATED,
+    COL_PROGRESS,
+    JobFilterProxy,
+    JobTableModel,
+    ProgressDelegate,
+    RecordRole,
+)
+from ui.service import StudioService
+
+DASHBOARD_URL = "https://app.creatify.ai/"
+
+
+def _named[W: QWidget](widget: W, name: str, accessible: str) -> W:
+    widget.setObjectName(name)
+    widget.setAccessibleName(accessible)
+    return widget
+
+
+class QueuePanel(QWidget):
+    """The table of jobs with its filter bar; actions on the selected job."""
+
+    previewRequested = Signal(object)  # JobRecord
+    retryRequested = Signal(object)    # JobRecord: open its tab with the same inputs
+
+    def __init__(self, service: StudioService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("queue_panel")
+        self.service = service
+        self.model = JobTableModel(self)
+        self.proxy = JobFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+
+        self.group = _named(QComboBox(), "queue_filter_status", "Show jobs by status")
+        for group in JobFilterProxy.GROUPS:
+            self.group.addItem(group, group)
+        self.generator = _named(QComboBox(), "queue_filter_generator", "Show jobs of generator")
+        self.generator.addItem("All generators", None)
+        for spec in SPECS:
+            self.generator.addItem(spec.title, spec.key)
+        self.search = _named(QLineEdit(), "queue_filter_text", "Search jobs")
+        self.search.setPlaceholderText("Search jobs…")
+        self.search.setClearButtonEnabled(True)
+        self.undo_button = _named(QPushButton("Undo remove"), "queue_undo", "Undo remove")
+        self.undo_button.setVisible(False)
+        self.undo_button.clicked.connect(self.undo_remove)
+        self.notice = _named(QLabel(""), "queue_notice", "Queue notice")
+        self.notice.setWordWrap(True)
+
+        self.view = _named(QTableView(), "queue_table", "Jobs")
+        self.view.setModel(self.proxy)
+        self.view.setItemDelegateForColumn(COL_PROGRESS, ProgressDelegate(self.view))
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(COL_CREATED, Qt.SortOrder.DescendingOrder)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setAlternatingRowColors(True)
+        self.view.verticalHeader().setVisible(False)
+        self.view.horizontalHeader().setSectionResizeMode(COL_ASKED,
+                                                          QHeaderView.ResizeMode.Stretch)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._menu)
+        self.view.doubleClicked.connect(self._double_clicked)
+
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Jobs"))
+        bar.addWidget(self.group)
+        bar.addWidget(self.generator)
+        bar.addWidget(self.search, 1)
+        bar.addWidget(self.undo_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(bar)
+        layout.addWidget(self.notice)
+        layout.addWidget(self.view)
+
+        self.group.currentIndexChanged.connect(
+            lambda: self.proxy.set_filters(group=self.group.currentData()))
+        self.generator.currentIndexChanged.connect(
+            lambda: self.proxy.set_filters(generator=self.generator.currentData()))
+        self.search.textChanged.connect(lambda text: self.proxy.set_filters(text=text))
+        service.jobChanged.connect(self.model.upsert)
+        service.jobsReloaded.connect(self.reload)
+        self._removed: list[str] = []
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(1000)
+        self._ticker.timeout.connect(self.model.tick)
+        self._ticker.start()
+        self.reload()
+
+    def reload(self) -> None:
+        ledger = self.service.ledger
+        self.model.load(ledger.page(limit=5000) if ledger is not None else [])
+        self.notice.setText("")
+
+    # ------------------------------------------------------------------ selection, actions
+
+    def selected(self) -> JobRecord | None:
+        rows = self.view.selectionModel().selectedRows() if self.view.selectionModel() else []
+        if not rows:
+            return None
+        record = rows[0].data(RecordRole)
+        return record if isinstance(record, JobRecord) else None
+
+    def select(self, key: str) -> None:
+        row = self.model.row_of(key)
+        if row is None:
+            return
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        if index.isValid():
+            self.view.selectRow(index.row())
+            self.view.scrollTo(index)
+
+    def _double_clicked(self, index: QModelIndex) -> None:
+        record = index.data(RecordRole)
+        if isinstance(record, JobRecord):
+            self.previewRequested.emit(record)
+
+    def actions_for(self, record: JobRecord) -> list[tuple[str, str, Callable[[], None], bool]]:
+        """(object name, label, handler, enabled) for a job — the context menu's entries."""
+        saved = bool(record.download_path) and record.download_state is DownloadState.DONE
+        finished = record.state in (JobState.DONE, JobState.IMAGE_DONE)
+        return [
+            ("job_preview", "Preview", lambda: self.previewRequested.emit(record),
+             finished and bool(record.result_urls or record.preview_url)),
+            ("job_open", "Open file", lambda: self._open(record.download_path), saved),
+            ("job_reveal", "Show in folder",
+             lambda: self._open(str(Path(record.download_path or ".").parent)), saved),
+            ("job_download", "Download again",
+             lambda: self.service.download_again(record.key),
+             finished and bool(record.result_urls)),
+            ("job_copy_url", "Copy result URL",
+             lambda: QGuiApplication.clipboard().setText(record.result_urls[0]),
+             bool(record.result_urls)),
+            ("job_look_again", "Look for it again", lambda: self.service.look_again(record.key),
+             record.state is JobState.UNKNOWN),
+            ("job_dashboard", "Open the Creatify dashboard",
+             lambda: QDesktopServices.openUrl(QUrl(DASHBOARD_URL)),
+             record.state in (JobState.UNKNOWN, JobState.STALLED)),
+            ("job_retry", "Retry (a new job, after a new confirmation)…",
+             lambda: self.retryRequested.emit(record),
+             record.state in (JobState.FAILED, JobState.REJECTED, JobState.NOT_CREATED)),
+            ("job_stop", "Stop watching (Creatify keeps working and may bill)",
+             lambda: self.service.stop_watching(record.key),
+             record.state.is_active and record.watching),
+            ("job_remove", "Remove from list", lambda: self.remove(record.key),
+             not record.state.is_active or not record.watching),
+        ]
+
+    def _menu(self, point: QPoint) -> None:
+        index = self.view.indexAt(point)
+        record = index.data(RecordRole) if index.isValid() else None
+        if not isinstance(record, JobRecord):
+            return
+        menu = QMenu(self)
+        menu.setObjectName("job_menu")
+        for name, label, handler, enabled in self.actions_for(record):
+            action = QAction(label, menu)
+            action.setObjectName(name)
+            action.setEnabled(enabled)
+            action.triggered.connect(lambda _checked=False, h=handler: h())
+            menu.addAction(action)
+        menu.popup(self.view.viewport().mapToGlobal(point))
+
+    def remove(self, key: str) -> None:
+        """Hide a job from the list (local only; undo brings it back)."""
+        self.service.set_hidden(key, True)
+        self.model.remove(key)
+        self._removed.append(key)
+        self.undo_button.setVisible(True)
+
+    def undo_remove(self) -> None:
+        if self._removed:
+            self.service.set_hidden(self._removed.pop(), False)
+        self.undo_button.setVisible(bool(self._removed))
+
+    @staticmethod
+    def _open(path: str | None) -> None:
+        if path:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(path))
