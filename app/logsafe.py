@@ -15,9 +15,15 @@ _lock = threading.Lock()
 _secrets: set[str] = set()
 
 
+MIN_SECRET_LENGTH = 12
+"""Shorter strings are not treated as secrets: masking (or refusing) every text that contains
+a short word like the sandbox's key ``sandbox`` would garble logs and refuse honest input.
+Creatify's API keys are much longer."""
+
+
 def register_secret(secret: str) -> None:
-    """Remember ``secret`` so that :func:`redact` masks it. Short strings are ignored."""
-    if secret and len(secret) >= 6:
+    """Remember ``secret`` so that :func:`redact` masks it (from 12 characters up)."""
+    if secret and len(secret) >= MIN_SECRET_LENGTH:
         with _lock:
             _secrets.add(secret)
 

@@ -176,7 +176,9 @@ class JobTableModel(QAbstractTableModel):
         if column == COL_PROGRESS:
             return f"{record.progress:.0%}" if record.progress is not None else ""
         if column == COL_ESTIMATE:
-            return format_credits(record.estimate) if record.estimate is not None else "by tokens"
+            if record.estimate is not None:
+                return format_credits(record.estimate)
+            return "by tokens" if record.generator == "text_generator" else "—"
         if column == COL_ACTUAL:
             return format_credits(record.credits_used) if record.credits_used is not None \
                 else ""

@@ -985,7 +985,7 @@ def test_redact_masks_a_registered_secret() -> None:
 
 
 def test_redact_masks_the_longest_secret_first() -> None:
-    short = "sk-" + uuid.uuid4().hex[:8]
+    short = "sk-" + uuid.uuid4().hex[:12]
     long = short + "-extended"
     register_secret(short)
     register_secret(long)
@@ -996,7 +996,10 @@ def test_redact_masks_the_longest_secret_first() -> None:
 def test_short_secrets_are_not_registered() -> None:
     register_secret("abc")
     register_secret("")
+    register_secret("sandbox")  # the simulator's key: not a secret, and a common word
+    register_secret("elevenchars")
     assert redact("abc and abcabc") == "abc and abcabc"
+    assert redact("try the sandbox, elevenchars") == "try the sandbox, elevenchars"
 
 
 async def test_client_registers_its_key() -> None:
