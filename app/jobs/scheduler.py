@@ -44,6 +44,8 @@ class PollPolicy:
     jitter: float = 0.2
     network_backoff: tuple[float, float] = (2.0, 60.0)
     rate_limit_default: float = 10.0
+    coalesce: float = 1.0
+    """Jobs due within this many seconds ride along with a request going out now."""
     stalled_after: float = 2.0
     """A job is "stalled" past this many times its generator's expected time."""
     match_window: timedelta = timedelta(minutes=10)
@@ -62,6 +64,7 @@ class PollPolicy:
             slowest=self.slowest / factor, jitter=self.jitter,
             network_backoff=(self.network_backoff[0] / factor, self.network_backoff[1] / factor),
             rate_limit_default=self.rate_limit_default / factor,
+            coalesce=self.coalesce / factor,
             stalled_after=self.stalled_after, match_window=self.match_window)
 
 
@@ -154,7 +157,10 @@ class PollScheduler:
         now = self._clock()
         if now < self._paused_until:
             return self._paused_until - now
-        due = [key for key, at in self._due.items() if at <= now]
+        if min(self._due.values(), default=now + 1) > now:
+            return self._until_next()
+        # Everything due now, plus what falls due shortly: fewer, fuller requests.
+        due = [key for key, at in self._due.items() if at <= now + self.policy.coalesce]
         groups: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for key in due:
             try:
