@@ -185,3 +185,50 @@ async def test_preview_then_render_and_stop_watching(server: Sandbox, client: Cr
         stopped = manager.stop_watching(other.key)
         assert not stopped.watching and other.key not in manager.scheduler.watched
         await manager.aclose()
+
+
+async def test_under_faults_every_job_reaches_its_true_state_and_none_is_sent_twice(
+        server: Sandbox, client: CreatifyClient, tmp_path: Path) -> None:
+    inputs = await inputs_from(server, client)
+    server.set_faults(error_rate=0.3, rate_limit_rate=0.1, retry_after=0.01, reset_rate=0.05,
+                      malformed_rate=0.1, fail_rate=0.1, unknown_status_rate=0.1)
+    gen = spec("url_to_video")
+    values = {**gen.defaults(), **valid_values(gen.key, inputs)}
+    with Ledger(tmp_path / "jobs.sqlite3") as ledger:
+        manager = manager_for(client, ledger, tmp_path / "out")
+        await manager.start()
+        keys = []
+        for _ in range(30):
+            try:
+                keys.append((await manager.submit(gen, values)).key)
+            except Exception as exc:  # refused outright (429 or 4xx): recorded, not sent
+                assert type(exc).__module__ == "app.api.errors", exc
+        keys = [r.key for r in ledger.page(limit=100) if r.generator == "url_to_video"]
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            records = [ledger.get(k) for k in keys]
+            if all(r.state.is_terminal or r.state is JobState.UNKNOWN for r in records) and \
+                    manager.downloads.in_flight == 0:
+                break
+            # An "unknown" create is looked up again, as the user's "look again" does.
+            for record in records:
+                if record.state is JobState.UNKNOWN:
+                    await manager.look_again(record.key)
+            await asyncio.sleep(0.1)
+        server.set_faults(error_rate=0, rate_limit_rate=0, reset_rate=0, malformed_rate=0,
+                          unknown_status_rate=0)
+        records = [ledger.get(k) for k in keys]
+        await manager.aclose()
+    truth = {job["id"]: job["status"] for job in server.jobs("link_to_videos")}
+    creates = [c for c in server.create_log if c.path == "/api/link_to_videos/"]
+    tags = [str(c.body.get("name", "")).rsplit("[", 1)[-1].rstrip("]") for c in creates]
+    assert len(tags) == len(set(tags))  # no create was ever sent twice
+    assert len(records) == 30
+    for record in records:
+        if record.server_id:
+            assert record.state.value == truth[record.server_id]
+        else:
+            assert record.state in (JobState.NOT_CREATED, JobState.UNKNOWN)
+            created = {c.job_id for c in creates if record.name_tag and
+                       str(c.body.get("name", "")).endswith(f"[{record.name_tag}]")}
+            assert created <= {None}  # the simulator never made a job for it

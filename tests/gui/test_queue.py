@@ -6,7 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from app.generators import spec
+from app.generators import SPECS, spec
 from app.jobs.ledger import DownloadState, JobRecord, JobState
 from app.sandbox import Sandbox
 from tests.gui.conftest import idle, until
@@ -115,4 +115,20 @@ async def test_notifications_follow_the_settings(studio: Studio,  # noqa: F811
     studio.window.statusBar().messageChanged.connect(messages.append)
     await run_jobs(studio, simulator, ("links",))
     assert any("is ready" in m for m in messages)
+    await idle()
+
+
+async def test_fifty_jobs_across_all_generators_through_the_window(
+        studio: Studio, simulator: Sandbox) -> None:  # noqa: F811
+    others = [s.key for s in SPECS if s.key not in ("text_generator", "product_video")]
+    keys = (*(others * 4)[:49], "product_video")
+    records = await run_jobs(studio, simulator, keys)
+    assert len(records) == 50
+    assert {r.state for r in records} <= {JobState.DONE, JobState.IMAGE_DONE}
+    saved = [r for r in records if r.result_urls]
+    assert saved and all(r.download_state is DownloadState.DONE for r in saved)
+    assert all(Path(r.download_path or "").exists() for r in saved)
+    panel = studio.window.queue
+    assert {r.key for r in records} <= {panel.model.record(i).key
+                                        for i in range(panel.model.rowCount())}
     await idle()
