@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from app.api.client import InsecureBaseURLError, validate_base_url
+from app.downloads import DownloadError, render_name
 from app.logsafe import redact
 from app.paths import AppPaths
 from app.pricing import Plan, PricingError, enterprise_plan, plan_by_key
@@ -58,6 +59,7 @@ class Settings:
     notify_failed: bool = True
     notify_drained: bool = False
     api_base_url: str = ""  # empty: Creatify's own API
+    name_template: str = "{generator}_{title}_{date}_{short_id}"  # saved results' file names
 
 
 LABELS: dict[str, str] = {
@@ -74,6 +76,7 @@ LABELS: dict[str, str] = {
     "notify_failed": "Notify when a job fails",
     "notify_drained": "Notify when the queue is empty",
     "api_base_url": "API address",
+    "name_template": "File name template",
 }
 
 _FIELDS: tuple[dataclasses.Field[Any], ...] = dataclasses.fields(Settings)
@@ -121,6 +124,12 @@ def validate(settings: Settings) -> dict[str, str]:
         errors["output_dir"] = "The output folder must be a full path, or left empty."
     if "theme" not in errors and settings.theme not in THEMES:
         errors["theme"] = f"Unknown theme {settings.theme!r}; choose system, light or dark."
+    if "name_template" not in errors:
+        try:
+            render_name(settings.name_template, generator="g", title="t",
+                        created=datetime.datetime.now(datetime.UTC), job_id="0" * 8)
+        except DownloadError as exc:
+            errors["name_template"] = str(exc)
     if "api_base_url" not in errors and settings.api_base_url:
         try:
             validate_base_url(settings.api_base_url)

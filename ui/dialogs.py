@@ -217,6 +217,19 @@ class SettingsDialog(QDialog):
         self.auto_download = QCheckBox("Download results when a job finishes")
         _named(self.auto_download, "setting_auto_download", "Download results automatically")
         self.auto_download.setChecked(settings.auto_download)
+        self.template = QLineEdit(settings.name_template)
+        _named(self.template, "setting_name_template", "File name template")
+        self.template.setToolTip("Placeholders: {generator} {title} {date} {time} {short_id} "
+                                 "{job_id}")
+        self.notify_done = QCheckBox("When a job is done")
+        _named(self.notify_done, "setting_notify_done", "Notify when a job is done")
+        self.notify_done.setChecked(settings.notify_done)
+        self.notify_failed = QCheckBox("When a job fails")
+        _named(self.notify_failed, "setting_notify_failed", "Notify when a job fails")
+        self.notify_failed.setChecked(settings.notify_failed)
+        self.notify_drained = QCheckBox("When every job has finished")
+        _named(self.notify_drained, "setting_notify_drained", "Notify when the queue drains")
+        self.notify_drained.setChecked(settings.notify_drained)
         self.problem = QLabel("")
         _named(self.problem, "settings_problem", "Settings problem")
         self.problem.setStyleSheet("color: #b91c1c;")
@@ -232,6 +245,11 @@ class SettingsDialog(QDialog):
         form.addRow("Output folder", out_row)
         form.addRow("Theme", self.theme)
         form.addRow("", self.auto_download)
+        form.addRow("File names", self.template)
+        notify = QVBoxLayout()
+        for box in (self.notify_done, self.notify_failed, self.notify_drained):
+            notify.addWidget(box)
+        form.addRow("Notify me", notify)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Cancel)
         _named(buttons.button(QDialogButtonBox.StandardButton.Save), "settings_save", "Save")
@@ -259,7 +277,11 @@ class SettingsDialog(QDialog):
                        enterprise_rate=self.rate.text().strip(),
                        words_per_minute=self.wpm.value(), output_dir=self.output.text().strip(),
                        theme=self.theme.currentData(),
-                       auto_download=self.auto_download.isChecked())
+                       auto_download=self.auto_download.isChecked(),
+                       name_template=self.template.text().strip(),
+                       notify_done=self.notify_done.isChecked(),
+                       notify_failed=self.notify_failed.isChecked(),
+                       notify_drained=self.notify_drained.isChecked())
 
     def _save(self) -> None:
         settings = self.edited()

@@ -350,6 +350,9 @@ class MainWindow(QMainWindow):
             self.pricing.plan = None
         self.pricing.words_per_minute = settings.words_per_minute
         self.service.auto_download = settings.auto_download
+        self.service.name_template = settings.name_template
+        if self.service.jobs is not None:
+            self.service.jobs.name_template = settings.name_template
         apply_theme(settings.theme)
 
     def about(self) -> None:

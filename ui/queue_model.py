@@ -6,6 +6,7 @@ column is painted by a delegate (no widget per row), so thousands of jobs stay c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -16,7 +17,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
     QStyle,
@@ -27,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from app.generators import BY_KEY
 from app.generators.quote import format_credits
-from app.jobs.ledger import JobRecord, JobState
+from app.jobs.ledger import DownloadState, JobRecord, JobState
 
 COL_GENERATOR, COL_ASKED, COL_STATUS, COL_PROGRESS, COL_ESTIMATE, COL_ACTUAL, COL_CREATED, \
     COL_ELAPSED, COL_OUTPUT = range(9)
@@ -72,6 +73,8 @@ class JobTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[JobRecord] = []
         self._row_of: dict[str, int] = {}
+        self.thumbnail: Callable[[str], QPixmap | None] | None = None
+        """Gives the small picture for a thumbnail URL, or None while it loads."""
 
     # ------------------------------------------------------------------ updates
 
@@ -113,6 +116,12 @@ class JobTableModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(min(active), COL_ELAPSED),
                                   self.index(max(active), COL_ELAPSED),
                                   [Qt.ItemDataRole.DisplayRole])
+
+    def thumbnail_arrived(self, url: str) -> None:
+        for row, record in enumerate(self._rows):
+            if record.thumbnails and record.thumbnails[0] == url:
+                index = self.index(row, COL_GENERATOR)
+                self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
 
     def _reindex(self) -> None:
         self._row_of = {record.key: row for row, record in enumerate(self._rows)}
@@ -157,6 +166,10 @@ class JobTableModel(QAbstractTableModel):
             if column == COL_OUTPUT and record.download_path:
                 return record.download_path
             return None
+        if role == Qt.ItemDataRole.DecorationRole and column == COL_GENERATOR:
+            if record.thumbnails and self.thumbnail is not None:
+                return self.thumbnail(record.thumbnails[0])
+            return None
         if role == Qt.ItemDataRole.ForegroundRole and column == COL_STATUS:
             colour = STATUS_COLOUR.get(record.state)
             return QColor(colour) if colour else None
@@ -191,6 +204,8 @@ class JobTableModel(QAbstractTableModel):
                 return record.download_path.rsplit("/", 1)[-1]
             if record.download_error:
                 return f"Download failed: {record.download_error}"
+            if record.download_state is DownloadState.DOWNLOADING and record.download_bytes:
+                return f"downloading… {record.download_bytes / 1e6:.1f} MB"
             return record.download_state.value if record.result_urls else ""
         return None
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -105,6 +105,9 @@ class QueuePanel(QWidget):
         self.generator.currentIndexChanged.connect(
             lambda: self.proxy.set_filters(generator=self.generator.currentData()))
         self.search.textChanged.connect(lambda text: self.proxy.set_filters(text=text))
+        self._thumbs: dict[str, QPixmap] = {}
+        self.model.thumbnail = self._thumbnail
+        service.imageLoaded.connect(self._image_loaded)
         service.jobChanged.connect(self.model.upsert)
         service.jobsReloaded.connect(self.reload)
         self._removed: list[str] = []
@@ -113,6 +116,22 @@ class QueuePanel(QWidget):
         self._ticker.timeout.connect(self.model.tick)
         self._ticker.start()
         self.reload()
+
+    def _thumbnail(self, url: str) -> QPixmap | None:
+        if url not in self._thumbs:
+            data = self.service.image(url)  # starts loading; imageLoaded follows
+            if data is None:
+                return None
+            self._image_loaded(url, data, notify=False)
+        return self._thumbs.get(url)
+
+    def _image_loaded(self, url: str, data: bytes, notify: bool = True) -> None:
+        pixmap = QPixmap()
+        if pixmap.loadFromData(data):
+            self._thumbs[url] = pixmap.scaled(48, 32, Qt.AspectRatioMode.KeepAspectRatio,
+                                              Qt.TransformationMode.SmoothTransformation)
+            if notify:
+                self.model.thumbnail_arrived(url)
 
     def reload(self) -> None:
         ledger = self.service.ledger

@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, Signal
 from app.api.client import CreatifyClient, validate_base_url
 from app.api.errors import CreatifyError
 from app.credentials import Credentials
-from app.downloads import DownloadError
+from app.downloads import DEFAULT_TEMPLATE, DownloadError
 from app.generators import Flow, GeneratorSpec, SpecError
 from app.jobs.ledger import JobRecord, Ledger, LedgerError
 from app.jobs.manager import JobManager, Pricing, TaskGroup
@@ -76,6 +76,7 @@ class StudioService(QObject):
         self.output_dir = output_dir
         self.data_dir = data_dir or output_dir.parent / "data"
         self._auto_download = auto_download
+        self.name_template = DEFAULT_TEMPLATE
         self.ledger: Ledger | None = None
         self.jobs: JobManager | None = None
         self._finished: set[str] = set()
@@ -134,7 +135,8 @@ class StudioService(QObject):
             self.ledger = Ledger(ledger_file)
             self.jobs = JobManager(client, self.ledger, self.output_dir,
                                    on_change=self._job_changed, policy=policy,
-                                   auto_download=self._auto_download, on_error=self._report)
+                                   auto_download=self._auto_download, on_error=self._report,
+                                   name_template=self.name_template)
             self.jobsReloaded.emit()
             await self.jobs.start()
 

@@ -335,3 +335,9 @@ def test_validate_messages_never_echo_a_secret() -> None:
     errors = validate(Settings(theme=SECRET, plan=SECRET, api_base_url=f"http://{SECRET}.example"))
     assert set(errors) == {"theme", "plan", "api_base_url"}
     assert not any(SECRET in message for message in errors.values())
+
+
+def test_name_template_is_validated() -> None:
+    assert "name_template" not in validate(Settings(name_template="{date}_{title}"))
+    bad = validate(Settings(name_template="{generator}_{nope}"))
+    assert "Unknown placeholder {nope}" in bad["name_template"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -232,3 +233,27 @@ async def test_under_faults_every_job_reaches_its_true_state_and_none_is_sent_tw
             created = {c.job_id for c in creates if record.name_tag and
                        str(c.body.get("name", "")).endswith(f"[{record.name_tag}]")}
             assert created <= {None}  # the simulator never made a job for it
+
+
+async def test_an_expired_result_link_is_fetched_again(server: Sandbox, client: CreatifyClient,
+                                                       tmp_path: Path) -> None:
+    inputs = await inputs_from(server, client)
+    gen = spec("text_to_speech")
+    snapshot = await client.create(gen.resource.key, gen.build_body(
+        {**gen.defaults(), **valid_values(gen.key, inputs)}))
+    while not snapshot.is_terminal:
+        await asyncio.sleep(0.02)
+        snapshot = await client.get_job(snapshot.resource, snapshot.id)
+    with Ledger(tmp_path / "jobs.sqlite3") as ledger:
+        record = ledger.begin_submit(generator=gen.key, resource=gen.resource.key,
+                                     flow="create", title="expired link", request={},
+                                     estimate=None, balance_before=None)
+        stale = dataclasses.replace(snapshot, result_urls=(f"{server.base_url}/gone/x.wav",))
+        ledger.mark_created(record.key, stale)
+        manager = manager_for(client, ledger, tmp_path / "out")
+        await manager.download(record.key)
+        final = ledger.get(record.key)
+        await manager.aclose()
+    assert final.download_state is DownloadState.DONE, final.download_error
+    assert final.result_urls == snapshot.result_urls  # the fresh link from a new read
+    assert file_kind(Path(final.download_path or "").read_bytes()[:16]) == "audio"

@@ -6,6 +6,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
+
 from app.generators import SPECS, spec
 from app.jobs.ledger import DownloadState, JobRecord, JobState
 from app.sandbox import Sandbox
@@ -59,6 +61,11 @@ async def test_queue_lists_jobs_and_filters(studio: Studio,  # noqa: F811
         row = panel.model.row_of(record.key)
         assert row is not None
         assert panel.model.index(row, COL_STATUS).data() == "Done"
+    video_row = panel.model.row_of(records[0].key)
+    assert video_row is not None and records[0].thumbnails
+    thumb = panel.model.index(video_row, 0)
+    thumb.data(Qt.ItemDataRole.DecorationRole)  # asks for it; it arrives asynchronously
+    await until(lambda: thumb.data(Qt.ItemDataRole.DecorationRole) is not None)
     total = visible(panel)
     panel.search.setText("shop.example.com")
     assert 1 <= visible(panel) < total
