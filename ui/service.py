@@ -148,13 +148,12 @@ class StudioService(QObject):
 
     async def use_sandbox(self) -> str:
         """Start the simulator on a free loopback port and talk to it; returns its URL."""
+        ledger_file = self.data_dir / "sandbox-jobs.sqlite3"
         if self.sandbox is None:
             self.sandbox = Sandbox(speed=self.sandbox_speed)
             await asyncio.to_thread(self.sandbox.start)
-        # A new simulator knows none of the old sandbox jobs: a fresh sandbox ledger.
-        ledger_file = self.data_dir / "sandbox-jobs.sqlite3"
-        for stale in self.data_dir.glob("sandbox-jobs.sqlite3*"):
-            if self.ledger is None or Path(self.ledger.path) != ledger_file:
+            # A new simulator knows none of the old sandbox jobs: a fresh sandbox ledger.
+            for stale in self.data_dir.glob(ledger_file.name + "*"):
                 stale.unlink(missing_ok=True)
         await self._replace_client(CreatifyClient("sandbox", "sandbox",
                                                   base_url=self.sandbox.base_url),
