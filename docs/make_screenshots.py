@@ -2,7 +2,7 @@
 
 Usage (a virtual X screen is enough):
     xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python docs/make_screenshots.py
-Writes docs/screenshots/{welcome,url_to_video,text_to_speech,estimator}.png.
+Writes docs/screenshots/{welcome,url_to_video,text_to_speech,estimator,queue}.png.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app.credentials import CredentialStore  # noqa: E402
+from app.generators.quote import quote  # noqa: E402
 from app.settings import Settings, SettingsStore  # noqa: E402
 from ui.main import wire_window  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
@@ -28,8 +29,7 @@ OUT = ROOT / "docs" / "screenshots"
 
 
 async def settle(seconds: float = 0.6) -> None:
-    await asyncio.sleep(seconds)
-    QApplication.processEvents()
+    await asyncio.sleep(seconds)  # Qt paints meanwhile (never processEvents() in a coroutine)
 
 
 async def shoot() -> None:
@@ -67,6 +67,16 @@ async def shoot() -> None:
         await settle(1.5)
         window.grab().save(str(OUT / "text_to_speech.png"))
         tts.estimator.grab().save(str(OUT / "estimator.png"))
+
+        u2v = window.show_generator("url_to_video")
+        for length in (15, 30, 45):
+            values = {**u2v.spec.defaults(), "link": link.id, "video_length": length}
+            service.submit(u2v.spec, values,
+                           estimate=quote(u2v.spec, values, length).credits)
+        service.submit(tts.spec, tts.values(), estimate=tts.current_quote.credits
+                       if tts.current_quote else None)
+        await settle(2.5)
+        window.grab().save(str(OUT / "queue.png"))
         window.close()
         await service.aclose()
 

@@ -175,6 +175,7 @@ async def run_window(args: argparse.Namespace, paths: AppPaths) -> int:
 
     await closed.wait()
     await service.aclose()
+    window.deleteLater()
     return 0
 
 

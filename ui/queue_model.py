@@ -192,9 +192,11 @@ class JobTableModel(QAbstractTableModel):
             if record.estimate is not None:
                 return format_credits(record.estimate)
             return "by tokens" if record.generator == "text_generator" else "—"
-        if column == COL_ACTUAL:
-            return format_credits(record.credits_used) if record.credits_used is not None \
-                else ""
+        if column == COL_ACTUAL:  # Creatify reports 0 until the job is done
+            if record.credits_used is None or (not record.credits_used
+                                               and not record.state.is_terminal):
+                return ""
+            return format_credits(record.credits_used)
         if column == COL_CREATED:
             return record.created_at.astimezone().strftime("%d %b %H:%M")
         if column == COL_ELAPSED:
@@ -276,12 +278,12 @@ class ProgressDelegate(QStyledItemDelegate):
             super().paint(painter, option, index)
             return
         bar = QStyleOptionProgressBar()
-        bar.rect = option.rect.adjusted(2, 3, -2, -3)  # type: ignore[attr-defined]
+        bar.rect = option.rect.adjusted(2, 2, -2, -2)  # type: ignore[attr-defined]
         bar.minimum = 0
         bar.maximum = 100
         bar.progress = round(progress * 100)
         bar.text = f"{progress:.0%}"
         bar.textVisible = True
-        bar.state = option.state  # type: ignore[attr-defined]
+        bar.state = option.state | QStyle.StateFlag.State_Horizontal  # type: ignore[attr-defined]
         style = option.widget.style() if option.widget else QApplication.style()  # type: ignore[attr-defined]
         style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter)

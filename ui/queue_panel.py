@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QMenu,
     QPushButton,
@@ -70,8 +69,6 @@ class QueuePanel(QWidget):
         self.undo_button = _named(QPushButton("Undo remove"), "queue_undo", "Undo remove")
         self.undo_button.setVisible(False)
         self.undo_button.clicked.connect(self.undo_remove)
-        self.notice = _named(QLabel(""), "queue_notice", "Queue notice")
-        self.notice.setWordWrap(True)
 
         self.view = _named(QTableView(), "queue_table", "Jobs")
         self.view.setModel(self.proxy)
@@ -89,7 +86,6 @@ class QueuePanel(QWidget):
         self.view.doubleClicked.connect(self._double_clicked)
 
         bar = QHBoxLayout()
-        bar.addWidget(QLabel("Jobs"))
         bar.addWidget(self.group)
         bar.addWidget(self.generator)
         bar.addWidget(self.search, 1)
@@ -97,7 +93,6 @@ class QueuePanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(bar)
-        layout.addWidget(self.notice)
         layout.addWidget(self.view)
 
         self.group.currentIndexChanged.connect(
@@ -136,7 +131,6 @@ class QueuePanel(QWidget):
     def reload(self) -> None:
         ledger = self.service.ledger
         self.model.load(ledger.page(limit=5000) if ledger is not None else [])
-        self.notice.setText("")
 
     # ------------------------------------------------------------------ selection, actions
 

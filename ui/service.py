@@ -32,6 +32,14 @@ SANDBOX_SPEED = 20.0
 """The offline sandbox runs jobs this many times faster than Creatify (minutes → seconds)."""
 
 
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
 class Mode:
     NONE = "none"
     SANDBOX = "sandbox"
@@ -258,8 +266,8 @@ class StudioService(QObject):
         """Cached image bytes for ``url``, or ``None`` while ``imageLoaded`` is on its way."""
         if url in self._images:
             return self._images[url]
-        if url in self._images_loading:
-            return None
+        if url in self._images_loading or not _loop_running():
+            return None  # (a Qt timer may ask while the app is shutting down)
         self._images_loading.add(url)
 
         async def run() -> None:

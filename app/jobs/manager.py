@@ -194,9 +194,14 @@ class JobManager:
             self.scheduler.watch(record.key)
         return record
 
-    async def _reconcile_soon(self, key: str, delay: float = 2.0) -> None:
-        await asyncio.sleep(delay)
-        await self.look_again(key)
+    async def _reconcile_soon(self, key: str) -> None:
+        """Look for an ambiguous create a few times (the list itself may be failing)."""
+        scale = self.scheduler.policy.slowest / 30.0  # the sandbox's clock runs faster
+        for delay in (2.0, 10.0, 30.0, 120.0):
+            await asyncio.sleep(delay * scale)
+            record = await self.look_again(key)
+            if record.state is not JobState.UNKNOWN:
+                return
 
     async def look_again(self, key: str) -> JobRecord:
         """Look for an ``unknown`` job in Creatify's list again (never re-sends it)."""

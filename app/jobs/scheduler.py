@@ -114,6 +114,7 @@ class PollScheduler:
         self._wake = asyncio.Event()
         self._paused_until = 0.0
         self._network_failures = 0
+        self._reconciling: set[str] = set()
         self.requests = 0
         self.paused_reason: str | None = None
 
@@ -150,7 +151,8 @@ class PollScheduler:
             delay = await self.poll_once()
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+                async with asyncio.timeout(delay):
+                    await self._wake.wait()
 
     async def poll_once(self) -> float:
         """Read every job that is due; return the seconds until the next one is."""
@@ -262,6 +264,16 @@ class PollScheduler:
         has ``name``, else by its inputs and creation time. Found: watched from now on. Not
         found: ``unknown`` (the user can look again; nothing is ever re-sent)."""
         record = self.ledger.get(key)
+        if record.server_id is not None or key in self._reconciling:
+            return record  # already found, or a look is under way
+        self._reconciling.add(key)
+        try:
+            return await self._reconcile(record)
+        finally:
+            self._reconciling.discard(key)
+
+    async def _reconcile(self, record: JobRecord) -> JobRecord:
+        key = record.key
         res = resource(record.resource)
         try:
             listed = await self.client.list_jobs(record.resource)

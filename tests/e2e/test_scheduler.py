@@ -212,3 +212,18 @@ async def test_stalled_jobs_are_flagged_not_failed(
     assert ledger.get(record.key).state in (JobState.STALLED, JobState.DONE)
     await drive(scheduler)
     assert ledger.get(record.key).state is JobState.DONE
+
+
+async def test_two_looks_at_once_do_not_collide(server: Sandbox, client: CreatifyClient,
+                                                ledger: Ledger) -> None:
+    link = await client.create_link("https://shop.example.com/p/8")
+    server.set_faults(reset_next_create_after_processing=1)
+    record = await send(client, ledger, "url_to_video", {"link": link.id}, tag="dup00001")
+    scheduler = PollScheduler(client, ledger, policy=FAST)
+    first, second = await asyncio.gather(scheduler.reconcile(record.key),
+                                         scheduler.reconcile(record.key))
+    final = ledger.get(record.key)
+    assert final.server_id == server.create_log[-1].job_id
+    assert {first.key, second.key} == {record.key}
+    lists = [p for m, p in server.request_log if m == "GET" and p == "/api/link_to_videos/"]
+    assert len(lists) == 1  # the second look returned at once instead of racing the first
