@@ -20,14 +20,12 @@ never a secret). :class:`DownloadQueue` limits how many transfers run at once.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import math
 import os
 import re
 import stat
 import string
-import tempfile
 import time
 import unicodedata
 from collections.abc import Awaitable, Callable, Mapping
@@ -43,6 +41,7 @@ from uuid import UUID
 
 import httpx
 
+from app.atomic import fsync_directory, write_text_atomically
 from app.generators.spec import url_problem
 from app.logsafe import redact
 
@@ -281,25 +280,13 @@ def _part_size(part: Path) -> int:
     return info.st_size
 
 
-def _fsync_dir(folder: Path) -> None:
-    """Make a rename in ``folder`` durable (POSIX; a no-op where folders cannot be opened)."""
-    if os.name == "nt":
-        return
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def _finish(part: Path, target: Path) -> Path:
     """Rename the complete ``part`` to ``target`` (or a free ``name (n).ext``), atomically."""
     final = target
     if target.exists() or target.is_symlink():
         final = unique_path(target.parent, target.name)
     os.replace(part, final)
-    _fsync_dir(final.parent)
+    fsync_directory(final.parent)
     return final
 
 
@@ -511,22 +498,10 @@ def write_sidecar(media: Path, info: Mapping[str, Any]) -> Path:
     text = json.dumps(_plain(info, ""), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     target = sidecar_path(media)
     try:
-        fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
-                                         suffix=".tmp")
-        temp = Path(temp_name)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-                out.write(text)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temp, target)
-        except BaseException:
-            temp.unlink(missing_ok=True)
-            raise
+        write_text_atomically(target, text)
     except OSError as exc:
         raise DownloadError(f"The sidecar file could not be saved: {exc.strerror or exc}."
                             ) from exc
-    _fsync_dir(target.parent)
     return target
 
 

@@ -17,18 +17,17 @@ secret registered with :mod:`app.logsafe` (the API key lives in the keyring only
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime
 import json
 import logging
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from app.api.client import InsecureBaseURLError, validate_base_url
+from app.atomic import write_text_atomically
 from app.downloads import DownloadError, render_name
 from app.logsafe import redact
 from app.paths import AppPaths
@@ -300,38 +299,8 @@ class SettingsStore:
         text = json.dumps(dataclasses.asdict(settings), indent=2, sort_keys=True,
                           ensure_ascii=False) + "\n"
 
-        directory = self.path.parent
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp",
-                                        dir=directory)
-        tmp = Path(tmp_name)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-                out.write(text)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-            raise
-        _fsync_directory(directory)
-
-
-def _fsync_directory(directory: Path) -> None:
-    """Make the rename durable (POSIX); a no-op where directories cannot be opened."""
-    if os.name != "posix":
-        return
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        write_text_atomically(self.path, text)
 
 
 __all__ = [
