@@ -340,8 +340,8 @@ async def test_play_sample_with_real_multimedia_never_crashes(qtbot: Any,
     assert button.text() in ("■ Stop", "▶ Play sample")
     if not button.isEnabled():
         assert button.toolTip()
-    if picker.player is not None:
-        picker.player.stop()
+    picker.hide()  # stops and unloads the sample
+    assert picker.player is None or picker.player.source().isEmpty()
     await idle()
 
 

@@ -749,9 +749,15 @@ class AccentPicker(_ComboPicker):
         self._refresh()
 
     def hideEvent(self, event: QHideEvent) -> None:
-        if self.player is not None and self._playing:
-            self.player.stop()
+        self.release_player()
         super().hideEvent(event)
+
+    def release_player(self) -> None:
+        """Stop and unload the sample: FFmpeg's reader thread must end before the widget (or
+        the server it streams from) goes away."""
+        if self.player is not None:
+            self.player.stop()
+            self.player.setSource(QUrl())
 
     def _on_current(self, index: int) -> None:
         self._sample_problem = None
