@@ -11,7 +11,6 @@ Transfers:
   fsynced and renamed atomically. An expired or refused result URL raises
   :class:`ExpiredURLError`: fetch the job again for a fresh URL and call again (the ``.part``
   is kept).
-- :func:`download` is the simple one-shot form (a unique name each time, no resume).
 
 :func:`write_sidecar` writes ``<file>.json`` beside a result (inputs, job id, credits ...;
 never a secret). :class:`DownloadQueue` limits how many transfers run at once.
@@ -208,41 +207,6 @@ def part_path(target: Path) -> Path:
 
 
 # ---- the one-shot download ------------------------------------------------------------------
-
-
-async def download(http: httpx.AsyncClient, url: str, folder: Path, stem: str) -> Path:
-    """Fetch ``url`` into ``folder`` as ``stem`` + its extension; return the final path.
-
-    Only http(s) URLs are fetched; the file name can never leave ``folder``.
-    """
-    problem = url_problem(url)
-    if problem:
-        raise DownloadError(f"Refusing to download the result: {problem}")
-    folder.mkdir(parents=True, exist_ok=True)
-    try:
-        async with http.stream("GET", url, follow_redirects=True,
-                               headers={"Accept-Encoding": "identity"}) as response:
-            if response.status_code != 200:
-                raise DownloadError(f"The result could not be downloaded (HTTP "
-                                    f"{response.status_code}).")
-            name = safe_filename(stem) + suffix_for(url, response.headers.get("content-type"))
-            target = target_in(folder, name)
-            part = part_path(target)
-            expected = response.headers.get("content-length")
-            size = 0
-            with part.open("wb") as out:
-                async for chunk in response.aiter_raw(1 << 16):
-                    out.write(chunk)
-                    size += len(chunk)
-                out.flush()
-                os.fsync(out.fileno())
-    except httpx.HTTPError as exc:
-        raise DownloadError(f"The download failed: {type(exc).__name__}.") from exc
-    if expected is not None and expected.isdigit() and int(expected) != size:
-        part.unlink(missing_ok=True)
-        raise DownloadError(f"The download was cut short ({size:,} of {int(expected):,} bytes).")
-    os.replace(part, target)
-    return target
 
 
 # ---- the resumable download -----------------------------------------------------------------

@@ -27,7 +27,6 @@ from app.downloads import (
     DownloadQueue,
     DownloadResult,
     ExpiredURLError,
-    download,
     fetch_resumable,
     render_name,
     safe_filename,
@@ -49,26 +48,21 @@ def test_safe_filename(name: str, safe: str) -> None:
     assert "/" not in safe_filename(name) and "\\" not in safe_filename(name)
 
 
-async def test_download_streams_into_the_folder(tmp_path: Path) -> None:
+async def test_downloads_stay_in_the_folder_and_never_overwrite(tmp_path: Path) -> None:
     with Sandbox() as sandbox:
         url = f"{sandbox.base_url}/media/job1/output.mp4"
         async with httpx.AsyncClient() as http:
-            first = await download(http, url, tmp_path, "../../evil")
-            second = await download(http, url, tmp_path, "../../evil")
-            with pytest.raises(DownloadError, match=r"HTTP 404"):
-                await download(http, f"{sandbox.base_url}/media/x", tmp_path, "missing")
-    assert first.parent == tmp_path and first.name == "evil.mp4"
-    assert second.name == "evil (2).mp4"
-    assert first.read_bytes()[4:8] == b"ftyp"
+            first = await fetch_resumable(
+                http, url, target_in(tmp_path, safe_filename("../../evil") + ".mp4"))
+            second = await fetch_resumable(
+                http, url, target_in(tmp_path, safe_filename("../../evil") + ".mp4"))
+            with pytest.raises(ExpiredURLError, match=r"404"):
+                await fetch_resumable(http, f"{sandbox.base_url}/media/x",
+                                      target_in(tmp_path, "missing.mp4"))
+    assert first.path.parent == tmp_path and first.path.name == "evil.mp4"
+    assert second.path.name == "evil (2).mp4"
+    assert first.path.read_bytes()[4:8] == b"ftyp"
     assert not list(tmp_path.glob("*.part"))
-
-
-@pytest.mark.parametrize("url", ["file:///etc/passwd", "javascript:alert(1)", "ftp://x/y"])
-async def test_download_refuses_other_schemes(tmp_path: Path, url: str) -> None:
-    async with httpx.AsyncClient() as http:
-        with pytest.raises(DownloadError, match="Refusing"):
-            await download(http, url, tmp_path, "x")
-    assert list(tmp_path.iterdir()) == []
 
 
 # ---- resumable, verified downloads ------------------------------------------------------------
