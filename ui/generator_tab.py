@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from app.generators import Action, DurationKind, Flow, GeneratorSpec, ResultKind
 from app.generators.quote import Quote, format_credits, quote
 from app.jobs.ledger import DownloadState, JobRecord, JobState
-from app.pricing import Plan, PricingError
+from app.pricing import Plan
 from ui.estimator import DurationControl, EstimatorPanel, money
 from ui.forms.form import GeneratorForm
 from ui.service import Mode, StudioService
@@ -35,7 +35,7 @@ FLOW_LABELS = {Flow.CREATE: "Make the video in one step",
                Flow.PREVIEW_RENDER: "Preview first (1 credit per 30 s), then render (4 per 30 s)"}
 
 
-class Pricing:
+class PriceSettings:
     """What the tabs need from the settings to price a form (kept current by the window)."""
 
     def __init__(self, plan: Plan | None = None, words_per_minute: int = 150) -> None:
@@ -48,7 +48,7 @@ class Pricing:
 
 
 class GeneratorTab(QWidget):
-    def __init__(self, spec: GeneratorSpec, service: StudioService, pricing: Pricing,
+    def __init__(self, spec: GeneratorSpec, service: StudioService, pricing: PriceSettings,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.spec = spec
@@ -270,12 +270,8 @@ class GeneratorTab(QWidget):
             return
         seconds = job.duration or self.seconds()
         preview = job
-        try:
-            render_quote = quote(self.spec, self.values(), seconds, flow=Flow.PREVIEW_RENDER,
-                                 plan=self.pricing.plan, balance=self.service.credits)
-        except PricingError as exc:  # pragma: no cover - quote reports errors itself
-            self.status.setText(str(exc))
-            return
+        render_quote = quote(self.spec, self.values(), seconds, flow=Flow.PREVIEW_RENDER,
+                             plan=self.pricing.plan, balance=self.service.credits)
         lines = [e for e in render_quote.estimates if e.request.phase == "render"]
         cost = (f"Render cost: {format_credits(lines[0].credits)}. {lines[0].breakdown}"
                 if lines and lines[0].credits is not None else "")

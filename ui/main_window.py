@@ -33,7 +33,7 @@ from app.jobs.ledger import JobRecord, JobState
 from app.pricing import PricingError, load_price_table
 from app.settings import Settings, SettingsStore, price_plan
 from ui.dialogs import CredentialsDialog, SettingsDialog
-from ui.generator_tab import GeneratorTab, Pricing
+from ui.generator_tab import GeneratorTab, PriceSettings
 from ui.preview import PreviewDialog
 from ui.queue_panel import QueuePanel
 from ui.service import Mode, StudioService, describe
@@ -105,7 +105,7 @@ class MainWindow(QMainWindow):
         self.default_output = default_output
         self.session_credentials: Credentials | None = None
         self._dialogs: list[QWidget] = []
-        self.pricing = Pricing()
+        self.pricing = PriceSettings()
         self._apply_settings(settings)
         self.setWindowTitle(APP_NAME)
         self.resize(1180, 760)
