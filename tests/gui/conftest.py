@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -91,6 +93,22 @@ async def idle(timeout: float = 5.0) -> None:
     ("no running event loop"), leaving noise (or never-awaited coroutines) behind.
     """
     current = asyncio.current_task()
-    await until(lambda: all(t.done() for t in asyncio.all_tasks()
-                            if t is not current and t.get_name() not in LONG_LIVED),
-                timeout, message="background tasks still running")
+
+    def pending() -> list[str]:
+        return [t.get_name() for t in asyncio.all_tasks()
+                if t is not current and not t.done() and t.get_name() not in LONG_LIVED]
+    try:
+        await until(lambda: not pending(), timeout)
+    except AssertionError:
+        raise AssertionError(f"background tasks still running: {pending()}") from None
+
+
+async def settle_then_close(service: Any) -> None:
+    """Fixture teardown: let background work (thumbnails, credits) finish inside the loop, then
+    close the service, which cancels whatever is still running (and says what that was)."""
+    try:
+        await idle(timeout=15)
+    except AssertionError as exc:
+        # Not a test failure (the test's own assertions have run); shown in the report.
+        logging.getLogger("tests").warning("teardown cancelled %s", exc)
+    await service.aclose()

@@ -16,7 +16,7 @@ from app.credentials import SERVICE, CredentialStore
 from app.logsafe import RedactingFilter
 from app.sandbox import Sandbox
 from app.settings import Settings, SettingsStore
-from tests.gui.conftest import idle, until
+from tests.gui.conftest import settle_then_close, until
 from tests.samples import MemoryKeyring
 from ui.dialogs import CredentialsDialog
 from ui.main import wire_window
@@ -39,8 +39,7 @@ async def service(tmp_path: Path, qapp: Any) -> AsyncIterator[StudioService]:
     qapp.setQuitOnLastWindowClosed(False)
     studio = StudioService(tmp_path / "output")
     yield studio
-    await idle(timeout=15)
-    await studio.aclose()
+    await settle_then_close(studio)
 
 
 def dialog_for(service: StudioService, store: CredentialStore, base_url: str) -> CredentialsDialog:

@@ -22,7 +22,7 @@ from app.jobs.scheduler import PollPolicy
 from app.pricing import estimate, plan_by_key, total_credits
 from app.sandbox import Sandbox
 from app.settings import Settings, SettingsStore
-from tests.gui.conftest import idle, until
+from tests.gui.conftest import settle_then_close, until
 from tests.samples import Inputs, MemoryKeyring, valid_values
 from ui.generator_tab import GeneratorTab
 from ui.main import wire_window
@@ -56,9 +56,8 @@ async def studio(tmp_path: Path, qapp: Any) -> AsyncIterator[Studio]:
     wire_window(window, service, "http://127.0.0.1:9")
     window.show()
     yield Studio(window, service, memory, tmp_path)
-    await idle(timeout=15)  # let background loads (thumbnails, credits) end inside the loop
+    await settle_then_close(service)
     window.close()
-    await service.aclose()
     window.deleteLater()
 
 
