@@ -218,7 +218,12 @@ async def self_test(paths: AppPaths) -> dict[str, Any]:
     finally:
         await service.aclose()
     name, secure = backend_description()
-    report["keyring"] = {"backend": name, "secure": secure}
+    from importlib.metadata import entry_points
+
+    # keyring finds its backends through its package metadata; a bundle without it would
+    # silently fall back to "fail" even where a system keyring exists.
+    known = sorted(e.name for e in entry_points(group="keyring.backends"))
+    report["keyring"] = {"backend": name, "secure": secure, "backends_installed": known}
     report["multimedia"] = await _multimedia_check(VIDEO.path)
     report["seconds"] = round(time.monotonic() - started, 2)
     report["ok"] = job_ok and report["multimedia"]["loaded"] \
