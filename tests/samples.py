@@ -8,6 +8,10 @@ from typing import Any
 import keyring.backend
 import keyring.errors
 
+XDG_VARS = ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME",
+            "XDG_VIDEOS_DIR", "XDG_CONFIG_DIRS", "XDG_DATA_DIRS")
+"""Environment variables that move platformdirs' folders."""
+
 SCRIPT_31S = " ".join(["word"] * 77)  # 77 words at 150 wpm -> 31 s
 
 

@@ -30,11 +30,10 @@ from app.credentials import (
 from app.logsafe import RedactingFilter, redact
 from app.paths import app_paths
 from app.settings import Settings, SettingsError, SettingsStore
-from tests.samples import MemoryKeyring
+from tests.samples import XDG_VARS, MemoryKeyring
 
 KEY = "sk-live-4f9c2a7e8b1d6c3f0a5e9d2b7c4a1f8e"
 API_ID = "c0ffee00-1234-5678-9abc-def012345678"
-XDG_VARS = ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME")
 
 
 class PlaintextKeyring(KeyringBackend):
@@ -102,18 +101,6 @@ class FailingKeyring(MemoryKeyring):
     def delete_password(self, service: str, username: str) -> None:
         self._maybe_fail("delete", username)
         super().delete_password(service, username)
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty HOME (and XDG dirs) inside tmp_path."""
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("USERPROFILE", str(home))
-    for name in XDG_VARS:
-        monkeypatch.delenv(name, raising=False)
-    return home
 
 
 @pytest.fixture

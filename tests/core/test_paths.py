@@ -12,21 +12,6 @@ import pytest
 
 from app.paths import APP_NAME, AppPaths, app_paths
 
-XDG_VARS = ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME",
-            "XDG_VIDEOS_DIR", "XDG_CONFIG_DIRS", "XDG_DATA_DIRS")
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fresh, empty HOME with no XDG overrides."""
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("USERPROFILE", str(home))
-    for name in XDG_VARS:
-        monkeypatch.delenv(name, raising=False)
-    return home
-
 
 def test_data_dir_layout(tmp_path: Path) -> None:
     paths = app_paths(tmp_path / "portable")

@@ -36,10 +36,15 @@ def sandbox() -> Iterator[Sandbox]:
         yield server
 
 
+def sandbox_client(server: Sandbox, timeout: float = 10) -> CreatifyClient:
+    """The real client pointed at a simulator, with fast retries."""
+    return CreatifyClient("sandbox", "sandbox", base_url=server.base_url, retry=FAST_RETRY,
+                          timeout=timeout)
+
+
 @pytest.fixture
 async def client(sandbox: Sandbox) -> AsyncIterator[CreatifyClient]:
-    async with CreatifyClient("sandbox", "sandbox", base_url=sandbox.base_url,
-                              retry=FAST_RETRY, timeout=10) as api:
+    async with sandbox_client(sandbox) as api:
         yield api
 
 

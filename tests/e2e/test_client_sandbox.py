@@ -22,7 +22,7 @@ from app.api.snapshot import JobStatus
 from app.generators import spec
 from app.generators.submit import submit
 from app.sandbox import Sandbox
-from tests.e2e.conftest import FAST_RETRY, file_kind, wait_terminal
+from tests.e2e.conftest import FAST_RETRY, file_kind, sandbox_client, wait_terminal
 
 pytestmark = pytest.mark.e2e
 
@@ -36,9 +36,8 @@ def faulty() -> Iterator[Sandbox]:
         yield server
 
 
-def api(server: Sandbox, **kwargs: object) -> CreatifyClient:
-    return CreatifyClient("sandbox", "sandbox", base_url=server.base_url, retry=FAST_RETRY,
-                          timeout=5, **kwargs)  # type: ignore[arg-type]
+def api(server: Sandbox) -> CreatifyClient:
+    return sandbox_client(server, timeout=5)
 
 
 async def test_compare_styles_then_render_one(sandbox: Sandbox, client: CreatifyClient) -> None:

@@ -20,7 +20,7 @@ from app.jobs.ledger import DownloadState, JobRecord, JobState, Ledger
 from app.jobs.manager import JobManager, Pricing
 from app.jobs.scheduler import PollPolicy
 from app.sandbox import Sandbox
-from tests.e2e.conftest import FAST_RETRY, file_kind
+from tests.e2e.conftest import file_kind, sandbox_client
 from tests.samples import Inputs, valid_values
 
 pytestmark = pytest.mark.e2e
@@ -36,8 +36,7 @@ def server() -> Iterator[Sandbox]:
 
 @pytest.fixture
 async def client(server: Sandbox) -> AsyncIterator[CreatifyClient]:
-    async with CreatifyClient("sandbox", "sandbox", base_url=server.base_url,
-                              retry=FAST_RETRY, timeout=5) as api:
+    async with sandbox_client(server, timeout=5) as api:
         yield api
 
 

@@ -18,7 +18,7 @@ from app.generators.submit import request_body, submit
 from app.jobs.ledger import JobRecord, JobState, Ledger
 from app.jobs.scheduler import PollPolicy, PollScheduler
 from app.sandbox import Sandbox
-from tests.e2e.conftest import FAST_RETRY
+from tests.e2e.conftest import FAST_RETRY, sandbox_client
 
 pytestmark = pytest.mark.e2e
 
@@ -34,8 +34,7 @@ def server() -> Iterator[Sandbox]:
 
 @pytest.fixture
 async def client(server: Sandbox) -> AsyncIterator[CreatifyClient]:
-    async with CreatifyClient("sandbox", "sandbox", base_url=server.base_url,
-                              retry=FAST_RETRY, timeout=5) as api:
+    async with sandbox_client(server, timeout=5) as api:
         yield api
 
 
