@@ -171,6 +171,49 @@ def _scripts_text(value: object) -> str | None:
 
 
 @dataclass(frozen=True, slots=True)
+class StylePreview:
+    """One visual style's preview from URL to Video's "compare styles" (``previews[]``)."""
+
+    media_job: str
+    visual_style: str
+    status: str = ""
+    preview_url: str | None = None
+    thumbnail_url: str | None = None
+    duration: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"media_job": self.media_job, "visual_style": self.visual_style,
+                "status": self.status, "preview_url": self.preview_url,
+                "thumbnail_url": self.thumbnail_url, "duration": self.duration}
+
+
+def parse_previews(raw: object) -> tuple[StylePreview, ...]:
+    """``previews[]`` as :class:`StylePreview` s; entries without a ``media_job`` are skipped,
+    odd values are dropped, never raised on."""
+    if not isinstance(raw, list):
+        return ()
+    previews: list[StylePreview] = []
+    for item in raw[:100]:
+        if not isinstance(item, Mapping):
+            continue
+        media_job = item.get("media_job")
+        if not isinstance(media_job, str) or not media_job.strip() or len(media_job) > 200:
+            continue
+        style = item.get("visual_style")
+        status = item.get("status")
+        duration = _parse_decimal(item.get("duration"))
+        previews.append(StylePreview(
+            media_job=media_job,
+            visual_style=style[:200] if isinstance(style, str) and style else "(unnamed)",
+            status=status[:80] if isinstance(status, str) else "",
+            preview_url=_url(item.get("preview_url")),
+            thumbnail_url=_url(item.get("thumbnail_url")),
+            duration=float(duration) if duration is not None and 0 <= duration < 10**7
+            else None))
+    return tuple(previews)
+
+
+@dataclass(frozen=True, slots=True)
 class JobSnapshot:
     """What one response says about one job, in the app's own terms."""
 
@@ -189,6 +232,7 @@ class JobSnapshot:
     name: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    previews: tuple[StylePreview, ...] = ()
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -236,5 +280,6 @@ def snapshot_from(resource: Resource, body: object) -> JobSnapshot:
         name=name if isinstance(name, str) else None,
         created_at=_parse_time(body.get("created_at")),
         updated_at=_parse_time(body.get("updated_at")),
+        previews=parse_previews(body.get("previews")),
         raw=dict(body),
     )

@@ -44,7 +44,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
-from app.api.snapshot import JobSnapshot, JobStatus
+from app.api.snapshot import JobSnapshot, JobStatus, StylePreview, parse_previews
 from app.logsafe import redact
 
 log = logging.getLogger(__name__)
@@ -152,6 +152,7 @@ class JobRecord:
     download_error: str | None
     hidden: bool  # removed from the list by the user (local only, undoable)
     watching: bool  # False after "stop watching"
+    previews: tuple[StylePreview, ...] = ()  # URL to Video's "compare styles" previews
 
     @property
     def short_key(self) -> str:
@@ -176,6 +177,7 @@ _COLUMNS: tuple[str, ...] = (
     "preview_url", "thumbnails", "response_text", "credits_used", "duration", "failed_reason",
     "created_at", "submitted_at", "updated_at", "finished_at", "last_polled_at",
     "download_state", "download_path", "download_bytes", "download_error", "hidden", "watching",
+    "previews",
 )
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM jobs"
 
@@ -245,7 +247,28 @@ def _migrate_to_v1(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_to_v1,)
+_V2: tuple[str, ...] = (
+    # URL to Video's "compare styles": the previews to choose from (JSON list).
+    "ALTER TABLE jobs ADD COLUMN previews TEXT NOT NULL DEFAULT '[]'",
+    # Every remaining-credits figure read from Creatify, for the spending view.
+    """
+    CREATE TABLE balance_readings (
+        id      INTEGER PRIMARY KEY,
+        at      TEXT NOT NULL,                      -- ISO-8601 UTC, fixed width
+        credits TEXT NOT NULL                       -- Decimal
+    )
+    """,
+    "CREATE INDEX balance_readings_by_time ON balance_readings(at)",
+)
+
+
+def _migrate_to_v2(conn: sqlite3.Connection) -> None:
+    """v2: style previews on jobs, and the balance readings."""
+    for statement in _V2:
+        conn.execute(statement)
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_to_v1, _migrate_to_v2)
 """``MIGRATIONS[n]`` upgrades a version-``n`` file to version ``n + 1``."""
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -292,6 +315,13 @@ def _urls(values: Sequence[str]) -> str:
 
 def _parse_urls(text: str) -> tuple[str, ...]:
     return tuple(json.loads(text)) if text != "[]" else ()
+
+
+def _parse_previews(text: str | None) -> tuple[StylePreview, ...]:
+    try:
+        return parse_previews(json.loads(text or "[]"))
+    except ValueError:
+        return ()
 
 
 def _clean(text: str | None, limit: int = 4000) -> str | None:
@@ -343,7 +373,7 @@ def _record(row: Sequence[Any]) -> JobRecord:
      raw_status, server_id, progress, result_urls, preview_url, thumbnails, response_text,
      credits_used, duration, failed_reason, created_at, submitted_at, updated_at, finished_at,
      last_polled_at, download_state, download_path, download_bytes, download_error, hidden,
-     watching) = row
+     watching, previews) = row
     created = _parse_ts(created_at)
     updated = _parse_ts(updated_at)
     assert created is not None and updated is not None
@@ -359,7 +389,7 @@ def _record(row: Sequence[Any]) -> JobRecord:
         finished_at=_parse_ts(finished_at), last_polled_at=_parse_ts(last_polled_at),
         download_state=DownloadState(download_state), download_path=download_path,
         download_bytes=download_bytes, download_error=download_error, hidden=bool(hidden),
-        watching=bool(watching),
+        watching=bool(watching), previews=_parse_previews(previews),
     )
 
 
@@ -635,7 +665,7 @@ class Ledger:
                 kind = "status"
                 detail = f"{record.state} → {self._status_text(state, snapshot)}"
         else:
-            news = sorted(set(changes) & {"result_urls", "preview_url", "response_text",
+            news = sorted(set(changes) & {"result_urls", "preview_url", "response_text", "previews",
                                           "credits_used", "duration", "failed_reason"})
             kind = "updated" if news else None
             detail = ", ".join(news)
@@ -778,6 +808,47 @@ class Ledger:
                 total += value
         return total
 
+    def committed(self) -> Decimal:
+        """Credits promised to jobs in flight: the estimate of every active job (submitting,
+        unknown, pending … stalled) that has not yet reported what it used."""
+        rows = self._read(f"SELECT estimate FROM jobs WHERE state IN ({_ACTIVE_SQL}) "
+                          f"AND credits_used IS NULL AND estimate IS NOT NULL")
+        return sum((value for (text,) in rows if (value := _parse_dec(text)) is not None),
+                   Decimal(0))
+
+    # ------------------------------------------------------------------ balance readings
+
+    def record_balance(self, credits: Decimal, at: datetime | None = None) -> None:
+        """Remember one remaining-credits figure read from Creatify (for the spending view)."""
+        stamp = _ts(at or self._clock())
+        with self._write() as conn:
+            conn.execute("INSERT INTO balance_readings (at, credits) VALUES (?, ?)",
+                         (stamp, _dec(credits, "credits")))
+
+    def balance_readings(self, since: datetime | None = None) -> list[tuple[datetime, Decimal]]:
+        """(time, credits) readings, oldest first; all of them when ``since`` is None."""
+        sql = "SELECT at, credits FROM balance_readings"
+        params: tuple[str, ...] = ()
+        if since is not None:
+            sql += " WHERE at >= ?"
+            params = (_ts(since),)
+        readings = []
+        for at, credits in self._read(sql + " ORDER BY at, id", params):
+            when, value = _parse_ts(at), _parse_dec(credits)
+            if when is not None and value is not None:
+                readings.append((when, value))
+        return readings
+
+    def paid_jobs(self, since: datetime | None = None) -> list[JobRecord]:
+        """Every job that asked for credits (it has an estimate or reported a charge), hidden
+        ones included, oldest first."""
+        sql = f"{_SELECT} WHERE (estimate IS NOT NULL OR credits_used IS NOT NULL)"
+        params: tuple[str, ...] = ()
+        if since is not None:
+            sql += " AND created_at >= ?"
+            params = (_ts(since),)
+        return [_record(row) for row in self._read(sql + " ORDER BY created_at, rowid", params)]
+
     # ------------------------------------------------------------------ helpers
 
     @staticmethod
@@ -815,6 +886,9 @@ class Ledger:
             value = getattr(snapshot, name)
             if value is not None and value != getattr(record, name):
                 changes[name] = value
+        if snapshot.previews and snapshot.previews != record.previews:
+            changes["previews"] = json.dumps([p.to_json() for p in snapshot.previews],
+                                             ensure_ascii=False)
         if snapshot.credits_used is not None and snapshot.credits_used != record.credits_used:
             changes["credits_used"] = _dec(snapshot.credits_used, "credits_used")
         reason = _clean(snapshot.failed_reason)

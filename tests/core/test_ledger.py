@@ -686,24 +686,43 @@ def test_an_older_file_is_upgraded_in_order(path: Path, monkeypatch: pytest.Monk
     with Ledger(path) as ledger:
         key = submit(ledger).key
     ran: list[int] = []
+    first, second = SCHEMA_VERSION + 1, SCHEMA_VERSION + 2
 
-    def v2(conn: sqlite3.Connection) -> None:
-        ran.append(2)
+    def next_one(conn: sqlite3.Connection) -> None:
+        ran.append(first)
         conn.execute("ALTER TABLE jobs ADD COLUMN note TEXT")
 
-    def v3(conn: sqlite3.Connection) -> None:
-        ran.append(3)
-        conn.execute("UPDATE jobs SET note = 'from v3'")
+    def after_that(conn: sqlite3.Connection) -> None:
+        ran.append(second)
+        conn.execute("UPDATE jobs SET note = 'from the last'")
 
-    monkeypatch.setattr(ledger_module, "MIGRATIONS", (*ledger_module.MIGRATIONS, v2, v3))
-    monkeypatch.setattr(ledger_module, "SCHEMA_VERSION", 3)
+    monkeypatch.setattr(ledger_module, "MIGRATIONS",
+                        (*ledger_module.MIGRATIONS, next_one, after_that))
+    monkeypatch.setattr(ledger_module, "SCHEMA_VERSION", second)
     with Ledger(path) as upgraded:
         assert upgraded.get(key).state is JobState.SUBMITTING
-        assert upgraded._db.execute("SELECT note FROM jobs").fetchall() == [("from v3",)]
-        assert upgraded._db.execute("PRAGMA user_version").fetchone()[0] == 3
-    assert ran == [2, 3]
+        assert upgraded._db.execute("SELECT note FROM jobs").fetchall() == [("from the last",)]
+        assert upgraded._db.execute("PRAGMA user_version").fetchone()[0] == second
+    assert ran == [first, second]
     with Ledger(path):
-        assert ran == [2, 3]  # not run twice
+        assert ran == [first, second]  # not run twice
+
+
+def test_a_version_1_file_gains_previews_and_balance_readings(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    conn = sqlite3.connect(path)
+    ledger_module.MIGRATIONS[0](conn)
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute("INSERT INTO jobs (key, generator, resource, flow, title, request, state, "
+                 "created_at, updated_at) VALUES ('old', 'text_to_speech', 'text_to_speech', "
+                 "'create', 'hello', '{}', 'done', '2026-11-01T00:00:00.000000+00:00', "
+                 "'2026-11-01T00:00:00.000000+00:00')")
+    conn.commit()
+    conn.close()
+    with Ledger(path) as upgraded:
+        assert upgraded.get("old").previews == ()
+        upgraded.record_balance(Decimal("480"))
+        assert [c for _at, c in upgraded.balance_readings()] == [Decimal("480")]
 
 
 def test_a_failed_migration_leaves_the_file_as_it_was(
@@ -717,8 +736,9 @@ def test_a_failed_migration_leaves_the_file_as_it_was(
         conn.execute("THIS IS NOT SQL")
 
     monkeypatch.setattr(ledger_module, "MIGRATIONS", (*ledger_module.MIGRATIONS, broken))
-    monkeypatch.setattr(ledger_module, "SCHEMA_VERSION", 2)
-    with pytest.raises(LedgerError, match="from schema version 1 to 2"):
+    monkeypatch.setattr(ledger_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    with pytest.raises(LedgerError, match=f"from schema version {SCHEMA_VERSION} to "
+                                          f"{SCHEMA_VERSION + 1}"):
         Ledger(path)
     monkeypatch.undo()
     with Ledger(path) as again:
@@ -925,3 +945,47 @@ def test_page_is_fast_over_100k_rows(path: Path, capsys: pytest.CaptureFixture[s
               f"active() [{len(active):,}] {active_ms:.1f} ms, find {find_ms:.2f} ms, "
               f"apply_snapshot {write_ms:.2f} ms")
     assert min(timings) < 50, timings
+
+
+# ---------------------------------------------------------------------------- v2 additions
+
+def test_style_previews_are_kept_and_a_list_answer_without_them_keeps_them(
+        ledger: Ledger) -> None:
+    from app.api.snapshot import StylePreview
+    record = created(ledger, flow="compare_styles")
+    previews = (StylePreview("m1", "FullScreenTemplate", "done", "https://p/1", "https://t/1",
+                             30.0),
+                StylePreview("m2", "AvatarBubbleTemplate", "done", None, None, None))
+    running = ledger.apply_snapshot(record.key, snap(JobStatus.RUNNING))
+    done = ledger.apply_snapshot(record.key, snap(JobStatus.RUNNING, previews=previews))
+    assert done.previews == previews and running.previews == ()
+    assert ledger.events(record.key)[-1].detail == "previews"
+    again = ledger.apply_snapshot(record.key, snap(JobStatus.DONE))
+    assert again.previews == previews
+
+
+def test_committed_counts_estimates_of_jobs_in_flight_without_a_reported_charge(
+        ledger: Ledger) -> None:
+    assert ledger.committed() == 0
+    submit(ledger, estimate=Decimal("10"))                         # submitting
+    running = created(ledger, estimate=Decimal("5"))               # pending
+    charged = created(ledger, estimate=Decimal("7"))
+    ledger.apply_snapshot(charged.key, snap(JobStatus.RUNNING, credits_used=Decimal("7")))
+    done = created(ledger, estimate=Decimal("100"))
+    ledger.apply_snapshot(done.key, snap(JobStatus.DONE))
+    refused = submit(ledger, estimate=Decimal("50"))
+    ledger.mark_not_created(refused.key, "refused")
+    submit(ledger, estimate=None)
+    assert ledger.committed() == Decimal("15")
+    assert running.key in {r.key for r in ledger.paid_jobs()}
+    assert len(ledger.paid_jobs()) == 5
+
+
+def test_balance_readings_come_back_in_order_and_from_a_time(ledger: Ledger) -> None:
+    first = T0
+    ledger.record_balance(Decimal("500"), at=first)
+    ledger.record_balance(Decimal("490.5"), at=first + timedelta(hours=1))
+    assert ledger.balance_readings() == [(first, Decimal("500")),
+                                         (first + timedelta(hours=1), Decimal("490.5"))]
+    assert [c for _, c in ledger.balance_readings(first + timedelta(minutes=1))] == \
+        [Decimal("490.5")]
