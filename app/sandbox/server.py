@@ -3,8 +3,9 @@
 It moves bytes and applies the transport faults; every decision about the API itself is the
 :class:`~app.sandbox.world.World`'s. Per request: read it, ask the world which faults it
 suffers (``World.admit``), sleep the latency (never holding the world's lock), then reset the
-connection, answer a 5xx/429, or serve it — ``/media/...`` sample files (with HTTP ranges) and
-``/preview/<id>/`` pages here, everything else through ``World.handle``.
+connection, answer a 5xx/429, or serve it — ``/media/...`` sample files and synthetic files of
+any size (streamed as they are made; both with HTTP ranges) and ``/preview/<id>/`` pages here,
+everything else through ``World.handle``.
 
 Every answer has a Content-Length and connections are kept alive, except the text
 generator's event stream (chunked, then the connection closes). A "reset" is a real TCP RST:
@@ -162,16 +163,20 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, body: bytes, content_type: str = "application/json",
               headers: dict[str, str] | None = None) -> None:
+        self._send_head(status, len(body), content_type, headers)
+        if body and self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _send_head(self, status: int, length: int, content_type: str,
+                   headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Length", str(length))
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         if self.close_connection:
             self.send_header("Connection", "close")
         self.end_headers()
-        if body and self.command != "HEAD":
-            self.wfile.write(body)
 
     def _send_response(self, response: Response, plan: FaultPlan) -> None:
         body = b"" if response.body is None else _json_bytes(response.body)
@@ -214,14 +219,19 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send_media(self, request: Request) -> None:
         located = media.parse_media_path(request.path)
+        synthetic = media.synthetic_size(*located) if located is not None else None
         sample = media.sample_for(located[1]) if located is not None else None
-        if sample is None:
+        if synthetic is None and sample is None:
             self._send(404, _json_bytes({"detail": "Not found."}))
             return
         if request.method not in ("GET", "HEAD"):
             self._send(405, _json_bytes({"detail": f'Method "{request.method}" not allowed.'}),
                        headers={"Allow": "GET, HEAD"})
             return
+        if synthetic is not None:
+            self._send_synthetic(synthetic)
+            return
+        assert sample is not None
         data = sample.read()
         size = len(data)
         headers = {"Accept-Ranges": "bytes", "Cache-Control": "public, max-age=86400"}
@@ -235,6 +245,22 @@ class _Handler(BaseHTTPRequestHandler):
             first, last = wanted
             self._send(206, data[first:last + 1], sample.content_type,
                        {**headers, "Content-Range": f"bytes {first}-{last}/{size}"})
+
+    def _send_synthetic(self, size: int) -> None:
+        """A synthetic file (``media.synthetic_chunks``), streamed as it is made."""
+        headers = {"Accept-Ranges": "bytes", "Cache-Control": "no-store"}
+        wanted = _parse_range(self.headers.get("Range"), size)
+        if isinstance(wanted, str):  # unsatisfiable
+            self._send(416, b"", media.SYNTHETIC_TYPE,
+                       {**headers, "Content-Range": f"bytes */{size}"})
+            return
+        status, (first, last) = (200, (0, size - 1)) if wanted is None else (206, wanted)
+        if status == 206:
+            headers["Content-Range"] = f"bytes {first}-{last}/{size}"
+        self._send_head(status, last + 1 - first, media.SYNTHETIC_TYPE, headers)
+        if self.command != "HEAD":
+            for chunk in media.synthetic_chunks(first, last + 1):
+                self.wfile.write(chunk)
 
     def _send_preview(self, request: Request) -> None:
         parts = request.path.strip("/").split("/")
