@@ -41,6 +41,7 @@ LANGUAGES = choices("en", "es", "fr", "de", "it", "pt", "nl", "pl", "ja", "ko", 
                             "hi": "Hindi"})
 SCRIPT_STYLES = choices("BenefitsV2", "DIY", "DiscoveryWriter", "ProblemSolutionV2",
                         "CallToActionV2", "EmotionalWriter", "HowToV2", "StoryTime")
+MAX_COMPARED_STYLES = 6
 VISUAL_STYLES = choices("AvatarBubbleTemplate", "GreenScreenEffectTemplate",
                         "FullScreenTemplate", "DynamicProductTemplate", "SimpleAvatarOverlay",
                         "VanillaTemplate")
@@ -117,7 +118,14 @@ URL_TO_VIDEO = GeneratorSpec(
         Field("script_style", "Script style", FieldKind.CHOICE, choices=SCRIPT_STYLES,
               open_choices=True),
         Field("visual_style", "Visual style", FieldKind.CHOICE, default="AvatarBubbleTemplate",
-              choices=VISUAL_STYLES, open_choices=True),
+              choices=VISUAL_STYLES, open_choices=True,
+              flows=(Flow.CREATE, Flow.PREVIEW_RENDER)),
+        Field("visual_styles", "Styles to compare", FieldKind.MULTI_CHOICE, required=True,
+              default=("AvatarBubbleTemplate", "FullScreenTemplate"), choices=VISUAL_STYLES,
+              min_items=2, max_items=MAX_COMPARED_STYLES, wire="",
+              flows=(Flow.COMPARE_STYLES,),
+              help="A preview is made for each style (1 credit per 30 s each); you then render "
+                   "the one you like."),
         Field("override_avatar", "Avatar", FieldKind.PERSONA),
         Field("override_voice", "Voice", FieldKind.ACCENT),
         Field("override_script", "Script (optional)", FieldKind.MULTILINE, max_length=10000,
@@ -134,7 +142,7 @@ URL_TO_VIDEO = GeneratorSpec(
     price_rule="url_to_video",
     result_kind=ResultKind.VIDEO,
     expected_seconds=600,
-    flows=(Flow.CREATE, Flow.PREVIEW_RENDER),
+    flows=(Flow.CREATE, Flow.PREVIEW_RENDER, Flow.COMPARE_STYLES),
     model_field="model_version",
 )
 

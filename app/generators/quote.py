@@ -33,6 +33,7 @@ class Quote:
     known_after_run: bool = False
     error: str | None = None
     estimates: tuple[Estimate, ...] = ()
+    saving: Decimal | None = None  # compare styles: what rendering every style would cost more
 
     @property
     def over_balance(self) -> bool:
@@ -70,9 +71,35 @@ def quote(spec: GeneratorSpec, values: Mapping[str, Any], seconds: float | None,
     if credits is None:
         return Quote(None, None, lines, tuple(warnings), None, known_after_run=True,
                      estimates=estimates)
+    saving = None
+    if flow is Flow.COMPARE_STYLES:
+        saving, line = _compare_saving(spec, values, seconds, credits, table, plan, today)
+        lines = (*lines, line) if line else lines
     dollars = (credits * plan.price_per_credit).quantize(CENT) if plan else None
     after = balance - credits if balance is not None else None
     if after is not None and after < 0:
         warnings.insert(0, f"This needs {format_credits(credits)} but only "
                            f"{format_credits(balance or Decimal(0))} remain.")
-    return Quote(credits, dollars, lines, tuple(warnings), after, estimates=estimates)
+    return Quote(credits, dollars, lines, tuple(warnings), after, estimates=estimates,
+                 saving=saving)
+
+
+def _compare_saving(spec: GeneratorSpec, values: Mapping[str, Any], seconds: float | None,
+                    credits: Decimal, table: PriceTable | None, plan: Plan | None,
+                    today: datetime.date | None) -> tuple[Decimal | None, str]:
+    """What making every compared style in one step would cost, and the line that says so."""
+    styles = spec.style_count(values)
+    if styles < 2:
+        return None, ""
+    try:
+        each = total_credits(estimate(r, table, plan, today=today)
+                             for r in spec.price_requests(values, seconds, Flow.CREATE))
+    except PricingError:
+        return None, ""
+    if each is None:
+        return None, ""
+    all_styles = each * styles
+    saving = all_styles - credits
+    return saving, (f"Making all {styles} styles in one step would cost "
+                    f"{format_credits(all_styles)}: comparing first saves "
+                    f"{format_credits(saving)}.")

@@ -64,6 +64,7 @@ class DurationKind(StrEnum):
 class Flow(StrEnum):
     CREATE = "create"                  # one paid request, then poll
     PREVIEW_RENDER = "preview_render"  # a cheap preview, then a render of it
+    COMPARE_STYLES = "compare_styles"  # previews of several visual styles, render one
 
 
 class Action(StrEnum):
@@ -139,10 +140,15 @@ class Field:
     maximum: float | None = None
     max_length: int | None = None
     max_items: int | None = None
+    min_items: int | None = None
     help: str = ""
     wire: str | None = None       # body key when it differs from ``name``; "" = not sent as is
     advanced: bool = False
     open_choices: bool = False    # the choice list is a suggestion; other values allowed
+    flows: tuple[Flow, ...] = ()  # only asked for (and checked) in these flows; () = all
+
+    def applies_to(self, flow: Flow) -> bool:
+        return not self.flows or flow in self.flows
 
     @property
     def wire_name(self) -> str:
@@ -190,6 +196,8 @@ class Field:
                 return "Expected a list."
             if self.max_items is not None and len(value) > self.max_items:
                 return f"Choose at most {self.max_items}."
+            if self.min_items is not None and len(value) < self.min_items:
+                return f"Choose at least {self.min_items}."
             allowed = {c.value for c in self.choices}
             bad = [v for v in value if v not in allowed]
             if bad and not self.open_choices:
@@ -264,10 +272,13 @@ class GeneratorSpec:
     def defaults(self) -> dict[str, Any]:
         return {f.name: f.default for f in self.fields if f.default is not None}
 
-    def validate(self, values: Values) -> dict[str, str]:
-        """Field name -> message for every problem (``""`` for the form as a whole)."""
+    def validate(self, values: Values, flow: Flow = Flow.CREATE) -> dict[str, str]:
+        """Field name -> message for every problem (``""`` for the form as a whole). Fields
+        that belong to other flows are not checked."""
         errors: dict[str, str] = {}
         for f in self.fields:
+            if not f.applies_to(flow):
+                continue
             message = f.validate(values.get(f.name))
             if message:
                 errors[f.name] = message
@@ -276,9 +287,9 @@ class GeneratorSpec:
                 errors.setdefault(name, message)
         return errors
 
-    def build_body(self, values: Values) -> dict[str, Any]:
+    def build_body(self, values: Values, flow: Flow = Flow.CREATE) -> dict[str, Any]:
         """The JSON body for the paid request; :class:`SpecError` if the values are invalid."""
-        errors = self.validate(values)
+        errors = self.validate(values, flow)
         if errors:
             raise SpecError(errors)
         if self.build is not None:
@@ -303,6 +314,12 @@ class GeneratorSpec:
             return source.default_seconds
         return None
 
+    @staticmethod
+    def style_count(values: Values) -> int:
+        """How many visual styles the compare-styles flow would preview."""
+        styles = values.get("visual_styles")
+        return len(styles) if isinstance(styles, list | tuple) else 0
+
     def script_texts(self, values: Values) -> list[str]:
         """The spoken texts in the form (scenes included)."""
         texts: list[str] = []
@@ -325,6 +342,10 @@ class GeneratorSpec:
         secs = Decimal(str(seconds)) if (timed and seconds is not None) else None
         if flow is Flow.PREVIEW_RENDER:
             return [PriceRequest(self.price_rule, phase="preview", seconds=secs, **details),
+                    PriceRequest(self.price_rule, phase="render", seconds=secs, **details)]
+        if flow is Flow.COMPARE_STYLES:
+            return [PriceRequest(self.price_rule, phase="preview", seconds=secs,
+                                 count=max(1, self.style_count(values)), **details),
                     PriceRequest(self.price_rule, phase="render", seconds=secs, **details)]
         return [PriceRequest(self.price_rule, seconds=secs, **details)]
 

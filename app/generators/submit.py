@@ -24,9 +24,13 @@ def link_snapshot(link: Link) -> JobSnapshot:
 
 
 def request_body(spec: GeneratorSpec, values: Mapping[str, Any],
-                 name_tag: str | None = None) -> dict[str, Any]:
+                 name_tag: str | None = None, flow: Flow = Flow.CREATE) -> dict[str, Any]:
     """The body :func:`submit` will send (validated); ``name_tag`` marks the job's ``name``."""
-    body = spec.build_body(values)
+    body = spec.build_body(values, flow)
+    if flow is Flow.COMPARE_STYLES:
+        # One preview per style: ``visual_styles`` replaces the single ``visual_style``.
+        body.pop("visual_style", None)
+        body["visual_styles"] = [str(s) for s in values.get("visual_styles") or ()]
     if name_tag and spec.resource.has_name:
         base = str(body.get("name") or spec.title)
         body["name"] = f"{base[: 200 - len(name_tag) - 3]} [{name_tag}]"
@@ -38,8 +42,10 @@ async def submit(client: CreatifyClient, spec: GeneratorSpec, values: Mapping[st
     """Validate, build and send the paid request for ``spec`` (sent once, never retried)."""
     if flow not in spec.flows:
         raise SpecError({"": f"{spec.title} has no {flow.value} flow."})
-    body = request_body(spec, values, name_tag)
+    body = request_body(spec, values, name_tag, flow)
     match spec.action:
+        case Action.CREATE if flow is Flow.COMPARE_STYLES:
+            return await client.preview_list_async(body)
         case Action.CREATE if flow is Flow.PREVIEW_RENDER:
             return await client.preview(spec.resource.key, body)
         case Action.CREATE:
@@ -53,6 +59,14 @@ async def submit(client: CreatifyClient, spec: GeneratorSpec, values: Mapping[st
         case Action.CREATE_LINK:
             return link_snapshot(await client.create_link(body["url"]))
     raise AssertionError(f"unhandled action {spec.action}")  # pragma: no cover
+
+
+async def render_style(client: CreatifyClient, spec: GeneratorSpec, job_id: str,
+                       media_job: str) -> JobSnapshot:
+    """Render the chosen style of a compare-styles job (``render_single_preview``)."""
+    if Flow.COMPARE_STYLES not in spec.flows:
+        raise SpecError({"": f"{spec.title} has no styles to compare."})
+    return await client.render_single_preview(job_id, media_job)
 
 
 async def render(client: CreatifyClient, spec: GeneratorSpec, job_id: str) -> JobSnapshot:

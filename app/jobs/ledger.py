@@ -809,12 +809,16 @@ class Ledger:
         return total
 
     def committed(self) -> Decimal:
-        """Credits promised to jobs in flight: the estimate of every active job (submitting,
-        unknown, pending … stalled) that has not yet reported what it used."""
-        rows = self._read(f"SELECT estimate FROM jobs WHERE state IN ({_ACTIVE_SQL}) "
-                          f"AND credits_used IS NULL AND estimate IS NOT NULL")
-        return sum((value for (text,) in rows if (value := _parse_dec(text)) is not None),
-                   Decimal(0))
+        """Credits promised to jobs in flight (submitting, unknown, pending … stalled): each
+        one's estimate less what it has reported using so far (a running job may report
+        ``credits_used: 0`` until it is charged; :meth:`spent` counts what it reported)."""
+        rows = self._read(f"SELECT estimate, credits_used FROM jobs WHERE state IN "
+                          f"({_ACTIVE_SQL}) AND estimate IS NOT NULL")
+        total = Decimal(0)
+        for estimate, used in rows:
+            left = (_parse_dec(estimate) or Decimal(0)) - (_parse_dec(used) or Decimal(0))
+            total += max(left, Decimal(0))
+        return total
 
     # ------------------------------------------------------------------ balance readings
 

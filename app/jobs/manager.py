@@ -17,6 +17,7 @@ import logging
 import uuid
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,15 @@ from app.downloads import (
     write_sidecar,
 )
 from app.generators import BY_KEY, Flow, GeneratorSpec, SpecError
-from app.generators.submit import render, request_body, submit
+from app.generators.submit import render, render_style, request_body, submit
+from app.jobs.budget import (
+    BudgetError,
+    BudgetFigures,
+    BudgetLimits,
+    check_budget,
+    day_start,
+    month_start,
+)
 from app.jobs.ledger import DownloadState, JobRecord, JobState, Ledger
 from app.jobs.scheduler import PollPolicy, PollScheduler
 
@@ -98,10 +107,15 @@ class TaskGroup:
 
 @dataclass
 class Pricing:
-    """What the caller estimated and saw, recorded with the job before it is sent."""
+    """What the caller estimated, recorded with the job before it is sent. (``balance`` is
+    what the caller last saw; the budget guard reads the balance afresh and records that.)"""
 
     estimate: Decimal | None
-    balance: Decimal | None
+    balance: Decimal | None = None
+
+
+def _local_now() -> datetime:
+    return datetime.now().astimezone()
 
 
 class JobManager:
@@ -111,8 +125,17 @@ class JobManager:
                  on_change: Callable[[JobRecord], None] | None = None,
                  policy: PollPolicy | None = None, auto_download: bool = True,
                  download_limit: int = 3, name_template: str = DEFAULT_TEMPLATE,
-                 on_error: Callable[[str, BaseException], None] | None = None) -> None:
+                 on_error: Callable[[str, BaseException], None] | None = None,
+                 budget: Callable[[], BudgetLimits] | None = None,
+                 on_balance: Callable[[Decimal], None] | None = None,
+                 now: Callable[[], datetime] = _local_now) -> None:
         self.client = client
+        self.budget = budget or BudgetLimits
+        self._on_balance = on_balance or (lambda _credits: None)
+        self._now = now
+        # Checking the budget and recording the job is one step: two submits at once must
+        # each see the other's estimate as committed.
+        self._guard_lock = asyncio.Lock()
         self.ledger = ledger
         self.output_dir = output_dir
         self.auto_download = auto_download
@@ -149,13 +172,15 @@ class JobManager:
     async def submit(self, spec: GeneratorSpec, values: Mapping[str, Any], *,
                      flow: Flow = Flow.CREATE, pricing: Pricing | None = None) -> JobRecord:
         """Record, then send the paid request (once); follow the job if it was created."""
-        pricing = pricing or Pricing(None, None)
+        pricing = pricing or Pricing(None)
         tag = uuid.uuid4().hex[:8] if spec.resource.has_name else None
-        body = request_body(spec, values, name_tag=tag)  # validated: SpecError before any row
-        record = self.ledger.begin_submit(
-            generator=spec.key, resource=spec.resource.key, flow=flow.value,
-            title=describe_request(spec, values), request=body, estimate=pricing.estimate,
-            balance_before=pricing.balance, name_tag=tag)
+        body = request_body(spec, values, tag, flow)  # validated: SpecError before any row
+        async with self._guard_lock:
+            balance = await self.check_budget(pricing.estimate)
+            record = self.ledger.begin_submit(
+                generator=spec.key, resource=spec.resource.key, flow=flow.value,
+                title=describe_request(spec, values), request=body, estimate=pricing.estimate,
+                balance_before=balance, name_tag=tag)
         self._on_change(record)
         return await self._send(record, lambda: submit(self.client, spec, values, flow=flow,
                                                        name_tag=tag))
@@ -163,16 +188,62 @@ class JobManager:
     async def render(self, spec: GeneratorSpec, preview: JobRecord, *,
                      pricing: Pricing | None = None) -> JobRecord:
         """Render a finished preview: a new paid request on the same server job."""
-        pricing = pricing or Pricing(None, None)
+        pricing = pricing or Pricing(None)
         server_id = preview.server_id
         if server_id is None:
             raise SpecError({"": "This preview has no Creatify job to render."})
-        record = self.ledger.begin_submit(
-            generator=spec.key, resource=spec.resource.key, flow="render",
-            title=f"Render of {preview.title}", request={"render_of": server_id},
-            estimate=pricing.estimate, balance_before=pricing.balance)
+        async with self._guard_lock:
+            balance = await self.check_budget(pricing.estimate)
+            record = self.ledger.begin_submit(
+                generator=spec.key, resource=spec.resource.key, flow="render",
+                title=f"Render of {preview.title}", request={"render_of": server_id},
+                estimate=pricing.estimate, balance_before=balance)
         self._on_change(record)
         return await self._send(record, lambda: render(self.client, spec, server_id))
+
+    async def render_style(self, spec: GeneratorSpec, compared: JobRecord, media_job: str, *,
+                           pricing: Pricing | None = None) -> JobRecord:
+        """Render the chosen style of a finished compare-styles job (a new paid request on
+        the same server job); only that style is rendered."""
+        pricing = pricing or Pricing(None)
+        server_id = compared.server_id
+        chosen = next((p for p in compared.previews if p.media_job == media_job), None)
+        if server_id is None or chosen is None:
+            raise SpecError({"": "That style preview is not part of this job."})
+        async with self._guard_lock:
+            balance = await self.check_budget(pricing.estimate)
+            record = self.ledger.begin_submit(
+                generator=spec.key, resource=spec.resource.key, flow="render",
+                title=f"{chosen.visual_style} of {compared.title}",
+                request={"render_of": server_id, "media_job": media_job,
+                         "visual_style": chosen.visual_style},
+                estimate=pricing.estimate, balance_before=balance)
+        self._on_change(record)
+        return await self._send(record,
+                                lambda: render_style(self.client, spec, server_id, media_job))
+
+    async def check_budget(self, estimate: Decimal | None) -> Decimal:
+        """Read the balance (a free call) and check it and the user's limits against
+        ``estimate`` plus what is committed in flight. Returns the balance; raises
+        :class:`BudgetError` (nothing sent, nothing recorded) when a limit would be crossed
+        or the balance cannot be read."""
+        try:
+            balance = await self.client.remaining_credits()
+        except CreatifyError as exc:
+            raise BudgetError([], message=f"Could not read your balance before sending, so "
+                                          f"nothing was sent: {exc.message}") from exc
+        self.ledger.record_balance(balance)
+        self._on_balance(balance)
+        now = self._now()
+        figures = BudgetFigures(estimate=estimate, balance=balance,
+                                committed=self.ledger.committed(),
+                                spent_today=self.ledger.spent(day_start(now)),
+                                spent_month=self.ledger.spent(month_start(now)))
+        refusals = check_budget(self.budget(), figures)
+        if refusals:
+            log.info("budget guard refused a job: %s", "; ".join(r.limit for r in refusals))
+            raise BudgetError(refusals, figures)
+        return balance
 
     async def _send(self, record: JobRecord,
                     call: Callable[[], Coroutine[Any, Any, JobSnapshot]]) -> JobRecord:
@@ -211,12 +282,14 @@ class JobManager:
                           on_delta: Callable[[str], None],
                           pricing: Pricing | None = None) -> JobRecord:
         """Stream a Text Generator answer; the generation is recorded like any job."""
-        pricing = pricing or Pricing(None, None)
+        pricing = pricing or Pricing(None)
         body = request_body(spec, values)
-        record = self.ledger.begin_submit(
-            generator=spec.key, resource=spec.resource.key, flow="stream",
-            title=describe_request(spec, values), request=body, estimate=pricing.estimate,
-            balance_before=pricing.balance)
+        async with self._guard_lock:
+            balance = await self.check_budget(pricing.estimate)
+            record = self.ledger.begin_submit(
+                generator=spec.key, resource=spec.resource.key, flow="stream",
+                title=describe_request(spec, values), request=body, estimate=pricing.estimate,
+                balance_before=balance)
         self._on_change(record)
         final: StreamEvent | None = None
         try:

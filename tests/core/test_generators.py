@@ -61,12 +61,13 @@ def test_required_fields_are_enforced(generator: GeneratorSpec) -> None:
     for f in generator.fields:
         if not f.required:
             continue
+        flow = f.flows[0] if f.flows else Flow.CREATE
         values = form(generator.key)
         values[f.name] = None
-        errors = generator.validate(values)
+        errors = generator.validate(values, flow)
         assert f.name in errors, f.name
         with pytest.raises(SpecError) as info:
-            generator.build_body(values)
+            generator.build_body(values, flow)
         assert f.name in info.value.errors
 
 

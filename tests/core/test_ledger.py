@@ -971,14 +971,18 @@ def test_committed_counts_estimates_of_jobs_in_flight_without_a_reported_charge(
     running = created(ledger, estimate=Decimal("5"))               # pending
     charged = created(ledger, estimate=Decimal("7"))
     ledger.apply_snapshot(charged.key, snap(JobStatus.RUNNING, credits_used=Decimal("7")))
+    not_yet = created(ledger, estimate=Decimal("4"))  # reports 0 until it is charged
+    ledger.apply_snapshot(not_yet.key, snap(JobStatus.RUNNING, credits_used=Decimal("0")))
+    partly = created(ledger, estimate=Decimal("24"))  # Ad Clone: charged block by block
+    ledger.apply_snapshot(partly.key, snap(JobStatus.RUNNING, credits_used=Decimal("12")))
     done = created(ledger, estimate=Decimal("100"))
     ledger.apply_snapshot(done.key, snap(JobStatus.DONE))
     refused = submit(ledger, estimate=Decimal("50"))
     ledger.mark_not_created(refused.key, "refused")
     submit(ledger, estimate=None)
-    assert ledger.committed() == Decimal("15")
+    assert ledger.committed() == Decimal(10 + 5 + 4 + 12)
     assert running.key in {r.key for r in ledger.paid_jobs()}
-    assert len(ledger.paid_jobs()) == 5
+    assert len(ledger.paid_jobs()) == 7
 
 
 def test_balance_readings_come_back_in_order_and_from_a_time(ledger: Ledger) -> None:

@@ -60,3 +60,18 @@ def test_format_credits() -> None:
     assert format_credits(Decimal("6.5")) == "6.5 credits"
     assert format_credits(Decimal(2000)) == "2,000 credits"
     assert format_credits(Decimal("10.0")) == "10 credits"
+
+
+def test_compare_styles_prices_a_preview_per_style_plus_one_render_and_shows_the_saving() -> None:
+    gen = spec("url_to_video")
+    values = {**gen.defaults(), "link": "0fd630f1-f29d-4da9-953f-48f1a09f76b5",
+              "visual_styles": ["AvatarBubbleTemplate", "FullScreenTemplate",
+                                "DynamicProductTemplate"], "video_length": 30}
+    q = quote(gen, values, 30, flow=Flow.COMPARE_STYLES)
+    assert q.credits == Decimal(3 * 1 + 4)
+    assert q.saving == Decimal(3 * 5 - 7)
+    assert q.lines[-1] == ("Making all 3 styles in one step would cost 15 credits: comparing "
+                           "first saves 8 credits.")
+    assert gen.validate({**values, "visual_styles": ["FullScreenTemplate"]},
+                        Flow.COMPARE_STYLES) == {"visual_styles": "Choose at least 2."}
+    assert "visual_styles" not in gen.validate({**values, "visual_styles": []}, Flow.CREATE)

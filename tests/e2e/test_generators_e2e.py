@@ -15,7 +15,7 @@ import pytest
 from app.api.client import CreatifyClient
 from app.api.snapshot import JobStatus
 from app.generators import SPECS, Flow, ResultKind, spec
-from app.generators.submit import render, submit
+from app.generators.submit import render, render_style, submit
 from app.pricing import estimate, total_credits
 from app.sandbox import Sandbox
 from tests.e2e.conftest import file_kind, wait_terminal
@@ -87,6 +87,21 @@ async def test_generator_end_to_end(key: str, flow: Flow, changes: dict[str, Any
             page = await web.get(snap.preview_url)
         assert page.status_code == 200 and "html" in page.headers["content-type"]
         snap = await render(client, gen, snap.id)
+    if flow is Flow.COMPARE_STYLES:
+        snap = await wait_terminal(client, snap)
+        assert snap.status is JobStatus.DONE and not snap.result_urls
+        assert [p.visual_style for p in snap.previews] == list(values["visual_styles"])
+        async with httpx.AsyncClient() as web:
+            for preview in snap.previews:
+                assert preview.preview_url and preview.thumbnail_url
+                assert preview.duration == values["video_length"]
+                page = await web.get(preview.preview_url)
+                assert page.status_code == 200 and "html" in page.headers["content-type"]
+                thumb = await web.get(preview.thumbnail_url)
+                assert file_kind(thumb.content) == "image"
+        chosen = snap.previews[-1]
+        snap = await render_style(client, gen, snap.id, chosen.media_job)
+        assert snap.raw.get("visual_style") == chosen.visual_style
     snap = await wait_terminal(client, snap)
     assert snap.status.is_success, (snap.raw_status, snap.failed_reason)
 
@@ -120,3 +135,25 @@ async def test_remaining_credits_follow_the_charges(sandbox: Sandbox,
     assert before == sandbox.balance
     await client.create_link("https://shop.example.com/products/lamp")
     assert await client.remaining_credits() == before - Decimal(1)
+
+
+@pytest.mark.parametrize("styles", [2, 3, 6])
+async def test_comparing_styles_costs_a_preview_each_and_one_render(
+        styles: int, sandbox: Sandbox, client: CreatifyClient, inputs: Inputs) -> None:
+    """n previews at 1 per 30 s plus one render at 4 per 30 s — checked against the
+    simulator's charge, with the saving against making every style in one step."""
+    gen = spec("url_to_video")
+    chosen_styles = [c.value for c in gen.field("visual_styles").choices][:styles]
+    values = {**gen.defaults(), **valid_values("url_to_video", inputs),
+              "visual_styles": chosen_styles, "video_length": 45}
+    expected = total_credits(estimate(r) for r in gen.price_requests(
+        values, 45, Flow.COMPARE_STYLES))
+    assert expected == styles * 2 + 8  # 45 s: 2 blocks; previews 1 each, the render 4 each
+    before = sandbox.balance
+    snap = await wait_terminal(client, await submit(client, gen, values,
+                                                    flow=Flow.COMPARE_STYLES))
+    assert before - sandbox.balance == styles * 2
+    snap = await wait_terminal(client, await render_style(client, gen, snap.id,
+                                                          snap.previews[0].media_job))
+    assert snap.status is JobStatus.DONE and snap.result_url
+    assert before - sandbox.balance == expected

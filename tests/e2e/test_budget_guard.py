@@ -1,0 +1,182 @@
+"""The budget guard in the job manager, against the simulator over loopback HTTP: the balance
+is read before every paid request, and each limit refuses with its message and sends nothing."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.api.client import CreatifyClient
+from app.generators import Flow, spec
+from app.jobs.budget import BudgetError, BudgetLimits, Limit
+from app.jobs.ledger import JobState, Ledger
+from app.jobs.manager import JobManager, Pricing
+from app.jobs.scheduler import PollPolicy
+from app.sandbox import Sandbox
+from tests.e2e.conftest import sandbox_client
+from tests.e2e.test_job_manager import settle
+
+pytestmark = pytest.mark.e2e
+
+SPEED = 400.0
+BALANCE = "/api/remaining_credits/"
+
+
+@pytest.fixture
+def server() -> Iterator[Sandbox]:
+    with Sandbox(speed=SPEED, seed=9, balance=200) as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+async def client(server: Sandbox) -> AsyncIterator[CreatifyClient]:
+    async with sandbox_client(server, timeout=5) as api:
+        yield api
+
+
+class Setup:
+    def __init__(self, client: CreatifyClient, ledger: Ledger, out: Path) -> None:
+        self.limits = BudgetLimits()
+        self.balances: list[Decimal] = []
+        self.manager = JobManager(client, ledger, out, policy=PollPolicy().scaled(SPEED),
+                                  budget=lambda: self.limits, on_balance=self.balances.append)
+
+
+@pytest.fixture
+async def setup(client: CreatifyClient, tmp_path: Path) -> AsyncIterator[Setup]:
+    with Ledger(tmp_path / "jobs.sqlite3") as ledger:
+        made = Setup(client, ledger, tmp_path / "out")
+        await made.manager.start()
+        try:
+            yield made
+        finally:
+            await made.manager.aclose()
+
+
+async def link_id(client: CreatifyClient) -> str:
+    return (await client.create_link("https://shop.example.com/products/budget")).id
+
+
+def u2v(link: str, length: int = 30, **changes: Any) -> dict[str, Any]:
+    return {**spec("url_to_video").defaults(), "link": link, "video_length": length, **changes}
+
+
+def paid_posts_and_reads_before(server: Sandbox) -> list[tuple[str, int]]:
+    """(paid POST, balance reads since the previous POST) for every POST in the log. Polls
+    and downloads run meanwhile, so "before" means "since the last paid request"."""
+    pairs = []
+    reads = 0
+    for method, path in server.request_log:
+        if method == "GET" and path == BALANCE:
+            reads += 1
+        elif method == "POST":
+            pairs.append((path, reads))
+            reads = 0
+    return pairs
+
+
+async def test_the_balance_is_read_before_every_paid_endpoint(
+        server: Sandbox, client: CreatifyClient, setup: Setup) -> None:
+    manager = setup.manager
+    gen = spec("url_to_video")
+    link = await manager.submit(spec("links"), {"url": "https://shop.example.com/p/1"},
+                                pricing=Pricing(Decimal(1)))
+    assert link.server_id
+    one = await manager.submit(gen, u2v(link.server_id), pricing=Pricing(Decimal(5)))
+    preview = await manager.submit(gen, u2v(link.server_id), flow=Flow.PREVIEW_RENDER,
+                                   pricing=Pricing(Decimal(1)))
+    compare = await manager.submit(gen, u2v(link.server_id, visual_styles=[
+        "AvatarBubbleTemplate", "FullScreenTemplate"]), flow=Flow.COMPARE_STYLES,
+        pricing=Pricing(Decimal(2)))
+    answer: list[str] = []
+    await manager.stream_text(spec("text_generator"), {
+        **spec("text_generator").defaults(), "prompt": "Three words about mugs."},
+        on_delta=answer.append)
+    preview, compare = await settle(manager.ledger, [preview.key, compare.key])
+    await manager.render(gen, preview, pricing=Pricing(Decimal(4)))
+    await manager.render_style(gen, compare, compare.previews[1].media_job,
+                               pricing=Pricing(Decimal(4)))
+    await settle(manager.ledger, [one.key])
+
+    pairs = paid_posts_and_reads_before(server)
+    paid = [path for path, _reads in pairs]
+    assert len(paid) == 7 and len(server.create_log) == 7, paid
+    assert any("preview_list_async" in p for p in paid)
+    assert any("render_single_preview" in p for p in paid)
+    assert any(p.endswith("/render/") for p in paid)
+    assert any("text_generator" in p for p in paid)
+    assert all(reads == 1 for _path, reads in pairs), pairs
+    assert len(setup.balances) == 7
+    readings = manager.ledger.balance_readings()
+    assert [c for _t, c in readings] == setup.balances
+    assert [r.balance_before for r in manager.ledger.paid_jobs()
+            if r.flow != "stream"][:2] == setup.balances[:2]
+
+
+async def refused(setup: Setup, server: Sandbox, values: dict[str, Any],
+                  estimate: str) -> BudgetError:
+    posts = len(server.create_log)
+    jobs = setup.manager.ledger.count(include_hidden=True)
+    with pytest.raises(BudgetError) as info:
+        await setup.manager.submit(spec("url_to_video"), values,
+                                   pricing=Pricing(Decimal(estimate)))
+    assert len(server.create_log) == posts, "a refused job must not be sent"
+    assert setup.manager.ledger.count(include_hidden=True) == jobs, "nor recorded"
+    assert info.value.message.endswith("Nothing was sent.")
+    return info.value
+
+
+async def test_each_limit_refuses_with_its_message(server: Sandbox, client: CreatifyClient,
+                                                   setup: Setup) -> None:
+    link = await link_id(client)  # 1 credit: 199 left
+    values = u2v(link, 60)  # 10 credits
+
+    setup.limits = BudgetLimits(per_job=Decimal(8))
+    error = await refused(setup, server, values, "10")
+    assert [r.limit for r in error.refusals] == [Limit.PER_JOB]
+    assert "per-job ceiling of 8 by 2" in error.message
+
+    setup.limits = BudgetLimits(low_balance=Decimal(195))
+    error = await refused(setup, server, values, "10")
+    assert [(r.limit, r.over_by) for r in error.refusals] == [(Limit.LOW_BALANCE, 6)]
+    assert "would leave 189 credits, below your low-balance threshold of 195 by 6" in \
+        error.message
+
+    # Jobs in flight count against the caps and the balance until they report a charge.
+    setup.limits = BudgetLimits(daily=Decimal(25), monthly=Decimal(1000))
+    first = await setup.manager.submit(spec("url_to_video"), values,
+                                       pricing=Pricing(Decimal(10)))
+    assert first.state is not JobState.NOT_CREATED
+    error = await refused(setup, server, values, "20")
+    assert [r.limit for r in error.refusals] == [Limit.DAILY]
+    assert "Over your daily cap of 25 credits by 5: 0 spent today + 10 in flight + 20 for " \
+           "this job = 30." in error.message
+
+    await settle(setup.manager.ledger, [first.key])  # charged 10: now spent, not in flight
+    setup.limits = BudgetLimits(monthly=Decimal(15))
+    error = await refused(setup, server, values, "10")
+    assert [r.limit for r in error.refusals] == [Limit.MONTHLY]
+    assert "Over your monthly cap of 15 credits by 5: 10 spent this month + 10 for this " \
+           "job = 20." in error.message
+
+    setup.limits = BudgetLimits()
+    error = await refused(setup, server, u2v(link, 60), "1000")
+    assert [r.limit for r in error.refusals] == [Limit.BALANCE]
+    assert "this job needs 1,000" in error.message and "short by" in error.message
+
+
+async def test_two_submits_at_once_see_each_other_as_committed(
+        server: Sandbox, client: CreatifyClient, setup: Setup) -> None:
+    link = await link_id(client)  # 199 left
+    setup.limits = BudgetLimits(daily=Decimal(15))
+    values = u2v(link, 60)
+    results = await asyncio.gather(
+        *(setup.manager.submit(spec("url_to_video"), values, pricing=Pricing(Decimal(10)))
+          for _ in range(2)), return_exceptions=True)
+    assert sum(isinstance(r, BudgetError) for r in results) == 1
+    assert len(server.create_log) == 2  # the link and one video
