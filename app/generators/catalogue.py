@@ -70,6 +70,23 @@ MAX_SCENES = 20
 MAX_SCENE_TEXT = 2000
 
 
+def _product_page() -> tuple[Field, Field]:
+    """A Link id, or a product page URL from which a Link is made first (1 credit)."""
+    return (
+        Field("product_url", "Product page URL", FieldKind.URL, wire="",
+              help="Paste or drop the product page: a Link is made from it first (1 credit), "
+                   "then the video. Or give a Link id below."),
+        Field("link", "…or Link id", FieldKind.UUID,
+              help="The top-level id of a Link already made on the Links tab."),
+    )
+
+
+def _link_check(values: Values) -> dict[str, str]:
+    if is_empty(values.get("link")) and is_empty(values.get("product_url")):
+        return {"product_url": "Give the product page URL (or a Link id)."}
+    return {}
+
+
 def _name() -> Field:
     return Field("name", "Job name", max_length=200, advanced=True,
                  help="Shown in Creatify's dashboard; the app also tags it to find the job.")
@@ -104,9 +121,7 @@ URL_TO_VIDEO = GeneratorSpec(
     resource=R.LINK_TO_VIDEOS,
     description="Turn a product page (a Link) into a short video ad.",
     fields=(
-        Field("link", "Link id", FieldKind.UUID, required=True,
-              help="The top-level id of a Link made on the Links tab (drop a product URL to "
-                   "make one)."),
+        *_product_page(),
         _name(),
         Field("video_length", "Length", FieldKind.CHOICE, default=30, choices=VIDEO_LENGTHS),
         _aspect("16x9"),
@@ -144,6 +159,8 @@ URL_TO_VIDEO = GeneratorSpec(
     expected_seconds=600,
     flows=(Flow.CREATE, Flow.PREVIEW_RENDER, Flow.COMPARE_STYLES),
     model_field="model_version",
+    check=_link_check,
+    makes_link=True,
 )
 
 
@@ -692,8 +709,7 @@ AD_CLONE = GeneratorSpec(
     resource=R.ADS_CLONE,
     description="Remake a reference ad for your product.",
     fields=(
-        Field("link", "Link id", FieldKind.UUID, required=True,
-              help="The top-level id of your product's Link."),
+        *_product_page(),
         Field("video_url", "Reference ad URL", FieldKind.URL, required=True),
         _aspect("9x16"),
         Field("language", "Language", FieldKind.CHOICE, choices=LANGUAGES, open_choices=True,
@@ -705,6 +721,8 @@ AD_CLONE = GeneratorSpec(
     price_rule="ad_clone",
     result_kind=ResultKind.VIDEO,
     expected_seconds=900,
+    check=_link_check,
+    makes_link=True,
 )
 
 

@@ -23,6 +23,7 @@ DEFAULT_WPM = 150
 """Words per minute used to turn a script into seconds (a setting in the app)."""
 
 MAX_URL_LENGTH = 2048
+LINK_RULE = "links"  # the billing rule of making a Link from a product page
 MAX_BILLED_SECONDS = 4 * 3600
 
 Values = Mapping[str, Any]
@@ -260,6 +261,7 @@ class GeneratorSpec:
     check: Callable[[Values], dict[str, str]] | None = None
     price_details: Callable[[Values], dict[str, Any]] | None = None
     script_fields: tuple[str, ...] = field(default=())
+    makes_link: bool = False  # takes a product URL and makes its Link first (1 credit)
 
     # ------------------------------------------------------------------ fields and values
 
@@ -314,6 +316,11 @@ class GeneratorSpec:
             return source.default_seconds
         return None
 
+    def needs_link(self, values: Values) -> bool:
+        """True when the form gives a product URL and no Link id: a Link is made first."""
+        return self.makes_link and is_empty(values.get("link")) \
+            and not is_empty(values.get("product_url"))
+
     @staticmethod
     def style_count(values: Values) -> int:
         """How many visual styles the compare-styles flow would preview."""
@@ -340,6 +347,11 @@ class GeneratorSpec:
             details["model"] = model if isinstance(model, str) and model else None
         timed = self.duration.kind is not DurationKind.NONE
         secs = Decimal(str(seconds)) if (timed and seconds is not None) else None
+        link = [PriceRequest(LINK_RULE)] if self.needs_link(values) else []
+        return link + self._job_price_requests(details, secs, values, flow)
+
+    def _job_price_requests(self, details: dict[str, Any], secs: Decimal | None,
+                            values: Values, flow: Flow) -> list[PriceRequest]:
         if flow is Flow.PREVIEW_RENDER:
             return [PriceRequest(self.price_rule, phase="preview", seconds=secs, **details),
                     PriceRequest(self.price_rule, phase="render", seconds=secs, **details)]

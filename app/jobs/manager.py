@@ -39,6 +39,7 @@ from app.downloads import (
     write_sidecar,
 )
 from app.generators import BY_KEY, Flow, GeneratorSpec, SpecError
+from app.generators.spec import LINK_RULE
 from app.generators.submit import render, render_style, request_body, submit
 from app.jobs.budget import (
     BudgetError,
@@ -50,8 +51,11 @@ from app.jobs.budget import (
 )
 from app.jobs.ledger import DownloadState, JobRecord, JobState, Ledger
 from app.jobs.scheduler import PollPolicy, PollScheduler
+from app.pricing import PriceRequest, estimate
 
 log = logging.getLogger(__name__)
+
+PLACEHOLDER_LINK = "00000000-0000-4000-8000-000000000000"  # to validate a form before its Link
 
 TITLE_FIELDS = ("url", "product_url", "link", "script", "text", "prompt", "video_url",
                 "template_id", "image", "source_job")
@@ -171,8 +175,15 @@ class JobManager:
 
     async def submit(self, spec: GeneratorSpec, values: Mapping[str, Any], *,
                      flow: Flow = Flow.CREATE, pricing: Pricing | None = None) -> JobRecord:
-        """Record, then send the paid request (once); follow the job if it was created."""
+        """Record, then send the paid request (once); follow the job if it was created.
+
+        A form with a product URL and no Link id makes its Link first (its own paid job,
+        checked and recorded like any other), then sends the job with the new Link's id."""
         pricing = pricing or Pricing(None)
+        if spec.needs_link(values):
+            request_body(spec, {**values, "link": PLACEHOLDER_LINK}, None, flow)  # check first
+            await self.check_budget(pricing.estimate)  # the Link and the job together
+            values, pricing = await self._make_link(values, pricing)
         tag = uuid.uuid4().hex[:8] if spec.resource.has_name else None
         body = request_body(spec, values, tag, flow)  # validated: SpecError before any row
         async with self._guard_lock:
@@ -184,6 +195,19 @@ class JobManager:
         self._on_change(record)
         return await self._send(record, lambda: submit(self.client, spec, values, flow=flow,
                                                        name_tag=tag))
+
+    async def _make_link(self, values: Mapping[str, Any],
+                         pricing: Pricing) -> tuple[dict[str, Any], Pricing]:
+        link_price = estimate(PriceRequest(LINK_RULE)).credits or Decimal(1)
+        record = await self.submit(BY_KEY["links"], {"url": values["product_url"]},
+                                   pricing=Pricing(link_price))
+        if record.state is not JobState.DONE or not record.server_id:
+            reason = record.failed_reason or "no answer from Creatify"
+            raise SpecError({"product_url": f"The Link for this product page was not made "
+                                            f"({record.state}: {reason}); the video was not "
+                                            f"sent."})
+        rest = pricing.estimate - link_price if pricing.estimate is not None else None
+        return {**values, "link": record.server_id}, Pricing(rest, pricing.balance)
 
     async def render(self, spec: GeneratorSpec, preview: JobRecord, *,
                      pricing: Pricing | None = None) -> JobRecord:

@@ -180,3 +180,27 @@ async def test_two_submits_at_once_see_each_other_as_committed(
           for _ in range(2)), return_exceptions=True)
     assert sum(isinstance(r, BudgetError) for r in results) == 1
     assert len(server.create_log) == 2  # the link and one video
+
+
+async def test_a_product_url_makes_its_link_first_each_checked_and_charged_as_estimated(
+        server: Sandbox, setup: Setup) -> None:
+    from app.generators.quote import quote
+    gen = spec("url_to_video")
+    values = {**gen.defaults(), "product_url": "https://shop.example.com/products/lamp",
+              "video_length": 45}
+    q = quote(gen, values, 45)
+    assert q.credits == 1 + 10 and q.lines[0].startswith("1 link")
+    before = server.balance
+    video = await setup.manager.submit(gen, values, pricing=Pricing(q.credits))
+    [video] = await settle(setup.manager.ledger, [video.key])
+    link = next(r for r in setup.manager.ledger.paid_jobs() if r.generator == "links")
+    assert video.request["link"] == link.server_id and video.estimate == 10
+    assert link.estimate == 1 and link.title == values["product_url"]
+    assert before - server.balance == q.credits
+    # Both together are checked first, then each paid call on its own.
+    assert [reads for _path, reads in paid_posts_and_reads_before(server)] == [2, 1]
+
+    setup.limits = BudgetLimits(per_job=Decimal(5))  # the Link alone would pass: no Link made
+    with pytest.raises(BudgetError, match="per-job ceiling of 5 by 6"):
+        await setup.manager.submit(gen, values, pricing=Pricing(q.credits))
+    assert len(server.create_log) == 2
