@@ -135,6 +135,7 @@ class JobManager:
                  now: Callable[[], datetime] = _local_now) -> None:
         self.client = client
         self.budget = budget or BudgetLimits
+        self._waiters: dict[str, list[asyncio.Future[JobRecord]]] = {}
         self._on_balance = on_balance or (lambda _credits: None)
         self._now = now
         # Checking the budget and recording the job is one step: two submits at once must
@@ -144,7 +145,16 @@ class JobManager:
         self.output_dir = output_dir
         self.auto_download = auto_download
         self.name_template = name_template
-        self._on_change = on_change or (lambda _record: None)
+        notify = on_change or (lambda _record: None)
+
+        def on_change_then_wake(record: JobRecord) -> None:
+            notify(record)
+            if record.key in self._waiters and (record.state.is_terminal
+                                                or record.state is JobState.UNKNOWN):
+                for future in self._waiters.pop(record.key):
+                    if not future.done():
+                        future.set_result(record)
+        self._on_change = on_change_then_wake
         self.tasks = TaskGroup(on_error)
         self.scheduler = PollScheduler(
             client, ledger, on_change=self._changed, policy=policy,
@@ -297,6 +307,15 @@ class JobManager:
             record = await self.look_again(key)
             if record.state is not JobState.UNKNOWN:
                 return
+
+    async def wait_ended(self, key: str) -> JobRecord:
+        """The job's record once it is terminal, or ``unknown`` (its create answer lost)."""
+        record = self.ledger.get(key)
+        if record.state.is_terminal or record.state is JobState.UNKNOWN:
+            return record
+        future: asyncio.Future[JobRecord] = asyncio.get_running_loop().create_future()
+        self._waiters.setdefault(key, []).append(future)
+        return await future
 
     async def look_again(self, key: str) -> JobRecord:
         """Look for an ``unknown`` job in Creatify's list again (never re-sends it)."""
