@@ -2,28 +2,37 @@
 
 Usage (a virtual X screen is enough):
     xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python docs/make_screenshots.py
-Writes docs/screenshots/{welcome,url_to_video,text_to_speech,estimator,queue}.png.
+Writes docs/screenshots/{welcome,url_to_video,text_to_speech,estimator,queue,spending}.png.
 """
 
 from __future__ import annotations
 
 import asyncio
+import random
 import sys
 import tempfile
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import qasync
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from app.api.snapshot import JobSnapshot, JobStatus  # noqa: E402
 from app.credentials import CredentialStore  # noqa: E402
+from app.generators import BY_KEY  # noqa: E402
 from app.generators.quote import quote  # noqa: E402
+from app.jobs.ledger import Ledger  # noqa: E402
+from app.pricing import plan_by_key  # noqa: E402
 from app.settings import Settings, SettingsStore  # noqa: E402
 from ui.main import wire_window  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 from ui.service import Mode, StudioService  # noqa: E402
+from ui.spending import SpendingWindow  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 
@@ -79,6 +88,87 @@ async def shoot() -> None:
         window.grab().save(str(OUT / "queue.png"))
         window.close()
         await service.aclose()
+        await shoot_spending(Path(data))
+
+
+# ---------------------------------------------------------------------------- spending
+
+SPENDING_TODAY = date(2026, 5, 22)
+"""The spending screenshot shows May 2026 up to the 22nd (a fixed month: the same picture
+whenever it is taken)."""
+
+# generator, title, estimate, how the actual differs (None: reported exactly), weight
+_MONTH_JOBS = (
+    ("url_to_video", "Blue mug — 30 s ad", "10", (0, 0, 0, 5), 5),
+    ("text_to_speech", "Mug voice-over", "2", (0, 0, -1), 5),
+    ("aurora", "Talking founder photo", "24", (0,), 2),
+    ("avatar_v1", "Avatar explains the lid", "10", (0, 0, 5), 3),
+    ("product_image", "Mug on a desk", "2", None, 3),
+    ("text_generator", "Taglines", None, (1, 2, 3), 2),
+    ("links", "shop.example.com/mug", "1", (0,), 2),
+)
+
+
+class _LedgerSource(QObject):
+    """What the spending window needs of the service, over a ledger made up for the picture."""
+
+    jobChanged = Signal(object)
+    jobsReloaded = Signal()
+    creditsChanged = Signal(object)
+    modeChanged = Signal(str)
+
+    def __init__(self, ledger: Ledger, output_dir: Path) -> None:
+        super().__init__()
+        self.ledger = ledger
+        self.output_dir = output_dir
+
+
+def fill_month(ledger: Ledger, clock: list[datetime]) -> None:
+    """A plausible May on API Starter: a few jobs most working days, two failed Aurora jobs
+    (refunded), a balance reading before each job."""
+    rng = random.Random(7)
+    balance = Decimal(500)
+    weights = [job[4] for job in _MONTH_JOBS]
+    for day in range(1, SPENDING_TODAY.day + 1):
+        when = datetime(2026, 5, day, 8, 30, tzinfo=UTC)
+        count = rng.choice((0, 1, 2, 3)) if when.weekday() < 5 else rng.choice((0, 0, 1))
+        for number in range(count):
+            key, title, estimate, drift, _ = rng.choices(_MONTH_JOBS, weights)[0]
+            clock[0] = when + timedelta(hours=2 * number, minutes=rng.randrange(60))
+            ledger.record_balance(balance, clock[0])
+            resource = BY_KEY[key].resource.key
+            record = ledger.begin_submit(
+                generator=key, resource=resource, flow="create", title=title, request={},
+                estimate=None if estimate is None else Decimal(estimate),
+                balance_before=balance)
+            server_id = f"{key}-{day}-{number}"
+            ledger.mark_created(record.key, JobSnapshot(resource, server_id, JobStatus.RUNNING,
+                                                        "running"))
+            clock[0] += timedelta(minutes=rng.randint(2, 12))
+            failed = key == "aurora" and day in (6, 14)
+            used = None if drift is None or failed else \
+                Decimal(estimate or 0) + rng.choice(drift)
+            ledger.apply_snapshot(record.key, JobSnapshot(
+                resource, server_id, JobStatus.FAILED if failed else JobStatus.DONE,
+                "failed" if failed else "done", credits_used=used,
+                failed_reason="Face not found in the image" if failed else None))
+            balance -= used if used is not None else (0 if failed else Decimal(estimate or 0))
+    clock[0] = datetime(2026, 5, SPENDING_TODAY.day, 17, tzinfo=UTC)
+    ledger.record_balance(balance, clock[0])
+
+
+async def shoot_spending(data: Path) -> None:
+    clock = [datetime(2026, 5, 1, tzinfo=UTC)]
+    with Ledger(data / "spending.sqlite3", clock=lambda: clock[0]) as ledger:
+        fill_month(ledger, clock)
+        window = SpendingWindow(_LedgerSource(ledger, data),
+                                plan=lambda: plan_by_key("api_starter"), tz=UTC,
+                                today=lambda: SPENDING_TODAY)
+        window.resize(1180, 820)
+        window.show()
+        await settle(1.0)
+        window.grab().save(str(OUT / "spending.png"))
+        window.close()
 
 
 def main() -> int:
