@@ -1,0 +1,79 @@
+"""Child process of the download benchmark; prints one JSON line.
+
+``fetch URL TARGET SIZE``: the app's download path — ``app.downloads.fetch_resumable`` with an
+``httpx.AsyncClient`` made as ``JobManager`` makes it, and a progress callback — into TARGET;
+seconds, VmRSS sampled every 5 ms (start, peak), ``ru_maxrss``; the file is checked (size,
+and 64 KiB at 16 offsets against the sandbox's synthetic bytes).
+
+``baseline``: the same imports and client, no transfer: its ``ru_maxrss`` is what the
+fetch child would reach without downloading anything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+
+from app.downloads import fetch_resumable  # noqa: E402
+from app.sandbox import media  # noqa: E402
+from tests.benchmarks.common import PeakRss, max_rss_kib, rss_kib  # noqa: E402
+
+
+def _client() -> httpx.AsyncClient:
+    return httpx.AsyncClient(timeout=httpx.Timeout(120.0, connect=10.0))  # as JobManager
+
+
+async def fetch(url: str, target: Path, size: int) -> dict[str, object]:
+    reports: list[int] = []
+    async with _client() as http:
+        with PeakRss() as rss:
+            started = time.perf_counter()
+            result = await fetch_resumable(http, url, target,
+                                           progress=lambda done, _total: reports.append(done))
+            seconds = time.perf_counter() - started
+    if result.bytes != size or target.stat().st_size != size or result.resumed_from:
+        raise SystemExit(f"fetched {result.bytes} bytes (resumed from {result.resumed_from}), "
+                         f"file {target.stat().st_size}, expected {size}")
+    rng = random.Random(size)
+    with target.open("rb") as saved:
+        for offset in [0, max(0, size - 65536)] + [rng.randrange(size) for _ in range(14)]:
+            saved.seek(offset)
+            got = saved.read(65536)
+            if got != b"".join(media.synthetic_chunks(offset, offset + len(got))):
+                raise SystemExit(f"wrong bytes at offset {offset}")
+    return {"seconds": seconds, "bytes": result.bytes, "rss_start_kib": rss.start_kib,
+            "rss_peak_kib": rss.peak_kib, "rss_growth_kib": rss.growth_kib,
+            "rss_samples": rss.samples, "max_rss_kib": max_rss_kib(),
+            "progress_reports": len(reports)}
+
+
+async def baseline() -> dict[str, object]:
+    async with _client():
+        await asyncio.sleep(0.05)
+    return {"rss_kib": rss_kib(), "max_rss_kib": max_rss_kib()}
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["baseline"]:
+        figures = asyncio.run(baseline())
+    elif argv[:1] == ["fetch"] and len(argv) == 4:
+        figures = asyncio.run(fetch(argv[1], Path(argv[2]), int(argv[3])))
+    else:
+        print(__doc__, file=sys.stderr)
+        return 2
+    print(json.dumps(figures), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
