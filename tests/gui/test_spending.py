@@ -329,6 +329,26 @@ def test_the_real_dialog_is_not_modal_to_the_loop(qtbot: QtBot, books: Ledger,
     check_export(target, books)
 
 
+def test_charts_follow_the_theme(qtbot: QtBot, books: Ledger, tmp_path: Path) -> None:
+    from PySide6.QtCharts import QChart
+
+    from ui.theme import apply_theme
+
+    window = open_window(qtbot, StandIn(books, tmp_path))
+    try:
+        apply_theme("dark")
+        qtbot.waitUntil(lambda: window.day_chart.theme() is QChart.ChartTheme.ChartThemeDark)
+        assert window.balance_chart.theme() is QChart.ChartTheme.ChartThemeDark
+        # Our colours survive the theme change (a theme resets series colours).
+        assert window.day_set.color().name() == "#3b82f6"
+        assert window.allowance_series.pen().style() is Qt.PenStyle.DashLine
+        apply_theme("light")
+        qtbot.waitUntil(lambda: window.day_chart.theme() is QChart.ChartTheme.ChartThemeLight)
+        assert window.day_set.color().name() == "#3b82f6"
+    finally:
+        apply_theme("system")
+
+
 def test_every_control_is_named(qtbot: QtBot, books: Ledger, tmp_path: Path) -> None:
     from PySide6.QtCharts import QChartView
     from PySide6.QtWidgets import QAbstractButton, QLabel, QTableView, QTabWidget
