@@ -29,6 +29,7 @@ from typing import Any
 from app.api.client import InsecureBaseURLError, validate_base_url
 from app.atomic import write_text_atomically
 from app.downloads import DownloadError, render_name
+from app.jobs.budget import BudgetLimits, parse_limit
 from app.logsafe import redact
 from app.paths import AppPaths
 from app.pricing import Plan, PricingError, enterprise_plan, plan_by_key
@@ -59,6 +60,12 @@ class Settings:
     notify_drained: bool = False
     api_base_url: str = ""  # empty: Creatify's own API
     name_template: str = "{generator}_{title}_{date}_{short_id}"  # saved results' file names
+    # The budget guard, in credits as typed; empty = no limit.
+    budget_per_job: str = ""
+    budget_daily: str = ""
+    budget_monthly: str = ""
+    budget_low_balance: str = ""
+    batch_concurrency: int = 3  # batch jobs running at once
 
 
 LABELS: dict[str, str] = {
@@ -76,7 +83,14 @@ LABELS: dict[str, str] = {
     "notify_drained": "Notify when the queue is empty",
     "api_base_url": "API address",
     "name_template": "File name template",
+    "budget_per_job": "Per-job ceiling (credits)",
+    "budget_daily": "Daily cap (credits)",
+    "budget_monthly": "Monthly cap (credits)",
+    "budget_low_balance": "Low-balance threshold (credits)",
+    "batch_concurrency": "Batch jobs running at once",
 }
+
+MAX_BATCH_CONCURRENCY = 20
 
 _FIELDS: tuple[dataclasses.Field[Any], ...] = dataclasses.fields(Settings)
 _DEFAULTS = Settings()
@@ -134,6 +148,16 @@ def validate(settings: Settings) -> dict[str, str]:
             validate_base_url(settings.api_base_url)
         except InsecureBaseURLError as exc:
             errors["api_base_url"] = str(exc)
+    for name in ("budget_per_job", "budget_daily", "budget_monthly", "budget_low_balance"):
+        if name not in errors:
+            try:
+                parse_limit(getattr(settings, name), LABELS[name].split(" (")[0].lower())
+            except ValueError as exc:
+                errors[name] = str(exc)
+    if "batch_concurrency" not in errors and not (
+            1 <= settings.batch_concurrency <= MAX_BATCH_CONCURRENCY):
+        errors["batch_concurrency"] = (f"Batch jobs running at once must be between 1 and "
+                                       f"{MAX_BATCH_CONCURRENCY}.")
     # Messages echo values; a pasted key must not travel on in one.
     return {name: redact(message) for name, message in errors.items()}
 
@@ -150,6 +174,18 @@ def price_plan(settings: Settings) -> Plan:
                                "e.g. 0.12) to see dollar estimates.")
         return enterprise_plan(settings.enterprise_rate)
     return plan_by_key(settings.plan)
+
+
+def budget_limits(settings: Settings) -> BudgetLimits:
+    """The budget guard's limits from the settings (a bad value reads as no limit: the
+    settings dialog never saves one)."""
+    values = []
+    for name in ("budget_per_job", "budget_daily", "budget_monthly", "budget_low_balance"):
+        try:
+            values.append(parse_limit(getattr(settings, name), name))
+        except ValueError:
+            values.append(None)
+    return BudgetLimits(*values)
 
 
 def resolve_output_dir(settings: Settings, paths: AppPaths) -> Path:
@@ -312,6 +348,7 @@ __all__ = [
     "Settings",
     "SettingsError",
     "SettingsStore",
+    "budget_limits",
     "price_plan",
     "resolve_output_dir",
     "validate",

@@ -32,7 +32,8 @@ from ui.forms.form import GeneratorForm
 from ui.service import Mode, StudioService
 
 FLOW_LABELS = {Flow.CREATE: "Make the video in one step",
-               Flow.PREVIEW_RENDER: "Preview first (1 credit per 30 s), then render (4 per 30 s)"}
+               Flow.PREVIEW_RENDER: "Preview first (1 credit per 30 s), then render (4 per 30 s)",
+               Flow.COMPARE_STYLES: "Compare styles: a preview of each, then render one"}
 
 
 class PriceSettings:

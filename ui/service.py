@@ -8,20 +8,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import httpx
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.api.client import CreatifyClient, validate_base_url
 from app.api.errors import CreatifyError
+from app.batch import BatchRow, BatchRun
 from app.credentials import Credentials
 from app.downloads import DEFAULT_TEMPLATE, DownloadError
 from app.generators import Flow, GeneratorSpec, SpecError
-from app.jobs.ledger import JobRecord, Ledger, LedgerError
+from app.jobs.budget import BudgetError, BudgetLimits
+from app.jobs.ledger import JobRecord, JobState, Ledger, LedgerError
 from app.jobs.manager import JobManager, Pricing, TaskGroup
 from app.jobs.scheduler import PollPolicy
 from app.sandbox import Sandbox
@@ -50,6 +52,8 @@ def describe(exc: BaseException) -> str:
     """A message for the user from any error the core raises."""
     if isinstance(exc, CreatifyError):
         return exc.message
+    if isinstance(exc, BudgetError):
+        return exc.message
     if isinstance(exc, SpecError):
         return "; ".join(exc.errors.values())
     if isinstance(exc, DownloadError | LedgerError | ValueError):
@@ -76,6 +80,7 @@ class StudioService(QObject):
     errorRaised = Signal(str)                 # something failed in the background
     imageLoaded = Signal(str, bytes)          # url, image bytes (thumbnails for pickers)
     imageFailed = Signal(str, str)            # url, message
+    committedChanged = Signal(object)         # Decimal: credits committed to jobs in flight
 
     def __init__(self, output_dir: Path, *, data_dir: Path | None = None,
                  auto_download: bool = True, sandbox_speed: float = SANDBOX_SPEED,
@@ -99,6 +104,9 @@ class StudioService(QObject):
         self._images_loading: set[str] = set()
         self._web: httpx.AsyncClient | None = None  # made on first use (TLS set-up is slow)
         self.tasks = TaskGroup(self._report)
+        self.budget = BudgetLimits()  # kept current by the window from the settings
+        self.committed = Decimal(0)
+        self._committed_pending = False
 
     def _report(self, name: str, exc: BaseException) -> None:
         self.errorRaised.emit(f"{name}: {describe(exc)}")
@@ -144,11 +152,34 @@ class StudioService(QObject):
             self.jobs = JobManager(client, self.ledger, self.output_dir,
                                    on_change=self._job_changed, policy=policy,
                                    auto_download=self._auto_download, on_error=self._report,
-                                   name_template=self.name_template)
+                                   name_template=self.name_template,
+                                   budget=lambda: self.budget, on_balance=self._balance_read)
             self.jobsReloaded.emit()
+            self._committed_soon()
             await self.jobs.start()
 
+    def _balance_read(self, credits: Decimal) -> None:
+        """The budget guard read the balance before a paid call: show it."""
+        self.credits = credits
+        self.creditsChanged.emit(credits)
+
+    def _committed_soon(self) -> None:
+        """Recount the credits committed in flight once, a moment after a burst of changes."""
+        if not self._committed_pending:
+            self._committed_pending = True
+            QTimer.singleShot(200, self._update_committed)
+
+    def _update_committed(self) -> None:
+        self._committed_pending = False
+        committed = self.ledger.committed() if self.ledger is not None else Decimal(0)
+        if committed != self.committed:
+            self.committed = committed
+            self.committedChanged.emit(committed)
+
     def _job_changed(self, record: JobRecord) -> None:
+        if record.state is JobState.SUBMITTING or record.state.is_terminal \
+                or record.credits_used is not None:
+            self._committed_soon()
         self.jobChanged.emit(record)
         if record.state.is_terminal and record.key not in self._finished:
             self._finished.add(record.key)
@@ -304,7 +335,7 @@ class StudioService(QObject):
             try:
                 record = await jobs.submit(spec, values, flow=flow,
                                            pricing=Pricing(estimate, self.credits))
-            except (CreatifyError, SpecError, LedgerError) as exc:
+            except (CreatifyError, SpecError, LedgerError, BudgetError) as exc:
                 self.submitFailed.emit(spec.key, describe(exc))
                 return None
             self.jobSubmitted.emit(spec.key, record)
@@ -320,11 +351,42 @@ class StudioService(QObject):
             try:
                 record = await jobs.render(spec, preview,
                                            pricing=Pricing(estimate, self.credits))
-            except (CreatifyError, SpecError, LedgerError) as exc:
+            except (CreatifyError, SpecError, LedgerError, BudgetError) as exc:
                 self.submitFailed.emit(spec.key, describe(exc))
                 return
             self.jobSubmitted.emit(spec.key, record)
         self.tasks.spawn(run(), f"render {spec.key}")
+
+    def render_style(self, spec: GeneratorSpec, compared: JobRecord, media_job: str,
+                     estimate: Decimal | None = None) -> None:
+        """Render the chosen style of a compare-styles job (paid, confirmed by the user)."""
+        jobs = self._manager()
+
+        async def run() -> None:
+            try:
+                record = await jobs.render_style(spec, compared, media_job,
+                                                 pricing=Pricing(estimate))
+            except (CreatifyError, SpecError, LedgerError, BudgetError) as exc:
+                self.submitFailed.emit(spec.key, describe(exc))
+                return
+            self.jobSubmitted.emit(spec.key, record)
+        self.tasks.spawn(run(), f"render style {spec.key}")
+
+    def run_batch(self, target: str, shared: Mapping[str, Any], rows: list[BatchRow], *,
+                  concurrency: int, media_seconds: float | None = None,
+                  on_row: Callable[[int, BatchRow], None] | None = None) -> BatchRun:
+        """A batch runner over this connection's job manager (the caller confirmed the
+        batch and starts it with :meth:`start_batch`)."""
+        jobs = self._manager()
+
+        async def send(spec: GeneratorSpec, values: dict[str, Any],
+                       estimate: Decimal | None) -> JobRecord:
+            return await jobs.submit(spec, values, pricing=Pricing(estimate))
+        return BatchRun(target, shared, rows, submit=send, wait=jobs.wait_ended,
+                        concurrency=concurrency, on_row=on_row, media_seconds=media_seconds)
+
+    def start_batch(self, run: BatchRun, *, failed_only: bool = False) -> asyncio.Task[Any]:
+        return self.tasks.spawn(run.requeue_failed() if failed_only else run.run(), "batch")
 
     def stream_text(self, spec: GeneratorSpec, values: Mapping[str, Any]) -> None:
         """Stream a Text Generator answer (paid, confirmed by the user)."""
@@ -335,7 +397,7 @@ class StudioService(QObject):
             try:
                 record = await jobs.stream_text(spec, values, on_delta=self.textDelta.emit,
                                                 pricing=Pricing(None, self.credits))
-            except (CreatifyError, SpecError, LedgerError) as exc:
+            except (CreatifyError, SpecError, LedgerError, BudgetError) as exc:
                 self.submitFailed.emit(spec.key, describe(exc))
                 return
             self.textFinished.emit(record)
