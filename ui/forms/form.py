@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from app.generators import Field, FieldKind, GeneratorSpec
+from app.generators import Field, FieldKind, Flow, GeneratorSpec
 from ui.forms.base import FieldEditor
 from ui.forms.custom import CUSTOM_EDITORS
 from ui.forms.editors import PLAIN_EDITORS
@@ -36,6 +36,8 @@ class GeneratorForm(QWidget):
         self.errors: dict[str, QLabel] = {}
         self.touched: set[str] = set()
         self.show_all_errors = False
+        self.flow = Flow.CREATE
+        self._rows: dict[str, tuple[QFormLayout, QWidget]] = {}
 
         basic = QFormLayout()
         advanced = QFormLayout()
@@ -56,7 +58,9 @@ class GeneratorForm(QWidget):
             column.addWidget(editor)
             column.addWidget(error)
             label = "" if f.kind is FieldKind.BOOL else f.label + (" *" if f.required else "")
-            (advanced if f.advanced else basic).addRow(label, box)
+            rows = advanced if f.advanced else basic
+            rows.addRow(label, box)
+            self._rows[f.name] = (rows, box)
             editor.changed.connect(lambda name=f.name: self._edited(name))
         if "model_name" in self.editors and "input_params" in self.editors:
             model = self.editors["model_name"]
@@ -80,6 +84,19 @@ class GeneratorForm(QWidget):
             layout.addWidget(self.advanced_toggle)
             layout.addWidget(self.advanced_box)
         self.set_values(spec.defaults())
+        self.set_flow(Flow.CREATE)
+
+    def set_flow(self, flow: Flow) -> None:
+        """Show only the fields asked for in ``flow`` (label, editor and problem together);
+        the hidden ones keep their values, which the spec ignores in this flow."""
+        self.flow = flow
+        for name, (rows, box) in self._rows.items():
+            rows.setRowVisible(box, self.editors[name].field.applies_to(flow))
+
+    def field_shown(self, name: str) -> bool:
+        """Whether ``name``'s row belongs to the current flow (hidden rows are not asked)."""
+        rows, box = self._rows[name]
+        return rows.isRowVisible(box)
 
     def _toggle_advanced(self, shown: bool) -> None:
         self.advanced_box.setVisible(shown)
@@ -101,7 +118,7 @@ class GeneratorForm(QWidget):
     def show_errors(self, errors: dict[str, str]) -> None:
         """Show each field's problem once the user has touched it (or tried to submit)."""
         for name, label in self.errors.items():
-            message = errors.get(name)
+            message = errors.get(name) if self.field_shown(name) else None
             visible = bool(message) and (self.show_all_errors or name in self.touched)
             label.setText(message or "")
             label.setVisible(visible)
