@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -30,10 +31,29 @@ from app.pricing import Plan
 from ui.estimator import DurationControl, EstimatorPanel, money
 from ui.forms.form import GeneratorForm
 from ui.service import Mode, StudioService
+from ui.styles_dialog import StylesDialog, billed_seconds, style_costs
 
 FLOW_LABELS = {Flow.CREATE: "Make the video in one step",
                Flow.PREVIEW_RENDER: "Preview first (1 credit per 30 s), then render (4 per 30 s)",
                Flow.COMPARE_STYLES: "Compare styles: a preview of each, then render one"}
+
+
+def flow_lines(q: Quote, flow: Flow) -> tuple[str, ...]:
+    """The breakdown lines as the estimator and the confirmation show them: in the
+    compare-styles flow each step is named, with its dollars where a plan is set."""
+    if flow is not Flow.COMPARE_STYLES:
+        return q.lines
+    lines: list[str] = []
+    for e in q.estimates:
+        text = e.breakdown
+        dollars = f" ({money(e.dollars)})" if e.dollars is not None else ""
+        if e.request.phase == "preview":
+            lines.append("Previews: " + text.removeprefix("Preview: ") + dollars)
+        elif e.request.phase == "render":
+            lines.append("Render of the chosen one: " + text.removeprefix("Render: ") + dollars)
+        else:
+            lines.append(text + dollars)
+    return (*lines, *q.lines[len(q.estimates):])
 
 
 class PriceSettings:
@@ -59,6 +79,7 @@ class GeneratorTab(QWidget):
         self.current_quote: Quote | None = None
         self.last_job: JobRecord | None = None
         self._dialog: QMessageBox | None = None
+        self.styles_dialog: StylesDialog | None = None
         self.setObjectName(f"tab_{spec.key}")
         self.setAccessibleName(spec.title)
 
@@ -120,6 +141,11 @@ class GeneratorTab(QWidget):
         self.render_button.setAccessibleName("Render the finished preview")
         self.render_button.setVisible(False)
         self.render_button.clicked.connect(self.request_render)
+        self.choose_button = QPushButton("Choose a style…")
+        self.choose_button.setObjectName(f"choose_style_{spec.key}")
+        self.choose_button.setAccessibleName("Compare the style previews and render one")
+        self.choose_button.setVisible(False)
+        self.choose_button.clicked.connect(self.choose_style)
         self.answer = QPlainTextEdit()
         self.answer.setObjectName(f"answer_{spec.key}")
         self.answer.setAccessibleName("Answer")
@@ -132,6 +158,7 @@ class GeneratorTab(QWidget):
         side.addWidget(self.submit_button)
         side.addWidget(self.hint)
         side.addWidget(self.render_button)
+        side.addWidget(self.choose_button)
         side.addWidget(self.status)
         side.addWidget(self.answer, 1)
         layout = QHBoxLayout(self)
@@ -139,7 +166,7 @@ class GeneratorTab(QWidget):
         layout.addLayout(side, 2)
 
         self.form.changed.connect(self.refresh)
-        self.flow.currentIndexChanged.connect(self.refresh)
+        self.flow.currentIndexChanged.connect(self._flow_changed)
         if self.duration is not None:
             self.duration.changed.connect(self.refresh)
         service.creditsChanged.connect(lambda _credits: self.refresh())
@@ -149,6 +176,7 @@ class GeneratorTab(QWidget):
         if spec.action is Action.TEXT_GENERATE:
             service.textDelta.connect(self._on_text_delta)
             service.textFinished.connect(self._on_text_finished)
+        self.form.set_flow(self.selected_flow())
         self.refresh()
 
     # ------------------------------------------------------------------ state
@@ -157,8 +185,11 @@ class GeneratorTab(QWidget):
         return "Generate" if self.spec.result_kind is not ResultKind.LINK else "Create link"
 
     def selected_flow(self) -> Flow:
-        flow = self.flow.currentData()
-        return flow if isinstance(flow, Flow) else Flow.CREATE
+        # Qt hands the item data back as a plain str (Flow is a StrEnum): convert it back.
+        try:
+            return Flow(self.flow.currentData())
+        except ValueError:
+            return Flow.CREATE
 
     def values(self) -> dict[str, Any]:
         return self.form.values()
@@ -167,7 +198,11 @@ class GeneratorTab(QWidget):
         return self.duration.seconds() if self.duration is not None else None
 
     def errors(self) -> dict[str, str]:
-        return self.spec.validate(self.values())
+        return self.spec.validate(self.values(), self.selected_flow())
+
+    def _flow_changed(self) -> None:
+        self.form.set_flow(self.selected_flow())
+        self.refresh()
 
     def refresh(self) -> None:
         """Re-validate and re-price after any change (form, length, flow, credits, plan)."""
@@ -178,10 +213,12 @@ class GeneratorTab(QWidget):
             except ValueError:
                 auto = None
             self.duration.set_auto(auto)
-        errors = self.spec.validate(values)
+        flow = self.selected_flow()
+        errors = self.spec.validate(values, flow)
         self.form.show_errors(errors)
-        self.current_quote = quote(self.spec, values, self.seconds(), flow=self.selected_flow(),
-                                   plan=self.pricing.plan, balance=self.service.credits)
+        q = quote(self.spec, values, self.seconds(), flow=flow, plan=self.pricing.plan,
+                  balance=self.service.credits)
+        self.current_quote = replace(q, lines=flow_lines(q, flow))
         self.estimator.show_quote(self.current_quote, self.pricing.plan_name)
         can_price = self.current_quote.error is None
         self.submit_button.setEnabled(not errors and can_price and not self.busy
@@ -234,10 +271,11 @@ class GeneratorTab(QWidget):
                      "spent when it finishes.")
         return cost
 
-    def _confirm(self, question: str, details: str, on_yes: Callable[[], None]) -> None:
+    def _confirm(self, question: str, details: str, on_yes: Callable[[], None],
+                 parent: QWidget | None = None) -> None:
         box = QMessageBox(QMessageBox.Icon.Question, "Confirm the cost", question,
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-                          self)
+                          parent or self)
         box.setObjectName("confirm_cost")
         box.setInformativeText(details)
         box.setDefaultButton(QMessageBox.StandardButton.Yes)
@@ -255,6 +293,7 @@ class GeneratorTab(QWidget):
     def _send(self) -> None:
         self.busy = True
         self.render_button.setVisible(False)
+        self.choose_button.setVisible(False)
         self.status.setText("Sending…")
         if self.spec.action is Action.TEXT_GENERATE:
             self.answer.clear()
@@ -284,6 +323,69 @@ class GeneratorTab(QWidget):
         self.render_button.setVisible(False)
         self.status.setText("Sending the render…")
         self.service.render_preview(self.spec, preview, estimate)
+        self.refresh()
+
+    def choose_style(self) -> None:
+        """Open (or bring back) the styles of the tab's finished compare-styles job."""
+        job = self.last_job
+        if job is None or not job.previews:
+            return
+        dialog = self.styles_dialog
+        if dialog is None or dialog.record.key != job.key:
+            if dialog is not None:
+                dialog.close()
+                dialog.deleteLater()
+            dialog = StylesDialog(self.spec, job, self.service, self.pricing.plan, self)
+            dialog.chosen.connect(self.request_style_render)
+            self.styles_dialog = dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+
+    def request_style_render(self, media_job: str) -> None:
+        """Confirm the render of one compared style (its estimate only), then send it."""
+        job = self.styles_dialog.record if self.styles_dialog is not None else self.last_job
+        if job is None:
+            return
+        chosen = next((p for p in job.previews if p.media_job == media_job), None)
+        if chosen is None:
+            return
+        costs = style_costs(self.spec, job, self.pricing.plan)
+        render = costs.render
+        estimate = render.credits if render is not None else None
+        if render is not None and render.credits is not None:
+            cost = f"Render cost: {format_credits(render.credits)}"
+            if render.dollars is not None:
+                cost += f" ({money(render.dollars)} at {self.pricing.plan_name})"
+            cost += f". {render.breakdown.removeprefix('Render: ')}"
+            if costs.previews is not None:
+                cost += (f"\nThe {costs.count} previews cost "
+                         f"{format_credits(costs.previews)}; only this style is rendered.")
+            if costs.saving is not None:
+                cost += (f"\nRendering only this one saves {format_credits(costs.saving)} "
+                         f"against making all {costs.count} styles.")
+            if self.service.credits is not None:
+                cost += ("\nBalance after: "
+                         f"{format_credits(self.service.credits - render.credits)}.")
+        else:
+            cost = "The render's cost could not be worked out."
+        seconds = billed_seconds(self.spec, job)
+        if seconds:
+            cost += f"\nBilled on the video's length: {seconds:g} s."
+        if self.service.mode == Mode.SANDBOX:
+            cost += "\n\nSandbox: this runs on the built-in simulator; nothing is billed."
+        parent = self.styles_dialog if self.styles_dialog is not None else self
+        self._confirm(f"Render the {chosen.visual_style} style?", cost,
+                      lambda: self._render_style(job, media_job, estimate), parent)
+
+    def _render_style(self, compared: JobRecord, media_job: str,
+                      estimate: Decimal | None) -> None:
+        self.busy = True
+        self.choose_button.setVisible(False)
+        if self.styles_dialog is not None:
+            self.styles_dialog.close()
+        self.status.setText("Sending the render…")
+        self.service.render_style(self.spec, compared, media_job, estimate)
         self.refresh()
 
     # ------------------------------------------------------------------ service signals
@@ -316,6 +418,7 @@ class GeneratorTab(QWidget):
                    if record.credits_used else "")
         state = record.state
         self.render_button.setVisible(False)
+        self.choose_button.setVisible(False)
         if state is JobState.UNKNOWN:
             text = (f"<span style='color:#b45309'>{name}: Creatify's answer was lost. It is "
                     "being looked up in Creatify's job list — it will not be sent again."
@@ -325,6 +428,10 @@ class GeneratorTab(QWidget):
             text = f"<span style='color:#b91c1c'>{name} {state.value}: {reason}</span>"
         elif state is JobState.STALLED:
             text = f"{name} is still running — taking longer than usual; check back later."
+        elif state is JobState.DONE and record.previews and not record.result_urls:
+            text = (f"{len(record.previews)} style previews ready{credits}: choose the one "
+                    "to render (only that one is rendered).")
+            self.choose_button.setVisible(True)
         elif state is JobState.DONE and record.preview_url and not record.result_urls:
             text = (f"Preview ready{credits}: <a href='{record.preview_url}'>open the "
                     "preview</a>. Render it when you like it.")
