@@ -138,6 +138,7 @@ class StyleCard(QFrame):
         column.addWidget(self.thumb)
         column.addWidget(self.name)
         column.addWidget(self.length)
+        column.addStretch(1)
         column.addWidget(self.open_button)
         column.addWidget(self.render_button)
 
