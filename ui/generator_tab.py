@@ -397,6 +397,10 @@ class GeneratorTab(QWidget):
         if self._mine(key):
             self.busy = False
             self.status.setText(f"<span style='color:#b91c1c'>Not sent: {message}</span>")
+            job = self.last_job
+            if job is not None and job.state is JobState.DONE and job.previews \
+                    and not job.result_urls:
+                self.choose_button.setVisible(True)  # a refused render: choose again
             self.refresh()
 
     def _on_job_submitted(self, key: str, record: JobRecord) -> None:
