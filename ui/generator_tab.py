@@ -56,6 +56,16 @@ def flow_lines(q: Quote, flow: Flow) -> tuple[str, ...]:
     return (*lines, *q.lines[len(q.estimates):])
 
 
+def first_step_credits(q: Quote | None) -> Decimal | None:
+    """What the request about to be sent costs: the whole quote, less a later render (a
+    preview's or a chosen style's render is its own job, estimated when it is sent)."""
+    if q is None or q.credits is None:
+        return None
+    later = sum((e.credits or Decimal(0) for e in q.estimates if e.request.phase == "render"),
+                Decimal(0))
+    return q.credits - later
+
+
 class PriceSettings:
     """What the tabs need from the settings to price a form (kept current by the window)."""
 
@@ -301,7 +311,7 @@ class GeneratorTab(QWidget):
         else:
             q = self.current_quote
             self.service.submit(self.spec, self.values(), self.selected_flow(),
-                                estimate=q.credits if q else None)
+                                estimate=first_step_credits(q))
         self.refresh()
 
     def request_render(self) -> None:

@@ -5,11 +5,21 @@ from __future__ import annotations
 import base64
 import dataclasses
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDesktopServices,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeySequence,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -26,12 +36,22 @@ from PySide6.QtWidgets import (
 
 from app import APP_NAME, __version__
 from app.api.client import DEFAULT_BASE_URL
+from app.batch import (
+    TARGETS,
+    BatchError,
+    BatchRow,
+    Table,
+    load_file,
+    rows_from_text,
+    rows_from_urls,
+)
 from app.credentials import Credentials, CredentialStore, KeyringUnavailable
-from app.generators import SPECS
+from app.generators import BY_KEY, SPECS
 from app.generators.quote import format_credits
 from app.jobs.ledger import JobRecord, JobState
 from app.pricing import PricingError, load_price_table
-from app.settings import Settings, SettingsStore, price_plan
+from app.settings import Settings, SettingsStore, budget_limits, price_plan
+from ui.batch_sheet import BatchSheet
 from ui.dialogs import CredentialsDialog, SettingsDialog
 from ui.generator_tab import GeneratorTab, PriceSettings
 from ui.preview import PreviewDialog
@@ -105,6 +125,9 @@ class MainWindow(QMainWindow):
         self.default_output = default_output
         self.session_credentials: Credentials | None = None
         self._dialogs: list[QWidget] = []
+        self.spending: QWidget | None = None
+        self.batch_sheet: BatchSheet | None = None
+        self.setAcceptDrops(True)
         self.pricing = PriceSettings()
         self._apply_settings(settings)
         self.setWindowTitle(APP_NAME)
@@ -156,6 +179,7 @@ class MainWindow(QMainWindow):
 
         service.modeChanged.connect(self._mode_changed)
         service.creditsChanged.connect(self._credits_changed)
+        service.committedChanged.connect(self._committed_changed)
         service.creditsFailed.connect(self._credits_failed)
         service.errorRaised.connect(lambda message: self.statusBar().showMessage(message, 10000))
         self._mode_changed(service.mode)
@@ -208,6 +232,15 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
+
+        view_menu = self.menuBar().addMenu("&View")
+        view_menu.setObjectName("menu_view")
+        self.spending_action = self._action("&Spending…", "action_spending",
+                                            self.open_spending, "Ctrl+Shift+S")
+        self.batch_action = self._action("&Batch of URLs…", "action_batch",
+                                         self.open_empty_batch, "Ctrl+Shift+B")
+        view_menu.addAction(self.spending_action)
+        view_menu.addAction(self.batch_action)
 
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.setObjectName("menu_help")
@@ -350,6 +383,7 @@ class MainWindow(QMainWindow):
             self.pricing.plan = None
         self.pricing.words_per_minute = settings.words_per_minute
         self.service.auto_download = settings.auto_download
+        self.service.budget = budget_limits(settings)
         self.service.name_template = settings.name_template
         if self.service.jobs is not None:
             self.service.jobs.name_template = settings.name_template
@@ -440,14 +474,131 @@ class MainWindow(QMainWindow):
             tab.refresh()
 
     def _credits_changed(self, credits: Decimal | None) -> None:
+        """"Credits: 480 remaining / 25 committed in flight", amber below the threshold."""
         if credits is None:
             self.credits_label.setText("Credits: —")
-        else:
-            self.credits_label.setText(f"Credits: {format_credits(credits)} remaining")
+            self.credits_label.setStyleSheet("")
+            return
+        committed = self.service.committed
+        self.credits_label.setText(f"Credits: {format_credits(credits)} remaining / "
+                                   f"{format_credits(committed).removesuffix(' credits')
+                                      .removesuffix(' credit')} committed in flight")
+        low = self.service.budget.low_balance
+        below = low is not None and credits - committed < low
+        self.credits_label.setStyleSheet("color: #b45309; font-weight: 600;" if below else "")
+        self.credits_label.setToolTip(
+            f"Below your low-balance threshold of {format_credits(low)}: paid jobs that would "
+            f"go lower are refused." if below and low is not None else
+            "Remaining credits (read from Creatify) and the estimates of jobs still running.")
+
+    def _committed_changed(self, _committed: Decimal) -> None:
+        self._credits_changed(self.service.credits)
 
     def _credits_failed(self, message: str) -> None:
         self.credits_label.setText("Credits: ?")
         self.statusBar().showMessage(f"Could not read the credits: {message}", 10000)
+
+    # ------------------------------------------------------------------ spending
+
+    def open_spending(self) -> None:
+        from ui.spending import SpendingWindow  # QtCharts: loaded on first use
+        if self.spending is None:
+            self.spending = SpendingWindow(self.service, self, plan=lambda: self.pricing.plan)
+        self.spending.show()
+        self.spending.raise_()
+        self.spending.activateWindow()
+
+    # ------------------------------------------------------------------ drops and batches
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        mime = event.mimeData()
+        if mime.hasUrls() or mime.hasText():
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        self.dragEnterEvent(event)  # type: ignore[arg-type]
+
+    def drop_target(self) -> str:
+        """Where a drop goes: URL to Video, Links or Ad Clone if that tab is showing, else
+        URL to Video."""
+        tab = self.current_tab()
+        return tab.spec.key if tab is not None and tab.spec.key in TARGETS else "url_to_video"
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        mime = event.mimeData()
+        files: list[Path] = []
+        text_parts: list[str] = []
+        if mime.hasUrls():
+            for url in mime.urls():
+                local = url.toLocalFile() if url.isLocalFile() else ""
+                if local and Path(local).suffix.lower() in (".txt", ".csv", ".tsv"):
+                    files.append(Path(local))
+                else:
+                    text_parts.append(url.toString())
+        elif mime.hasText():
+            text_parts.append(mime.text())
+        event.acceptProposedAction()
+        self.accept_dropped(text="\n".join(text_parts), files=files)
+
+    def accept_dropped(self, *, text: str = "", files: Sequence[Path] = ()) -> None:
+        """URLs from a drop: one fills the form, several open the batch sheet."""
+        if self.service.mode == Mode.NONE:
+            self.statusBar().showMessage("Connect first (API credentials or the sandbox), then "
+                                         "drop the product pages again.", 10000)
+            return
+        target = self.drop_target()
+        rows: list[BatchRow] = []
+        table: Table | None = None
+        try:
+            for path in files:
+                more, table = load_file(path, target)
+                rows.extend(more)
+            if text.strip():
+                rows.extend(rows_from_text(text))
+        except BatchError as exc:
+            self.statusBar().showMessage(f"Not read: {exc}", 10000)
+            return
+        if len(files) > 1 or (files and text.strip()):
+            table = None  # several sources: one list of URLs, no single column mapping
+            rows = rows_from_urls([(r.url, r.where) for r in rows],
+                                  [r.overrides for r in rows])
+        if not rows:
+            self.statusBar().showMessage("No web address found in what was dropped.", 8000)
+            return
+        if len(rows) == 1 and table is None:
+            self.fill_from_url(target, rows[0])
+            return
+        self.open_batch(target, rows, table)
+
+    def fill_from_url(self, target: str, row: BatchRow) -> None:
+        if row.problem:
+            self.statusBar().showMessage(f"Not used: {row.url[:80]} — {row.problem}", 12000)
+            return
+        tab = self.show_generator(target)
+        if target == "links":
+            tab.form.editors["url"].set_value(row.url)
+        else:
+            tab.form.editors["product_url"].set_value(row.url)
+            tab.form.editors["link"].set_value(None)
+        tab.refresh()
+        self.statusBar().showMessage(f"{BY_KEY[target].title}: the product page is filled in; "
+                                     f"check the settings and Generate.", 8000)
+
+    def open_batch(self, target: str, rows: list[BatchRow], table: Table | None = None) -> None:
+        initial = self.tab(target).values()
+        sheet = BatchSheet(self.service, target, rows, table=table,
+                           plan=lambda: self.pricing.plan,
+                           concurrency=self.settings.batch_concurrency, initial=initial,
+                           parent=self)
+        self._keep(sheet)
+        self.batch_sheet = sheet
+        sheet.show()
+
+    def open_empty_batch(self) -> None:
+        """The batch sheet with no rows yet (Import CSV…, or drop on the window)."""
+        self.open_batch(self.drop_target(), [])
 
     def show_welcome_note(self, text: str) -> None:
         self.welcome.note.setText(text)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from app.generators.spec import DurationKind, Flow, GeneratorSpec
+from app.generators.spec import LINK_RULE, DurationKind, Flow, GeneratorSpec
 from app.pricing import Estimate, Plan, PriceTable, PricingError, estimate, total_credits
 
 CENT = Decimal("0.01")
@@ -92,13 +92,16 @@ def _compare_saving(spec: GeneratorSpec, values: Mapping[str, Any], seconds: flo
     if styles < 2:
         return None, ""
     try:
+        requests = spec.price_requests(values, seconds, Flow.CREATE)
         each = total_credits(estimate(r, table, plan, today=today)
-                             for r in spec.price_requests(values, seconds, Flow.CREATE))
+                             for r in requests if r.rule != LINK_RULE)
+        link = total_credits(estimate(r, table, plan, today=today)
+                             for r in requests if r.rule == LINK_RULE) or Decimal(0)
     except PricingError:
         return None, ""
     if each is None:
         return None, ""
-    all_styles = each * styles
+    all_styles = each * styles + link  # one Link serves every style
     saving = all_styles - credits
     return saving, (f"Making all {styles} styles in one step would cost "
                     f"{format_credits(all_styles)}: comparing first saves "

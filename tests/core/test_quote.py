@@ -75,3 +75,7 @@ def test_compare_styles_prices_a_preview_per_style_plus_one_render_and_shows_the
     assert gen.validate({**values, "visual_styles": ["FullScreenTemplate"]},
                         Flow.COMPARE_STYLES) == {"visual_styles": "Choose at least 2."}
     assert "visual_styles" not in gen.validate({**values, "visual_styles": []}, Flow.CREATE)
+    # From a product URL: one Link (1 credit) serves every style, whichever way.
+    from_page = {**values, "link": None, "product_url": "https://shop.example.com/p/1"}
+    q = quote(gen, from_page, 30, flow=Flow.COMPARE_STYLES)
+    assert (q.credits, q.saving) == (Decimal(1 + 3 + 4), Decimal(1 + 15 - 8))

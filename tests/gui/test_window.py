@@ -24,7 +24,7 @@ from app.sandbox import Sandbox
 from app.settings import Settings, SettingsStore
 from tests.gui.conftest import settle_then_close, until
 from tests.samples import Inputs, MemoryKeyring, valid_values
-from ui.generator_tab import GeneratorTab
+from ui.generator_tab import GeneratorTab, first_step_credits
 from ui.main import wire_window
 from ui.main_window import MainWindow
 from ui.service import Mode, StudioService
@@ -199,7 +199,8 @@ async def test_every_tab_prices_blocks_and_submits(gen: GeneratorSpec, studio: S
     assert ledger is not None
     [record] = [r for r in ledger.page() if r.generator == gen.key]
     if tab.current_quote is not None and tab.current_quote.credits is not None:
-        assert record.estimate == tab.current_quote.credits
+        # (the whole quote; for a preview flow the preview, its render being its own job)
+        assert record.estimate == first_step_credits(tab.current_quote)
 
 
 async def test_cancelling_the_confirmation_sends_nothing(studio: Studio,
