@@ -338,7 +338,7 @@ def rows_from_table(table: Table, mapping: Mapping[int, str],
             if name == "url" or index >= len(cells) or not cells[index].strip():
                 continue
             try:
-                values[name] = _convert(gen, name, cells[index].strip())
+                values[name] = convert_cell(gen, name, cells[index].strip())
             except ValueError as exc:
                 problem = f"{table.column_title(index)}: {exc}"
         overrides.append(values)
@@ -350,7 +350,7 @@ def rows_from_table(table: Table, mapping: Mapping[int, str],
     return rows
 
 
-def _convert(gen: GeneratorSpec, name: str, text: str) -> Any:
+def convert_cell(gen: GeneratorSpec, name: str, text: str) -> Any:
     f = gen.field(name)
     value: Any = text
     if f.kind is FieldKind.CHOICE and f.choices and isinstance(f.choices[0].value, int):
@@ -580,6 +580,7 @@ __all__ = [
     "BatchRun",
     "RowState",
     "Table",
+    "convert_cell",
     "decode",
     "format_duration",
     "guess_mapping",
