@@ -243,12 +243,13 @@ def _count(result: Round, server: Sandbox, front: MediaFront, data: Path,
         if record.state is JobState.DONE:
             result.done += 1
         if record.state is JobState.DONE and record.result_urls:
-            saved = Path(record.download_path or "")
             wanted = front.content(urlsplit(record.result_urls[0]).path)
-            if record.download_state is not DownloadState.DONE or not saved.is_file() \
-                    or saved.read_bytes() != wanted:
+            saved = Path(record.download_path) if record.download_path else None
+            if record.download_state is not DownloadState.DONE or saved is None \
+                    or not saved.is_file() or saved.read_bytes() != wanted:
                 result.files_bad += 1
-            expected_files.update({saved, saved.with_name(saved.name + ".json")})
+            if saved is not None:
+                expected_files.update({saved, saved.with_name(saved.name + ".json")})
     out = data / "out"
     if out.exists():
         result.stray_files = sum(1 for p in out.iterdir() if p not in expected_files)
