@@ -13,6 +13,7 @@ import json, sys
 report = json.loads(sys.argv[1])
 assert report["ok"] is True, report
 assert report["multimedia"]["loaded"] and report["multimedia"]["duration_ms"] > 0, report
+assert report["charts"]["loaded"], report
 assert "SecretService" in report["keyring"]["backends_installed"], report["keyring"]
 print("frozen bundle OK: keyring backend", report["keyring"]["backend"],
       "| QtMultimedia read", report["multimedia"]["duration_ms"], "ms")

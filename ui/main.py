@@ -225,10 +225,22 @@ async def self_test(paths: AppPaths) -> dict[str, Any]:
     known = sorted(e.name for e in entry_points(group="keyring.backends"))
     report["keyring"] = {"backend": name, "secure": secure, "backends_installed": known}
     report["multimedia"] = await _multimedia_check(VIDEO.path)
+    report["charts"] = _charts_check()
     report["seconds"] = round(time.monotonic() - started, 2)
     report["ok"] = job_ok and report["multimedia"]["loaded"] \
-        and report["multimedia"].get("duration_ms", 0) > 0
+        and report["multimedia"].get("duration_ms", 0) > 0 and report["charts"]["loaded"]
     return report
+
+
+def _charts_check() -> dict[str, Any]:
+    """QtCharts (the Spending window's chart) loads and holds data."""
+    try:
+        from PySide6.QtCharts import QBarSet
+    except ImportError as exc:
+        return {"loaded": False, "error": str(exc)}
+    bars = QBarSet("self-test")
+    bars.append([1.0, 2.0])
+    return {"loaded": bars.count() == 2, "bars": bars.count()}
 
 
 async def _multimedia_check(video: Path, timeout: float = 15.0) -> dict[str, Any]:

@@ -244,6 +244,7 @@ class StudioService(QObject):
             except CreatifyError as exc:
                 self.creditsFailed.emit(exc.message)
                 return
+            self._record_balance(client, self.credits)
             log.info("remaining credits: %s", self.credits)
             self.creditsChanged.emit(self.credits)
         self.tasks.spawn(run(), "refresh credits")
@@ -252,9 +253,19 @@ class StudioService(QObject):
         """The balance now (free), awaited: for callers that must check before paying."""
         if self.client is None:
             raise RuntimeError("not connected")
-        self.credits = await self.client.remaining_credits()
+        client = self.client
+        self.credits = await client.remaining_credits()
+        self._record_balance(client, self.credits)
         self.creditsChanged.emit(self.credits)
         return self.credits
+
+    def _record_balance(self, client: CreatifyClient, credits: Decimal) -> None:
+        """Keep the reading for the spending view (if the connection is still that one)."""
+        if self.client is client and self.ledger is not None:
+            try:
+                self.ledger.record_balance(credits)
+            except LedgerError as exc:
+                log.warning("balance reading not kept: %s", exc)
 
     def catalogue(self, kind: str) -> list[dict[str, Any]] | None:
         """A loaded catalogue (``personas``, ``voices``, ``musics``, ``asset_schemas``) or

@@ -794,19 +794,27 @@ class Ledger:
 
     def spent(self, since: datetime | None = None) -> Decimal:
         """Credits spent by jobs created at or after ``since`` (all jobs when None):
-        ``credits_used`` where known, else the estimate of a finished (done/image done) job."""
-        sql = (f"SELECT credits_used, estimate FROM jobs WHERE (credits_used IS NOT NULL "
-               f"OR (state IN ({_SUCCESS_SQL}) AND estimate IS NOT NULL))")
+        ``credits_used`` where known, else the estimate of a finished (done/image done) job.
+        ``credits_used`` is the server job's running total, so local jobs on one server job
+        (a preview and its render) count it once."""
+        sql = (f"SELECT resource, server_id, credits_used, estimate FROM jobs WHERE "
+               f"(credits_used IS NOT NULL OR (state IN ({_SUCCESS_SQL}) AND estimate IS NOT "
+               f"NULL))")
         params: tuple[str, ...] = ()
         if since is not None:
             sql += " AND created_at >= ?"
             params = (_ts(since),)
+        by_server: dict[tuple[str, str], Decimal] = {}
         total = Decimal(0)
-        for credits_used, estimate in self._read(sql, params):
-            value = _parse_dec(credits_used if credits_used is not None else estimate)
-            if value is not None:
-                total += value
-        return total
+        for resource, server_id, credits_used, estimate in self._read(sql, params):
+            used = _parse_dec(credits_used)
+            if used is not None and server_id:
+                key = (resource, server_id)
+                by_server[key] = max(by_server.get(key, used), used)
+            else:
+                value = used if used is not None else _parse_dec(estimate)
+                total += value or Decimal(0)
+        return total + sum(by_server.values(), Decimal(0))
 
     def committed(self) -> Decimal:
         """Credits promised to jobs in flight (submitting, unknown, pending … stalled): each

@@ -90,10 +90,11 @@ def snap(status: JobStatus, raw: str | None = None, *, job_id: str = SERVER_ID,
                        raw_status=status.value if raw is None else raw, **fields)
 
 
-def created(ledger: Ledger, status: JobStatus = JobStatus.PENDING, **overrides: Any) -> JobRecord:
+def created(ledger: Ledger, status: JobStatus = JobStatus.PENDING, *,
+            job_id: str = SERVER_ID, **overrides: Any) -> JobRecord:
     record = submit(ledger, **overrides)
     resource = overrides.get("resource", L2V)
-    return ledger.mark_created(record.key, snap(status, resource=resource))
+    return ledger.mark_created(record.key, snap(status, resource=resource, job_id=job_id))
 
 
 def kinds(ledger: Ledger, key: str) -> list[str]:
@@ -564,26 +565,39 @@ def test_active_and_needing_download(ledger: Ledger, clock: Clock) -> None:
 
 def test_spent(ledger: Ledger, clock: Clock) -> None:
     assert ledger.spent() == Decimal(0)
-    old = created(ledger, JobStatus.RUNNING, estimate=Decimal(5))
-    ledger.apply_snapshot(old.key, snap(JobStatus.DONE, credits_used=Decimal("4.5")))
+    ids = iter(f"job-{n}" for n in range(100))
+
+    def job(status: JobStatus = JobStatus.RUNNING, **overrides: Any) -> JobRecord:
+        return created(ledger, status, job_id=next(ids), **overrides)
+
+    def seen(record: JobRecord, status: JobStatus, **fields: Any) -> JobRecord:
+        return ledger.apply_snapshot(record.key, snap(status, job_id=record.server_id or "",
+                                                      resource=record.resource, **fields))
+    old = job(estimate=Decimal(5))
+    seen(old, JobStatus.DONE, credits_used=Decimal("4.5"))
     clock.tick(3600)
     since = clock.now
     # done, no credits_used (product videos never report it): the estimate counts
-    p2v = created(ledger, JobStatus.RUNNING, estimate=Decimal(8), resource="product_to_videos")
-    ledger.apply_snapshot(p2v.key, snap(JobStatus.IMAGE_DONE, resource="product_to_videos"))
-    plain = created(ledger, JobStatus.RUNNING, estimate=Decimal(10))
-    ledger.apply_snapshot(plain.key, snap(JobStatus.DONE))
+    p2v = job(estimate=Decimal(8), resource="product_to_videos")
+    seen(p2v, JobStatus.IMAGE_DONE)
+    seen(job(estimate=Decimal(10)), JobStatus.DONE)
     # failed with credits_used 0, failed without credits, still running: nothing yet
-    failed = created(ledger, JobStatus.RUNNING, estimate=Decimal(20))
-    ledger.apply_snapshot(failed.key, snap(JobStatus.FAILED, credits_used=Decimal(0)))
-    created(ledger, JobStatus.RUNNING, estimate=Decimal(30))
+    seen(job(estimate=Decimal(20)), JobStatus.FAILED, credits_used=Decimal(0))
+    job(estimate=Decimal(30))
     ledger.mark_not_created(submit(ledger, estimate=Decimal(40)).key, "refused")
     # Aurora charged up front while running: credits_used counts
-    aurora = created(ledger, JobStatus.RUNNING, resource="aurora", estimate=Decimal(50))
-    ledger.apply_snapshot(aurora.key, snap(JobStatus.RUNNING, resource="aurora",
-                                           credits_used=Decimal("12.25")))
-    assert ledger.spent() == Decimal("4.5") + 8 + 10 + Decimal("12.25")
-    assert ledger.spent(since) == 8 + 10 + Decimal("12.25")
+    seen(job(resource="aurora", estimate=Decimal(50)), JobStatus.RUNNING,
+         credits_used=Decimal("12.25"))
+    # A preview (1) and its render: both report the server job's total (5), counted once
+    preview = job(estimate=Decimal(1))
+    seen(preview, JobStatus.DONE, credits_used=Decimal(1))
+    render = ledger.begin_submit(generator="url_to_video", resource=L2V, flow="render",
+                                 title="Render", request={}, estimate=Decimal(4),
+                                 balance_before=None)
+    ledger.mark_created(render.key, snap(JobStatus.DONE, job_id=preview.server_id or "",
+                                         credits_used=Decimal(5)))
+    assert ledger.spent() == Decimal("4.5") + 8 + 10 + Decimal("12.25") + 5
+    assert ledger.spent(since) == 8 + 10 + Decimal("12.25") + 5
     assert ledger.spent(clock.tick(1)) == 0
 
 

@@ -453,8 +453,11 @@ async def test_real_jobs_through_the_service(qtbot: QtBot, service: StudioServic
     assert window.days[today.day - 1] == (today, before - after)
     assert window.day_set.at(today.day - 1) == float(before - after)
     assert points(window.allowance_series)[0][1] == 2000
+    # Read before each paid call and whenever the credits are refreshed (after a job ends).
+    await until(lambda: window.balance_series.count() == len(ledger.balance_readings()),
+                timeout=10)
     readings = ledger.balance_readings()
-    assert len(readings) >= 2  # read before each paid call
+    assert len(readings) >= 4  # two guard reads, the refresh after each job, fetch_credits
     assert window.balance_series.count() == len(window.readings) == len(readings)
 
     target = tmp_path / "ledger.csv"
