@@ -267,16 +267,42 @@ STALL_MIX = ("url_to_video", "avatar_v1", "ai_shorts", "aurora_fast")
 when the last one has been submitted."""
 
 
-def _drop_phase(window: Any) -> dict[str, Any] | None:
-    """``gui_stall``'s second phase: a batch of 1,000 URLs dropped on the window.
+async def _drop_phase(window: Any, urls: int = 1000, after_s: float = 5.0) -> dict[str, Any]:
+    """``gui_stall``'s second phase: a batch of 1,000 URLs dropped on the window (real drag-enter
+    and drop events carrying text) while the first phase's jobs are still in its queue: the
+    time until the batch sheet is shown and priced, and the probe's stalls from the drop to
+    ``after_s`` seconds later."""
+    import asyncio
 
-    Empty for now: it needs the batch sheet being built in ``ui/``. Its author fills it in:
-    run a :class:`StallProbe` while 1,000 URLs are dropped on ``window`` (the real
-    ``MainWindow``, connected to the sandbox, with the 1,000 jobs of the first phase still
-    in its queue) and return the probe's figures (``StallProbe.stop()``). ``None`` until then,
-    shown as ``"drop_1000_urls": null`` in the JSON.
-    """
-    return None
+    from PySide6.QtCore import QMimeData, QPointF, Qt
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+    from PySide6.QtWidgets import QApplication
+
+    mime = QMimeData()
+    mime.setText("\n".join(f"https://shop.example.com/products/item-{i}?ref=drop"
+                           for i in range(urls)))
+    centre = QPointF(window.rect().center())
+    probe = StallProbe()
+    probe.start()
+    await asyncio.sleep(0.5)
+    started = time.perf_counter()
+    enter = QDragEnterEvent(centre, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(window, enter)
+    QApplication.sendEvent(window, QDropEvent(centre, Qt.DropAction.CopyAction, mime,
+                                              Qt.MouseButton.LeftButton,
+                                              Qt.KeyboardModifier.NoModifier))
+    sheet = window.batch_sheet
+    if sheet is None or not sheet.isVisible():
+        raise RuntimeError("the batch sheet did not open")
+    shown_ms = (time.perf_counter() - started) * 1000
+    await asyncio.sleep(after_s)
+    figures = probe.stop()
+    result = {"urls": urls, "time_to_sheet_ms": round(shown_ms, 1),
+              "rows": sheet.model.rowCount(), "sendable": sheet.dry.sendable,
+              "dry_run_credits": str(sheet.dry.credits), **figures}
+    sheet.close()
+    return result
 
 
 def gui_stall(jobs: int = 1000, speed: float = 1.0, idle_s: float = 20.0,
@@ -331,7 +357,7 @@ def gui_stall(jobs: int = 1000, speed: float = 1.0, idle_s: float = 20.0,
                 follow = {**probe.stop(), "row_updates": updates[0]}
                 active_at_end = len(service.ledger.active())
 
-                drop = _drop_phase(studio.window)
+                drop = await _drop_phase(studio.window)
                 rows = studio.window.queue.model.rowCount()
                 requests = service.jobs.scheduler.requests
             finally:
@@ -349,8 +375,8 @@ def gui_stall(jobs: int = 1000, speed: float = 1.0, idle_s: float = 20.0,
             "active_jobs_at_follow_start": active_at_start,
             "active_jobs_at_follow_end": active_at_end,
             "queue_rows": rows, "poll_requests": requests,
-            # Filled by _drop_phase once the batch sheet (ui/) exists; null until then.
             "drop_1000_urls": drop,
+            "ratio_drop_to_idle": ratios(drop),
             "checked_at": _today(),
         }
 
