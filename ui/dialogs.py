@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.api.client import DEFAULT_BASE_URL
 from app.credentials import Credentials, CredentialStore, KeyringUnavailable
-from app.settings import Settings, validate
+from app.settings import LABELS, MAX_BATCH_CONCURRENCY, Settings, validate
 from ui.service import StudioService
 
 
@@ -230,6 +230,17 @@ class SettingsDialog(QDialog):
         self.notify_drained = QCheckBox("When every job has finished")
         _named(self.notify_drained, "setting_notify_drained", "Notify when the queue drains")
         self.notify_drained.setChecked(settings.notify_drained)
+        self.budget: dict[str, QLineEdit] = {}
+        for name, hint in (("budget_per_job", "e.g. 50"), ("budget_daily", "e.g. 200"),
+                           ("budget_monthly", "e.g. 2000"), ("budget_low_balance", "e.g. 100")):
+            edit = QLineEdit(getattr(settings, name))
+            edit.setPlaceholderText(f"no limit ({hint})")
+            _named(edit, f"setting_{name}", LABELS[name])
+            self.budget[name] = edit
+        self.batch_concurrency = QSpinBox()
+        self.batch_concurrency.setRange(1, MAX_BATCH_CONCURRENCY)
+        self.batch_concurrency.setValue(settings.batch_concurrency)
+        _named(self.batch_concurrency, "setting_batch_concurrency", LABELS["batch_concurrency"])
         self.problem = QLabel("")
         _named(self.problem, "settings_problem", "Settings problem")
         self.problem.setStyleSheet("color: #b91c1c;")
@@ -250,6 +261,15 @@ class SettingsDialog(QDialog):
         for box in (self.notify_done, self.notify_failed, self.notify_drained):
             notify.addWidget(box)
         form.addRow("Notify me", notify)
+        budget_note = QLabel("Budget guard, in credits (empty: no limit). Every paid request "
+                             "is checked against your balance and these first.")
+        budget_note.setWordWrap(True)
+        form.addRow(budget_note)
+        form.addRow("Per-job ceiling", self.budget["budget_per_job"])
+        form.addRow("Daily cap", self.budget["budget_daily"])
+        form.addRow("Monthly cap", self.budget["budget_monthly"])
+        form.addRow("Low-balance threshold", self.budget["budget_low_balance"])
+        form.addRow("Batch jobs at once", self.batch_concurrency)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Cancel)
         _named(buttons.button(QDialogButtonBox.StandardButton.Save), "settings_save", "Save")
@@ -281,7 +301,9 @@ class SettingsDialog(QDialog):
                        name_template=self.template.text().strip(),
                        notify_done=self.notify_done.isChecked(),
                        notify_failed=self.notify_failed.isChecked(),
-                       notify_drained=self.notify_drained.isChecked())
+                       notify_drained=self.notify_drained.isChecked(),
+                       batch_concurrency=self.batch_concurrency.value(),
+                       **{name: edit.text().strip() for name, edit in self.budget.items()})
 
     def _save(self) -> None:
         settings = self.edited()

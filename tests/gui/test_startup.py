@@ -126,6 +126,30 @@ async def test_settings_change_the_plan_and_the_speaking_rate(studio: Studio) ->
     await idle()
 
 
+async def test_the_budget_limits_are_set_in_the_settings_dialog(
+        studio: Studio) -> None:  # noqa: F811
+    from decimal import Decimal
+
+    from ui.dialogs import SettingsDialog
+    window = studio.window
+    dialog = SettingsDialog(window.settings, str(studio.data_dir), window)
+    dialog.saved.connect(window.save_settings)
+    dialog.budget["budget_daily"].setText("ten")
+    dialog._save()
+    assert dialog.problem.text() == ("The daily cap must be a number of credits (or empty for "
+                                     "none), not 'ten'.")
+    assert studio.service.budget.daily is None
+    dialog.budget["budget_daily"].setText("1,500")
+    dialog.budget["budget_low_balance"].setText("25")
+    dialog.batch_concurrency.setValue(5)
+    dialog._save()
+    assert studio.service.budget.daily == Decimal(1500)
+    assert studio.service.budget.low_balance == Decimal(25)
+    assert studio.service.budget.per_job is None
+    assert window.settings.batch_concurrency == 5
+    assert window.settings_store.load().budget_daily == "1,500"
+
+
 async def test_keyboard_shortcuts(studio: Studio) -> None:  # noqa: F811
     window = studio.window
     window.welcome.sandbox_button.click()
