@@ -247,6 +247,10 @@ class CreatifyClient:
                 f"{what}: the connection failed after the request was sent "
                 f"({type(exc).__name__}). It may or may not have been created and billed.",
                 cause=exc) from exc
+        except httpx.DecodingError as exc:  # it answered, in a form we cannot read
+            raise AmbiguousCreateError(
+                f"{what}: Creatify's answer could not be decoded. It may or may not have been "
+                f"created and billed.", cause=exc) from exc
         try:
             return parse(self._decode(response))
         except (ServerError, MalformedResponseError) as exc:
@@ -269,6 +273,9 @@ class CreatifyClient:
                 except httpx.TransportError as exc:
                     raise ConnectionFailedError(
                         f"Could not reach Creatify ({type(exc).__name__}).") from exc
+                except httpx.DecodingError as exc:
+                    raise MalformedResponseError(
+                        f"Creatify's answer to {method} {path} could not be decoded.") from exc
                 return self._decode(response)
             except CreatifyError as exc:
                 if not exc.retryable or attempt >= self._retry.attempts:
@@ -389,7 +396,7 @@ class CreatifyClient:
         except _NOT_SENT as exc:
             raise ConnectionFailedError(
                 f"Could not reach Creatify ({type(exc).__name__}); nothing was sent.") from exc
-        except httpx.TransportError as exc:
+        except (httpx.TransportError, httpx.DecodingError) as exc:
             raise AmbiguousCreateError(
                 f"POST {path}: the stream broke ({type(exc).__name__})"
                 + (" after part of the answer arrived." if received_any else "."),
@@ -496,7 +503,7 @@ def _stream_event(data: str) -> StreamEvent | None:
         return StreamEvent(done=True)
     try:
         obj = json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):
         return StreamEvent(delta=data)
     if not isinstance(obj, Mapping):
         return StreamEvent(delta=str(obj))

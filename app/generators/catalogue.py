@@ -22,6 +22,7 @@ from app.generators.spec import (
     ResultKind,
     Values,
     choices,
+    clip,
     is_empty,
     plain_body,
     url_problem,
@@ -373,14 +374,15 @@ def _template_check(values: Values) -> dict[str, str]:
     for name, spec in variables.items():
         if not str(name).strip():
             return {"variables": "A variable has no name."}
-        if not isinstance(spec, Mapping) or spec.get("type") not in TEMPLATE_VARIABLE_TYPES:
+        if not isinstance(spec, Mapping) or not isinstance(spec.get("type"), str) \
+                or spec["type"] not in TEMPLATE_VARIABLE_TYPES:
             kinds = ", ".join(TEMPLATE_VARIABLE_TYPES)
-            return {"variables": f"Variable {name!r}: choose a type ({kinds})."}
+            return {"variables": f"Variable {clip(str(name))!r}: choose a type ({kinds})."}
         value = spec.get("value")
         if is_empty(value):
-            return {"variables": f"Variable {name!r} has no value."}
+            return {"variables": f"Variable {clip(str(name))!r} has no value."}
         if TEMPLATE_VARIABLE_TYPES[spec["type"]] == "url" and (problem := url_problem(str(value))):
-            return {"variables": f"Variable {name!r}: {problem}"}
+            return {"variables": f"Variable {clip(str(name))!r}: {problem}"}
     return {}
 
 

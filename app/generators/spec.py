@@ -23,6 +23,7 @@ DEFAULT_WPM = 150
 """Words per minute used to turn a script into seconds (a setting in the app)."""
 
 MAX_URL_LENGTH = 2048
+MAX_CHOICE_LENGTH = 200  # an open choice (a style, a language…) typed by hand
 LINK_RULE = "links"  # the billing rule of making a Link from a product page
 MAX_BILLED_SECONDS = 4 * 3600
 
@@ -122,6 +123,16 @@ def url_problem(value: str) -> str | None:
     return None
 
 
+def _scalar(value: Any) -> bool:
+    """A value a choice can be: text or a number (not a list, a mapping, or anything odd)."""
+    return isinstance(value, str | int | float | Decimal)
+
+
+def clip(text: str, limit: int = 60) -> str:
+    """``text`` cut for a message that echoes user input (a huge input is not repeated)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def is_empty(value: Any) -> bool:
     return value is None or (isinstance(value, str | list | tuple | dict) and len(value) == 0) \
         or (isinstance(value, str) and not value.strip())
@@ -176,7 +187,12 @@ class Field:
         if kind in (FieldKind.INT, FieldKind.FLOAT):
             if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
                 return "Expected a number."
-            number = float(value)
+            if isinstance(value, Decimal) and not value.is_finite():
+                return "Expected a finite number."
+            try:
+                number = float(value)
+            except OverflowError:
+                return "Expected a finite number."
             if math.isnan(number) or math.isinf(number):
                 return "Expected a finite number."
             if kind is FieldKind.INT and number != int(number):
@@ -189,6 +205,10 @@ class Field:
         if kind is FieldKind.BOOL:
             return None if isinstance(value, bool) else "Expected yes or no."
         if kind is FieldKind.CHOICE:
+            if not _scalar(value):
+                return f"Choose one of: {', '.join(c.label for c in self.choices)}."
+            if isinstance(value, str) and len(value) > MAX_CHOICE_LENGTH:
+                return f"Too long: {len(value):,} characters (at most {MAX_CHOICE_LENGTH})."
             if self.open_choices or value in {c.value for c in self.choices}:
                 return None
             return f"Choose one of: {', '.join(c.label for c in self.choices)}."
@@ -199,10 +219,14 @@ class Field:
                 return f"Choose at most {self.max_items}."
             if self.min_items is not None and len(value) < self.min_items:
                 return f"Choose at least {self.min_items}."
+            if not all(_scalar(v) for v in value):
+                return "Expected a list of choices."
+            if any(isinstance(v, str) and len(v) > MAX_CHOICE_LENGTH for v in value):
+                return f"A choice is too long (at most {MAX_CHOICE_LENGTH} characters)."
             allowed = {c.value for c in self.choices}
             bad = [v for v in value if v not in allowed]
             if bad and not self.open_choices:
-                return f"Unknown choice: {bad[0]!s}."
+                return f"Unknown choice: {clip(str(bad[0]))}."
             return None
         if kind is FieldKind.SCENES:
             if not isinstance(value, list | tuple):

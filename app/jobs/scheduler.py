@@ -21,15 +21,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from app.api.client import CreatifyClient
+from app.api.client import CreatifyClient, Link
 from app.api.errors import (
     ConnectionFailedError,
     CreatifyError,
     RateLimitedError,
     TimeoutFailedError,
 )
-from app.api.resources import MAX_IDS_PER_LIST, resource
+from app.api.resources import LINKS, MAX_IDS_PER_LIST, resource
 from app.api.snapshot import JobSnapshot
+from app.generators.submit import link_snapshot
 from app.jobs.ledger import JobRecord, JobState, Ledger
 
 log = logging.getLogger(__name__)
@@ -276,7 +277,10 @@ class PollScheduler:
         key = record.key
         res = resource(record.resource)
         try:
-            listed = await self.client.list_jobs(record.resource)
+            if record.resource == LINKS.key:
+                listed = self._links_for(record, await self.client.list_links())
+            else:
+                listed = await self.client.list_jobs(record.resource)
         except CreatifyError as exc:
             if record.state is JobState.SUBMITTING:
                 record = self.ledger.mark_ambiguous(
@@ -297,10 +301,19 @@ class PollScheduler:
             self.watch(key)
         return record
 
+    @staticmethod
+    def _links_for(record: JobRecord, links: Iterable[Link]) -> list[JobSnapshot]:
+        """Links carry no name and no timestamps: the ones made from this job's URL, as
+        finished jobs (a Link is made synchronously)."""
+        url = str(record.request.get("url") or "").strip()
+        return [link_snapshot(link) for link in links if url and link.url.strip() == url]
+
     def _match(self, record: JobRecord, listed: Iterable[JobSnapshot],
                *, by_name: bool) -> JobSnapshot | None:
         # A job the ledger already knows belongs to another local job.
         candidates = [s for s in listed if self.ledger.find(record.resource, s.id) is None]
+        if record.resource == LINKS.key:
+            return candidates[0] if len(candidates) == 1 else None
         if by_name and record.name_tag:
             tagged = [s for s in candidates if _tagged(s, record.name_tag)]
             return tagged[0] if len(tagged) == 1 else None
