@@ -13,9 +13,8 @@ import threading
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
-import httpx
 import pytest
-from hypothesis import given, reject
+from hypothesis import given
 from hypothesis import strategies as st
 
 from app.api.client import CreatifyClient, RetryPolicy
@@ -200,12 +199,6 @@ async def _call(base_url: str, call: Call) -> tuple[Any, BaseException | None]:
         await client.aclose()
 
 
-def known_bug(name: str, error: BaseException | None) -> bool:
-    """Errors pinned by the xfail tests below; remove a clause when its bug is fixed."""
-    return isinstance(error, httpx.DecodingError) or (
-        name == "text_generate_stream" and isinstance(error, RecursionError))
-
-
 def test_any_answer_is_a_result_or_a_typed_error_and_a_paid_call_goes_once(
         raw: RawServer) -> None:
     @hostile
@@ -214,8 +207,6 @@ def test_any_answer_is_a_result_or_a_typed_error_and_a_paid_call_goes_once(
         paid, call = CALLS[name]
         raw.prepare(reply)
         _result, error = asyncio.run(_call(raw.base_url, call))
-        if known_bug(name, error):
-            reject()
         if error is not None:
             assert isinstance(error, CreatifyError), f"{type(error).__name__}: {error}"
             assert isinstance(error.message, str) and error.message.strip()
@@ -228,29 +219,24 @@ def test_any_answer_is_a_result_or_a_typed_error_and_a_paid_call_goes_once(
     check()
 
 
-# ---- bugs found by the property above, pinned (see docs/RELIABILITY.md) ---------------------
+# ---- what the property above found (fixed in b873f53), kept as plain regressions ---------
 
 GZIP_LIE = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 4\r\n"
             b"Content-Encoding: gzip\r\n\r\nnull")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: app/api/client.py catches httpx.TransportError only; an answer whose "
-    "Content-Encoding cannot be decoded raises httpx.DecodingError (a RequestError, not a "
-    "TransportError) out of every call. Map it to MalformedResponseError for free calls and "
-    "to AmbiguousCreateError for paid ones (the server answered: it may have created the job)"))
 @pytest.mark.parametrize("name", ["get_job", "create"])
 def test_an_undecodable_answer_is_a_typed_error(raw: RawServer, name: str) -> None:
+    """The client caught httpx.TransportError only: an answer whose Content-Encoding could
+    not be decoded raised httpx.DecodingError out of every call."""
     raw.prepare(GZIP_LIE)
     _result, error = asyncio.run(_call(raw.base_url, CALLS[name][1]))
     assert isinstance(error, CreatifyError), repr(error)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: _stream_event (app/api/client.py) parses each `data:` line with json.loads and "
-    "catches ValueError only; a deeply nested line raises RecursionError out of "
-    "text_generate_stream. Catch RecursionError too, as _decode does"))
 def test_a_deeply_nested_stream_event_is_a_typed_error_or_text(raw: RawServer) -> None:
+    """_stream_event caught ValueError only: a deeply nested `data:` line raised
+    RecursionError out of text_generate_stream."""
     raw.prepare(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\ndata: "
                 + b"[" * 5000 + b"\n\n")
     _result, error = asyncio.run(_call(raw.base_url, _stream))

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import given
 from hypothesis import strategies as st
 
 from app.generators import SPECS, FieldKind, GeneratorSpec, SpecError, spec
@@ -34,34 +34,6 @@ from tests.samples import valid_values
 
 MAX_MESSAGE = 1000
 """A message longer than this is not a clear message (it repeats a huge input back)."""
-
-
-def _hashable(value: object) -> bool:
-    try:
-        hash(value)
-    except TypeError:
-        return False
-    return True
-
-
-def hits_known_bug(spec: GeneratorSpec, values: dict[str, Any]) -> bool:
-    """Inputs that reach the bugs pinned by the xfail tests below. Remove a clause when its
-    bug is fixed (its xfail test then passes, and strict xfail makes it fail as a reminder)."""
-    for f in spec.fields:
-        value = values.get(f.name)
-        if f.kind is FieldKind.CHOICE and not _hashable(value):
-            return True  # test_an_unhashable_choice_gets_a_message
-        if f.kind is FieldKind.MULTI_CHOICE and isinstance(value, list | tuple) \
-                and not all(_hashable(v) for v in value):
-            return True  # test_an_unhashable_choice_gets_a_message
-        if isinstance(value, Decimal) and value.is_snan():
-            return True  # test_a_signaling_nan_gets_a_message
-    variables = values.get("variables")
-    if spec.key == "custom_template" and isinstance(variables, dict):
-        for item in variables.values():
-            if isinstance(item, dict) and not _hashable(item.get("type")):
-                return True  # test_an_unhashable_choice_gets_a_message
-    return False
 
 
 def _for_kind(kind: FieldKind) -> st.SearchStrategy[Any]:
@@ -97,11 +69,12 @@ def form_values(spec: GeneratorSpec) -> st.SearchStrategy[dict[str, Any]]:
 
 def _clear(message: object) -> None:
     assert isinstance(message, str) and message.strip(), repr(message)
+    assert len(message) <= MAX_MESSAGE, \
+        f"a {len(message):,}-character message: {message[:60]!r}…{message[-60:]!r}"
     assert "Traceback" not in message
 
 
 def _check_form(spec: GeneratorSpec, values: dict[str, Any]) -> None:
-    assume(not hits_known_bug(spec, values))
     try:
         seconds = spec.derive_seconds(values)
     except ValueError:  # the tab treats this as "length not known"
@@ -167,41 +140,34 @@ def test_a_form_for_the_wrong_generator_or_flow_gets_a_message(
             _clear(message)
 
 
-# ---- bugs found by the properties above, pinned (see docs/RELIABILITY.md) -------------------
+# ---- what the properties above found (fixed in b873f53), kept as plain regressions --------
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError, reason=(
-    "BUG: Field.validate (app/generators/spec.py, CHOICE and MULTI_CHOICE) tests "
-    "`value in {c.value ...}`: a list or dict value raises TypeError (unhashable) instead of "
-    "giving 'Choose one of: ...'; the same in _template_check (app/generators/catalogue.py) "
-    "for a variable's `type`"))
 @pytest.mark.parametrize(("key", "values"), [
     ("url_to_video", {"aspect_ratio": ["9x16"]}),
     ("ai_scripts", {"script_styles": [["DIY"]]}),
     ("custom_template", {"variables": {"headline": {"type": ["text"], "value": "Hi"}}}),
 ], ids=["choice", "multi_choice", "template_variable_type"])
 def test_an_unhashable_choice_gets_a_message(key: str, values: dict[str, Any]) -> None:
+    """Field.validate tested `value in {c.value ...}` (and _template_check a variable's
+    `type` in a dict): a list or dict raised TypeError instead of giving a message."""
     gen = spec(key)
     form = {**gen.defaults(), **valid_values(key), **values}
     errors = gen.validate(form)
     assert errors and all(isinstance(m, str) and m for m in errors.values())
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason=(
-    "BUG: Field.validate (app/generators/spec.py, INT/FLOAT) calls float(value) on a "
-    "Decimal('sNaN'), which raises ValueError instead of 'Expected a finite number.'"))
 def test_a_signaling_nan_gets_a_message() -> None:
+    """Field.validate called float() on Decimal('sNaN'), which raises ValueError."""
     gen = spec("text_generator")
     form = {**valid_values("text_generator"), "temperature": Decimal("sNaN")}
     assert "temperature" in gen.validate(form)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG (minor): messages repeat a huge input back whole: the estimate's 'has no price for "
-    "model ...' (quote), 'Variable ...' (_template_check), 'Unknown choice: ...' "
-    "(Field.validate); clip the echoed value (e.g. {value!r:.60})"))
 @pytest.mark.parametrize("case", ["quote_model", "template_variable", "multi_choice"])
 def test_messages_do_not_repeat_a_huge_input_back(case: str) -> None:
+    """The estimate's 'has no price for model ...', 'Variable ...' and 'Unknown choice: ...'
+    repeated a 100,000-character input back whole."""
     huge = "x" * 100_000
     if case == "quote_model":
         gen = spec("aurora")

@@ -1,6 +1,5 @@
-"""Bugs the reliability suites found in the job layer, pinned as strict xfails until fixed
-(see docs/RELIABILITY.md). A fixed bug makes its test pass, and strict xfail then fails it:
-remove the mark."""
+"""A Link whose create answer was lost is found again (the fault matrix found it lost to the
+ledger: a Link has no name tag and no timestamps to match by; fixed in b873f53)."""
 
 from __future__ import annotations
 
@@ -21,16 +20,8 @@ pytestmark = pytest.mark.e2e
 SPEED = 400.0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: a Link whose create answer was lost is never found again, so a created (and billed) "
-    "link is lost to the ledger. PollScheduler._match (app/jobs/scheduler.py) matches "
-    "resources without a name tag by created_at, which a Link object does not have (the "
-    "contract's Link has no timestamps), so it never matches; and a matched link would be "
-    "read with snapshot_from, whose missing status is UNKNOWN, so it would never settle. "
-    "Fix: for the links resource match by URL alone and apply link_snapshot(link_from(raw)) "
-    "(done at creation)"))
 def test_a_link_whose_answer_was_lost_is_found_again(tmp_path: Path) -> None:
-    async def run() -> JobState:
+    async def run() -> tuple[JobState, int]:
         with Sandbox(speed=SPEED) as server:
             async with CreatifyClient("sandbox", "sandbox", base_url=server.base_url,
                                       retry=RetryPolicy(attempts=2, base_delay=0.01)) as client:
@@ -47,6 +38,8 @@ def test_a_link_whose_answer_was_lost_is_found_again(tmp_path: Path) -> None:
                         await asyncio.sleep(0.05)
                         record = await manager.look_again(record.key)
                     await manager.aclose()
-                    return record.state
+                    return record.state, len(server.create_log)
 
-    assert asyncio.run(run()) is JobState.DONE
+    state, creates = asyncio.run(run())
+    assert state is JobState.DONE
+    assert creates == 1  # found, never sent again
