@@ -73,12 +73,25 @@ def _tagged(snapshot: JobSnapshot, tag: str) -> bool:
     return bool(snapshot.name) and str(snapshot.name).rstrip().endswith(f"[{tag}]")
 
 
+def _carries(sent: Any, listed: Any) -> bool:
+    """``listed`` (the server's echo) carries ``sent``: equal scalars; objects with at least
+    every key we sent (the server may add defaults); lists of the same length, item by item."""
+    if isinstance(sent, Mapping):
+        return isinstance(listed, Mapping) and all(
+            key in listed and _carries(value, listed[key]) for key, value in sent.items())
+    if isinstance(sent, list | tuple):
+        return isinstance(listed, list | tuple) and len(sent) == len(listed) and all(
+            _carries(a, b) for a, b in zip(sent, listed, strict=True))
+    return bool(sent == listed)
+
+
 def _same_inputs(request: Mapping[str, Any], raw: Mapping[str, Any]) -> bool:
-    """The job in the list carries every plain input we sent (resources without ``name``)."""
+    """The job in the list carries every input we sent that it echoes (resources without
+    ``name``): plain values, and lists and objects (prompts, scenes, ``input_params``)."""
     compared = 0
     for field, value in request.items():
-        if isinstance(value, str | int | float | bool) and field in raw:
-            if raw[field] != value:
+        if field in raw and value is not None:
+            if not _carries(value, raw[field]):
                 return False
             compared += 1
     return compared > 0
