@@ -21,6 +21,10 @@ from app.api.client import CreatifyClient, RetryPolicy
 from app.api.errors import CreatifyError
 from tests.reliability.hostile.strategies import hostile, json_values, odd_text
 
+# A failing example's repr can be huge (the inputs are): report the failure, not that.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:Generating overly large repr:hypothesis.errors.HypothesisWarning")
+
 JOB_ID = "0f0e0d0c-0b0a-4908-8706-050403020100"
 
 

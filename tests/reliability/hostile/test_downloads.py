@@ -35,6 +35,10 @@ from app.jobs.ledger import DownloadState, Ledger, LedgerError
 from app.jobs.manager import JobManager
 from tests.reliability.hostile.strategies import hostile, hostile_names, hostile_urls, odd_text
 
+# A failing example's repr can be huge (the inputs are): report the failure, not that.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:Generating overly large repr:hypothesis.errors.HypothesisWarning")
+
 BODY = b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 8
 TEMPLATES = ["{generator}_{title}_{date}_{short_id}", "{title}", "{job_id}", "../{title}",
              "{title}/../../{generator}", "/etc/{title}", "..", ".{title}", "{generator}{time}",

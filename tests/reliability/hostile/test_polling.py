@@ -34,6 +34,10 @@ from tests.reliability.hostile.strategies import (
 )
 from tests.reliability.hostile.test_downloads import BODY, Tree
 
+# A failing example's repr can be huge (the inputs are): report the failure, not that.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:Generating overly large repr:hypothesis.errors.HypothesisWarning")
+
 JOB_ID = "11111111-2222-4333-8444-555555555555"
 
 

@@ -10,6 +10,7 @@ import math
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -33,6 +34,10 @@ from tests.reliability.hostile.strategies import (
     odd_statuses,
     odd_text,
 )
+
+# A failing example's repr can be huge (the inputs are): report the failure, not that.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:Generating overly large repr:hypothesis.errors.HypothesisWarning")
 
 RESOURCES = list(JOB_RESOURCES.values())
 FIELDS = ("id", "status", "progress", "output", "video_output", "generated_video_url",
