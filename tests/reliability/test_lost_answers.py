@@ -1,8 +1,8 @@
 """Creates whose answer was lost, found again by reconciliation (or not: the fault matrix's
 ``lost_jobs``). A Link has no name tag and no timestamps to match by (found lost, fixed in
 b873f53); two jobs of a resource without a name whose inputs differ only in a list or an
-object (the Text Generator's ``messages``, the Asset Generator's ``input_params``) cannot be
-told apart (pinned below until fixed)."""
+object (the Text Generator's ``messages``, the Asset Generator's ``input_params``) could not
+be told apart (found lost, fixed in cefcbad)."""
 
 from __future__ import annotations
 
@@ -49,13 +49,6 @@ def test_a_link_whose_answer_was_lost_is_found_again(tmp_path: Path) -> None:
     assert creates == 1  # found, never sent again
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: two jobs without a name tag whose answers were both lost, with inputs that differ "
-    "only in a list or an object, are never found: PollScheduler._match / _same_inputs "
-    "(app/jobs/scheduler.py) compare only str/int/float/bool inputs, so both jobs in the list "
-    "match both rows and neither is taken; both stay 'unknown' and two billed jobs are lost "
-    "to the ledger. Fix: compare lists and objects too (JSON equality), e.g. `messages`, "
-    "`input_params`, `scenes`, `variables`"))
 @pytest.mark.parametrize(("key", "first", "second"), [
     ("text_generator", {"model_name": "gemini-2.5-flash", "prompt": "A tagline for a mug."},
      {"model_name": "gemini-2.5-flash", "prompt": "A poem about tea."}),
