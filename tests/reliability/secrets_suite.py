@@ -143,23 +143,36 @@ def run(*, keep: bool = False, timeout: float = 300.0) -> dict[str, Any]:
     found = scan(root, key)
     log = root / "logs" / "creatify-studio.log"
     log_text = log.read_text(errors="replace") if log.exists() else ""
+    masked = log_text.count("***")
+    # A session that did too little proves nothing: it must have saved the key, run jobs to
+    # saved files, shown errors, and had the filter mask the key it was made to log.
+    incomplete = [what for what, ok in (
+        ("key saved in the keyring", session.get("saved_in_keyring")),
+        ("at least 5 jobs", session.get("jobs", 0) >= 5),
+        ("at least 3 files saved", session.get("downloads", 0) >= 3),
+        ("errors shown", session.get("messages_shown", 0) >= 5),
+        ("the key masked in the log", masked >= 2)) if not ok] if not failure else []
     result = {
         "suite": "secrets",
         **found,
+        "messages_with_key": session.get("messages_with_key", 0),
         "scanner_missed": len(missed),
         "scanner_missed_forms": missed,
         "session_failures": 1 if failure else 0,
         "session_error": failure[:1500],
+        "session_incomplete": len(incomplete),
+        "session_missing": incomplete,
         "session": {**session, "paid_requests_seen_by_simulator": creates,
                     "log_bytes": len(log_text.encode()),
-                    "masked_in_log": log_text.count("***")},
+                    "masked_in_log": masked},
         "seconds": round(time.monotonic() - started, 1),
     }
-    if keep or found["hits"] or failure:
+    if keep or found["hits"] or failure or incomplete:
         result["kept"] = str(work)
     else:
         shutil.rmtree(work, ignore_errors=True)
     return result
 
 
-MUST_BE_ZERO = ("hits", "scanner_missed", "session_failures")
+MUST_BE_ZERO = ("hits", "messages_with_key", "scanner_missed", "session_failures",
+                "session_incomplete")
