@@ -244,6 +244,14 @@ class JobSnapshot:
         return self.result_urls[0] if self.result_urls else None
 
 
+def _finite_seconds(value: Decimal | None) -> float | None:
+    """A non-negative length that a float can hold; anything else is unknown."""
+    if value is None or value < 0:
+        return None
+    seconds = float(value)
+    return seconds if math.isfinite(seconds) else None
+
+
 def snapshot_from(resource: Resource, body: object) -> JobSnapshot:
     """Normalise one job object. Extra fields are ignored; a body that is not a job raises
     :class:`MalformedResponseError` (never anything else)."""
@@ -274,7 +282,7 @@ def snapshot_from(resource: Resource, body: object) -> JobSnapshot:
         response_text=(response_text if isinstance(response_text, str)
                        else _scripts_text(body.get("generated_scripts"))),
         credits_used=_parse_decimal(body.get("credits_used")),
-        duration=float(duration) if duration is not None and duration >= 0 else None,
+        duration=_finite_seconds(duration),
         failed_reason=str(reason) if reason not in (None, "") else None,
         thumbnails=_thumbnails(body),
         name=name if isinstance(name, str) else None,

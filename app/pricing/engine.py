@@ -8,7 +8,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from app.pricing.table import PHASES, PriceEntry, PriceTable, PricingError, load_price_table
+from app.pricing.table import (
+    PHASES,
+    PriceEntry,
+    PriceTable,
+    PricingError,
+    clip_value,
+    load_price_table,
+)
 
 MAX_SECONDS = Decimal(14400)  # four hours: anything longer is a typo, not a video
 MAX_COUNT = 10000
@@ -139,7 +146,7 @@ def estimate(request: PriceRequest, table: PriceTable | None = None, plan: Plan 
                            f"{', '.join(PHASES)}.")
     for field, value in (("model", request.model), ("variant", request.variant)):
         if value is not None and not isinstance(value, str):
-            raise PricingError(f"The {field} must be a name, not {value!r}.")
+            raise PricingError(f"The {field} must be a name, not {clip_value(value)!r}.")
     count = _count(request.count)
     seconds = None if request.seconds is None else _seconds(request.seconds)
     table = load_price_table() if table is None else table

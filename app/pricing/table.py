@@ -57,7 +57,7 @@ class PriceTable:
         """
         rows = [e for e in self.entries if e.rule == rule]
         if not rows:
-            raise PricingError(f"Unknown billing rule {_clip(rule)!r}. Known rules: "
+            raise PricingError(f"Unknown billing rule {clip_value(rule)!r}. Known rules: "
                                f"{_names(e.rule for e in self.entries)}.")
         rows = [e for e in rows if e.phase == phase]
         if not rows:
@@ -67,7 +67,8 @@ class PriceTable:
         key = dict(self.default_models).get(rule) if model is None else model
         by_model = [e for e in rows if e.model == (None if key == STANDARD_MODEL else key)]
         if not by_model:
-            wanted = "needs a model" if key is None else f"has no price for model {_clip(key)!r}"
+            wanted = ("needs a model" if key is None
+                      else f"has no price for model {clip_value(key)!r}")
             raise PricingError(f"{label} {wanted}. Known models: "
                                f"{_names(e.model or STANDARD_MODEL for e in rows)}.")
         if key not in (None, STANDARD_MODEL):
@@ -76,9 +77,10 @@ class PriceTable:
         if not by_variant and variant is None and len(by_model) == 1:
             by_variant = by_model
         if not by_variant and all(e.variant is None for e in by_model):
-            raise PricingError(f"{label} takes no option, not {_clip(variant)!r}.")
+            raise PricingError(f"{label} takes no option, not {clip_value(variant)!r}.")
         if not by_variant:
-            wanted = "needs an option" if variant is None else f"has no option {_clip(variant)!r}"
+            wanted = ("needs an option" if variant is None
+                      else f"has no option {clip_value(variant)!r}")
             raise PricingError(f"{label} {wanted}. Known options: "
                                f"{_names(str(e.variant) for e in by_model)}.")
         return by_variant[0]
@@ -88,7 +90,7 @@ class PriceTable:
         return (today - self.as_of).days > max_age_days
 
 
-def _clip(value: object, limit: int = 60) -> str:
+def clip_value(value: object, limit: int = 60) -> str:
     """An echoed input, cut (a huge value is not repeated back in a message)."""
     text = str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
