@@ -38,9 +38,6 @@ pytestmark = pytest.mark.filterwarnings(
 
 MAX_MESSAGE = 1000
 """A message longer than this is not a clear message (it repeats a huge input back)."""
-KNOWN_LONG = ("The model must be a name, not ", "The variant must be a name, not ")
-"""Messages that still repeat the input whole (pinned by a strict xfail below); remove when
-fixed."""
 
 
 def _for_kind(kind: FieldKind) -> st.SearchStrategy[Any]:
@@ -95,9 +92,7 @@ def _check_form(spec: GeneratorSpec, values: dict[str, Any]) -> None:
         _clear(message)
     for flow in spec.flows:
         q = quote(spec, values, seconds, flow=flow, balance=Decimal(500))
-        if q.error is not None and q.error.startswith(KNOWN_LONG):
-            assert q.error.strip()  # test_messages_do_not_repeat_a_huge_input_back[...]
-        elif q.error is not None:
+        if q.error is not None:
             _clear(q.error)
     try:
         body = spec.build_body(values)
@@ -173,16 +168,12 @@ def test_a_signaling_nan_gets_a_message() -> None:
     assert "temperature" in gen.validate(form)
 
 
-@pytest.mark.parametrize("case", [
-    "quote_model", "template_variable", "multi_choice",
-    pytest.param("quote_model_not_text", marks=pytest.mark.xfail(strict=True, reason=(
-        "BUG (minor): app/pricing/engine.py estimate() answers a model or variant that is "
-        "not text with f'The {field} must be a name, not {value!r}.', the whole value "
-        "repeated (a 50,000-character estimate error for a list of one long string); clip "
-        "it like the other messages")))])
+@pytest.mark.parametrize("case", ["quote_model", "template_variable", "multi_choice",
+                                  "quote_model_not_text"])
 def test_messages_do_not_repeat_a_huge_input_back(case: str) -> None:
-    """The estimate's 'has no price for model ...', 'Variable ...' and 'Unknown choice: ...'
-    repeated a 100,000-character input back whole (fixed in b873f53)."""
+    """The estimate's 'has no price for model ...' and 'The model must be a name, not ...',
+    'Variable ...' and 'Unknown choice: ...' repeated a 100,000-character input back whole
+    (fixed in b873f53 and 261cce5)."""
     huge = "x" * 100_000
     if case.startswith("quote_model"):
         gen = spec("aurora")
