@@ -164,7 +164,10 @@ def _settled(records: list[JobRecord], manager: JobManager) -> bool:
         if r.state in (JobState.DONE, JobState.IMAGE_DONE) and r.result_urls and \
                 r.download_state not in (DownloadState.DONE, DownloadState.FAILED):
             return False
-    return manager.downloads.in_flight == 0 and manager.downloads.waiting == 0
+    # Background work still under way (an automatic look for a lost answer, a download)
+    # means not settled yet: only the poll scheduler's own task may remain.
+    return manager.downloads.in_flight == 0 and manager.downloads.waiting == 0 \
+        and len(manager.tasks) <= 1
 
 
 async def _follow(ledger: Ledger, manager: JobManager, timeout: float) -> None:
@@ -227,6 +230,11 @@ async def run_scenario(name: str, faults: Mapping[str, Any], jobs: int, seed: in
         await _follow(ledger, manager, timeout=20)
         server.set_faults(**{k: type(v)() for k, v in dataclasses.asdict(Faults()).items()
                              if k not in PARAMETERS})
+        # Let the looks and downloads under way finish (a "look again" while the app's own
+        # look is running is a no-op), then look and download again once, as the user would.
+        deadline = time.monotonic() + 30
+        while len(manager.tasks) > 1 and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
         for record in ledger.page(limit=10_000, include_hidden=True):
             if record.state is JobState.UNKNOWN:
                 await manager.look_again(record.key)
