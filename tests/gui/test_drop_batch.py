@@ -79,6 +79,7 @@ async def test_a_browser_link_list_opens_the_sheet_with_reasons(studio: Studio,
                                                                 simulator: Sandbox) -> None:
     await connect_to(studio, simulator)
     window = studio.window
+    paid_before = len(simulator.create_log)
     assert drop(window, uri_list("https://shop.example.com/p/mug",
                                  "https://shop.example.com/p/lamp",
                                  "https://SHOP.example.com/p/mug/",
@@ -101,9 +102,7 @@ async def test_a_browser_link_list_opens_the_sheet_with_reasons(studio: Studio,
     assert "nothing has been sent" in sheet.dry_run.text()
     assert model.index(0, COL_CREDITS).data() == "6 credits"
     assert model.index(3, COL_CREDITS).data() == "—"
-    assert simulator.create_log == [] or all(
-        "link" not in c.path or c.body.get("url") == "https://shop.example.com/products/mug"
-        for c in simulator.create_log)  # only connect_to's own Link
+    assert len(simulator.create_log) == paid_before  # a drop sends nothing
     sheet.close()
 
 
