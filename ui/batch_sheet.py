@@ -51,6 +51,7 @@ from app.batch import (
 from app.generators import BY_KEY, DurationKind
 from app.generators.quote import format_credits
 from app.pricing import Plan
+from ui.dialogs import ask_to_send
 from ui.estimator import money
 from ui.forms.base import FieldEditor
 from ui.forms.form import make_editor
@@ -464,22 +465,10 @@ class BatchSheet(QDialog):
     # ------------------------------------------------------------------ sending
 
     def _confirm(self, question: str, details: str, on_yes: Callable[[], None]) -> None:
-        box = QMessageBox(QMessageBox.Icon.Question, "Confirm the batch", question,
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-                          self)
-        box.setObjectName("confirm_batch")
-        box.setInformativeText(details)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.button(QMessageBox.StandardButton.Yes).setText("Send all")
-        box.button(QMessageBox.StandardButton.Yes).setObjectName("confirm_batch_send")
-
-        def done(result: int) -> None:
-            self._dialog = None
-            if result == QMessageBox.StandardButton.Yes:
-                on_yes()
-        box.finished.connect(done)
-        self._dialog = box
-        box.open()
+        self._dialog = ask_to_send(self, name="confirm_batch", title="Confirm the batch",
+                                   question=question, details=details, send_text="Send all",
+                                   send_name="confirm_batch_send", on_send=on_yes,
+                                   send_is_default=False)
 
     def _money_note(self) -> str:
         if self.service.mode == Mode.SANDBOX:

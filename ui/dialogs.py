@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -14,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -24,6 +27,30 @@ from app.api.client import DEFAULT_BASE_URL
 from app.credentials import Credentials, CredentialStore, KeyringUnavailable
 from app.settings import LABELS, MAX_BATCH_CONCURRENCY, Settings, validate
 from ui.service import StudioService
+
+
+def ask_to_send(parent: QWidget, *, name: str, title: str, question: str, details: str,
+                send_text: str, send_name: str, on_send: Callable[[], None],
+                send_is_default: bool = True) -> QMessageBox:
+    """The confirmation before anything paid is sent: opened with ``open()`` (no nested
+    loop); ``on_send`` runs only if the user chose the send button."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, question,
+                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                      parent)
+    box.setObjectName(name)
+    box.setInformativeText(details)
+    box.setDefaultButton(QMessageBox.StandardButton.Yes if send_is_default
+                         else QMessageBox.StandardButton.Cancel)
+    send = box.button(QMessageBox.StandardButton.Yes)
+    send.setText(send_text)
+    send.setObjectName(send_name)
+
+    def done(result: int) -> None:
+        if result == QMessageBox.StandardButton.Yes:
+            on_send()
+    box.finished.connect(done)
+    box.open()
+    return box
 
 
 def _named(widget: QWidget, name: str, accessible: str) -> QWidget:

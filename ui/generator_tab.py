@@ -28,6 +28,7 @@ from app.generators import Action, DurationKind, Flow, GeneratorSpec, ResultKind
 from app.generators.quote import Quote, format_credits, quote
 from app.jobs.ledger import DownloadState, JobRecord, JobState
 from app.pricing import Plan
+from ui.dialogs import ask_to_send
 from ui.estimator import DurationControl, EstimatorPanel, money
 from ui.forms.form import GeneratorForm
 from ui.service import Mode, StudioService
@@ -283,22 +284,9 @@ class GeneratorTab(QWidget):
 
     def _confirm(self, question: str, details: str, on_yes: Callable[[], None],
                  parent: QWidget | None = None) -> None:
-        box = QMessageBox(QMessageBox.Icon.Question, "Confirm the cost", question,
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-                          parent or self)
-        box.setObjectName("confirm_cost")
-        box.setInformativeText(details)
-        box.setDefaultButton(QMessageBox.StandardButton.Yes)
-        box.button(QMessageBox.StandardButton.Yes).setText("Send")
-        box.button(QMessageBox.StandardButton.Yes).setObjectName("confirm_send")
-
-        def done(result: int) -> None:
-            self._dialog = None
-            if result == QMessageBox.StandardButton.Yes:
-                on_yes()
-        box.finished.connect(done)
-        self._dialog = box
-        box.open()
+        self._dialog = ask_to_send(parent or self, name="confirm_cost", title="Confirm the cost",
+                                   question=question, details=details, send_text="Send",
+                                   send_name="confirm_send", on_send=on_yes)
 
     def _send(self) -> None:
         self.busy = True
