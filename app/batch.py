@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from app.generators import BY_KEY, GeneratorSpec, SpecError
+from app.generators import BY_KEY, SPECS, GeneratorSpec, SpecError
 from app.generators.quote import Quote, quote
 from app.generators.spec import MAX_URL_LENGTH, DurationKind, FieldKind
 from app.jobs.budget import BudgetError
@@ -31,16 +31,11 @@ from app.pricing import Plan
 
 MAX_ROWS = 10_000
 MAX_FILE_BYTES = 8 << 20
-TARGETS = ("url_to_video", "links", "ad_clone")
+TARGETS = tuple(s.key for s in SPECS if s.url_field)
 """The tabs a batch of URLs can go to (anything dropped elsewhere goes to URL to Video)."""
 
-# Settings shared by the rows of a batch (and overridable per row), by target.
-BATCH_FIELDS: dict[str, tuple[str, ...]] = {
-    "url_to_video": ("video_length", "aspect_ratio", "visual_style", "script_style",
-                     "override_avatar", "override_voice", "language", "name"),
-    "links": (),
-    "ad_clone": ("video_url", "aspect_ratio", "language"),
-}
+BATCH_FIELDS: dict[str, tuple[str, ...]] = {key: BY_KEY[key].batch_fields for key in TARGETS}
+"""Settings shared by the rows of a batch (and overridable per row), by target."""
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]{0,30}):")
 _CANDIDATE = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]{0,30}:\S+|www\.\S+)")
@@ -400,16 +395,7 @@ class BatchPlan:
 
 def row_values(target: str, shared: Mapping[str, Any], row: BatchRow) -> dict[str, Any]:
     """The form values of one row: the shared settings, the row's overrides, its URL."""
-    values = {**shared, **row.overrides}
-    if target == "links":
-        values["url"] = row.url
-    elif row.link_id:
-        values["link"] = row.link_id
-        values.pop("product_url", None)
-    else:
-        values["product_url"] = row.url
-        values.pop("link", None)
-    return values
+    return BY_KEY[target].with_page({**shared, **row.overrides}, row.url, row.link_id)
 
 
 def row_seconds(gen: GeneratorSpec, values: Mapping[str, Any],

@@ -577,11 +577,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Not used: {row.url[:80]} — {row.problem}", 12000)
             return
         tab = self.show_generator(target)
-        if target == "links":
-            tab.form.editors["url"].set_value(row.url)
-        else:
-            tab.form.editors["product_url"].set_value(row.url)
-            tab.form.editors["link"].set_value(None)
+        tab.form.set_values(tab.spec.with_page({}, row.url))  # the page, and no Link id
         tab.refresh()
         self.statusBar().showMessage(f"{BY_KEY[target].title}: the product page is filled in; "
                                      f"check the settings and Generate.", 8000)

@@ -162,6 +162,9 @@ URL_TO_VIDEO = GeneratorSpec(
     model_field="model_version",
     check=_link_check,
     makes_link=True,
+    url_field="product_url",
+    batch_fields=("video_length", "aspect_ratio", "visual_style", "script_style",
+                  "override_avatar", "override_voice", "language", "name"),
 )
 
 
@@ -596,6 +599,7 @@ LINKS = GeneratorSpec(
     price_rule="links",
     result_kind=ResultKind.LINK,
     expected_seconds=60,
+    url_field="url",
 )
 
 
@@ -725,6 +729,8 @@ AD_CLONE = GeneratorSpec(
     expected_seconds=900,
     check=_link_check,
     makes_link=True,
+    url_field="product_url",
+    batch_fields=("video_url", "aspect_ratio", "language"),
 )
 
 

@@ -286,6 +286,10 @@ class GeneratorSpec:
     price_details: Callable[[Values], dict[str, Any]] | None = None
     script_fields: tuple[str, ...] = field(default=())
     makes_link: bool = False  # takes a product URL and makes its Link first (1 credit)
+    # Product pages dropped on the window or imported in a batch: the field a URL fills
+    # (None: this generator takes no batches) and the settings a batch shares across rows.
+    url_field: str | None = None
+    batch_fields: tuple[str, ...] = ()
 
     # ------------------------------------------------------------------ fields and values
 
@@ -339,6 +343,20 @@ class GeneratorSpec:
         if source.kind is DurationKind.MEDIA:
             return source.default_seconds
         return None
+
+    def with_page(self, values: Values, url: str, link_id: str | None = None) -> dict[str, Any]:
+        """``values`` with a product page filled in: its ``url_field``, or — once a Link was
+        made from that page — the Link's id instead (so it is not made again)."""
+        if self.url_field is None:
+            raise SpecError({"": f"{self.title} does not take a product page."})
+        page = {**values}
+        if self.makes_link and link_id:
+            page.update({self.url_field: None, "link": link_id})
+        else:
+            page[self.url_field] = url
+            if self.makes_link:
+                page["link"] = None
+        return page
 
     def needs_link(self, values: Values) -> bool:
         """True when the form gives a product URL and no Link id: a Link is made first."""
