@@ -327,21 +327,22 @@ class BatchSheet(QDialog):
     def rows(self) -> list[BatchRow]:
         return self.model.rows
 
+    def _starting_values(self) -> dict[str, Any]:
+        """The target's defaults, then what the tab held for the shared settings."""
+        shared = BATCH_FIELDS[self.target_key]
+        return {**BY_KEY[self.target_key].defaults(),
+                **{k: v for k, v in self.initial.items() if k in shared}}
+
     def shared_values(self) -> dict[str, Any]:
-        gen = BY_KEY[self.target_key]
-        values = gen.defaults()
-        values.update({k: v for k, v in self.initial.items()
-                       if k in BATCH_FIELDS[self.target_key]})
-        values.update({name: editor.value() for name, editor in self.editors.items()})
-        return values
+        return {**self._starting_values(),
+                **{name: editor.value() for name, editor in self.editors.items()}}
 
     def _build_shared(self) -> None:
         while self.shared_form.rowCount():
             self.shared_form.removeRow(0)
         self.editors.clear()
         gen = BY_KEY[self.target_key]
-        defaults = {**gen.defaults(), **{k: v for k, v in self.initial.items()
-                                         if k in BATCH_FIELDS[self.target_key]}}
+        defaults = self._starting_values()
         for name in BATCH_FIELDS[self.target_key]:
             field = gen.field(name)
             editor = make_editor(field, self.service)

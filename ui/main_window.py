@@ -48,6 +48,7 @@ from app.batch import (
 from app.credentials import Credentials, CredentialStore, KeyringUnavailable
 from app.generators import BY_KEY, SPECS
 from app.generators.quote import format_credits
+from app.jobs.budget import credits as credits_figure
 from app.jobs.ledger import JobRecord, JobState
 from app.pricing import PricingError, load_price_table
 from app.settings import Settings, SettingsStore, budget_limits, price_plan
@@ -481,8 +482,7 @@ class MainWindow(QMainWindow):
             return
         committed = self.service.committed
         self.credits_label.setText(f"Credits: {format_credits(credits)} remaining / "
-                                   f"{format_credits(committed).removesuffix(' credits')
-                                      .removesuffix(' credit')} committed in flight")
+                                   f"{credits_figure(committed)} committed in flight")
         low = self.service.budget.low_balance
         below = low is not None and credits - committed < low
         self.credits_label.setStyleSheet("color: #b45309; font-weight: 600;" if below else "")
@@ -510,15 +510,20 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ drops and batches
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+    @staticmethod
+    def _offer_drop(event: QDragMoveEvent) -> None:
+        """Take links, text and files (what they hold is checked on drop)."""
         mime = event.mimeData()
         if mime.hasUrls() or mime.hasText():
             event.acceptProposedAction()
         else:
             event.ignore()
 
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        self._offer_drop(event)
+
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:
-        self.dragEnterEvent(event)  # type: ignore[arg-type]
+        self._offer_drop(event)
 
     def drop_target(self) -> str:
         """Where a drop goes: URL to Video, Links or Ad Clone if that tab is showing, else
