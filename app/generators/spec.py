@@ -54,6 +54,7 @@ class FieldKind(StrEnum):
     SCENES = "scenes"            # AI Avatar v2 scene list
     VARIABLES = "variables"      # Custom Template variables editor
     SCHEMA_FORM = "schema_form"  # Asset Generator input_params from a JSON Schema
+    TEMPLATE = "template"        # a Custom Template id, picked from /api/custom_templates/
 
 
 class DurationKind(StrEnum):
@@ -67,6 +68,7 @@ class Flow(StrEnum):
     CREATE = "create"                  # one paid request, then poll
     PREVIEW_RENDER = "preview_render"  # a cheap preview, then a render of it
     COMPARE_STYLES = "compare_styles"  # previews of several visual styles, render one
+    REGENERATE = "regenerate"          # a new job from a finished one (Product Video regen_*)
 
 
 class Action(StrEnum):
@@ -172,7 +174,7 @@ class Field:
             return "This field is required." if self.required else None
         kind = self.kind
         if kind in (FieldKind.TEXT, FieldKind.MULTILINE, FieldKind.UUID, FieldKind.PERSONA,
-                    FieldKind.ACCENT):
+                    FieldKind.ACCENT, FieldKind.TEMPLATE):
             if not isinstance(value, str):
                 return "Expected text."
             if self.max_length is not None and len(value) > self.max_length:
