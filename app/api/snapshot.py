@@ -154,25 +154,50 @@ def _thumbnails(body: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(thumbs))
 
 
+def _paragraphs_text(paragraphs: object) -> str:
+    """A script's ``paragraphs``: one string (the docs) or a list of strings (older copies)."""
+    if isinstance(paragraphs, str):
+        return paragraphs.strip()
+    if isinstance(paragraphs, list):
+        return "\n".join(p.strip() for p in paragraphs if isinstance(p, str) and p.strip())
+    return ""
+
+
 def _scripts_text(value: object) -> str | None:
-    """AI Scripts' ``generated_scripts`` as readable text (title, then paragraphs)."""
+    """AI Scripts' ``generated_scripts`` as readable text: each script's title, then its whole
+    script (``paragraphs``, one string in the docs; a list of strings is accepted too)."""
     if not isinstance(value, list):
         return None
     blocks = []
     for script in value:
         if not isinstance(script, Mapping):
             continue
-        title = script.get("title") or script.get("script_name") or ""
-        paragraphs = script.get("paragraphs")
-        lines = [str(p) for p in paragraphs if isinstance(p, str)] \
-            if isinstance(paragraphs, list) else []
-        blocks.append("\n".join([str(title), *lines]).strip())
+        title = next((t.strip() for key in ("title", "script_name")
+                      if isinstance(t := script.get(key), str) and t.strip()), "")
+        body = _paragraphs_text(script.get("paragraphs"))
+        blocks.append("\n".join(part for part in (title, body) if part))
     return "\n\n".join(b for b in blocks if b) or None
+
+
+def normalize_aspect_ratio(raw: object) -> str | None:
+    """``9x16`` whether the wire wrote ``9x16`` or the older ``9:16``; ``None`` for anything
+    that is not a ratio of two whole numbers."""
+    if not isinstance(raw, str):
+        return None
+    text = raw.strip().lower().replace(":", "x")
+    left, sep, right = text.partition("x")
+    if not sep or not left.isdigit() or not right.isdigit() or len(text) > 11:
+        return None
+    return f"{int(left)}x{int(right)}"
 
 
 @dataclass(frozen=True, slots=True)
 class StylePreview:
-    """One visual style's preview from URL to Video's "compare styles" (``previews[]``)."""
+    """One visual style's preview from URL to Video's "compare styles" (``previews[]``).
+
+    The docs' item is ``{media_job, visual_style, aspect_ratio, url, editor_url, duration}``;
+    ``preview_url`` holds its ``url`` (older copies and our own ledger wrote ``preview_url``).
+    """
 
     media_job: str
     visual_style: str
@@ -180,11 +205,15 @@ class StylePreview:
     preview_url: str | None = None
     thumbnail_url: str | None = None
     duration: float | None = None
+    editor_url: str | None = None
+    aspect_ratio: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"media_job": self.media_job, "visual_style": self.visual_style,
-                "status": self.status, "preview_url": self.preview_url,
-                "thumbnail_url": self.thumbnail_url, "duration": self.duration}
+                "status": self.status, "url": self.preview_url,
+                "preview_url": self.preview_url, "editor_url": self.editor_url,
+                "aspect_ratio": self.aspect_ratio, "thumbnail_url": self.thumbnail_url,
+                "duration": self.duration}
 
 
 def parse_previews(raw: object) -> tuple[StylePreview, ...]:
@@ -197,6 +226,8 @@ def parse_previews(raw: object) -> tuple[StylePreview, ...]:
         if not isinstance(item, Mapping):
             continue
         media_job = item.get("media_job")
+        if isinstance(media_job, int) and not isinstance(media_job, bool):
+            media_job = str(media_job)
         if not isinstance(media_job, str) or not media_job.strip() or len(media_job) > 200:
             continue
         style = item.get("visual_style")
@@ -206,10 +237,12 @@ def parse_previews(raw: object) -> tuple[StylePreview, ...]:
             media_job=media_job,
             visual_style=style[:200] if isinstance(style, str) and style else "(unnamed)",
             status=status[:80] if isinstance(status, str) else "",
-            preview_url=_url(item.get("preview_url")),
+            preview_url=_url(item.get("url")) or _url(item.get("preview_url")),
             thumbnail_url=_url(item.get("thumbnail_url")),
             duration=float(duration) if duration is not None and 0 <= duration < 10**7
-            else None))
+            else None,
+            editor_url=_url(item.get("editor_url")),
+            aspect_ratio=normalize_aspect_ratio(item.get("aspect_ratio"))))
     return tuple(previews)
 
 
@@ -242,6 +275,14 @@ class JobSnapshot:
     @property
     def result_url(self) -> str | None:
         return self.result_urls[0] if self.result_urls else None
+
+    @property
+    def preview_ready(self) -> bool:
+        """A preview to look at is there: ``preview`` is set or ``previews[]`` is not empty.
+
+        The docs make this the signal, whatever ``status`` says: a preview job may go back to
+        ``pending`` once its preview is filled (the render then runs on the same id)."""
+        return self.preview_url is not None or bool(self.previews)
 
 
 def _finite_seconds(value: Decimal | None) -> float | None:

@@ -535,3 +535,105 @@ def test_any_json_like_body_gives_a_snapshot_or_malformed(key: str, body: Any) -
     assert s.duration is None or s.duration >= 0
     if s.status is JobStatus.DONE:
         assert s.progress == 1.0
+
+
+# --- the docs' December 2026 shapes: preview signal, previews[] items, scripts, credits --------
+
+DOCS_PREVIEW_ITEM = {
+    "media_job": "0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f", "visual_style": "FullScreenTemplate",
+    "aspect_ratio": "9x16", "url": "https://app.creatify.ai/preview?layout=a",
+    "editor_url": "https://app.creatify.ai/editor/a", "duration": 31,
+}
+
+
+@pytest.mark.parametrize("status", ["pending", "running", "done", "in_queue"])
+def test_preview_ready_follows_the_preview_field_whatever_the_status(status: str) -> None:
+    s = snap("link_to_videos", {"id": JOB_ID, "status": status,
+                                "preview": "https://video.creatify.ai/preview?layout=x"})
+    assert s.preview_ready
+    assert s.status is not JobStatus.FAILED
+
+
+@pytest.mark.parametrize("status", ["pending", "running", "done"])
+def test_preview_ready_from_previews_list(status: str) -> None:
+    s = snap("link_to_videos", {"id": JOB_ID, "status": status, "previews": [DOCS_PREVIEW_ITEM]})
+    assert s.preview_ready
+    assert s.preview_url is None
+
+
+@pytest.mark.parametrize("body", [
+    {"status": "done"}, {"status": "pending", "preview": None},
+    {"status": "pending", "preview": ""},
+    {"status": "running", "previews": []}, {"status": "done", "previews": [{"url": "https://x"}]},
+])
+def test_not_preview_ready(body: dict[str, Any]) -> None:
+    assert not snap("link_to_videos", {"id": JOB_ID, **body}).preview_ready
+
+
+def test_docs_preview_item_is_read_whole() -> None:
+    s = snap("link_to_videos", {"id": JOB_ID, "status": "pending", "previews": [DOCS_PREVIEW_ITEM]})
+    (p,) = s.previews
+    assert p.media_job == DOCS_PREVIEW_ITEM["media_job"]
+    assert p.visual_style == "FullScreenTemplate"
+    assert p.preview_url == "https://app.creatify.ai/preview?layout=a"
+    assert p.editor_url == "https://app.creatify.ai/editor/a"
+    assert p.aspect_ratio == "9x16"
+    assert p.duration == 31.0
+    assert p.thumbnail_url is None
+
+
+def test_old_preview_item_keys_are_accepted() -> None:
+    old = {"media_job": "m1", "visual_style": "Vanilla", "preview_url": "https://p/old",
+           "thumbnail_url": "https://t/old", "status": "done", "duration": 12.5}
+    (p,) = snap("link_to_videos", {"id": JOB_ID, "previews": [old]}).previews
+    assert (p.preview_url, p.thumbnail_url, p.status, p.duration) == \
+        ("https://p/old", "https://t/old", "done", 12.5)
+    assert p.editor_url is None and p.aspect_ratio is None
+
+
+def test_url_wins_over_preview_url_when_both_are_sent() -> None:
+    both = {**DOCS_PREVIEW_ITEM, "preview_url": "https://p/old"}
+    (p,) = snap("link_to_videos", {"id": JOB_ID, "previews": [both]}).previews
+    assert p.preview_url == DOCS_PREVIEW_ITEM["url"]
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("9x16", "9x16"), ("9:16", "9x16"), ("16:9", "16x9"), (" 1X1 ", "1x1"), ("wide", None),
+    ("", None), (None, None), (916, None), ("9x", None),
+])
+def test_preview_aspect_ratio_both_spellings(raw: Any, expected: str | None) -> None:
+    item = {**DOCS_PREVIEW_ITEM, "aspect_ratio": raw}
+    (p,) = snap("link_to_videos", {"id": JOB_ID, "previews": [item]}).previews
+    assert p.aspect_ratio == expected
+
+
+def test_style_preview_json_round_trip_keeps_the_new_fields() -> None:
+    from app.api.snapshot import parse_previews
+    (p,) = snap("link_to_videos", {"id": JOB_ID, "previews": [DOCS_PREVIEW_ITEM]}).previews
+    assert parse_previews([p.to_json()]) == (p,)
+
+
+SCRIPT = "Meet the mug.\nIt keeps coffee hot for six hours.\nGet yours today."
+
+
+@pytest.mark.parametrize("paragraphs", [SCRIPT, SCRIPT.split("\n")], ids=["string", "list"])
+def test_ai_scripts_paragraphs_string_or_list(paragraphs: Any) -> None:
+    body = {"id": JOB_ID, "status": "done", "generated_scripts": [
+        {"paragraphs": paragraphs, "script_name": "s1", "script_style": "DIY", "title": "Mug"},
+        {"paragraphs": "Second script.", "script_name": "s2", "title": ""},
+    ]}
+    assert snap("ai_scripts", body).response_text == f"Mug\n{SCRIPT}\n\ns2\nSecond script."
+
+
+def test_ai_scripts_whole_string_is_not_split_into_characters() -> None:
+    body = {"id": JOB_ID, "generated_scripts": [{"paragraphs": "One line.", "title": "T"}]}
+    assert snap("ai_scripts", body).response_text == "T\nOne line."
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("12", Decimal(12)), ("0.5", Decimal("0.5")), (" 3 ", Decimal(3)), (12, Decimal(12)),
+    ("twelve", None),
+])
+def test_asset_generator_credits_used_as_string(raw: Any, expected: Decimal | None) -> None:
+    s = snap("asset_generator", {"id": JOB_ID, "status": "done", "credits_used": raw})
+    assert s.credits_used == expected
