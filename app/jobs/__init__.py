@@ -8,6 +8,8 @@ from app.jobs.ledger import (
     JobState,
     Ledger,
     LedgerError,
+    is_preview_step,
 )
 
-__all__ = ["DownloadState", "JobEvent", "JobRecord", "JobState", "Ledger", "LedgerError"]
+__all__ = ["DownloadState", "JobEvent", "JobRecord", "JobState", "Ledger", "LedgerError",
+           "is_preview_step"]

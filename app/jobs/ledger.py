@@ -73,6 +73,10 @@ class JobState(StrEnum):
     DONE = "done"
     FAILED = "failed"
     REJECTED = "rejected"
+    # A preview step (preview_render / compare_styles) whose preview is there, whatever the
+    # status says (Creatify may put it back to ``pending``): no longer polled, ready to render
+    # (or to choose a style). The render is its own row on the same server id.
+    PREVIEW_READY = "preview_ready"
 
     @property
     def is_terminal(self) -> bool:
@@ -85,7 +89,7 @@ class JobState(StrEnum):
 
 
 _TERMINAL_STATES = frozenset({JobState.NOT_CREATED, JobState.IMAGE_DONE, JobState.DONE,
-                              JobState.FAILED, JobState.REJECTED})
+                              JobState.FAILED, JobState.REJECTED, JobState.PREVIEW_READY})
 _ACTIVE_STATES = frozenset({JobState.SUBMITTING, JobState.UNKNOWN, JobState.PENDING,
                             JobState.QUEUED, JobState.RUNNING, JobState.STALLED})
 _RUNNING_STATES = frozenset({JobState.PENDING, JobState.QUEUED, JobState.RUNNING,
@@ -268,7 +272,18 @@ def _migrate_to_v2(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_to_v1, _migrate_to_v2)
+def _migrate_to_v3(conn: sqlite3.Connection) -> None:
+    """v3: the ``preview_ready`` state. A preview step an older version recorded as ``done``
+    with its preview and no result is ``preview_ready`` (offered Render, never downloaded).
+    Rows still running are left alone: their next poll decides."""
+    conn.execute(
+        "UPDATE jobs SET state = 'preview_ready' WHERE flow IN ('preview_render', "
+        "'compare_styles') AND state = 'done' AND result_urls = '[]' "
+        "AND (preview_url IS NOT NULL OR previews != '[]')")
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _migrate_to_v1, _migrate_to_v2, _migrate_to_v3)
 """``MIGRATIONS[n]`` upgrades a version-``n`` file to version ``n + 1``."""
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -393,15 +408,31 @@ def _record(row: Sequence[Any]) -> JobRecord:
     )
 
 
-def state_for(status: JobStatus, previous: JobState) -> JobState:
+PREVIEW_FLOWS = frozenset({"preview_render", "compare_styles"})
+"""Flows whose row is a preview step: it ends at ``preview_ready``; its render is another row."""
+
+
+def is_preview_step(flow: str) -> bool:
+    """Whether a row of this flow is a preview step (not a render, not a one-step create)."""
+    return flow in PREVIEW_FLOWS
+
+
+def state_for(status: JobStatus, previous: JobState, *, preview_ready: bool = False) -> JobState:
     """The ledger state a server status leads to from ``previous``.
 
+    * ``preview_ready`` (only for a preview-step row whose snapshot carries its preview):
+      ``preview_ready`` whatever the status says, unless the job failed or was rejected.
+      Once there a row stays there (the server job's later statuses belong to its render).
     * ``UNKNOWN`` (a status we do not know) keeps a running state; from a state that says
       nothing about the server job (``submitting``, ``unknown``, …) it reads as ``running``.
     * ``stalled`` is sticky while the server still says pending/queued/running: the job is
       still past its expected time.
     * Otherwise the server wins (``image_done`` → ``running`` is a product video being made).
     """
+    if previous is JobState.PREVIEW_READY:
+        return previous
+    if preview_ready and status not in (JobStatus.FAILED, JobStatus.REJECTED):
+        return JobState.PREVIEW_READY
     if status is JobStatus.UNKNOWN:
         return previous if previous in _RUNNING_STATES else JobState.RUNNING
     state = _STATUS_TO_STATE[status]
@@ -598,7 +629,7 @@ class Ledger:
         if record.state not in _UNCREATED_STATES or record.server_id is not None:
             raise LedgerError(f"job {key} is {record.state}: it cannot be marked created")
         now = self._clock()
-        state = state_for(snapshot.status, record.state)
+        state = self._state_after(record, snapshot)
         changes = self._snapshot_changes(record, snapshot, state, now)
         changes.update(server_id=snapshot.id, submitted_at=_ts(now))
         return self._update(key, changes, "created",
@@ -618,7 +649,9 @@ class Ledger:
         if record.state not in _UNCREATED_STATES or record.server_id is not None:
             raise LedgerError(f"job {key} is {record.state}: it cannot be marked not created")
         now = _ts(self._clock())
-        return self._update(key, {"state": JobState.NOT_CREATED.value, "finished_at": now},
+        # The reason stays on the row (Creatify's refusal, "never sent", …) for the jobs list.
+        return self._update(key, {"state": JobState.NOT_CREATED.value, "finished_at": now,
+                                  "failed_reason": _clean(detail) or None},
                             "not_created", detail)
 
     def set_server_id(self, key: str, server_id: str, detail: str) -> JobRecord:
@@ -651,7 +684,7 @@ class Ledger:
         if record.server_id != snapshot.id:
             raise LedgerError(f"a snapshot of {snapshot.id} cannot update job {key} "
                               f"(server id {record.server_id})")
-        state = state_for(snapshot.status, record.state)
+        state = self._state_after(record, snapshot)
         changes = self._snapshot_changes(record, snapshot, state, self._clock())
         if not changes:
             return record
@@ -870,6 +903,13 @@ class Ledger:
                               f"({record.resource})")
 
     @staticmethod
+    def _state_after(record: JobRecord, snapshot: JobSnapshot) -> JobState:
+        """The row's state after ``snapshot``: a preview step reads the preview fields, any
+        other row (a render, a one-step create) only the status."""
+        ready = is_preview_step(record.flow) and snapshot.preview_ready
+        return state_for(snapshot.status, record.state, preview_ready=ready)
+
+    @staticmethod
     def _status_text(state: JobState, snapshot: JobSnapshot) -> str:
         raw = snapshot.raw_status
         return f"{state} ({raw})" if raw and raw != state.value else str(state)
@@ -878,8 +918,18 @@ class Ledger:
     def _snapshot_changes(record: JobRecord, snapshot: JobSnapshot, state: JobState,
                           now: datetime) -> dict[str, Any]:
         """Columns the snapshot changes. Missing values (None, empty) keep what was known:
-        a list answer may omit what an earlier answer carried."""
+        a list answer may omit what an earlier answer carried.
+
+        A row already ``preview_ready`` takes only fresh preview links: the server job's
+        later status, results and credits belong to its render's row."""
         changes: dict[str, Any] = {}
+        if record.state is JobState.PREVIEW_READY:
+            if snapshot.preview_url is not None and snapshot.preview_url != record.preview_url:
+                changes["preview_url"] = snapshot.preview_url
+            if snapshot.previews and snapshot.previews != record.previews:
+                changes["previews"] = json.dumps([p.to_json() for p in snapshot.previews],
+                                                 ensure_ascii=False)
+            return changes
         if state is not record.state:
             changes["state"] = state.value
             if state.is_terminal:
@@ -911,6 +961,7 @@ class Ledger:
 
 __all__ = [
     "MIGRATIONS",
+    "PREVIEW_FLOWS",
     "SCHEMA_VERSION",
     "DownloadState",
     "JobEvent",
@@ -918,5 +969,6 @@ __all__ = [
     "JobState",
     "Ledger",
     "LedgerError",
+    "is_preview_step",
     "state_for",
 ]

@@ -107,7 +107,7 @@ def test_state_sets() -> None:
     terminal = {s for s in JobState if s.is_terminal}
     active = {s for s in JobState if s.is_active}
     assert terminal == {JobState.NOT_CREATED, JobState.IMAGE_DONE, JobState.DONE,
-                        JobState.FAILED, JobState.REJECTED}
+                        JobState.FAILED, JobState.REJECTED, JobState.PREVIEW_READY}
     assert active == {JobState.SUBMITTING, JobState.UNKNOWN, JobState.PENDING,
                       JobState.QUEUED, JobState.RUNNING, JobState.STALLED}
     assert not terminal & active
@@ -971,11 +971,12 @@ def test_style_previews_are_kept_and_a_list_answer_without_them_keeps_them(
                              30.0),
                 StylePreview("m2", "AvatarBubbleTemplate", "done", None, None, None))
     running = ledger.apply_snapshot(record.key, snap(JobStatus.RUNNING))
-    done = ledger.apply_snapshot(record.key, snap(JobStatus.RUNNING, previews=previews))
-    assert done.previews == previews and running.previews == ()
-    assert ledger.events(record.key)[-1].detail == "previews"
+    ready = ledger.apply_snapshot(record.key, snap(JobStatus.RUNNING, previews=previews))
+    assert ready.previews == previews and running.previews == ()
+    assert ready.state is JobState.PREVIEW_READY
+    assert ledger.events(record.key)[-1].detail == "running → preview_ready (running)"
     again = ledger.apply_snapshot(record.key, snap(JobStatus.DONE))
-    assert again.previews == previews
+    assert again.previews == previews and again.state is JobState.PREVIEW_READY
 
 
 def test_committed_counts_estimates_of_jobs_in_flight_without_a_reported_charge(
@@ -1007,3 +1008,113 @@ def test_balance_readings_come_back_in_order_and_from_a_time(ledger: Ledger) -> 
                                          (first + timedelta(hours=1), Decimal("490.5"))]
     assert [c for _, c in ledger.balance_readings(first + timedelta(minutes=1))] == \
         [Decimal("490.5")]
+
+
+# ---------------------------------------------------------------------------- v3: preview_ready
+
+PREVIEW = "https://cdn.creatify.ai/preview/p1.mp4"
+
+
+@pytest.mark.parametrize("status", [JobStatus.PENDING, JobStatus.RUNNING, JobStatus.DONE,
+                                    JobStatus.UNKNOWN])
+def test_a_preview_step_with_its_preview_is_preview_ready_whatever_the_status(
+        ledger: Ledger, status: JobStatus) -> None:
+    record = created(ledger, flow="preview_render", estimate=Decimal(1))
+    assert record.state is JobState.PENDING
+    ready = ledger.apply_snapshot(record.key, snap(status, preview_url=PREVIEW,
+                                                   credits_used=Decimal(1)))
+    assert ready.state is JobState.PREVIEW_READY and ready.preview_url == PREVIEW
+    assert ready.state.is_terminal and not ready.state.is_active
+    assert ready.finished_at is not None and ready.credits_used == Decimal(1)
+    assert ledger.active() == [] and ledger.needing_download() == []
+    assert ledger.committed() == 0
+
+
+@pytest.mark.parametrize("status", [JobStatus.FAILED, JobStatus.REJECTED])
+def test_a_failed_preview_is_failed_even_with_a_preview_field(
+        ledger: Ledger, status: JobStatus) -> None:
+    record = created(ledger, flow="preview_render")
+    after = ledger.apply_snapshot(record.key, snap(status, preview_url=PREVIEW))
+    assert after.state.value == status.value
+
+
+def test_preview_fields_do_not_decide_the_state_of_a_render_or_a_one_step_job(
+        ledger: Ledger) -> None:
+    for flow in ("create", "render", "regenerate"):
+        record = created(ledger, flow=flow, job_id=f"srv-{flow}")
+        after = ledger.apply_snapshot(record.key, snap(JobStatus.PENDING, job_id=f"srv-{flow}",
+                                                       preview_url=PREVIEW))
+        assert after.state is JobState.PENDING, flow
+        done = ledger.apply_snapshot(record.key, snap(JobStatus.DONE, job_id=f"srv-{flow}",
+                                                      preview_url=PREVIEW,
+                                                      result_urls=(f"{CDN}/{flow}.mp4",)))
+        assert done.state is JobState.DONE, flow
+
+
+def test_a_preview_ready_row_keeps_its_state_cost_and_nothing_of_its_render(
+        ledger: Ledger, clock: Clock) -> None:
+    preview = created(ledger, flow="preview_render", estimate=Decimal(1))
+    preview = ledger.apply_snapshot(preview.key, snap(JobStatus.PENDING, preview_url=PREVIEW,
+                                                      credits_used=Decimal(1)))
+    events_before = len(ledger.events(preview.key))
+    clock.tick()
+    # The server job's render: running, then done with its output and the full charge.
+    for later in (snap(JobStatus.RUNNING, preview_url=PREVIEW, progress=0.5),
+                  snap(JobStatus.DONE, preview_url=PREVIEW, credits_used=Decimal(5),
+                       result_urls=(f"{CDN}/final.mp4",))):
+        after = ledger.apply_snapshot(preview.key, later)
+        assert after == preview
+    assert len(ledger.events(preview.key)) == events_before
+    # A fresh preview link is still taken.
+    fresh = ledger.apply_snapshot(preview.key, snap(JobStatus.DONE, preview_url=PREVIEW + "?2"))
+    assert fresh.preview_url == PREVIEW + "?2" and fresh.state is JobState.PREVIEW_READY
+    assert fresh.credits_used == Decimal(1) and fresh.result_urls == ()
+
+
+def test_state_for_preview_ready() -> None:
+    assert state_for(JobStatus.PENDING, JobState.RUNNING, preview_ready=True) \
+        is JobState.PREVIEW_READY
+    assert state_for(JobStatus.PENDING, JobState.RUNNING) is JobState.PENDING
+    assert state_for(JobStatus.FAILED, JobState.RUNNING, preview_ready=True) is JobState.FAILED
+    assert state_for(JobStatus.FAILED, JobState.PREVIEW_READY) is JobState.PREVIEW_READY
+    assert state_for(JobStatus.RUNNING, JobState.STALLED, preview_ready=True) \
+        is JobState.PREVIEW_READY
+
+
+def test_a_refused_create_keeps_creatifys_reason(ledger: Ledger) -> None:
+    record = submit(ledger)
+    refused = ledger.mark_not_created(record.key, "video_length: must be one of 15, 30, 45, 60")
+    assert refused.state is JobState.NOT_CREATED
+    assert refused.failed_reason == "video_length: must be one of 15, 30, 45, 60"
+    register_secret(SECRET)
+    other = ledger.mark_not_created(submit(ledger).key, f"bad key {SECRET}")
+    assert other.failed_reason is not None and SECRET not in other.failed_reason
+
+
+def test_a_version_2_file_turns_finished_previews_into_preview_ready(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    conn = sqlite3.connect(path)
+    ledger_module.MIGRATIONS[0](conn)
+    ledger_module.MIGRATIONS[1](conn)
+    conn.execute("PRAGMA user_version = 2")
+    rows = [  # key, flow, state, result_urls, preview_url, previews
+        ("pv", "preview_render", "done", "[]", PREVIEW, "[]"),
+        ("cs", "compare_styles", "done", "[]", None,
+         '[{"media_job": "m1", "visual_style": "A"}]'),
+        ("rendered", "preview_render", "done", f'["{CDN}/x.mp4"]', PREVIEW, "[]"),
+        ("running", "preview_render", "running", "[]", None, "[]"),
+        ("render", "render", "done", "[]", PREVIEW, "[]"),
+        ("plain", "create", "done", f'["{CDN}/y.mp4"]', None, "[]"),
+    ]
+    for key, flow, state, results, preview, previews in rows:
+        conn.execute("INSERT INTO jobs (key, generator, resource, flow, title, request, state, "
+                     "result_urls, preview_url, previews, created_at, updated_at) VALUES "
+                     "(?, 'url_to_video', 'link_to_videos', ?, 't', '{}', ?, ?, ?, ?, "
+                     "'2026-11-01T00:00:00.000000+00:00', '2026-11-01T00:00:00.000000+00:00')",
+                     (key, flow, state, results, preview, previews))
+    conn.commit()
+    conn.close()
+    with Ledger(path) as upgraded:
+        states = {key: upgraded.get(key).state.value for key, *_rest in rows}
+    assert states == {"pv": "preview_ready", "cs": "preview_ready", "rendered": "done",
+                      "running": "running", "render": "done", "plain": "done"}
