@@ -51,6 +51,8 @@ class PollPolicy:
     """A job is "stalled" past this many times its generator's expected time."""
     match_window: timedelta = timedelta(minutes=10)
     """How far from our submit time a job in the list may be created to match it."""
+    max_single_reads: int = 20
+    """At most this many ``GET {id}/`` a round for a resource whose list takes no ``ids``."""
 
     def interval(self, age: float) -> float:
         for limit, seconds in self.steps:
@@ -66,7 +68,16 @@ class PollPolicy:
             network_backoff=(self.network_backoff[0] / factor, self.network_backoff[1] / factor),
             rate_limit_default=self.rate_limit_default / factor,
             coalesce=self.coalesce / factor,
-            stalled_after=self.stalled_after, match_window=self.match_window)
+            stalled_after=self.stalled_after, match_window=self.match_window,
+            max_single_reads=self.max_single_reads)
+
+
+def _lists_by_ids(resource_key: str) -> bool:
+    """Whether the resource's list can be asked for given jobs (``?ids=``)."""
+    try:
+        return resource(resource_key).supports_ids
+    except (KeyError, ValueError):
+        return True
 
 
 def _tagged(snapshot: JobSnapshot, tag: str) -> bool:
@@ -189,48 +200,85 @@ class PollScheduler:
                 continue
             groups[record.resource].append((key, record.server_id))
         for resource_key, jobs in groups.items():
-            for start in range(0, len(jobs), MAX_IDS_PER_LIST):
-                chunk = jobs[start:start + MAX_IDS_PER_LIST]
-                if not await self._read(resource_key, chunk):
-                    return max(self._paused_until - self._clock(), 0.0)
+            if _lists_by_ids(resource_key):
+                for start in range(0, len(jobs), MAX_IDS_PER_LIST):
+                    chunk = jobs[start:start + MAX_IDS_PER_LIST]
+                    if not await self._read(resource_key, chunk):
+                        return max(self._paused_until - self._clock(), 0.0)
+            elif not await self._read_each(resource_key, jobs):
+                return max(self._paused_until - self._clock(), 0.0)
         return self._until_next()
 
     async def _read(self, resource_key: str, chunk: list[tuple[str, str]]) -> bool:
         """One list request for up to 100 jobs; False when polling must pause."""
-        by_id = {server_id: key for key, server_id in chunk}
+        by_id: dict[str, list[str]] = defaultdict(list)  # a preview and its render share one
+        for key, server_id in chunk:
+            by_id[server_id].append(key)
         self.requests += 1
         try:
             snapshots = await self.client.list_jobs(resource_key, list(by_id))
-        except RateLimitedError as exc:
-            wait = exc.retry_after or self.policy.rate_limit_default
-            self._pause(wait, f"Creatify asked us to slow down ({wait:.0f} s)")
-            return False
-        except (ConnectionFailedError, TimeoutFailedError) as exc:
-            self._network_failures += 1
-            low, high = self.policy.network_backoff
-            wait = min(high, low * 2 ** (self._network_failures - 1))
-            self._pause(wait, f"Network trouble ({exc.message}); retrying in {wait:.0f} s")
-            return False
         except CreatifyError as exc:
-            log.warning("reading %s failed: %s; trying again later", resource_key, exc.message)
-            for key, _server_id in chunk:
-                self._reschedule(key)
-            return True
+            return self._failed(resource_key, [key for key, _id in chunk], exc)
         self._network_failures = 0
         self.paused_reason = None
-        self.ledger.mark_polled(by_id.values())
+        self.ledger.mark_polled(key for key, _id in chunk)
         seen: set[str] = set()
         for snapshot in snapshots:
-            found = by_id.get(snapshot.id)
-            if found is None:
-                continue
-            seen.add(found)
-            self._apply(found, snapshot)
+            for found in by_id.get(snapshot.id, ()):
+                if found not in seen:  # a list that repeats a job: the first answer counts
+                    seen.add(found)
+                    self._apply(found, snapshot)
         for key, server_id in chunk:
             if key not in seen:
                 log.warning("%s %s was not in the list answer; asking again later",
                             resource_key, server_id)
                 self._reschedule(key)
+        return True
+
+    async def _read_each(self, resource_key: str, jobs: list[tuple[str, str]]) -> bool:
+        """Jobs of a resource whose list takes no ``ids`` (Ad Clone): ``GET {id}/`` each, at
+        most ``policy.max_single_reads`` a round (the rest stay due for the next round), with
+        the same pauses as a list read. False when polling must pause."""
+        by_id: dict[str, list[str]] = defaultdict(list)
+        for key, server_id in jobs:
+            by_id[server_id].append(key)
+        for server_id in list(by_id)[:self.policy.max_single_reads]:
+            keys = by_id[server_id]
+            self.requests += 1
+            try:
+                snapshot = await self.client.get_job(resource_key, server_id)
+            except CreatifyError as exc:
+                if not self._failed(resource_key, keys, exc):
+                    return False
+                continue
+            self._network_failures = 0
+            self.paused_reason = None
+            self.ledger.mark_polled(keys)
+            for key in keys:
+                if snapshot.id == server_id:
+                    self._apply(key, snapshot)
+                else:
+                    log.warning("%s %s answered as %s; asking again later", resource_key,
+                                server_id, snapshot.id)
+                    self._reschedule(key)
+        return True
+
+    def _failed(self, resource_key: str, keys: list[str], exc: CreatifyError) -> bool:
+        """A read failed: pause everyone on 429 / network trouble (False), else try these
+        jobs again later (True)."""
+        if isinstance(exc, RateLimitedError):
+            wait = exc.retry_after or self.policy.rate_limit_default
+            self._pause(wait, f"Creatify asked us to slow down ({wait:.0f} s)")
+            return False
+        if isinstance(exc, ConnectionFailedError | TimeoutFailedError):
+            self._network_failures += 1
+            low, high = self.policy.network_backoff
+            wait = min(high, low * 2 ** (self._network_failures - 1))
+            self._pause(wait, f"Network trouble ({exc.message}); retrying in {wait:.0f} s")
+            return False
+        log.warning("reading %s failed: %s; trying again later", resource_key, exc.message)
+        for key in keys:
+            self._reschedule(key)
         return True
 
     def _apply(self, key: str, snapshot: JobSnapshot) -> None:

@@ -226,3 +226,62 @@ async def test_two_looks_at_once_do_not_collide(server: Sandbox, client: Creatif
     assert {first.key, second.key} == {record.key}
     lists = [p for m, p in server.request_log if m == "GET" and p == "/api/link_to_videos/"]
     assert len(lists) == 1  # the second look returned at once instead of racing the first
+
+
+async def test_ad_clone_jobs_are_read_one_by_one_since_its_list_takes_no_ids(
+        server: Sandbox, client: CreatifyClient, ledger: Ledger) -> None:
+    link = await client.create_link("https://shop.example.com/p/9")
+    video = f"{server.base_url}/media/samples/ad.mp4?duration=10"
+    records = [await send(client, ledger, "ad_clone", {"link": link.id, "video_url": video})
+               for _ in range(3)]
+    policy = PollPolicy(max_single_reads=2).scaled(SPEED)
+    scheduler = PollScheduler(client, ledger, policy=policy)
+    for record in records:
+        scheduler.watch(record.key)
+    before = len(server.request_log)
+    await scheduler.poll_once()
+    first_round = [t for m, t in server.request_log[before:] if m == "GET"]
+    assert len(first_round) == 2  # bounded: the third waits for the next round
+    await drive(scheduler)
+    reads = [t for m, t in server.request_log[before:]
+             if m == "GET" and t.startswith("/api/ads_clone/")]
+    assert reads and not any("ids=" in t or t == "/api/ads_clone/" for t in reads)
+    ids = {r.server_id for r in (ledger.get(x.key) for x in records)}
+    assert {t.split("/")[3] for t in reads} == ids
+    truth = {job["id"]: job["status"] for job in server.jobs("ads_clone")}
+    for record in records:
+        final = ledger.get(record.key)
+        assert final.state.value == truth[final.server_id or ""] == "done"
+
+
+async def test_ad_clone_reads_pause_everyone_on_a_rate_limit(
+        server: Sandbox, client: CreatifyClient, ledger: Ledger) -> None:
+    link = await client.create_link("https://shop.example.com/p/10")
+    video = f"{server.base_url}/media/samples/ad.mp4?duration=10"
+    record = await send(client, ledger, "ad_clone", {"link": link.id, "video_url": video})
+    server.set_faults(rate_limit_rate=1.0, retry_after=0.3)
+    scheduler = PollScheduler(client, ledger, policy=FAST)
+    scheduler.watch(record.key)
+    wait = await scheduler.poll_once()
+    assert scheduler.paused_reason and "slow down" in scheduler.paused_reason
+    assert 0.0 < wait <= 0.3
+    server.set_faults(rate_limit_rate=0)
+    await drive(scheduler)
+    assert ledger.get(record.key).state is JobState.DONE
+
+
+async def test_two_local_jobs_on_one_server_job_are_both_followed(
+        server: Sandbox, client: CreatifyClient, ledger: Ledger) -> None:
+    link = await client.create_link("https://shop.example.com/p/11")
+    first = await send(client, ledger, "url_to_video", {"link": link.id, "video_length": 15})
+    assert first.server_id is not None
+    second = ledger.begin_submit(generator="url_to_video", resource="link_to_videos",
+                                 flow="render", title="render", request={"render_of": "x"},
+                                 estimate=Decimal(1), balance_before=None)
+    ledger.set_server_id(second.key, first.server_id, "test")
+    scheduler = PollScheduler(client, ledger, policy=FAST)
+    scheduler.watch(first.key)
+    scheduler.watch(second.key)
+    await drive(scheduler)
+    assert ledger.get(first.key).state is JobState.DONE
+    assert ledger.get(second.key).state is JobState.DONE
