@@ -22,7 +22,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mappin
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 
@@ -33,10 +33,12 @@ from app.api.errors import (
     ConnectionFailedError,
     CreatifyError,
     MalformedResponseError,
+    NotFoundError,
     RateLimitedError,
     ServerError,
     TimeoutFailedError,
     error_from_response,
+    parse_retry_after,
 )
 from app.api.snapshot import JobSnapshot, snapshot_from
 from app.logsafe import register_secret
@@ -136,13 +138,29 @@ def link_from(body: object) -> Link:
 
 @dataclass(frozen=True, slots=True)
 class StreamEvent:
-    """One event of the streamed Text Generator answer."""
+    """One event of the streamed Text Generator answer.
+
+    ``done`` with a ``job_id`` is the final chunk naming the job (its ``creatify`` object). A
+    stream that ends without such an event did not tell us its job: the caller looks it up.
+    """
 
     delta: str = ""
     done: bool = False
     job_id: str | None = None
     credits_used: Decimal | None = None
     response_text: str | None = None
+    status: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MusicPage:
+    """One page of ``GET /api/musics/`` (the docs show an object or a plain array)."""
+
+    items: list[dict[str, Any]]
+    count: int | None
+    page: int
+    page_size: int
+    has_more: bool
 
 
 # Transport failures that happen before a request can have left this machine.
@@ -161,7 +179,9 @@ class CreatifyClient:
     transport
         An ``httpx`` transport for tests (``httpx.MockTransport``); real network otherwise.
     sleep
-        Awaited between retries (tests pass a recorder).
+        Awaited between retries and during a rate-limit pause (tests pass a recorder).
+    clock
+        Monotonic seconds, for the rate-limit pause (tests may pass a fake).
     """
 
     def __init__(
@@ -175,6 +195,7 @@ class CreatifyClient:
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rng: random.Random | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if not api_id or not api_key:
             raise ValueError("Both X-API-ID and X-API-KEY are needed.")
@@ -183,6 +204,12 @@ class CreatifyClient:
         self._retry = retry or RetryPolicy()
         self._sleep = sleep
         self._rng = rng or random.Random()
+        self._clock = clock
+        # A 429 with Retry-After on any request holds every later request (GET, PUT, POST)
+        # until then: ``_paused_until`` on ``clock``; ``_pause_served`` is the latest deadline
+        # a wait has already run to (so a test's instant ``sleep`` does not wait twice).
+        self._paused_until = 0.0
+        self._pause_served = 0.0
         self.requests_sent = 0
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
@@ -211,13 +238,45 @@ class CreatifyClient:
 
     # ------------------------------------------------------------------ transport core
 
+    @property
+    def paused_for(self) -> float:
+        """Seconds every request still waits because of a ``Retry-After`` (0 when none)."""
+        if self._paused_until <= self._pause_served:
+            return 0.0
+        return max(self._paused_until - self._clock(), 0.0)
+
+    def _note_response(self, response: httpx.Response) -> None:
+        """A 429 with ``Retry-After`` pauses the whole client (capped like the retries)."""
+        if response.status_code != 429:
+            return
+        retry_after = parse_retry_after(response.headers.get("retry-after"))
+        if retry_after is None or retry_after <= 0:
+            return
+        until = self._clock() + min(retry_after, self._retry.max_retry_after)
+        if until > self._paused_until:
+            self._paused_until = until
+            log.info("Creatify asked to slow down: every request waits %.1f s",
+                     min(retry_after, self._retry.max_retry_after))
+
+    async def _wait_if_paused(self) -> None:
+        while True:
+            until = self._paused_until
+            if until <= self._pause_served:
+                return
+            wait = until - self._clock()
+            if wait > 0:
+                await self._sleep(wait)
+            self._pause_served = max(self._pause_served, until)
+
     async def _send_once(self, method: str, path: str, *, params: Mapping[str, str] | None,
                          body: Any) -> httpx.Response:
+        await self._wait_if_paused()
         self.requests_sent += 1
         started = time.monotonic()
         response = await self._http.request(method, path, params=params, json=body)
         log.debug("%s %s -> %s in %.0f ms", method, path, response.status_code,
                   (time.monotonic() - started) * 1000)
+        self._note_response(response)
         return response
 
     @staticmethod
@@ -284,7 +343,12 @@ class CreatifyClient:
                 wait = self._retry.delay(attempt, retry_after, self._rng)
                 log.info("%s %s failed (%s); retry %d/%d in %.2f s", method, path,
                          type(exc).__name__, attempt, self._retry.attempts - 1, wait)
-                await self._sleep(wait)
+                # A Retry-After on a 429 is already the client-wide pause the next send
+                # waits for; sleep here only for what the backoff adds beyond it.
+                if isinstance(exc, RateLimitedError) and retry_after and self.paused_for > 0:
+                    wait -= min(retry_after, self._retry.max_retry_after)
+                if wait > 0:
+                    await self._sleep(wait)
 
     # ------------------------------------------------------------------ jobs, generic
 
@@ -304,15 +368,34 @@ class CreatifyClient:
         return await self._paid(_job(res), res.action_path("render", job_id), None)
 
     async def get_job(self, resource_key: str, job_id: str) -> JobSnapshot:
+        """``GET <resource>/<id>/``. The Text Generator is read at ``/sse/text_generator/{id}/``
+        and, only when that answers 404, at ``/api/text_generator/{id}/`` (the docs give both)."""
         res = R.resource(resource_key)
-        return snapshot_from(res, await self._free("GET", res.item_path(job_id)))
+        path = res.item_path(_path_segment(job_id, "job id"))
+        try:
+            body = await self._free("GET", path)
+        except NotFoundError:
+            if res is not R.TEXT_GENERATOR:
+                raise
+            legacy = f"{R.TEXT_GENERATOR_LEGACY_PATH}{_path_segment(job_id, 'job id')}/"
+            log.info("%s answered 404; trying %s", path, legacy)
+            body = await self._free("GET", legacy)
+        return snapshot_from(res, body)
 
     async def list_jobs(self, resource_key: str,
                         ids: Iterable[str] | None = None) -> list[JobSnapshot]:
-        """``GET /api/<resource>/`` — with ``ids``, batched at most 100 per request."""
+        """``GET <resource>/`` — with ``ids``, batched at most 100 per request.
+
+        A resource whose list documents no ``ids`` filter (``supports_ids`` false: Ad Clone,
+        the Text Generator) is never asked with ids: poll its jobs one by one with
+        :meth:`get_job`. Asking raises ``ValueError``."""
         res = R.resource(resource_key)
         if ids is None:
             return self._snapshots(res, await self._free("GET", res.path))
+        if not res.supports_ids:
+            raise ValueError(
+                f"The {res.key} list ({res.path}) takes no ids filter; "
+                f"read each job with get_job({res.key!r}, id) instead.")
         wanted = list(dict.fromkeys(ids))
         out: list[JobSnapshot] = []
         for start in range(0, len(wanted), R.MAX_IDS_PER_LIST):
@@ -374,11 +457,13 @@ class CreatifyClient:
     async def text_generate_stream(self, body: Mapping[str, Any]) -> AsyncIterator[StreamEvent]:
         """Stream an answer from ``/sse/text_generator/stream/``; paid, sent once."""
         path = R.TEXT_GENERATOR_STREAM_PATH
+        await self._wait_if_paused()
         self.requests_sent += 1
         received_any = False
         try:
             async with self._http.stream("POST", path, json=dict(body),
                                          headers={"Accept": "text/event-stream"}) as response:
+                self._note_response(response)
                 if not response.is_success:
                     await response.aread()
                     error = error_from_response(response.status_code, response.text,
@@ -460,12 +545,118 @@ class CreatifyClient:
     async def voices(self) -> list[dict[str, Any]]:
         return await self._catalogue(R.VOICES.path)
 
-    async def musics(self) -> list[dict[str, Any]]:
-        return await self._catalogue(R.MUSICS.path)
+    async def music_page(self, *, page: int = 1, page_size: int = 20, search: str | None = None,
+                         category: str | None = None) -> MusicPage:
+        """One page of ``GET /api/musics/`` (free). The docs show both an object
+        ``{count, results, page, page_size}`` and a plain array: both are read."""
+        if isinstance(page, bool) or not isinstance(page, int) or page < 1:
+            raise ValueError(f"The music page must be a whole number from 1 (got {page!r}).")
+        if isinstance(page_size, bool) or not isinstance(page_size, int) \
+                or not 1 <= page_size <= MAX_MUSIC_PAGE_SIZE:
+            raise ValueError(f"The music page size must be a whole number from 1 to "
+                             f"{MAX_MUSIC_PAGE_SIZE} (got {page_size!r}).")
+        params = {"page": str(page), "page_size": str(page_size)}
+        if search and search.strip():
+            params["search"] = search.strip()
+        if category and category.strip():
+            params["category"] = category.strip()
+        body = await self._free("GET", R.MUSICS.path, params=params)
+        return music_page_from(body, page=page, page_size=page_size)
+
+    async def musics(self, *, max_pages: int = 10, page_size: int = 100) -> list[dict[str, Any]]:
+        """The music catalogue: pages read until the last one (at most ``max_pages``)."""
+        tracks: list[dict[str, Any]] = []
+        for number in range(1, max_pages + 1):
+            page = await self.music_page(page=number, page_size=page_size)
+            tracks.extend(page.items)
+            if not page.has_more or not page.items:
+                break
+        return tracks
+
+    async def music_categories(self) -> list[dict[str, Any]]:
+        """``GET /api/music_categories/`` → ``[{name}, …]`` (free)."""
+        return _items(await self._free("GET", R.MUSIC_CATEGORIES_PATH), R.MUSIC_CATEGORIES_PATH)
+
+    async def custom_templates(self) -> list[dict[str, Any]]:
+        """The workspace's templates, ``GET /api/custom_templates/`` (free):
+        ``[{template_id, name, preview, aspect_ratio, …}]``."""
+        return _items(await self._free("GET", R.CUSTOM_TEMPLATES_PATH), R.CUSTOM_TEMPLATES_PATH)
+
+    async def custom_template(self, template_id: str) -> dict[str, Any]:
+        """One template with its ``variables`` map, ``GET /api/custom_templates/{id}/``."""
+        segment = _path_segment(template_id, "template id")
+        body = await self._free("GET", f"{R.CUSTOM_TEMPLATES_PATH}{segment}/")
+        if not isinstance(body, Mapping):
+            raise MalformedResponseError("expected a custom template object")
+        template = dict(body)
+        variables = template.get("variables")
+        if variables is None:
+            template["variables"] = {}
+        elif not isinstance(variables, Mapping):
+            raise MalformedResponseError("the custom template's variables are not an object")
+        return template
 
     async def asset_schemas(self, model_names: Sequence[str] = ()) -> list[dict[str, Any]]:
         params = {"model_name": ",".join(model_names)} if model_names else None
         return await self._catalogue(R.ASSET_SCHEMAS_PATH, params)
+
+
+MAX_MUSIC_PAGE_SIZE = 100
+
+
+def _path_segment(value: str, what: str) -> str:
+    """An id as one URL path segment: non-empty, without slashes, percent-encoded."""
+    if not isinstance(value, str) or not value.strip() or len(value) > 200:
+        raise ValueError(f"A {what} is needed (got {value!r}).")
+    value = value.strip()
+    if "/" in value or "\\" in value or value in (".", ".."):
+        raise ValueError(f"Not a valid {what}: {value!r}.")
+    return quote(value, safe="")
+
+
+def _items(body: object, path: str) -> list[dict[str, Any]]:
+    """A catalogue answer: a plain array, or a page object with ``results``."""
+    if isinstance(body, Mapping) and isinstance(body.get("results"), list):
+        body = body["results"]
+    if not isinstance(body, list):
+        raise MalformedResponseError(f"expected a JSON array from {path}")
+    return [dict(item) for item in body if isinstance(item, Mapping)]
+
+
+def _count(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 \
+        else None
+
+
+def music_page_from(body: object, *, page: int, page_size: int) -> MusicPage:
+    """Read a musics answer: ``{count, results, page, page_size}`` (``next`` too, DRF style),
+    a plain array of tracks, or an array of such page objects (the YAML's reading)."""
+    if isinstance(body, list) and body and all(
+            isinstance(item, Mapping) and isinstance(item.get("results"), list)
+            for item in body):
+        pages = [music_page_from(item, page=page, page_size=page_size) for item in body]
+        counts = [p.count for p in pages if p.count is not None]
+        return MusicPage(items=[t for p in pages for t in p.items],
+                         count=max(counts) if counts else None, page=page,
+                         page_size=page_size, has_more=any(p.has_more for p in pages))
+    if isinstance(body, list):
+        items = [dict(item) for item in body if isinstance(item, Mapping)]
+        return MusicPage(items=items, count=None, page=page, page_size=page_size,
+                         has_more=False)
+    if not isinstance(body, Mapping) or not isinstance(body.get("results"), list):
+        raise MalformedResponseError("expected the musics page {count, results} or an array")
+    items = [dict(item) for item in body["results"] if isinstance(item, Mapping)]
+    count = _count(body.get("count"))
+    got_page = _count(body.get("page")) or page
+    got_size = _count(body.get("page_size")) or page_size
+    if "next" in body:
+        has_more = bool(body.get("next"))
+    elif count is not None:
+        has_more = got_page * got_size < count and bool(items)
+    else:
+        has_more = False
+    return MusicPage(items=items, count=count, page=got_page, page_size=got_size,
+                     has_more=has_more)
 
 
 def _job(res: R.Resource) -> Callable[[Any], JobSnapshot]:
@@ -498,7 +689,32 @@ def _decimal_or_none(value: object) -> Decimal | None:
     return number if number.is_finite() else None
 
 
+def _job_id(value: object) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, str | int) or not str(value).strip():
+        return None
+    return str(value)
+
+
+def _gemini_text(obj: Mapping[str, Any]) -> str:
+    """The text of a Gemini chunk: ``candidates[0].content.parts[].text`` joined."""
+    candidates = obj.get("candidates")
+    if not isinstance(candidates, list) or not candidates:
+        return ""
+    first = candidates[0]
+    content = first.get("content") if isinstance(first, Mapping) else None
+    parts = content.get("parts") if isinstance(content, Mapping) else None
+    if not isinstance(parts, list):
+        return ""
+    return "".join(p["text"] for p in parts
+                   if isinstance(p, Mapping) and isinstance(p.get("text"), str)
+                   and not p.get("thought"))
+
+
 def _stream_event(data: str) -> StreamEvent | None:
+    """One SSE ``data:`` payload. The documented shape is a Gemini chunk
+    ``{"candidates": [{"content": {"parts": [{"text": …}]}}]}``, the last one also carrying
+    ``"creatify": {"id", "status", "credits_used", …}``; the older ``{"delta": …}`` /
+    ``{"done": true, "id", …}`` events and ``[DONE]`` are still read."""
     if data.strip() == "[DONE]":
         return StreamEvent(done=True)
     try:
@@ -507,18 +723,29 @@ def _stream_event(data: str) -> StreamEvent | None:
         return StreamEvent(delta=data)
     if not isinstance(obj, Mapping):
         return StreamEvent(delta=str(obj))
-    delta = next((obj[k] for k in ("delta", "text", "content") if isinstance(obj.get(k), str)), "")
-    done = bool(obj.get("done")) or obj.get("status") == "done"
-    credits = obj.get("credits_used")
-    job_id = obj.get("id")
+    delta = _gemini_text(obj) or next(
+        (obj[k] for k in ("delta", "text", "content") if isinstance(obj.get(k), str)), "")
+    creatify = obj.get("creatify")
+    if isinstance(creatify, Mapping):
+        job_id = _job_id(creatify.get("id"))
+        status = creatify.get("status")
+        text = creatify.get("response_text")
+        return StreamEvent(
+            delta=delta,
+            done=job_id is not None,
+            job_id=job_id,
+            credits_used=_decimal_or_none(creatify.get("credits_used")),
+            response_text=text if isinstance(text, str) else None,
+            status=status if isinstance(status, str) else None)
+    status = obj.get("status")
     text = obj.get("response_text")
     return StreamEvent(
         delta=delta,
-        done=done,
-        job_id=str(job_id) if isinstance(job_id, str | int) and not isinstance(job_id, bool)
-        else None,
-        credits_used=_decimal_or_none(credits),
+        done=bool(obj.get("done")) or status == "done",
+        job_id=_job_id(obj.get("id")),
+        credits_used=_decimal_or_none(obj.get("credits_used")),
         response_text=text if isinstance(text, str) else None,
+        status=status if isinstance(status, str) else None,
     )
 
 
@@ -527,6 +754,7 @@ __all__ = [
     "CreatifyClient",
     "InsecureBaseURLError",
     "Link",
+    "MusicPage",
     "RateLimitedError",
     "RetryPolicy",
     "StreamEvent",

@@ -63,9 +63,12 @@ CUSTOM_TEMPLATE_JOBS = Resource(
 ASSET_GENERATOR = Resource(
     "asset_generator", "/api/asset_generator/", ("initializing", "generating", "done", "failed"),
     ("assets",), ProgressForm.NONE, model_label="AssetGenerator")
+# The Text Generator's reference pages live under /sse/ (create, stream/, list, {id}/); its list
+# documents no ``ids`` filter. One prose line still polls /api/text_generator/{id}/: the client
+# falls back to it on a 404 (TEXT_GENERATOR_LEGACY_PATH).
 TEXT_GENERATOR = Resource(
-    "text_generator", "/api/text_generator/", ("pending", "running", "done", "failed"),
-    ("response_text",), ProgressForm.NONE, model_label="TextGenerator")
+    "text_generator", "/sse/text_generator/", ("pending", "running", "done", "failed"),
+    ("response_text",), ProgressForm.NONE, supports_ids=False, model_label="TextGenerator")
 TEXT_TO_SPEECH = Resource("text_to_speech", "/api/text_to_speech/", _BASIC,
                           ("output", "video_output"), ProgressForm.NONE,
                           model_label="TextToSpeech")
@@ -81,8 +84,9 @@ PRODUCT_TO_VIDEOS = Resource(
      "video_generated", "failed"),
     ("generated_video_url", "generated_photo_url"), ProgressForm.NONE,
     has_credits_used=False, model_label="ProductToVideo")
+# The Ad Clone list documents no ``ids`` filter (it answers every job): poll each by id.
 ADS_CLONE = Resource("ads_clone", "/api/ads_clone/", _WITH_REJECTED, ("video_output",),
-                     ProgressForm.NUMBER, model_label="AdsClone")
+                     ProgressForm.NUMBER, supports_ids=False, model_label="AdsClone")
 
 # Read-only catalogues (pickers); never billed.
 PERSONAS = Resource("personas", "/api/personas/", (), supports_ids=False)
@@ -102,8 +106,12 @@ ALL_RESOURCES: dict[str, Resource] = {
 }
 
 REMAINING_CREDITS_PATH = "/api/remaining_credits/"
-TEXT_GENERATOR_CREATE_PATH = "/sse/text_generator/"
-TEXT_GENERATOR_STREAM_PATH = "/sse/text_generator/stream/"
+TEXT_GENERATOR_CREATE_PATH = TEXT_GENERATOR.path
+TEXT_GENERATOR_STREAM_PATH = TEXT_GENERATOR.action_path("stream")
+TEXT_GENERATOR_LEGACY_PATH = "/api/text_generator/"
+"""Only ``{id}/`` under it, and only as the fallback when ``/sse/text_generator/{id}/`` is 404."""
+MUSIC_CATEGORIES_PATH = "/api/music_categories/"
+CUSTOM_TEMPLATES_PATH = "/api/custom_templates/"
 ASSET_SCHEMAS_PATH = "/api/asset_generator/schemas/"
 LINK_WITH_PARAMS_PATH = "/api/links/link_with_params/"
 

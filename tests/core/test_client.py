@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
@@ -41,6 +42,7 @@ from app.api.errors import (
 from app.api.resources import JOB_RESOURCES
 from app.api.snapshot import JobSnapshot, JobStatus
 from app.logsafe import RedactingFilter, redact, register_secret
+from tests.contract.contract import CONTRACT
 
 API_ID = "workspace-id-1234"
 API_KEY = "sk-test-" + uuid.uuid4().hex
@@ -53,13 +55,18 @@ Handler = Callable[[httpx.Request], httpx.Response]
 
 
 class Sleeps:
-    """The fake ``sleep``: records every wait, never waits."""
+    """The fake ``sleep``: records every wait, never waits; its ``clock`` moves by the waits."""
 
     def __init__(self) -> None:
         self.waits: list[float] = []
+        self.now = 1000.0
 
     async def __call__(self, seconds: float) -> None:
         self.waits.append(seconds)
+        self.now += seconds
+
+    def clock(self) -> float:
+        return self.now
 
 
 class Server:
@@ -93,9 +100,10 @@ class Server:
 
 
 def make(server: Server, sleeps: Sleeps | None = None, **kw: Any) -> CreatifyClient:
+    sleeps = sleeps or Sleeps()
     return CreatifyClient(API_ID, API_KEY, base_url=kw.pop("base_url", BASE),
                           transport=httpx.MockTransport(server), retry=kw.pop("retry", POLICY),
-                          sleep=sleeps or Sleeps(), rng=random.Random(7), **kw)
+                          sleep=sleeps, clock=sleeps.clock, rng=random.Random(7), **kw)
 
 
 def body_of(request: httpx.Request) -> Any:
@@ -170,23 +178,33 @@ async def test_base_url_with_path_prefix_is_kept() -> None:
 Call = Callable[[CreatifyClient], Awaitable[Any]]
 
 
+def _documented(method: str, path: str) -> bool:
+    return CONTRACT.operation_of(method, path) is not None
+
+
 def _job_cases() -> Iterator[Any]:
+    """Every generic job call on every job resource — where the contract documents it."""
     for key, res in sorted(JOB_RESOURCES.items()):
         body = {"name": f"{key} job", "aspect_ratio": "9x16"}
-        yield pytest.param(lambda c, k=key, b=body: c.create(k, b), "POST", res.path, body, {},
-                           201, JOB, id=f"create-{key}")
-        yield pytest.param(lambda c, k=key, b=body: c.preview(k, b), "POST",
-                           f"{res.path}preview/", body, {}, 200, JOB, id=f"preview-{key}")
-        yield pytest.param(lambda c, k=key: c.render(k, JOB_ID), "POST",
-                           f"{res.path}{JOB_ID}/render/", None, {}, 200, JOB,
-                           id=f"render-{key}")
-        yield pytest.param(lambda c, k=key: c.get_job(k, JOB_ID), "GET",
-                           f"{res.path}{JOB_ID}/", None, {}, 200, JOB, id=f"get_job-{key}")
-        yield pytest.param(lambda c, k=key: c.list_jobs(k), "GET", res.path, None, {}, 200,
-                           [JOB], id=f"list_jobs-{key}")
-        yield pytest.param(lambda c, k=key: c.list_jobs(k, [rid(1), rid(2)]), "GET", res.path,
-                           None, {"ids": f"{rid(1)},{rid(2)}"}, 200, [JOB],
-                           id=f"list_jobs_ids-{key}")
+        cases = [
+            (lambda c, k=key, b=body: c.create(k, b), "POST", res.path, body, {}, 201, JOB,
+             f"create-{key}"),
+            (lambda c, k=key, b=body: c.preview(k, b), "POST", f"{res.path}preview/", body, {},
+             200, JOB, f"preview-{key}"),
+            (lambda c, k=key: c.render(k, JOB_ID), "POST", f"{res.path}{JOB_ID}/render/", None,
+             {}, 200, JOB, f"render-{key}"),
+            (lambda c, k=key: c.get_job(k, JOB_ID), "GET", f"{res.path}{JOB_ID}/", None, {},
+             200, JOB, f"get_job-{key}"),
+            (lambda c, k=key: c.list_jobs(k), "GET", res.path, None, {}, 200, [JOB],
+             f"list_jobs-{key}"),
+        ]
+        if res.supports_ids:
+            cases.append((lambda c, k=key: c.list_jobs(k, [rid(1), rid(2)]), "GET", res.path,
+                          None, {"ids": f"{rid(1)},{rid(2)}"}, 200, [JOB],
+                          f"list_jobs_ids-{key}"))
+        for call, method, path, sent, params, status, answer, case_id in cases:
+            if _documented(method, path):
+                yield pytest.param(call, method, path, sent, params, status, answer, id=case_id)
 
 
 LINK = {"id": "top-level-link-id", "url": "https://shop.example.com/mug",
@@ -246,7 +264,22 @@ METHOD_CASES = [
                  "/api/personas_v2/", None, {"gender": "f", "style": "studio"}, 200, [],
                  id="personas_v2"),
     pytest.param(lambda c: c.voices(), "GET", "/api/voices/", None, {}, 200, [], id="voices"),
-    pytest.param(lambda c: c.musics(), "GET", "/api/musics/", None, {}, 200, [], id="musics"),
+    pytest.param(lambda c: c.musics(), "GET", "/api/musics/", None,
+                 {"page": "1", "page_size": "100"}, 200, [], id="musics"),
+    pytest.param(lambda c: c.music_page(), "GET", "/api/musics/", None,
+                 {"page": "1", "page_size": "20"}, 200, {"count": 0, "results": []},
+                 id="music_page"),
+    pytest.param(lambda c: c.music_page(page=3, page_size=5, search=" rock ", category="Pop"),
+                 "GET", "/api/musics/", None,
+                 {"page": "3", "page_size": "5", "search": "rock", "category": "Pop"}, 200, [],
+                 id="music_page_filters"),
+    pytest.param(lambda c: c.music_categories(), "GET", "/api/music_categories/", None, {}, 200,
+                 [{"name": "Pop"}], id="music_categories"),
+    pytest.param(lambda c: c.custom_templates(), "GET", "/api/custom_templates/", None, {}, 200,
+                 [], id="custom_templates"),
+    pytest.param(lambda c: c.custom_template("tpl-1"), "GET", "/api/custom_templates/tpl-1/",
+                 None, {}, 200, {"template_id": "tpl-1", "variables": {}},
+                 id="custom_template"),
     pytest.param(lambda c: c.asset_schemas(["kling-v1.6-pro", "veo-3.1"]), "GET",
                  "/api/asset_generator/schemas/", None,
                  {"model_name": "kling-v1.6-pro,veo-3.1"}, 200, [], id="asset_schemas"),
@@ -267,6 +300,7 @@ async def test_method_and_path(call: Call, method: str, path: str, body: Any,
     assert request.method == method
     assert request.url.path == path
     assert path.endswith("/")
+    assert _documented(method, path), f"{method} {path} is not in the contract"
     assert str(request.url).startswith(BASE + "/")
     assert dict(request.url.params) == params
     assert body_of(request) == body
@@ -430,7 +464,7 @@ async def test_catalogues_keep_only_objects() -> None:
     assert out == [voices[0]]
 
 
-@pytest.mark.parametrize("name", ["personas", "voices", "musics", "asset_schemas"])
+@pytest.mark.parametrize("name", ["personas", "voices", "asset_schemas"])
 async def test_catalogue_not_a_list_is_malformed(name: str) -> None:
     server = Server(httpx.Response(200, json={"results": []}))
     async with make(server) as client:
@@ -1086,3 +1120,328 @@ async def test_stream_done_event_with_boolean_credits_does_not_crash() -> None:
     assert [e.delta for e in events] == ["hi", ""]
     assert events[-1].done
     assert events[-1].credits_used is None
+
+
+# --- Retry-After pauses the whole client -------------------------------------------------
+
+
+def _stamped(server: Server, sleeps: Sleeps) -> Callable[[httpx.Request], httpx.Response]:
+    """Wrap ``server`` so each request records the fake clock's time when it was sent."""
+    def handler(request: httpx.Request) -> httpx.Response:
+        request.extensions["sent_at"] = sleeps.now
+        return server(request)
+    return handler
+
+
+async def test_a_paid_post_answered_429_pauses_every_later_request() -> None:
+    sleeps = Sleeps()
+    server = Server(httpx.Response(429, headers={"Retry-After": "7"}),
+                    httpx.Response(200, json=[JOB]), httpx.Response(201, json=JOB))
+    async with CreatifyClient(API_ID, API_KEY, base_url=BASE, retry=POLICY, sleep=sleeps,
+                              clock=sleeps.clock, rng=random.Random(7),
+                              transport=httpx.MockTransport(_stamped(server, sleeps))) as client:
+        start = sleeps.now
+        with pytest.raises(RateLimitedError):
+            await client.create("aurora", {"image": "i", "audio": "a"})
+        assert client.paused_for == 7.0
+        await client.list_jobs("aurora", [JOB_ID])          # a free GET waits
+        await client.create("aurora", {"image": "i", "audio": "a"})  # so does the next POST
+    sent = [r.extensions["sent_at"] - start for r in server.requests]
+    assert sent == [0.0, 7.0, 7.0]
+    assert sleeps.waits == [7.0]
+    assert [r.method for r in server.requests] == ["POST", "GET", "POST"]  # not retried
+
+
+async def test_a_get_answered_429_pauses_a_later_paid_post_too() -> None:
+    sleeps = Sleeps()
+    server = Server(httpx.Response(429, headers={"Retry-After": "4"}),
+                    httpx.Response(200, json={"remaining_credits": 5}),
+                    httpx.Response(201, json=JOB))
+    async with make(server, sleeps) as client:
+        assert await client.remaining_credits() == 5
+        await client.create("aurora", {"image": "i", "audio": "a"})
+        assert client.paused_for == 0
+    assert sleeps.waits == [4.0]  # one wait: the retry and the POST after it do not add more
+    assert len(server.requests) == 3
+
+
+async def test_concurrent_requests_all_wait_for_the_pause() -> None:
+    sleeps = Sleeps()
+    server = Server(httpx.Response(429, headers={"Retry-After": "3"}),
+                    httpx.Response(200, json=[]))
+    async with CreatifyClient(API_ID, API_KEY, base_url=BASE, retry=POLICY, sleep=sleeps,
+                              clock=sleeps.clock, rng=random.Random(7),
+                              transport=httpx.MockTransport(_stamped(server, sleeps))) as client:
+        with pytest.raises(RateLimitedError):
+            await client.render("lipsyncs", JOB_ID)
+        paused_at = sleeps.now
+        await asyncio.gather(client.voices(), client.personas(), client.list_jobs("aurora"))
+    assert all(r.extensions["sent_at"] >= paused_at + 3.0 for r in server.requests[1:])
+    assert len(server.requests) == 4
+
+
+async def test_a_stream_answered_429_pauses_the_client() -> None:
+    sleeps = Sleeps()
+    server = Server(httpx.Response(429, headers={"Retry-After": "6"}),
+                    httpx.Response(200, json={"remaining_credits": 1}))
+    async with make(server, sleeps) as client:
+        with pytest.raises(RateLimitedError):
+            await collect(client.text_generate_stream(TG))
+        await client.remaining_credits()
+    assert sleeps.waits == [6.0]
+
+
+@pytest.mark.parametrize("headers", [{}, {"Retry-After": "soon"}, {"Retry-After": "0"}])
+async def test_a_429_without_a_usable_retry_after_does_not_pause(headers: dict[str, str]) -> None:
+    sleeps = Sleeps()
+    server = Server(httpx.Response(429, headers=headers), httpx.Response(201, json=JOB))
+    async with make(server, sleeps) as client:
+        with pytest.raises(RateLimitedError):
+            await client.create("aurora", {"image": "i", "audio": "a"})
+        assert client.paused_for == 0
+        await client.create("aurora", {"image": "i", "audio": "a"})
+    assert sleeps.waits == []
+
+
+async def test_the_pause_is_capped_like_the_retries() -> None:
+    sleeps = Sleeps()
+    server = Server(httpx.Response(429, headers={"Retry-After": "3000"}),
+                    httpx.Response(201, json=JOB))
+    async with make(server, sleeps) as client:
+        with pytest.raises(RateLimitedError):
+            await client.create("aurora", {"image": "i", "audio": "a"})
+        await client.create("aurora", {"image": "i", "audio": "a"})
+    assert sleeps.waits == [POLICY.max_retry_after]
+
+
+async def test_a_503_retry_after_does_not_pause_other_requests() -> None:
+    sleeps = Sleeps()
+    server = Server(httpx.Response(503, headers={"Retry-After": "9"}),
+                    httpx.Response(201, json=JOB))
+    async with make(server, sleeps) as client:
+        with pytest.raises(AmbiguousCreateError):
+            await client.create("aurora", {"image": "i", "audio": "a"})
+        await client.create("aurora", {"image": "i", "audio": "a"})
+    assert sleeps.waits == []
+
+
+# --- lists without ids ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", ["ads_clone", "text_generator"])
+async def test_list_jobs_with_ids_is_refused_where_the_list_takes_none(key: str) -> None:
+    server = Server(httpx.Response(200, json=[JOB]))
+    async with make(server) as client:
+        with pytest.raises(ValueError, match="get_job"):
+            await client.list_jobs(key, [JOB_ID])
+        assert server.requests == []
+        assert [s.id for s in await client.list_jobs(key)] == [JOB_ID]
+    assert dict(server.one.url.params) == {}
+
+
+def test_ads_clone_is_polled_one_by_one() -> None:
+    assert JOB_RESOURCES["ads_clone"].supports_ids is False
+    for key, res in JOB_RESOURCES.items():
+        has_ids = CONTRACT.operation_of("GET", res.path) is not None and any(
+            p.get("name") == "ids" for p in CONTRACT._parameters("GET", res.path))
+        assert res.supports_ids == has_ids, key
+
+
+# --- Text Generator: /sse/ first, /api/ on a 404 ------------------------------------------
+
+
+async def test_text_generator_get_job_reads_sse_path() -> None:
+    server = Server(httpx.Response(200, json={**JOB, "status": "done", "response_text": "hi"}))
+    async with make(server) as client:
+        snap = await client.get_job("text_generator", JOB_ID)
+    assert server.one.url.path == f"/sse/text_generator/{JOB_ID}/"
+    assert snap.response_text == "hi"
+
+
+async def test_text_generator_get_job_falls_back_to_api_path_on_404() -> None:
+    server = Server(httpx.Response(404, json={"detail": "Not found."}),
+                    httpx.Response(200, json={**JOB, "status": "running"}))
+    async with make(server) as client:
+        snap = await client.get_job("text_generator", JOB_ID)
+    assert [r.url.path for r in server.requests] == [f"/sse/text_generator/{JOB_ID}/",
+                                                     f"/api/text_generator/{JOB_ID}/"]
+    assert snap.status is JobStatus.RUNNING
+
+
+@pytest.mark.parametrize("first", [httpx.Response(401, json={"detail": "bad key"}),
+                                   httpx.Response(400, json={"error": "bad"})])
+async def test_text_generator_no_fallback_on_other_errors(first: httpx.Response) -> None:
+    server = Server(first, httpx.Response(200, json=JOB))
+    async with make(server) as client:
+        with pytest.raises((AuthenticationError, ValidationError)):
+            await client.get_job("text_generator", JOB_ID)
+    assert len(server.requests) == 1
+
+
+async def test_404_on_another_resource_has_no_fallback() -> None:
+    server = Server(httpx.Response(404, json={"detail": "Not found."}))
+    async with make(server) as client:
+        with pytest.raises(NotFoundError):
+            await client.get_job("aurora", JOB_ID)
+    assert len(server.requests) == 1
+
+
+@pytest.mark.parametrize("job_id", ["", "  ", "a/b", "..", "x" * 201])
+async def test_bad_job_ids_are_refused_before_sending(job_id: str) -> None:
+    server = Server()
+    async with make(server) as client:
+        with pytest.raises(ValueError):
+            await client.get_job("aurora", job_id)
+    assert server.requests == []
+
+
+# --- Text Generator stream: Gemini chunks and the final creatify object ----------------------
+
+
+def gemini(text: str, **extra: Any) -> str:
+    chunk = {"candidates": [{"content": {"role": "model", "parts": [{"text": text}]}}], **extra}
+    return f"data: {json.dumps(chunk)}\n\n"
+
+
+async def stream_of(raw: str) -> list[StreamEvent]:
+    server = Server(httpx.Response(200, headers={"content-type": "text/event-stream"},
+                                   content=raw.encode()))
+    async with make(server) as client:
+        return await collect(client.text_generate_stream(TG))
+
+
+async def test_gemini_stream_with_the_final_creatify_object() -> None:
+    final = {"id": "tg-77", "status": "done", "credits_used": "0.5", "response_text": "Sip!"}
+    raw = gemini("Sip ") + gemini("happy") + gemini("!", creatify=final,
+                                                    usageMetadata={"totalTokenCount": 12})
+    events = await stream_of(raw)
+    assert [e.delta for e in events] == ["Sip ", "happy", "!"]
+    assert [e.done for e in events] == [False, False, True]
+    last = events[-1]
+    assert (last.job_id, last.status, last.credits_used, last.response_text) == \
+        ("tg-77", "done", Decimal("0.5"), "Sip!")
+
+
+async def test_gemini_final_chunk_may_carry_no_text() -> None:
+    raw = gemini("Hello") + 'data: {"candidates": [], "creatify": {"id": "j", "status": "done",' \
+        ' "credits_used": 1}}\n\n'
+    events = await stream_of(raw)
+    assert [(e.delta, e.done, e.job_id) for e in events] == \
+        [("Hello", False, None), ("", True, "j")]
+    assert events[-1].credits_used == Decimal(1)
+
+
+async def test_gemini_parts_are_joined_and_thoughts_skipped() -> None:
+    chunk = {"candidates": [{"content": {"parts": [{"text": "thinking…", "thought": True},
+                                                   {"text": "A"}, {"text": "B"}, {"x": 1}]}}]}
+    events = await stream_of(f"data: {json.dumps(chunk)}\n\n")
+    assert [e.delta for e in events] == ["AB"]
+
+
+async def test_a_stream_ending_without_the_creatify_job_has_no_done_with_an_id() -> None:
+    events = await stream_of(gemini("Half ") + gemini("an answer"))
+    assert [e.delta for e in events] == ["Half ", "an answer"]
+    assert not any(e.done and e.job_id for e in events)
+
+
+@pytest.mark.parametrize("creatify", [{}, {"status": "failed"}, {"id": ""}, {"id": True}])
+async def test_a_creatify_object_without_an_id_is_not_done(creatify: dict[str, Any]) -> None:
+    events = await stream_of(gemini("x", creatify=creatify))
+    assert not any(e.done for e in events)
+    assert all(e.job_id is None for e in events)
+
+
+# --- musics, categories, templates ------------------------------------------------------------
+
+TRACK = {"id": "m1", "name": "Sunny", "url": "https://cdn/m1.mp3", "category": "Pop"}
+
+
+@pytest.mark.parametrize(("answer", "items", "count", "has_more"), [
+    ({"count": 25, "results": [TRACK] * 10, "page": 1, "page_size": 10}, 10, 25, True),
+    ({"count": 10, "results": [TRACK] * 10, "page": 1, "page_size": 10}, 10, 10, False),
+    ({"count": 25, "next": None, "results": [TRACK], "page": 1, "page_size": 10}, 1, 25, False),
+    ({"results": [TRACK, "junk"]}, 1, None, False),
+    ([TRACK, TRACK, None], 2, None, False),
+    ([{"count": 30, "results": [TRACK] * 10, "page": 1, "page_size": 10}], 10, 30, True),
+], ids=["object-more", "object-last", "object-next-null", "object-no-count", "array",
+        "array-of-pages"])
+async def test_music_page_reads_both_shapes(answer: Any, items: int, count: int | None,
+                                            has_more: bool) -> None:
+    async with make(Server(httpx.Response(200, json=answer))) as client:
+        page = await client.music_page(page=1, page_size=10)
+    assert (len(page.items), page.count, page.has_more) == (items, count, has_more)
+    assert all(item == TRACK for item in page.items)
+
+
+async def test_musics_reads_every_page() -> None:
+    def pages(request: httpx.Request) -> httpx.Response:
+        number = int(request.url.params["page"])
+        results = [{**TRACK, "id": f"m{number}-{i}"} for i in range(100 if number < 3 else 7)]
+        return httpx.Response(200, json={"count": 207, "results": results, "page": number,
+                                         "page_size": 100})
+    server = Server(pages)
+    async with make(server) as client:
+        tracks = await client.musics()
+    assert len(tracks) == 207
+    assert [r.url.params["page"] for r in server.requests] == ["1", "2", "3"]
+
+
+async def test_musics_plain_array_is_one_request() -> None:
+    server = Server(httpx.Response(200, json=[TRACK]))
+    async with make(server) as client:
+        assert await client.musics() == [TRACK]
+    assert len(server.requests) == 1
+
+
+@pytest.mark.parametrize("kwargs", [{"page": 0}, {"page": -1}, {"page_size": 0},
+                                    {"page_size": 101}, {"page": True}, {"page": "2"}])
+async def test_music_page_refuses_bad_paging(kwargs: dict[str, Any]) -> None:
+    server = Server()
+    async with make(server) as client:
+        with pytest.raises(ValueError, match="music page"):
+            await client.music_page(**kwargs)
+    assert server.requests == []
+
+
+@pytest.mark.parametrize("answer", [{"count": 1}, "text", 5, {"results": "x"}])
+async def test_music_page_malformed(answer: Any) -> None:
+    async with make(Server(httpx.Response(200, json=answer))) as client:
+        with pytest.raises(MalformedResponseError):
+            await client.music_page()
+
+
+async def test_custom_templates_and_one_template() -> None:
+    listing = [{"template_id": "t1", "name": "Promo", "preview": "https://p/t1.mp4",
+                "aspect_ratio": "9x16", "created_at": "2026-01-01T00:00:00Z"}, "junk"]
+    detail = {"template_id": "t1", "name": "Promo", "variables": {
+        "headline": {"type": "text", "properties": {"content": "Hi"}},
+        "hero": {"type": "image", "properties": {"url": "https://i/1.png"}}}}
+    server = Server(httpx.Response(200, json=listing), httpx.Response(200, json=detail),
+                    httpx.Response(200, json={"template_id": "t2", "name": "No vars"}))
+    async with make(server) as client:
+        assert await client.custom_templates() == [listing[0]]
+        assert (await client.custom_template("t1"))["variables"]["hero"]["type"] == "image"
+        assert (await client.custom_template("t2"))["variables"] == {}
+    assert [r.url.path for r in server.requests] == [
+        "/api/custom_templates/", "/api/custom_templates/t1/", "/api/custom_templates/t2/"]
+
+
+@pytest.mark.parametrize("answer", [[], "x", {"template_id": "t", "variables": [1]}])
+async def test_custom_template_malformed(answer: Any) -> None:
+    async with make(Server(httpx.Response(200, json=answer))) as client:
+        with pytest.raises(MalformedResponseError):
+            await client.custom_template("t")
+
+
+@pytest.mark.parametrize("template_id", ["", "a/b", " "])
+async def test_custom_template_bad_id(template_id: str) -> None:
+    server = Server()
+    async with make(server) as client:
+        with pytest.raises(ValueError, match="template id"):
+            await client.custom_template(template_id)
+    assert server.requests == []
+
+
+async def test_music_categories() -> None:
+    async with make(Server(httpx.Response(200, json=[{"name": "Pop"}, {"name": "Rock"}]))) as c:
+        assert [x["name"] for x in await c.music_categories()] == ["Pop", "Rock"]
