@@ -4,8 +4,8 @@ the month against the plan's allowance, and the ledger as CSV.
 How a job's cost is read (:func:`spending_row`):
 
 * ``credits_used`` reported by Creatify wins — for a finished job it *is* the charge.
-* A finished job (``done``, ``image_done``) that reported nothing (Product Video has no
-  ``credits_used`` field) costs its estimate, marked :attr:`ActualKind.ESTIMATED`.
+* A finished job (``done``, ``image_done``, ``preview_ready``) that reported nothing (Product
+  Video has no ``credits_used`` field) costs its estimate, marked :attr:`ActualKind.ESTIMATED`.
 * ``not_created`` costs nothing. A failed or rejected job costs nothing, unless Creatify
   reported a charge for it (then that figure stands, as it is what the server says).
 * Aurora-priced jobs — the ``aurora``/``aurora_fast`` generators and any job whose request
@@ -17,7 +17,8 @@ How a job's cost is read (:func:`spending_row`):
   what it has committed.
 * ``credits_used`` belongs to the *server* job. A render (and any later local job on the same
   server job) reports the server job's running total, so its own charge is its
-  ``credits_used`` less the largest figure an earlier local job on that server job reported.
+  ``credits_used`` less the largest figure an earlier local job on that server job reported
+  (or, when the earlier ones reported nothing, less their estimates).
   A render carries no ``model_version`` of its own: it is Aurora-priced when the job it
   renders was.
 
@@ -55,7 +56,8 @@ from app.pricing.engine import Plan
 AURORA_GENERATORS = frozenset({"aurora", "aurora_fast"})
 """Generators billed as Aurora (charged up front, refunded in full on failure)."""
 
-_SUCCESS = frozenset({JobState.DONE, JobState.IMAGE_DONE})
+# Finished with something made: a ready preview was charged too (its render is another row).
+_SUCCESS = frozenset({JobState.DONE, JobState.IMAGE_DONE, JobState.PREVIEW_READY})
 _UNSUCCESSFUL = frozenset({JobState.FAILED, JobState.REJECTED})
 _ZERO = Decimal(0)
 
@@ -162,12 +164,17 @@ def rows_for(records: Iterable[JobRecord]) -> list[SpendingRow]:
         server = (record.resource, record.server_id) if record.server_id else None
         earlier, inherited = seen.get(server, (None, False)) if server else (None, False)
         aurora = is_aurora_priced(record) or inherited
-        rows.append(spending_row(record, earlier_charge=earlier, aurora_priced=aurora))
+        row = spending_row(record, earlier_charge=earlier, aurora_priced=aurora)
+        rows.append(row)
         if server is not None:
             charge = earlier
             if record.credits_used is not None:
                 charge = record.credits_used if charge is None else max(charge,
                                                                         record.credits_used)
+            elif row.actual_kind is ActualKind.ESTIMATED and row.actual is not None:
+                # A preview that reported nothing stands in with its estimate: the render's
+                # total includes it, so it is not counted twice.
+                charge = (charge or _ZERO) + row.actual
             seen[server] = (charge, aurora)
     return rows
 

@@ -95,6 +95,8 @@ _ACTIVE_STATES = frozenset({JobState.SUBMITTING, JobState.UNKNOWN, JobState.PEND
 _RUNNING_STATES = frozenset({JobState.PENDING, JobState.QUEUED, JobState.RUNNING,
                              JobState.STALLED})
 _SUCCESS_STATES = (JobState.DONE, JobState.IMAGE_DONE)
+# Finished with something made, so charged: a ready preview too (its result is not downloaded).
+_CHARGED_STATES = (*_SUCCESS_STATES, JobState.PREVIEW_READY)
 _UNCREATED_STATES = frozenset({JobState.SUBMITTING, JobState.UNKNOWN})
 
 _STATUS_TO_STATE: dict[JobStatus, JobState] = {
@@ -187,6 +189,7 @@ _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM jobs"
 
 _ACTIVE_SQL = ", ".join(f"'{s.value}'" for s in sorted(_ACTIVE_STATES))
 _SUCCESS_SQL = ", ".join(f"'{s.value}'" for s in _SUCCESS_STATES)
+_CHARGED_SQL = ", ".join(f"'{s.value}'" for s in _CHARGED_STATES)
 _PENDING_DOWNLOADS_SQL = ", ".join(f"'{s.value}'" for s in _PENDING_DOWNLOADS)
 
 _V1: tuple[str, ...] = (
@@ -827,27 +830,33 @@ class Ledger:
 
     def spent(self, since: datetime | None = None) -> Decimal:
         """Credits spent by jobs created at or after ``since`` (all jobs when None):
-        ``credits_used`` where known, else the estimate of a finished (done/image done) job.
-        ``credits_used`` is the server job's running total, so local jobs on one server job
-        (a preview and its render) count it once."""
-        sql = (f"SELECT resource, server_id, credits_used, estimate FROM jobs WHERE "
-               f"(credits_used IS NOT NULL OR (state IN ({_SUCCESS_SQL}) AND estimate IS NOT "
-               f"NULL))")
+        ``credits_used`` where known, else the estimate of a finished (done, image done,
+        preview ready) job. ``credits_used`` is the server job's running total, so local jobs
+        on one server job (a preview and its render) count it once: the largest figure any of
+        them reported, or, when none reported, the estimates of its finished ones."""
+        sql = (f"SELECT resource, server_id, credits_used, estimate, state IN ({_CHARGED_SQL}) "
+               f"FROM jobs WHERE (credits_used IS NOT NULL OR (state IN ({_CHARGED_SQL}) AND "
+               f"estimate IS NOT NULL))")
         params: tuple[str, ...] = ()
         if since is not None:
             sql += " AND created_at >= ?"
             params = (_ts(since),)
-        by_server: dict[tuple[str, str], Decimal] = {}
+        reported: dict[tuple[str, str], Decimal] = {}
+        estimated: dict[tuple[str, str], Decimal] = {}
         total = Decimal(0)
-        for resource, server_id, credits_used, estimate in self._read(sql, params):
+        for resource, server_id, credits_used, estimate, charged in self._read(sql, params):
             used = _parse_dec(credits_used)
-            if used is not None and server_id:
+            guess = _parse_dec(estimate) if charged else None
+            if server_id:
                 key = (resource, server_id)
-                by_server[key] = max(by_server.get(key, used), used)
+                if used is not None:
+                    reported[key] = max(reported.get(key, used), used)
+                elif guess is not None:
+                    estimated[key] = estimated.get(key, Decimal(0)) + guess
             else:
-                value = used if used is not None else _parse_dec(estimate)
-                total += value or Decimal(0)
-        return total + sum(by_server.values(), Decimal(0))
+                total += used if used is not None else guess or Decimal(0)
+        total += sum(reported.values(), Decimal(0))
+        return total + sum((v for k, v in estimated.items() if k not in reported), Decimal(0))
 
     def committed(self) -> Decimal:
         """Credits promised to jobs in flight (submitting, unknown, pending … stalled): each

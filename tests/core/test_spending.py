@@ -515,3 +515,41 @@ def test_balance_export(ledger: Ledger, tmp_path: Path) -> None:
     assert read_csv(target) == [list(BALANCE_COLUMNS),
                                 ["2026-05-01T08:00:00+00:00", "500"],
                                 ["2026-05-02T08:00:00+00:00", "487.5"]]
+
+
+def ready_preview(ledger: Ledger, clock: Clock, at: datetime, server_id: str, *,
+                  estimate: str = "1", credits_used: str | None = None) -> JobRecord:
+    """A preview step whose preview is there while the server job reads ``pending``."""
+    clock.now = at
+    record = ledger.begin_submit(generator="url_to_video", resource="link_to_videos",
+                                 flow="preview_render", title="A preview", request={"link": "x"},
+                                 estimate=Decimal(estimate), balance_before=None)
+    ledger.mark_created(record.key, JobSnapshot("link_to_videos", server_id, JobStatus.PENDING,
+                                                "pending"))
+    clock.now = at + timedelta(seconds=30)
+    return ledger.apply_snapshot(record.key, JobSnapshot(
+        "link_to_videos", server_id, JobStatus.PENDING, "pending",
+        preview_url="https://cdn.example.com/preview.mp4",
+        credits_used=None if credits_used is None else Decimal(credits_used)))
+
+
+def test_a_ready_preview_costs_its_estimate_and_its_render_only_the_rest(
+        ledger: Ledger, clock: Clock) -> None:
+    preview = ready_preview(ledger, clock, T0, "L2V-7")
+    assert preview.state is JobState.PREVIEW_READY
+    row = row_of(ledger, preview.key)
+    assert (row.actual, row.actual_kind) == (Decimal(1), ActualKind.ESTIMATED)
+    assert ledger.spent() == 1
+    render = add_job(ledger, clock, T0 + timedelta(minutes=5), "url_to_video", estimate="4",
+                     credits_used="5", request={"render_of": "L2V-7"}, flow="render",
+                     server_id="L2V-7")
+    assert row_of(ledger, render.key).actual == 4  # 5 in all, 1 of them the preview's
+    assert sum((r.actual or 0 for r in spending_rows(ledger)), Decimal(0)) == 5
+    assert ledger.spent() == 5  # the server job's total, once
+    # A preview that reported its charge keeps it; the render is charged the rest.
+    reported = ready_preview(ledger, clock, T0 + timedelta(hours=1), "L2V-8", estimate="2",
+                             credits_used="1")
+    assert row_of(ledger, reported.key).actual == 1
+    add_job(ledger, clock, T0 + timedelta(hours=2), "url_to_video", estimate="4",
+            credits_used="5", request={"render_of": "L2V-8"}, flow="render", server_id="L2V-8")
+    assert ledger.spent() == 10
