@@ -6,6 +6,8 @@ one). Nothing else in the app may hold generator details.
 
 from __future__ import annotations
 
+import copy
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -32,34 +34,107 @@ ASPECT_RATIOS = choices("16x9", "9x16", "1x1",
                         labels={"16x9": "16:9 landscape", "9x16": "9:16 portrait",
                                 "1x1": "1:1 square"})
 VIDEO_LENGTHS = choices(15, 30, 45, 60, labels={15: "15 s", 30: "30 s", 45: "45 s", 60: "60 s"})
-MODEL_VERSIONS = choices("standard", "aurora_v1", "aurora_v1_fast",
-                         labels={"standard": "Standard", "aurora_v1": "Aurora (per second)",
-                                 "aurora_v1_fast": "Aurora Fast (per second)"})
+_MODEL_LABELS = {"standard": "Standard (5 credits per 30 s)",
+                 "aurora_v1": "Aurora (1 credit per second)",
+                 "aurora_v1_fast": "Aurora Fast (0.5 credit per second)",
+                 "aurora_v2": "Aurora 2.0 (0.7 credit per second)",
+                 "boreal": "Boreal (10 credits per 30 s)"}
+MODEL_VERSIONS = choices("standard", "aurora_v1", "aurora_v1_fast", labels=_MODEL_LABELS)
+"""``model_version`` on AI Avatar (v1, v2) and Custom Template: the values their pages list."""
+URL_TO_VIDEO_MODELS = choices("standard", "aurora_v1", "aurora_v1_fast", "aurora_v2", "boreal",
+                              labels=_MODEL_LABELS)
+"""``model_version`` on URL to Video: its page also lists ``aurora_v2`` and ``boreal``."""
 LANGUAGES = choices("en", "es", "fr", "de", "it", "pt", "nl", "pl", "ja", "ko", "zh", "ar", "hi",
                     labels={"en": "English", "es": "Spanish", "fr": "French", "de": "German",
                             "it": "Italian", "pt": "Portuguese", "nl": "Dutch", "pl": "Polish",
                             "ja": "Japanese", "ko": "Korean", "zh": "Chinese", "ar": "Arabic",
                             "hi": "Hindi"})
 SCRIPT_STYLES = choices("BenefitsV2", "DIY", "DiscoveryWriter", "ProblemSolutionV2",
-                        "CallToActionV2", "EmotionalWriter", "HowToV2", "StoryTime")
+                        "CallToActionV2")
+"""Script styles the docs name (their list is partial: other names may be typed)."""
 MAX_COMPARED_STYLES = 6
 VISUAL_STYLES = choices("AvatarBubbleTemplate", "GreenScreenEffectTemplate",
-                        "FullScreenTemplate", "DynamicProductTemplate", "SimpleAvatarOverlay",
-                        "VanillaTemplate")
+                        "SimpleAvatarOverlayTemplate", "DynamicProductTemplate",
+                        "FullScreenTemplate", "QuickTransitionTemplate", "EnhancedVanillaTemplate",
+                        "DynamicGreenScreenEffect", "FeatureHighlightTemplate")
+"""Visual styles as the docs write them (their list is partial: other names may be typed)."""
+CAPTION_STYLES = choices("normal-black", "normal-white", "normal-red", "normal-blue", "neo",
+                         "brick", "frenzy", "verana", "mustard", "glow", "mint", "coolers", "bilo",
+                         "toons", "deep-blue", "mystique", "caution", "duality")
 TARGET_PLATFORMS = choices("TikTok", "Instagram", "YouTube", "Facebook", "Snapchat")
 SHORTS_STYLES = choices("4K realistic", "3D", "Cinematic", "Cartoonish", "Line art",
                         "Pixel art", "Mysterious", "Steam punk", "Collage", "Kawaii")
-EDITING_STYLES = choices("film", "commercial", "music", "tutorial", "vlog", "social")
+EDITING_STYLES = choices("film", "geometric_gradient", "glitch", "glitter_gradient", "paper",
+                         labels={"film": "Film", "geometric_gradient": "Geometric gradient",
+                                 "glitch": "Glitch", "glitter_gradient": "Glitter gradient",
+                                 "paper": "Paper"})
 TEXT_MODELS = choices("gemini-2.5-flash", "gemini-2.5-pro")
 
+def _prompt() -> dict[str, Any]:
+    return {"type": "string", "title": "Prompt", "description": "What to generate."}
+
+
+def _num_images() -> dict[str, Any]:
+    return {"type": "integer", "title": "Number of images", "minimum": 1, "maximum": 4,
+            "default": 1}
+
+
+def _string_enum(title: str, values: tuple[str, ...], default: str) -> dict[str, Any]:
+    return {"type": "string", "title": title, "enum": list(values), "default": default}
+
+
+KLING_O3_DURATIONS = tuple(str(n) for n in range(3, 16))
+
 ASSET_MODELS: dict[str, dict[str, Any]] = {
-    "kling-v1.6-pro": {"output": "video", "durations": (5, 10), "label": "Kling v1.6 Pro"},
-    "veo-3.1": {"output": "video", "durations": (4, 6, 8), "label": "Veo 3.1"},
-    "veo-3.1-fast": {"output": "video", "durations": (4, 6, 8), "label": "Veo 3.1 Fast"},
-    "flux-pro-kontext": {"output": "image", "label": "FLUX.1 Kontext Pro"},
-    "nano-banana": {"output": "image", "label": "Nano Banana"},
+    "veo3.1/fast": {
+        "label": "Veo 3.1 Fast · text to video", "output": "video",
+        "generation_type": "text_to_video", "priced_by": "duration",
+        "durations": ("4", "6", "8"),
+        "schema": {"type": "object", "required": ["prompt"], "properties": {
+            "prompt": _prompt(),
+            "duration": _string_enum("Duration (seconds)", ("4", "6", "8"), "8")}},
+    },
+    "kling-video/o3/pro/text-to-video": {
+        "label": "Kling O3 Pro · text to video", "output": "video",
+        "generation_type": "text_to_video", "priced_by": "duration",
+        "durations": KLING_O3_DURATIONS,
+        "schema": {"type": "object", "required": ["prompt"], "properties": {
+            "prompt": _prompt(),
+            "duration": _string_enum("Duration (seconds)", KLING_O3_DURATIONS, "5")}},
+    },
+    "nano-banana": {
+        "label": "Nano Banana · text to image", "output": "image",
+        "generation_type": "text_to_image", "priced_by": None,
+        "schema": {"type": "object", "required": ["prompt"], "properties": {
+            "prompt": _prompt(), "num_images": _num_images()}},
+    },
+    "nano-banana-pro": {
+        "label": "Nano Banana Pro · text to image", "output": "image",
+        "generation_type": "text_to_image", "priced_by": "resolution",
+        "schema": {"type": "object", "required": ["prompt"], "properties": {
+            "prompt": _prompt(),
+            "resolution": _string_enum("Resolution", ("1K", "2K", "4K"), "1K"),
+            "num_images": _num_images()}},
+    },
+    "flux-pro/kontext/text-to-image": {
+        "label": "FLUX.1 Kontext Pro · text to image", "output": "image",
+        "generation_type": "text_to_image", "priced_by": None,
+        "schema": {"type": "object", "required": ["prompt"], "properties": {
+            "prompt": _prompt(), "num_images": _num_images()}},
+    },
 }
-"""Asset models we know a price for (the form itself comes from each model's JSON Schema)."""
+"""Asset models we know a price for, with the JSON Schema of their ``input_params`` (the
+names and types Creatify's ``GET /api/asset_generator/schemas/`` gives; the window prefers the
+server's schema and falls back to this one). ``priced_by`` names the input whose value picks
+the price cell; ``num_images`` multiplies it (prices are per output)."""
+DEFAULT_ASSET_MODEL = "veo3.1/fast"
+
+
+def asset_input_schema(model_name: str | None) -> dict[str, Any] | None:
+    """The JSON Schema of ``model_name``'s ``input_params`` we know, or ``None``."""
+    model = ASSET_MODELS.get(model_name or "")
+    return None if model is None else copy.deepcopy(model["schema"])
+
 
 TEMPLATE_VARIABLE_TYPES = {
     "text": "content", "image": "url", "video": "url", "audio": "url",
@@ -74,7 +149,7 @@ MAX_SCENE_TEXT = 2000
 def _product_page() -> tuple[Field, Field]:
     """A Link id, or a product page URL from which a Link is made first (1 credit)."""
     return (
-        Field("product_url", "Product page URL", FieldKind.URL, wire="",
+        Field("product_url", "Product page URL", FieldKind.URL, wire="", max_length=1000,
               help="Paste or drop the product page: a Link is made from it first (1 credit), "
                    "then the video. Or give a Link id below."),
         Field("link", "…or Link id", FieldKind.UUID,
@@ -105,15 +180,77 @@ def _model_version() -> Field:
 
 
 def _volume(name: str, label: str) -> Field:
-    return Field(name, label, FieldKind.FLOAT, minimum=0, maximum=1, advanced=True)
+    return Field(name, label, FieldKind.FLOAT, minimum=0, maximum=1, advanced=True,
+                 help="From 0.0 to 1.0; empty keeps the style's default.")
 
 
-def _music() -> tuple[Field, Field]:
-    return (Field("background_music_url", "Background music", FieldKind.MUSIC, advanced=True),
+def _music(max_length: int | None = None) -> tuple[Field, Field]:
+    return (Field("background_music_url", "Background music", FieldKind.MUSIC, advanced=True,
+                  max_length=max_length),
             _volume("background_music_volume", "Music volume"))
 
 
+# ---------------------------------------------------------------------------- captions
+
+CAPTION_SETTING_FIELDS: dict[str, tuple[str, ...]] = {
+    # form field -> path inside the CaptionSetting object
+    "caption_font_family": ("font_family",),
+    "caption_font_size": ("font_size",),
+    "caption_text_color": ("text_color",),
+    "caption_highlight_color": ("highlight_text_color",),
+    "caption_background_color": ("background_color",),
+    "caption_offset_x": ("offset", "x"),
+    "caption_offset_y": ("offset", "y"),
+    "caption_hidden": ("hidden",),
+}
+"""The plain fields that build ``caption_setting`` (only what the user set is sent)."""
+
+
+def _caption_fields() -> tuple[Field, ...]:
+    colour = "A CSS colour such as #FFFFFF."
+    offset = "Relative to the centre of the frame, from -0.5 to 0.5; empty keeps the style's."
+    return (
+        Field("caption_font_family", "Caption font", wire="", advanced=True, max_length=100,
+              help="A font name such as Montserrat."),
+        Field("caption_font_size", "Caption font size", FieldKind.INT, wire="", advanced=True,
+              minimum=1, maximum=500),
+        Field("caption_text_color", "Caption colour", wire="", advanced=True, max_length=50,
+              help=colour),
+        Field("caption_highlight_color", "Caption highlight colour", wire="", advanced=True,
+              max_length=50, help=colour),
+        Field("caption_background_color", "Caption background colour", wire="", advanced=True,
+              max_length=50, help=colour),
+        Field("caption_offset_x", "Caption offset (across)", FieldKind.FLOAT, wire="",
+              advanced=True, minimum=-0.5, maximum=0.5, help=offset),
+        Field("caption_offset_y", "Caption offset (down)", FieldKind.FLOAT, wire="",
+              advanced=True, minimum=-0.5, maximum=0.5, help=offset),
+        Field("caption_hidden", "Hide captions (keep their settings)", FieldKind.BOOL,
+              default=False, wire="", advanced=True),
+    )
+
+
+def caption_setting(values: Values) -> dict[str, Any]:
+    """The ``caption_setting`` object from the plain caption fields the user set."""
+    setting: dict[str, Any] = {}
+    for name, path in CAPTION_SETTING_FIELDS.items():
+        value = values.get(name)
+        if is_empty(value) or (name == "caption_hidden" and value is not True):
+            continue
+        target = setting
+        for key in path[:-1]:
+            target = target.setdefault(key, {})
+        target[path[-1]] = value.strip() if isinstance(value, str) else value
+    return setting
+
+
 # ---------------------------------------------------------------------------- URL to Video
+
+def _url_to_video_body(values: Values) -> dict[str, Any]:
+    body = plain_body(URL_TO_VIDEO.fields, values)
+    if setting := caption_setting(values):
+        body["caption_setting"] = setting
+    return body
+
 
 URL_TO_VIDEO = GeneratorSpec(
     key="url_to_video",
@@ -132,7 +269,7 @@ URL_TO_VIDEO = GeneratorSpec(
               open_choices=True),
         Field("target_audience", "Audience", max_length=500),
         Field("script_style", "Script style", FieldKind.CHOICE, choices=SCRIPT_STYLES,
-              open_choices=True),
+              open_choices=True, help="Names as Creatify writes them; others may be typed."),
         Field("visual_style", "Visual style", FieldKind.CHOICE, default="AvatarBubbleTemplate",
               choices=VISUAL_STYLES, open_choices=True,
               flows=(Flow.CREATE, Flow.PREVIEW_RENDER)),
@@ -146,15 +283,27 @@ URL_TO_VIDEO = GeneratorSpec(
         Field("override_voice", "Voice", FieldKind.ACCENT),
         Field("override_script", "Script (optional)", FieldKind.MULTILINE, max_length=10000,
               help="Leave empty to let Creatify write it (AI Scripts can draft one)."),
-        *_music(),
+        *_music(max_length=255),
         _volume("voiceover_volume", "Voice volume"),
-        Field("caption_style", "Caption style", advanced=True, max_length=100),
+        Field("caption_style", "Caption style", FieldKind.CHOICE, choices=CAPTION_STYLES,
+              open_choices=True, advanced=True),
+        *_caption_fields(),
         Field("no_caption", "No captions", FieldKind.BOOL, default=False, advanced=True),
-        Field("no_music", "No music", FieldKind.BOOL, default=False, advanced=True),
-        _model_version(),
+        Field("no_background_music", "No background music", FieldKind.BOOL, default=False,
+              advanced=True),
+        Field("no_emotion", "No emotion (plain voice-over)", FieldKind.BOOL, default=False,
+              advanced=True),
+        Field("no_cta", "No call to action at the end", FieldKind.BOOL, default=False,
+              advanced=True),
+        Field("no_stock_broll", "No stock b-roll footage", FieldKind.BOOL, default=False,
+              advanced=True),
+        Field("model_version", "Model", FieldKind.CHOICE, default="standard",
+              choices=URL_TO_VIDEO_MODELS,
+              help="Aurora models are billed per second; Boreal at 10 credits per 30 s."),
     ),
     duration=DurationSource(DurationKind.CHOICE, "video_length", 30, "Video length",
                             note="Billed on the finished video's length."),
+    build=_url_to_video_body,
     price_rule="url_to_video",
     result_kind=ResultKind.VIDEO,
     expected_seconds=600,
@@ -188,7 +337,7 @@ AVATAR_V1 = GeneratorSpec(
     description="An avatar speaks your script (or lip-syncs your audio).",
     fields=(
         Field("creator", "Avatar", FieldKind.PERSONA, required=True),
-        Field("text", "Script", FieldKind.MULTILINE, max_length=10000),
+        Field("text", "Script", FieldKind.MULTILINE, max_length=3600),
         Field("audio", "…or audio URL", FieldKind.URL,
               help="An mp3/wav URL to lip-sync instead of a script."),
         Field("accent", "Voice", FieldKind.ACCENT),
@@ -299,7 +448,7 @@ def _aurora_fields(fast: bool) -> tuple[Field, ...]:
         Field("image", "Image URL", FieldKind.URL, required=True,
               help="A png, jpg or webp of the person or character."),
         Field("audio", "Audio URL", FieldKind.URL, required=True,
-              help="An mp3 or wav, at most 60 seconds."),
+              help="An mp3 or wav: up to 5 minutes (Aurora 2.0: 59.7 s, 14.375 s at 2k)."),
         _name(),
         Field("text_prompt", "Prompt", FieldKind.MULTILINE, max_length=2000),
         Field("prompt_guidance_scale", "Prompt guidance", FieldKind.FLOAT, default=1.0,
@@ -328,8 +477,24 @@ def _aurora_price(values: Values) -> dict[str, Any]:
     return {"model": model, "variant": values.get("resolution") if model == "aurora_v2" else None}
 
 
-_AURORA_LENGTH = DurationSource(DurationKind.MEDIA, "audio", 10, "Audio length", maximum=60,
-                                note="Billed per started second of the audio (60 s at most).")
+AURORA_MAX_AUDIO = 300.0
+"""aurora_v1 and aurora_v1_fast take up to 5 minutes of audio."""
+AURORA_V2_MAX_AUDIO = {"2k": 14.375}
+AURORA_V2_MAX_AUDIO_DEFAULT = 59.7
+
+
+def _aurora_limit(values: Values) -> float:
+    """The longest audio the chosen model takes (Aurora 2.0: 59.7 s, 14.375 s at 2k)."""
+    if values.get("model_version") == "aurora_v2":
+        return AURORA_V2_MAX_AUDIO.get(str(values.get("resolution")),
+                                       AURORA_V2_MAX_AUDIO_DEFAULT)
+    return AURORA_MAX_AUDIO
+
+
+_AURORA_LENGTH = DurationSource(DurationKind.MEDIA, "audio", 10, "Audio length",
+                                maximum=AURORA_MAX_AUDIO,
+                                note="Billed per started second of the audio (up to 5 minutes; "
+                                     "Aurora 2.0: 59.7 s, 14.375 s at 2k).")
 
 AURORA = GeneratorSpec(
     key="aurora",
@@ -339,6 +504,7 @@ AURORA = GeneratorSpec(
     description="Animate a still image to speak an audio track, with studio quality.",
     fields=_aurora_fields(fast=False),
     duration=_AURORA_LENGTH,
+    duration_limit=_aurora_limit,
     build=_aurora_body,
     price_details=_aurora_price,
     price_rule="aurora",
@@ -359,6 +525,7 @@ AURORA_FAST = GeneratorSpec(
     description="Aurora at half the price per second, faster and a little less polished.",
     fields=_aurora_fields(fast=True),
     duration=_AURORA_LENGTH,
+    duration_limit=_aurora_limit,
     build=_aurora_fast_body,
     price_rule="aurora_fast",
     result_kind=ResultKind.VIDEO,
@@ -407,7 +574,8 @@ CUSTOM_TEMPLATE = GeneratorSpec(
     resource=R.CUSTOM_TEMPLATE_JOBS,
     description="Fill the variables of a template made in Creatify's editor.",
     fields=(
-        Field("template_id", "Template id", FieldKind.UUID, required=True),
+        Field("template_id", "Template", FieldKind.TEMPLATE, required=True,
+              help="Pick one of your templates (made in Creatify's editor), or paste its id."),
         Field("variables", "Variables", FieldKind.VARIABLES, required=True, default={},
               help="Name, type (text, image, video, audio, avatar, voiceover) and value."),
         _name(),
@@ -427,40 +595,99 @@ CUSTOM_TEMPLATE = GeneratorSpec(
 
 # ---------------------------------------------------------------------------- Asset Generator
 
+def _param_problem(name: str, schema: Mapping[str, Any], value: Any) -> str | None:
+    """Why ``value`` does not fit the input's JSON Schema (the subset our models use)."""
+    title = str(schema.get("title") or name)
+    kind = schema.get("type")
+    enum = schema.get("enum")
+    if kind == "string":
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            return f"{title}: expected text."
+        text = str(value).strip()
+        if isinstance(enum, list) and text not in enum:
+            return f"{title} must be one of {', '.join(map(str, enum))}."
+        return None
+    if kind == "integer":
+        if isinstance(value, bool) or not isinstance(value, int | float) \
+                or not math.isfinite(value) or value != int(value):
+            return f"{title}: expected a whole number."
+        low, high = schema.get("minimum"), schema.get("maximum")
+        if (low is not None and value < low) or (high is not None and value > high):
+            return f"{title} must be from {low} to {high}."
+    return None
+
+
 def _asset_check(values: Values) -> dict[str, str]:
     params = values.get("input_params")
     if not isinstance(params, Mapping):
         return {}
-    prompt = params.get("prompt")
-    if not isinstance(prompt, str) or not prompt.strip():
-        return {"input_params": "Write a prompt."}
     model = ASSET_MODELS.get(str(values.get("model_name")))
-    duration = params.get("duration")
-    if model and model["output"] == "video" and duration is not None \
-            and duration not in model["durations"]:
-        allowed = ", ".join(f"{d} s" for d in model["durations"])
-        return {"input_params": f"Duration must be one of {allowed}."}
+    if model is None:
+        # A model the server lists but we have no schema for: the window's form follows the
+        # server's schema; we only insist on some input (its price shows as unknown).
+        if not any(not is_empty(v) for v in params.values()):
+            return {"input_params": "Fill in the model's inputs."}
+        return {}
+    schema = model["schema"]
+    for name in schema.get("required", ()):
+        if is_empty(params.get(name)):
+            title = schema["properties"].get(name, {}).get("title", name)
+            return {"input_params": "Write a prompt." if name == "prompt"
+                    else f"{title} is required."}
+    for name, prop in schema["properties"].items():
+        value = params.get(name)
+        if not is_empty(value) and (problem := _param_problem(name, prop, value)):
+            return {"input_params": problem}
     return {}
 
 
+def _asset_params(model_name: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    """``params`` in the schema's types (``duration`` 6 -> "6"), with the priced input filled
+    from its default so what is sent is what was priced."""
+    out = {str(k): (v.strip() if isinstance(v, str) else v) for k, v in params.items()
+           if not is_empty(v)}
+    model = ASSET_MODELS.get(model_name)
+    if model is None:
+        return out
+    properties = model["schema"]["properties"]
+    for name, prop in properties.items():
+        value = out.get(name)
+        if value is None:
+            continue
+        if prop.get("type") == "string" and isinstance(value, int | float) \
+                and not isinstance(value, bool):
+            out[name] = str(int(value)) if value == int(value) else str(value)
+        elif prop.get("type") == "integer" and isinstance(value, float):
+            out[name] = int(value)
+    priced = model["priced_by"]
+    if priced and priced not in out:
+        out[priced] = properties[priced]["default"]
+    return out
+
+
 def _asset_body(values: Values) -> dict[str, Any]:
-    params = {k: v for k, v in dict(values["input_params"]).items() if not is_empty(v)}
-    return {"model_name": values["model_name"], "input_params": params}
+    name = str(values["model_name"]).strip()
+    return {"model_name": name, "input_params": _asset_params(name, values["input_params"])}
 
 
 def _asset_price(values: Values) -> dict[str, Any]:
-    name = str(values.get("model_name") or "")
+    name = str(values.get("model_name") or "").strip()
     params = values.get("input_params")
-    params = params if isinstance(params, Mapping) else {}
     model = ASSET_MODELS.get(name)
     if model is None:
         return {"model": name or None}
-    if model["output"] == "image":
-        count = params.get("num_images", 1)
-        count = count if isinstance(count, int) and not isinstance(count, bool) else 1
-        return {"model": name, "variant": "image", "count": max(count, 1)}
-    duration = params.get("duration", model["durations"][-1])
-    return {"model": name, "variant": f"{duration}s"}
+    sent = _asset_params(name, params if isinstance(params, Mapping) else {})
+    details: dict[str, Any] = {"model": name, "variant": None}
+    priced = model["priced_by"]
+    if priced == "duration":
+        details["variant"] = f"{sent['duration']}s"
+    elif priced:
+        details["variant"] = str(sent[priced])
+    if "num_images" in model["schema"]["properties"]:
+        count = sent.get("num_images", 1)
+        details["count"] = count if isinstance(count, int) and not isinstance(count, bool) \
+            and count >= 1 else 1
+    return details
 
 
 ASSET_GENERATOR = GeneratorSpec(
@@ -470,9 +697,12 @@ ASSET_GENERATOR = GeneratorSpec(
     resource=R.ASSET_GENERATOR,
     description="Images and clips from the latest models, priced per model and output.",
     fields=(
-        Field("model_name", "Model", FieldKind.CHOICE, required=True, default="kling-v1.6-pro",
+        Field("model_name", "Model", FieldKind.CHOICE, required=True,
+              default=DEFAULT_ASSET_MODEL,
               choices=tuple(Choice(k, v["label"]) for k, v in ASSET_MODELS.items()),
-              open_choices=True),
+              open_choices=True, max_length=255,
+              help="Priced per output (× the number of images). Other models the server lists "
+                   "can be chosen, but their price is not known yet."),
         Field("input_params", "Inputs", FieldKind.SCHEMA_FORM, required=True, default={},
               help="Built from the model's JSON Schema."),
     ),
@@ -594,7 +824,7 @@ LINKS = GeneratorSpec(
     resource=R.LINKS,
     description="Scrape a product page into a Link that the video generators use.",
     action=Action.CREATE_LINK,
-    fields=(Field("url", "Product page URL", FieldKind.URL, required=True),),
+    fields=(Field("url", "Product page URL", FieldKind.URL, required=True, max_length=1000),),
     duration=DurationSource(DurationKind.NONE),
     price_rule="links",
     result_kind=ResultKind.LINK,
@@ -641,9 +871,9 @@ AI_EDITING = GeneratorSpec(
     description="Creatify edits your footage in a chosen style.",
     deprecated=True,
     fields=(
-        Field("video_url", "Video URL", FieldKind.URL, required=True),
+        Field("video_url", "Video URL", FieldKind.URL, required=True, max_length=255),
         Field("editing_style", "Editing style", FieldKind.CHOICE, required=True,
-              default="film", choices=EDITING_STYLES, open_choices=True),
+              default="film", choices=EDITING_STYLES),
         *_music(),
         _volume("voiceover_volume", "Voice volume"),
     ),
@@ -658,6 +888,8 @@ AI_EDITING = GeneratorSpec(
 
 # ---------------------------------------------------------------------------- Product Video
 
+_FIRST_IMAGE = (Flow.CREATE,)
+
 PRODUCT_IMAGE = GeneratorSpec(
     key="product_image",
     title="Product Video (image)",
@@ -666,18 +898,26 @@ PRODUCT_IMAGE = GeneratorSpec(
     description="Stage your product photo in a generated scene (step 1 of Product Video).",
     action=Action.GEN_IMAGE,
     fields=(
-        Field("product_url", "Product image URL", FieldKind.URL, required=True,
-              help="A direct link to the product's image."),
-        Field("type", "Shot", FieldKind.CHOICE, default="product_anyshot",
+        Field("source_job", "Product image job", FieldKind.UUID, required=True, wire="",
+              flows=(Flow.REGENERATE,),
+              help="The id of the Product Video (image) job whose image to make again; the "
+                   "new image is a new job."),
+        Field("product_url", "Product image URL", FieldKind.URL, required=True, max_length=200,
+              flows=_FIRST_IMAGE, help="A direct link to the product's image."),
+        Field("type", "Shot", FieldKind.CHOICE, default="product_anyshot", flows=_FIRST_IMAGE,
               choices=choices("product_anyshot", "product_avatar",
                               labels={"product_anyshot": "Product shot",
                                       "product_avatar": "With an avatar"})),
-        _aspect("9x16"),
+        Field("aspect_ratio", "Aspect ratio", FieldKind.CHOICE, default="9x16",
+              choices=ASPECT_RATIOS, flows=_FIRST_IMAGE),
         Field("image_prompt", "Image prompt", FieldKind.MULTILINE, max_length=2000),
-        Field("override_avatar", "Avatar", FieldKind.PERSONA, advanced=True),
-        Field("product_showcase_url", "Showcase image URL", FieldKind.URL, advanced=True),
+        Field("override_avatar", "Avatar", FieldKind.PERSONA, advanced=True, flows=_FIRST_IMAGE),
+        Field("product_showcase_url", "Showcase image URL", FieldKind.URL, advanced=True,
+              flows=_FIRST_IMAGE),
     ),
     duration=DurationSource(DurationKind.NONE),
+    flows=(Flow.CREATE, Flow.REGENERATE),
+    regen_price_rule="product_image_regen",
     price_rule="product_image",
     result_kind=ResultKind.IMAGE,
     expected_seconds=300,
@@ -691,8 +931,9 @@ PRODUCT_VIDEO = GeneratorSpec(
     description="Animate a finished product image (step 2 of Product Video).",
     action=Action.GEN_VIDEO,
     fields=(
-        Field("source_job", "Product image job", FieldKind.UUID, required=True, wire="",
-              help="The id of a finished Product Video (image) job."),
+        Field("source_job", "Product job", FieldKind.UUID, required=True, wire="",
+              help="A new video: the id of a finished Product Video (image) job. Regenerate: "
+                   "the id of the job whose video to make again (a new job, 1 credit)."),
         Field("motion_style", "Motion", FieldKind.CHOICE, default="display",
               choices=choices("display", "talking",
                               labels={"display": "Display", "talking": "Talking"})),
@@ -700,6 +941,8 @@ PRODUCT_VIDEO = GeneratorSpec(
     ),
     duration=DurationSource(DurationKind.MEDIA, None, 15, "Expected video length",
                             note="Billed per started 30 s of the video Creatify makes."),
+    flows=(Flow.CREATE, Flow.REGENERATE),
+    regen_price_rule="product_video_regen",
     price_rule="product_video",
     result_kind=ResultKind.VIDEO,
     expected_seconds=600,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from app.generators.spec import LINK_RULE, DurationKind, Flow, GeneratorSpec
+from app.generators.spec import LINK_RULE, Flow, GeneratorSpec
 from app.pricing import Estimate, Plan, PriceTable, PricingError, estimate, total_credits
 
 CENT = Decimal("0.01")
@@ -53,10 +53,15 @@ def quote(spec: GeneratorSpec, values: Mapping[str, Any], seconds: float | None,
     if spec.deprecated:
         warnings.append(f"{spec.title} is marked deprecated by Creatify: it is still served and "
                         "billed, but may go away.")
-    timed = spec.duration.kind is not DurationKind.NONE
+    timed = spec.timed(flow)
     if timed and (seconds is None or seconds <= 0):
         return Quote(None, None, (), tuple(warnings), None,
                      error=f"Enter the {spec.duration.label.lower()} to see the price.")
+    if timed and seconds is not None and spec.duration_limit is not None \
+            and seconds > (limit := spec.max_seconds(values)):
+        return Quote(None, None, (), tuple(warnings), None,
+                     error=f"The {spec.duration.label.lower()} is {seconds:g} s; "
+                           f"{spec.title} takes at most {limit:g} s with these settings.")
     try:
         estimates = tuple(estimate(r, table, plan, today=today)
                           for r in spec.price_requests(values, seconds, flow))

@@ -179,12 +179,15 @@ class Field:
                 return "Expected text."
             if self.max_length is not None and len(value) > self.max_length:
                 return f"Too long: {len(value):,} characters (at most {self.max_length:,})."
-            if kind is FieldKind.UUID and not _UUID_RE.match(value.strip()):
+            if kind in (FieldKind.UUID, FieldKind.TEMPLATE) and not _UUID_RE.match(value.strip()):
                 return "Expected an id like 3f2a…-…-…-…-… (a UUID)."
             return None
         if kind in (FieldKind.URL, FieldKind.MUSIC):
             if not isinstance(value, str):
                 return "Expected a URL."
+            if self.max_length is not None and len(value.strip()) > self.max_length:
+                return (f"URL is too long ({len(value.strip()):,} characters; Creatify takes at "
+                        f"most {self.max_length:,} here).")
             return url_problem(value)
         if kind in (FieldKind.INT, FieldKind.FLOAT):
             if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
@@ -292,6 +295,11 @@ class GeneratorSpec:
     # (None: this generator takes no batches) and the settings a batch shares across rows.
     url_field: str | None = None
     batch_fields: tuple[str, ...] = ()
+    # Flow.REGENERATE: the billing rule of a regeneration (a new job from a finished one).
+    regen_price_rule: str | None = None
+    # The longest billed length these values allow (e.g. Aurora's audio per model); None: the
+    # duration source's fixed maximum.
+    duration_limit: Callable[[Values], float] | None = None
 
     # ------------------------------------------------------------------ fields and values
 
@@ -326,9 +334,19 @@ class GeneratorSpec:
             raise SpecError(errors)
         if self.build is not None:
             return self.build(values)
-        return plain_body(self.fields, values)
+        return plain_body([f for f in self.fields if f.applies_to(flow)], values)
 
     # ------------------------------------------------------------------ length and price
+
+    def timed(self, flow: Flow = Flow.CREATE) -> bool:
+        """True when this flow is priced by a length (a regeneration is a flat price)."""
+        return self.duration.kind is not DurationKind.NONE and flow is not Flow.REGENERATE
+
+    def max_seconds(self, values: Values) -> float:
+        """The longest length these values allow (the duration control's maximum)."""
+        if self.duration_limit is not None:
+            return min(self.duration_limit(values), self.duration.maximum)
+        return self.duration.maximum
 
     def derive_seconds(self, values: Values, wpm: int = DEFAULT_WPM) -> float | None:
         """The billed length implied by the form (before any user override), or ``None``."""
@@ -389,13 +407,16 @@ class GeneratorSpec:
         if self.model_field and "model" not in details:
             model = values.get(self.model_field)
             details["model"] = model if isinstance(model, str) and model else None
-        timed = self.duration.kind is not DurationKind.NONE
-        secs = Decimal(str(seconds)) if (timed and seconds is not None) else None
+        secs = Decimal(str(seconds)) if (self.timed(flow) and seconds is not None) else None
         link = [PriceRequest(LINK_RULE)] if self.needs_link(values) else []
         return link + self._job_price_requests(details, secs, values, flow)
 
     def _job_price_requests(self, details: dict[str, Any], secs: Decimal | None,
                             values: Values, flow: Flow) -> list[PriceRequest]:
+        if flow is Flow.REGENERATE:
+            if self.regen_price_rule is None:
+                raise SpecError({"": f"{self.title} cannot be regenerated."})
+            return [PriceRequest(self.regen_price_rule)]
         if flow is Flow.PREVIEW_RENDER:
             return [PriceRequest(self.price_rule, phase="preview", seconds=secs, **details),
                     PriceRequest(self.price_rule, phase="render", seconds=secs, **details)]

@@ -44,6 +44,10 @@ async def submit(client: CreatifyClient, spec: GeneratorSpec, values: Mapping[st
         raise SpecError({"": f"{spec.title} has no {flow.value} flow."})
     body = request_body(spec, values, name_tag, flow)
     match spec.action:
+        case Action.GEN_IMAGE | Action.GEN_VIDEO if flow is Flow.REGENERATE:
+            # regen_image / regen_video: a NEW server job made from a finished one.
+            step = "image" if spec.action is Action.GEN_IMAGE else "video"
+            return await client.regen(str(values["source_job"]).strip(), step, body)
         case Action.CREATE if flow is Flow.COMPARE_STYLES:
             return await client.preview_list_async(body)
         case Action.CREATE if flow is Flow.PREVIEW_RENDER:

@@ -67,10 +67,11 @@ class PriceTable:
         key = dict(self.default_models).get(rule) if model is None else model
         by_model = [e for e in rows if e.model == (None if key == STANDARD_MODEL else key)]
         if not by_model:
-            wanted = ("needs a model" if key is None
-                      else f"has no price for model {clip_value(key)!r}")
-            raise PricingError(f"{label} {wanted}. Known models: "
-                               f"{_names(e.model or STANDARD_MODEL for e in rows)}.")
+            known = _names(e.model or STANDARD_MODEL for e in rows)
+            if key is None:
+                raise PricingError(f"{label} needs a model. Known models: {known}.")
+            raise PricingError(f"No price known for model {clip_value(key)!r} ({label}). "
+                               f"Known models: {known}.")
         if key not in (None, STANDARD_MODEL):
             label = f"{rule} {key} ({phase})"
         by_variant = [e for e in by_model if e.variant == variant]

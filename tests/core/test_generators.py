@@ -139,10 +139,19 @@ def test_cross_field_rules() -> None:
     bad_var = {"bg": {"type": "image", "value": "javascript:x"}}
     assert "bg" in template.validate(form("custom_template", variables=bad_var))["variables"]
     asset = spec("asset_generator")
-    wrong = form("asset_generator", input_params={"prompt": "x", "duration": 7})
-    assert "5 s, 10 s" in asset.validate(wrong)["input_params"]
-    no_prompt = form("asset_generator", input_params={"duration": 5})
+    wrong = form("asset_generator", input_params={"prompt": "x", "duration": "7"})
+    assert "must be one of 4, 6, 8" in asset.validate(wrong)["input_params"]
+    no_prompt = form("asset_generator", input_params={"duration": "6"})
     assert "prompt" in asset.validate(no_prompt)["input_params"]
+    many = form("asset_generator", model_name="nano-banana",
+                input_params={"prompt": "x", "num_images": 5})
+    assert "from 1 to 4" in asset.validate(many)["input_params"]
+    res = form("asset_generator", model_name="nano-banana-pro",
+               input_params={"prompt": "x", "resolution": "8K"})
+    assert "1K, 2K, 4K" in asset.validate(res)["input_params"]
+    # a model the server lists but we cannot price: allowed, its price is "not known"
+    other = form("asset_generator", model_name="seedance/v2/pro", input_params={"prompt": "x"})
+    assert asset.validate(other) == {}
 
 
 def test_bodies_match_the_contract() -> None:
@@ -183,6 +192,40 @@ def test_bodies_match_the_contract() -> None:
     u2v = spec("url_to_video").build_body(form("url_to_video", override_script="  Hi  "))
     assert u2v["override_script"] == "Hi" and u2v["link"] == i.link_id
     assert u2v["no_caption"] is False and u2v["model_version"] == "standard"
+    assert u2v["no_background_music"] is False and "no_music" not in u2v
+    assert "caption_setting" not in u2v  # nothing set, nothing sent
+    assert not any(k.startswith("caption_") and k != "caption_style" for k in u2v)
+
+    captions = spec("url_to_video").build_body(form(
+        "url_to_video", caption_font_size=64, caption_offset_y=0.4, caption_text_color="#FFF",
+        caption_hidden=True, no_emotion=True, no_cta=True, no_stock_broll=True,
+        no_background_music=True, caption_style="neo", model_version="boreal"))
+    assert captions["caption_setting"] == {"font_size": 64, "offset": {"y": 0.4},
+                                           "text_color": "#FFF", "hidden": True}
+    assert captions["no_emotion"] is captions["no_cta"] is captions["no_stock_broll"] is True
+    assert captions["caption_style"] == "neo" and captions["model_version"] == "boreal"
+
+    v1 = spec("avatar_v1").build_body(form("avatar_v1", no_music=True))
+    assert v1["no_music"] is True  # AI Avatar v1 really does call it no_music
+
+    asset = spec("asset_generator").build_body(form(
+        "asset_generator", input_params={"prompt": " A mug ", "duration": 6}))
+    assert asset == {"model_name": "veo3.1/fast",
+                     "input_params": {"prompt": "A mug", "duration": "6"}}
+    default = spec("asset_generator").build_body(form(
+        "asset_generator", model_name="kling-video/o3/pro/text-to-video",
+        input_params={"prompt": "x"}))
+    assert default["input_params"] == {"prompt": "x", "duration": "5"}
+    banana = spec("asset_generator").build_body(form(
+        "asset_generator", model_name="nano-banana-pro",
+        input_params={"prompt": "x", "num_images": 2}))
+    assert banana["input_params"] == {"prompt": "x", "num_images": 2, "resolution": "1K"}
+
+    regen_image = spec("product_image").build_body(
+        {"source_job": i.product_job, "image_prompt": " brighter "}, Flow.REGENERATE)
+    assert regen_image == {"image_prompt": "brighter"}
+    regen_video = spec("product_video").build_body(form("product_video"), Flow.REGENERATE)
+    assert regen_video == {"motion_style": "display"}
 
 
 def test_script_seconds_at_words_per_minute() -> None:
@@ -203,7 +246,7 @@ def test_derive_seconds_per_duration_source() -> None:
     assert spec("avatar_v1").derive_seconds(form("avatar_v1", text=None)) is None
     assert spec("ad_clone").derive_seconds(form("ad_clone")) == 30  # entered by the user
     assert spec("ad_clone").duration.kind is DurationKind.MEDIA
-    assert spec("aurora").duration.maximum == 60
+    assert spec("aurora").duration.maximum == 300  # aurora_v1 / _fast: 5 minutes of audio
     assert spec("links").derive_seconds(form("links")) is None
 
 
@@ -229,17 +272,73 @@ def test_price_requests_follow_the_form() -> None:
         == 28
     assert credits("aurora_fast", form("aurora_fast"), 12.2) == Decimal("6.5")
     assert credits("ad_clone", form("ad_clone"), 5.01) == 24
-    assert credits("asset_generator", form("asset_generator"), None) == 12
-    veo = form("asset_generator", model_name="veo-3.1-fast", input_params={"prompt": "x"})
-    assert credits("asset_generator", veo, None) == 32
+    assert credits("asset_generator", form("asset_generator"), None) == 9  # veo3.1/fast 6 s
+    veo = form("asset_generator", model_name="veo3.1/fast", input_params={"prompt": "x"})
+    assert credits("asset_generator", veo, None) == 12  # the default "8" is sent and priced
+    kling = form("asset_generator", model_name="kling-video/o3/pro/text-to-video",
+                 input_params={"prompt": "x", "duration": 11})
+    assert credits("asset_generator", kling, None) == Decimal("15.5")
     banana = form("asset_generator", model_name="nano-banana",
                   input_params={"prompt": "x", "num_images": 3})
-    assert credits("asset_generator", banana, None) == 12
+    assert credits("asset_generator", banana, None) == Decimal("1.5")
+    pro = form("asset_generator", model_name="nano-banana-pro",
+               input_params={"prompt": "x", "resolution": "4K", "num_images": 2})
+    assert credits("asset_generator", pro, None) == 6
+    pro_default = form("asset_generator", model_name="nano-banana-pro",
+                       input_params={"prompt": "x"})
+    assert credits("asset_generator", pro_default, None) == Decimal("1.5")
+    flux = form("asset_generator", model_name="flux-pro/kontext/text-to-image",
+                input_params={"prompt": "x", "num_images": 4})
+    assert credits("asset_generator", flux, None) == 2
+    assert credits("url_to_video", form("url_to_video", model_version="aurora_v2"), 31) == \
+        Decimal("21.7")
+    assert credits("url_to_video", form("url_to_video", model_version="boreal"), 31) == 20
+    assert credits("product_video", form("product_video"), None, Flow.REGENERATE) == 1
+    assert credits("product_image", {"source_job": Inputs().product_job}, None,
+                   Flow.REGENERATE) == 2
     assert credits("product_image", form("product_image"), None) == 2
     assert credits("product_video", form("product_video"), 15) == 10
     assert credits("links", form("links"), None) == 1
     assert credits("ai_scripts", form("ai_scripts"), None) == 1
     assert credits("text_to_speech", form("text_to_speech"), 31) == 2
+
+
+def test_regeneration_only_on_product_video() -> None:
+    assert {s.key for s in SPECS if Flow.REGENERATE in s.flows} == {"product_image",
+                                                                     "product_video"}
+    image = spec("product_image")
+    errors = image.validate({}, Flow.REGENERATE)
+    assert set(errors) == {"source_job"}  # product_url belongs to the first image only
+    assert "product_url" in image.validate({}, Flow.CREATE)
+
+
+def test_fields_follow_the_docs() -> None:
+    u2v = spec("url_to_video")
+    models = [c.value for c in u2v.field("model_version").choices]
+    assert models == ["standard", "aurora_v1", "aurora_v1_fast", "aurora_v2", "boreal"]
+    for key in ("avatar_v1", "avatar_v2", "custom_template"):
+        assert [c.value for c in spec(key).field("model_version").choices] == models[:3]
+    styles = {c.value for c in u2v.field("visual_style").choices}
+    assert {"SimpleAvatarOverlayTemplate", "EnhancedVanillaTemplate"} <= styles
+    assert "VanillaTemplate" not in styles and "SimpleAvatarOverlay" not in styles
+    editing = spec("ai_editing").field("editing_style")
+    assert [c.value for c in editing.choices] == ["film", "geometric_gradient", "glitch",
+                                                  "glitter_gradient", "paper"]
+    assert "editing_style" in spec("ai_editing").validate(form("ai_editing",
+                                                               editing_style="commercial"))
+    assert spec("custom_template").field("template_id").kind.value == "template"
+    assert "template_id" in spec("custom_template").validate(form("custom_template",
+                                                                  template_id="abc"))
+    assert spec("asset_generator").field("model_name").default == "veo3.1/fast"
+    names = {f.name for f in u2v.fields}
+    assert "no_music" not in names
+    assert {"no_background_music", "no_emotion", "no_cta", "no_stock_broll"} <= names
+    for key, field, limit in [("links", "url", 1000), ("product_image", "product_url", 200),
+                              ("ai_editing", "video_url", 255),
+                              ("url_to_video", "background_music_url", 255)]:
+        long = "https://cdn.example.com/" + "a" * limit
+        assert "too long" in spec(key).validate(form(key, **{field: long}))[field]
+    assert "text" in spec("avatar_v1").validate(form("avatar_v1", text="a" * 3601))
 
 
 def test_preview_flow_only_where_creatify_offers_it() -> None:

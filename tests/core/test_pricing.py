@@ -35,7 +35,8 @@ TODAY = datetime.date(2026, 11, 25)
 STANDARD_30S = ("url_to_video", "avatar", "custom_template", "ai_shorts", "ai_editing")
 AURORA_SWITCHABLE = ("url_to_video", "avatar", "custom_template")
 ALL_RULES = (*STANDARD_30S, "aurora", "aurora_fast", "text_to_speech", "ai_scripts", "links",
-             "product_image", "product_video", "ad_clone", "asset_generator", "text_generator")
+             "product_image", "product_video", "ad_clone", "asset_generator", "text_generator",
+             "product_image_regen", "product_video_regen")
 # seconds at the edges of a 30 s block, and the blocks billed for them
 EDGES_30 = [(0.5, 1), (1, 1), (29.99, 1), (30, 1), (30.01, 2), (60, 2), (60.01, 3)]
 
@@ -124,6 +125,42 @@ def test_model_version_switches_to_per_second(rule: str, model: str, rate: str) 
     assert "assumption" in preview.entry.note.lower()
 
 
+@pytest.mark.parametrize(("seconds", "blocks"), [(1, 1), (1.2, 2), (31, 31), (60.5, 61)])
+def test_url_to_video_aurora_v2_is_0_7_per_started_second(seconds: float, blocks: int) -> None:
+    assert credits("url_to_video", seconds, model="aurora_v2") == blocks * D("0.7")
+    assert credits("url_to_video", seconds, model="aurora_v2", phase="render") == \
+        blocks * D("0.7")
+    preview = estimate(PriceRequest("url_to_video", "preview", seconds, model="aurora_v2"),
+                       today=TODAY)
+    assert preview.credits == math.ceil(seconds / 30)
+    assert "assumption" in preview.entry.note.lower()
+
+
+@pytest.mark.parametrize(("seconds", "blocks"), EDGES_30)
+def test_url_to_video_boreal_is_10_per_started_30_s(seconds: float, blocks: int) -> None:
+    assert credits("url_to_video", seconds, model="boreal") == blocks * 10
+    assert credits("url_to_video", seconds, model="boreal", phase="render") == blocks * 10
+    assert credits("url_to_video", seconds, model="boreal", phase="preview") == blocks
+    note = estimate(PriceRequest("url_to_video", "render", seconds, model="boreal"),
+                    today=TODAY).entry.note
+    assert "assumption" in note.lower()
+
+
+@pytest.mark.parametrize("rule", ["avatar", "custom_template"])
+@pytest.mark.parametrize("model", ["aurora_v2", "boreal"])
+def test_aurora_v2_and_boreal_only_on_url_to_video(rule: str, model: str) -> None:
+    with pytest.raises(PricingError, match=f"No price known for model '{model}'"):
+        credits(rule, 30, model=model)
+
+
+def test_product_regeneration_prices() -> None:
+    video = estimate(PriceRequest("product_video_regen"), today=TODAY)
+    assert video.credits == 1 and video.breakdown == "1 request × 1 = 1 credit"
+    image = estimate(PriceRequest("product_image_regen"), today=TODAY)
+    assert image.credits == 2
+    assert "estimate" in image.entry.note.lower()  # undocumented: said so in the note
+
+
 @pytest.mark.parametrize("rule", ["ai_shorts", "ai_editing"])
 def test_aurora_model_is_not_offered_for_shorts_and_editing(rule: str) -> None:
     with pytest.raises(PricingError, match="standard"):
@@ -142,40 +179,50 @@ def test_counted_rules(rule: str, rate: int, count: int) -> None:
     assert result.blocks == count
 
 
-ASSETS = [("kling-v1.6-pro", "5s", 12), ("kling-v1.6-pro", "10s", 24),
-          ("veo-3.1", "4s", 32), ("veo-3.1", "6s", 48), ("veo-3.1", "8s", 64),
-          ("veo-3.1-fast", "4s", 16), ("veo-3.1-fast", "6s", 24), ("veo-3.1-fast", "8s", 32),
-          ("flux-pro-kontext", "image", 4), ("nano-banana", "image", 4)]
+KLING_O3 = "kling-video/o3/pro/text-to-video"
+ASSETS = [("veo3.1/fast", "4s", "6"), ("veo3.1/fast", "6s", "9"), ("veo3.1/fast", "8s", "12"),
+          *((KLING_O3, f"{s}s", r) for s, r in [
+              (3, "4.5"), (4, "6"), (5, "7"), (6, "8.5"), (7, "10"), (8, "11.5"), (9, "13"),
+              (10, "14"), (11, "15.5"), (12, "17"), (13, "18.5"), (14, "20"), (15, "21")]),
+          ("nano-banana", None, "0.5"),
+          ("nano-banana-pro", "1K", "1.5"), ("nano-banana-pro", "2K", "1.5"),
+          ("nano-banana-pro", "4K", "3"),
+          ("flux-pro/kontext/text-to-image", None, "0.5")]
+"""Every cell of /work/shared/reference/asset-models.json for the five models we offer."""
 
 
 @pytest.mark.parametrize(("model", "variant", "rate"), ASSETS)
 @pytest.mark.parametrize("count", [1, 3])
-def test_asset_generator_every_model_and_option(model: str, variant: str, rate: int,
+def test_asset_generator_every_model_and_option(model: str, variant: str | None, rate: str,
                                                 count: int) -> None:
     got = credits("asset_generator", model=model, variant=variant, count=count)
-    assert got == rate * count
+    assert got == D(rate) * count
 
 
 def test_asset_table_is_complete() -> None:
     table = load_price_table()
     rows = {(e.model, e.variant, e.rate) for e in table.entries if e.rule == "asset_generator"}
     assert rows == {(m, v, D(r)) for m, v, r in ASSETS}
+    assert all(e.as_of == datetime.date(2026, 12, 6) for e in table.entries
+               if e.rule == "asset_generator")
 
 
-@pytest.mark.parametrize("model", ["flux-pro-kontext", "nano-banana"])
+@pytest.mark.parametrize("model", ["flux-pro/kontext/text-to-image", "nano-banana"])
 def test_asset_single_option_is_the_default(model: str) -> None:
-    assert credits("asset_generator", model=model) == 4
+    assert credits("asset_generator", model=model) == D("0.5")
+    assert credits("asset_generator", model=model, count=4) == 2
 
 
 def test_asset_seconds_are_ignored_for_counted_units() -> None:
-    assert credits("asset_generator", 99, model="veo-3.1", variant="8s") == 64
+    assert credits("asset_generator", 99, model="veo3.1/fast", variant="8s") == 12
 
 
 @pytest.mark.parametrize(("model", "variant", "known"), [
-    ("kling-v2", "5s", "kling-v1.6-pro, veo-3.1"),
-    (None, "5s", "kling-v1.6-pro"),
-    ("veo-3.1", "5s", "4s, 6s, 8s"),
-    ("veo-3.1", None, "4s, 6s, 8s"),
+    ("kling-v1.6-pro", "5s", "No price known for model 'kling-v1.6-pro'.*veo3.1/fast"),
+    (None, "5s", "needs a model.*veo3.1/fast"),
+    ("veo3.1/fast", "5s", "4s, 6s, 8s"),
+    ("veo3.1/fast", None, "4s, 6s, 8s"),
+    ("nano-banana-pro", "8K", "1K, 2K, 4K"),
 ])
 def test_asset_unknown_model_or_option_lists_known(model: str | None, variant: str | None,
                                                    known: str) -> None:
@@ -214,10 +261,12 @@ def test_text_generator_is_known_after_the_run() -> None:
     (PriceRequest("links", count=3), "3 links × 1 = 3 credits"),
     (PriceRequest("ai_scripts"), "1 request × 1 = 1 credit"),
     (PriceRequest("product_image", count=2), "2 images × 2 = 4 credits"),
-    (PriceRequest("asset_generator", count=2, model="kling-v1.6-pro", variant="10s"),
-     "kling-v1.6-pro 10s: 2 outputs × 24 = 48 credits"),
+    (PriceRequest("asset_generator", count=2, model="veo3.1/fast", variant="6s"),
+     "veo3.1/fast 6s: 2 outputs × 9 = 18 credits"),
     (PriceRequest("asset_generator", model="nano-banana"),
-     "nano-banana image: 1 output × 4 = 4 credits"),
+     "nano-banana: 1 output × 0.5 = 0.5 credits"),
+    (PriceRequest("asset_generator", count=3, model="nano-banana-pro", variant="4K"),
+     "nano-banana-pro 4K: 3 outputs × 3 = 9 credits"),
 ])
 def test_breakdown_text(request_: PriceRequest, text: str) -> None:
     assert estimate(request_, today=TODAY).breakdown == text
@@ -394,9 +443,13 @@ def test_bundled_table_loads_and_has_every_rule() -> None:
         if entry.unit != "second":
             assert entry.increment == 1
     aurora = [e for e in table.entries if e.model and e.model.startswith("aurora")
-              and e.increment == 1]
+              and e.increment == 1 and e.model != "aurora_v2"]
     assert aurora
     assert {e.as_of for e in aurora} == {datetime.date(2026, 11, 25)}
+    december = [e for e in table.entries if e.model in ("aurora_v2", "boreal")
+                and e.rule == "url_to_video"]
+    assert len(december) == 6
+    assert {e.as_of for e in december} == {datetime.date(2026, 12, 6)}
 
 
 def test_bundled_table_is_cached() -> None:

@@ -50,9 +50,41 @@ def test_missing_length_and_token_pricing() -> None:
 
 
 def test_pricing_errors_become_messages() -> None:
-    q = quote(spec("aurora"), valid_values("aurora"), 100_000)
+    q = quote(spec("ad_clone"), valid_values("ad_clone"), 100_000)
     assert q.credits is None
     assert q.error == "100000 s is longer than the 4-hour (14400 s) limit of the estimator."
+
+
+def test_aurora_audio_limit_follows_the_model() -> None:
+    aurora, fast = spec("aurora"), spec("aurora_fast")
+    v1 = valid_values("aurora")
+    v2 = {**v1, "model_version": "aurora_v2", "resolution": "720p"}
+    v2k = {**v2, "resolution": "2k"}
+    assert quote(aurora, v1, 300).credits == 300  # aurora_v1: up to 5 minutes
+    assert quote(fast, valid_values("aurora_fast"), 300).credits == 150
+    assert quote(aurora, v2, 59.7).credits == Decimal("42")  # 60 started seconds × 0.7
+    assert quote(aurora, v2k, 14.375).credits == Decimal("42")  # 15 × 2.8
+    for gen, values, seconds, limit in [(aurora, v1, 301, "300"), (fast, v1, 300.5, "300"),
+                                        (aurora, v2, 60, "59.7"), (aurora, v2k, 15, "14.375")]:
+        q = quote(gen, values, seconds)
+        assert q.credits is None and q.error is not None, (values, seconds)
+        assert f"at most {limit} s" in q.error
+    assert aurora.max_seconds(v1) == 300 and aurora.max_seconds(v2) == 59.7
+    assert aurora.max_seconds(v2k) == 14.375 and fast.max_seconds({}) == 300
+    assert spec("url_to_video").max_seconds({}) == spec("url_to_video").duration.maximum
+
+
+def test_regeneration_is_a_flat_price_without_a_length() -> None:
+    video = spec("product_video")
+    q = quote(video, valid_values("product_video"), None, flow=Flow.REGENERATE)
+    assert q.error is None and q.credits == 1
+    assert q.lines == ("1 request × 1 = 1 credit",)
+    image = spec("product_image")
+    q = quote(image, {"source_job": "2c3d4e5f-6a7b-4c9d-8e1f-2a3b4c5d6e7f"}, None,
+              flow=Flow.REGENERATE)
+    assert q.error is None and q.credits == 2
+    # a new video still needs its length
+    assert quote(video, valid_values("product_video"), None).error is not None
 
 
 def test_format_credits() -> None:
