@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -31,12 +32,19 @@ from app.pricing import Plan
 from ui.dialogs import ask_to_send
 from ui.estimator import DurationControl, EstimatorPanel, money
 from ui.forms.form import GeneratorForm
+from ui.queue_model import compared, preview_ready
 from ui.service import Mode, StudioService
 from ui.styles_dialog import StylesDialog, billed_seconds, style_costs
 
-FLOW_LABELS = {Flow.CREATE: "Make the video in one step",
-               Flow.PREVIEW_RENDER: "Preview first (1 credit per 30 s), then render (4 per 30 s)",
-               Flow.COMPARE_STYLES: "Compare styles: a preview of each, then render one"}
+FLOW_LABELS = {Flow.CREATE: "Make it in one step",
+               Flow.PREVIEW_RENDER: "Preview first, then render the preview you like",
+               Flow.COMPARE_STYLES: "Compare styles: a preview of each, then render one",
+               Flow.REGENERATE: "Regenerate from an earlier job (a new job)"}
+"""The flow choice in words; the prices are the estimator's (they depend on the model)."""
+
+
+def flow_label(flow: Flow) -> str:
+    return FLOW_LABELS.get(flow, flow.value.replace("_", " ").capitalize())
 
 
 def flow_lines(q: Quote, flow: Flow) -> tuple[str, ...]:
@@ -109,7 +117,7 @@ class GeneratorTab(QWidget):
         self.flow.setObjectName(f"flow_{spec.key}")
         self.flow.setAccessibleName("How to make it")
         for flow in spec.flows:
-            self.flow.addItem(FLOW_LABELS[flow], flow)
+            self.flow.addItem(flow_label(flow), flow)
         if len(spec.flows) > 1:
             extra.addRow("Flow", self.flow)
         self.duration: DurationControl | None = None
@@ -302,18 +310,55 @@ class GeneratorTab(QWidget):
                                 estimate=first_step_credits(q))
         self.refresh()
 
+    def offer_render(self, record: JobRecord) -> None:
+        """A ready preview picked in the Jobs panel: make it the tab's job and go on with
+        Render (its cost confirmation) or Choose a style."""
+        if record.generator != self.spec.key or not preview_ready(record):
+            return
+        self.last_job = record
+        self._show_job(record)
+        if compared(record):
+            self.choose_style()
+        else:
+            self.request_render()
+
+    def _job_values(self, job: JobRecord) -> dict[str, Any]:
+        """The form values the job was sent with (what prices its render: model, length)."""
+        if job.request and any(f.wire_name in job.request for f in self.spec.fields):
+            values = dict(self.spec.defaults())
+            values.update({f.name: job.request[f.wire_name] for f in self.spec.fields
+                           if f.wire != "" and f.wire_name in job.request})
+            return values
+        return self.values()
+
     def request_render(self) -> None:
         job = self.last_job
-        if job is None:
+        if job is None or not preview_ready(job):
             return
         seconds = job.duration or self.seconds()
         preview = job
-        render_quote = quote(self.spec, self.values(), seconds, flow=Flow.PREVIEW_RENDER,
-                             plan=self.pricing.plan, balance=self.service.credits)
+        render_quote = quote(self.spec, self._job_values(job), seconds,
+                             flow=Flow.PREVIEW_RENDER, plan=self.pricing.plan,
+                             balance=self.service.credits)
         lines = [e for e in render_quote.estimates if e.request.phase == "render"]
-        cost = (f"Render cost: {format_credits(lines[0].credits)}. {lines[0].breakdown}"
-                if lines and lines[0].credits is not None else "")
         estimate = lines[0].credits if lines else None
+        if lines and estimate is not None:
+            cost = f"Render cost: {format_credits(estimate)}"
+            if lines[0].dollars is not None:
+                cost += f" ({money(lines[0].dollars)} at {self.pricing.plan_name})"
+            cost += f". {lines[0].breakdown.removeprefix('Render: ')}"
+            if job.estimate is not None:
+                cost += (f"\nThe preview cost {format_credits(job.estimate)} (its own job); "
+                         "the render is charged on top.")
+            if self.service.credits is not None:
+                cost += f"\nBalance after: {format_credits(self.service.credits - estimate)}."
+        else:
+            cost = render_quote.error or "The render's cost could not be worked out."
+        if self.service.mode == Mode.SANDBOX:
+            cost += "\n\nSandbox: this runs on the built-in simulator; nothing is billed."
+        else:
+            cost += ("\n\nCreatify cannot cancel a render once it is sent, and the credits are "
+                     "spent when it finishes.")
         self._confirm("Render this preview?", cost, lambda: self._render(preview, estimate))
 
     def _render(self, preview: JobRecord, estimate: Decimal | None) -> None:
@@ -326,7 +371,7 @@ class GeneratorTab(QWidget):
     def choose_style(self) -> None:
         """Open (or bring back) the styles of the tab's finished compare-styles job."""
         job = self.last_job
-        if job is None or not job.previews:
+        if job is None or not job.previews or not preview_ready(job):
             return
         dialog = self.styles_dialog
         if dialog is None or dialog.record.key != job.key:
@@ -396,9 +441,11 @@ class GeneratorTab(QWidget):
             self.busy = False
             self.status.setText(f"<span style='color:#b91c1c'>Not sent: {message}</span>")
             job = self.last_job
-            if job is not None and job.state is JobState.DONE and job.previews \
-                    and not job.result_urls:
-                self.choose_button.setVisible(True)  # a refused render: choose again
+            if job is not None and preview_ready(job):  # a refused render: offer it again
+                if compared(job):
+                    self.choose_button.setVisible(True)
+                else:
+                    self.render_button.setVisible(True)
             self.refresh()
 
     def _on_job_submitted(self, key: str, record: JobRecord) -> None:
@@ -421,23 +468,33 @@ class GeneratorTab(QWidget):
         state = record.state
         self.render_button.setVisible(False)
         self.choose_button.setVisible(False)
-        if state is JobState.UNKNOWN:
+        if state is JobState.UNKNOWN and record.flow == "stream":
+            text = (f"<span style='color:#b45309'>{name}: the answer ended without its job. "
+                    "Looking it up in Creatify's list — it will not be sent again.</span>")
+        elif state is JobState.UNKNOWN:
             text = (f"<span style='color:#b45309'>{name}: Creatify's answer was lost. It is "
                     "being looked up in Creatify's job list — it will not be sent again."
                     "</span>")
-        elif state in (JobState.FAILED, JobState.REJECTED, JobState.NOT_CREATED):
-            reason = record.failed_reason or record.raw_status or state.value
+        elif state is JobState.NOT_CREATED:
+            reason = escape(record.failed_reason or "no reason given")
+            text = (f"<span style='color:#b91c1c'>{name} not created — Creatify refused it "
+                    f"(nothing charged): {reason}</span>")
+        elif state in (JobState.FAILED, JobState.REJECTED):
+            reason = escape(record.failed_reason or record.raw_status or state.value)
             text = f"<span style='color:#b91c1c'>{name} {state.value}: {reason}</span>"
         elif state is JobState.STALLED:
             text = f"{name} is still running — taking longer than usual; check back later."
-        elif state is JobState.DONE and record.previews and not record.result_urls:
-            text = (f"{len(record.previews)} style previews ready{credits}: choose the one "
-                    "to render (only that one is rendered).")
+        elif preview_ready(record) and compared(record):
+            text = (f"Preview ready: {len(record.previews)} style previews{credits}. Choose "
+                    "the one to render (only that one is rendered).")
             self.choose_button.setVisible(True)
-        elif state is JobState.DONE and record.preview_url and not record.result_urls:
-            text = (f"Preview ready{credits}: <a href='{record.preview_url}'>open the "
-                    "preview</a>. Render it when you like it.")
+        elif preview_ready(record):
+            link = (f": <a href='{escape(record.preview_url, quote=True)}'>open the preview</a>"
+                    if record.preview_url else "")
+            text = f"Preview ready{credits}{link}. Render it when you like it."
             self.render_button.setVisible(True)
+        elif state is JobState.DONE and record.flow == "stream":
+            text = f"{name}: answer complete{credits}."
         elif state.is_terminal:
             text = f"{name} done{credits}."
             if record.download_state is DownloadState.DONE and record.download_path:
@@ -457,6 +514,8 @@ class GeneratorTab(QWidget):
             self.answer.setVisible(True)
 
     def _on_text_delta(self, delta: str) -> None:
+        if self.busy and not self.answer.toPlainText():
+            self.status.setText("Writing the answer…")
         cursor = self.answer.textCursor()
         cursor.movePosition(cursor.MoveOperation.End)
         cursor.insertText(delta)
@@ -465,7 +524,7 @@ class GeneratorTab(QWidget):
         self.busy = False
         self.last_job = record
         used = record.credits_used
-        if record.state is JobState.UNKNOWN:
+        if record.state is not JobState.DONE:
             self._show_job(record)
         else:
             self.status.setText("Answer complete" + (f" · {format_credits(used)} used."

@@ -56,6 +56,7 @@ from ui.batch_sheet import BatchSheet
 from ui.dialogs import CredentialsDialog, SettingsDialog
 from ui.generator_tab import GeneratorTab, PriceSettings
 from ui.preview import PreviewDialog
+from ui.queue_model import preview_ready
 from ui.queue_panel import QueuePanel
 from ui.service import Mode, StudioService, describe
 from ui.theme import apply_theme
@@ -163,6 +164,7 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.queue_dock)
         self.queue.previewRequested.connect(self.preview)
         self.queue.retryRequested.connect(self.retry)
+        self.queue.renderRequested.connect(self.render_from_queue)
         self.tray: QSystemTrayIcon | None = None
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray = QSystemTrayIcon(self.windowIcon(), self)
@@ -423,15 +425,25 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("The form holds the failed job's inputs: check them and "
                                      "press Generate to send a new job.", 10000)
 
+    def render_from_queue(self, record: JobRecord) -> None:
+        """A ready preview in the Jobs panel: its tab asks to confirm the render's cost (or
+        opens the styles to choose one)."""
+        if record.generator not in self._keys:
+            return
+        self.show_generator(record.generator).offer_render(record)
+
     def _notify(self, record: JobRecord) -> None:
         """Done / failed / queue drained, each with its own setting."""
-        if not record.state.is_terminal or record.key in self._notified:
+        ready = preview_ready(record)
+        if not (record.state.is_terminal or ready) or record.key in self._notified:
             return
         self._notified.add(record.key)
-        ok = record.state in (JobState.DONE, JobState.IMAGE_DONE)
+        ok = ready or record.state in (JobState.DONE, JobState.IMAGE_DONE)
         wanted = self.settings.notify_done if ok else self.settings.notify_failed
         if record.state is JobState.NOT_CREATED or not wanted:
             message = None
+        elif ready:
+            message = f"The preview of {record.title} is ready: render it when you like it."
         elif ok:
             message = f"{record.title} is ready."
         else:

@@ -40,16 +40,66 @@ RecordRole = Qt.ItemDataRole.UserRole + 1
 ProgressRole = Qt.ItemDataRole.UserRole + 2
 SortRole = Qt.ItemDataRole.UserRole + 3
 
-STATUS_TEXT = {
+PREVIEW_READY = JobState.PREVIEW_READY
+
+STATUS_TEXT: dict[JobState, str] = {
+    PREVIEW_READY: "Preview ready",
     JobState.SUBMITTING: "Sending…", JobState.UNKNOWN: "Unknown — check",
     JobState.NOT_CREATED: "Not created", JobState.PENDING: "Pending",
     JobState.QUEUED: "Queued", JobState.RUNNING: "Running",
     JobState.STALLED: "Still running — check later", JobState.IMAGE_DONE: "Image ready",
     JobState.DONE: "Done", JobState.FAILED: "Failed", JobState.REJECTED: "Rejected",
 }
-STATUS_COLOUR = {JobState.FAILED: "#b91c1c", JobState.REJECTED: "#b91c1c",
-                 JobState.UNKNOWN: "#b45309", JobState.STALLED: "#b45309",
-                 JobState.DONE: "#15803d", JobState.IMAGE_DONE: "#15803d"}
+STATUS_COLOUR: dict[JobState, str] = {
+    PREVIEW_READY: "#2563eb", JobState.FAILED: "#b91c1c", JobState.REJECTED: "#b91c1c",
+    JobState.NOT_CREATED: "#b91c1c", JobState.UNKNOWN: "#b45309", JobState.STALLED: "#b45309",
+    JobState.DONE: "#15803d", JobState.IMAGE_DONE: "#15803d"}
+
+
+def preview_ready(record: JobRecord) -> bool:
+    """A preview step whose preview (or style previews) arrived, whatever status text the
+    server sent with it: offer Render / Choose a style."""
+    return record.state is JobState.PREVIEW_READY
+
+
+def compared(record: JobRecord) -> bool:
+    """A ready compare-styles job (choose a style) rather than a single preview (render)."""
+    return preview_ready(record) and bool(record.previews) and (
+        record.flow == "compare_styles" or not record.preview_url)
+
+
+def status_text(record: JobRecord) -> str:
+    """The Status column: the state in words, with the reason of a failure or refusal."""
+    if preview_ready(record):
+        if compared(record):
+            return f"Preview ready: {len(record.previews)} styles to choose from"
+        return STATUS_TEXT[PREVIEW_READY]
+    text = STATUS_TEXT.get(record.state, record.state.value)
+    if record.state in (JobState.FAILED, JobState.REJECTED, JobState.NOT_CREATED) \
+            and record.failed_reason:
+        text += f": {record.failed_reason}"
+    return text
+
+
+def status_detail(record: JobRecord) -> str:
+    """A longer sentence about the job's state (the Status tooltip and the panel's detail line)."""
+    reason = record.failed_reason
+    if preview_ready(record):
+        if compared(record):
+            return (f"{len(record.previews)} style previews are ready: choose the one to "
+                    "render (only that one is rendered and billed).")
+        return "The preview is ready: watch it, then render it if you like it (a paid step)."
+    if record.state is JobState.NOT_CREATED:
+        return ("Creatify refused this request, nothing was charged: "
+                f"{reason or 'no reason given'}.")
+    if record.state in (JobState.FAILED, JobState.REJECTED):
+        return f"Creatify reports this job {record.state.value}: {reason or 'no reason given'}."
+    if record.state is JobState.UNKNOWN:
+        return ("Creatify's answer was lost: the job is being looked up in Creatify's list "
+                "(it is never sent again).")
+    if record.state is JobState.STALLED:
+        return "Still running, longer than usual: check back later."
+    return ""
 
 
 def _elapsed(record: JobRecord, now: datetime) -> float:
@@ -161,6 +211,8 @@ class JobTableModel(QAbstractTableModel):
         if role == SortRole:
             return self._sort_key(record, column)
         if role == Qt.ItemDataRole.ToolTipRole:
+            if column == COL_STATUS:
+                return status_detail(record) or None
             if record.failed_reason:
                 return record.failed_reason
             if column == COL_OUTPUT and record.download_path:
@@ -182,10 +234,7 @@ class JobTableModel(QAbstractTableModel):
         if column == COL_ASKED:
             return record.title
         if column == COL_STATUS:
-            text = STATUS_TEXT.get(record.state, record.state.value)
-            if record.state in (JobState.FAILED, JobState.REJECTED) and record.failed_reason:
-                text += f": {record.failed_reason}"
-            return text
+            return status_text(record)
         if column == COL_PROGRESS:
             return f"{record.progress:.0%}" if record.progress is not None else ""
         if column == COL_ESTIMATE:
@@ -229,6 +278,7 @@ class JobFilterProxy(QSortFilterProxyModel):
     GROUPS: ClassVar[dict[str, frozenset[JobState]]] = {
         "All": frozenset(JobState),
         "Active": frozenset(s for s in JobState if s.is_active),
+        "Preview ready": frozenset({PREVIEW_READY}),
         "Finished": frozenset({JobState.DONE, JobState.IMAGE_DONE}),
         "Problems": frozenset({JobState.FAILED, JobState.REJECTED, JobState.UNKNOWN,
                                JobState.NOT_CREATED, JobState.STALLED}),
@@ -263,6 +313,7 @@ class JobFilterProxy(QSortFilterProxyModel):
             return False
         if self.text:
             haystack = " ".join([record.title, record.generator, record.server_id or "",
+                                 status_text(record),
                                  record.failed_reason or "", record.key]).lower()
             return self.text in haystack
         return True

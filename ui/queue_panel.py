@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, QUrl, Signal
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QLineEdit,
     QMenu,
     QPushButton,
@@ -30,6 +32,10 @@ from ui.queue_model import (
     JobTableModel,
     ProgressDelegate,
     RecordRole,
+    compared,
+    preview_ready,
+    status_detail,
+    status_text,
 )
 from ui.service import StudioService
 
@@ -47,6 +53,7 @@ class QueuePanel(QWidget):
 
     previewRequested = Signal(object)  # JobRecord
     retryRequested = Signal(object)    # JobRecord: open its tab with the same inputs
+    renderRequested = Signal(object)   # JobRecord: a ready preview — render it / choose a style
 
     def __init__(self, service: StudioService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -85,6 +92,18 @@ class QueuePanel(QWidget):
         self.view.customContextMenuRequested.connect(self._menu)
         self.view.doubleClicked.connect(self._double_clicked)
 
+        self.detail = _named(QLabel(""), "queue_detail", "About the selected job")
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail.setVisible(False)
+        self.render_button = _named(QPushButton("Render…"), "queue_render",
+                                    "Render the selected preview")
+        self.render_button.setVisible(False)
+        self.render_button.clicked.connect(self._render_selected)
+        self.view.selectionModel().selectionChanged.connect(self._show_detail)
+        self.model.dataChanged.connect(self._show_detail)
+        self.model.modelReset.connect(self._show_detail)
+
         bar = QHBoxLayout()
         bar.addWidget(self.group)
         bar.addWidget(self.generator)
@@ -94,6 +113,10 @@ class QueuePanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(bar)
         layout.addWidget(self.view)
+        details = QHBoxLayout()
+        details.addWidget(self.detail, 1)
+        details.addWidget(self.render_button)
+        layout.addLayout(details)
 
         self.group.currentIndexChanged.connect(
             lambda: self.proxy.set_filters(group=self.group.currentData()))
@@ -150,6 +173,28 @@ class QueuePanel(QWidget):
             self.view.selectRow(index.row())
             self.view.scrollTo(index)
 
+    def _show_detail(self, *_args: object) -> None:
+        """The selected job's state in a sentence (a refusal's reason in full), and Render /
+        Choose a style when its preview is ready."""
+        record = self.selected()
+        if record is not None:  # the row's record may have changed since it was selected
+            row = self.model.row_of(record.key)
+            record = self.model.record(row) if row is not None else None
+        detail = status_detail(record) if record is not None else ""
+        if record is not None and detail:
+            detail = f"<b>{status_text(record).split(':')[0]}</b> — {escape(detail)}"
+        self.detail.setText(detail)
+        self.detail.setVisible(bool(detail))
+        ready = record is not None and preview_ready(record)
+        if ready and record is not None:
+            self.render_button.setText("Choose a style…" if compared(record) else "Render…")
+        self.render_button.setVisible(ready)
+
+    def _render_selected(self) -> None:
+        record = self.selected()
+        if record is not None and preview_ready(record):
+            self.renderRequested.emit(record)
+
     def _double_clicked(self, index: QModelIndex) -> None:
         record = index.data(RecordRole)
         if isinstance(record, JobRecord):
@@ -159,9 +204,12 @@ class QueuePanel(QWidget):
         """(object name, label, handler, enabled) for a job — the context menu's entries."""
         saved = bool(record.download_path) and record.download_state is DownloadState.DONE
         finished = record.state in (JobState.DONE, JobState.IMAGE_DONE)
+        ready = preview_ready(record)
         return [
             ("job_preview", "Preview", lambda: self.previewRequested.emit(record),
-             finished and bool(record.result_urls or record.preview_url)),
+             (finished or ready) and bool(record.result_urls or record.preview_url)),
+            ("job_render", "Choose a style and render it…" if compared(record)
+             else "Render this preview…", lambda: self.renderRequested.emit(record), ready),
             ("job_open", "Open file", lambda: self._open(record.download_path), saved),
             ("job_reveal", "Show in folder",
              lambda: self._open(str(Path(record.download_path or ".").parent)), saved),

@@ -124,6 +124,15 @@ class StyleCard(QFrame):
         self.length = QLabel(f"{preview.duration:g} s" if preview.duration else "")
         self.length.setObjectName(f"style_duration_{index}")
         self.length.setVisible(bool(preview.duration))
+        self.aspect = QLabel(f"Aspect ratio {preview.aspect_ratio}" if preview.aspect_ratio
+                             else "")
+        self.aspect.setObjectName(f"style_aspect_{index}")
+        self.aspect.setVisible(bool(preview.aspect_ratio))
+        self.editor_button = QPushButton("Open in Creatify's editor")
+        self.editor_button.setObjectName(f"style_editor_{index}")
+        self.editor_button.setAccessibleName(f"Open {preview.visual_style} in Creatify's "
+                                             "editor")
+        self.editor_button.setVisible(bool(preview.editor_url))
         self.open_button = QPushButton("Open preview")
         self.open_button.setObjectName(f"style_open_{index}")
         self.open_button.setAccessibleName(f"Open the preview of {preview.visual_style} "
@@ -138,8 +147,10 @@ class StyleCard(QFrame):
         column.addWidget(self.thumb)
         column.addWidget(self.name)
         column.addWidget(self.length)
+        column.addWidget(self.aspect)
         column.addStretch(1)
         column.addWidget(self.open_button)
+        column.addWidget(self.editor_button)
         column.addWidget(self.render_button)
 
     @property
@@ -200,6 +211,8 @@ class StylesDialog(QDialog):
         for i, preview in enumerate(record.previews):
             card = StyleCard(i, preview, label)
             card.open_button.clicked.connect(lambda _c=False, p=preview: self._open(p))
+            card.editor_button.clicked.connect(
+                lambda _c=False, p=preview: self._open(p, editor=True))
             card.render_button.clicked.connect(
                 lambda _c=False, p=preview: self.chosen.emit(p.media_job))
             grid.addWidget(card, i // COLUMNS, i % COLUMNS)
@@ -252,9 +265,10 @@ class StylesDialog(QDialog):
     def card_for(self, media_job: str) -> StyleCard | None:
         return next((c for c in self.cards if c.preview.media_job == media_job), None)
 
-    def _open(self, preview: StylePreview) -> None:
-        if preview.preview_url:
-            self.open_url(QUrl(preview.preview_url))
+    def _open(self, preview: StylePreview, *, editor: bool = False) -> None:
+        url = preview.editor_url if editor else preview.preview_url
+        if url:
+            self.open_url(QUrl(url))
 
     def _image_loaded(self, url: str, data: bytes) -> None:
         for card in self.cards:

@@ -24,6 +24,7 @@ from tests.gui.conftest import idle, until
 from tests.gui.test_window import Studio, confirmation, connect_to, studio  # noqa: F401
 from tests.samples import valid_values
 from ui.generator_tab import GeneratorTab
+from ui.queue_model import COL_STATUS
 from ui.styles_dialog import StylesDialog
 
 STYLES = ["AvatarBubbleTemplate", "FullScreenTemplate", "VanillaTemplate"]
@@ -109,19 +110,29 @@ async def test_compare_three_styles_then_render_the_second(studio: Studio,  # no
     await until(lambda: tab.choose_button.isVisible(), timeout=30,
                 message=f"no previews: {tab.status.text()}")
     compared = tab.last_job
-    assert compared is not None and compared.state is JobState.DONE
+    # Preview ready is its own state, whatever status text the server sent with the previews.
+    assert compared is not None and compared.state is JobState.PREVIEW_READY
     # The compare job is recorded with its previews; the render is its own job, estimated
     # when it is sent (so nothing is counted twice in flight or in Spending).
     assert compared.estimate == previews
     assert [p.visual_style for p in compared.previews] == STYLES
-    assert "3 style previews ready" in tab.status.text()
+    assert "Preview ready: 3 style previews" in tab.status.text()
+    # The Jobs panel says so too, and offers the choice.
+    panel = window.queue
+    row = panel.model.row_of(compared.key)
+    assert row is not None
+    assert panel.model.index(row, COL_STATUS).data().startswith("Preview ready")
+    panel.select(compared.key)
+    assert panel.render_button.isVisible() and panel.render_button.text() == "Choose a style…"
+    assert "choose the one to render" in panel.detail.text()
 
     # The styles side by side: thumbnails, names, durations, preview links and prices.
     tab.choose_button.click()
     dialog = tab.styles_dialog
     assert isinstance(dialog, StylesDialog) and dialog.isVisible() and not dialog.isModal()
     assert [c.preview.visual_style for c in dialog.cards] == STYLES
-    await until(lambda: all(c.thumbnail_shown for c in dialog.cards), timeout=15,
+    await until(lambda: all(c.thumbnail_shown for c in dialog.cards
+                            if c.preview.thumbnail_url), timeout=15,
                 message="thumbnails not loaded")
     for card in dialog.cards:
         assert card.preview.visual_style in card.name.text()

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
 
-from app.generators import SPECS, spec
+from app.generators import SPECS, Flow, spec
 from app.jobs.ledger import DownloadState, JobRecord, JobState
 from app.sandbox import Sandbox
 from tests.gui.conftest import idle, until
-from tests.gui.test_window import Studio, connect_to, simulator, studio  # noqa: F401
+from tests.gui.test_window import (  # noqa: F401
+    Studio,
+    confirmation,
+    connect_to,
+    simulator,
+    studio,
+)
 from tests.samples import valid_values
 from ui.queue_model import COL_STATUS, HEADERS
 from ui.queue_panel import QueuePanel
@@ -139,3 +147,170 @@ async def test_fifty_jobs_across_all_generators_through_the_window(
     assert {r.key for r in records} <= {panel.model.record(i).key
                                         for i in range(panel.model.rowCount())}
     await idle()
+
+
+async def test_a_refused_create_shows_its_reason_in_its_row(studio: Studio,  # noqa: F811
+                                                            simulator: Sandbox) -> None:  # noqa: F811
+    """Creatify answers 400 to the create: the row says "Not created" with the reason, the
+    detail line under the table says it in full, and nothing was charged."""
+    inputs = await connect_to(studio, simulator)
+    window = studio.window
+    tab = window.show_generator("url_to_video")
+    unknown_link = "0b6c9a7e-1d2f-4e3a-9b8c-7d6e5f4a3b2c"
+    tab.form.set_values({**valid_values("url_to_video", inputs), "link": unknown_link})
+    await until(lambda: tab.submit_button.isEnabled(), timeout=10)
+    balance = simulator.balance
+    creates = len(simulator.create_log)
+    tab.submit_button.click()
+    await until(lambda: confirmation(window) is not None)
+    box = confirmation(window)
+    assert box is not None
+    send = box.findChild(QPushButton, "confirm_send")
+    assert send is not None
+    send.click()
+    await until(lambda: len(simulator.create_log) == creates + 1, timeout=10)
+    assert simulator.create_log[-1].status_code == 400
+    ledger = studio.service.ledger
+    assert ledger is not None
+    await until(lambda: any(r.state is JobState.NOT_CREATED for r in ledger.page()),
+                timeout=10)
+    [record] = [r for r in ledger.page() if r.state is JobState.NOT_CREATED]
+    assert record.failed_reason and "Invalid link ID" in record.failed_reason
+    assert "Invalid link ID" in tab.status.text()
+
+    panel = window.queue
+    row = panel.model.row_of(record.key)
+    assert row is not None
+    status = panel.model.index(row, COL_STATUS)
+    assert status.data() == f"Not created: {record.failed_reason}"
+    tooltip = status.data(Qt.ItemDataRole.ToolTipRole)
+    assert "refused" in tooltip and "Invalid link ID" in tooltip
+    assert status.data(Qt.ItemDataRole.ForegroundRole) is not None
+    panel.select(record.key)
+    assert panel.detail.isVisible()
+    assert "Invalid link ID" in panel.detail.text() and "nothing was charged" in panel.detail.text()
+    assert not panel.render_button.isVisible()
+    panel.group.setCurrentIndex(panel.group.findData("Problems"))
+    assert visible(panel) == 1
+    actions = {name: enabled for name, _label, _h, enabled in panel.actions_for(record)}
+    assert actions["job_retry"] and not actions["job_render"]
+    assert simulator.balance == balance
+    await idle()
+
+
+async def test_a_ready_preview_is_rendered_from_the_jobs_panel(studio: Studio,  # noqa: F811
+                                                              simulator: Sandbox) -> None:  # noqa: F811
+    """The preview's job went back to ``pending`` with its preview filled (the docs' way):
+    the row reads "Preview ready", is in its own filter, and Render… in the panel asks the
+    render's cost before sending it; the preview row keeps its own cost."""
+    inputs = await connect_to(studio, simulator)
+    window = studio.window
+    tab = window.show_generator("ai_shorts")
+    tab.flow.setCurrentIndex(tab.flow.findData(Flow.PREVIEW_RENDER))
+    tab.form.set_values(valid_values("ai_shorts", inputs))
+    await until(lambda: tab.submit_button.isEnabled(), timeout=10)
+    creates = len(simulator.create_log)
+    balance = simulator.balance
+    tab.submit_button.click()
+    await until(lambda: confirmation(window) is not None)
+    box = confirmation(window)
+    assert box is not None
+    send = box.findChild(QPushButton, "confirm_send")
+    assert send is not None
+    send.click()
+    await until(lambda: tab.last_job is not None
+                and tab.last_job.state is JobState.PREVIEW_READY, timeout=30,
+                message=f"no preview: {tab.status.text()}")
+    preview = tab.last_job
+    assert preview is not None and preview.preview_url
+    [wire] = [j for j in simulator.jobs("ai_shorts") if j["id"] == preview.server_id]
+    assert wire["status"] == "pending" and wire["preview"]  # the docs' quirk, on
+    assert "Preview ready" in tab.status.text() and tab.render_button.isVisible()
+
+    panel = window.queue
+    row = panel.model.row_of(preview.key)
+    assert row is not None
+    assert panel.model.index(row, COL_STATUS).data() == "Preview ready"
+    panel.group.setCurrentIndex(panel.group.findData("Preview ready"))
+    assert visible(panel) == 1
+    panel.select(preview.key)
+    assert panel.render_button.isVisible() and panel.render_button.text() == "Render…"
+    assert "preview is ready" in panel.detail.text()
+    actions = {name: enabled for name, _label, _h, enabled in panel.actions_for(preview)}
+    assert actions["job_render"] and actions["job_preview"]
+    await asyncio.sleep(0.1)
+    assert len(simulator.create_log) == creates + 1  # nothing more while it waits
+
+    panel.render_button.click()
+    await until(lambda: confirmation(window) is not None)
+    box = confirmation(window)
+    assert box is not None
+    assert "Render cost: 4 credits" in box.informativeText()
+    assert len(simulator.create_log) == creates + 1
+    send = box.findChild(QPushButton, "confirm_send")
+    assert send is not None
+    send.click()
+    await until(lambda: len(simulator.create_log) == creates + 2, timeout=10)
+    assert simulator.create_log[-1].path.rstrip("/").endswith(f"{preview.server_id}/render")
+
+    def rendered() -> bool:
+        job = tab.last_job
+        return (job is not None and job.key != preview.key and job.state is JobState.DONE
+                and job.download_state is DownloadState.DONE)
+    await until(rendered, timeout=30, message=tab.status.text())
+    render = tab.last_job
+    assert render is not None and render.estimate == 4
+    ledger = studio.service.ledger
+    assert ledger is not None
+    kept = ledger.get(preview.key)
+    assert kept.state is JobState.PREVIEW_READY and kept.estimate == preview.estimate == 1
+    assert kept.download_state is not DownloadState.DONE  # one download: the render's
+    await until(lambda: simulator.balance == balance - 5, timeout=10)
+    await idle()
+
+
+def test_status_words_colours_and_groups(tmp_path: Path, qapp: Any) -> None:
+    """Without a server: a refused create and a ready preview in the model and the filter."""
+    from dataclasses import replace
+
+    from app.api.snapshot import StylePreview
+    from app.jobs.ledger import Ledger
+    from ui.queue_model import JobFilterProxy, JobTableModel, status_detail
+
+    ledger = Ledger(tmp_path / "jobs.sqlite3")
+    try:
+        def row(flow: str) -> JobRecord:
+            return ledger.begin_submit(generator="url_to_video", resource="link_to_videos",
+                                       flow=flow, title="Mug", request={},
+                                       estimate=Decimal(1), balance_before=Decimal(100))
+        refused = ledger.mark_not_created(row("create").key, "Invalid link ID")
+        single = replace(row("preview_render"), state=JobState.PREVIEW_READY,
+                         preview_url="https://cdn.example.com/p.mp4")
+        styles = replace(row("compare_styles"), state=JobState.PREVIEW_READY, previews=(
+            StylePreview("m1", "VanillaTemplate"), StylePreview("m2", "FullScreenTemplate")))
+    finally:
+        ledger.close()
+    model = JobTableModel()
+    proxy = JobFilterProxy()
+    proxy.setSourceModel(model)
+    for record in (refused, single, styles):
+        model.upsert(record)
+
+    def status(record: JobRecord, role: Qt.ItemDataRole = Qt.ItemDataRole.DisplayRole) -> Any:
+        row = model.row_of(record.key)
+        assert row is not None
+        return model.index(row, COL_STATUS).data(role)
+    assert status(refused) == "Not created: Invalid link ID"
+    assert "Invalid link ID" in status(refused, Qt.ItemDataRole.ToolTipRole)
+    assert status(refused, Qt.ItemDataRole.ForegroundRole).name() == "#b91c1c"
+    assert status(single) == "Preview ready"
+    assert status(styles) == "Preview ready: 2 styles to choose from"
+    assert "render it" in status_detail(single)
+    assert "choose the one" in status_detail(styles)
+    assert status(single, Qt.ItemDataRole.ForegroundRole) is not None
+    proxy.set_filters(group="Preview ready")
+    assert proxy.rowCount() == 2
+    proxy.set_filters(group="Problems")
+    assert proxy.rowCount() == 1
+    proxy.set_filters(group="All", text="invalid link")
+    assert proxy.rowCount() == 1
