@@ -100,7 +100,10 @@ class RetryPolicy:
 
 @dataclass(frozen=True, slots=True)
 class Link:
-    """A product page scraped by Creatify. ``id`` is the top-level id (use it for ``link``)."""
+    """A product page scraped by Creatify. ``id`` is the top-level id (use it for ``link``).
+
+    ``credits_used`` is what making it cost (``POST /api/links/`` reports it; ``None`` when the
+    answer does not say, as the flat ``link_with_params`` answer)."""
 
     id: str
     url: str
@@ -109,11 +112,16 @@ class Link:
     image_urls: tuple[str, ...] = ()
     video_urls: tuple[str, ...] = ()
     logo_url: str | None = None
+    credits_used: Decimal | None = None
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 def link_from(body: object) -> Link:
-    if not isinstance(body, Mapping) or not isinstance(body.get("id"), str):
+    """A Link from either documented answer: ``{id, url, link: {…}, credits_used}`` or the flat
+    ``{id, title, description, image_urls, video_urls, reviews, logo_url}`` of
+    ``link_with_params``."""
+    if not isinstance(body, Mapping) or not isinstance(body.get("id"), str) \
+            or not body["id"].strip():
         raise MalformedResponseError("expected a Link object with an id")
     inner = body.get("link") if isinstance(body.get("link"), Mapping) else body
     assert isinstance(inner, Mapping)
@@ -132,6 +140,7 @@ def link_from(body: object) -> Link:
         image_urls=strs(inner.get("image_urls")),
         video_urls=strs(inner.get("video_urls")),
         logo_url=inner.get("logo_url") if isinstance(inner.get("logo_url"), str) else None,
+        credits_used=_decimal_or_none(body.get("credits_used")),
         raw=dict(body),
     )
 
@@ -362,6 +371,12 @@ class CreatifyClient:
         res = R.resource(resource_key)
         return await self._paid(_job(res), res.action_path("preview"), dict(body))
 
+    async def preview_async(self, body: Mapping[str, Any]) -> JobSnapshot:
+        """``POST /api/custom_template_jobs/preview_async/`` — the template preview the docs
+        recommend (answers at once, 201; poll until ``preview`` is set). Paid, sent once."""
+        res = R.CUSTOM_TEMPLATE_JOBS
+        return await self._paid(_job(res), res.action_path("preview_async"), dict(body))
+
     async def render(self, resource_key: str, job_id: str) -> JobSnapshot:
         """``POST /api/<resource>/<id>/render/`` — paid (render rate), sent once."""
         res = R.resource(resource_key)
@@ -539,8 +554,22 @@ class CreatifyClient:
     async def personas(self) -> list[dict[str, Any]]:
         return await self._catalogue(R.PERSONAS.path)
 
-    async def personas_v2(self, **filters: str) -> list[dict[str, Any]]:
-        return await self._catalogue(R.PERSONAS_V2.path, {k: v for k, v in filters.items() if v})
+    async def personas_v2(self, **filters: str | Sequence[str] | None) -> list[dict[str, Any]]:
+        """``GET /api/personas_v2/`` filtered by ``age_range``, ``gender`` (``m``, ``f``, ``nb``;
+        ``male``/``female``/``non_binary`` are translated), ``location`` and ``style``; each a
+        value or several (sent comma-separated). Another filter name raises ``ValueError``."""
+        params: dict[str, str] = {}
+        for name, value in filters.items():
+            if name not in PERSONA_FILTERS:
+                raise ValueError(f"personas_v2 has no filter {name!r} "
+                                 f"(it takes {', '.join(PERSONA_FILTERS)}).")
+            values = [value] if isinstance(value, str) else list(value or ())
+            cleaned = [str(v).strip() for v in values if str(v).strip()]
+            if name == "gender":
+                cleaned = [_PERSONA_GENDER.get(v.lower(), v) for v in cleaned]
+            if cleaned:
+                params[name] = ",".join(dict.fromkeys(cleaned))
+        return await self._catalogue(R.PERSONAS_V2.path, params or None)
 
     async def voices(self) -> list[dict[str, Any]]:
         return await self._catalogue(R.VOICES.path)
@@ -602,6 +631,9 @@ class CreatifyClient:
 
 
 MAX_MUSIC_PAGE_SIZE = 100
+PERSONA_FILTERS = ("age_range", "gender", "location", "style")
+# Voices write gender male/female/non_binary; persona filters take m/f/nb.
+_PERSONA_GENDER = {"male": "m", "female": "f", "non_binary": "nb", "non-binary": "nb"}
 
 
 def _path_segment(value: str, what: str) -> str:

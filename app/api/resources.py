@@ -57,8 +57,10 @@ LIPSYNCS_V2 = Resource("lipsyncs_v2", "/api/lipsyncs_v2/", _BASIC, ("output", "v
                        ProgressForm.STRING, has_name=True, model_label="LipsyncV2")
 AURORA = Resource("aurora", "/api/aurora/", _WITH_REJECTED, ("video_output",),
                   ProgressForm.NUMBER, has_name=True, model_label="Aurora")
+# Its render webhook names the result ``output`` (the create's webhook ``video_output``).
 CUSTOM_TEMPLATE_JOBS = Resource(
-    "custom_template_jobs", "/api/custom_template_jobs/", _WITH_REJECTED, ("video_output",),
+    "custom_template_jobs", "/api/custom_template_jobs/", _WITH_REJECTED,
+    ("video_output", "output"),
     ProgressForm.NUMBER, has_name=True, model_label="CustomTemplateJob")
 ASSET_GENERATOR = Resource(
     "asset_generator", "/api/asset_generator/", ("initializing", "generating", "done", "failed"),

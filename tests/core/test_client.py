@@ -263,6 +263,12 @@ METHOD_CASES = [
     pytest.param(lambda c: c.personas_v2(gender="f", age_range="", style="studio"), "GET",
                  "/api/personas_v2/", None, {"gender": "f", "style": "studio"}, 200, [],
                  id="personas_v2"),
+    pytest.param(lambda c: c.personas_v2(gender=["female", "nb"], location=("indoor",)), "GET",
+                 "/api/personas_v2/", None, {"gender": "f,nb", "location": "indoor"}, 200, [],
+                 id="personas_v2_several"),
+    pytest.param(lambda c: c.preview_async({"template_id": "t", "variables": {}}), "POST",
+                 "/api/custom_template_jobs/preview_async/",
+                 {"template_id": "t", "variables": {}}, {}, 201, JOB, id="preview_async"),
     pytest.param(lambda c: c.voices(), "GET", "/api/voices/", None, {}, 200, [], id="voices"),
     pytest.param(lambda c: c.musics(), "GET", "/api/musics/", None,
                  {"page": "1", "page_size": "100"}, 200, [], id="musics"),
@@ -1445,3 +1451,22 @@ async def test_custom_template_bad_id(template_id: str) -> None:
 async def test_music_categories() -> None:
     async with make(Server(httpx.Response(200, json=[{"name": "Pop"}, {"name": "Rock"}]))) as c:
         assert [x["name"] for x in await c.music_categories()] == ["Pop", "Rock"]
+
+
+async def test_personas_v2_refuses_an_undocumented_filter() -> None:
+    server = Server()
+    async with make(server) as client:
+        with pytest.raises(ValueError, match="age_range, gender, location, style"):
+            await client.personas_v2(colour="blue")
+    assert server.requests == []
+
+
+@pytest.mark.parametrize(("answer", "expected"), [
+    ({**LINK, "credits_used": 1}, Decimal(1)), ({**LINK, "credits_used": "1"}, Decimal(1)),
+    (LINK, None), ({**LINK, "credits_used": None}, None),
+])
+async def test_link_credits_used(answer: dict[str, Any], expected: Decimal | None) -> None:
+    async with make(Server(httpx.Response(201, json=answer))) as client:
+        link = await client.create_link("https://shop.example.com/mug")
+    assert link.credits_used == expected
+    assert link.id == "top-level-link-id"
