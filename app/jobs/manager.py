@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -26,7 +26,8 @@ import httpx
 
 from app.api.client import CreatifyClient, StreamEvent
 from app.api.errors import AmbiguousCreateError, CreatifyError
-from app.api.snapshot import JobSnapshot, JobStatus
+from app.api.resources import TEXT_GENERATOR
+from app.api.snapshot import JobSnapshot, JobStatus, normalize_status
 from app.downloads import (
     DEFAULT_TEMPLATE,
     DownloadError,
@@ -334,30 +335,79 @@ class JobManager:
                 title=describe_request(spec, values), request=body, estimate=pricing.estimate,
                 balance_before=balance)
         self._on_change(record)
+        return await self._follow_stream(record, self.client.text_generate_stream(body),
+                                         on_delta)
+
+    async def _follow_stream(self, record: JobRecord, events: AsyncIterator[StreamEvent],
+                             on_delta: Callable[[str], None]) -> JobRecord:
+        """Read the streamed answer into the ledger row. The text is the deltas put together
+        (or the final chunk's ``response_text``); the chunk whose ``creatify`` object names the
+        job gives its id, status and credits. A stream that ends or breaks before naming its job
+        is looked up like any ambiguous create (the list, never a re-send)."""
+        parts: list[str] = []
         final: StreamEvent | None = None
+        named: str | None = None  # a job id seen on any event (an error event may carry one)
         try:
-            async for event in self.client.text_generate_stream(body):
+            async for event in events:
                 if event.delta:
+                    parts.append(event.delta)
                     on_delta(event.delta)
-                if event.done:
-                    final = event
+                if event.job_id:
+                    named = event.job_id
+                    if event.done:
+                        final = event
         except AmbiguousCreateError as exc:
-            record = self.ledger.mark_ambiguous(record.key, exc.message)
-            self._on_change(record)
-            return record
+            return await self._stream_unfinished(record, named, exc.message)
         except CreatifyError as exc:
             record = self.ledger.mark_not_created(record.key, exc.message)
             self._on_change(record)
             raise
         if final is None or not final.job_id:
-            record = self.ledger.mark_ambiguous(record.key, "The answer ended without its job.")
-            self._on_change(record)
-            return record
-        snapshot = JobSnapshot(resource=spec.resource.key, id=final.job_id,
-                               status=JobStatus.DONE, raw_status="done", progress=1.0,
-                               response_text=final.response_text,
-                               credits_used=final.credits_used)
+            return await self._stream_unfinished(record, named,
+                                                 "The answer ended without naming its job.")
+        status = normalize_status(final.status, TEXT_GENERATOR.key) if final.status \
+            else JobStatus.DONE
+        text = final.response_text or "".join(parts) or None
+        snapshot = JobSnapshot(resource=record.resource, id=final.job_id, status=status,
+                               raw_status=final.status or "done",
+                               progress=1.0 if status is JobStatus.DONE else None,
+                               response_text=text, credits_used=final.credits_used)
         record = self.ledger.mark_created(record.key, snapshot)
+        self._on_change(record)
+        if record.state.is_active:
+            self.scheduler.watch(record.key)
+        elif final.credits_used is None:
+            record = await self._refresh(record)  # the charge, from a free read
+        return record
+
+    async def _stream_unfinished(self, record: JobRecord, job_id: str | None,
+                                 why: str) -> JobRecord:
+        """The stream stopped before its final chunk. A job id already seen is followed (read
+        by id); otherwise the row is ``unknown`` and looked up in the list (never re-sent)."""
+        if job_id:
+            record = self.ledger.set_server_id(record.key, job_id, f"{why} Named by the stream.")
+            self._on_change(record)
+            self.scheduler.watch(record.key)
+            return record
+        record = self.ledger.mark_ambiguous(
+            record.key, f"{why} Looking for it in Creatify's list; it is never sent again.")
+        self._on_change(record)
+        self.tasks.spawn(self._reconcile_soon(record.key), "reconcile")
+        return record
+
+    async def _refresh(self, record: JobRecord) -> JobRecord:
+        """Read a finished job once more (free); a failed read keeps what we have."""
+        if record.server_id is None:
+            return record
+        try:
+            snapshot = await self.client.get_job(record.resource, record.server_id)
+        except CreatifyError as exc:
+            log.info("could not read %s %s again: %s", record.resource, record.server_id,
+                     exc.message)
+            return record
+        if snapshot.id != record.server_id:
+            return record
+        record = self.ledger.apply_snapshot(record.key, snapshot)
         self._on_change(record)
         return record
 

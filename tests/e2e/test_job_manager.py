@@ -73,11 +73,23 @@ async def inputs_from(server: Sandbox, client: CreatifyClient) -> Inputs:
     media = f"{server.base_url}/media/samples"
     link = await client.create_link("https://shop.example.com/products/mug")
     product = await finished_image(server, client)
+    template = (await client.custom_templates())[0]["template_id"]
     return Inputs(link_id=link.id, persona_id=(await client.personas())[0]["id"],
+                  template_id=template,
                   accent_id=(await client.voices())[0]["accents"][0]["id"],
                   product_job=product.id, image_url=f"{media}/sample.png",
                   audio_url=f"{media}/sample.mp3?duration=12",
                   video_url=f"{media}/sample.mp4?duration=31")
+
+
+async def template_variables(client: CreatifyClient, inputs: Inputs) -> dict[str, Any]:
+    """A value for each required variable of the template ``inputs`` names."""
+    detail = await client.custom_template(inputs.template_id)
+    samples = {"text": "Hello", "image": inputs.image_url, "video": inputs.video_url,
+               "audio": inputs.audio_url}
+    return {name: {"type": var["type"], "value": samples[var["type"]]}
+            for name, var in detail["variables"].items()
+            if var.get("required") and var["type"] in samples}
 
 
 async def test_fifty_jobs_across_all_generators_end_saved(
@@ -94,6 +106,8 @@ async def test_fifty_jobs_across_all_generators_end_saved(
             values: dict[str, Any] = {**gen.defaults(), **valid_values(gen.key, inputs)}
             if gen.key == "product_video":  # each product image can be animated once
                 values["source_job"] = (await finished_image(server, client)).id
+            if gen.key == "custom_template":  # the simulator's first template's variables
+                values["variables"] = await template_variables(client, inputs)
             record = await manager.submit(gen, values, pricing=Pricing(Decimal(1), None))
             keys.append(record.key)
         records = await settle(ledger, keys, timeout=60)
@@ -126,6 +140,7 @@ async def test_refused_create_is_recorded_not_created(server: Sandbox, client: C
         [record] = ledger.page()
         assert record.state is JobState.NOT_CREATED and "Invalid link ID" in (
             ledger.events(record.key)[-1].detail)
+        assert "Invalid link ID" in (record.failed_reason or "")  # shown in the jobs list
         await manager.aclose()
 
 
@@ -177,7 +192,7 @@ async def test_preview_then_render_and_stop_watching(server: Sandbox, client: Cr
         values = {**gen.defaults(), **valid_values(gen.key, inputs)}
         preview = await manager.submit(gen, values, flow=Flow.PREVIEW_RENDER)
         [preview] = await settle(ledger, [preview.key])
-        assert preview.state is JobState.DONE and preview.preview_url
+        assert preview.state is JobState.PREVIEW_READY and preview.preview_url
         rendered = await manager.render(gen, preview)
         [rendered] = await settle(ledger, [rendered.key])
         assert rendered.server_id == preview.server_id and rendered.result_urls
@@ -270,3 +285,188 @@ async def test_an_expired_result_link_is_fetched_again(server: Sandbox, client: 
     assert final.download_state is DownloadState.DONE, final.download_error
     assert final.result_urls == snapshot.result_urls  # the fresh link from a new read
     assert file_kind(Path(final.download_path or "").read_bytes()[:16]) == "audio"
+
+
+# ---------------------------------------------------------------------------- previews (I5)
+
+STYLES = ["AvatarBubbleTemplate", "FullScreenTemplate", "VanillaTemplate"]
+
+
+def quirky_server(preview_pending: bool) -> Sandbox:
+    from app.sandbox import DocsQuirks  # the docs' quirks; each can be turned off
+    return Sandbox(speed=SPEED, seed=5, balance=100_000,
+                   quirks=DocsQuirks(preview_pending=preview_pending))
+
+
+def reads_of(server: Sandbox, server_id: str) -> int:
+    return sum(1 for method, target in server.request_log
+               if method == "GET" and server_id in target)
+
+
+@pytest.mark.parametrize("preview_pending", [True, False], ids=["pending", "done"])
+async def test_a_ready_preview_stops_polling_and_its_render_is_its_own_job(
+        tmp_path: Path, preview_pending: bool) -> None:
+    with quirky_server(preview_pending) as server:
+        async with sandbox_client(server, timeout=5) as client:
+            inputs = await inputs_from(server, client)
+            with Ledger(tmp_path / "jobs.sqlite3") as ledger:
+                manager = manager_for(client, ledger, tmp_path / "out")
+                await manager.start()
+                balance = await client.remaining_credits()
+                gen = spec("url_to_video")
+                values = {**gen.defaults(), **valid_values(gen.key, inputs)}
+                preview = await manager.submit(gen, values, flow=Flow.PREVIEW_RENDER,
+                                               pricing=Pricing(Decimal(1)))
+                [preview] = await settle(ledger, [preview.key])
+                assert preview.state is JobState.PREVIEW_READY and preview.preview_url
+                assert preview.raw_status == ("pending" if preview_pending else "done")
+                assert preview.key not in manager.scheduler.watched
+                sid = preview.server_id or ""
+                reads = reads_of(server, sid)
+                await asyncio.sleep(0.3)  # the scheduler would have read it many times
+                assert reads_of(server, sid) == reads
+                rendered = await manager.render(gen, preview, pricing=Pricing(Decimal(4)))
+                [rendered] = await settle(ledger, [rendered.key])
+                after = ledger.get(preview.key)
+                spent = ledger.spent()
+                await manager.aclose()
+            charged = balance - await client.remaining_credits()
+    assert rendered.state is JobState.DONE and rendered.server_id == sid
+    assert rendered.result_urls and rendered.download_state is DownloadState.DONE
+    # The preview row is left as it was: no render results, nothing downloaded, its own cost.
+    assert after.state is JobState.PREVIEW_READY and after.result_urls == ()
+    assert after.download_state is DownloadState.NONE
+    assert after.credits_used == preview.credits_used and after.estimate == 1
+    assert ledger_find(tmp_path, sid) == rendered.key
+    media = [p for p in (tmp_path / "out").iterdir() if not p.name.endswith(".json")]
+    assert len(media) == 1  # one result, downloaded once
+    assert spent == charged  # the server job's charge, counted once
+
+
+def ledger_find(tmp_path: Path, server_id: str) -> str | None:
+    with Ledger(tmp_path / "jobs.sqlite3") as ledger:
+        found = ledger.find("link_to_videos", server_id)
+    return found.key if found else None
+
+
+@pytest.mark.parametrize("preview_pending", [True, False], ids=["pending", "done"])
+async def test_compared_styles_are_ready_whatever_the_status_and_one_is_rendered(
+        tmp_path: Path, preview_pending: bool) -> None:
+    with quirky_server(preview_pending) as server:
+        async with sandbox_client(server, timeout=5) as client:
+            inputs = await inputs_from(server, client)
+            with Ledger(tmp_path / "jobs.sqlite3") as ledger:
+                manager = manager_for(client, ledger, tmp_path / "out")
+                await manager.start()
+                gen = spec("url_to_video")
+                values = {**gen.defaults(), **valid_values(gen.key, inputs),
+                          "visual_styles": STYLES[:2]}
+                compared = await manager.submit(gen, values, flow=Flow.COMPARE_STYLES,
+                                                pricing=Pricing(Decimal(2)))
+                [compared] = await settle(ledger, [compared.key])
+                assert compared.state is JobState.PREVIEW_READY
+                assert len(compared.previews) == 2
+                assert compared.key not in manager.scheduler.watched
+                chosen = compared.previews[1]
+                rendered = await manager.render_style(gen, compared, chosen.media_job,
+                                                      pricing=Pricing(Decimal(4)))
+                [rendered] = await settle(ledger, [rendered.key])
+                after = ledger.get(compared.key)
+                await manager.aclose()
+    assert rendered.state is JobState.DONE and rendered.result_urls
+    assert rendered.download_state is DownloadState.DONE
+    assert after.state is JobState.PREVIEW_READY and after.result_urls == ()
+    assert after.download_state is DownloadState.NONE
+
+
+# ---------------------------------------------------------------------------- Text Generator (I2)
+
+async def test_a_streamed_answer_is_recorded_with_its_job_and_credits(
+        server: Sandbox, client: CreatifyClient, tmp_path: Path) -> None:
+    gen = spec("text_generator")
+    values = {**gen.defaults(), **valid_values(gen.key)}
+    deltas: list[str] = []
+    with Ledger(tmp_path / "jobs.sqlite3") as ledger:
+        manager = manager_for(client, ledger, tmp_path / "out")
+        record = await manager.stream_text(gen, values, on_delta=deltas.append)
+        await manager.aclose()
+    [job] = server.jobs("text_generator")
+    assert record.state is JobState.DONE and record.server_id == job["id"]
+    assert len(deltas) > 1 and record.response_text == "".join(deltas) == job["response_text"]
+    assert record.credits_used == Decimal(str(job["credits_used"])) > 0
+
+
+async def test_a_stream_that_never_names_its_job_is_found_in_the_list_not_resent(
+        server: Sandbox, client: CreatifyClient, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    real = client.text_generate_stream
+
+    async def without_the_final_chunk(body: Any) -> AsyncIterator[Any]:
+        async for event in real(body):
+            if not event.job_id:  # the chunk naming the job is lost
+                yield event
+    monkeypatch.setattr(client, "text_generate_stream", without_the_final_chunk)
+    gen = spec("text_generator")
+    values = {**gen.defaults(), **valid_values(gen.key)}
+    deltas: list[str] = []
+    with Ledger(tmp_path / "jobs.sqlite3") as ledger:
+        manager = manager_for(client, ledger, tmp_path / "out")
+        record = await manager.stream_text(gen, values, on_delta=deltas.append)
+        assert record.state is JobState.UNKNOWN
+        deadline = time.monotonic() + 10
+        while ledger.get(record.key).state is JobState.UNKNOWN and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        final = ledger.get(record.key)
+        await manager.aclose()
+    [job] = server.jobs("text_generator")
+    assert final.state is JobState.DONE and final.server_id == job["id"]
+    assert final.response_text == job["response_text"] == "".join(deltas)
+    assert final.credits_used == Decimal(str(job["credits_used"]))
+    assert len([c for c in server.create_log if "text_generator" in c.path]) == 1
+    lists = [t for m, t in server.request_log if m == "GET" and "text_generator" in t]
+    assert lists and all("ids=" not in t for t in lists)
+
+
+async def test_a_broken_stream_is_reconciled_never_resent(
+        server: Sandbox, client: CreatifyClient, tmp_path: Path) -> None:
+    gen = spec("text_generator")
+    values = {**gen.defaults(), **valid_values(gen.key)}
+    server.set_faults(reset_next_create_after_processing=1)
+    with Ledger(tmp_path / "jobs.sqlite3") as ledger:
+        manager = manager_for(client, ledger, tmp_path / "out")
+        record = await manager.stream_text(gen, values, on_delta=lambda _d: None)
+        assert record.state in (JobState.UNKNOWN, JobState.PENDING)  # no answer, or a part
+        deadline = time.monotonic() + 10
+        while not ledger.get(record.key).state.is_terminal and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        final = ledger.get(record.key)
+        await manager.aclose()
+    [job] = server.jobs("text_generator")
+    assert final.state is JobState.DONE and final.server_id == job["id"]
+    assert final.response_text == job["response_text"]
+    assert len([c for c in server.create_log if "text_generator" in c.path]) == 1
+
+
+# ---------------------------------------------------------------------------- regenerate (I6)
+
+async def test_regenerate_sends_once_and_follows_the_new_job(
+        server: Sandbox, client: CreatifyClient, tmp_path: Path) -> None:
+    product = await finished_image(server, client)
+    first = await client.gen_video(product.id, {"motion_style": "display"})
+    while not first.is_terminal:
+        await asyncio.sleep(0.02)
+        first = await client.get_job("product_to_videos", first.id)
+    gen = spec("product_video")
+    creates = len(server.create_log)
+    with Ledger(tmp_path / "jobs.sqlite3") as ledger:
+        manager = manager_for(client, ledger, tmp_path / "out")
+        await manager.start()
+        record = await manager.submit(gen, {**gen.defaults(), "source_job": first.id},
+                                      flow=Flow.REGENERATE, pricing=Pricing(Decimal(1)))
+        assert record.flow == "regenerate" and record.server_id not in (None, first.id)
+        [final] = await settle(ledger, [record.key])
+        await manager.aclose()
+    assert final.state is JobState.DONE and final.result_urls
+    assert final.download_state is DownloadState.DONE
+    sent = server.create_log[creates:]
+    assert [c.path for c in sent] == [f"/api/product_to_videos/{first.id}/regen_video/"]
