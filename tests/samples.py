@@ -31,6 +31,8 @@ class Inputs:
 
 
 def valid_values(key: str, i: Inputs | None = None) -> dict[str, Any]:
+    """Values that validate for every flow of generator ``key`` (``source_job`` is only read
+    when regenerating; ``product_url`` only for a first image)."""
     i = i or Inputs()
     table: dict[str, dict[str, Any]] = {
         "url_to_video": {"link": i.link_id, "video_length": 30, "aspect_ratio": "9x16",
@@ -52,7 +54,7 @@ def valid_values(key: str, i: Inputs | None = None) -> dict[str, Any]:
         "links": {"url": i.product_page},
         "ai_shorts": {"script": SCRIPT_31S, "aspect_ratio": "9x16", "style": "Cinematic"},
         "ai_editing": {"video_url": i.video_url, "editing_style": "film"},
-        "product_image": {"product_url": i.image_url},
+        "product_image": {"product_url": i.image_url, "source_job": i.product_job},
         "product_video": {"source_job": i.product_job, "motion_style": "display"},
         "ad_clone": {"link": i.link_id, "video_url": i.video_url},
     }
