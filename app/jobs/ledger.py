@@ -792,6 +792,12 @@ class Ledger:
                           f"ORDER BY created_at DESC, rowid DESC LIMIT 1", (resource, server_id))
         return _record(rows[0]) if rows else None
 
+    def on_server_job(self, resource: str, server_id: str) -> list[JobRecord]:
+        """Every local job on one server job (a preview and its renders), oldest first."""
+        rows = self._read(f"{_SELECT} WHERE resource = ? AND server_id = ? "
+                          f"ORDER BY created_at, rowid", (resource, server_id))
+        return [_record(row) for row in rows]
+
     def active(self) -> list[JobRecord]:
         """Jobs that need polling or reconciling and are watched, oldest first."""
         rows = self._read(f"{_SELECT} WHERE state IN ({_ACTIVE_SQL}) AND watching = 1 "

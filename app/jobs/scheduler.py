@@ -29,7 +29,7 @@ from app.api.errors import (
     TimeoutFailedError,
 )
 from app.api.resources import LINKS, MAX_IDS_PER_LIST, resource
-from app.api.snapshot import JobSnapshot
+from app.api.snapshot import JobSnapshot, JobStatus
 from app.generators.submit import link_snapshot
 from app.jobs.ledger import JobRecord, JobState, Ledger
 
@@ -336,6 +336,9 @@ class PollScheduler:
 
     async def _reconcile(self, record: JobRecord) -> JobRecord:
         key = record.key
+        render_of = record.request.get("render_of")
+        if record.flow == "render" and isinstance(render_of, str) and render_of:
+            return await self._reconcile_render(record, render_of)
         res = resource(record.resource)
         try:
             if record.resource == LINKS.key:
@@ -357,6 +360,39 @@ class PollScheduler:
             return record
         self.ledger.set_server_id(key, match.id, "found in Creatify's job list")
         record = self.ledger.apply_snapshot(key, match)
+        self._on_change(record)
+        if record.state.is_active:
+            self.watch(key)
+        return record
+
+    async def _reconcile_render(self, record: JobRecord, server_id: str) -> JobRecord:
+        """A render runs on its preview's server job, so it is not in the list as a job of
+        its own: read that job and take the render as arrived when the job moved on from the
+        preview (a result, running, or another status than the ready preview had). Otherwise
+        ``unknown`` (look again later); nothing is ever re-sent."""
+        key = record.key
+        try:
+            snapshot = await self.client.get_job(record.resource, server_id)
+        except CreatifyError as exc:
+            if record.state is JobState.SUBMITTING:
+                record = self.ledger.mark_ambiguous(
+                    key, f"Could not read the job to render ({exc.message}); look again later.")
+                self._on_change(record)
+            return record
+        earlier = [r for r in self.ledger.on_server_job(record.resource, server_id)
+                   if r.key != key]
+        ready = next((r for r in reversed(earlier) if r.state is JobState.PREVIEW_READY), None)
+        moved = snapshot.status in (JobStatus.QUEUED, JobStatus.RUNNING) or (
+            ready is not None and snapshot.status is not JobStatus.UNKNOWN
+            and snapshot.raw_status != ready.raw_status)
+        if snapshot.id != server_id or not (snapshot.result_urls or moved):
+            record = self.ledger.mark_ambiguous(
+                key, "The render has not started on Creatify's job: it was probably not "
+                     "received. Look again later, or check the Creatify dashboard.")
+            self._on_change(record)
+            return record
+        self.ledger.set_server_id(key, server_id, "the render was found under way on its job")
+        record = self.ledger.apply_snapshot(key, snapshot)
         self._on_change(record)
         if record.state.is_active:
             self.watch(key)

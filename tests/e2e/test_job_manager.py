@@ -470,3 +470,39 @@ async def test_regenerate_sends_once_and_follows_the_new_job(
     assert final.download_state is DownloadState.DONE
     sent = server.create_log[creates:]
     assert [c.path for c in sent] == [f"/api/product_to_videos/{first.id}/regen_video/"]
+
+
+@pytest.mark.parametrize("preview_pending", [True, False], ids=["pending", "done"])
+async def test_a_lost_render_is_found_on_its_job_and_one_never_sent_is_not(
+        tmp_path: Path, preview_pending: bool) -> None:
+    with quirky_server(preview_pending) as server:
+        async with sandbox_client(server, timeout=5) as client:
+            inputs = await inputs_from(server, client)
+            with Ledger(tmp_path / "jobs.sqlite3") as ledger:
+                manager = manager_for(client, ledger, tmp_path / "out")
+                await manager.start()
+                gen = spec("url_to_video")
+                values = {**gen.defaults(), **valid_values(gen.key, inputs)}
+                first, second = [await manager.submit(gen, values, flow=Flow.PREVIEW_RENDER)
+                                 for _ in range(2)]
+                first, second = await settle(ledger, [first.key, second.key])
+                assert {first.state, second.state} == {JobState.PREVIEW_READY}
+                # A render whose answer is lost: found on its job, never sent again.
+                server.set_faults(reset_next_create_after_processing=1)
+                creates = len(server.create_log)
+                lost = await manager.render(gen, first)
+                assert lost.state is JobState.UNKNOWN
+                [lost] = await settle(ledger, [lost.key])
+                assert len(server.create_log) == creates + 1
+                # A render recorded but never sent (a crash before it left): not found.
+                never = ledger.begin_submit(
+                    generator=gen.key, resource=gen.resource.key, flow="render",
+                    title="never sent", request={"render_of": second.server_id},
+                    estimate=Decimal(4), balance_before=None)
+                looked = await manager.look_again(never.key)
+                untouched = ledger.get(second.key)
+                await manager.aclose()
+    assert lost.state is JobState.DONE and lost.server_id == first.server_id
+    assert lost.result_urls and lost.download_state is DownloadState.DONE
+    assert looked.state is JobState.UNKNOWN and looked.server_id is None
+    assert untouched.state is JobState.PREVIEW_READY
