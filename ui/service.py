@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,20 @@ class Mode:
     LIVE = "live"
 
 
+@dataclass(frozen=True, slots=True)
+class MusicQuery:
+    """One page of Creatify's music library: what the picker asked for."""
+
+    search: str = ""
+    category: str = ""
+    page: int = 1
+    page_size: int = 20
+
+
+MAX_CACHED_LOOKUPS = 500
+"""Template details and music pages kept for the session (the oldest dropped beyond)."""
+
+
 def describe(exc: BaseException) -> str:
     """A message for the user from any error the core raises."""
     if isinstance(exc, CreatifyError):
@@ -69,6 +84,10 @@ class StudioService(QObject):
     creditsFailed = Signal(str)
     catalogueLoaded = Signal(str, list)       # kind, items
     catalogueFailed = Signal(str, str)        # kind, message
+    templateLoaded = Signal(str, object)      # template id, its detail dict (key order kept)
+    templateFailed = Signal(str, str)         # template id, message
+    musicPageLoaded = Signal(object, object)  # MusicQuery, the client's MusicPage
+    musicPageFailed = Signal(object, str)     # MusicQuery, message
     connectionTested = Signal(bool, str)      # ok, message
     submitStarted = Signal(str)               # generator key
     submitFailed = Signal(str, str)           # generator key, message
@@ -100,6 +119,8 @@ class StudioService(QObject):
         self.sandbox: Sandbox | None = None
         self._catalogues: dict[str, list[dict[str, Any]]] = {}
         self._loading: set[str] = set()           # catalogue kinds being fetched
+        self._lookups: dict[Hashable, Any] = {}   # template details, music pages (session)
+        self._lookups_loading: set[Hashable] = set()
         self._images: dict[str, bytes] = {}
         self._images_loading: set[str] = set()
         self._web: httpx.AsyncClient | None = None  # made on first use (TLS set-up is slow)
@@ -137,6 +158,8 @@ class StudioService(QObject):
         old, self.client = self.client, client
         self._catalogues.clear()
         self._loading.clear()
+        self._lookups.clear()
+        self._lookups_loading.clear()
         self.credits = None
         if self.jobs is not None:
             await self.jobs.aclose()
@@ -268,8 +291,9 @@ class StudioService(QObject):
                 log.warning("balance reading not kept: %s", exc)
 
     def catalogue(self, kind: str) -> list[dict[str, Any]] | None:
-        """A loaded catalogue (``personas``, ``voices``, ``musics``, ``asset_schemas``) or
-        ``None``, in which case loading starts and ``catalogueLoaded`` follows."""
+        """A loaded catalogue (``personas``, ``voices``, ``musics``, ``music_categories``,
+        ``custom_templates``, ``asset_schemas``) or ``None``, in which case loading starts
+        and ``catalogueLoaded`` follows."""
         if kind in self._catalogues:
             return self._catalogues[kind]
         self.load_catalogue(kind)
@@ -303,6 +327,63 @@ class StudioService(QObject):
             self._catalogues[kind] = items
             self.catalogueLoaded.emit(kind, items)
         self.tasks.spawn(run(), f"load {kind}")
+
+    def template_detail(self, template_id: str) -> dict[str, Any] | None:
+        """The detail of one Custom Template (``GET /api/custom_templates/{id}/``, with its
+        ``variables``), cached for the session; ``None`` while ``templateLoaded`` (or
+        ``templateFailed``) is on its way."""
+        template_id = template_id.strip()
+
+        async def fetch(client: CreatifyClient) -> Any:
+            return await client.custom_template(template_id)
+        detail: dict[str, Any] | None = self._lookup(
+            ("custom_template", template_id), fetch,
+            lambda detail: self.templateLoaded.emit(template_id, detail),
+            lambda message: self.templateFailed.emit(template_id, message))
+        return detail
+
+    def music_page(self, query: MusicQuery) -> Any:
+        """One page of the music library (the client's ``MusicPage``), cached for the
+        session; ``None`` while ``musicPageLoaded`` (or ``musicPageFailed``) is on its way."""
+        async def fetch(client: CreatifyClient) -> Any:
+            return await client.music_page(page=query.page, page_size=query.page_size,
+                                           search=query.search or None,
+                                           category=query.category or None)
+        return self._lookup(("music_page", query), fetch,
+                            lambda page: self.musicPageLoaded.emit(query, page),
+                            lambda message: self.musicPageFailed.emit(query, message))
+
+    def _lookup(self, key: Hashable, fetch: Callable[[CreatifyClient], Awaitable[Any]],
+                loaded: Callable[[Any], None], failed: Callable[[str], None]) -> Any:
+        """A cached free read, or ``None`` and a task that fetches it (one at a time per key;
+        a failure is not cached, so asking again retries)."""
+        if key in self._lookups:
+            return self._lookups[key]
+        if self.client is None:
+            failed("Not connected: enter your API credentials or try the sandbox.")
+            return None
+        if key in self._lookups_loading or not _loop_running():
+            return None
+        client = self.client
+        self._lookups_loading.add(key)
+
+        async def run() -> None:
+            try:
+                result = await fetch(client)
+            except Exception as exc:
+                if self.client is client:
+                    self._lookups_loading.discard(key)
+                    failed(describe(exc))
+                return
+            if self.client is not client:  # the connection changed meanwhile: stale answer
+                return
+            self._lookups_loading.discard(key)
+            if len(self._lookups) >= MAX_CACHED_LOOKUPS:
+                self._lookups.pop(next(iter(self._lookups)))
+            self._lookups[key] = result
+            loaded(result)
+        self.tasks.spawn(run(), f"load {key[0] if isinstance(key, tuple) else key}")
+        return None
 
     def image(self, url: str) -> bytes | None:
         """Cached image bytes for ``url``, or ``None`` while ``imageLoaded`` is on its way."""
@@ -440,4 +521,4 @@ class StudioService(QObject):
             self.sandbox = None
 
 
-__all__ = ["Mode", "StudioService", "describe"]
+__all__ = ["Mode", "MusicQuery", "StudioService", "describe"]

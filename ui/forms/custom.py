@@ -1,8 +1,9 @@
 """The field kinds that need a custom editor, and the editor class for each.
 
 A form builder looks up ``CUSTOM_EDITORS[field.kind]`` and calls it with the field and the
-service; every other kind gets a plain editor. The Asset Generator's form should then call
-``SchemaForm.set_model(name)`` whenever its ``model_name`` field changes.
+service; every other kind gets a plain editor. The form then ties the pairs together: the Asset
+Generator's ``SchemaForm.set_model(name)`` follows its ``model_name`` field, and the Custom
+Template's ``VariablesEditor.set_template(id)`` follows its ``template_id`` picker.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from ui.forms.base import FieldEditor
 from ui.forms.pickers import AccentPicker, MusicPicker, PersonaPicker
 from ui.forms.scenes import ScenesEditor
 from ui.forms.schema_form import SchemaForm
+from ui.forms.templates import TemplatePicker
 from ui.forms.variables import VariablesEditor
 
 if TYPE_CHECKING:
@@ -26,6 +28,7 @@ CUSTOM_EDITORS: dict[FieldKind, EditorFactory] = {
     FieldKind.PERSONA: PersonaPicker,
     FieldKind.ACCENT: AccentPicker,
     FieldKind.MUSIC: MusicPicker,
+    FieldKind.TEMPLATE: TemplatePicker,
     FieldKind.SCENES: ScenesEditor,
     FieldKind.VARIABLES: VariablesEditor,
     FieldKind.SCHEMA_FORM: SchemaForm,

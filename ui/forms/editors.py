@@ -45,7 +45,7 @@ class LineEditor(FieldEditor):
             self.edit.setMaxLength(field.max_length + 1)  # one over, so the limit message shows
         placeholders = {FieldKind.URL: "https://…", FieldKind.UUID: "xxxxxxxx-xxxx-…",
                         FieldKind.MUSIC: "https://… (mp3)", FieldKind.PERSONA: "avatar id",
-                        FieldKind.ACCENT: "voice (accent) id"}
+                        FieldKind.ACCENT: "voice (accent) id", FieldKind.TEMPLATE: "template id"}
         self.edit.setPlaceholderText(placeholders.get(field.kind, ""))
         self.edit.setClearButtonEnabled(True)
         self.edit.textChanged.connect(self.changed)
@@ -223,4 +223,5 @@ PLAIN_EDITORS: dict[FieldKind, type[FieldEditor]] = {
     FieldKind.PERSONA: LineEditor,
     FieldKind.ACCENT: LineEditor,
     FieldKind.MUSIC: LineEditor,
+    FieldKind.TEMPLATE: LineEditor,
 }

@@ -68,6 +68,12 @@ class GeneratorForm(QWidget):
             if hasattr(params, "set_model"):
                 model.changed.connect(lambda: params.set_model(model.value() or ""))
                 params.set_model(model.value() or "")
+        if "template_id" in self.editors and "variables" in self.editors:
+            template = self.editors["template_id"]
+            variables = self.editors["variables"]
+            if hasattr(variables, "set_template"):
+                template.changed.connect(lambda: variables.set_template(template.value()))
+                variables.set_template(template.value())
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -70,6 +70,8 @@ class Row:
     search: str = ""            # casefolded text the filter matches
     thumbnail: str | None = None
     sample: str | None = None   # an audio preview URL
+    link: str | None = None     # a page or video to open (a template's preview)
+    detail: str = ""            # a second line of description (a template's aspect ratio)
 
 
 def _human(value: Any) -> str:
@@ -369,6 +371,36 @@ class CatalogueModel(QStandardItemModel):
             self.item(row).setIcon(icon)
 
 
+def filter_rows(combo: QComboBox, model: CatalogueModel, text: str) -> int:
+    """Hide ``combo``'s rows not matching every word of ``text``; returns how many match."""
+    words = text.casefold().split()
+    view = combo.view()
+    shown = 0
+    for row in range(model.rowCount()):
+        info = model.row_info(row)
+        hide = bool(words) and info is not None and not all(w in info.search for w in words)
+        if isinstance(view, QListView):
+            view.setRowHidden(row, hide)
+        shown += 0 if hide or info is None else 1
+    return shown
+
+
+def editable_value(combo: QComboBox, model: CatalogueModel) -> str | None:
+    """The value of an editable combo over ``model``: the row whose label is the text, else
+    the text itself (an id or URL typed or pasted); ``None`` when empty."""
+    text = combo.currentText()
+    if not text.strip():
+        return None
+    index = combo.currentIndex()
+    if index < 0 or combo.itemText(index) != text:
+        index = combo.findText(text, Qt.MatchFlag.MatchExactly)
+    if index >= 0:
+        value = model.value_at(index)
+        if value is not None:
+            return value
+    return text.strip()
+
+
 class CatalogueCombo(QComboBox):
     """A combo over a :class:`CatalogueModel` keeping a value set before the rows arrive."""
 
@@ -409,16 +441,7 @@ class CatalogueCombo(QComboBox):
 
     def apply_filter(self, text: str) -> int:
         """Hide the rows not matching every word of ``text``; returns how many match."""
-        words = text.casefold().split()
-        view = self.view()
-        shown = 0
-        for row in range(self._model.rowCount()):
-            info = self._model.row_info(row)
-            hide = bool(words) and info is not None and not all(w in info.search for w in words)
-            if isinstance(view, QListView):
-                view.setRowHidden(row, hide)
-            shown += 0 if hide or info is None else 1
-        return shown
+        return filter_rows(self, self._model, text)
 
     def _before_repopulate(self) -> None:
         self._saved = self.value()
@@ -790,21 +813,26 @@ class AccentPicker(_ComboPicker):
             button.setToolTip(f"Play a sample of {current.label}")
 
 
-class MusicPicker(CatalogueEditor):
+class MusicPicker(FieldEditor):
     """Background music: a track from Creatify's library or any pasted http(s) URL.
 
-    The value is the URL string (``None`` when empty).
+    The library is paged (``service.music_page``): a search (debounced), a category (from
+    ``music_categories``) and "More tracks" for the next page. The value is the URL string
+    (``None`` when empty); a track chosen before a new search stays chosen.
     """
 
-    kind = "musics"
     noun = "music tracks"
+    page_size = 20
+    search_delay_ms = 350
 
     def __init__(self, field: Field, service: StudioService,
                  parent: QWidget | None = None) -> None:
-        super().__init__(field, service, parent)
+        super().__init__(field, parent)
+        self.service = service
+        name = field.name
         self.model = CatalogueModel("", self)
         self.combo = QComboBox(self)
-        self.combo.setObjectName(f"{field.name}_combo")
+        self.combo.setObjectName(f"{name}_combo")
         self.combo.setAccessibleName(field.label)
         self.combo.setEditable(True)
         self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
@@ -812,31 +840,257 @@ class MusicPicker(CatalogueEditor):
         self.combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.combo.setMinimumContentsLength(24)
+        self.combo.setMaxVisibleItems(15)
         self.combo.setToolTip(field.help or "Pick a track from Creatify's library or paste "
                                             "an http(s) URL of your own")
         edit = self.combo.lineEdit()
-        edit.setObjectName(f"{field.name}_edit")
+        edit.setObjectName(f"{name}_edit")
         edit.setAccessibleName(f"{field.label} URL")
         edit.setPlaceholderText("None — pick a track or paste an https:// URL")
         edit.setClearButtonEnabled(True)
         self.combo.setEditText("")
         self.combo.currentIndexChanged.connect(self._on_edit)
         self.combo.editTextChanged.connect(self._on_edit)
+
+        self.search = QLineEdit(self)
+        self.search.setObjectName(f"{name}_search")
+        self.search.setAccessibleName("Search music")
+        self.search.setPlaceholderText("Search music…")
+        self.search.setClearButtonEnabled(True)
+        self.search.setToolTip("Ask Creatify's library for tracks by name or category")
+        self.search.textChanged.connect(self._on_search_typed)
+        self.category = QComboBox(self)
+        self.category.setObjectName(f"{name}_category")
+        self.category.setAccessibleName("Music category")
+        self.category.addItem("All categories", "")
+        self.category.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.category.currentIndexChanged.connect(self._on_category)
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName(f"{name}_count")
+        self.count_label.setAccessibleName(f"{field.label} tracks shown")
+        self.more_button = QPushButton("More tracks", self)
+        self.more_button.setObjectName(f"{name}_more")
+        self.more_button.setAccessibleName("Load more music tracks")
+        self.more_button.setToolTip("Ask Creatify for the next page of tracks")
+        self.more_button.setEnabled(False)
+        self.more_button.clicked.connect(self.load_more)
+        self._status_box = StatusRow(field, f"Retry loading {self.noun}", self.retry, self)
+        self.status = self._status_box.label
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.retry_button = self._status_box.retry_button
+        self.retry_button.setToolTip(f"Ask Creatify for the {self.noun} again")
+        self.retry_button.hide()
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(self.search_delay_ms)
+        self._debounce.timeout.connect(self._apply_query)
+
+        tools = QHBoxLayout()
+        tools.setContentsMargins(0, 0, 0, 0)
+        tools.addWidget(self.search, 1)
+        tools.addWidget(self.category)
+        tools.addWidget(self.count_label)
+        tools.addWidget(self.more_button)
+        self.main = QVBoxLayout(self)
+        self.main.setContentsMargins(0, 0, 0, 0)
         self.main.addWidget(self.combo)
+        self.main.addLayout(tools)
         self.main.addWidget(self._status_box)
         self.setFocusProxy(self.combo)
-        self._last = self.value()
+
+        self.categories = CatalogueWatcher(service, "music_categories", self)
+        self.categories.loaded.connect(self._on_categories)
+        self.categories.failed.connect(self._on_categories_failed)
+        service.musicPageLoaded.connect(self._on_page)
+        service.musicPageFailed.connect(self._on_page_failed)
+        service.modeChanged.connect(self._on_mode)
+
+        self.requested = False
+        self.items: list[dict[str, Any]] = []   # the tracks of the pages shown, in order
+        self.pages = 0                           # pages of the current query shown
+        self.count: int | None = None            # tracks matching, when Creatify says
+        self.has_more = False
+        self._query: tuple[str, str] = ("", "")  # search, category
+        self._waiting: Any = None                # the MusicQuery asked and not answered
+        self._failed: Any = None                 # the MusicQuery that failed (Retry)
+        self._labels: dict[str, str] = {}        # URL -> label of every track seen
+        self._last: Any = self.value()
+
+    # -- loading
+
+    @property
+    def loaded(self) -> bool:
+        return self.pages > 0
+
+    @property
+    def busy(self) -> bool:
+        """A page has been asked for and not answered yet."""
+        return self._waiting is not None
+
+    @property
+    def query(self) -> tuple[str, str]:
+        """The search and the category the tracks shown answer."""
+        return self._query
+
+    def ensure_loaded(self) -> None:
+        if self.requested:
+            return
+        self.requested = True
+        self.categories.request()
+        self._ask(1)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.ensure_loaded()
+
+    def retry(self) -> None:
+        self.requested = True
+        if self.categories.error and not self.categories.items:
+            self.categories.retry()
+        failed = self._failed
+        self._ask(failed.page if failed is not None and
+                  (failed.search, failed.category) == self._query else 1)
+
+    def load_more(self) -> None:
+        if self.has_more and self._waiting is None:
+            self._ask(self.pages + 1)
+
+    def _ask(self, page: int) -> None:
+        from ui.service import MusicQuery  # (the service imports the forms' modules late)
+        if getattr(self.service, "client", None) is None:
+            self._waiting = None
+            self._set_status(f"{NOT_CONNECTED} to list {self.noun}.")
+            self._update_controls()
+            return
+        search, category = self._query
+        query = MusicQuery(search=search, category=category, page=page,
+                           page_size=self.page_size)
+        self._waiting = query
+        self._failed = None
+        page_obj = self.service.music_page(query)
+        if page_obj is not None:
+            self._take(query, page_obj)
+        elif self._waiting == query:
+            self._set_status(f"Loading {self.noun}…" if page == 1 else
+                             f"Loading more {self.noun}…")
+            self._update_controls()
+
+    def _on_page(self, query: Any, page: Any) -> None:
+        if query == self._waiting:
+            self._take(query, page)
+
+    def _on_page_failed(self, query: Any, message: str) -> None:
+        if query != self._waiting:
+            return
+        self._waiting = None
+        self._failed = query
+        if message.startswith(NOT_CONNECTED.split(":")[0]):
+            self._set_status(f"{NOT_CONNECTED} to list {self.noun}.")
+        else:
+            self._set_status(f"Could not load {self.noun}: {message}", retry=True)
+        self._update_controls()
+
+    def _take(self, query: Any, page: Any) -> None:
+        self._waiting = None
+        tracks = [dict(t) for t in getattr(page, "items", ()) if isinstance(t, Mapping)]
+        if query.page == 1:
+            self.items = tracks
+        else:
+            seen = {t.get("url") for t in self.items}
+            self.items.extend(t for t in tracks if t.get("url") not in seen)
+        self.pages = query.page
+        count = getattr(page, "count", None)
+        self.count = count if isinstance(count, int) else None
+        self.has_more = bool(getattr(page, "has_more", False))
+        self._set_status(None)
+        self._repopulate()
+        self._update_controls()
+        self._notify()
+
+    def _on_mode(self, _mode: str) -> None:
+        """A new connection: its library from the first page."""
+        self._waiting = None
+        self.items, self.pages, self.count, self.has_more = [], 0, None, False
+        if self.requested:
+            self._ask(1)
+
+    # -- query
+
+    def _on_search_typed(self, _text: str) -> None:
+        self._debounce.start()
+
+    def _on_category(self, _index: int) -> None:
+        self._debounce.stop()
+        self._apply_query()
+
+    def _apply_query(self) -> None:
+        query = (self.search.text().strip(), str(self.category.currentData() or ""))
+        if query == self._query and (self.loaded or self._waiting is not None):
+            return
+        self._query = query
+        self.requested = True
+        self._ask(1)
+
+    def _on_categories(self, items: list[Any]) -> None:
+        current = self.category.currentData()
+        names = [str(i.get("name")).strip() for i in items
+                 if isinstance(i, Mapping) and str(i.get("name") or "").strip()]
+        self.category.blockSignals(True)
+        try:
+            self.category.clear()
+            self.category.addItem("All categories", "")
+            for name in dict.fromkeys(names):
+                self.category.addItem(name, name)
+            index = self.category.findData(current)
+            self.category.setCurrentIndex(max(index, 0))
+        finally:
+            self.category.blockSignals(False)
+        self.category.setToolTip("Show only the tracks of one category")
+
+    def _on_categories_failed(self, message: str, _retry: bool) -> None:
+        self.category.setToolTip(f"Categories not loaded: {message}")
+
+    # -- showing
+
+    def _set_status(self, text: str | None, retry: bool = False) -> None:
+        self._status_box.setVisible(bool(text))
+        self.status.setText(text or "")
+        self.retry_button.setVisible(retry)
+
+    def _update_controls(self) -> None:
+        shown = len(self.items)
+        if not self.loaded:
+            self.count_label.setText("")
+        elif self.count is not None:
+            self.count_label.setText(f"{shown:,} of {max(self.count, shown):,}")
+        else:
+            self.count_label.setText(f"{shown:,} tracks" if shown != 1 else "1 track")
+        self.count_label.setToolTip(f"{self.count_label.text()} tracks shown; "
+                                    "“More tracks” asks for the next page"
+                                    if self.has_more else "")
+        self.more_button.setEnabled(self.has_more and self._waiting is None)
+
+    def _repopulate(self) -> None:
+        keep = self.value()
+        rows = music_rows(self.items)
+        for row in rows:
+            self._labels[row.value] = row.label
+        if keep is not None and keep in self._labels \
+                and all(row.value != keep for row in rows):
+            label = self._labels[keep]
+            rows.insert(0, Row(label, keep, label.casefold(), sample=keep))
+        self.combo.blockSignals(True)
+        try:
+            self.model.set_rows(rows)
+            self._select(keep)
+        finally:
+            self.combo.blockSignals(False)
+
+    # -- value
 
     def value(self) -> str | None:
-        text = self.combo.currentText()
-        if not text.strip():
-            return None
-        index = self.combo.currentIndex()
-        if index < 0 or self.combo.itemText(index) != text:
-            index = self.combo.findText(text, Qt.MatchFlag.MatchExactly)
-        if index >= 0:
-            return self.model.value_at(index)
-        return text.strip()
+        return editable_value(self.combo, self.model)
 
     def set_value(self, value: Any) -> None:
         text = None if is_empty(value) else str(value).strip()
@@ -856,17 +1110,14 @@ class MusicPicker(CatalogueEditor):
             self.combo.setCurrentIndex(-1)
             self.combo.setEditText(url)
 
-    def populate(self, items: list[Any]) -> None:
-        keep = self.value()
-        self.combo.blockSignals(True)
-        try:
-            self.model.set_rows(music_rows(items))
-            self._select(keep)
-        finally:
-            self.combo.blockSignals(False)
-
     def _on_edit(self, *_args: Any) -> None:
         self._notify()
+
+    def _notify(self) -> None:
+        value = self.value()
+        if value != self._last:
+            self._last = value
+            self.changed.emit()
 
 
 __all__ = [
@@ -880,6 +1131,8 @@ __all__ = [
     "Row",
     "ThumbnailLoader",
     "accent_rows",
+    "editable_value",
+    "filter_rows",
     "music_rows",
     "persona_rows",
 ]

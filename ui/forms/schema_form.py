@@ -9,6 +9,7 @@ arriving) wherever the new form has an input of that name that accepts them.
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 from collections.abc import Callable, Mapping
@@ -46,13 +47,20 @@ _NUMBER_TEXT = QRegularExpression(r"-?[0-9]*\.?[0-9]*([eE]-?[0-9]*)?")
 
 
 def fallback_schema(model_name: str | None) -> dict[str, Any]:
-    """The built-in stand-in form for ``model_name`` (prompt plus what pricing needs)."""
+    """The built-in stand-in form for ``model_name``: the schema the spec knows for it, else
+    a prompt plus what pricing needs (a duration enum keeps its values' JSON type: Creatify's
+    video models take ``"6"``, a string)."""
+    model = ASSET_MODELS.get(model_name or "")
+    known = model.get("schema") if model is not None else None
+    if isinstance(known, Mapping) and isinstance(known.get("properties"), Mapping):
+        return copy.deepcopy(dict(known))
     properties: dict[str, Any] = {
         "prompt": {"type": "string", "title": "Prompt", "description": "What to generate."}}
-    model = ASSET_MODELS.get(model_name or "")
-    if model is not None and model["output"] == "video":
+    if model is not None and model["output"] == "video" and model.get("durations"):
         durations = list(model["durations"])
-        properties["duration"] = {"type": "integer", "enum": durations,
+        kind = "integer" if all(isinstance(d, int) and not isinstance(d, bool)
+                                for d in durations) else "string"
+        properties["duration"] = {"type": kind, "enum": durations,
                                   "default": durations[0], "title": "Duration (seconds)"}
     elif model is not None and model["output"] == "image":
         properties["num_images"] = {"type": "integer", "minimum": 1, "maximum": 4,

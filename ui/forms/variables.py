@@ -1,10 +1,20 @@
-"""The Custom Template variables: a small table of name | type | value."""
+"""The Custom Template variables: a small table of name | type | value.
+
+With a template chosen (``set_template``, called by the form when the template picker
+changes), the rows come from the template's detail (``GET /api/custom_templates/{id}/``,
+through the service, cached for the session): one row per variable, its name and type fixed
+by the template. Values typed are kept by name when another template (or the same one again)
+brings the same names back. A template row left empty is not sent: the template keeps its own
+content there. Rows can still be added by hand, and without a template the table is free.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import uuid
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -20,7 +30,9 @@ from PySide6.QtWidgets import (
 
 from app.generators import Field
 from app.generators.catalogue import TEMPLATE_VARIABLE_TYPES
+from app.generators.spec import is_empty
 from ui.forms.base import FieldEditor
+from ui.forms.pickers import NOT_CONNECTED, StatusRow
 
 if TYPE_CHECKING:
     from ui.service import StudioService
@@ -29,6 +41,69 @@ COL_NAME, COL_TYPE, COL_VALUE = range(3)
 _HEADERS = ("Name", "Type", "Value")
 _VALUE_HINTS = {"content": "the text", "url": "an https:// URL", "avatar_id": "an avatar id",
                 "voice_id": "a voice (accent) id"}
+FROM_TEMPLATE = Qt.ItemDataRole.UserRole + 7
+"""Set on a row's name item when the row is one of the chosen template's variables."""
+DEFAULT_ROLE = Qt.ItemDataRole.UserRole + 8
+"""The template's own value of a variable (shown as a hint), on the name item."""
+
+
+def _variable_content(kind: str, spec: Mapping[str, Any]) -> Any:
+    """The value held by a variable entry: ``value``, ``default`` or the type's property."""
+    for key in ("value", "default"):
+        if not is_empty(spec.get(key)):
+            return spec[key]
+    properties = spec.get("properties")
+    if isinstance(properties, Mapping):
+        prop = TEMPLATE_VARIABLE_TYPES.get(kind)
+        if prop and not is_empty(properties.get(prop)):
+            return properties[prop]
+        present = [v for v in properties.values() if isinstance(v, str | int | float)]
+        if len(present) == 1:
+            return present[0]
+    return None
+
+
+def template_variables(detail: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """``(name, type, the template's own value)`` of each variable of a template's detail.
+
+    The docs show ``variables`` as a map of name to a variable description without naming
+    its fields; a description may be a mapping (``type`` plus ``value``/``default``/
+    ``properties``), a bare type string, or the map may come as a list of ``{name, type}``.
+    """
+    raw = detail.get("variables")
+    pairs: Iterable[tuple[Any, Any]]
+    if isinstance(raw, Mapping):
+        pairs = raw.items()
+    elif isinstance(raw, list):
+        pairs = ((v.get("name"), v) for v in raw if isinstance(v, Mapping))
+    else:
+        pairs = ()
+    out: list[tuple[str, str, str]] = []
+    seen: set[str] = set()
+    for name, spec in pairs:
+        name = str(name or "").strip()
+        if not name or name in seen:
+            continue
+        seen.add(name)
+        if isinstance(spec, Mapping):
+            kind = str(spec.get("type") or "text").strip() or "text"
+            content = _variable_content(kind, spec)
+        else:
+            kind = str(spec).strip() if isinstance(spec, str) and spec.strip() else "text"
+            content = None
+        out.append((name, kind, "" if content is None or isinstance(content, Mapping | list)
+                    else str(content)))
+    return out
+
+
+def _template_id(value: Any) -> str | None:
+    """``value`` as a template id to look up, when it is a well-formed UUID."""
+    text = "" if is_empty(value) else str(value).strip()
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return None
+    return text
 
 
 class VariablesEditor(FieldEditor):
@@ -68,6 +143,13 @@ class VariablesEditor(FieldEditor):
         self.note.setAccessibleName(f"{field.label} note")
         self.note.setWordWrap(True)
         self.note.hide()
+        self._status_box = StatusRow(field, "Retry loading the template's variables",
+                                     self._retry_template, self)
+        self.status = self._status_box.label
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.retry_button = self._status_box.retry_button
+        self.retry_button.setToolTip("Ask Creatify for the template's variables again")
+        self.retry_button.hide()
 
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
@@ -76,6 +158,7 @@ class VariablesEditor(FieldEditor):
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._status_box)
         layout.addWidget(self.table)
         layout.addLayout(buttons)
         layout.addWidget(self.note)
@@ -83,26 +166,41 @@ class VariablesEditor(FieldEditor):
 
         self._loading = False
         self._last: Any = {}
+        self.template_id: str | None = None       # the template being shown (or fetched)
+        self.detail: Mapping[str, Any] | None = None  # its detail, once arrived
+        self._typed: dict[str, str] = {}          # values typed, by name, across templates
+        if service is not None:
+            service.templateLoaded.connect(self._on_template)
+            service.templateFailed.connect(self._on_template_failed)
         self.add_row()
         self._last = self.value()
 
     # -- rows
 
-    def add_row(self, name: str = "", kind: str = "text", value: str = "") -> int:
+    def add_row(self, name: str = "", kind: str = "text", value: str = "",
+                from_template: bool = False, template_value: str = "") -> int:
+        """Add a row; a template's row has its name (and known type) fixed."""
         self._loading = True
         try:
             row = self.table.rowCount()
             self.table.insertRow(row)
-            self.table.setItem(row, COL_NAME, QTableWidgetItem(name))
+            name_item = QTableWidgetItem(name)
+            name_item.setData(FROM_TEMPLATE, from_template)
+            name_item.setData(DEFAULT_ROLE, template_value)
+            if from_template:
+                name_item.setFlags(name_item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                name_item.setToolTip("A variable of the chosen template")
+            self.table.setItem(row, COL_NAME, name_item)
             self.table.setItem(row, COL_VALUE, QTableWidgetItem(value))
             combo = QComboBox(self.table)
             for key in TEMPLATE_VARIABLE_TYPES:
                 combo.addItem(key, key)
             index = combo.findData(kind)
-            if index < 0:  # an unknown type from a saved form: keep it visible
+            if index < 0:  # an unknown type (saved form, template): keep it visible
                 combo.addItem(f"{kind} (unknown)", kind)
                 index = combo.count() - 1
             combo.setCurrentIndex(index)
+            combo.setEnabled(not from_template or kind not in TEMPLATE_VARIABLE_TYPES)
             combo.currentIndexChanged.connect(self._on_type)
             self.table.setCellWidget(row, COL_TYPE, combo)
         finally:
@@ -134,7 +232,13 @@ class VariablesEditor(FieldEditor):
                 hint = _VALUE_HINTS.get(prop or "", "the value")
                 item = self.table.item(row, COL_VALUE)
                 if item is not None:
-                    item.setToolTip(f"{kind}: {hint}")
+                    tip = f"{kind}: {hint}"
+                    name_item = self.table.item(row, COL_NAME)
+                    if name_item is not None and name_item.data(FROM_TEMPLATE):
+                        own = str(name_item.data(DEFAULT_ROLE) or "")
+                        tip += ("; empty keeps the template's own"
+                                + (f" ({own})" if own else ""))
+                    item.setToolTip(tip)
 
     def _update_buttons(self) -> None:
         self.remove_button.setEnabled(self.table.rowCount() > 0)
@@ -181,28 +285,138 @@ class VariablesEditor(FieldEditor):
                         (value_item.text() if value_item else "").strip()))
         return out
 
+    def _from_template(self, row: int) -> bool:
+        item = self.table.item(row, COL_NAME)
+        return bool(item is not None and item.data(FROM_TEMPLATE))
+
     def value(self) -> dict[str, dict[str, str]]:
+        """Every named row, except a template's row left empty (the template keeps its own)."""
         return {name: {"type": kind, "value": value}
-                for name, kind, value in self.rows() if name}
+                for row, (name, kind, value) in enumerate(self.rows())
+                if name and (value or not self._from_template(row))}
 
     def set_value(self, value: Any) -> None:
-        self._loading = True
-        try:
-            self.table.setRowCount(0)
-        finally:
-            self._loading = False
-        entries = value.items() if isinstance(value, Mapping) else ()
-        for name, spec in entries:
+        entries = []
+        for name, spec in (value.items() if isinstance(value, Mapping) else ()):
             spec = spec if isinstance(spec, Mapping) else {"value": spec}
             kind = str(spec.get("type") or "text")
             content = spec.get("value")
             properties = spec.get("properties")
             if content is None and isinstance(properties, Mapping):
                 content = properties.get(TEMPLATE_VARIABLE_TYPES.get(kind, ""))
-            self.add_row(str(name), kind, "" if content is None else str(content))
+            entries.append((str(name), kind, "" if content is None else str(content)))
+        self._typed = {name: content for name, _kind, content in entries if content}
+        self._build(entries)
+
+    def _build(self, extras: Iterable[tuple[str, str, str]]) -> None:
+        """The template's rows (values from what was typed), then ``extras`` not among them."""
+        self._loading = True
+        try:
+            self.table.setRowCount(0)
+        finally:
+            self._loading = False
+        names = set()
+        if self.detail is not None:
+            for name, kind, own in template_variables(self.detail):
+                names.add(name)
+                self.add_row(name, kind, self._typed.get(name, ""), from_template=True,
+                             template_value=own)
+        for name, kind, content in extras:
+            if name not in names:
+                self.add_row(name, kind, content)
         if self.table.rowCount() == 0:
             self.add_row()
         self._notify()
+
+    # -- the chosen template
+
+    def set_template(self, template_id: Any) -> None:
+        """Show the variables of ``template_id`` (fetched if needed); an empty or malformed
+        id leaves the rows as they are, no longer tied to a template."""
+        wanted = _template_id(template_id)
+        if wanted == self.template_id:
+            return
+        self.template_id = wanted
+        if wanted is None:
+            if self.detail is not None:
+                self.detail = None
+                self._release_rows()
+            self._set_status(None)
+            return
+        if self.service is None:
+            return
+        detail = self.service.template_detail(wanted)
+        if detail is not None:
+            self._apply(wanted, detail)
+        elif self.template_id == wanted:  # (a failure may have been reported already)
+            self._set_status("Loading the template's variables…")
+
+    def _retry_template(self) -> None:
+        wanted, self.template_id = self.template_id, None
+        self.set_template(wanted)
+
+    def _on_template(self, template_id: str, detail: dict[str, Any]) -> None:
+        if template_id == self.template_id:
+            self._apply(template_id, detail)
+
+    def _on_template_failed(self, template_id: str, message: str) -> None:
+        if template_id != self.template_id:
+            return
+        if message.startswith(NOT_CONNECTED.split(":")[0]):
+            self._set_status("Not connected: the template's variables load once connected; "
+                             "you can add them by hand.")
+        else:
+            self._set_status(f"Could not load the template's variables: {message} "
+                             "You can add them by hand.", retry=True)
+
+    def _apply(self, template_id: str, detail: Mapping[str, Any]) -> None:
+        for name, _kind, content in self.rows():
+            if name and content:
+                self._typed[name] = content
+            elif name:
+                self._typed.pop(name, None)
+        self.detail = detail
+        self._build(())
+        count = len(template_variables(detail))
+        title = str(detail.get("name") or "").strip() or template_id
+        if count:
+            plural = "variable" if count == 1 else "variables"
+            self._set_status(f"{count} {plural} from the template “{title}”. A value left "
+                             "empty keeps the template's own.")
+        else:
+            self._set_status(f"The template “{title}” has no variables to fill.")
+
+    def _release_rows(self) -> None:
+        """The template is gone: its filled rows become ordinary rows (kept, editable), its
+        empty ones go."""
+        loading, self._loading = self._loading, True
+        try:
+            for row in reversed(range(self.table.rowCount())):
+                value_item = self.table.item(row, COL_VALUE)
+                if self._from_template(row) and not (value_item and value_item.text().strip()):
+                    self.table.removeRow(row)
+            if self.table.rowCount() == 0:
+                self._loading = loading
+                self.add_row()
+                self._loading = True
+            for row in range(self.table.rowCount()):
+                item = self.table.item(row, COL_NAME)
+                if item is not None:
+                    item.setData(FROM_TEMPLATE, False)
+                    item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
+                    item.setToolTip("")
+                combo = self._type_combo(row)
+                if combo is not None:
+                    combo.setEnabled(True)
+        finally:
+            self._loading = loading
+        self._rename_rows()
+        self._notify()
+
+    def _set_status(self, text: str | None, retry: bool = False) -> None:
+        self._status_box.setVisible(bool(text))
+        self.status.setText(text or "")
+        self.retry_button.setVisible(retry)
 
     def _notify(self) -> None:
         names = [name for name, _kind, _value in self.rows() if name]
@@ -217,4 +431,4 @@ class VariablesEditor(FieldEditor):
             self.changed.emit()
 
 
-__all__ = ["VariablesEditor"]
+__all__ = ["VariablesEditor", "template_variables"]
