@@ -1,8 +1,8 @@
 """The Creatify sandbox: a simulator of the Creatify API, real HTTP on loopback, stdlib only.
 
 Used by the end-to-end tests (the real httpx client against it) and shipped in the app as the
-offline sandbox, so every feature can be tried with nothing billed. It speaks the contract in
-``creatify-api.md`` with its quirks (string/number ``progress``, ``output`` vs
+offline sandbox, so every feature can be tried with nothing billed. It speaks the documented API
+(``resources/creatify-openapi.json``) with its quirks (string/number ``progress``, ``output`` vs
 ``video_output``, DRF error shapes ...), bills by its own reading of the billing page, and can
 misbehave on purpose (:class:`Faults`):
 
@@ -19,6 +19,12 @@ misbehave on purpose (:class:`Faults`):
 - ``reset_next_create_after_processing`` / ``reset_next_request_before_processing``: the next
   N paid POSTs are processed then reset / the next N requests are reset unprocessed.
 
+Where the docs are awkward the simulator follows them (:class:`DocsQuirks`, every one on by
+default, each switchable per ``Sandbox(quirks=...)``, on the command line with
+``--quirk-off NAME`` and at run time with ``POST /_sandbox/quirks``): a ready preview reads
+``pending``, AI Scripts' paragraphs are one string, musics are paged, the Asset Generator's
+``credits_used`` is a string, the Ad Clone list ignores ``ids``.
+
 Faults never touch ``/_sandbox/*`` (state, faults, create log) and only latency and resets
 touch ``/media/*``. Modules: ``world`` (the pure state and routing) and the rules it applies
 (``wire``: requests, responses, errors and faults; ``validation``; ``catalogue``; ``jobs``;
@@ -27,6 +33,6 @@ sample files), ``__main__`` (the CLI).
 """
 
 from app.sandbox.server import Sandbox
-from app.sandbox.wire import CreateRecord, Faults
+from app.sandbox.wire import CreateRecord, DocsQuirks, Faults
 
-__all__ = ["CreateRecord", "Faults", "Sandbox"]
+__all__ = ["CreateRecord", "DocsQuirks", "Faults", "Sandbox"]

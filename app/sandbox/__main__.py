@@ -5,8 +5,9 @@ SIGINT/SIGTERM.
 
 prints one line, ``Creatify sandbox listening on http://127.0.0.1:8765 (X-API-ID sandbox /
 X-API-KEY sandbox)``, and serves. Point the app (or curl) at that URL with those two headers.
-``GET /_sandbox/state``, ``GET|POST /_sandbox/faults`` and ``GET /_sandbox/creates`` inspect and
-steer it while it runs.
+``GET /_sandbox/state``, ``GET|POST /_sandbox/faults``, ``GET|POST /_sandbox/quirks`` and
+``GET /_sandbox/creates`` inspect and steer it while it runs. ``--quirk-off preview_pending``
+(repeatable) serves the plainer reading of the docs where they are awkward.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 from types import FrameType
 
 from app.sandbox.server import Sandbox, is_loopback
-from app.sandbox.wire import Faults
+from app.sandbox.wire import DocsQuirks, Faults
 
 _FAULT_OPTIONS = (  # (option, Faults field, help)
     ("--error-rate", "error_rate", "fraction of API requests answered 500/502/503"),
@@ -64,6 +65,10 @@ def _parser() -> argparse.ArgumentParser:
                             metavar="S" if name in ("retry_after", "latency") else "F", help=text)
     parser.add_argument("--insufficient-credits", action="store_true",
                         help="answer every paid request with the insufficient-credits error")
+    parser.add_argument("--quirk-off", action="append", default=[], metavar="NAME",
+                        choices=DocsQuirks.names(),
+                        help="turn one docs quirk off (repeatable): "
+                             + ", ".join(DocsQuirks.names()))
     return parser
 
 
@@ -81,8 +86,10 @@ def main(argv: list[str] | None = None) -> int:
                         **{name: getattr(args, name) for _, name, _ in _FAULT_OPTIONS})
     except (TypeError, ValueError) as exc:
         parser.error(str(exc))
+    quirks = DocsQuirks(**{name: False for name in args.quirk_off})
     sandbox = Sandbox(host=args.host, port=args.port, api_id=args.api_id, api_key=args.api_key,
-                      balance=args.balance, speed=args.speed, faults=faults, seed=args.seed)
+                      balance=args.balance, speed=args.speed, faults=faults, quirks=quirks,
+                      seed=args.seed)
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:

@@ -46,6 +46,15 @@ def billed_blocks(length: Decimal, size: int | Decimal) -> int:
 AURORA_MODEL_RATES = {"aurora_v1": Decimal(1), "aurora_v1_fast": Decimal("0.5")}
 AURORA_V2_RATES = {"480p": Decimal("0.4"), "720p": Decimal("0.7"), "1080p": Decimal("1.4"),
                    "2k": Decimal("2.8")}
+VIDEO_MODEL_RATES = {**AURORA_MODEL_RATES, "aurora_v2": Decimal("0.7")}
+"""``model_version`` values a video job bills per started second (URL to Video's
+``aurora_v2`` is 0.7 credit/s)."""
+BOREAL_RATE = Decimal(10)
+"""``model_version`` ``boreal`` on URL to Video: 10 credits per started 30 s."""
+REGEN_IMAGE_PRICE = Decimal(2)
+"""The docs give no price for ``regen_image``: the sandbox charges it as a new image (2)."""
+REGEN_VIDEO_PRICE = Decimal(1)
+"""``regen_video``: "Regenerating a video this endpoint costs 1 credit"."""
 
 
 def length_of(job: Job) -> Decimal:
@@ -53,11 +62,19 @@ def length_of(job: Job) -> Decimal:
     return job.length
 
 
+def _model_version(job: Job) -> str:
+    return job.body.get("model_version") or ""
+
+
 def video_price(job: Job) -> Decimal:
-    """5 per started 30 s; per started second when ``model_version`` is an Aurora model."""
-    rate = AURORA_MODEL_RATES.get(job.body.get("model_version") or "")
+    """5 per started 30 s; per started second for a per-second ``model_version`` (Aurora
+    models), 10 per started 30 s for ``boreal``."""
+    model = _model_version(job)
+    rate = VIDEO_MODEL_RATES.get(model)
     if rate is not None:
         return rate * billed_blocks(length_of(job), 1)
+    if model == "boreal":
+        return BOREAL_RATE * billed_blocks(length_of(job), 30)
     return 5 * Decimal(billed_blocks(length_of(job), 30))
 
 
@@ -67,11 +84,12 @@ def preview_price(job: Job) -> Decimal:
 
 
 def render_price(job: Job) -> Decimal:
-    """The render: the rest of the one-step price (4 per 30 s) — or, for an Aurora
-    ``model_version``, the full per-second price (the billing page gives no split for Aurora;
-    our estimator assumes the same, so that it never under-estimates)."""
+    """The render: the rest of the one-step price (4 per 30 s) — or, for any other
+    ``model_version`` than ``standard`` (Aurora models, ``boreal``), the full price (the
+    billing page gives no split for them; our estimator assumes the same, so that it never
+    under-estimates)."""
     full = job.behaviour.price(job)
-    if (job.body.get("model_version") or "") in AURORA_MODEL_RATES:
+    if _model_version(job) not in ("", "standard"):
         return full
     return full - preview_price(job)
 

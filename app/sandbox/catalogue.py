@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import re
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -28,15 +28,15 @@ def _catalogue_id(kind: str, name: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"https://sandbox.creatify.invalid/{kind}/{name}"))
 
 
-_PERSONAS = (  # creator_name, gender, age_range, style
-    ("Olivia", "female", "young_adult", "selfie"),
-    ("Marcus", "male", "adult", "presenter"),
-    ("Aiko", "female", "adult", "professional"),
-    ("Diego", "male", "young_adult", "casual"),
-    ("Grace", "female", "senior", "presenter"),
-    ("Samuel", "male", "senior", "casual"),
-    ("Priya", "female", "young_adult", "professional"),
-    ("Noah", "male", "adult", "selfie"),
+_PERSONAS = (  # creator_name, gender, age_range, location, style
+    ("Olivia", "f", "adult", "indoor", "selfie"),
+    ("Marcus", "m", "adult", "indoor", "presenter"),
+    ("Aiko", "f", "adult", "outdoor", "other"),
+    ("Diego", "m", "teen", "outdoor", "selfie"),
+    ("Grace", "f", "senior", "indoor", "presenter"),
+    ("Samuel", "m", "senior", "other", "other"),
+    ("Priya", "f", "adult", "fantasy", "presenter"),
+    ("Noah", "nb", "adult", "indoor", "selfie"),
 )
 _VOICES = (  # name, gender, accents
     ("Aria", "female", ("American", "British")),
@@ -44,100 +44,183 @@ _VOICES = (  # name, gender, accents
     ("Mei", "female", ("Mandarin",)),
     ("Kofi", "male", ("Nigerian", "Ghanaian")),
     ("Elena", "female", ("Spanish",)),
+    ("Robin", "non_binary", ("Australian",)),
 )
-_MUSICS = (("Upbeat Pop", "happy"), ("Calm Piano", "calm"), ("Epic Drums", "energetic"),
-           ("Lo-fi Chill", "relaxed"))
+MUSIC_CATEGORIES = ("Happy", "Calm", "Energetic", "Relaxed", "Cinematic")
+_MUSICS = (("Upbeat Pop", "Happy"), ("Sunny Ukulele", "Happy"), ("Calm Piano", "Calm"),
+           ("Soft Strings", "Calm"), ("Epic Drums", "Energetic"), ("Night Run", "Energetic"),
+           ("Lo-fi Chill", "Relaxed"), ("Beach Walk", "Relaxed"), ("Rising Hope", "Cinematic"),
+           ("Last Stand", "Cinematic"), ("Coffee Shop", "Relaxed"), ("Morning Light", "Calm"))
+CATALOGUE_TIME = "2026-01-05T09:00:00.000000Z"
+"""created_at/updated_at of every catalogue entry."""
 
 
 def personas(base_url: str) -> list[dict[str, Any]]:
+    """``Persona`` objects as the docs list them (gender ``m``/``f``/``nb``)."""
     out = []
-    for name, gender, age_range, style in _PERSONAS:
+    for name, gender, age_range, location, style in _PERSONAS:
         pid = _catalogue_id("persona", name)
-        entry: dict[str, Any] = {"id": pid, "creator_name": name, "gender": gender,
-                                 "age_range": age_range, "style": style}
+        entry: dict[str, Any] = {"id": pid, "created_at": CATALOGUE_TIME,
+                                 "updated_at": CATALOGUE_TIME, "creator_name": name,
+                                 "gender": gender, "age_range": age_range,
+                                 "location": location, "style": style,
+                                 "suitable_industries": "general", "video_scene": None,
+                                 "keywords": None}
         for ratio in ("16_9", "1_1", "9_16"):
             entry[f"preview_image_{ratio}"] = media.media_url(base_url, "personas",
                                                               f"{pid}_{ratio}.png")
         for ratio in ("16_9", "1_1", "9_16"):
             entry[f"preview_video_{ratio}"] = media.media_url(base_url, "personas",
                                                               f"{pid}_{ratio}.mp4")
-        entry["is_active"] = True
+        entry["landscape_preview_video"] = entry["preview_video_16_9"]
+        entry["squared_preview_video"] = entry["preview_video_1_1"]
+        entry["portrait_preview_video"] = entry["preview_video_9_16"]
+        entry.update({"is_active": True, "process_status": "done", "failed_reason": "",
+                      "type": "public"})
         out.append(entry)
     return out
 
 
 def voices(base_url: str) -> list[dict[str, Any]]:
-    return [{"name": name, "gender": gender,
-             "accents": [{"id": (aid := _catalogue_id("accent", f"{name}/{accent}")),
-                          "accent_name": accent,
-                          "preview_url": media.media_url(base_url, "voices", f"{aid}.mp3")}
-                         for accent in accents]}
-            for name, gender, accents in _VOICES]
+    return [voice(base_url, name, gender, accents) for name, gender, accents in _VOICES]
+
+
+def voice(base_url: str, name: str, gender: str | None,
+          accents: Sequence[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "name": name,
+        "accents": [{"id": (aid := _catalogue_id("accent", f"{name}/{accent}")),
+                     "accent_name": accent,
+                     "preview_url": media.media_url(base_url, "voices", f"{aid}.mp3")}
+                    for accent in accents]}
+    if gender is not None:
+        out["gender"] = gender
+    return out
 
 
 def musics(base_url: str) -> list[dict[str, Any]]:
     assert media.MP3.duration is not None
     return [{"id": (mid := _catalogue_id("music", name)), "name": name,
              "url": media.media_url(base_url, "musics", f"{mid}.mp3"),
-             "duration": json_number(media.MP3.duration), "mood": mood}
-            for name, mood in _MUSICS]
+             "duration": json_number(media.MP3.duration), "category": category,
+             "mood": category.lower()}
+            for name, category in _MUSICS]
 
 
-# Asset Generator models: the JSON Schema a client builds its form from, and the price.
+def music_categories() -> list[dict[str, Any]]:
+    return [{"name": name} for name in MUSIC_CATEGORIES]
+
+
+# Custom templates: the workspace's templates and their variables (CustomTemplateDetail)
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    name: str
+    aspect_ratio: str
+    variables: Mapping[str, Mapping[str, Any]]
+    """name -> VariableDetail: ``type`` (text/image/video/audio/avatar/voiceover) and the
+    properties a job may set."""
+
+    @property
+    def template_id(self) -> str:
+        return _catalogue_id("template", self.name)
+
+    def summary(self, base_url: str) -> dict[str, Any]:
+        return {"template_id": self.template_id, "name": self.name,
+                "preview": media.media_url(base_url, self.template_id, "preview.mp4"),
+                "aspect_ratio": self.aspect_ratio, "created_at": CATALOGUE_TIME,
+                "updated_at": CATALOGUE_TIME}
+
+    def detail(self, base_url: str) -> dict[str, Any]:
+        return {**self.summary(base_url), "variables": copy.deepcopy(dict(self.variables))}
+
+
+VARIABLE_PROPERTY = {"text": "content", "image": "url", "video": "url", "audio": "url",
+                     "avatar": "avatar_id", "voiceover": "voice_id"}
+"""The property a job's variable of each type carries."""
+
+
+def _variable(kind: str, default: Any, **extra: Any) -> dict[str, Any]:
+    return {"type": kind, "properties": {VARIABLE_PROPERTY[kind]: default}, **extra}
+
+
+TEMPLATES: dict[str, Template] = {t.template_id: t for t in (
+    Template("Product spotlight", "9x16", {
+        "headline": _variable("text", "Meet the upgrade", required=True, max_length=80),
+        "product_image": _variable("image", None, required=True),
+        "presenter": _variable("avatar", None, required=False),
+        "narration": _variable("voiceover", None, required=False),
+    }),
+    Template("Testimonial cut", "16x9", {
+        "quote": _variable("text", "It changed my mornings.", required=True, max_length=200),
+        "clip": _variable("video", None, required=True),
+        "soundtrack": _variable("audio", None, required=False),
+    }),
+)}
+
+
+# Asset Generator models: the JSON Schema a client builds its form from, and the price per
+# output (from the model pages' tables, asset-models.json).
 
 _PROMPT = {"type": "string", "title": "Prompt", "description": "What to generate."}
-_IMAGE_URL = {"type": "string", "format": "uri", "title": "Image URL",
-              "description": "Optional reference image."}
+_NUM_IMAGES = {"type": "integer", "minimum": 1, "maximum": 4, "default": 1,
+               "title": "Number of images"}
 
 
 @dataclass(frozen=True, slots=True)
 class AssetModel:
     name: str
-    display_name: str
-    output_type: str  # "video" | "image"
+    generation_type: str
     properties: Mapping[str, Mapping[str, Any]]
-    price: Callable[[Mapping[str, Any]], Decimal]
+    prices: Mapping[str, Decimal]
+    """Price per output by the value of ``price_by`` (one entry ``""`` for a flat price)."""
+    price_by: str | None = None
     required: tuple[str, ...] = ("prompt",)
 
+    @property
+    def output_type(self) -> str:
+        return self.generation_type.rsplit("_", 1)[-1]
+
+    def outputs(self, params: Mapping[str, Any]) -> int:
+        return int(params.get("num_images", 1)) if "num_images" in self.properties else 1
+
+    def price(self, params: Mapping[str, Any]) -> Decimal:
+        cell = self.prices[str(params[self.price_by])] if self.price_by else self.prices[""]
+        return cell * self.outputs(params)
+
     def schema(self) -> dict[str, Any]:
-        return {"model_name": self.name, "display_name": self.display_name,
-                "output_type": self.output_type,
+        return {"model_name": self.name, "generation_type": self.generation_type,
                 "input_params_schema": {"type": "object",
                                         "properties": copy.deepcopy(dict(self.properties)),
                                         "required": list(self.required)}}
 
 
-def _video_model(name: str, display: str, prices: Mapping[int, int], default: int,
-                 ratios: tuple[str, ...], extra: Mapping[str, Mapping[str, Any]]) -> AssetModel:
-    props: dict[str, Mapping[str, Any]] = {
-        "prompt": _PROMPT,
-        "duration": {"type": "integer", "enum": sorted(prices), "default": default,
-                     "title": "Duration (seconds)"},
-        "aspect_ratio": {"type": "string", "enum": list(ratios), "default": ratios[0],
-                         "title": "Aspect ratio"},
-        **extra}
-    return AssetModel(name, display, "video", props,
-                      lambda params: Decimal(prices[int(params["duration"])]))
+def _durations(prices: Mapping[str, str],
+               default: str) -> tuple[dict[str, Any], dict[str, Decimal]]:
+    schema = {"type": "string", "enum": list(prices), "default": default,
+              "title": "Duration (seconds)"}
+    return schema, {k: Decimal(v) for k, v in prices.items()}
 
 
-def _image_model(name: str, display: str) -> AssetModel:
-    props: dict[str, Mapping[str, Any]] = {
-        "prompt": _PROMPT, "image_url": _IMAGE_URL,
-        "num_images": {"type": "integer", "minimum": 1, "maximum": 4, "default": 1,
-                       "title": "Number of images"}}
-    return AssetModel(name, display, "image", props,
-                      lambda params: 4 * Decimal(int(params["num_images"])))
-
-
-_AUDIO = {"generate_audio": {"type": "boolean", "default": True, "title": "Generate audio"}}
+_VEO_DURATION, _VEO_PRICES = _durations({"4": "6", "6": "9", "8": "12"}, "8")
+_KLING_DURATION, _KLING_PRICES = _durations(
+    {"3": "4.5", "4": "6", "5": "7", "6": "8.5", "7": "10", "8": "11.5", "9": "13", "10": "14",
+     "11": "15.5", "12": "17", "13": "18.5", "14": "20", "15": "21"}, "5")
 ASSET_MODELS: dict[str, AssetModel] = {m.name: m for m in (
-    _video_model("kling-v1.6-pro", "Kling v1.6 Pro", {5: 12, 10: 24}, 5,
-                 ("16:9", "9:16", "1:1"), {"image_url": _IMAGE_URL}),
-    _video_model("veo-3.1", "Veo 3.1", {4: 32, 6: 48, 8: 64}, 8, ("16:9", "9:16"), _AUDIO),
-    _video_model("veo-3.1-fast", "Veo 3.1 Fast", {4: 16, 6: 24, 8: 32}, 8, ("16:9", "9:16"),
-                 _AUDIO),
-    _image_model("flux-pro-kontext", "FLUX.1 Kontext [pro]"),
-    _image_model("nano-banana", "Nano Banana"),
+    AssetModel("veo3.1/fast", "text_to_video", {"prompt": _PROMPT, "duration": _VEO_DURATION},
+               _VEO_PRICES, "duration"),
+    AssetModel("kling-video/o3/pro/text-to-video", "text_to_video",
+               {"prompt": _PROMPT, "duration": _KLING_DURATION}, _KLING_PRICES, "duration"),
+    AssetModel("nano-banana", "text_to_image", {"prompt": _PROMPT, "num_images": _NUM_IMAGES},
+               {"": Decimal("0.5")}),
+    AssetModel("nano-banana-pro", "text_to_image",
+               {"prompt": _PROMPT,
+                "resolution": {"type": "string", "enum": ["1K", "2K", "4K"], "default": "1K",
+                               "title": "Resolution"},
+                "num_images": _NUM_IMAGES},
+               {"1K": Decimal("1.5"), "2K": Decimal("1.5"), "4K": Decimal(3)}, "resolution"),
+    AssetModel("flux-pro/kontext/text-to-image", "text_to_image",
+               {"prompt": _PROMPT, "num_images": _NUM_IMAGES}, {"": Decimal("0.5")}),
 )}
 
 
@@ -147,7 +230,7 @@ TEXT_MODELS = ("gemini-2.5-flash", "gemini-2.5-pro", "gemini-2.5-flash-lite",
                "gemini-2.0-flash")
 AI_SHORTS_STYLES = ("4K realistic", "3D", "Cinematic", "Cartoonish", "Line art", "Pixel art",
                     "Mysterious", "Steam punk", "Collage", "Kawaii")
-EDITING_STYLES = ("film", "commercial", "music", "tutorial", "vlog", "social")
+EDITING_STYLES = ("film", "geometric_gradient", "glitch", "glitter_gradient", "paper")
 DEFAULT_SCRIPT_STYLES = ("BenefitsV2", "ProblemSolutionV2", "CallToActionV2")
 VIDEO_LENGTHS = (15, 30, 45, 60)
 

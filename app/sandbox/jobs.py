@@ -139,6 +139,9 @@ class Job:
     awaiting_render: bool = False
     answer: str = ""
     """text_generator: the reply, known at creation (it sets the price)."""
+    previews: list[dict[str, Any]] = field(default_factory=list)
+    """preview_list_async: the entries (``media_job``, ``visual_style``, ``aspect_ratio``)
+    ``previews[]`` shows once they are ready."""
 
     @property
     def resource(self) -> Resource:
@@ -198,3 +201,9 @@ class Behaviour:
     previewable: bool = False
     check: BodyCheck | None = None
     defaults: Mapping[str, Any] = field(default_factory=dict)
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    """Fields every wire object of the resource carries from creation (``is_hidden``,
+    ``media_job``, ``preview`` ...), as its schema in the docs lists them."""
+    no_reason: str | None = None
+    """``failed_reason`` while there is none: ``None``, or ``""`` where the docs type it as a
+    non-null string."""

@@ -30,7 +30,7 @@ from types import TracebackType
 from typing import Any
 
 from app.sandbox import media
-from app.sandbox.wire import CreateRecord, FaultPlan, Faults, Request, Response
+from app.sandbox.wire import CreateRecord, DocsQuirks, FaultPlan, Faults, Request, Response
 from app.sandbox.world import World
 
 log = logging.getLogger(__name__)
@@ -373,13 +373,14 @@ class Sandbox:
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, api_id: str = "sandbox",
                  api_key: str = "sandbox", balance: Decimal | int = 500, speed: float = 1.0,
-                 faults: Faults | None = None, seed: int | None = None) -> None:
+                 faults: Faults | None = None, quirks: DocsQuirks | None = None,
+                 seed: int | None = None) -> None:
         if not is_loopback(host):
             raise ValueError(f"the sandbox listens on loopback only, not on {host!r}")
         self._host = host
         self._port = port
         self._world = World(api_id=api_id, api_key=api_key, balance=balance, speed=speed,
-                            faults=faults, seed=seed)
+                            faults=faults, quirks=quirks, seed=seed)
         self._server: SandboxHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._lifecycle = threading.Lock()
@@ -439,6 +440,19 @@ class Sandbox:
     def set_faults(self, **changes: Any) -> Faults:
         """Change some faults now; an unknown name raises ``TypeError``."""
         return self._world.set_faults(**changes)
+
+    @property
+    def quirks(self) -> DocsQuirks:
+        """The docs quirks in force (all on unless turned off)."""
+        return self._world.quirks
+
+    def set_quirks(self, **changes: bool) -> DocsQuirks:
+        """Turn docs quirks on or off now; an unknown name raises ``TypeError``."""
+        return self._world.set_quirks(**changes)
+
+    def served_operations(self) -> set[tuple[str, str]]:
+        """(METHOD, path template) of every route the simulator answers."""
+        return self._world.served_operations()
 
     @property
     def create_log(self) -> list[CreateRecord]:

@@ -14,13 +14,16 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from app.sandbox.catalogue import ASSET_MODELS, AssetModel
+from app.sandbox.catalogue import ASSET_MODELS, TEMPLATES, VARIABLE_PROPERTY, AssetModel
 from app.sandbox.wire import REQUIRED, field_errors, general_error
 
 if TYPE_CHECKING:
     from app.sandbox.world import World
 
-AURORA_MAX_AUDIO = Decimal(60)
+AURORA_MAX_AUDIO = {"aurora_v1": Decimal(300), "aurora_v1_fast": Decimal(300),
+                    "aurora_v2": Decimal("59.7")}
+"""Seconds of audio an Aurora job accepts per ``model_version`` (5 minutes for v1)."""
+AURORA_V2_MAX_AUDIO_2K = Decimal("14.375")
 
 
 # --------------------------------------------------------------------------------------------
@@ -255,8 +258,52 @@ def check_scenes(world: World, body: dict[str, Any]) -> None:
 
 
 def check_aurora(world: World, body: dict[str, Any]) -> None:
-    if world.media_length(body["audio"]) > AURORA_MAX_AUDIO:
-        raise field_errors({"audio": [f"Audio must be at most {AURORA_MAX_AUDIO} seconds."]})
+    model = body.get("model_version") or "aurora_v1"
+    limit = AURORA_MAX_AUDIO[model]
+    if model == "aurora_v2" and body.get("resolution") == "2k":
+        limit = AURORA_V2_MAX_AUDIO_2K
+    if world.media_length(body["audio"]) > limit:
+        raise field_errors({"audio": [f"Audio must be at most {limit} seconds for {model}."]})
+
+
+def check_template(world: World, body: dict[str, Any]) -> None:
+    """``variables`` checked against the template's (``GET /api/custom_templates/{id}/``):
+    unknown template or variable, wrong type, a required one missing, a text too long."""
+    template = TEMPLATES.get(body["template_id"])
+    if template is None:
+        raise field_errors({"template_id": [f'Invalid template "{body["template_id"]}".']})
+    problems: list[str] = []
+    given = body["variables"]
+    for name, value in given.items():
+        spec = template.variables.get(name)
+        if spec is None:
+            problems.append(f"{name}: not a variable of this template.")
+            continue
+        if not isinstance(value, dict):
+            problems.append(f'{name}: expected {{"type", "properties"}}.')
+            continue
+        if value.get("type", spec["type"]) != spec["type"]:
+            problems.append(f'{name}: type must be "{spec["type"]}".')
+            continue
+        props = value.get("properties")
+        key = VARIABLE_PROPERTY[spec["type"]]
+        if not isinstance(props, dict) or not isinstance(props.get(key), str) \
+                or not props[key].strip():
+            problems.append(f"{name}: properties.{key} is required.")
+            continue
+        if key == "url":
+            try:
+                url()(props[key])
+            except Invalid as exc:
+                problems.append(f"{name}: properties.url: {exc.args[0]}")
+        elif "max_length" in spec and len(props[key]) > spec["max_length"]:
+            problems.append(f"{name}: Ensure this field has no more than "
+                            f"{spec['max_length']} characters.")
+    for name, spec in template.variables.items():
+        if spec.get("required") and name not in given:
+            problems.append(f"{name}: {REQUIRED}")
+    if problems:
+        raise field_errors({"variables": problems})
 
 
 def check_asset(world: World, body: dict[str, Any]) -> None:

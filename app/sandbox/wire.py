@@ -8,14 +8,17 @@ request suffers (:class:`FaultPlan`), and the small helpers that shape values fo
 
 from __future__ import annotations
 
+import email.policy
 import json
 import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from decimal import Decimal
+from email.parser import BytesParser
 from enum import Enum
 from typing import Any
+from urllib.parse import parse_qs
 
 # --------------------------------------------------------------------------------------------
 # Messages (Django REST Framework's wording where DRF has one)
@@ -65,6 +68,50 @@ class Faults:
             raise TypeError(f"unknown fault(s): {', '.join(unknown)} "
                             f"(known: {', '.join(sorted(known))})")
         return Faults(**{**asdict(self), **changes})
+
+
+@dataclass(frozen=True)
+class DocsQuirks:
+    """The awkward parts of Creatify's docs the simulator reproduces; every one is on by
+    default (that is what the docs say) and each can be turned off to serve the plainer
+    reading the docs also allow.
+
+    - ``preview_pending``: a ready preview job goes back to ``pending`` with ``preview`` /
+      ``previews[]`` filled (off: its status reads ``done``);
+    - ``scripts_as_string``: AI Scripts' ``generated_scripts[].paragraphs`` is one string
+      (off: a list of paragraphs);
+    - ``musics_paged``: ``GET /api/musics/`` answers ``{count, results, page, page_size}``
+      (off: a plain array);
+    - ``asset_credits_string``: the Asset Generator's ``credits_used`` is a string on its list
+      and detail (off: a number);
+    - ``ads_clone_ignores_ids``: the Ad Clone list returns every job whatever the query (it
+      documents no ``ids``; off: ``ids`` filters like the other lists).
+    """
+
+    preview_pending: bool = True
+    scripts_as_string: bool = True
+    musics_paged: bool = True
+    asset_credits_string: bool = True
+    ads_clone_ignores_ids: bool = True
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            if not isinstance(getattr(self, f.name), bool):
+                raise TypeError(f"{f.name} must be true or false, "
+                                f"not {getattr(self, f.name)!r}")
+
+    def updated(self, changes: Mapping[str, Any]) -> DocsQuirks:
+        """A copy with ``changes`` applied: ``TypeError`` for unknown names or non-booleans."""
+        known = {f.name for f in fields(self)}
+        unknown = sorted(set(changes) - known)
+        if unknown:
+            raise TypeError(f"unknown quirk(s): {', '.join(unknown)} "
+                            f"(known: {', '.join(sorted(known))})")
+        return DocsQuirks(**{**asdict(self), **changes})
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
 
 
 _RATE_FAULTS = frozenset({"error_rate", "rate_limit_rate", "reset_rate", "malformed_rate",
@@ -205,3 +252,44 @@ def parse_body_leniently(raw: bytes) -> Any:
     except (ValueError, UnicodeDecodeError):
         return raw.decode("utf-8", "replace")
 
+
+
+@dataclass(frozen=True, slots=True)
+class UploadedFile:
+    """A file part of a multipart body."""
+
+    filename: str
+    content_type: str
+    size: int
+
+
+def decode_body(request: Request) -> Any:
+    """A POST/PUT body as DRF parses it: JSON (the default), ``x-www-form-urlencoded`` or
+    ``multipart/form-data`` (file parts become :class:`UploadedFile`). An empty body is
+    ``{}``; ``ValueError`` when it cannot be parsed."""
+    content_type = request.headers.get("content-type", "")
+    kind = content_type.split(";", 1)[0].strip().lower()
+    if not request.body.strip():
+        return {}
+    if kind == "application/x-www-form-urlencoded":
+        pairs = parse_qs(request.body.decode(), keep_blank_values=True)
+        return {name: values[-1] for name, values in pairs.items()}
+    if kind == "multipart/form-data":
+        message = BytesParser(policy=email.policy.HTTP).parsebytes(
+            b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + request.body)
+        if not message.is_multipart():
+            raise ValueError("not a multipart body")
+        out: dict[str, Any] = {}
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            if not isinstance(name, str):
+                continue
+            payload = part.get_payload(decode=True)
+            data = payload if isinstance(payload, bytes) else b""
+            filename = part.get_filename()
+            if filename is not None:
+                out[name] = UploadedFile(filename, part.get_content_type(), len(data))
+            else:
+                out[name] = data.decode()
+        return out
+    return json.loads(request.body)

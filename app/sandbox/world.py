@@ -29,7 +29,6 @@ from __future__ import annotations
 import copy
 import heapq
 import itertools
-import json
 import math
 import random
 import threading
@@ -50,13 +49,19 @@ from app.sandbox.behaviours import (
     FAILED_REASONS,
     LINK_FIELDS,
     LINK_PARAM_FIELDS,
+    PERSONA_FIELDS,
     PREVIEW_LIST_FIELDS,
     PRODUCT_IMAGE_FIELDS,
     PRODUCT_VIDEO_FIELDS,
+    REGEN_IMAGE_FIELDS,
     REJECTED_REASON,
+    TEMPLATE_RENDER_FIELDS,
     TEXT_GENERATOR_FIELDS,
+    VOICE_CLONE_FIELDS,
 )
 from app.sandbox.billing import (
+    REGEN_IMAGE_PRICE,
+    REGEN_VIDEO_PRICE,
     billed_blocks,
     length_of,
     preview_price,
@@ -65,8 +70,10 @@ from app.sandbox.billing import (
 )
 from app.sandbox.catalogue import (
     ASSET_MODELS,
+    TEMPLATES,
     TEXT_MODELS,
     generated_scripts,
+    music_categories,
     musics,
     personas,
     reply_text,
@@ -89,7 +96,13 @@ from app.sandbox.jobs import (
     Stage,
     Steps,
 )
-from app.sandbox.validation import F, check_link_media, check_scrape, validate_fields
+from app.sandbox.validation import (
+    F,
+    check_link_media,
+    check_scrape,
+    check_template,
+    validate_fields,
+)
 from app.sandbox.wire import (
     INSUFFICIENT_CREDITS,
     INVALID_KEY,
@@ -102,11 +115,14 @@ from app.sandbox.wire import (
     ApiError,
     Category,
     CreateRecord,
+    DocsQuirks,
     FaultPlan,
     Faults,
     Request,
     Response,
+    UploadedFile,
     category_of,
+    decode_body,
     field_errors,
     general_error,
     iso,
@@ -157,6 +173,7 @@ class World:
 
     def __init__(self, *, api_id: str = "sandbox", api_key: str = "sandbox",
                  balance: Decimal | int = 500, speed: float = 1.0, faults: Faults | None = None,
+                 quirks: DocsQuirks | None = None,
                  seed: int | None = None, clock: Callable[[], float] = time.monotonic,
                  wall_clock: Callable[[], float] = time.time) -> None:
         if not speed > 0:
@@ -169,6 +186,9 @@ class World:
         self._balance = Decimal(balance)
         self._reserved = Decimal(0)
         self._faults = copy.copy(faults) if faults is not None else Faults()
+        self._quirks = quirks if quirks is not None else DocsQuirks()
+        self._personas: dict[str, dict[str, Any]] = {}
+        self._voices: list[dict[str, Any]] = []
         self._rng = random.Random(seed)
         self._clock = clock
         self._epoch = wall_clock() - clock()
@@ -199,6 +219,17 @@ class World:
         with self.lock:
             self._faults = self._faults.updated(changes)
             return copy.copy(self._faults)
+
+    @property
+    def quirks(self) -> DocsQuirks:
+        with self.lock:
+            return self._quirks
+
+    def set_quirks(self, **changes: Any) -> DocsQuirks:
+        """Turn docs quirks on or off now; an unknown name raises ``TypeError``."""
+        with self.lock:
+            self._quirks = self._quirks.updated(changes)
+            return self._quirks
 
     @property
     def create_log(self) -> list[CreateRecord]:
@@ -308,49 +339,88 @@ class World:
     # ---- routing ---------------------------------------------------------------------------
 
     def _build_routes(self) -> dict[int, list[Route]]:
+        """Exactly the documented operations of the resources the app uses (plus the
+        ``/_sandbox/`` control endpoints)."""
+        B = BEHAVIOURS
         routes = [
             Route(("_sandbox", "state"), {"GET": self._control_state}, auth=False),
             Route(("_sandbox", "faults"),
                   {"GET": self._control_faults, "POST": self._control_set_faults}, auth=False),
+            Route(("_sandbox", "quirks"),
+                  {"GET": self._control_quirks, "POST": self._control_set_quirks},
+                  auth=False),
             Route(("_sandbox", "creates"), {"GET": self._control_creates}, auth=False),
             Route(("api", "remaining_credits"), {"GET": self._remaining_credits}),
-            Route(("api", "personas"), {"GET": lambda c: Response(200, personas(self.base_url))}),
-            Route(("api", "personas_v2"), {"GET": self._personas_v2}),
-            Route(("api", "voices"), {"GET": lambda c: Response(200, voices(self.base_url))}),
-            Route(("api", "musics"), {"GET": lambda c: Response(200, musics(self.base_url))}),
+            # catalogues
+            Route(("api", "personas"), {"GET": self._list_personas,
+                                        "POST": self._create_persona}),
+            Route(("api", "personas", "paginated"), {"GET": self._personas_paginated}),
+            Route(("api", "personas", _ANY), {"GET": self._get_persona}),
+            Route(("api", "personas_v2"), {"GET": self._list_personas,
+                                           "POST": self._create_persona_v2}),
+            Route(("api", "voices"), {"GET": self._list_voices, "POST": self._clone_voice}),
+            Route(("api", "voices", "paginated"), {"GET": self._voices_paginated}),
+            Route(("api", "voices", "accents", _ANY), {"DELETE": self._delete_accent}),
+            Route(("api", "musics"), {"GET": self._musics}),
+            Route(("api", "music_categories"),
+                  {"GET": lambda c: Response(200, music_categories())}),
+            Route(("api", "custom_templates"), {"GET": self._list_templates}),
+            Route(("api", "custom_templates", _ANY), {"GET": self._get_template}),
+            Route(("api", "custom_templates", "preview"),
+                  {"POST": self._bind(self._preview, B["custom_templates"])}, paid=True),
+            Route(("api", "custom_templates", _ANY, "render"),
+                  {"POST": self._bind(self._render, B["custom_templates"])}, paid=True),
             Route(("api", "asset_generator", "schemas"), {"GET": self._asset_schemas}),
+            # links
             Route(("api", "links"), {"GET": self._list_links, "POST": self._create_link},
                   paid=True),
             Route(("api", "links", "link_with_params"), {"POST": self._link_with_params},
                   paid=True),
             Route(("api", "links", _ANY), {"GET": self._get_link, "PUT": self._put_link}),
+            # actions beyond create/preview/render
             Route(("api", "link_to_videos", "preview_list_async"),
                   {"POST": self._preview_list}, paid=True),
             Route(("api", "link_to_videos", _ANY, "render_single_preview"),
                   {"POST": self._render_single_preview}, paid=True),
-            Route(("api", "product_to_videos", "gen_image"),
-                  {"POST": self._bind(self._create, BEHAVIOURS["product_to_videos"])},
+            Route(("api", "lipsyncs", "multi_avatar"),
+                  {"POST": self._bind(self._create, B["lipsyncs_v2"])}, paid=True),
+            Route(("api", "custom_template_jobs", "preview_async"),
+                  {"POST": self._bind(self._preview_async, B["custom_template_jobs"])},
                   paid=True),
+            Route(("api", "product_to_videos"),
+                  {"GET": self._bind(self._list_jobs, B["product_to_videos"])}),
+            Route(("api", "product_to_videos", _ANY),
+                  {"GET": self._bind(self._get_job, B["product_to_videos"])}),
+            Route(("api", "product_to_videos", "gen_image"),
+                  {"POST": self._bind(self._create, B["product_to_videos"])}, paid=True),
             Route(("api", "product_to_videos", _ANY, "gen_video"), {"POST": self._gen_video},
                   paid=True),
             Route(("api", "product_to_videos", _ANY, "regen_image"),
                   {"POST": self._regen_image}, paid=True),
             Route(("api", "product_to_videos", _ANY, "regen_video"),
                   {"POST": self._regen_video}, paid=True),
-            Route(("sse", "text_generator"), {"POST": self._text_generate}, paid=True,
-                  text_errors=True),
+            # the Text Generator: /sse/ (its reference pages) and the /api/ fallback read
+            Route(("sse", "text_generator"),
+                  {"GET": self._bind(self._list_jobs, B["text_generator"]),
+                   "POST": self._text_generate}, paid=True, text_errors=True),
             Route(("sse", "text_generator", "stream"), {"POST": self._text_stream}, paid=True,
                   text_errors=True),
+            Route(("sse", "text_generator", _ANY),
+                  {"GET": self._bind(self._get_job, B["text_generator"])}),
+            Route(("api", "text_generator", _ANY),
+                  {"GET": self._bind(self._get_job, B["text_generator"])}),
+            Route(("api", "ai_scripts"), {"GET": self._bind(self._list_jobs, B["ai_scripts"]),
+                                          "POST": self._create_ai_scripts}, paid=True),
+            Route(("api", "ai_scripts", _ANY),
+                  {"GET": self._bind(self._get_job, B["ai_scripts"])}),
         ]
-        creatable = {key for key in BEHAVIOURS
-                     if key not in ("text_generator", "product_to_videos", "ai_scripts")}
-        for key, b in BEHAVIOURS.items():
-            collection: dict[str, Handler] = {"GET": self._bind(self._list_jobs, b)}
-            if key in creatable:
-                collection["POST"] = self._bind(self._create, b)
-            elif key == "ai_scripts":
-                collection["POST"] = self._create_ai_scripts
-            routes.append(Route(("api", key), collection, paid="POST" in collection))
+        for key in ("link_to_videos", "lipsyncs", "lipsyncs_v2", "aurora",
+                    "custom_template_jobs", "asset_generator", "text_to_speech", "ai_shorts",
+                    "ai_editing", "ads_clone"):
+            b = B[key]
+            routes.append(Route(("api", key), {"GET": self._bind(self._list_jobs, b),
+                                               "POST": self._bind(self._create, b)},
+                                paid=True))
             routes.append(Route(("api", key, _ANY), {"GET": self._bind(self._get_job, b)}))
             if b.previewable:
                 routes.append(Route(("api", key, "preview"),
@@ -361,6 +431,13 @@ class World:
         for route in sorted(routes, key=lambda r: r.segments.count(_ANY)):
             table.setdefault(len(route.segments), []).append(route)
         return table
+
+    def served_operations(self) -> set[tuple[str, str]]:
+        """(METHOD, path template with ``{id}``) of every route, control endpoints included."""
+        return {(method, "/" + "/".join("{id}" if p == _ANY else p
+                                        for p in route.segments) + "/")
+                for routes in self._routes.values() for route in routes
+                for method in route.handlers}
 
     @staticmethod
     def _bind(handler: Callable[[Behaviour, Call], Response], b: Behaviour) -> Handler:
@@ -395,7 +472,7 @@ class World:
         body: Any = None
         if method in ("POST", "PUT"):
             try:
-                body = json.loads(request.body) if request.body.strip() else {}
+                body = decode_body(request)
             except (ValueError, UnicodeDecodeError):
                 raise (text_error(JSON_PARSE_ERROR) if route.text_errors
                        else general_error(JSON_PARSE_ERROR)) from None
@@ -470,7 +547,7 @@ class World:
         self._reserved += cost - run.charged
         job.run = run
         job.awaiting_render = False
-        job.fields["failed_reason"] = None
+        job.fields["failed_reason"] = b.no_reason
         self._set_status(job, run.steps[0][1], now)
         self._sync(job, now)
 
@@ -479,9 +556,6 @@ class World:
             return
         job.status = status
         job.updated = at
-        previews = job.fields.get("previews")
-        if previews and job.run is not None and job.run.stage is Stage.PREVIEW_LIST:
-            job.fields["previews"] = [{**p, "status": status} for p in previews]
 
     def _advance(self, now: float) -> None:
         events = self._events
@@ -516,12 +590,15 @@ class World:
 
     def _finish(self, job: Job, run: Run) -> None:
         job.run = None
+        outcome = run.outcome
         if run.reason is None:
             if run.charge is not Charge.GRADUAL:
                 job.credits += run.cost
             self._charge(job, run, run.cost - run.charged)
             job.progress = 1.0
             self._complete(job, run.stage)
+            if run.stage in (Stage.PREVIEW, Stage.PREVIEW_LIST) and self._quirks.preview_pending:
+                outcome = "pending"  # the docs: a ready preview reads "pending" again
         else:
             job.progress = run.progress_at(run.end)
             self._reserved -= run.cost - run.charged
@@ -529,27 +606,23 @@ class World:
             if run.charge is Charge.GRADUAL:
                 job.credits -= run.charged
             job.fields["failed_reason"] = run.reason
-            if run.stage is Stage.PREVIEW_LIST:
-                job.fields["previews"] = [{**p, "status": run.outcome}
-                                          for p in job.fields["previews"]]
-        self._set_status(job, run.outcome, run.end)
+        self._set_status(job, outcome, run.end)
 
     def _complete(self, job: Job, stage: Stage) -> None:
         """A successful run's effect on the wire object."""
         url = self.base_url
-        if job.length is not None and job.resource.has_credits_used:
-            job.fields["duration"] = math.ceil(job.length)
         match stage:
             case Stage.PREVIEW:
                 job.fields["preview"] = f"{url}/preview/{job.id}/"
+                if "editor_url" in job.fields:
+                    job.fields["editor_url"] = f"{url}/preview/{job.id}/?editor=1"
                 job.awaiting_render = True
             case Stage.PREVIEW_LIST:
                 job.fields["previews"] = [
-                    {**p, "status": "done",
-                     "preview_url": f"{url}/preview/{p['media_job']}/",
-                     "thumbnail_url": media.media_url(url, p["media_job"], "thumb.png"),
+                    {**p, "url": f"{url}/preview/{p['media_job']}/",
+                     "editor_url": f"{url}/preview/{p['media_job']}/?editor=1",
                      "duration": job.fields["duration"]}
-                    for p in job.fields["previews"]]
+                    for p in job.previews]
                 job.awaiting_render = True
             case Stage.VIDEO:
                 job.fields["generated_video_url"] = media.media_url(url, job.id, "output.mp4")
@@ -595,14 +668,22 @@ class World:
         if b.resource.progress is not ProgressForm.NONE:
             fields_["progress"] = None
         fields_.update(b.output.placeholders())
-        fields_["failed_reason"] = None
+        fields_["failed_reason"] = b.no_reason
+        fields_.update(copy.deepcopy(dict(b.extra)))
+        if "media_job" in fields_:
+            fields_["media_job"] = self._new_id()
+        length = b.length(self, body) if b.length is not None else None
         if b.resource.has_credits_used:
             fields_["credits_used"] = 0
-            if b.length is not None:
-                fields_["duration"] = None
+            if length is not None:
+                fields_["duration"] = math.ceil(length)
+        if b.resource is res.ASSET_GENERATOR:
+            model = ASSET_MODELS[body["model_name"]]
+            fields_["gen_type"] = model.generation_type
+            fields_["output_nums"] = model.outputs(body["input_params"])
+            fields_["duration"] = int(body["input_params"].get("duration", 0))
         fields_["created_at"] = self._wall(now)
         fields_["updated_at"] = fields_["created_at"]
-        length = b.length(self, body) if b.length is not None else None
         return Job(job_id, next(self._sequence), b, body, fields_, length, now,
                    fields_["status"], now)
 
@@ -622,6 +703,12 @@ class World:
             out["progress"] = _format_progress(form, job.behaviour.progress_scale, progress)
         if job.resource.has_credits_used:
             out["credits_used"] = json_number(job.credits)
+            if job.resource is res.ASSET_GENERATOR and self._quirks.asset_credits_string:
+                out["credits_used"] = str(out["credits_used"])
+        if job.resource is res.AI_SCRIPTS and not self._quirks.scripts_as_string:
+            out["generated_scripts"] = [
+                {**script, "paragraphs": script["paragraphs"].split("\n\n")}
+                for script in out.get("generated_scripts") or []]
         out["updated_at"] = self._wall(job.updated)
         return out
 
@@ -652,7 +739,8 @@ class World:
     def _list_jobs(self, b: Behaviour, call: Call) -> Response:
         jobs = self._jobs[b.resource.key]
         raw_ids = call.param("ids")
-        if raw_ids is not None and b.resource.supports_ids:
+        ignores_ids = b.resource.key == "ads_clone" and self._quirks.ads_clone_ignores_ids
+        if raw_ids is not None and not ignores_ids:
             ids = [i for i in (part.strip() for part in raw_ids.split(",")) if i]
             if len(ids) > res.MAX_IDS_PER_LIST:
                 raise general_error(f"Too many ids: at most {res.MAX_IDS_PER_LIST}.")
@@ -677,6 +765,20 @@ class World:
         return Response(201, self._wire(job, call.now))
 
     def _preview(self, b: Behaviour, call: Call) -> Response:
+        """``POST .../preview/``: 200 with the job; ``preview`` is filled when it is ready
+        (custom_template_jobs' and the legacy templates' preview is synchronous)."""
+        job = self._start_preview(b, call)
+        if b.resource.key in ("custom_template_jobs", "custom_templates"):
+            self._settle_now(job, call.now)
+            return Response(200, self._wire(job, call.now),
+                            delay=b.run_time * PREVIEW_TIME_SHARE / self.speed)
+        return Response(200, self._wire(job, call.now))
+
+    def _preview_async(self, b: Behaviour, call: Call) -> Response:
+        """``POST /api/custom_template_jobs/preview_async/``: 201, poll until ``preview``."""
+        return Response(201, self._wire(self._start_preview(b, call), call.now))
+
+    def _start_preview(self, b: Behaviour, call: Call) -> Job:
         body = self._validate(b, call)
         job = self._new_job(b, body, call.now, call.body)
         job.fields["preview"] = None
@@ -685,12 +787,26 @@ class World:
         self._register(job)
         self._start_run(job, Stage.PREVIEW, call.now, cost=cost,
                         base_time=b.run_time * PREVIEW_TIME_SHARE)
-        return Response(200, self._wire(job, call.now))
+        return job
 
     def _render(self, b: Behaviour, call: Call) -> Response:
         job = self._find(b, call.args[0])
+        body = self._object_body(call)
+        if b.resource.key == "custom_template_jobs":
+            # The docs' example repeats the job's fields: check them, keep the job's template.
+            changes = validate_fields(TEMPLATE_RENDER_FIELDS, body)
+            if changes.get("template_id") not in (None, job.body["template_id"]):
+                raise field_errors({"template_id": ["Does not match this job's template."]})
+            if changes.get("variables") is not None:
+                check_template(self, {"template_id": job.body["template_id"],
+                                      "variables": changes["variables"]})
+            changes = {k: v for k, v in changes.items() if k not in ("template_id",
+                                                                      "model_version")}
+            job.body.update(changes)
+            job.fields.update({k: v for k, v in changes.items() if k in job.fields
+                               or k in ("name", "webhook_url", "is_hidden")})
         # A preview list has no single "preview": it renders through render_single_preview.
-        if not job.awaiting_render or "preview" not in job.fields:
+        if not job.awaiting_render or job.previews:
             raise general_error(PREVIEW_NOT_READY)
         return self._start_render(job, call.now)
 
@@ -704,19 +820,19 @@ class World:
         b = BEHAVIOURS["link_to_videos"]
         body = self._validate(b, call, PREVIEW_LIST_FIELDS)
         styles = body.pop("visual_styles")
+        ratios = body.pop("aspect_ratios", None) or [body["aspect_ratio"]]
         job = self._new_job(b, body, call.now, call.body)
-        job.fields["previews"] = [
-            {"visual_style": style, "media_job": self._new_id(), "status": job.status,
-             "preview_url": None, "thumbnail_url": None, "duration": None}
-            for style in styles]
-        cost = preview_price(job) * len(styles)
+        job.previews = [{"media_job": self._new_id(), "visual_style": style,
+                         "aspect_ratio": ratio}
+                        for style in styles for ratio in ratios]
+        cost = preview_price(job) * len(job.previews)
         self._ensure_credits(cost)
         self._register(job)
-        for preview in job.fields["previews"]:
+        for preview in job.previews:
             self._media_jobs[preview["media_job"]] = job
         self._start_run(job, Stage.PREVIEW_LIST, call.now, cost=cost,
                         base_time=b.run_time * PREVIEW_TIME_SHARE)
-        return Response(201, self._wire(job, call.now))
+        return Response(200, self._wire(job, call.now))
 
     def _render_single_preview(self, call: Call) -> Response:
         b = BEHAVIOURS["link_to_videos"]
@@ -725,14 +841,14 @@ class World:
         media_job = body.get("media_job")
         if not media_job:
             raise field_errors({"media_job": [REQUIRED]})
-        previews = job.fields.get("previews") or []
-        chosen = next((p for p in previews if p["media_job"] == media_job), None)
+        chosen = next((p for p in job.previews if p["media_job"] == media_job), None)
         if chosen is None:
             raise field_errors({"media_job": [f'Invalid media job "{media_job}".']})
         if not job.awaiting_render:
             raise general_error(PREVIEW_NOT_READY)
         response = self._start_render(job, call.now)
         job.fields["visual_style"] = chosen["visual_style"]
+        job.fields["aspect_ratio"] = chosen["aspect_ratio"]
         job.fields["media_job"] = media_job
         response.body = self._wire(job, call.now)
         return response
@@ -748,7 +864,9 @@ class World:
         job.credits = cost
         job.status = "done"
         job.progress = 1.0
-        job.fields["generated_scripts"] = generated_scripts(body)
+        job.fields["generated_scripts"] = [
+            {**script, "paragraphs": "\n\n".join(script["paragraphs"])}
+            for script in generated_scripts(body)]
         return Response(201, self._wire(job, call.now))
 
     # ---- handlers: product video -----------------------------------------------------------
@@ -760,12 +878,11 @@ class World:
         if job.status != "image_generated" or job.run is not None:
             raise general_error("A video can only be generated from an image_generated "
                                 f"record (this one is {job.status}).")
-        return self._start_video(job, body, call.now, new=False)
+        return self._start_video(job, body, call.now, cost=product_video_price())
 
     def _start_video(self, job: Job, body: Mapping[str, Any], now: float, *,
-                     new: bool) -> Response:
-        """Run the video step on ``job`` (gen_video: 200) or on a new copy (regen: 201)."""
-        cost = product_video_price()
+                     cost: Decimal, new: bool = False) -> Response:
+        """Run the video step on ``job`` (gen_video) or on a new record (regen_video)."""
         self._ensure_credits(cost)
         if new:
             self._register(job)
@@ -773,22 +890,25 @@ class World:
         job.fields.update(body)
         self._start_run(job, Stage.VIDEO, now, cost=cost, base_time=PRODUCT_VIDEO_RUN_TIME,
                         steps=VIDEO_STEPS, success="video_generated")
-        return Response(201 if new else 200, self._wire(job, now))
+        return Response(200, self._wire(job, now))
 
     def _regen_image(self, call: Call) -> Response:
+        """A NEW record from the source's inputs with another image (200, like the docs)."""
         b = BEHAVIOURS["product_to_videos"]
         source = self._find(b, call.args[0])
         image_inputs = {f.name for f in PRODUCT_IMAGE_FIELDS}
         body = {k: v for k, v in source.body.items() if k in image_inputs}
-        body.update(validate_fields(PRODUCT_IMAGE_FIELDS[1:], self._object_body(call)))
+        body.update(validate_fields(REGEN_IMAGE_FIELDS, self._object_body(call)))
         job = self._new_job(b, body, call.now, source.fields)
-        cost = b.price(job)
+        job.fields.update({"regen_type": "image", "regen_source_id": source.id})
+        cost = REGEN_IMAGE_PRICE
         self._ensure_credits(cost)
         self._register(job)
         self._start_run(job, Stage.CREATE, call.now, cost=cost)
-        return Response(201, self._wire(job, call.now))
+        return Response(200, self._wire(job, call.now))
 
     def _regen_video(self, call: Call) -> Response:
+        """A NEW record with the source's image and a new video: 1 credit (200)."""
         b = BEHAVIOURS["product_to_videos"]
         source = self._find(b, call.args[0])
         if not source.fields.get("generated_photo_url"):
@@ -800,8 +920,9 @@ class World:
         merged.update(overrides)
         video = validate_fields(PRODUCT_VIDEO_FIELDS, merged)
         job = self._new_job(b, dict(source.body), call.now, source.fields)
-        job.fields["generated_photo_url"] = source.fields["generated_photo_url"]
-        return self._start_video(job, video, call.now, new=True)
+        job.fields.update({"generated_photo_url": source.fields["generated_photo_url"],
+                           "regen_type": "video", "regen_source_id": source.id})
+        return self._start_video(job, video, call.now, cost=REGEN_VIDEO_PRICE, new=True)
 
     # ---- handlers: text generator ----------------------------------------------------------
 
@@ -826,7 +947,12 @@ class World:
             raise text_error("system_instruction must be a string.")
         if not isinstance(body.get("config", {}), dict | None):
             raise text_error("config must be an object.")
-        return {k: body[k] for k in TEXT_GENERATOR_FIELDS if k in body}
+        if not isinstance(body.get("sync", False), bool):
+            raise text_error("sync must be true or false.")
+        out = {k: body[k] for k in TEXT_GENERATOR_FIELDS if body.get(k) is not None}
+        out["messages"] = [{"role": m["role"], "content": m["content"]} for m in messages]
+        out.setdefault("config", {})
+        return out
 
     def _start_text(self, call: Call) -> Job:
         b = BEHAVIOURS["text_generator"]
@@ -856,15 +982,23 @@ class World:
         return Response(201, self._wire(job, call.now))
 
     def _text_stream(self, call: Call) -> Response:
+        """Gemini-style chunks ``{"candidates": [{"content": {"parts": [{"text"}]}}]}``; the
+        last also carries ``"creatify": {"id", "status", "credits_used", ...}``."""
         job = self._start_text(call)
         self._settle_now(job, call.now)
+        wire = self._wire(job, call.now)
+        creatify = {k: wire.get(k) for k in ("id", "status", "credits_used", "model_name",
+                                             "failed_reason", "response_text",
+                                             "created_at", "updated_at")}
+        events: list[dict[str, Any]]
         if job.status == "done":
-            events: list[dict[str, Any]] = [{"delta": chunk}
-                                            for chunk in stream_chunks(job.answer)]
-            events.append({"done": True, "id": job.id, "credits_used": json_number(job.credits),
-                           "response_text": job.answer})
+            events = [_gemini_chunk(chunk) for chunk in stream_chunks(job.answer)]
+            last = _gemini_chunk("", finish=True)
+            last["usageMetadata"] = {"totalTokenCount": _tokens(job)}
+            last["creatify"] = creatify
+            events.append(last)
         else:
-            events = [{"error": job.fields["failed_reason"], "id": job.id}]
+            events = [{"creatify": creatify, "error": job.fields["failed_reason"]}]
         return Response(200, events=events,
                         event_interval=job.behaviour.run_time / self.speed / len(events))
 
@@ -884,7 +1018,8 @@ class World:
         link: dict[str, Any] = {"id": self._new_id(), "url": url,
                 "link": {"id": self._new_id(), "url": url, "title": None, "description": None,
                          "image_urls": [], "video_urls": [], "reviews": None, "logo_url": None,
-                         **details}}
+                         **details},
+                "credits_used": 1}
         self._links[link["id"]] = link
         return link
 
@@ -910,7 +1045,12 @@ class World:
         details = validate_fields(LINK_PARAM_FIELDS, self._object_body(call))
         check_link_media(details)
         self._charge_link()
-        return Response(200, copy.deepcopy(self._store_link(None, details)))
+        link = self._store_link(None, details)
+        # The docs show both a Link and the flat fields: answer both (the top-level id is
+        # the Link id).
+        flat = {k: link["link"][k] for k in ("title", "description", "image_urls",
+                                             "video_urls", "reviews", "logo_url")}
+        return Response(200, copy.deepcopy({**link, **flat}))
 
     def _get_link(self, call: Call) -> Response:
         return Response(200, copy.deepcopy(self._find_link(call.args[0])))
@@ -931,13 +1071,148 @@ class World:
     def _remaining_credits(self, call: Call) -> Response:
         return Response(200, {"remaining_credits": json_number(self._balance)})
 
-    def _personas_v2(self, call: Call) -> Response:
-        found = personas(self.base_url)
-        for name in ("gender", "age_range", "style"):
+    def _all_personas(self) -> list[dict[str, Any]]:
+        return personas(self.base_url) + [copy.deepcopy(p) for p in self._personas.values()]
+
+    def _list_personas(self, call: Call) -> Response:
+        """``GET /api/personas/`` and ``/api/personas_v2/``: comma-separated filters."""
+        found = self._all_personas()
+        for name in ("age_range", "gender", "location", "style"):
             wanted = call.param(name)
             if wanted:
-                found = [p for p in found if p[name].lower() == wanted.lower()]
+                allowed = {w.strip().lower() for w in wanted.split(",")}
+                found = [p for p in found if str(p.get(name)).lower() in allowed]
         return Response(200, found)
+
+    def _personas_paginated(self, call: Call) -> Response:
+        return Response(200, self._paginated(call, self._all_personas()))
+
+    def _paginated(self, call: Call, items: Sequence[Any]) -> dict[str, Any]:
+        chunk, page = _page(call, items)
+        size = len(chunk) if page == 1 else None
+        base = f"{self.base_url}{call.request.path}"
+        per_page = (int(call.param("page_size") or 10) if size is None else max(size, 1))
+        has_next = page * per_page < len(items)
+        return {"count": len(items),
+                "next": f"{base}?page={page + 1}" if has_next else None,
+                "previous": f"{base}?page={page - 1}" if page > 1 else None,
+                "results": chunk}
+
+    def _get_persona(self, call: Call) -> Response:
+        found = next((p for p in self._all_personas() if p["id"] == call.args[0]), None)
+        if found is None:
+            raise ApiError(404, {"detail": "No Persona matches the given query."})
+        return Response(200, found)
+
+    def _store_persona(self, call: Call, body: dict[str, Any]) -> Response:
+        """A custom avatar: stored as under review (``process_status`` ``pending``); the
+        sandbox never finishes the review."""
+        now = self._wall(call.now)
+        pid = self._new_id()
+        upload = body.get("lipsync_input")
+        lipsync_url = (media.media_url(self.base_url, pid, "lipsync_input.mp4")
+                       if isinstance(upload, UploadedFile) else upload)
+        created = {"id": pid, "gender": body["gender"], "creator_name": body["creator_name"],
+                   "video_scene": body.get("video_scene"), "keywords": body.get("keywords"),
+                   "lipsync_input": lipsync_url, "consent_video": None,
+                   "lipsync_input_url": lipsync_url, "labels": body.get("labels") or [],
+                   "matching_voice_non_null": None, "process_status": "pending",
+                   "failed_reason": None, "webhook_url": body.get("webhook_url"),
+                   "created_at": now, "updated_at": now, "gdown_url": body.get("gdown_url")}
+        self._personas[pid] = {
+            "id": pid, "created_at": now, "updated_at": now, "gender": body["gender"],
+            "creator_name": body["creator_name"], "video_scene": body.get("video_scene"),
+            "keywords": body.get("keywords"), "is_active": False, "process_status": "pending",
+            "failed_reason": "", "type": "custom",
+            **{f"preview_{kind}_{ratio}": None for kind in ("image", "video")
+               for ratio in ("16_9", "1_1", "9_16")},
+            "landscape_preview_video": None, "squared_preview_video": None,
+            "portrait_preview_video": None}
+        return Response(201, created)
+
+    def _create_persona(self, call: Call) -> Response:
+        """``POST /api/personas/``: JSON with public URLs."""
+        body = validate_fields(PERSONA_FIELDS, self._object_body(call))
+        if isinstance(body.get("lipsync_input"), UploadedFile):
+            raise field_errors({"lipsync_input": ["Send a URL here; upload files to "
+                                                  "/api/personas_v2/."]})
+        return self._store_persona(call, body)
+
+    def _create_persona_v2(self, call: Call) -> Response:
+        """``POST /api/personas_v2/``: multipart with the ``lipsync_input`` video file (or
+        JSON with a URL)."""
+        body = validate_fields(PERSONA_FIELDS, self._object_body(call))
+        upload = body.get("lipsync_input")
+        if upload is None or upload == "":
+            raise field_errors({"lipsync_input": ["No file was submitted."]})
+        if isinstance(upload, UploadedFile):
+            if upload.content_type not in ("video/mp4", "video/quicktime"):
+                raise field_errors({"lipsync_input": ["Upload a video/mp4 or video/quicktime "
+                                                      "file."]})
+            if upload.size == 0:
+                raise field_errors({"lipsync_input": ["The submitted file is empty."]})
+        elif not isinstance(upload, str):
+            raise field_errors({"lipsync_input": ["Not a valid file."]})
+        return self._store_persona(call, body)
+
+    def _all_voices(self) -> list[dict[str, Any]]:
+        return voices(self.base_url) + copy.deepcopy(self._voices)
+
+    def _list_voices(self, call: Call) -> Response:
+        return Response(200, self._all_voices())
+
+    def _voices_paginated(self, call: Call) -> Response:
+        return Response(200, self._paginated(call, self._all_voices()))
+
+    def _clone_voice(self, call: Call) -> Response:
+        """Voice clone: a new voice with one accent (free in the sandbox)."""
+        body = validate_fields(VOICE_CLONE_FIELDS, self._object_body(call))
+        name = body.get("name") or f"Cloned voice {len(self._voices) + 1}"
+        accent_id = self._new_id()
+        created = {"name": name, "gender": None, "accents": [
+            {"id": accent_id, "accent_name": "Cloned",
+             "preview_url": media.media_url(self.base_url, "voices", f"{accent_id}.mp3")}]}
+        del created["gender"]
+        self._voices.append(created)
+        return Response(201, copy.deepcopy(created))
+
+    def _delete_accent(self, call: Call) -> Response:
+        """Only a cloned voice's accent can be deleted; 204 with no body."""
+        for voice_ in self._voices:
+            if any(a["id"] == call.args[0] for a in voice_["accents"]):
+                voice_["accents"] = [a for a in voice_["accents"] if a["id"] != call.args[0]]
+                if not voice_["accents"]:
+                    self._voices.remove(voice_)
+                return Response(204)
+        raise ApiError(404, {"detail": "No Accent matches the given query."})
+
+    def _musics(self, call: Call) -> Response:
+        """Filtered by ``category`` and ``search``, paged (``page_size`` 10 by default):
+        ``{count, results, page, page_size}``, or the page as a plain array (quirk off)."""
+        found = musics(self.base_url)
+        category = call.param("category")
+        if category:
+            found = [m for m in found if m["category"].lower() == category.lower()]
+        search = (call.param("search") or "").strip().lower()
+        if search:
+            found = [m for m in found if search in m["name"].lower()]
+        chunk, page = _page(call, found)
+        if not self._quirks.musics_paged:
+            return Response(200, chunk)
+        size = int(call.param("page_size") or 10) if (call.param("page_size") or "10"
+                                                      ).isdigit() else 10
+        size = size if 1 <= size <= 100 else 10
+        return Response(200, {"count": len(found), "results": chunk, "page": page,
+                              "page_size": size})
+
+    def _list_templates(self, call: Call) -> Response:
+        return Response(200, [t.summary(self.base_url) for t in TEMPLATES.values()])
+
+    def _get_template(self, call: Call) -> Response:
+        template = TEMPLATES.get(call.args[0])
+        if template is None:
+            raise ApiError(404, {"detail": "No CustomTemplate matches the given query."})
+        return Response(200, template.detail(self.base_url))
 
     def _asset_schemas(self, call: Call) -> Response:
         names = call.param("model_name")
@@ -964,6 +1239,18 @@ class World:
             raise ApiError(400, {"detail": str(exc)}) from None
         return Response(200, asdict(self._faults))
 
+    def _control_quirks(self, call: Call) -> Response:
+        return Response(200, asdict(self._quirks))
+
+    def _control_set_quirks(self, call: Call) -> Response:
+        if not isinstance(call.body, dict):
+            raise ApiError(400, {"detail": "Expected a JSON object of quirk settings."})
+        try:
+            self._quirks = self._quirks.updated(call.body)
+        except (TypeError, ValueError) as exc:
+            raise ApiError(400, {"detail": str(exc)}) from None
+        return Response(200, asdict(self._quirks))
+
     def _control_creates(self, call: Call) -> Response:
         return Response(200, [asdict(record) for record in self._create_log])
 
@@ -972,9 +1259,37 @@ def _created_id(response: Response) -> str | None:
     """The id of the job or link a paid POST made, if it made one."""
     if not 200 <= response.status < 300:
         return None
-    body = response.events[-1] if response.events else response.body
+    body = response.events[-1].get("creatify") if response.events else response.body
     job_id = body.get("id") if isinstance(body, dict) else None
     return job_id if isinstance(job_id, str) else None
+
+
+def _gemini_chunk(text: str, *, finish: bool = False) -> dict[str, Any]:
+    candidate: dict[str, Any] = {"content": {"parts": [{"text": text}], "role": "model"}}
+    if finish:
+        candidate["finishReason"] = "STOP"
+    return {"candidates": [candidate]}
+
+
+def _tokens(job: Job) -> int:
+    return math.ceil(len(job.answer.split()) * 1.3)
+
+
+def _page(call: Call, items: Sequence[Any], default_size: int = 10) -> tuple[list[Any], int]:
+    """DRF page-number pagination: (the page's items, the page number); ``page_size`` above
+    100 or invalid falls back (DRF's way); a page past the end is 404 "Invalid page."."""
+    try:
+        size = int(call.param("page_size") or default_size)
+    except ValueError:
+        size = default_size
+    size = size if 1 <= size <= 100 else default_size
+    try:
+        page = int(call.param("page") or 1)
+    except ValueError:
+        raise ApiError(404, {"detail": "Invalid page."}) from None
+    if page < 1 or (page > 1 and (page - 1) * size >= len(items)):
+        raise ApiError(404, {"detail": "Invalid page."})
+    return list(items[(page - 1) * size:page * size]), page
 
 
 def _format_progress(form: ProgressForm, scale: int, progress: float) -> str | int | float:

@@ -14,7 +14,8 @@ import pytest
 
 from app.api.resources import JOB_RESOURCES, MAX_IDS_PER_LIST
 from app.sandbox import media
-from app.sandbox.behaviours import BEHAVIOURS
+from app.sandbox.behaviours import BEHAVIOURS, LEGACY_TEMPLATES
+from app.sandbox.catalogue import TEMPLATES
 from app.sandbox.wire import (
     INSUFFICIENT_CREDITS,
     UNDOCUMENTED_STATUS,
@@ -32,6 +33,9 @@ AUDIO = "https://cdn.example.com/voice.mp3"
 PERSONA = "6f0c2f3e-1111-4a8b-9c1d-000000000001"
 ACCENT = "6f0c2f3e-2222-4a8b-9c1d-000000000002"
 TERMINAL = {"done", "failed", "rejected", "image_generated", "video_generated"}
+SPOTLIGHT, TESTIMONIAL = (t.template_id for t in TEMPLATES.values())
+SPOTLIGHT_VARIABLES = {"headline": {"type": "text", "properties": {"content": "A blue mug"}},
+                       "product_image": {"type": "image", "properties": {"url": IMAGE}}}
 
 
 class Clock:
@@ -87,9 +91,10 @@ def create_bodies(world: World) -> dict[str, tuple[str, dict[str, Any]]]:
         "lipsyncs_v2": ("/api/lipsyncs_v2/", {"video_inputs": [scene("Hello there")]}),
         "aurora": ("/api/aurora/", {"image": IMAGE, "audio": AUDIO + "?duration=10"}),
         "custom_template_jobs": ("/api/custom_template_jobs/",
-                                 {"template_id": PERSONA, "variables": {}}),
+                                 {"template_id": SPOTLIGHT, "variables": SPOTLIGHT_VARIABLES}),
         "asset_generator": ("/api/asset_generator/",
-                            {"model_name": "kling-v1.6-pro", "input_params": {"prompt": "cat"}}),
+                            {"model_name": "kling-video/o3/pro/text-to-video",
+                             "input_params": {"prompt": "cat"}}),
         "text_generator": ("/sse/text_generator/",
                            {"model_name": "gemini-2.5-flash",
                             "messages": [{"role": "user", "content": "Hi"}]}),
@@ -150,7 +155,7 @@ LIFECYCLES = {
 
 
 def test_every_job_resource_has_a_behaviour() -> None:
-    assert set(BEHAVIOURS) == set(JOB_RESOURCES)
+    assert set(BEHAVIOURS) == set(JOB_RESOURCES) | {LEGACY_TEMPLATES.key}
 
 
 @pytest.mark.parametrize("resource", sorted(LIFECYCLES))
@@ -203,13 +208,22 @@ def test_product_video_runs_on_the_same_record(world: World, clock: Clock) -> No
     assert seen[-1]["generated_video_url"].endswith("/output.mp4")
     assert "credits_used" not in seen[-1] and "duration" not in seen[-1]
     assert world.balance == 500 - 1 - 2 - 10
-    regen = ok(call(world, "POST", f"/api/product_to_videos/{record['id']}/regen_video/", {}), 201)
+    # regen_video: a NEW record (200, as the docs answer), 1 credit
+    regen = ok(call(world, "POST", f"/api/product_to_videos/{record['id']}/regen_video/", {}))
     assert regen["id"] != record["id"] and regen["status"] == "video_generating"
     assert regen["generated_photo_url"] == seen[-1]["generated_photo_url"]
-    again = ok(call(world, "POST", f"/api/product_to_videos/{record['id']}/regen_image/", {}),
-               201)
+    assert regen["regen_type"] == "video" and regen["regen_source_id"] == record["id"]
+    assert record["regen_type"] is None and record["regen_source_id"] is None
+    run_to_end(world, clock, "product_to_videos", regen["id"])
+    assert world.balance == 500 - 1 - 2 - 10 - 1
+    # regen_image: a NEW record too, priced as an image (2)
+    again = ok(call(world, "POST", f"/api/product_to_videos/{record['id']}/regen_image/",
+                    {"image_prompt": "on a desk"}))
     assert again["id"] not in (record["id"], regen["id"]) and again["status"] == "initializing"
-    assert again["product_url"] == IMAGE
+    assert again["product_url"] == IMAGE and again["image_prompt"] == "on a desk"
+    assert again["regen_type"] == "image"
+    run_to_end(world, clock, "product_to_videos", again["id"])
+    assert world.balance == 500 - 1 - 2 - 10 - 1 - 2
 
 
 # ---- wire quirks -----------------------------------------------------------------------------
@@ -239,6 +253,8 @@ def test_progress_forms_and_result_fields(world: World, clock: Clock) -> None:
     [item] = asset["assets"]
     assert set(item) == {"id", "type", "url", "thumbnail_url", "name"}
     assert item["type"] == "video" and item["url"].endswith("/output.mp4")
+    assert asset["gen_type"] == "text_to_video" and asset["credits_used"] == "7"
+    assert asset["duration"] == 5
 
 
 def test_image_assets_one_per_image(world: World, clock: Clock) -> None:
@@ -248,7 +264,9 @@ def test_image_assets_one_per_image(world: World, clock: Clock) -> None:
     clock.now += 60
     done = get(world, "asset_generator", job["id"])
     assert [a["type"] for a in done["assets"]] == ["image"] * 3
-    assert done["credits_used"] == 12
+    assert done["credits_used"] == "1.5"  # 0.5 per output x 3, a string (docs quirk)
+    world.set_quirks(asset_credits_string=False)
+    assert get(world, "asset_generator", job["id"])["credits_used"] == 1.5
 
 
 def test_unknown_status_shows_only_while_running(world: World, clock: Clock) -> None:
@@ -285,7 +303,13 @@ def finished(world: World, clock: Clock, resource: str, **changes: Any) -> dict[
      10),
     ("custom_template_jobs", {}, 5),
     ("custom_template_jobs",
-     {"variables": {"vo": {"type": "audio", "properties": {"url": AUDIO + "?duration=40"}}}}, 10),
+     {"template_id": TESTIMONIAL,
+      "variables": {"quote": {"type": "text", "properties": {"content": "Great"}},
+                    "clip": {"type": "video", "properties": {"url": VIDEO + "?duration=20"}},
+                    "soundtrack": {"type": "audio",
+                                   "properties": {"url": AUDIO + "?duration=40"}}}}, 10),
+    ("link_to_videos", {"video_length": 30, "model_version": "aurora_v2"}, 21),
+    ("link_to_videos", {"video_length": 45, "model_version": "boreal"}, 20),
     ("ai_shorts", {"script": " ".join(["w"] * 150)}, 10),  # 60 s
     ("aurora", {"audio": AUDIO + "?duration=5"}, 5),
     ("aurora", {"audio": AUDIO + "?duration=5.01"}, 6),
@@ -297,19 +321,27 @@ def finished(world: World, clock: Clock, resource: str, **changes: Any) -> dict[
     ("ads_clone", {"video_url": VIDEO + "?duration=5.01"}, 24),
     ("text_to_speech", {"script": " ".join(["w"] * 75)}, 1),
     ("text_to_speech", {"script": " ".join(["w"] * 76)}, 2),
-    ("asset_generator", {"input_params": {"prompt": "x", "duration": 10}}, 24),
-    ("asset_generator", {"model_name": "veo-3.1", "input_params": {"prompt": "x"}}, 64),
-    ("asset_generator", {"model_name": "veo-3.1", "input_params": {"prompt": "x", "duration": 4}},
-     32),
-    ("asset_generator", {"model_name": "veo-3.1-fast", "input_params": {"prompt": "x",
-                                                                        "duration": 6}}, 24),
-    ("asset_generator", {"model_name": "flux-pro-kontext",
-                         "input_params": {"prompt": "x", "num_images": 2}}, 8),
+    ("asset_generator", {"input_params": {"prompt": "x", "duration": "10"}}, 14),
+    ("asset_generator", {"input_params": {"prompt": "x", "duration": "11"}}, 15.5),
+    ("asset_generator", {"model_name": "veo3.1/fast", "input_params": {"prompt": "x"}}, 12),
+    ("asset_generator", {"model_name": "veo3.1/fast",
+                         "input_params": {"prompt": "x", "duration": "4"}}, 6),
+    ("asset_generator", {"model_name": "veo3.1/fast",
+                         "input_params": {"prompt": "x", "duration": "6"}}, 9),
+    ("asset_generator", {"model_name": "flux-pro/kontext/text-to-image",
+                         "input_params": {"prompt": "x", "num_images": 2}}, 1),
+    ("asset_generator", {"model_name": "nano-banana", "input_params": {"prompt": "x"}}, 0.5),
+    ("asset_generator", {"model_name": "nano-banana-pro",
+                         "input_params": {"prompt": "x", "resolution": "4K", "num_images": 2}},
+     6),
+    ("asset_generator", {"model_name": "nano-banana-pro",
+                         "input_params": {"prompt": "x", "resolution": "2K"}}, 1.5),
     ("text_generator", {}, 1),
 ])
 def test_billing(world: World, clock: Clock, resource: str, changes: dict[str, Any],
                  credits: float) -> None:
     create_bodies(world)
+    world.set_quirks(asset_credits_string=False)
     before = world.balance
     job = finished(world, clock, resource, **changes)
     assert job["status"] == "done"
@@ -361,7 +393,7 @@ def test_failed_jobs_charge_nothing(world: World, clock: Clock, resource: str) -
     world.set_faults(fail_rate=1.0)
     job = finished(world, clock, resource)
     assert job["status"] == "failed" and job["failed_reason"]
-    assert job["credits_used"] == 0 and world.balance == start
+    assert float(job["credits_used"]) == 0 and world.balance == start
 
 
 def test_reject_becomes_failed_where_there_is_no_rejected(world: World, clock: Clock) -> None:
@@ -386,24 +418,45 @@ def test_ads_clone_is_charged_gradually(world: World, clock: Clock) -> None:
     assert failed[-1]["credits_used"] == 0 and world.balance == start - 48
 
 
-def test_preview_then_render(world: World, clock: Clock) -> None:
+def run_until_preview(world: World, clock: Clock, resource: str, job_id: str,
+                      field: str = "preview", limit: float = 1000) -> list[dict[str, Any]]:
+    """Poll every second until ``preview`` (or ``previews``) is filled or the job failed."""
+    seen = [get(world, resource, job_id)]
+    start = clock.now
+    while not seen[-1][field] and seen[-1]["status"] not in ("failed", "rejected"):
+        assert clock.now - start < limit, seen[-1]
+        clock.now += 1
+        seen.append(get(world, resource, job_id))
+    return seen
+
+
+@pytest.mark.parametrize("quirk", [True, False])
+def test_preview_then_render_on_the_same_job(world: World, clock: Clock, quirk: bool) -> None:
+    world.set_quirks(preview_pending=quirk)
     create_bodies(world)
     start = world.balance
     _, body = create_bodies(world)["link_to_videos"]
     preview = ok(call(world, "POST", "/api/link_to_videos/preview/", body))
-    assert preview["preview"] is None
+    assert preview["preview"] is None and preview["status"] == "pending"
     early = call(world, "POST", f"/api/link_to_videos/{preview['id']}/render/")
     assert (early.status, early.body) == (400, ["Preview is not ready."])
-    seen = run_to_end(world, clock, "link_to_videos", preview["id"])
-    assert seen[-1]["preview"] == f"{BASE}/preview/{preview['id']}/"
-    assert seen[-1]["video_output"] is None and seen[-1]["credits_used"] == 1
+    seen = run_until_preview(world, clock, "link_to_videos", preview["id"])
+    assert "running" in statuses(seen)
+    ready = seen[-1]
+    assert ready["preview"] == f"{BASE}/preview/{preview['id']}/"
+    # The docs: a ready preview reads "pending" again (quirk); the plain reading: "done".
+    assert ready["status"] == ("pending" if quirk else "done")
+    clock.now += 1000  # and stays so until rendered
+    assert get(world, "link_to_videos", preview["id"])["status"] == ready["status"]
+    assert ready["video_output"] is None and ready["credits_used"] == 1
     assert world.balance == start - 1
     assert world.preview_page(preview["id"]) is not None
     rendering = ok(call(world, "POST", f"/api/link_to_videos/{preview['id']}/render/"))
-    assert rendering["status"] == "pending"
+    assert rendering["id"] == preview["id"] and rendering["status"] == "pending"
     seen = run_to_end(world, clock, "link_to_videos", preview["id"])
     assert statuses(seen) == QUEUED
     assert seen[-1]["video_output"] and seen[-1]["credits_used"] == 5
+    assert seen[-1]["preview"] == ready["preview"]
     assert world.balance == start - 5
     again = call(world, "POST", f"/api/link_to_videos/{preview['id']}/render/")
     assert again.status == 400
@@ -411,18 +464,76 @@ def test_preview_then_render(world: World, clock: Clock) -> None:
     assert call(world, "POST", f"/api/link_to_videos/{plain['id']}/render/").status == 400
 
 
-def test_preview_list_and_render_single_preview(world: World, clock: Clock) -> None:
+@pytest.mark.parametrize("resource", ["lipsyncs", "lipsyncs_v2", "ai_shorts", "ai_editing"])
+def test_every_preview_flow_goes_back_to_pending(world: World, clock: Clock,
+                                                 resource: str) -> None:
+    path, body = create_bodies(world)[resource]
+    job = ok(call(world, "POST", f"{path}preview/", body))
+    ready = run_until_preview(world, clock, resource, job["id"])[-1]
+    assert ready["status"] == "pending" and ready["preview"]
+    ok(call(world, "POST", f"{path}{job['id']}/render/", {}))
+    done = run_to_end(world, clock, resource, job["id"])[-1]
+    assert done["status"] == "done" and done["id"] == job["id"]
+    assert done["output" if resource.startswith("lipsyncs") else "video_output"]
+
+
+def test_custom_template_previews_and_render_body(world: World, clock: Clock) -> None:
+    path, body = create_bodies(world)["custom_template_jobs"]
+    # preview_async: 201, poll until preview
+    job = ok(call(world, "POST", f"{path}preview_async/", body), 201)
+    assert job["preview"] is None and job["failed_reason"] == ""
+    ready = run_until_preview(world, clock, "custom_template_jobs", job["id"])[-1]
+    assert ready["status"] == "pending" and ready["preview"]
+    # the render takes the docs' body (the job's fields again)
+    wrong = call(world, "POST", f"{path}{job['id']}/render/", {**body, "template_id": TESTIMONIAL})
+    assert wrong.status == 400 and "template_id" in wrong.body
+    rendering = ok(call(world, "POST", f"{path}{job['id']}/render/",
+                        {**body, "name": "Final", "is_hidden": False}))
+    assert rendering["name"] == "Final"
+    done = run_to_end(world, clock, "custom_template_jobs", job["id"])[-1]
+    assert done["video_output"] and done["credits_used"] == 5
+    # the synchronous preview answers with the preview ready
+    sync = call(world, "POST", f"{path}preview/", body)
+    assert sync.status == 200 and sync.body["preview"] and sync.body["status"] == "pending"
+    assert sync.delay > 0
+
+
+def test_template_variables_are_checked_against_the_template(world: World) -> None:
+    path, body = create_bodies(world)["custom_template_jobs"]
+    unknown = call(world, "POST", path, {**body, "template_id": PERSONA})
+    assert unknown.status == 400 and "template_id" in unknown.body
+    missing = call(world, "POST", path, {**body, "variables": {}})
+    assert missing.status == 400 and len(missing.body["variables"]) == 2
+    wrong = call(world, "POST", path, {**body, "variables": {
+        **SPOTLIGHT_VARIABLES, "headline": {"type": "image", "properties": {"url": IMAGE}},
+        "extra": {"type": "text", "properties": {"content": "x"}}}})
+    assert wrong.status == 400 and len(wrong.body["variables"]) == 2
+    long = call(world, "POST", path, {**body, "variables": {
+        **SPOTLIGHT_VARIABLES, "headline": {"type": "text", "properties": {"content": "x" * 81}}}})
+    assert long.status == 400
+
+
+@pytest.mark.parametrize("quirk", [True, False])
+def test_preview_list_and_render_single_preview(world: World, clock: Clock,
+                                                quirk: bool) -> None:
+    world.set_quirks(preview_pending=quirk)
     _, body = create_bodies(world)["link_to_videos"]
     start = world.balance
     job = ok(call(world, "POST", "/api/link_to_videos/preview_list_async/",
-                  {**body, "video_length": 45, "visual_styles": ["A", "B", "C"]}), 201)
-    assert [p["visual_style"] for p in job["previews"]] == ["A", "B", "C"]
-    assert len({p["media_job"] for p in job["previews"]}) == 3
-    seen = run_to_end(world, clock, "link_to_videos", job["id"])
+                  {**body, "video_length": 45, "visual_styles": ["A", "B", "C"]}))
+    assert job["previews"] == []  # nothing to show until they are ready
+    seen = run_until_preview(world, clock, "link_to_videos", job["id"], "previews")
+    assert seen[-1]["status"] == ("pending" if quirk else "done")
     previews = seen[-1]["previews"]
-    assert all(p["status"] == "done" and p["preview_url"] and p["thumbnail_url"]
-               and p["duration"] == 45 for p in previews)
+    assert [p["visual_style"] for p in previews] == ["A", "B", "C"]
+    assert len({p["media_job"] for p in previews}) == 3
+    assert all(set(p) == {"media_job", "visual_style", "aspect_ratio", "url", "editor_url",
+                          "duration"} for p in previews)
+    assert all(p["url"] and p["editor_url"] and p["duration"] == 45 and
+               p["aspect_ratio"] == "16x9" for p in previews)
     assert seen[-1]["credits_used"] == 6 and world.balance == start - 6  # 3 x (1 x 2 blocks)
+    plain = call(world, "POST", f"/api/link_to_videos/{job['id']}/render/")
+    assert plain.status == 400
     bad = call(world, "POST", f"/api/link_to_videos/{job['id']}/render_single_preview/",
                {"media_job": "nope"})
     assert bad.status == 400 and set(bad.body) == {"media_job"}
@@ -435,6 +546,12 @@ def test_preview_list_and_render_single_preview(world: World, clock: Clock) -> N
     too_many = call(world, "POST", "/api/link_to_videos/preview_list_async/",
                     {**body, "visual_styles": list("ABCDEFG")})
     assert too_many.status == 400 and "visual_styles" in too_many.body
+    both = ok(call(world, "POST", "/api/link_to_videos/preview_list_async/",
+                   {**body, "visual_styles": ["A", "B"], "aspect_ratios": ["9x16", "1x1"]}))
+    clock.now += 100
+    got = get(world, "link_to_videos", both["id"])["previews"]
+    assert [(p["visual_style"], p["aspect_ratio"]) for p in got] == [
+        ("A", "9x16"), ("A", "1x1"), ("B", "9x16"), ("B", "1x1")]
 
 
 def test_links_cost_one_credit(world: World) -> None:
@@ -506,16 +623,33 @@ def test_remaining_credits_is_a_float_only_when_fractional(world: World, clock: 
                        "characters."]}),
     ("/api/text_to_speech/", {"script": "x" * 8001, "accent": ACCENT},
      {"script": ["Ensure this field has no more than 8000 characters."]}),
-    ("/api/aurora/", {"image": IMAGE, "audio": AUDIO + "?duration=60.5"},
-     {"audio": ["Audio must be at most 60 seconds."]}),
+    ("/api/aurora/", {"image": IMAGE, "audio": AUDIO + "?duration=300.5"},
+     {"audio": ["Audio must be at most 300 seconds for aurora_v1."]}),
+    ("/api/aurora/", {"image": IMAGE, "audio": AUDIO + "?duration=60",
+                      "model_version": "aurora_v2"},
+     {"audio": ["Audio must be at most 59.7 seconds for aurora_v2."]}),
+    ("/api/aurora/", {"image": IMAGE, "audio": AUDIO + "?duration=15",
+                      "model_version": "aurora_v2", "resolution": "2k"},
+     {"audio": ["Audio must be at most 14.375 seconds for aurora_v2."]}),
+    ("/api/ai_editing/", {"video_url": VIDEO, "editing_style": "commercial"},
+     {"editing_style": ['"commercial" is not a valid choice.']}),
     ("/api/ai_shorts/", {"script": "x", "aspect_ratio": "9x16", "style": "Watercolor"},
      {"style": ['"Watercolor" is not a valid choice.']}),
     ("/api/ai_scripts/", {"url": "https://a.example/", "script_styles": list("abcdef")},
      {"script_styles": ["Ensure this field has no more than 5 elements."]}),
-    ("/api/asset_generator/", {"model_name": "sora-9"}, ["AI model not found"]),
-    ("/api/asset_generator/", {"model_name": "veo-3.1", "input_params": {"duration": 5}},
+    ("/api/asset_generator/", {"model_name": "sora-9", "input_params": {"prompt": "x"}},
+     ["AI model not found"]),
+    ("/api/asset_generator/", {"model_name": "veo3.1/fast"},
+     {"input_params": ["This field is required."]}),
+    ("/api/asset_generator/", {"model_name": "veo3.1/fast", "input_params": {"duration": 4}},
      {"input_params": ["prompt: This field is required.",
-                       'duration: "5" is not a valid choice.']}),
+                       'duration: expected string, got 4.']}),
+    ("/api/asset_generator/", {"model_name": "veo3.1/fast",
+                               "input_params": {"prompt": "x", "duration": "5"}},
+     {"input_params": ['duration: "5" is not a valid choice.']}),
+    ("/api/asset_generator/", {"model_name": "nano-banana",
+                               "input_params": {"prompt": "x", "num_images": 5}},
+     {"input_params": ["num_images: must be at most 4."]}),
     ("/api/product_to_videos/gen_image/", {}, {"product_url": ["This field is required."]}),
     ("/sse/text_generator/", {"model_name": "gpt-9", "messages": []},
      {"error": "Unsupported model: gpt-9"}),
@@ -557,7 +691,11 @@ def test_auth_paths_and_methods(world: World) -> None:
             404, {"detail": "Not found."})
     method = call(world, "DELETE", "/api/remaining_credits/")
     assert (method.status, method.body) == (405, {"detail": 'Method "DELETE" not allowed.'})
-    assert call(world, "POST", "/api/text_generator/", {}).status == 405
+    # Only the documented routes: no /api/text_generator/ collection, no product create.
+    assert call(world, "POST", "/api/text_generator/", {}).status == 404
+    assert call(world, "GET", "/api/text_generator/").status == 404
+    assert call(world, "POST", "/api/product_to_videos/", {}).status == 405
+    assert call(world, "POST", "/api/ai_scripts/preview/", {}).status == 405  # {id}: GET only
     unknown = call(world, "GET", "/api/aurora/0000/")
     assert (unknown.status, unknown.body) == (404, {"detail": "No Aurora matches the given query."})
 
@@ -578,19 +716,113 @@ def test_catalogues(world: World) -> None:
     personas = ok(call(world, "GET", "/api/personas/"))
     assert len(personas) >= 6 and all(p["preview_image_9_16"].startswith(BASE + "/media/")
                                       for p in personas)
-    females = ok(call(world, "GET", "/api/personas_v2/?gender=female&age_range=adult"))
-    assert females and all(p["gender"] == "female" and p["age_range"] == "adult"
-                           for p in females)
+    assert {p["gender"] for p in personas} == {"m", "f", "nb"}
+    adults = ok(call(world, "GET", "/api/personas_v2/?gender=f,nb&age_range=adult"))
+    assert adults and all(p["gender"] in ("f", "nb") and p["age_range"] == "adult"
+                          for p in adults)
+    assert len(adults) < len(personas)
+    one = ok(call(world, "GET", f"/api/personas/{personas[0]['id']}/"))
+    assert one == personas[0]
+    assert call(world, "GET", "/api/personas/nope/").status == 404
+    paged = ok(call(world, "GET", "/api/personas/paginated/?page=2&page_size=3"))
+    assert paged["count"] == len(personas) and len(paged["results"]) == 3
+    assert paged["previous"] and paged["next"]
+    assert call(world, "GET", "/api/personas/paginated/?page=99").status == 404
     voices = ok(call(world, "GET", "/api/voices/"))
     assert len(voices) >= 4 and all(a["id"] and a["preview_url"] for v in voices
                                     for a in v["accents"])
-    assert {"id", "name", "url", "duration", "mood"} <= set(ok(call(world, "GET",
-                                                                    "/api/musics/"))[0])
-    schemas = ok(call(world, "GET", "/api/asset_generator/schemas/?model_name=veo-3.1,nano-banana"))
-    assert [s["model_name"] for s in schemas] == ["veo-3.1", "nano-banana"]
+    assert ok(call(world, "GET", "/api/voices/paginated/"))["count"] == len(voices)
+    schemas = ok(call(world, "GET",
+                      "/api/asset_generator/schemas/?model_name=veo3.1/fast,nano-banana"))
+    assert [s["model_name"] for s in schemas] == ["veo3.1/fast", "nano-banana"]
     veo = schemas[0]["input_params_schema"]
-    assert veo["properties"]["duration"]["enum"] == [4, 6, 8] and veo["required"] == ["prompt"]
+    assert veo["properties"]["duration"]["enum"] == ["4", "6", "8"]
+    assert veo["required"] == ["prompt"] and schemas[0]["generation_type"] == "text_to_video"
     assert len(ok(call(world, "GET", "/api/asset_generator/schemas/"))) == 5
+
+
+@pytest.mark.parametrize("paged", [True, False])
+def test_musics_paged_and_filtered(world: World, paged: bool) -> None:
+    world.set_quirks(musics_paged=paged)
+    first = ok(call(world, "GET", "/api/musics/"))
+    items = first["results"] if paged else first
+    assert len(items) == 10  # page_size 10 by default
+    assert {"id", "name", "url", "duration", "category"} <= set(items[0])
+    if paged:
+        assert (first["count"], first["page"], first["page_size"]) == (12, 1, 10)
+        second = ok(call(world, "GET", "/api/musics/?page=2"))
+        assert len(second["results"]) == 2 and second["page"] == 2
+    calm = ok(call(world, "GET", "/api/musics/?category=calm&page_size=2"))
+    calm_items = calm["results"] if paged else calm
+    assert len(calm_items) == 2 and all(m["category"] == "Calm" for m in calm_items)
+    found = ok(call(world, "GET", "/api/musics/?search=piano"))
+    assert [m["name"] for m in (found["results"] if paged else found)] == ["Calm Piano"]
+    categories = ok(call(world, "GET", "/api/music_categories/"))
+    assert {"name": "Calm"} in categories
+
+
+def test_custom_templates_list_and_detail(world: World) -> None:
+    listed = ok(call(world, "GET", "/api/custom_templates/"))
+    assert [t["template_id"] for t in listed] == [SPOTLIGHT, TESTIMONIAL]
+    detail = ok(call(world, "GET", f"/api/custom_templates/{SPOTLIGHT}/"))
+    assert set(detail["variables"]) == {"headline", "product_image", "presenter", "narration"}
+    assert {v["type"] for v in detail["variables"].values()} == {"text", "image", "avatar",
+                                                                 "voiceover"}
+    assert call(world, "GET", "/api/custom_templates/nope/").status == 404
+
+
+@pytest.mark.parametrize("quirk", [True, False])
+def test_ai_scripts_paragraphs(world: World, quirk: bool) -> None:
+    world.set_quirks(scripts_as_string=quirk)
+    job = create(world, "ai_scripts")
+    paragraphs = job["generated_scripts"][0]["paragraphs"]
+    assert isinstance(paragraphs, str if quirk else list)
+    again = get(world, "ai_scripts", job["id"])["generated_scripts"][0]["paragraphs"]
+    assert again == paragraphs
+
+
+@pytest.mark.parametrize("quirk", [True, False])
+def test_ads_clone_list_and_ids(world: World, quirk: bool) -> None:
+    world.set_quirks(ads_clone_ignores_ids=quirk)
+    ids = [create(world, "ads_clone")["id"] for _ in range(3)]
+    listed = ok(call(world, "GET", f"/api/ads_clone/?ids={ids[0]}"))
+    assert [j["id"] for j in listed] == (ids[::-1] if quirk else [ids[0]])
+
+
+def test_custom_avatar_and_voice_clone(world: World) -> None:
+    boundary = "XyZ"
+    multipart = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"creator_name\"\r\n\r\n"
+                 f"Ann\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"gender\"\r\n"
+                 f"\r\nf\r\n--{boundary}\r\nContent-Disposition: form-data; "
+                 f'name="lipsync_input"; filename="me.mp4"\r\nContent-Type: video/mp4\r\n\r\n'
+                 f"0123456789\r\n--{boundary}--\r\n").encode()
+    headers = {**AUTH, "content-type": f"multipart/form-data; boundary={boundary}"}
+    made = ok(call(world, "POST", "/api/personas_v2/", multipart, headers), 201)
+    assert made["creator_name"] == "Ann" and made["process_status"] == "pending"
+    assert made["lipsync_input_url"].endswith("/lipsync_input.mp4")
+    assert ok(call(world, "GET", f"/api/personas/{made['id']}/"))["is_active"] is False
+    no_file = call(world, "POST", "/api/personas_v2/", {"creator_name": "B", "gender": "m"})
+    assert no_file.status == 400 and "lipsync_input" in no_file.body
+    by_url = ok(call(world, "POST", "/api/personas/",
+                     {"creator_name": "C", "gender": "nb", "lipsync_input": VIDEO}), 201)
+    assert by_url["lipsync_input"] == VIDEO
+    bad = call(world, "POST", "/api/personas/", {"creator_name": "C", "gender": "female"})
+    assert bad.status == 400 and "gender" in bad.body
+    voice = ok(call(world, "POST", "/api/voices/",
+                    {"original_audio_url": AUDIO, "name": "Me"}), 201)
+    [accent] = voice["accents"]
+    assert voice in ok(call(world, "GET", "/api/voices/"))
+    assert call(world, "DELETE", f"/api/voices/accents/{accent['id']}/").status == 204
+    assert call(world, "DELETE", f"/api/voices/accents/{accent['id']}/").status == 404
+    assert voice not in ok(call(world, "GET", "/api/voices/"))
+
+
+def test_quirks_control(world: World) -> None:
+    assert all(ok(call(world, "GET", "/_sandbox/quirks/", headers={})).values())
+    changed = ok(call(world, "POST", "/_sandbox/quirks/", {"musics_paged": False}, headers={}))
+    assert changed["musics_paged"] is False and world.quirks.musics_paged is False
+    assert call(world, "POST", "/_sandbox/quirks/", {"nope": True}, headers={}).status == 400
+    assert call(world, "POST", "/_sandbox/quirks/", {"musics_paged": 1}, headers={}).status == 400
 
 
 def test_sync_text_generation_and_stream(world: World) -> None:
@@ -601,10 +833,20 @@ def test_sync_text_generation_and_stream(world: World) -> None:
     assert sync.delay == pytest.approx(5.0)
     stream = call(world, "POST", "/sse/text_generator/stream/", body)
     assert stream.events is not None and len(stream.events) > 3
-    text = "".join(e["delta"] for e in stream.events[:-1])
+    text = "".join(part["text"] for e in stream.events
+                   for part in e["candidates"][0]["content"]["parts"])
     last = stream.events[-1]
-    assert last["done"] is True and last["response_text"] == text and last["credits_used"] == 1
-    assert world.create_log[-1].job_id == last["id"]
+    creatify = last["creatify"]
+    assert creatify["status"] == "done" and creatify["credits_used"] == 1
+    assert creatify["response_text"] == text and "A mug" in text
+    assert world.create_log[-1].job_id == creatify["id"]
+    for path in ("/sse/text_generator/", "/api/text_generator/"):
+        got = ok(call(world, "GET", f"{path}{creatify['id']}/"))
+        assert got["response_text"] == text and got["response_function_calls"] == []
+    listed = ok(call(world, "GET", "/sse/text_generator/"))
+    assert [j["id"] for j in listed][:2] == [creatify["id"], sync.body["id"]]
+    missing = call(world, "GET", "/sse/text_generator/nope/")
+    assert missing.status == 404 and "detail" in missing.body
 
 
 # ---- create log and faults -------------------------------------------------------------------

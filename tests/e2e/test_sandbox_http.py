@@ -52,6 +52,20 @@ def wait_done(client: httpx.Client, resource: str, job_id: str) -> dict[str, Any
         time.sleep(0.01)
 
 
+def wait_preview(client: httpx.Client, resource: str, job_id: str,
+                 field: str = "preview") -> dict[str, Any]:
+    """Poll until ``preview`` (or ``previews``) is filled: the docs' "preview ready" signal."""
+    deadline = time.monotonic() + 5
+    while True:
+        response = client.get(f"/api/{resource}/{job_id}/")
+        assert response.status_code == 200
+        job: dict[str, Any] = response.json()
+        if job[field] or job["status"] in ("failed", "rejected"):
+            return job
+        assert time.monotonic() < deadline, job
+        time.sleep(0.01)
+
+
 def make_link(client: httpx.Client) -> str:
     response = client.post("/api/links/", json={"url": "https://shop.example.com/p/blue-mug"})
     assert response.status_code == 201
@@ -113,7 +127,8 @@ def test_preview_render_and_preview_page(client: httpx.Client) -> None:
     body = {"link": make_link(client), "video_length": 15}
     preview = client.post("/api/link_to_videos/preview/", json=body)
     assert preview.status_code == 200
-    job = wait_done(client, "link_to_videos", preview.json()["id"])
+    job = wait_preview(client, "link_to_videos", preview.json()["id"])
+    assert job["status"] == "pending"  # ready preview: back to pending (the docs)
     page = client.get(job["preview"])
     assert page.status_code == 200 and "<video" in page.text
     assert page.headers["content-type"].startswith("text/html")
@@ -144,10 +159,13 @@ def test_text_generator_streams_incrementally() -> None:
                     arrivals.append((time.monotonic(), json.loads(line[6:])))
         assert len(arrivals) > 3
         assert arrivals[-1][0] - arrivals[0][0] > 0.2  # spread over the 0.5 s run
-        text = "".join(event["delta"] for _, event in arrivals[:-1])
-        final = arrivals[-1][1]
-        assert final["done"] is True and final["response_text"] == text
+        text = "".join(part["text"] for _, event in arrivals
+                       for part in event["candidates"][0]["content"]["parts"])
+        final = arrivals[-1][1]["creatify"]
+        assert "creatify" not in arrivals[0][1]
+        assert final["status"] == "done" and final["response_text"] == text
         assert final["credits_used"] == 1
+        assert c.get(f"/sse/text_generator/{final['id']}/").json()["status"] == "done"
         assert c.get(f"/api/text_generator/{final['id']}/").json()["status"] == "done"
 
 
@@ -278,7 +296,8 @@ def test_throughput(client: httpx.Client, sandbox: Sandbox) -> None:
 
 def test_cli_prints_its_url_and_stops_on_sigterm() -> None:
     proc = subprocess.Popen([sys.executable, "-m", "app.sandbox", "--port", "0", "--speed", "50",
-                             "--api-key", "k"],
+                             "--api-key", "k", "--quirk-off", "musics_paged",
+                             "--quirk-off", "preview_pending"],
                             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None
@@ -292,6 +311,13 @@ def test_cli_prints_its_url_and_stops_on_sigterm() -> None:
         answer = httpx.get(match[1] + "/api/remaining_credits/",
                            headers={"X-API-ID": "sandbox", "X-API-KEY": "k"})
         assert answer.json() == {"remaining_credits": 500}
+        quirks = httpx.get(match[1] + "/_sandbox/quirks").json()
+        assert quirks == {"preview_pending": False, "scripts_as_string": True,
+                          "musics_paged": False, "asset_credits_string": True,
+                          "ads_clone_ignores_ids": True}
+        musics = httpx.get(match[1] + "/api/musics/",
+                           headers={"X-API-ID": "sandbox", "X-API-KEY": "k"}).json()
+        assert isinstance(musics, list) and musics
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0
         assert proc.stdout.read() == ""
@@ -307,3 +333,10 @@ def test_cli_prints_its_url_and_stops_on_sigterm() -> None:
 def test_cli_refuses_a_public_host(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["--host", "0.0.0.0", "--port", "0"]) == 2
     assert "loopback only" in capsys.readouterr().err
+
+
+def test_cli_refuses_an_unknown_quirk(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["--port", "0", "--quirk-off", "no_such_quirk"])
+    assert stop.value.code == 2
+    assert "preview_pending" in capsys.readouterr().err
