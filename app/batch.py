@@ -535,6 +535,8 @@ class BatchRun:
         final = await self._wait(record.key)
         if final.state in (JobState.DONE, JobState.IMAGE_DONE):
             self._set(index, RowState.DONE, "Done.")
+        elif final.state is JobState.PREVIEW_READY:  # a preview step: render it from the list
+            self._set(index, RowState.DONE, "Preview ready: render it from the Jobs panel.")
         elif final.state is JobState.UNKNOWN:
             self._set(index, RowState.RUNNING, "Creatify's answer was lost; it is being looked "
                                                "up (it will not be sent again).")

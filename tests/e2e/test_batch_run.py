@@ -103,3 +103,18 @@ async def test_a_row_over_the_budget_is_skipped_and_the_rest_go_on(
     assert counts == {RowState.DONE: 2, RowState.SKIPPED: 1}
     skipped = next(r for r in rows if r.state is RowState.SKIPPED)
     assert "daily cap of 13" in skipped.message and skipped.message.endswith("Nothing was sent.")
+
+
+async def test_a_preview_step_in_a_batch_ends_preview_ready(
+        server: Sandbox, manager: JobManager) -> None:
+    from app.generators import Flow
+
+    rows = rows_from_text("https://shop.example.com/p/pv")
+
+    async def send(gen, values, estimate):  # type: ignore[no-untyped-def]
+        return await manager.submit(gen, values, flow=Flow.PREVIEW_RENDER,
+                                    pricing=Pricing(estimate))
+    run = BatchRun("url_to_video", SHARED, rows, submit=send, wait=manager.wait_ended)
+    await run.run()
+    assert run.rows[0].state is RowState.DONE, run.rows[0].message
+    assert "Preview ready" in run.rows[0].message
