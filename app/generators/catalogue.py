@@ -275,7 +275,7 @@ URL_TO_VIDEO = GeneratorSpec(
               flows=(Flow.CREATE, Flow.PREVIEW_RENDER)),
         Field("visual_styles", "Styles to compare", FieldKind.MULTI_CHOICE, required=True,
               default=("AvatarBubbleTemplate", "FullScreenTemplate"), choices=VISUAL_STYLES,
-              min_items=2, max_items=MAX_COMPARED_STYLES, wire="",
+              min_items=2, max_items=MAX_COMPARED_STYLES, wire="", open_choices=True,
               flows=(Flow.COMPARE_STYLES,),
               help="A preview is made for each style (1 credit per 30 s each); you then render "
                    "the one you like."),
