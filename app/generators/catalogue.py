@@ -44,11 +44,14 @@ MODEL_VERSIONS = choices("standard", "aurora_v1", "aurora_v1_fast", labels=_MODE
 URL_TO_VIDEO_MODELS = choices("standard", "aurora_v1", "aurora_v1_fast", "aurora_v2", "boreal",
                               labels=_MODEL_LABELS)
 """``model_version`` on URL to Video: its page also lists ``aurora_v2`` and ``boreal``."""
-LANGUAGES = choices("en", "es", "fr", "de", "it", "pt", "nl", "pl", "ja", "ko", "zh", "ar", "hi",
-                    labels={"en": "English", "es": "Spanish", "fr": "French", "de": "German",
-                            "it": "Italian", "pt": "Portuguese", "nl": "Dutch", "pl": "Polish",
-                            "ja": "Japanese", "ko": "Korean", "zh": "Chinese", "ar": "Arabic",
-                            "hi": "Hindi"})
+_LANGUAGE_NAMES = {
+    "en": "English", "es": "Spanish", "fr": "French", "de": "German", "it": "Italian",
+    "pt": "Portuguese", "nl": "Dutch", "pl": "Polish", "ja": "Japanese", "ko": "Korean",
+    "zh": "Chinese", "ar": "Arabic", "hi": "Hindi", "af": "Afrikaans", "bg": "Bulgarian",
+    "cs": "Czech", "da": "Danish", "el": "Greek", "fi": "Finnish", "hr": "Croatian",
+    "id": "Indonesian", "ms": "Malay", "ro": "Romanian"}
+LANGUAGES = choices(*_LANGUAGE_NAMES, labels=_LANGUAGE_NAMES)
+"""ISO-639-1 codes: the docs' (partial) list and a few more; other codes may be typed."""
 SCRIPT_STYLES = choices("BenefitsV2", "DIY", "DiscoveryWriter", "ProblemSolutionV2",
                         "CallToActionV2")
 """Script styles the docs name (their list is partial: other names may be typed)."""
