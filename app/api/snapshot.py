@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 from collections.abc import Mapping
@@ -132,13 +133,25 @@ def _result_urls(resource: Resource, body: Mapping[str, Any]) -> tuple[str, ...]
         if name == "assets" and isinstance(value, list):
             urls.extend(u for a in value if isinstance(a, Mapping) if (u := _url(a.get("url"))))
         elif name == "assets" and isinstance(value, str):
-            # The docs type ``assets`` as a string; accept a bare URL too.
-            if u := _url(value):
-                urls.append(u)
+            # The docs type ``assets`` as a string ("List of generated assets."): a JSON list
+            # in a string, or a bare URL, are both read.
+            urls.extend(_asset_urls_from_text(value))
         elif name not in ("response_text", "generated_scripts") and (u := _url(value)):
             urls.append(u)
     # Keep order, drop repeats (``output`` and ``video_output`` may both carry the same URL).
     return tuple(dict.fromkeys(urls))
+
+
+def _asset_urls_from_text(text: str) -> list[str]:
+    text = text.strip()
+    if text.startswith(("[", "{")) and len(text) <= 1_000_000:
+        try:
+            decoded = json.loads(text)
+        except (ValueError, RecursionError):
+            return []
+        items = decoded if isinstance(decoded, list) else [decoded]
+        return [u for a in items if isinstance(a, Mapping) if (u := _url(a.get("url")))]
+    return [text] if text.lower().startswith(("https://", "http://")) else []
 
 
 def _thumbnails(body: Mapping[str, Any]) -> tuple[str, ...]:
