@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
 from app.generators import SPECS, Flow, spec
+from app.generators.quote import format_credits
 from app.jobs.ledger import DownloadState, JobRecord, JobState
 from app.sandbox import Sandbox
 from tests.gui.conftest import idle, until
@@ -20,8 +21,10 @@ from tests.gui.test_window import (  # noqa: F401
     connect_to,
     simulator,
     studio,
+    window_values,
 )
 from tests.samples import valid_values
+from ui.generator_tab import first_step_credits
 from ui.queue_model import COL_STATUS, HEADERS
 from ui.queue_panel import QueuePanel
 
@@ -31,11 +34,13 @@ async def run_jobs(studio: Studio, simulator: Sandbox,  # noqa: F811
     inputs = await connect_to(studio, simulator)
     service = studio.service
     records = []
+    refused: list[str] = []
+    service.submitFailed.connect(lambda key, message: refused.append(f"{key}: {message}"))
     for key in keys:
         gen = spec(key)
-        values: dict[str, Any] = {**gen.defaults(), **valid_values(key, inputs)}
+        values: dict[str, Any] = {**gen.defaults(), **window_values(key, inputs)}
         record = await service.submit(gen, values, estimate=Decimal(1))
-        assert record is not None
+        assert record is not None, refused
         records.append(record)
     ledger = service.ledger
     assert ledger is not None
@@ -209,6 +214,12 @@ async def test_a_ready_preview_is_rendered_from_the_jobs_panel(studio: Studio,  
     tab.flow.setCurrentIndex(tab.flow.findData(Flow.PREVIEW_RENDER))
     tab.form.set_values(valid_values("ai_shorts", inputs))
     await until(lambda: tab.submit_button.isEnabled(), timeout=10)
+    q = tab.current_quote
+    assert q is not None and q.credits is not None
+    first = first_step_credits(q)
+    assert first is not None
+    render_cost = q.credits - first
+    assert (first, render_cost) == (2, 8)  # a 31 s script: two 30 s blocks at 1, then at 4
     creates = len(simulator.create_log)
     balance = simulator.balance
     tab.submit_button.click()
@@ -245,7 +256,8 @@ async def test_a_ready_preview_is_rendered_from_the_jobs_panel(studio: Studio,  
     await until(lambda: confirmation(window) is not None)
     box = confirmation(window)
     assert box is not None
-    assert "Render cost: 4 credits" in box.informativeText()
+    assert f"Render cost: {format_credits(render_cost)}" in box.informativeText()
+    assert f"The preview cost {format_credits(first)}" in box.informativeText()
     assert len(simulator.create_log) == creates + 1
     send = box.findChild(QPushButton, "confirm_send")
     assert send is not None
@@ -259,13 +271,14 @@ async def test_a_ready_preview_is_rendered_from_the_jobs_panel(studio: Studio,  
                 and job.download_state is DownloadState.DONE)
     await until(rendered, timeout=30, message=tab.status.text())
     render = tab.last_job
-    assert render is not None and render.estimate == 4
+    assert render is not None and render.estimate == render_cost
     ledger = studio.service.ledger
     assert ledger is not None
     kept = ledger.get(preview.key)
-    assert kept.state is JobState.PREVIEW_READY and kept.estimate == preview.estimate == 1
+    assert kept.state is JobState.PREVIEW_READY and kept.estimate == preview.estimate == first
     assert kept.download_state is not DownloadState.DONE  # one download: the render's
-    await until(lambda: simulator.balance == balance - 5, timeout=10)
+    await until(lambda: simulator.balance == balance - q.credits, timeout=10,
+                message=f"charged {balance - simulator.balance}, quoted {q.credits}")
     await idle()
 
 

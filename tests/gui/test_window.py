@@ -80,13 +80,42 @@ async def connect_to(studio: Studio, simulator: Sandbox) -> Inputs:
     product = await client.gen_image({"product_url": f"{media}/sample.png"})
     personas = await client.personas()
     voices = await client.voices()
+    templates = await client.custom_templates()
+    template_id = str(templates[0]["template_id"])
+    if template_id not in TEMPLATE_DETAILS:
+        TEMPLATE_DETAILS[template_id] = await client.custom_template(template_id)
     while not product.is_terminal:
         await asyncio.sleep(0.02)
         product = await client.get_job("product_to_videos", product.id)
     return Inputs(link_id=link.id, persona_id=personas[0]["id"],
                   accent_id=voices[0]["accents"][0]["id"], product_job=product.id,
-                  image_url=f"{media}/sample.png", audio_url=f"{media}/sample.mp3?duration=12",
+                  template_id=template_id, image_url=f"{media}/sample.png",
+                  audio_url=f"{media}/sample.mp3?duration=12",
                   video_url=f"{media}/sample.mp4?duration=31")
+
+
+TEMPLATE_DETAILS: dict[str, dict[str, Any]] = {}
+"""The simulator's Custom Template details (with their ``variables``), by template id."""
+
+
+def template_variables(detail: dict[str, Any], inputs: Inputs) -> dict[str, Any]:
+    """A value for each variable of a template's detail, in the form's format."""
+    raw = detail.get("variables") or {}
+    items = raw.items() if isinstance(raw, dict) else ((v["name"], v) for v in raw)
+    media = {"text": "Hello", "image": inputs.image_url, "video": inputs.video_url,
+             "audio": inputs.audio_url, "avatar": inputs.persona_id,
+             "voiceover": inputs.accent_id}
+    return {name: {"type": v["type"], "value": media.get(v["type"], "Hello")}
+            for name, v in items}
+
+
+def window_values(key: str, inputs: Inputs) -> dict[str, Any]:
+    """``valid_values``, with a Custom Template's variables those of the simulator's
+    template (its detail is what the window builds the variables editor from)."""
+    values = valid_values(key, inputs)
+    if key == "custom_template" and inputs.template_id in TEMPLATE_DETAILS:
+        values["variables"] = template_variables(TEMPLATE_DETAILS[inputs.template_id], inputs)
+    return values
 
 
 def expected_text(gen: GeneratorSpec, tab: GeneratorTab, seconds: float | None) -> str:
@@ -134,7 +163,7 @@ async def test_every_tab_prices_blocks_and_submits(gen: GeneratorSpec, studio: S
     inputs = await connect_to(studio, simulator)
     tab = window.tab(gen.key)
     window.tabs.setCurrentWidget(tab)
-    tab.form.set_values(valid_values(gen.key, inputs))
+    tab.form.set_values(window_values(gen.key, inputs))
     await until(lambda: tab.submit_button.isEnabled(), timeout=10,
                 message=f"submit stays disabled: {tab.errors()}")
 
