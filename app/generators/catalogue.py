@@ -71,7 +71,9 @@ EDITING_STYLES = choices("film", "geometric_gradient", "glitch", "glitter_gradie
                          labels={"film": "Film", "geometric_gradient": "Geometric gradient",
                                  "glitch": "Glitch", "glitter_gradient": "Glitter gradient",
                                  "paper": "Paper"})
-TEXT_MODELS = choices("gemini-2.5-flash", "gemini-2.5-pro")
+TEXT_MODELS = choices("gemini-2.5-flash", "gemini-2.5-pro", "gemini-3-flash-preview",
+                      "gemini-3.1-pro-preview", "gemini-3.1-flash-lite-preview")
+"""The Text Generator models the docs name (others may be typed)."""
 
 def _prompt() -> dict[str, Any]:
     return {"type": "string", "title": "Prompt", "description": "What to generate."}
