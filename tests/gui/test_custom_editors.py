@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractSpinBox,
     QApplication,
-    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QLineEdit,
@@ -33,6 +32,7 @@ import ui.service as service_module
 from app.api.client import CreatifyClient, RetryPolicy
 from app.generators import FieldKind, spec
 from app.generators.catalogue import MAX_SCENE_TEXT
+from app.sandbox import catalogue as simulated
 from tests.gui.conftest import idle, until
 from ui.forms.base import FieldEditor
 from ui.forms.custom import CUSTOM_EDITORS
@@ -41,10 +41,13 @@ from ui.forms.pickers import (
     CatalogueEditor,
     MusicPicker,
     PersonaPicker,
+    accent_rows,
+    music_rows,
     persona_rows,
 )
 from ui.forms.scenes import ScenesEditor
 from ui.forms.schema_form import SchemaForm, build_input, fallback_schema
+from ui.forms.templates import TemplatePicker
 from ui.forms.variables import COL_NAME, COL_VALUE, VariablesEditor
 from ui.service import StudioService
 
@@ -58,6 +61,7 @@ ACCENT_OPTIONAL = spec("url_to_video").field("override_voice")
 MUSIC = spec("url_to_video").field("background_music_url")
 SCENES = spec("avatar_v2").field("scenes")
 VARIABLES = spec("custom_template").field("variables")
+TEMPLATE = spec("custom_template").field("template_id")
 INPUT_PARAMS = spec("asset_generator").field("input_params")
 
 
@@ -91,6 +95,20 @@ async def offline(qapp: QApplication, tmp_path: Path,
         yield studio
     finally:
         await studio.aclose()
+
+
+def simulator_url(service: StudioService) -> str:
+    assert service.sandbox is not None
+    return service.sandbox.base_url
+
+
+def persona_count(service: StudioService) -> int:
+    """How many avatars the simulator lists (active ones: the pickers hide the others)."""
+    return len(persona_rows(simulated.personas(simulator_url(service))))
+
+
+def accent_count(service: StudioService) -> int:
+    return len(accent_rows(simulated.voices(simulator_url(service))))
 
 
 def catalogue_requests(service: StudioService, path: str) -> int:
@@ -157,8 +175,8 @@ async def test_persona_picker_loads_lazily_and_lists_the_simulator(qtbot: Any,
     await until(lambda: picker.loaded)
     assert catalogue_requests(service, "/api/personas/") == 1
     labels = texts(picker.combo)
-    assert len(labels) == 8  # required: no "none" entry
-    assert "Olivia — female, young adult, selfie" in labels
+    assert len(labels) == persona_count(service) > 2  # required: no "none" entry
+    assert "Olivia — female, adult, selfie" in labels  # the docs' gender "f" in words
     assert labels == sorted(labels, key=str.casefold)
     assert picker.combo.currentIndex() == -1 and picker.value() is None
     assert PERSONA_REQUIRED.validate(picker.value()) == "This field is required."
@@ -225,9 +243,10 @@ async def test_persona_filter_and_inactive_hidden(qtbot: Any, service: StudioSer
 
     items = list(service.catalogue("personas") or [])
     items[0] = {**items[0], "is_active": False}
-    assert len(persona_rows(items)) == 7
+    active = persona_count(service) - 1
+    assert len(persona_rows(items)) == active
     service.catalogueLoaded.emit("personas", items)  # e.g. after a reconnect
-    assert picker.combo.count() == 1 + 7
+    assert picker.combo.count() == 1 + active
     assert items[0]["creator_name"] not in " ".join(texts(picker.combo))
     await idle()
 
@@ -288,7 +307,7 @@ async def test_accent_picker_lists_voices_and_round_trips(qtbot: Any, service: S
     labels = texts(picker.combo)
     assert labels[:3] == ["Aria (female) — American", "Aria (female) — British",
                           "Elena (female) — Spanish"]
-    assert len(labels) == 7
+    assert len(labels) == accent_count(service) > 3
     assert not picker.play_button.isEnabled()  # nothing chosen yet
 
     voices = service.catalogue("voices") or []
@@ -307,7 +326,7 @@ async def test_accent_optional_has_none_entry(qtbot: Any, service: StudioService
     await shown(qtbot, picker)
     await until(lambda: picker.loaded)
     assert picker.combo.itemText(0) == "(none — Creatify chooses)"
-    assert picker.combo.count() == 8 and picker.value() is None
+    assert picker.combo.count() == accent_count(service) + 1 and picker.value() is None
     await idle()
 
 
@@ -356,12 +375,13 @@ async def test_music_picker_lists_tracks_and_accepts_urls(qtbot: Any, service: S
     assert picker.value() is None
     picker.show()
     await until(lambda: picker.loaded)
-    assert texts(picker.combo) == ["", "Upbeat Pop — happy (3 s)", "Calm Piano — calm (3 s)",
-                                   "Epic Drums — energetic (3 s)",
-                                   "Lo-fi Chill — relaxed (3 s)"]
+    tracks = simulated.musics(simulator_url(service))
+    assert len(tracks) <= picker.page_size  # one page holds the simulator's library
+    assert texts(picker.combo) == ["", *(row.label for row in music_rows(tracks))]
+    assert "Calm Piano — calm (3 s)" in texts(picker.combo)
     assert picker.value() is None and changes.count == 0
 
-    picker.combo.setCurrentIndex(2)
+    picker.combo.setCurrentIndex(picker.combo.findText("Calm Piano — calm (3 s)"))
     url = picker.value()
     assert isinstance(url, str) and url.endswith(".mp3")
     assert url.startswith(service.sandbox.base_url)  # type: ignore[union-attr]
@@ -382,14 +402,16 @@ async def test_music_picker_lists_tracks_and_accepts_urls(qtbot: Any, service: S
 
 async def test_music_value_set_before_loading_shows_the_track_name(qtbot: Any,
                                                                     service: StudioService):
-    tracks = await service.client.musics()  # type: ignore[union-attr]
+    tracks = simulated.musics(simulator_url(service))
+    lofi = next(t for t in tracks if t["name"] == "Lo-fi Chill")
     picker = MusicPicker(MUSIC, service)
-    picker.set_value(tracks[3]["url"])
-    assert picker.value() == tracks[3]["url"]
+    picker.set_value(lofi["url"])
+    assert picker.value() == lofi["url"]
+    assert picker.combo.currentText() == lofi["url"]  # the name is not known yet
     await shown(qtbot, picker)
     await until(lambda: picker.loaded)
     assert picker.combo.currentText() == "Lo-fi Chill — relaxed (3 s)"
-    assert picker.value() == tracks[3]["url"]
+    assert picker.value() == lofi["url"]
     await idle()
 
 
@@ -410,7 +432,8 @@ async def test_scenes_editor_builds_a_valid_avatar_v2_request(qtbot: Any,
     editor.show()
     await until(lambda: editor.avatars.loaded and editor.voices.loaded)
     scene = editor.scenes[0]
-    assert scene.avatar.count() == 8 and scene.voice.count() == 7
+    assert scene.avatar.count() == persona_count(service)
+    assert scene.voice.count() == accent_count(service)
     scene.avatar.setCurrentIndex(1)
     scene.voice.setCurrentIndex(2)
     scene.script.setPlainText("Hello there")
@@ -538,11 +561,12 @@ async def test_variables_editor_builds_a_custom_template_body(qtbot: Any,
 
 async def test_schema_form_builds_from_the_simulators_schemas(qtbot: Any,
                                                              service: StudioService):
-    model = ["kling-v1.6-pro"]
+    kling = "kling-video/o3/pro/text-to-video"
+    model = [kling]
     form = SchemaForm(INPUT_PARAMS, service, lambda: model[0])
     changes = Counter(form)
     qtbot.addWidget(form)
-    # before the schemas: the built-in stand-in, and no request yet
+    # before the schemas: the built-in stand-in (the spec's schema), and no request yet
     assert set(form.inputs) == {"prompt", "duration"} and not form.from_schema
     await asyncio.sleep(0.1)
     assert catalogue_requests(service, "/api/asset_generator/schemas/") == 0
@@ -550,46 +574,45 @@ async def test_schema_form_builds_from_the_simulators_schemas(qtbot: Any,
 
     form.show()
     await until(lambda: form.from_schema)
-    assert set(form.inputs) == {"prompt", "duration", "aspect_ratio", "image_url"}
-    assert next(iter(form.inputs)) == "prompt"  # required inputs come first
-    assert form.value() == {"prompt": "A red fox in the snow", "duration": 5,
-                            "aspect_ratio": "16:9"}  # typed prompt carried over
+    assert list(form.inputs) == ["prompt", "duration"]  # required inputs come first
+    assert form.value() == {"prompt": "A red fox in the snow",  # typed prompt carried over
+                            "duration": "5"}  # the schema's default, a string
     prompt_label = form.findChild(QWidget, "input_params_prompt_label")
     assert prompt_label.text() == "Prompt *"  # type: ignore[attr-defined]
     assert form.inputs["prompt"].widget.accessibleName() == "Prompt (required)"
     assert form.inputs["prompt"].widget.toolTip() == "What to generate."
-    assert form.inputs["image_url"].widget.placeholderText() == "https://…"  # type: ignore[attr-defined]
 
     duration = form.inputs["duration"].widget
     assert isinstance(duration, QComboBox)
     before = changes.count
-    duration.setCurrentIndex(duration.findData(10))
-    assert form.value()["duration"] == 10 and type(form.value()["duration"]) is int
+    duration.setCurrentIndex(duration.findData("10"))
+    assert form.value()["duration"] == "10" and type(form.value()["duration"]) is str
     assert changes.count == before + 1
-    form.inputs["image_url"].widget.setText("https://example.com/fox.png")  # type: ignore[attr-defined]
 
     asset = spec("asset_generator")
-    body = asset.build_body({"model_name": "kling-v1.6-pro", "input_params": form.value()})
-    assert body["input_params"] == {"prompt": "A red fox in the snow", "duration": 10,
-                                    "aspect_ratio": "16:9",
-                                    "image_url": "https://example.com/fox.png"}
+    values = {"model_name": kling, "input_params": form.value()}
+    assert asset.validate(values) == {}
+    assert asset.build_body(values)["input_params"] == {"prompt": "A red fox in the snow",
+                                                        "duration": "10"}
 
     model[0] = "nano-banana"
     form.set_model("nano-banana")
-    assert set(form.inputs) == {"prompt", "image_url", "num_images"}
+    assert set(form.inputs) == {"prompt", "num_images"}
     spin = form.inputs["num_images"].widget
     assert isinstance(spin, QSpinBox) and (spin.minimum(), spin.maximum()) == (1, 4)
     spin.setValue(3)
-    assert form.value() == {"prompt": "A red fox in the snow",
-                            "image_url": "https://example.com/fox.png", "num_images": 3}
+    assert form.value() == {"prompt": "A red fox in the snow", "num_images": 3}
     assert asset.validate({"model_name": "nano-banana", "input_params": form.value()}) == {}
 
-    form.set_model("veo-3.1")
-    audio = form.inputs["generate_audio"].widget
-    assert isinstance(audio, QCheckBox) and audio.isChecked()
-    assert form.value()["generate_audio"] is True and form.value()["duration"] == 8
-    audio.setChecked(False)
-    assert form.value()["generate_audio"] is False
+    form.set_model("nano-banana-pro")
+    resolution = form.inputs["resolution"].widget
+    assert isinstance(resolution, QComboBox)
+    resolution.setCurrentIndex(resolution.findData("4K"))
+    assert form.value() == {"prompt": "A red fox in the snow", "resolution": "4K",
+                            "num_images": 3}  # the count chosen for the last model carried
+
+    form.set_model("veo3.1/fast")  # "10" is not one of its durations: its default instead
+    assert form.value() == {"prompt": "A red fox in the snow", "duration": "8"}
 
     form.set_model("mystery-model")
     assert not form.from_schema and set(form.inputs) == {"prompt"}
@@ -603,10 +626,10 @@ async def test_schema_form_set_value_round_trip_and_failure(qtbot: Any,
     assert service.sandbox is not None
     service.sandbox.set_faults(error_rate=1.0)
     form = SchemaForm(INPUT_PARAMS, service)
-    form.set_model("kling-v1.6-pro")
-    saved = {"prompt": "Waves", "duration": 10, "aspect_ratio": "9:16"}
+    form.set_model("kling-video/o3/pro/text-to-video")
+    saved = {"prompt": "Waves", "duration": "10"}
     form.set_value(saved)
-    assert form.value() == saved  # kept (pending) in the stand-in form
+    assert form.value() == saved  # kept in the stand-in form
     await shown(qtbot, form)
     await until(lambda: form.retry_button.isVisible(), timeout=10)
     assert "Could not load the model's inputs" in form.status.text()
@@ -618,7 +641,9 @@ async def test_schema_form_set_value_round_trip_and_failure(qtbot: Any,
     assert form.value() == saved
     assert not form.status.isVisible()
     form.set_value({"prompt": "Dunes", "unknown_param": 1})
-    assert form.value() == {"prompt": "Dunes", "duration": 5, "aspect_ratio": "16:9"}
+    assert form.value() == {"prompt": "Dunes", "duration": "5"}
+    form.set_value({"prompt": "Dunes", "duration": 7})  # a number from an old saved form
+    assert form.value() == {"prompt": "Dunes", "duration": "7"}
     await idle()
 
 
@@ -655,8 +680,18 @@ def test_schema_inputs_have_python_types(qtbot: Any):
     nullable = make({"type": ["number", "null"], "default": 3}, required=True)
     assert nullable.get() == 3.0 and type(nullable.get()) is float
 
-    assert set(fallback_schema("veo-3.1")["properties"]) == {"prompt", "duration"}
-    assert set(fallback_schema("flux-pro-kontext")["properties"]) == {"prompt", "num_images"}
+    url = make({"type": "string", "format": "uri"})
+    assert url.widget.placeholderText() == "https://…" and url.get() is None
+    assert url.set("https://example.com/a.png") and url.get() == "https://example.com/a.png"
+
+    seconds = make({"type": "string", "enum": ["4", "6", "8"], "default": "8"})
+    assert seconds.get() == "8" and seconds.set(6) and seconds.get() == "6"
+
+    veo = fallback_schema("veo3.1/fast")
+    assert set(veo["properties"]) == {"prompt", "duration"}
+    assert veo["properties"]["duration"]["type"] == "string"  # Creatify takes "6", not 6
+    assert set(fallback_schema("flux-pro/kontext/text-to-image")["properties"]) == {
+        "prompt", "num_images"}
     assert set(fallback_schema(None)["properties"]) == {"prompt"}
 
 
@@ -667,10 +702,12 @@ async def test_every_interactive_control_is_named(qtbot: Any, service: StudioSer
         PersonaPicker(PERSONA_OPTIONAL, service), AccentPicker(ACCENT_OPTIONAL, service),
         MusicPicker(MUSIC, service), ScenesEditor(SCENES, service),
         VariablesEditor(VARIABLES, service), SchemaForm(INPUT_PARAMS, service,
-                                                        lambda: "veo-3.1")]
+                                                        lambda: "veo3.1/fast"),
+        TemplatePicker(TEMPLATE, service)]
     for editor in editors:
         await shown(qtbot, editor)
-    await until(lambda: all(e.loaded for e in editors if isinstance(e, CatalogueEditor)))
+    await until(lambda: all(e.loaded for e in editors
+                            if isinstance(e, CatalogueEditor | MusicPicker)))
     scenes = editors[3]
     assert isinstance(scenes, ScenesEditor)
     await until(lambda: scenes.avatars.loaded and scenes.voices.loaded)
@@ -687,10 +724,10 @@ async def test_every_interactive_control_is_named(qtbot: Any, service: StudioSer
 async def test_custom_editor_table(qtbot: Any, service: StudioService):
     assert set(CUSTOM_EDITORS) == {FieldKind.PERSONA, FieldKind.ACCENT, FieldKind.MUSIC,
                                    FieldKind.SCENES, FieldKind.VARIABLES,
-                                   FieldKind.SCHEMA_FORM}
+                                   FieldKind.SCHEMA_FORM, FieldKind.TEMPLATE}
     fields = {PERSONA_OPTIONAL.kind: PERSONA_OPTIONAL, ACCENT_OPTIONAL.kind: ACCENT_OPTIONAL,
               MUSIC.kind: MUSIC, SCENES.kind: SCENES, VARIABLES.kind: VARIABLES,
-              INPUT_PARAMS.kind: INPUT_PARAMS}
+              INPUT_PARAMS.kind: INPUT_PARAMS, TEMPLATE.kind: TEMPLATE}
     for kind, factory in CUSTOM_EDITORS.items():
         editor = factory(fields[kind], service)
         qtbot.addWidget(editor)

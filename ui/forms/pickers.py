@@ -74,8 +74,13 @@ class Row:
     detail: str = ""            # a second line of description (a template's aspect ratio)
 
 
+_GENDERS = {"m": "male", "f": "female", "nb": "non-binary", "non_binary": "non-binary"}
+"""The docs' short gender codes (personas list ``m``/``f``/``nb``) in words."""
+
+
 def _human(value: Any) -> str:
-    return str(value).replace("_", " ").strip()
+    text = str(value).strip()
+    return _GENDERS.get(text.casefold(), text.replace("_", " "))
 
 
 def _is_inactive(item: Mapping[str, Any]) -> bool:
