@@ -70,7 +70,8 @@ class PriceTable:
             known = _names(e.model or STANDARD_MODEL for e in rows)
             if key is None:
                 raise PricingError(f"{label} needs a model. Known models: {known}.")
-            raise PricingError(f"No price known for model {clip_value(key)!r} ({label}). "
+            where = rule if phase == "create" else label
+            raise PricingError(f"No price known for {where} model {clip_value(key)!r}. "
                                f"Known models: {known}.")
         if key not in (None, STANDARD_MODEL):
             label = f"{rule} {key} ({phase})"

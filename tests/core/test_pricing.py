@@ -149,7 +149,7 @@ def test_url_to_video_boreal_is_10_per_started_30_s(seconds: float, blocks: int)
 @pytest.mark.parametrize("rule", ["avatar", "custom_template"])
 @pytest.mark.parametrize("model", ["aurora_v2", "boreal"])
 def test_aurora_v2_and_boreal_only_on_url_to_video(rule: str, model: str) -> None:
-    with pytest.raises(PricingError, match=f"No price known for model '{model}'"):
+    with pytest.raises(PricingError, match=f"No price known for {rule} model '{model}'"):
         credits(rule, 30, model=model)
 
 
@@ -218,7 +218,8 @@ def test_asset_seconds_are_ignored_for_counted_units() -> None:
 
 
 @pytest.mark.parametrize(("model", "variant", "known"), [
-    ("kling-v1.6-pro", "5s", "No price known for model 'kling-v1.6-pro'.*veo3.1/fast"),
+    ("kling-v1.6-pro", "5s",
+     "No price known for asset_generator model 'kling-v1.6-pro'.*veo3.1/fast"),
     (None, "5s", "needs a model.*veo3.1/fast"),
     ("veo3.1/fast", "5s", "4s, 6s, 8s"),
     ("veo3.1/fast", None, "4s, 6s, 8s"),
