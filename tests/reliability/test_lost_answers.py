@@ -52,9 +52,9 @@ def test_a_link_whose_answer_was_lost_is_found_again(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("key", "first", "second"), [
     ("text_generator", {"model_name": "gemini-2.5-flash", "prompt": "A tagline for a mug."},
      {"model_name": "gemini-2.5-flash", "prompt": "A poem about tea."}),
-    ("asset_generator", {"model_name": "kling-v1.6-pro",
-                         "input_params": {"prompt": "A mug on a desk", "duration": 5}},
-     {"model_name": "kling-v1.6-pro", "input_params": {"prompt": "A cup", "duration": 5}}),
+    ("asset_generator", {"model_name": "veo3.1/fast",
+                         "input_params": {"prompt": "A mug on a desk", "duration": "4"}},
+     {"model_name": "veo3.1/fast", "input_params": {"prompt": "A cup", "duration": "4"}}),
 ], ids=["text_generator", "asset_generator"])
 def test_two_lost_answers_that_differ_in_a_list_are_both_found(
         tmp_path: Path, key: str, first: dict[str, Any], second: dict[str, Any]) -> None:
