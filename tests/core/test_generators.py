@@ -5,10 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from app.api.client import CreatifyClient
 from app.generators import (
     BY_KEY,
     SPECS,
@@ -20,6 +22,7 @@ from app.generators import (
     spec,
     url_problem,
 )
+from app.generators.submit import submit
 from app.pricing import estimate, load_price_table
 from tests.samples import SCRIPT_31S, Inputs, valid_values
 
@@ -363,3 +366,30 @@ def test_validation_never_crashes(values: dict[str, Any]) -> None:
         assert all(isinstance(m, str) and m for m in errors.values())
         if not errors:
             generator.build_body(values)
+
+
+async def test_regenerate_sends_regen_on_the_source_job() -> None:
+    """Flow.REGENERATE maps to ``regen_image`` / ``regen_video`` on the chosen job (a new job
+    comes back); nothing of the first image's form is sent."""
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(201, json={"id": "3f2a0000-0000-4000-8000-000000000001",
+                                         "status": "initializing"})
+
+    i = Inputs()
+    async with CreatifyClient("id", "key", transport=httpx.MockTransport(answer)) as client:
+        image = await submit(client, spec("product_image"),
+                             {**form("product_image"), "image_prompt": "On a beach"},
+                             flow=Flow.REGENERATE)
+        video = await submit(client, spec("product_video"), form("product_video"),
+                             flow=Flow.REGENERATE)
+        with pytest.raises(SpecError):
+            await submit(client, spec("ad_clone"), form("ad_clone"), flow=Flow.REGENERATE)
+    assert image.id == video.id == "3f2a0000-0000-4000-8000-000000000001"
+    assert [(r.method, r.url.path) for r in seen] == [
+        ("POST", f"/api/product_to_videos/{i.product_job}/regen_image/"),
+        ("POST", f"/api/product_to_videos/{i.product_job}/regen_video/")]
+    assert seen[0].content == b'{"image_prompt":"On a beach"}'
+    assert seen[1].content == b'{"motion_style":"display"}'
