@@ -149,10 +149,6 @@ def branches(schema: Mapping[str, Any]) -> int:
 
 # ---------------------------------------------------------------------------- what the client calls
 
-def _concrete(template: str) -> str:
-    return template.replace("{id}", JOB_ID).replace("{template_id}", "tpl-1")
-
-
 def _job_operations() -> Iterator[tuple[str, str, Call, str]]:
     """(METHOD, template, call, resource key) for the generic job calls the contract documents."""
     for key, res in sorted(R.JOB_RESOURCES.items()):
@@ -209,7 +205,7 @@ OTHER_OPERATIONS: list[tuple[str, str, Call, str]] = [
     ("GET", "/api/musics/", lambda c: c.musics(), "catalogue"),
     ("GET", "/api/music_categories/", lambda c: c.music_categories(), "catalogue"),
     ("GET", "/api/custom_templates/", lambda c: c.custom_templates(), "catalogue"),
-    ("GET", "/api/custom_templates/{template_id}/", lambda c: c.custom_template("tpl-1"),
+    ("GET", "/api/custom_templates/{template_id}/", lambda c: c.custom_template(UUID),
      "template"),
     ("GET", "/api/asset_generator/schemas/",
      lambda c: c.asset_schemas(["veo3.1/fast", "nano-banana"]), "catalogue"),
@@ -611,3 +607,61 @@ async def test_custom_templates_array_or_page(answer: Any) -> None:
 ])
 def test_text_generator_credits(credits: Any) -> None:
     assert job("text_generator", status="done", credits_used=credits).credits_used == 3
+
+
+# ---------------------------------------------------------------------------- what the client sends
+
+def _request_schema(method: str, template: str) -> Mapping[str, Any] | None:
+    body = CONTRACT.operation(method, template).get("requestBody")
+    if not body:
+        return None
+    return _resolve(body).get("content", {}).get("application/json", {}).get("schema")
+
+
+def _request_cases() -> Iterator[Any]:
+    """Each generic job call with a body built from the operation's own request schema (the
+    client must send it as given), and every other call as the app makes it."""
+    number = 0
+    for key, res in sorted(R.JOB_RESOURCES.items()):
+        for method, template, call in [
+            ("POST", res.path, lambda c, k, b: c.create(k, b)),
+            ("POST", res.action_path("preview"), lambda c, k, b: c.preview(k, b)),
+            ("POST", f"{res.path}{{id}}/render/", lambda c, k, b: c.render(k, JOB_ID)),
+            ("GET", f"{res.path}{{id}}/", lambda c, k, b: c.get_job(k, JOB_ID)),
+            ("GET", res.path, lambda c, k, b: c.list_jobs(k)),
+            ("GET", res.path, lambda c, k, b: c.list_jobs(k, [JOB_ID, UUID])
+             if R.JOB_RESOURCES[k].supports_ids else c.list_jobs(k)),
+        ]:
+            if (method, template) not in CONTRACT.operations():
+                continue
+            schema = _request_schema(method, template)
+            body = build(schema, "required") if schema is not None else None
+            if method == "POST" and template.endswith("/render/"):
+                body = None  # the client's render sends no body
+            number += 1
+            yield pytest.param(
+                lambda c, call=call, k=key, b=body: call(c, k, b), method, template,
+                id=f"request-{number:03d}-{method}-{template}")
+    for method, template, call, _ in OTHER_OPERATIONS:
+        number += 1
+        yield pytest.param(call, method, template, id=f"request-{number:03d}-{method}-{template}")
+
+
+@pytest.mark.parametrize(("call", "method", "template"), list(_request_cases()))
+async def test_the_request_the_client_sends_follows_the_contract(call: Call, method: str,
+                                                                 template: str) -> None:
+    seen: list[httpx.Request] = []
+    code, schema = success(method, template)
+    answer = build(schema, "documented")
+
+    def serve(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(code, json=answer)
+
+    async with CreatifyClient("id", "key-for-tolerance-tests", base_url=BASE, sleep=_no_sleep,
+                              transport=httpx.MockTransport(serve)) as client:
+        await call(client)
+    assert seen
+    for request in seen:
+        assert CONTRACT.operation_of(request.method, request.url.path) == (method, template)
+        assert CONTRACT.request_problems(request) == []
