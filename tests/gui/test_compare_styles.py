@@ -27,7 +27,8 @@ from ui.generator_tab import GeneratorTab
 from ui.queue_model import COL_STATUS
 from ui.styles_dialog import StylesDialog
 
-STYLES = ["AvatarBubbleTemplate", "FullScreenTemplate", "VanillaTemplate"]
+# (documented visual-style names: an unknown one is not offered)
+STYLES = ["AvatarBubbleTemplate", "FullScreenTemplate", "EnhancedVanillaTemplate"]
 CHOSEN = 1  # the second style
 
 
@@ -207,7 +208,7 @@ async def test_compare_needs_two_styles_and_one_step_asks_for_one(
     assert style.isVisible() and not styles.isVisible()  # one step: one visual style
 
     select_flow(tab, Flow.COMPARE_STYLES)
-    styles.set_value(["VanillaTemplate"])
+    styles.set_value(["EnhancedVanillaTemplate"])
     await until(lambda: not tab.submit_button.isEnabled())
     assert styles.isVisible() and not style.isVisible()
     error = tab.form.errors["visual_styles"]
@@ -219,13 +220,13 @@ async def test_compare_needs_two_styles_and_one_step_asks_for_one(
     await asyncio.sleep(0.05)
     assert confirmation(window) is None and len(simulator.create_log) == before
 
-    styles.set_value(["VanillaTemplate", "FullScreenTemplate"])
+    styles.set_value(["EnhancedVanillaTemplate", "FullScreenTemplate"])
     await until(lambda: tab.submit_button.isEnabled())
     assert not error.isVisible() and tab.hint.text() == ""
 
     # Back to one step: the styles list goes, the single visual style comes back; a list of
     # one style no longer matters.
-    styles.set_value(["VanillaTemplate"])
+    styles.set_value(["EnhancedVanillaTemplate"])
     await until(lambda: not tab.submit_button.isEnabled())
     select_flow(tab, Flow.CREATE)
     await until(lambda: tab.submit_button.isEnabled())
