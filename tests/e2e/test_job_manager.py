@@ -506,3 +506,35 @@ async def test_a_lost_render_is_found_on_its_job_and_one_never_sent_is_not(
     assert lost.result_urls and lost.download_state is DownloadState.DONE
     assert looked.state is JobState.UNKNOWN and looked.server_id is None
     assert untouched.state is JobState.PREVIEW_READY
+
+
+async def test_a_stream_that_breaks_after_naming_its_job_is_followed_by_id(
+        server: Sandbox, client: CreatifyClient, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.api.errors import AmbiguousCreateError
+
+    real = client.text_generate_stream
+
+    async def breaks_after_the_id(body: Any) -> AsyncIterator[Any]:
+        async for event in real(body):
+            if event.job_id:
+                yield dataclasses.replace(event, done=False, delta="")
+                raise AmbiguousCreateError("the stream broke")
+            yield event
+    monkeypatch.setattr(client, "text_generate_stream", breaks_after_the_id)
+    gen = spec("text_generator")
+    values = {**gen.defaults(), **valid_values(gen.key)}
+    with Ledger(tmp_path / "jobs.sqlite3") as ledger:
+        manager = manager_for(client, ledger, tmp_path / "out")
+        await manager.start()
+        record = await manager.stream_text(gen, values, on_delta=lambda _d: None)
+        assert record.state is JobState.PENDING and record.server_id
+        [final] = await settle(ledger, [record.key])
+        await manager.aclose()
+    [job] = server.jobs("text_generator")
+    assert final.state is JobState.DONE and final.server_id == job["id"]
+    assert final.response_text == job["response_text"]
+    assert final.credits_used == Decimal(str(job["credits_used"]))
+    assert len([c for c in server.create_log if "text_generator" in c.path]) == 1
+    reads = [t for m, t in server.request_log if m == "GET" and job["id"] in t]
+    assert reads and all(t.startswith("/sse/text_generator/") for t in reads)
