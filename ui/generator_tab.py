@@ -495,6 +495,9 @@ class GeneratorTab(QWidget):
             self.render_button.setVisible(True)
         elif state is JobState.DONE and record.flow == "stream":
             text = f"{name}: answer complete{credits}."
+        elif record.flow == "stream" and state.is_active:
+            text = (f"{name}: the answer stopped before its end; following the job in "
+                    "Creatify for the rest — it will not be sent again.")
         elif state.is_terminal:
             text = f"{name} done{credits}."
             if record.download_state is DownloadState.DONE and record.download_path:

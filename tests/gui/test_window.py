@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QMessageBox, QPushButton
 from app.credentials import CredentialStore
 from app.generators import SPECS, DurationKind, FieldKind, GeneratorSpec
 from app.generators.quote import format_credits
+from app.jobs.ledger import JobState
 from app.jobs.scheduler import PollPolicy
 from app.pricing import estimate, plan_by_key, total_credits
 from app.sandbox import Sandbox
@@ -263,3 +264,74 @@ async def test_script_length_drives_the_duration(studio: Studio, simulator: Sand
     assert tab.seconds() == 20  # an override sticks while the script changes
     tab.duration.reset_to_auto()
     assert tab.seconds() == 120 and tab.estimator.credits.text() == "4 credits"
+
+
+async def test_text_streams_into_the_tab_and_a_stream_without_its_job_is_looked_up(
+        studio: Studio, simulator: Sandbox) -> None:
+    """The Gemini-style chunks show as they arrive and end "Answer complete"; when the stream
+    ends without the chunk naming its job, the tab says the app is looking it up, and the job
+    found in Creatify's list completes the answer (nothing is sent twice)."""
+    from dataclasses import replace
+
+    inputs = await connect_to(studio, simulator)
+    window = studio.window
+    tab = window.show_generator("text_generator")
+    tab.form.set_values(window_values("text_generator", inputs))
+    await until(lambda: tab.submit_button.isEnabled(), timeout=10)
+    client = studio.service.client
+    assert client is not None
+    real_stream = client.text_generate_stream
+    seen: list[str] = []
+    tab.service.textDelta.connect(lambda _delta: seen.append(tab.answer.toPlainText()))
+
+    async def send_and_confirm() -> None:
+        creates = len(simulator.create_log)
+        tab.submit_button.click()
+        await until(lambda: confirmation(window) is not None)
+        box = confirmation(window)
+        assert box is not None and "Charged by tokens" in box.informativeText()
+        button = box.findChild(QPushButton, "confirm_send")
+        assert button is not None
+        button.click()
+        await until(lambda: len(simulator.create_log) == creates + 1, timeout=10)
+        assert "/sse/text_generator" in simulator.create_log[-1].path
+
+    # 1. The whole stream: the text grows chunk by chunk, then "Answer complete".
+    await send_and_confirm()
+    await until(lambda: "Answer complete" in tab.status.text(), timeout=15,
+                message=tab.status.text())
+    assert len(seen) >= 2 and all(a.startswith(b) for a, b in zip(seen[1:], seen, strict=False))
+    job = tab.last_job
+    assert job is not None and job.state is JobState.DONE and job.server_id
+    assert tab.answer.toPlainText() == job.response_text
+
+    # 2. The final chunk (with the job) never comes.
+    def cut(body: Any) -> Any:
+        async def events() -> Any:
+            ended = False
+            async for event in real_stream(body):  # read to its end (the stream closes)
+                if ended:
+                    continue
+                if event.job_id or event.done:
+                    ended = True
+                    event = replace(event, job_id=None, done=False, credits_used=None,
+                                    status=None, response_text=None)
+                    if not event.delta:
+                        continue
+                yield event
+        return events()
+    client.text_generate_stream = cut  # type: ignore[method-assign]
+    statuses: list[str] = []
+    studio.service.textFinished.connect(lambda _record: statuses.append(tab.status.text()))
+    await send_and_confirm()
+    await until(lambda: bool(statuses), timeout=15)
+    assert "looking it up" in statuses[0].lower() or "looking for it" in statuses[0].lower(), \
+        statuses[0]
+    creates = len(simulator.create_log)
+    await until(lambda: tab.last_job is not None and tab.last_job.state is JobState.DONE,
+                timeout=15, message=tab.status.text())
+    found = tab.last_job
+    assert found is not None and found.server_id and found.server_id != job.server_id
+    assert "answer complete" in tab.status.text()
+    assert tab.answer.toPlainText().strip()
+    assert len(simulator.create_log) == creates  # found in the list, never sent again
