@@ -601,21 +601,37 @@ CUSTOM_TEMPLATE = GeneratorSpec(
 
 # ---------------------------------------------------------------------------- Asset Generator
 
+def _as_text(value: Any) -> str | None:
+    """``value`` as a string input takes it: text as is, a whole number as its digits (a form
+    may hold ``duration`` 6 where the schema wants "6"); None for anything else."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) and abs(value) < 10**9:
+        return str(value)
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer() \
+            and abs(value) < 10**9:
+        return str(int(value))
+    return None
+
+
 def _param_problem(name: str, schema: Mapping[str, Any], value: Any) -> str | None:
     """Why ``value`` does not fit the input's JSON Schema (the subset our models use)."""
     title = str(schema.get("title") or name)
     kind = schema.get("type")
     enum = schema.get("enum")
     if kind == "string":
-        if isinstance(value, bool) or not isinstance(value, str | int):
+        text = _as_text(value)
+        if text is None:
             return f"{title}: expected text."
-        text = str(value).strip()
         if isinstance(enum, list) and text not in enum:
             return f"{title} must be one of {', '.join(map(str, enum))}."
         return None
     if kind == "integer":
-        if isinstance(value, bool) or not isinstance(value, int | float) \
-                or not math.isfinite(value) or value != int(value):
+        whole = isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)
+                                           and value.is_integer())
+        if isinstance(value, bool) or not whole:
             return f"{title}: expected a whole number."
         low, high = schema.get("minimum"), schema.get("maximum")
         if (low is not None and value < low) or (high is not None and value > high):
@@ -660,10 +676,10 @@ def _asset_params(model_name: str, params: Mapping[str, Any]) -> dict[str, Any]:
         value = out.get(name)
         if value is None:
             continue
-        if prop.get("type") == "string" and isinstance(value, int | float) \
-                and not isinstance(value, bool):
-            out[name] = str(int(value)) if value == int(value) else str(value)
-        elif prop.get("type") == "integer" and isinstance(value, float):
+        if prop.get("type") == "string" and (text := _as_text(value)) is not None:
+            out[name] = text
+        elif prop.get("type") == "integer" and isinstance(value, float) \
+                and math.isfinite(value) and value.is_integer():
             out[name] = int(value)
     priced = model["priced_by"]
     if priced and priced not in out:
@@ -685,10 +701,11 @@ def _asset_price(values: Values) -> dict[str, Any]:
     sent = _asset_params(name, params if isinstance(params, Mapping) else {})
     details: dict[str, Any] = {"model": name, "variant": None}
     priced = model["priced_by"]
-    if priced == "duration":
-        details["variant"] = f"{sent['duration']}s"
-    elif priced:
-        details["variant"] = str(sent[priced])
+    if priced:
+        text = _as_text(sent[priced])
+        option = "(not a valid choice)" if text is None else text
+        details["variant"] = f"{option}s" if priced == "duration" and text is not None \
+            else option
     if "num_images" in model["schema"]["properties"]:
         count = sent.get("num_images", 1)
         details["count"] = count if isinstance(count, int) and not isinstance(count, bool) \

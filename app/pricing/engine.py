@@ -204,7 +204,7 @@ def _count(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise PricingError(f"The count must be a whole number, not {value!r}.")
     if not 1 <= value <= MAX_COUNT:
-        raise PricingError(f"The count must be from 1 to {MAX_COUNT}, not {value}.")
+        raise PricingError(f"The count must be from 1 to {MAX_COUNT}, not {clip_value(value)}.")
     return value
 
 

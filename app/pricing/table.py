@@ -94,7 +94,10 @@ class PriceTable:
 
 def clip_value(value: object, limit: int = 60) -> str:
     """An echoed input, cut (a huge value is not repeated back in a message)."""
-    text = str(value)
+    try:
+        text = str(value)
+    except ValueError:  # an integer too long to print
+        text = "a number too long to show"
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

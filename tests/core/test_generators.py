@@ -22,6 +22,7 @@ from app.generators import (
     spec,
     url_problem,
 )
+from app.generators.quote import quote
 from app.generators.submit import submit
 from app.pricing import estimate, load_price_table
 from tests.samples import SCRIPT_31S, Inputs, valid_values
@@ -393,3 +394,18 @@ async def test_regenerate_sends_regen_on_the_source_job() -> None:
         ("POST", f"/api/product_to_videos/{i.product_job}/regen_video/")]
     assert seen[0].content == b'{"image_prompt":"On a beach"}'
     assert seen[1].content == b'{"motion_style":"display"}'
+
+
+@pytest.mark.parametrize("odd", [10**5000, float("inf"), float("nan"), [6], True, None, "7"],
+                         ids=["huge", "inf", "nan", "list", "bool", "none", "text"])
+def test_odd_asset_inputs_get_messages_not_crashes(odd: Any) -> None:
+    asset = spec("asset_generator")
+    for model, param in (("veo3.1/fast", "duration"), ("nano-banana", "num_images")):
+        values = {"model_name": model, "input_params": {"prompt": "x", param: odd}}
+        errors = asset.validate(values)
+        q = quote(asset, values, None)
+        if odd is None:  # left empty: the default is sent and priced
+            assert errors == {} and q.credits is not None
+        else:
+            assert errors.get("input_params")
+            assert q.credits is None or q.credits > 0

@@ -563,3 +563,11 @@ def test_credits_are_rate_times_started_increments_and_monotone(entry: PriceEntr
         assert result.blocks == blocks
         assert entry.rate is not None
         assert result.credits == entry.rate * blocks
+
+
+def test_an_integer_too_long_to_print_still_gets_a_message() -> None:
+    huge = 10**5000  # str() of it raises ValueError in Python 3.12
+    with pytest.raises(PricingError, match="too long to show"):
+        estimate(PriceRequest("links", count=huge), today=TODAY)
+    with pytest.raises(PricingError, match="too long to show"):
+        estimate(PriceRequest("aurora", seconds=3, model=huge), today=TODAY)  # type: ignore[arg-type]
