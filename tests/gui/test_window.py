@@ -335,3 +335,59 @@ async def test_text_streams_into_the_tab_and_a_stream_without_its_job_is_looked_
     assert "answer complete" in tab.status.text()
     assert tab.answer.toPlainText().strip()
     assert len(simulator.create_log) == creates  # found in the list, never sent again
+
+
+async def test_url_to_video_documented_fields_show_price_and_are_sent(
+        studio: Studio, simulator: Sandbox) -> None:
+    """URL to Video's documented switches and caption settings are in the tab and sent under
+    their documented names; Aurora 2.0 and Boreal are priced from the billing page (0.7 credit
+    per second; 10 credits per 30 s); the flow labels name no price of their own."""
+    inputs = await connect_to(studio, simulator)
+    window = studio.window
+    tab = window.show_generator("url_to_video")
+    for name in ("no_background_music", "no_emotion", "no_cta", "no_stock_broll",
+                 "caption_style", "model_version"):
+        assert tab.form.field_shown(name), name
+    assert "no_music" not in tab.form.editors
+    labels = [tab.flow.itemText(i) for i in range(tab.flow.count())]
+    assert not any(re.search(r"\d", label) for label in labels), labels
+
+    tab.form.set_values({**window_values("url_to_video", inputs), "video_length": 30,
+                         "model_version": "aurora_v2", "no_background_music": True,
+                         "no_emotion": True, "no_cta": True, "no_stock_broll": True})
+    await until(lambda: tab.submit_button.isEnabled(), timeout=10)
+    assert tab.estimator.credits.text() == "21 credits"  # 30 s × 0.7
+    tab.form.set_values({"video_length": 45, "model_version": "boreal"})
+    await until(lambda: tab.estimator.credits.text() == "20 credits")  # 2 blocks × 10
+    tab.flow.setCurrentIndex(tab.flow.findData("preview_render"))
+    tab.form.set_values({"video_length": 30, "model_version": "aurora_v2"})
+    await until(lambda: tab.estimator.credits.text() == "22 credits")  # 1 + 21
+    assert "0.7" in tab.estimator.breakdown.text()
+
+    creates = len(simulator.create_log)
+    tab.submit_button.click()
+    await until(lambda: confirmation(window) is not None)
+    box = confirmation(window)
+    assert box is not None and "Estimated cost: 22 credits" in box.informativeText()
+    send = box.findChild(QPushButton, "confirm_send")
+    assert send is not None
+    send.click()
+    await until(lambda: len(simulator.create_log) == creates + 1, timeout=10)
+    body = simulator.create_log[-1].body
+    assert body["model_version"] == "aurora_v2"
+    for name in ("no_background_music", "no_emotion", "no_cta", "no_stock_broll"):
+        assert body[name] is True, name
+    assert "no_music" not in body
+
+
+def test_product_video_offers_regenerate_and_ai_editing_its_documented_styles(
+        studio: Studio) -> None:
+    for key in ("product_image", "product_video"):
+        tab = studio.window.tab(key)
+        flows = [tab.flow.itemData(i) for i in range(tab.flow.count())]
+        assert "regenerate" in flows, key
+        tab.flow.setCurrentIndex(tab.flow.findData("regenerate"))
+        assert tab.form.field_shown("source_job")
+    editing = studio.window.tab("ai_editing")
+    styles = [c.value for c in editing.spec.field("editing_style").choices]
+    assert {"film", "glitch", "paper"} <= set(styles)
