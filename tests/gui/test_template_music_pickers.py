@@ -317,7 +317,7 @@ async def test_music_picker_pages_searches_and_filters_by_category(qtbot: Any,
     picker.show()
     await until(lambda: picker.loaded)
     assert len(music_labels(picker)) == 5 and picker.more_button.isEnabled()
-    assert picker.count_label.text() == f"5 of {total}"
+    assert picker.count_label.text() == f"5 of {total} tracks listed"
     assert asked() == [{"page": ["1"], "page_size": ["5"]}]
 
     picker.combo.setCurrentIndex(2)
@@ -326,12 +326,13 @@ async def test_music_picker_pages_searches_and_filters_by_category(qtbot: Any,
     assert chosen is not None and chosen.endswith(".mp3")
 
     pages = 1
+    assert picker.more_button.isVisible()
     while picker.more_button.isEnabled():
         picker.more_button.click()
         pages += 1
         await until(lambda p=pages: picker.pages == p)
     assert len(music_labels(picker)) == total
-    assert picker.count_label.text() == f"{total} of {total}"
+    assert picker.count_label.text() == f"{total} of {total} tracks listed"
     assert [q["page"] for q in asked()] == [
         [str(p)] for p in range(1, pages + 1)]
     assert picker.value() == chosen  # paging kept the choice

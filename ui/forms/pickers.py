@@ -891,16 +891,21 @@ class MusicPicker(FieldEditor):
         self._debounce.setInterval(self.search_delay_ms)
         self._debounce.timeout.connect(self._apply_query)
 
+        self.search.setMinimumWidth(self.search.fontMetrics().horizontalAdvance(
+            self.search.placeholderText()) + 40)
         tools = QHBoxLayout()
         tools.setContentsMargins(0, 0, 0, 0)
         tools.addWidget(self.search, 1)
         tools.addWidget(self.category)
-        tools.addWidget(self.count_label)
-        tools.addWidget(self.more_button)
+        paging = QHBoxLayout()
+        paging.setContentsMargins(0, 0, 0, 0)
+        paging.addWidget(self.count_label, 1)
+        paging.addWidget(self.more_button)
         self.main = QVBoxLayout(self)
         self.main.setContentsMargins(0, 0, 0, 0)
         self.main.addWidget(self.combo)
         self.main.addLayout(tools)
+        self.main.addLayout(paging)
         self.main.addWidget(self._status_box)
         self.setFocusProxy(self.combo)
 
@@ -1065,16 +1070,17 @@ class MusicPicker(FieldEditor):
 
     def _update_controls(self) -> None:
         shown = len(self.items)
+        tracks = "track" if shown == 1 else "tracks"
         if not self.loaded:
             self.count_label.setText("")
         elif self.count is not None:
-            self.count_label.setText(f"{shown:,} of {max(self.count, shown):,}")
+            self.count_label.setText(f"{shown:,} of {max(self.count, shown):,} {tracks} listed")
         else:
-            self.count_label.setText(f"{shown:,} tracks" if shown != 1 else "1 track")
-        self.count_label.setToolTip(f"{self.count_label.text()} tracks shown; "
-                                    "“More tracks” asks for the next page"
+            self.count_label.setText(f"{shown:,} {tracks} listed")
+        self.count_label.setToolTip("“More tracks” asks Creatify for the next page"
                                     if self.has_more else "")
         self.more_button.setEnabled(self.has_more and self._waiting is None)
+        self.more_button.setVisible(self.loaded and (self.has_more or self.pages > 1))
 
     def _repopulate(self) -> None:
         keep = self.value()

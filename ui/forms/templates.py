@@ -87,7 +87,6 @@ class TemplatePicker(CatalogueEditor):
         self.combo.setEditable(True)
         self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.combo.setModel(self.model)
-        self.combo.setIconSize(QSize(THUMBNAIL_SIZE, THUMBNAIL_SIZE))
         self.combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.combo.setMinimumContentsLength(18)
@@ -196,6 +195,8 @@ class TemplatePicker(CatalogueEditor):
         self._on_filter(self.filter.text())
         rows = (self.model.row_info(r) for r in range(self.model.rowCount()))
         urls = list(dict.fromkeys(r.thumbnail for r in rows if r is not None and r.thumbnail))
+        if urls:  # room for thumbnails only when some template has an image preview
+            self.combo.setIconSize(QSize(THUMBNAIL_SIZE, THUMBNAIL_SIZE))
         current = self.current_row()
         if current is not None and current.thumbnail:
             self.thumbnails.want([current.thumbnail], urgent=True)

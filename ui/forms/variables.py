@@ -326,6 +326,8 @@ class VariablesEditor(FieldEditor):
                 self.add_row(name, kind, content)
         if self.table.rowCount() == 0:
             self.add_row()
+        if names:
+            self.table.resizeColumnToContents(COL_NAME)
         self._notify()
 
     # -- the chosen template
