@@ -867,12 +867,21 @@ class Ledger:
     def committed(self) -> Decimal:
         """Credits promised to jobs in flight (submitting, unknown, pending … stalled): each
         one's estimate less what it has reported using so far (a running job may report
-        ``credits_used: 0`` until it is charged; :meth:`spent` counts what it reported)."""
-        rows = self._read(f"SELECT estimate, credits_used FROM jobs WHERE state IN "
-                          f"({_ACTIVE_SQL}) AND estimate IS NOT NULL")
+        ``credits_used: 0`` until it is charged; :meth:`spent` counts what it reported).
+        ``credits_used`` is the server job's running total, so a render counts as used only
+        what goes beyond the largest figure an earlier job on its server job reported."""
+        rows = self._read(f"SELECT key, resource, server_id, estimate, credits_used, created_at "
+                          f"FROM jobs WHERE state IN ({_ACTIVE_SQL}) AND estimate IS NOT NULL")
         total = Decimal(0)
-        for estimate, used in rows:
-            left = (_parse_dec(estimate) or Decimal(0)) - (_parse_dec(used) or Decimal(0))
+        for key, resource, server_id, estimate, credits_used, created_at in rows:
+            used = _parse_dec(credits_used) or Decimal(0)
+            if used and server_id:
+                earlier = [_parse_dec(v) for (v,) in self._read(
+                    "SELECT credits_used FROM jobs WHERE resource = ? AND server_id = ? AND "
+                    "key != ? AND created_at <= ? AND credits_used IS NOT NULL",
+                    (resource, server_id, key, created_at))]
+                used -= max((v for v in earlier if v is not None), default=Decimal(0))
+            left = (_parse_dec(estimate) or Decimal(0)) - max(used, Decimal(0))
             total += max(left, Decimal(0))
         return total
 

@@ -983,15 +983,18 @@ def test_committed_counts_estimates_of_jobs_in_flight_without_a_reported_charge(
         ledger: Ledger) -> None:
     assert ledger.committed() == 0
     submit(ledger, estimate=Decimal("10"))                         # submitting
-    running = created(ledger, estimate=Decimal("5"))               # pending
-    charged = created(ledger, estimate=Decimal("7"))
-    ledger.apply_snapshot(charged.key, snap(JobStatus.RUNNING, credits_used=Decimal("7")))
-    not_yet = created(ledger, estimate=Decimal("4"))  # reports 0 until it is charged
-    ledger.apply_snapshot(not_yet.key, snap(JobStatus.RUNNING, credits_used=Decimal("0")))
-    partly = created(ledger, estimate=Decimal("24"))  # Ad Clone: charged block by block
-    ledger.apply_snapshot(partly.key, snap(JobStatus.RUNNING, credits_used=Decimal("12")))
-    done = created(ledger, estimate=Decimal("100"))
-    ledger.apply_snapshot(done.key, snap(JobStatus.DONE))
+    running = created(ledger, estimate=Decimal("5"), job_id="j1")  # pending
+    charged = created(ledger, estimate=Decimal("7"), job_id="j2")
+    ledger.apply_snapshot(charged.key, snap(JobStatus.RUNNING, job_id="j2",
+                                            credits_used=Decimal("7")))
+    not_yet = created(ledger, estimate=Decimal("4"), job_id="j3")  # 0 until it is charged
+    ledger.apply_snapshot(not_yet.key, snap(JobStatus.RUNNING, job_id="j3",
+                                            credits_used=Decimal("0")))
+    partly = created(ledger, estimate=Decimal("24"), job_id="j4")  # Ad Clone: block by block
+    ledger.apply_snapshot(partly.key, snap(JobStatus.RUNNING, job_id="j4",
+                                           credits_used=Decimal("12")))
+    done = created(ledger, estimate=Decimal("100"), job_id="j5")
+    ledger.apply_snapshot(done.key, snap(JobStatus.DONE, job_id="j5"))
     refused = submit(ledger, estimate=Decimal("50"))
     ledger.mark_not_created(refused.key, "refused")
     submit(ledger, estimate=None)
@@ -1118,3 +1121,20 @@ def test_a_version_2_file_turns_finished_previews_into_preview_ready(path: Path)
         states = {key: upgraded.get(key).state.value for key, *_rest in rows}
     assert states == {"pv": "preview_ready", "cs": "preview_ready", "rendered": "done",
                       "running": "running", "render": "done", "plain": "done"}
+
+
+def test_a_running_render_commits_its_estimate_less_only_its_own_charge(
+        ledger: Ledger, clock: Clock) -> None:
+    preview = created(ledger, flow="preview_render", estimate=Decimal(1))
+    ledger.apply_snapshot(preview.key, snap(JobStatus.PENDING, preview_url=PREVIEW,
+                                            credits_used=Decimal(1)))
+    assert ledger.committed() == 0
+    clock.tick()
+    render = ledger.begin_submit(generator="url_to_video", resource=L2V, flow="render",
+                                 title="Render", request={"render_of": SERVER_ID},
+                                 estimate=Decimal(4), balance_before=None)
+    ledger.mark_created(render.key, snap(JobStatus.RUNNING, credits_used=Decimal(1)))
+    assert ledger.committed() == 4  # the 1 reported is the preview's, not the render's
+    ledger.apply_snapshot(render.key, snap(JobStatus.RUNNING, credits_used=Decimal(3)))
+    assert ledger.committed() == 2
+    assert ledger.get(preview.key).credits_used == 1
