@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -18,10 +19,10 @@ from app.api.errors import (
     NotFoundError,
     ValidationError,
 )
-from app.api.snapshot import JobStatus
+from app.api.snapshot import JobSnapshot, JobStatus
 from app.generators import spec
 from app.generators.submit import submit
-from app.sandbox import Sandbox
+from app.sandbox import DocsQuirks, Sandbox
 from tests.e2e.conftest import FAST_RETRY, file_kind, sandbox_client, wait_terminal
 
 pytestmark = pytest.mark.e2e
@@ -40,22 +41,51 @@ def api(server: Sandbox) -> CreatifyClient:
     return sandbox_client(server, timeout=5)
 
 
-async def test_compare_styles_then_render_one(sandbox: Sandbox, client: CreatifyClient) -> None:
+async def wait_preview(client: CreatifyClient, snap: JobSnapshot,
+                       timeout: float = 30.0) -> JobSnapshot:
+    """Poll a preview job until its preview is there (the docs' signal, whatever the status)."""
+    deadline = time.monotonic() + timeout
+    while not snap.preview_ready:
+        assert snap.status not in (JobStatus.FAILED, JobStatus.REJECTED), snap.failed_reason
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{snap.resource} {snap.id} has no preview ({snap.raw_status})")
+        await asyncio.sleep(0.02)
+        snap = await client.get_job(snap.resource, snap.id)
+    return snap
+
+
+@pytest.mark.parametrize("preview_pending", [True, False], ids=["pending-quirk", "done"])
+async def test_compare_styles_then_render_one(preview_pending: bool) -> None:
+    with Sandbox(speed=2000, seed=7, balance=1000,
+                 quirks=DocsQuirks(preview_pending=preview_pending)) as sandbox:
+        async with sandbox_client(sandbox) as client:
+            link = await client.create_link(SHOP)
+            before = sandbox.balance
+            job = await client.preview_list_async({
+                "link": link.id, "video_length": 30,
+                "visual_styles": ["AvatarBubbleTemplate", "FullScreenTemplate",
+                                  "VanillaTemplate"]})
+            job = await wait_preview(client, job)
+            assert (job.status is JobStatus.PENDING) == preview_pending
+            assert [p.visual_style for p in job.previews] == [
+                "AvatarBubbleTemplate", "FullScreenTemplate", "VanillaTemplate"]
+            assert all(p.preview_url and p.media_job for p in job.previews)
+            assert before - sandbox.balance == 3  # three previews at 1 credit per 30 s
+            rendered = await client.render_single_preview(job.id, job.previews[1].media_job)
+            assert rendered.id == job.id
+            rendered = await wait_terminal(client, rendered)
+            assert rendered.status is JobStatus.DONE and rendered.result_url
+            assert before - sandbox.balance == 3 + 4
+
+
+async def test_preview_then_render_on_the_same_id(sandbox: Sandbox,
+                                                  client: CreatifyClient) -> None:
     link = await client.create_link(SHOP)
-    before = sandbox.balance
-    job = await client.preview_list_async({
-        "link": link.id, "video_length": 30,
-        "visual_styles": ["AvatarBubbleTemplate", "FullScreenTemplate", "VanillaTemplate"]})
-    job = await wait_terminal(client, job)
-    previews = job.raw["previews"]
-    assert [p["visual_style"] for p in previews] == [
-        "AvatarBubbleTemplate", "FullScreenTemplate", "VanillaTemplate"]
-    assert all(p["preview_url"] for p in previews)
-    assert before - sandbox.balance == 3  # three previews at 1 credit per 30 s
-    rendered = await client.render_single_preview(job.id, previews[1]["media_job"])
-    rendered = await wait_terminal(client, rendered)
-    assert rendered.status is JobStatus.DONE and rendered.result_url
-    assert before - sandbox.balance == 3 + 4
+    job = await wait_preview(client, await client.preview(
+        "link_to_videos", {"link": link.id, "video_length": 15}))
+    assert job.preview_url and not job.result_urls
+    rendered = await wait_terminal(client, await client.render("link_to_videos", job.id))
+    assert rendered.id == job.id and rendered.status is JobStatus.DONE and rendered.result_url
 
 
 async def test_product_video_two_steps_and_regenerations(sandbox: Sandbox,
@@ -82,8 +112,8 @@ async def test_text_generator_streams_sync_and_async(sandbox: Sandbox,
     before = sandbox.balance
     events = [e async for e in client.text_generate_stream(body)]
     deltas = "".join(e.delta for e in events)
-    final = events[-1]
-    assert final.done and final.job_id and final.credits_used
+    final = next(e for e in events if e.done and e.job_id)
+    assert final.credits_used
     assert final.response_text == deltas and len(deltas) > 20
     assert before - sandbox.balance == final.credits_used
     done = await client.text_generate(body, sync=True)
@@ -91,6 +121,11 @@ async def test_text_generator_streams_sync_and_async(sandbox: Sandbox,
     pending = await client.text_generate(body)
     assert not pending.is_terminal
     assert (await wait_terminal(client, pending)).response_text
+    # read back at its documented place (/sse/…; /api/… only if that answers 404)
+    again = await client.get_job("text_generator", final.job_id)
+    assert again.id == final.job_id and again.response_text == final.response_text
+    listed = await client.list_jobs("text_generator")
+    assert final.job_id in {j.id for j in listed}
 
 
 async def test_links_catalogues_and_schemas(sandbox: Sandbox, client: CreatifyClient) -> None:
@@ -112,14 +147,39 @@ async def test_links_catalogues_and_schemas(sandbox: Sandbox, client: CreatifyCl
 
     personas = await client.personas()
     assert len(personas) >= 6 and all(p["id"] for p in personas)
-    women = await client.personas_v2(gender="female")
-    assert women and all(p["gender"] == "female" for p in women)
+    women = await client.personas_v2(gender="female")  # sent as the personas' "f"
+    assert women and all(p["gender"] == "f" for p in women)
     voices = await client.voices()
     assert voices and voices[0]["accents"][0]["id"]
-    assert await client.musics()
-    schemas = await client.asset_schemas(["kling-v1.6-pro", "nano-banana"])
-    assert {s["model_name"] for s in schemas} == {"kling-v1.6-pro", "nano-banana"}
+    schemas = await client.asset_schemas(["veo3.1/fast", "nano-banana"])
+    assert {s["model_name"] for s in schemas} == {"veo3.1/fast", "nano-banana"}
     assert schemas[0]["input_params_schema"]["type"] == "object"
+
+
+@pytest.mark.parametrize("paged", [True, False], ids=["musics-object", "musics-array"])
+async def test_musics_and_templates(paged: bool) -> None:
+    with Sandbox(speed=2000, seed=7, quirks=DocsQuirks(musics_paged=paged)) as sandbox:
+        async with sandbox_client(sandbox) as client:
+            tracks = await client.musics()
+            assert tracks and all(t.get("url") or t.get("id") for t in tracks)
+            first = await client.music_page(page=1, page_size=2)
+            assert first.items and len(first.items) <= (2 if paged else len(tracks))
+            categories = await client.music_categories()
+            assert categories and all(c["name"] for c in categories)
+            templates = await client.custom_templates()
+            assert len(templates) >= 2
+            detail = await client.custom_template(templates[0]["template_id"])
+            assert detail["variables"] and detail["template_id"] == templates[0]["template_id"]
+
+
+async def test_ad_clone_is_followed_by_id(sandbox: Sandbox, client: CreatifyClient) -> None:
+    link = await client.create_link(SHOP)
+    made = await client.create("ads_clone", {
+        "link": link.id, "video_url": f"{sandbox.base_url}/media/samples/sample.mp4"})
+    with pytest.raises(ValueError, match="get_job"):
+        await client.list_jobs("ads_clone", [made.id])
+    done = await wait_terminal(client, made)
+    assert done.id == made.id and done.status is JobStatus.DONE
 
 
 async def test_error_shapes_as_creatify_sends_them(sandbox: Sandbox,
@@ -228,3 +288,33 @@ async def test_the_key_never_reaches_the_logs(caplog: pytest.LogCaptureFixture) 
     assert caplog.records
     assert all(key not in r.getMessage() for r in caplog.records)
     assert key not in caplog.text
+
+
+async def test_every_request_the_client_sends_the_simulator_follows_the_contract(
+        sandbox: Sandbox) -> None:
+    from tests.contract.contract import CONTRACT, RecordingTransport
+    recording = RecordingTransport(httpx.AsyncHTTPTransport())
+    async with CreatifyClient("sandbox", "sandbox", base_url=sandbox.base_url, retry=FAST_RETRY,
+                              transport=recording) as client:
+        link = await client.create_link(SHOP)
+        await client.get_link(link.id)
+        await client.list_links()
+        await client.remaining_credits()
+        job = await client.create("link_to_videos", {"link": link.id, "video_length": 15})
+        await client.list_jobs("link_to_videos", [job.id])
+        await client.get_job("link_to_videos", job.id)
+        await client.personas_v2(gender="f", style="presenter")
+        await client.voices()
+        await client.music_page(page=1, page_size=5, search="pop")
+        await client.music_categories()
+        template = (await client.custom_templates())[0]
+        await client.custom_template(template["template_id"])
+        await client.asset_schemas(["veo3.1/fast"])
+        await client.list_jobs("ads_clone")
+        await client.list_jobs("text_generator")
+    assert len(recording.exchanges) == 16
+    for sent, _ in recording.exchanges:
+        # the same request addressed to the contract's server (the simulator is on loopback)
+        url = sent.url.copy_with(scheme="https", host="api.creatify.ai", port=None)
+        request = httpx.Request(sent.method, url, headers=sent.headers, content=sent.content)
+        assert CONTRACT.request_problems(request) == [], request.url
