@@ -305,3 +305,70 @@ async def test_no_log_record_over_real_sockets_contains_the_key(
         if record.exc_info:
             assert API_KEY not in logging.Formatter().formatException(record.exc_info)
     assert API_KEY not in caplog.text
+
+
+# --- Retry-After: one 429 holds every later request of the client, in real time ------------------
+
+
+class ThrottlingServer:
+    """Answers the first request 429 with ``Retry-After`` and every later one 200/201, recording
+    when each request arrived (monotonic seconds)."""
+
+    def __init__(self, retry_after: int) -> None:
+        import time
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.arrivals: list[tuple[str, str, float]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                self.rfile.read(length)
+                outer.arrivals.append((self.command, self.path, time.monotonic()))
+                if len(outer.arrivals) == 1:
+                    status, body = 429, {"detail": "Request was throttled."}
+                    extra = {"Retry-After": str(retry_after)}
+                elif self.command == "POST":
+                    status, body, extra = 201, {"id": JOB_ID, "status": "pending"}, {}
+                else:
+                    status, body, extra = 200, {"remaining_credits": 42}, {}
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                for name, value in {"Content-Type": "application/json",
+                                    "Content-Length": str(len(data)), **extra}.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = _answer
+
+            def log_message(self, *args: Any) -> None:
+                return None
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(5)
+
+
+async def test_a_429_on_a_paid_post_holds_every_later_request_for_retry_after() -> None:
+    from app.api.errors import RateLimitedError
+    server = ThrottlingServer(retry_after=1)
+    try:
+        async with CreatifyClient(API_ID, API_KEY, base_url=server.url) as client:
+            with pytest.raises(RateLimitedError):
+                await client.create("link_to_videos", BODY)
+            assert await client.remaining_credits() == 42        # a free read waits
+            await client.create("link_to_videos", BODY)           # and so does a paid POST
+    finally:
+        server.close()
+    (m1, _, t1), (m2, _, t2), (m3, _, t3) = server.arrivals
+    assert (m1, m2, m3) == ("POST", "GET", "POST")  # the throttled POST was not sent again
+    assert t2 - t1 >= 0.95
+    assert t3 - t1 >= 0.95
