@@ -538,3 +538,53 @@ async def test_a_stream_that_breaks_after_naming_its_job_is_followed_by_id(
     assert len([c for c in server.create_log if "text_generator" in c.path]) == 1
     reads = [t for m, t in server.request_log if m == "GET" and job["id"] in t]
     assert reads and all(t.startswith("/sse/text_generator/") for t in reads)
+
+
+# ---------------------------------------------------------------------------- the contract
+
+async def test_what_the_manager_and_scheduler_send_is_in_creatifys_contract(
+        server: Sandbox, tmp_path: Path) -> None:
+    import httpx
+
+    from tests.contract.contract import CONTRACT, RecordingTransport
+    from tests.e2e.conftest import FAST_RETRY
+
+    transport = RecordingTransport(httpx.AsyncHTTPTransport())
+    async with CreatifyClient("sandbox", "sandbox", base_url=server.base_url, retry=FAST_RETRY,
+                              timeout=5, transport=transport) as client:
+        inputs = await inputs_from(server, client)
+        with Ledger(tmp_path / "jobs.sqlite3") as ledger:
+            manager = manager_for(client, ledger, tmp_path / "out")
+            await manager.start()
+            url_video = spec("url_to_video")
+            values = {**url_video.defaults(), **valid_values(url_video.key, inputs)}
+            preview = await manager.submit(url_video, values, flow=Flow.PREVIEW_RENDER)
+            [preview] = await settle(ledger, [preview.key])
+            render = await manager.render(url_video, preview)
+            clone = spec("ad_clone")
+            ad = await manager.submit(clone, {**clone.defaults(),
+                                              **valid_values(clone.key, inputs)})
+            text = spec("text_generator")
+            answer = await manager.stream_text(
+                text, {**text.defaults(), **valid_values(text.key)}, on_delta=lambda _d: None)
+            lost = ledger.begin_submit(generator=text.key, resource=text.resource.key,
+                                       flow="stream", title="lost", request={"x": 1},
+                                       estimate=None, balance_before=None)
+            await manager.look_again(lost.key)  # the Text Generator's list
+            await settle(ledger, [render.key, ad.key, answer.key], timeout=60)
+            await manager.aclose()
+    sent = [(r.method, r.url.path) for r in transport.requests]
+    assert ("GET", f"/api/ads_clone/{ledger_get_server_id(tmp_path, ad.key)}/") in sent
+    assert ("GET", "/sse/text_generator/") in sent
+    documented = [httpx.Request(r.method, r.url.copy_with(scheme="https", host="api.creatify.ai",
+                                                          port=None),
+                                headers=r.headers, content=r.content)
+                  for r in transport.requests]  # the contract's own server
+    problems = {f"{r.method} {r.url}": p for r in documented
+                if (p := CONTRACT.request_problems(r))}
+    assert problems == {}
+
+
+def ledger_get_server_id(tmp_path: Path, key: str) -> str | None:
+    with Ledger(tmp_path / "jobs.sqlite3") as ledger:
+        return ledger.get(key).server_id
