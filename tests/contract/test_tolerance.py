@@ -32,7 +32,14 @@ import pytest
 
 from app.api import resources as R
 from app.api.client import CreatifyClient, Link, MusicPage, StreamEvent
-from app.api.errors import AmbiguousCreateError, MalformedResponseError
+from app.api.errors import (
+    AmbiguousCreateError,
+    AuthenticationError,
+    CreatifyError,
+    MalformedResponseError,
+    NotFoundError,
+    ValidationError,
+)
 from app.api.snapshot import JobSnapshot, JobStatus, snapshot_from
 from tests.contract.contract import CONTRACT
 
@@ -665,3 +672,48 @@ async def test_the_request_the_client_sends_follows_the_contract(call: Call, met
     for request in seen:
         assert CONTRACT.operation_of(request.method, request.url.path) == (method, template)
         assert CONTRACT.request_problems(request) == []
+
+
+# ---------------------------------------------------------------------------- documented errors
+
+ERRORS = {400: ValidationError, 401: AuthenticationError, 404: NotFoundError}
+
+
+def _error_cases() -> Iterator[Any]:
+    number = 0
+    for method, template, call, _ in OPERATIONS:
+        responses = CONTRACT.operation(method, template)["responses"]
+        for code in sorted(c for c in responses if c[0] == "4"):
+            response = _resolve(responses[code])
+            schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+            for branch in range(branches(schema)):
+                number += 1
+                yield pytest.param(call, method, template, int(code), schema, branch,
+                                   id=f"error-{number:03d}-{method}-{template}-{code}-b{branch}")
+
+
+@pytest.mark.parametrize(("call", "method", "template", "code", "schema", "branch"),
+                         list(_error_cases()))
+async def test_documented_error_answer_is_a_typed_error(call: Call, method: str, template: str,
+                                                        code: int, schema: Mapping[str, Any],
+                                                        branch: int) -> None:
+    answer = build(schema, "documented", branch=branch)
+    seen: list[httpx.Request] = []
+
+    def serve(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(code, json=answer)
+
+    async with CreatifyClient("id", "key-for-tolerance-tests", base_url=BASE, sleep=_no_sleep,
+                              transport=httpx.MockTransport(serve)) as client:
+        with pytest.raises(CreatifyError) as info:
+            await call(client)
+    error = info.value
+    assert isinstance(error, ERRORS[code]), type(error)
+    assert not isinstance(error, AmbiguousCreateError)  # a 4xx answer: nothing was made
+    assert error.message
+    if method != "GET" or code != 404 or "text_generator" not in template:
+        assert len(seen) == 1  # a 4xx is not retried (the Text Generator's 404 falls back)
+    for request in seen:
+        response = httpx.Response(code, json=answer, request=request)
+        assert CONTRACT.response_problems(request, response) == []
