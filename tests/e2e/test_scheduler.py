@@ -285,3 +285,23 @@ async def test_two_local_jobs_on_one_server_job_are_both_followed(
     await drive(scheduler)
     assert ledger.get(first.key).state is JobState.DONE
     assert ledger.get(second.key).state is JobState.DONE
+
+
+async def test_a_lost_ad_clone_is_found_in_the_plain_list(
+        server: Sandbox, client: CreatifyClient, ledger: Ledger) -> None:
+    link = await client.create_link("https://shop.example.com/p/12")
+    video = f"{server.base_url}/media/samples/ad.mp4?duration=10"
+    other = await send(client, ledger, "ad_clone", {"link": link.id, "video_url": video + "&v=1"})
+    server.set_faults(reset_next_create_after_processing=1)
+    record = await send(client, ledger, "ad_clone", {"link": link.id, "video_url": video})
+    assert record.state is JobState.UNKNOWN
+    creates = len(server.create_log)
+    scheduler = PollScheduler(client, ledger, policy=FAST)
+    found = await scheduler.reconcile(record.key)
+    assert found.server_id == server.create_log[-1].job_id != other.server_id
+    lists = [t for m, t in server.request_log
+             if m == "GET" and t.split("?")[0] == "/api/ads_clone/"]
+    assert lists == ["/api/ads_clone/"]  # the plain list, no ids
+    await drive(scheduler)
+    assert ledger.get(record.key).state is JobState.DONE
+    assert len(server.create_log) == creates
