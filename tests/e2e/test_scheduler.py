@@ -305,3 +305,21 @@ async def test_a_lost_ad_clone_is_found_in_the_plain_list(
     await drive(scheduler)
     assert ledger.get(record.key).state is JobState.DONE
     assert len(server.create_log) == creates
+
+
+async def test_a_rate_limit_met_while_polling_also_holds_back_the_next_paid_call(
+        server: Sandbox, client: CreatifyClient, ledger: Ledger) -> None:
+    link = await client.create_link("https://shop.example.com/p/13")
+    record = await send(client, ledger, "url_to_video", {"link": link.id})
+    server.set_faults(rate_limit_rate=1.0, retry_after=0.4)
+    scheduler = PollScheduler(client, ledger, policy=FAST)
+    scheduler.watch(record.key)
+    assert await scheduler.poll_once() > 0 and scheduler.paused_reason
+    server.set_faults(rate_limit_rate=0)
+    started = time.monotonic()
+    creates = len(server.create_log)
+    await send(client, ledger, "url_to_video", {"link": link.id})  # waits out Retry-After
+    assert time.monotonic() - started > 0.2
+    assert len(server.create_log) == creates + 1  # sent once, after the pause
+    await drive(scheduler)
+    assert ledger.get(record.key).state is JobState.DONE
