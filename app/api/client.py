@@ -19,7 +19,7 @@ import logging
 import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -151,6 +151,8 @@ class StreamEvent:
 
     ``done`` with a ``job_id`` is the final chunk naming the job (its ``creatify`` object). A
     stream that ends without such an event did not tell us its job: the caller looks it up.
+    An event naming the job carries the whole answer in ``response_text`` (the job's own, or
+    else every delta of the stream so far).
     """
 
     delta: str = ""
@@ -488,11 +490,18 @@ class CreatifyClient:
                             f"POST {path}: {error.message} It may or may not have been billed.",
                             cause=error, status_code=response.status_code)
                     raise error
+                answer: list[str] = []
                 async for data in _sse_data(response.aiter_lines()):
                     received_any = True
                     event = _stream_event(data)
-                    if event is not None:
-                        yield event
+                    if event is None:
+                        continue
+                    answer.append(event.delta)
+                    if event.job_id and event.response_text is None:
+                        # The final chunk's ``creatify`` object names the job but need not
+                        # repeat the text: the answer is what the chunks carried.
+                        event = replace(event, response_text="".join(answer))
+                    yield event
         except _NOT_SENT as exc:
             raise ConnectionFailedError(
                 f"Could not reach Creatify ({type(exc).__name__}); nothing was sent.") from exc

@@ -1328,6 +1328,13 @@ async def test_gemini_stream_with_the_final_creatify_object() -> None:
         ("tg-77", "done", Decimal("0.5"), "Sip!")
 
 
+async def test_gemini_final_chunk_without_text_gets_the_streamed_answer() -> None:
+    final = {"id": "tg-78", "status": "done", "credits_used": 1}
+    events = await stream_of(gemini("Sip ") + gemini("happy", creatify=final))
+    assert events[-1].response_text == "Sip happy"
+    assert events[0].response_text is None
+
+
 async def test_gemini_final_chunk_may_carry_no_text() -> None:
     raw = gemini("Hello") + 'data: {"candidates": [], "creatify": {"id": "j", "status": "done",' \
         ' "credits_used": 1}}\n\n'
