@@ -588,3 +588,23 @@ async def test_what_the_manager_and_scheduler_send_is_in_creatifys_contract(
 def ledger_get_server_id(tmp_path: Path, key: str) -> str | None:
     with Ledger(tmp_path / "jobs.sqlite3") as ledger:
         return ledger.get(key).server_id
+
+
+async def test_a_final_chunk_without_credits_is_completed_by_one_free_read(
+        server: Sandbox, client: CreatifyClient, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    real = client.text_generate_stream
+
+    async def no_credits(body: Any) -> AsyncIterator[Any]:
+        async for event in real(body):
+            yield dataclasses.replace(event, credits_used=None)
+    monkeypatch.setattr(client, "text_generate_stream", no_credits)
+    gen = spec("text_generator")
+    with Ledger(tmp_path / "jobs.sqlite3") as ledger:
+        manager = manager_for(client, ledger, tmp_path / "out")
+        record = await manager.stream_text(gen, {**gen.defaults(), **valid_values(gen.key)},
+                                           on_delta=lambda _d: None)
+        await manager.aclose()
+    [job] = server.jobs("text_generator")
+    assert record.state is JobState.DONE
+    assert record.credits_used == Decimal(str(job["credits_used"])) > 0
