@@ -32,7 +32,13 @@ from ui.forms.form import GeneratorForm, make_editor
 from ui.forms.pickers import MusicPicker
 from ui.forms.schema_form import SchemaForm, fallback_schema
 from ui.forms.templates import TemplatePicker, template_rows
-from ui.forms.variables import COL_NAME, COL_VALUE, VariablesEditor, template_variables
+from ui.forms.variables import (
+    COL_NAME,
+    COL_VALUE,
+    VariablesEditor,
+    required_variables,
+    template_variables,
+)
 from ui.service import StudioService
 
 FAST_RETRY = RetryPolicy(attempts=2, base_delay=0.01, max_delay=0.02)
@@ -199,6 +205,8 @@ def test_template_variables_tolerates_the_shapes():
     assert template_variables({"variables": [{"name": "a", "type": "audio"}]}) == [
         ("a", "audio", "")]
     assert template_variables({"variables": None}) == []
+    assert required_variables({"variables": {"a": {"required": True}, "b": {"required": "false"},
+                                             "c": {}, "d": "text"}}) == {"a"}
 
 
 async def test_variables_editor_follows_the_chosen_template(qtbot: Any,
@@ -223,9 +231,15 @@ async def test_variables_editor_follows_the_chosen_template(qtbot: Any,
     name_item = table.item(0, COL_NAME)
     assert not name_item.flags() & Qt.ItemFlag.ItemIsEditable  # names come from the template
     assert variables.value() == {}  # nothing typed: the template keeps its own
+    required = [name for name, v in detail["variables"].items() if v.get("required")]
+    assert required == ["headline", "product_image"]  # (the simulator's template)
+    assert variables.missing_required() == required
+    assert variables.note.isVisible() and "headline, product_image" in variables.note.text()
+    assert name_item.font().bold() and not table.item(2, COL_NAME).font().bold()
 
     table.item(0, COL_VALUE).setText("Summer sale")
     table.item(1, COL_VALUE).setText("https://example.com/hero.png")
+    assert variables.missing_required() == [] and not variables.note.isVisible()
     assert variables.value() == {
         "headline": {"type": "text", "value": "Summer sale"},
         "product_image": {"type": "image", "value": "https://example.com/hero.png"}}

@@ -45,6 +45,8 @@ FROM_TEMPLATE = Qt.ItemDataRole.UserRole + 7
 """Set on a row's name item when the row is one of the chosen template's variables."""
 DEFAULT_ROLE = Qt.ItemDataRole.UserRole + 8
 """The template's own value of a variable (shown as a hint), on the name item."""
+REQUIRED_ROLE = Qt.ItemDataRole.UserRole + 9
+"""Set on a template row's name item when the template says the variable must be given."""
 
 
 def _variable_content(kind: str, spec: Mapping[str, Any]) -> Any:
@@ -93,6 +95,23 @@ def template_variables(detail: Mapping[str, Any]) -> list[tuple[str, str, str]]:
             content = None
         out.append((name, kind, "" if content is None or isinstance(content, Mapping | list)
                     else str(content)))
+    return out
+
+
+def required_variables(detail: Mapping[str, Any]) -> set[str]:
+    """The names of a template's variables marked ``required`` (where the detail says so)."""
+    raw = detail.get("variables")
+    pairs: Iterable[tuple[Any, Any]] = (
+        raw.items() if isinstance(raw, Mapping) else
+        ((v.get("name"), v) for v in raw if isinstance(v, Mapping))
+        if isinstance(raw, list) else ())
+    out = set()
+    for name, spec in pairs:
+        flag = spec.get("required") if isinstance(spec, Mapping) else None
+        if isinstance(flag, str):
+            flag = flag.strip().lower() in ("true", "1", "yes")
+        if flag is True and str(name or "").strip():
+            out.add(str(name).strip())
     return out
 
 
@@ -178,7 +197,8 @@ class VariablesEditor(FieldEditor):
     # -- rows
 
     def add_row(self, name: str = "", kind: str = "text", value: str = "",
-                from_template: bool = False, template_value: str = "") -> int:
+                from_template: bool = False, template_value: str = "",
+                required: bool = False) -> int:
         """Add a row; a template's row has its name (and known type) fixed."""
         self._loading = True
         try:
@@ -187,9 +207,15 @@ class VariablesEditor(FieldEditor):
             name_item = QTableWidgetItem(name)
             name_item.setData(FROM_TEMPLATE, from_template)
             name_item.setData(DEFAULT_ROLE, template_value)
+            name_item.setData(REQUIRED_ROLE, required)
             if from_template:
                 name_item.setFlags(name_item.flags() & ~Qt.ItemFlag.ItemIsEditable)
-                name_item.setToolTip("A variable of the chosen template")
+                name_item.setToolTip("A variable of the chosen template"
+                                     + (" (required: give a value)" if required else ""))
+                if required:
+                    font = name_item.font()
+                    font.setBold(True)
+                    name_item.setFont(font)
             self.table.setItem(row, COL_NAME, name_item)
             self.table.setItem(row, COL_VALUE, QTableWidgetItem(value))
             combo = QComboBox(self.table)
@@ -317,10 +343,11 @@ class VariablesEditor(FieldEditor):
             self._loading = False
         names = set()
         if self.detail is not None:
+            required = required_variables(self.detail)
             for name, kind, own in template_variables(self.detail):
                 names.add(name)
                 self.add_row(name, kind, self._typed.get(name, ""), from_template=True,
-                             template_value=own)
+                             template_value=own, required=name in required)
         for name, kind, content in extras:
             if name not in names:
                 self.add_row(name, kind, content)
@@ -383,8 +410,9 @@ class VariablesEditor(FieldEditor):
         title = str(detail.get("name") or "").strip() or template_id
         if count:
             plural = "variable" if count == 1 else "variables"
-            self._set_status(f"{count} {plural} from the template “{title}”. A value left "
-                             "empty keeps the template's own.")
+            required = (" (required ones in bold)" if required_variables(detail) else "")
+            self._set_status(f"{count} {plural} from the template “{title}”{required}. A "
+                             "value left empty keeps the template's own.")
         else:
             self._set_status(f"The template “{title}” has no variables to fill.")
 
@@ -405,8 +433,12 @@ class VariablesEditor(FieldEditor):
                 item = self.table.item(row, COL_NAME)
                 if item is not None:
                     item.setData(FROM_TEMPLATE, False)
+                    item.setData(REQUIRED_ROLE, False)
                     item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
                     item.setToolTip("")
+                    font = item.font()
+                    font.setBold(False)
+                    item.setFont(font)
                 combo = self._type_combo(row)
                 if combo is not None:
                     combo.setEnabled(True)
@@ -420,17 +452,31 @@ class VariablesEditor(FieldEditor):
         self.status.setText(text or "")
         self.retry_button.setVisible(retry)
 
+    def missing_required(self) -> list[str]:
+        """The template's required variables still without a value."""
+        missing = []
+        for row, (name, _kind, value) in enumerate(self.rows()):
+            item = self.table.item(row, COL_NAME)
+            if item is not None and item.data(REQUIRED_ROLE) and not value:
+                missing.append(name)
+        return missing
+
     def _notify(self) -> None:
         names = [name for name, _kind, _value in self.rows() if name]
         duplicates = sorted({n for n in names if names.count(n) > 1})
+        notes = []
         if duplicates:
-            self.note.setText("Each name can be used once; the last row wins for: "
-                              + ", ".join(duplicates))
-        self.note.setVisible(bool(duplicates))
+            notes.append("Each name can be used once; the last row wins for: "
+                         + ", ".join(duplicates))
+        missing = self.missing_required()
+        if missing:
+            notes.append("The template needs a value for: " + ", ".join(missing))
+        self.note.setText("\n".join(notes))
+        self.note.setVisible(bool(notes))
         value = self.value()
         if value != self._last:
             self._last = value
             self.changed.emit()
 
 
-__all__ = ["VariablesEditor", "template_variables"]
+__all__ = ["VariablesEditor", "required_variables", "template_variables"]
