@@ -382,7 +382,8 @@ class CreatifyClient:
     async def render(self, resource_key: str, job_id: str) -> JobSnapshot:
         """``POST /api/<resource>/<id>/render/`` — paid (render rate), sent once."""
         res = R.resource(resource_key)
-        return await self._paid(_job(res), res.action_path("render", job_id), None)
+        path = res.action_path("render", _path_segment(job_id, "job id"))
+        return await self._paid(_job(res), path, None)
 
     async def get_job(self, resource_key: str, job_id: str) -> JobSnapshot:
         """``GET <resource>/<id>/``. The Text Generator is read at ``/sse/text_generator/{id}/``
@@ -442,7 +443,8 @@ class CreatifyClient:
 
     async def render_single_preview(self, job_id: str, media_job: str) -> JobSnapshot:
         """Render one of the previews made by :meth:`preview_list_async` — paid."""
-        path = R.LINK_TO_VIDEOS.action_path("render_single_preview", job_id)
+        path = R.LINK_TO_VIDEOS.action_path("render_single_preview",
+                                            _path_segment(job_id, "job id"))
         return await self._paid(_job(R.LINK_TO_VIDEOS), path, {"media_job": media_job})
 
     # ------------------------------------------------------------------ Product Video
@@ -453,7 +455,7 @@ class CreatifyClient:
 
     async def gen_video(self, job_id: str, body: Mapping[str, Any]) -> JobSnapshot:
         """Animate the image of job ``job_id`` (same id)."""
-        path = R.PRODUCT_TO_VIDEOS.action_path("gen_video", job_id)
+        path = R.PRODUCT_TO_VIDEOS.action_path("gen_video", _path_segment(job_id, "job id"))
         return await self._paid(_job(R.PRODUCT_TO_VIDEOS), path, dict(body))
 
     async def regen(self, job_id: str, step: str,
@@ -461,7 +463,7 @@ class CreatifyClient:
         """``regen_image`` / ``regen_video``: a new job (new id)."""
         if step not in ("image", "video"):
             raise ValueError("step must be 'image' or 'video'")
-        path = R.PRODUCT_TO_VIDEOS.action_path(f"regen_{step}", job_id)
+        path = R.PRODUCT_TO_VIDEOS.action_path(f"regen_{step}", _path_segment(job_id, "job id"))
         return await self._paid(_job(R.PRODUCT_TO_VIDEOS), path, dict(body or {}))
 
     # ------------------------------------------------------------------ Text Generator
@@ -528,10 +530,12 @@ class CreatifyClient:
     # ------------------------------------------------------------------ free reads
 
     async def update_link(self, link_id: str, fields: Mapping[str, Any]) -> Link:
-        return link_from(await self._free("PUT", R.LINKS.item_path(link_id), body=dict(fields)))
+        return link_from(await self._free(
+            "PUT", R.LINKS.item_path(_path_segment(link_id, "Link id")), body=dict(fields)))
 
     async def get_link(self, link_id: str) -> Link:
-        return link_from(await self._free("GET", R.LINKS.item_path(link_id)))
+        path = R.LINKS.item_path(_path_segment(link_id, "Link id"))
+        return link_from(await self._free("GET", path))
 
     async def list_links(self) -> list[Link]:
         body = await self._free("GET", R.LINKS.path)

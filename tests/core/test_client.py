@@ -1477,3 +1477,20 @@ async def test_link_credits_used(answer: dict[str, Any], expected: Decimal | Non
         link = await client.create_link("https://shop.example.com/mug")
     assert link.credits_used == expected
     assert link.id == "top-level-link-id"
+
+
+@pytest.mark.parametrize("call", [
+    pytest.param(lambda c: c.render("lipsyncs", "a/b"), id="render"),
+    pytest.param(lambda c: c.render_single_preview("", "m"), id="render_single_preview"),
+    pytest.param(lambda c: c.gen_video("..", {}), id="gen_video"),
+    pytest.param(lambda c: c.regen(" ", "video"), id="regen"),
+    pytest.param(lambda c: c.get_link("x/../y"), id="get_link"),
+    pytest.param(lambda c: c.update_link("", {"title": "t"}), id="update_link"),
+])
+async def test_a_bad_id_in_a_path_is_refused_before_anything_is_sent(call: Call) -> None:
+    server = Server()
+    async with make(server) as client:
+        with pytest.raises(ValueError, match="id"):
+            await call(client)
+        assert client.requests_sent == 0
+    assert server.requests == []
