@@ -58,3 +58,16 @@ async def wait_terminal(client: CreatifyClient, snap: JobSnapshot,
         await asyncio.sleep(0.02)
         snap = await client.get_job(snap.resource, snap.id)
     return snap
+
+
+async def wait_preview(client: CreatifyClient, snap: JobSnapshot,
+                       timeout: float = 30.0) -> JobSnapshot:
+    """Poll a preview job until its preview is ready — ``preview`` or ``previews[]`` filled,
+    whatever the status reads (the docs let it go back to ``pending``) — or it ends."""
+    deadline = time.monotonic() + timeout
+    while not snap.preview_ready and not snap.is_terminal:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{snap.resource} {snap.id}: no preview, at {snap.raw_status}")
+        await asyncio.sleep(0.02)
+        snap = await client.get_job(snap.resource, snap.id)
+    return snap

@@ -6,6 +6,7 @@ and is the right kind of file, and the simulator charged exactly what our estima
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -17,8 +18,8 @@ from app.api.snapshot import JobStatus
 from app.generators import SPECS, Flow, ResultKind, spec
 from app.generators.submit import render, render_style, submit
 from app.pricing import estimate, total_credits
-from app.sandbox import Sandbox
-from tests.e2e.conftest import file_kind, wait_terminal
+from app.sandbox import DocsQuirks, Sandbox
+from tests.e2e.conftest import file_kind, wait_preview, wait_terminal
 from tests.samples import Inputs, valid_values
 
 pytestmark = pytest.mark.e2e
@@ -27,8 +28,19 @@ pytestmark = pytest.mark.e2e
 ENTERED_SECONDS = {"aurora": 12, "aurora_fast": 12, "ai_editing": 31, "ad_clone": 31,
                    "custom_template": 30, "product_video": 8}
 EXPECTED_KIND = {ResultKind.VIDEO: "video", ResultKind.AUDIO: "audio",
-                 ResultKind.IMAGE: "image", ResultKind.LINK: "image",
-                 ResultKind.ASSET: "video"}  # the sample asset model (Kling) makes a video
+                 ResultKind.IMAGE: "image", ResultKind.LINK: "image"}
+
+
+PLAIN = DocsQuirks(preview_pending=False, scripts_as_string=False, musics_paged=False,
+                   asset_credits_string=False, ads_clone_ignores_ids=False)
+
+
+@pytest.fixture(scope="module", params=[DocsQuirks(), PLAIN], ids=["docs-quirks", "plain"])
+def sandbox(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
+    """The whole matrix runs twice: with every awkward reading of the docs (the default, as
+    Creatify documents it) and with the plainer reading the docs also allow."""
+    with Sandbox(speed=2000, seed=7, balance=100_000, quirks=request.param) as server:
+        yield server
 
 
 @pytest.fixture
@@ -41,8 +53,10 @@ async def inputs(sandbox: Sandbox, client: CreatifyClient) -> Inputs:
     product = await client.gen_image({"product_url": f"{media}/sample.png"})
     product = await wait_terminal(client, product)
     assert product.status is JobStatus.IMAGE_DONE
+    templates = await client.custom_templates()
     return Inputs(link_id=link.id, persona_id=personas[0]["id"],
                   accent_id=voices[0]["accents"][0]["id"], product_job=product.id,
+                  template_id=str(templates[0]["template_id"]),
                   image_url=f"{media}/sample.png",
                   audio_url=f"{media}/sample.mp3?duration=12",
                   video_url=f"{media}/sample.mp4?duration=31")
@@ -50,21 +64,52 @@ async def inputs(sandbox: Sandbox, client: CreatifyClient) -> Inputs:
 
 CASES = [pytest.param(s.key, flow, {}, id=f"{s.key}-{flow.value}")
          for s in SPECS for flow in s.flows]
-# Model choices that switch the billing rule (Aurora per-second pricing, Aurora 2.0 tiers).
-MODEL_CASES = [
-    pytest.param("url_to_video", Flow.CREATE, {"model_version": "aurora_v1"}, id="u2v-aurora"),
-    pytest.param("url_to_video", Flow.PREVIEW_RENDER, {"model_version": "aurora_v1_fast"},
-                 id="u2v-aurora-fast-preview"),
-    pytest.param("avatar_v1", Flow.PREVIEW_RENDER, {"model_version": "aurora_v1"},
-                 id="avatar-aurora-preview"),
-    pytest.param("custom_template", Flow.CREATE, {"model_version": "aurora_v1_fast"},
-                 id="template-aurora-fast"),
-    pytest.param("aurora", Flow.CREATE, {"model_version": "aurora_v2", "resolution": "1080p"},
-                 id="aurora-v2-1080p"),
-    pytest.param("asset_generator", Flow.CREATE,
-                 {"model_name": "veo-3.1-fast", "input_params": {"prompt": "A mug", "duration": 6}},
-                 id="asset-veo-fast-6s"),
-]
+
+
+def _model_cases() -> list[Any]:
+    """Every model or variant a spec offers, in each of its flows: ``model_version`` values
+    (standard, the Aurora models, Aurora 2.0, Boreal), Aurora 2.0's resolutions and every
+    Asset Generator model."""
+    out = []
+    for gen in SPECS:
+        if gen.model_field is None:
+            continue
+        model = gen.field(gen.model_field)
+        for choice in model.choices:
+            if choice.value == model.default:
+                continue  # the default is the plain case above
+            for flow in gen.flows:
+                changes: dict[str, Any] = {gen.model_field: choice.value}
+                if gen.key == "asset_generator":
+                    changes["input_params"] = {"prompt": "A mug on a table"}
+                out.append(pytest.param(gen.key, flow, changes,
+                                        id=f"{gen.key}-{flow.value}-{choice.value}"))
+    asset = spec("asset_generator")
+    out += [pytest.param("asset_generator", Flow.CREATE,
+                         {"model_name": m.value, "input_params": {"prompt": "A mug on a table"}},
+                         id=f"asset-{m.value}")
+            for m in asset.field("model_name").choices
+            if m.value != asset.field("model_name").default]
+    aurora = spec("aurora")
+    out += [pytest.param("aurora", Flow.CREATE,
+                         {"model_version": "aurora_v2", "resolution": r.value},
+                         id=f"aurora-v2-{r.value}")
+            for r in aurora.field("resolution").choices]
+    return out
+
+
+MODEL_CASES = _model_cases()
+
+
+async def template_variables(client: CreatifyClient, inputs: Inputs) -> dict[str, Any]:
+    """A value for each required variable of the template, read from its detail as the
+    window's variables editor reads it."""
+    detail = await client.custom_template(inputs.template_id)
+    sample = {"text": "Hello", "image": inputs.image_url, "video": inputs.video_url,
+              "audio": inputs.audio_url, "avatar": inputs.persona_id,
+              "voiceover": inputs.accent_id}
+    return {name: {"type": v["type"], "value": sample[v["type"]]}
+            for name, v in detail["variables"].items() if v.get("required")}
 
 
 @pytest.mark.parametrize(("key", "flow", "changes"), CASES + MODEL_CASES)
@@ -73,6 +118,8 @@ async def test_generator_end_to_end(key: str, flow: Flow, changes: dict[str, Any
                                     inputs: Inputs) -> None:
     gen = spec(key)
     values: dict[str, Any] = {**gen.defaults(), **valid_values(key, inputs), **changes}
+    if key == "custom_template":
+        values["variables"] = await template_variables(client, inputs)
     seconds = ENTERED_SECONDS.get(key) or gen.derive_seconds(values)
     expected = total_credits(estimate(r) for r in gen.price_requests(values, seconds, flow))
     balance_before = sandbox.balance
@@ -80,25 +127,26 @@ async def test_generator_end_to_end(key: str, flow: Flow, changes: dict[str, Any
     snap = await submit(client, gen, values, flow=flow, name_tag="e2e-tag")
     assert snap.id and snap.resource == gen.resource.key
     if flow is Flow.PREVIEW_RENDER:
-        snap = await wait_terminal(client, snap)
-        assert snap.status is JobStatus.DONE
+        snap = await wait_preview(client, snap)
+        # The docs: the job goes back to ``pending`` with its preview; the plain reading: done.
+        assert snap.preview_ready
+        assert snap.status is (JobStatus.PENDING if sandbox.quirks.preview_pending
+                               else JobStatus.DONE)
         assert snap.preview_url and not snap.result_urls
         async with httpx.AsyncClient() as web:
             page = await web.get(snap.preview_url)
         assert page.status_code == 200 and "html" in page.headers["content-type"]
         snap = await render(client, gen, snap.id)
     if flow is Flow.COMPARE_STYLES:
-        snap = await wait_terminal(client, snap)
-        assert snap.status is JobStatus.DONE and not snap.result_urls
+        snap = await wait_preview(client, snap)
+        assert snap.preview_ready and not snap.result_urls
         assert [p.visual_style for p in snap.previews] == list(values["visual_styles"])
         async with httpx.AsyncClient() as web:
             for preview in snap.previews:
-                assert preview.preview_url and preview.thumbnail_url
+                assert preview.preview_url  # the docs' ``url``: a preview player page
                 assert preview.duration == values["video_length"]
                 page = await web.get(preview.preview_url)
                 assert page.status_code == 200 and "html" in page.headers["content-type"]
-                thumb = await web.get(preview.thumbnail_url)
-                assert file_kind(thumb.content) == "image"
         chosen = snap.previews[-1]
         snap = await render_style(client, gen, snap.id, chosen.media_job)
         assert snap.raw.get("visual_style") == chosen.visual_style
@@ -112,7 +160,11 @@ async def test_generator_end_to_end(key: str, flow: Flow, changes: dict[str, Any
         async with httpx.AsyncClient() as web:
             response = await web.get(snap.result_url)
         assert response.status_code == 200
-        assert file_kind(response.content) == EXPECTED_KIND[gen.result_kind]
+        kind = file_kind(response.content)
+        if gen.result_kind is ResultKind.ASSET:  # a video or an image, as the asset says
+            assert kind == snap.raw["assets"][0]["type"], snap.raw["assets"]
+        else:
+            assert kind == EXPECTED_KIND[gen.result_kind]
 
     charged = balance_before - sandbox.balance
     if expected is None:  # Text Generator: known only after the run
@@ -150,8 +202,8 @@ async def test_comparing_styles_costs_a_preview_each_and_one_render(
         values, 45, Flow.COMPARE_STYLES))
     assert expected == styles * 2 + 8  # 45 s: 2 blocks; previews 1 each, the render 4 each
     before = sandbox.balance
-    snap = await wait_terminal(client, await submit(client, gen, values,
-                                                    flow=Flow.COMPARE_STYLES))
+    snap = await wait_preview(client, await submit(client, gen, values,
+                                                   flow=Flow.COMPARE_STYLES))
     assert before - sandbox.balance == styles * 2
     snap = await wait_terminal(client, await render_style(client, gen, snap.id,
                                                           snap.previews[0].media_job))
