@@ -26,6 +26,7 @@ from app.api.client import CreatifyClient, RetryPolicy
 from app.generators import FieldKind, spec
 from app.generators.catalogue import ASSET_MODELS
 from app.sandbox import DocsQuirks, Sandbox
+from app.sandbox import catalogue as simulated
 from tests.contract.contract import CONTRACT
 from tests.gui.conftest import idle, until
 from ui.forms.form import GeneratorForm, make_editor
@@ -450,3 +451,31 @@ async def test_schema_form_sends_the_schemas_types(qtbot: Any, service: StudioSe
         for key, prop in fallback["properties"].items():
             assert prop.get("type") == schema["properties"][key].get("type"), (name, key)
     await idle()
+
+
+async def test_template_variables_wait_for_a_connection(qtbot: Any, qapp: QApplication,
+                                                        tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(service_module, "CreatifyClient",
+                        functools.partial(CreatifyClient, retry=FAST_RETRY))
+    studio = StudioService(output_dir=tmp_path, auto_download=False)
+    try:
+        form = GeneratorForm(spec("custom_template"), studio)
+        await shown(qtbot, form)
+        picker, variables = form.editors["template_id"], form.editors["variables"]
+        assert isinstance(picker, TemplatePicker) and isinstance(variables, VariablesEditor)
+        assert picker.status.text().startswith("Not connected")
+        template_id = next(iter(simulated.TEMPLATES))
+        picker.combo.setEditText(template_id)  # pasted while offline
+        assert picker.value() == template_id
+        assert variables.status.text().startswith("Not connected")
+        assert not variables.retry_button.isVisible()
+        await studio.use_sandbox()
+        await until(lambda: variables.detail is not None and picker.loaded)
+        assert [name for name, _k, _v in variable_rows(variables)] == list(
+            simulated.TEMPLATES[template_id].variables)
+        assert picker.combo.currentText() == picker.combo.itemText(
+            picker.model.find(template_id))  # the pasted id now shows the template's name
+        await idle()
+    finally:
+        await studio.aclose()

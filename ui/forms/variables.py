@@ -191,6 +191,7 @@ class VariablesEditor(FieldEditor):
         if service is not None:
             service.templateLoaded.connect(self._on_template)
             service.templateFailed.connect(self._on_template_failed)
+            service.modeChanged.connect(self._on_mode)
         self.add_row()
         self._last = self.value()
 
@@ -374,11 +375,15 @@ class VariablesEditor(FieldEditor):
             return
         if self.service is None:
             return
+        self._set_status("Loading the template's variables…")  # (a failure may replace it)
         detail = self.service.template_detail(wanted)
         if detail is not None:
             self._apply(wanted, detail)
-        elif self.template_id == wanted:  # (a failure may have been reported already)
-            self._set_status("Loading the template's variables…")
+
+    def _on_mode(self, _mode: str) -> None:
+        """A new connection: a template not loaded yet is asked for again."""
+        if self.template_id is not None and self.detail is None:
+            self._retry_template()
 
     def _retry_template(self) -> None:
         wanted, self.template_id = self.template_id, None
