@@ -849,6 +849,7 @@ class MusicPicker(FieldEditor):
         self.combo.setToolTip(field.help or "Pick a track from Creatify's library or paste "
                                             "an http(s) URL of your own")
         edit = self.combo.lineEdit()
+        assert edit is not None  # the combo is editable
         edit.setObjectName(f"{name}_edit")
         edit.setAccessibleName(f"{field.label} URL")
         edit.setPlaceholderText("None — pick a track or paste an https:// URL")

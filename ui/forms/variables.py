@@ -276,7 +276,9 @@ class VariablesEditor(FieldEditor):
     def _on_add(self) -> None:
         row = self.add_row()
         self.table.setCurrentCell(row, COL_NAME)
-        self.table.editItem(self.table.item(row, COL_NAME))
+        item = self.table.item(row, COL_NAME)
+        if item is not None:
+            self.table.editItem(item)
         self._notify()
 
     def _on_remove(self) -> None:
