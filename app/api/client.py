@@ -221,6 +221,9 @@ class CreatifyClient:
         # a wait has already run to (so a test's instant ``sleep`` does not wait twice).
         self._paused_until = 0.0
         self._pause_served = 0.0
+        # The Text Generator's jobs are read at /sse/…/{id}/ unless that answered 404 and the
+        # /api/ path did not: then /api/ is asked first (and /sse/ is still the fallback).
+        self._text_generator_legacy_first = False
         self.requests_sent = 0
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
@@ -389,15 +392,19 @@ class CreatifyClient:
         """``GET <resource>/<id>/``. The Text Generator is read at ``/sse/text_generator/{id}/``
         and, only when that answers 404, at ``/api/text_generator/{id}/`` (the docs give both)."""
         res = R.resource(resource_key)
-        path = res.item_path(_path_segment(job_id, "job id"))
+        segment = _path_segment(job_id, "job id")
+        if res is not R.TEXT_GENERATOR:
+            return snapshot_from(res, await self._free("GET", res.item_path(segment)))
+        paths = [res.item_path(segment), f"{R.TEXT_GENERATOR_LEGACY_PATH}{segment}/"]
+        if self._text_generator_legacy_first:
+            paths.reverse()
         try:
-            body = await self._free("GET", path)
+            body = await self._free("GET", paths[0])
         except NotFoundError:
-            if res is not R.TEXT_GENERATOR:
-                raise
-            legacy = f"{R.TEXT_GENERATOR_LEGACY_PATH}{_path_segment(job_id, 'job id')}/"
-            log.info("%s answered 404; trying %s", path, legacy)
-            body = await self._free("GET", legacy)
+            log.info("%s answered 404; trying %s", paths[0], paths[1])
+            body = await self._free("GET", paths[1])
+            # The other path answered: ask it first from now on (one request a poll, not two).
+            self._text_generator_legacy_first = not self._text_generator_legacy_first
         return snapshot_from(res, body)
 
     async def list_jobs(self, resource_key: str,

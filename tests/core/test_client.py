@@ -1494,3 +1494,36 @@ async def test_a_bad_id_in_a_path_is_refused_before_anything_is_sent(call: Call)
             await call(client)
         assert client.requests_sent == 0
     assert server.requests == []
+
+
+async def test_text_generator_asks_the_path_that_answered_first_from_then_on() -> None:
+    def only_api(request: httpx.Request) -> httpx.Response:
+        if request.url.path.startswith("/api/"):
+            return httpx.Response(200, json={**JOB, "status": "running"})
+        return httpx.Response(404, json={"detail": "Not found."})
+    server = Server(only_api)
+    async with make(server) as client:
+        for _ in range(3):
+            await client.get_job("text_generator", JOB_ID)
+    assert [r.url.path.split("/")[1] for r in server.requests] == ["sse", "api", "api", "api"]
+
+
+async def test_text_generator_goes_back_to_sse_when_api_stops_answering() -> None:
+    answers = iter([404, 200, 404, 200])
+
+    def flaky(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(next(answers), json={**JOB, "detail": "x"})
+    server = Server(flaky)
+    async with make(server) as client:
+        await client.get_job("text_generator", JOB_ID)   # sse 404, api 200
+        await client.get_job("text_generator", JOB_ID)   # api 404, sse 200
+    assert [r.url.path.split("/")[1] for r in server.requests] == ["sse", "api", "api", "sse"]
+
+
+async def test_text_generator_unknown_everywhere_is_not_found_and_keeps_sse_first() -> None:
+    server = Server(httpx.Response(404, json={"detail": "Not found."}))
+    async with make(server) as client:
+        for _ in range(2):
+            with pytest.raises(NotFoundError):
+                await client.get_job("text_generator", JOB_ID)
+    assert [r.url.path.split("/")[1] for r in server.requests] == ["sse", "api", "sse", "api"]
