@@ -479,3 +479,23 @@ async def test_template_variables_wait_for_a_connection(qtbot: Any, qapp: QAppli
         await idle()
     finally:
         await studio.aclose()
+
+
+async def test_music_page_failure_says_why_and_retry_loads_it(qtbot: Any,
+                                                             service: StudioService):
+    assert service.sandbox is not None
+    service.sandbox.set_faults(error_rate=1.0)
+    picker = MusicPicker(MUSIC, service)
+    await shown(qtbot, picker)
+    await until(lambda: picker.retry_button.isVisible(), timeout=10)
+    assert picker.status.text().startswith("Could not load music tracks: ")
+    assert not picker.loaded and not picker.more_button.isVisible()
+    picker.combo.setEditText("https://example.com/mine.mp3")  # a URL still works
+    assert picker.value() == "https://example.com/mine.mp3"
+
+    service.sandbox.set_faults(error_rate=0.0)
+    picker.retry_button.click()
+    await until(lambda: picker.loaded)
+    assert not picker.status.isVisible() and music_labels(picker)
+    assert picker.value() == "https://example.com/mine.mp3"  # the typed URL kept
+    await idle()
