@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFrame,
@@ -138,6 +139,14 @@ def money(value: object) -> str:
     return f"${value:,.2f}"
 
 
+def _font(widget: QWidget, *, bold: bool = False, points: int | None = None) -> QFont:
+    font = QFont(widget.font())
+    font.setWeight(QFont.Weight.DemiBold if bold else QFont.Weight.Normal)
+    if points is not None:
+        font.setPointSize(points)
+    return font
+
+
 class EstimatorPanel(QFrame):
     """Credits, the billing breakdown, dollars at the plan, the balance after, warnings."""
 
@@ -148,11 +157,13 @@ class EstimatorPanel(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setMinimumWidth(260)
         self.title = QLabel("Estimated cost")
-        self.title.setStyleSheet("font-weight: 600;")
+        # Fonts, not style sheets: a style sheet fixes the text colour at polish time, so a
+        # switch to the dark theme would leave these black on dark.
+        self.title.setFont(_font(self.title, bold=True))
         self.credits = QLabel("—")
         self.credits.setObjectName(f"estimator_{key}_credits")
         self.credits.setAccessibleName("Estimated credits")
-        self.credits.setStyleSheet("font-size: 22pt; font-weight: 600;")
+        self.credits.setFont(_font(self.credits, bold=True, points=22))
         self.dollars = QLabel("")
         self.dollars.setObjectName(f"estimator_{key}_dollars")
         self.dollars.setAccessibleName("Estimated dollars")

@@ -9,7 +9,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QEvent, Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
@@ -533,6 +533,18 @@ class GeneratorTab(QWidget):
             self.status.setText("Answer complete" + (f" · {format_credits(used)} used."
                                                      if used else "."))
         self.refresh()
+
+    def changeEvent(self, event: QEvent) -> None:
+        """A theme switch: the status line is rich text whose colours were fixed when it was
+        set, so it is set again."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            QTimer.singleShot(0, self._reshow_job)  # once the labels have the new palette
+
+    def _reshow_job(self) -> None:
+        if self.last_job is not None and not self.busy:
+            self.status.clear()  # (the same text again would be ignored)
+            self._show_job(self.last_job)
 
     def _open_link(self, url: str) -> None:
         QDesktopServices.openUrl(QUrl(url))

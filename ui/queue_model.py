@@ -213,6 +213,8 @@ class JobTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == COL_STATUS:
                 return status_detail(record) or None
+            if column == COL_ASKED:
+                return record.title or None
             if record.failed_reason:
                 return record.failed_reason
             if column == COL_OUTPUT and record.download_path:

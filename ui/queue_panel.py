@@ -27,7 +27,9 @@ from app.jobs.ledger import DownloadState, JobRecord, JobState
 from ui.queue_model import (
     COL_ASKED,
     COL_CREATED,
+    COL_GENERATOR,
     COL_PROGRESS,
+    COL_STATUS,
     JobFilterProxy,
     JobTableModel,
     ProgressDelegate,
@@ -88,6 +90,11 @@ class QueuePanel(QWidget):
         self.view.verticalHeader().setVisible(False)
         self.view.horizontalHeader().setSectionResizeMode(COL_ASKED,
                                                           QHeaderView.ResizeMode.Stretch)
+        # One line per job (long text is elided, whole in the tooltip), and room for the
+        # generator's name beside its thumbnail.
+        self.view.setWordWrap(False)
+        self.view.horizontalHeader().resizeSection(COL_GENERATOR, 170)
+        self.view.horizontalHeader().resizeSection(COL_STATUS, 130)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._menu)
         self.view.doubleClicked.connect(self._double_clicked)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -276,7 +277,9 @@ async def test_text_streams_into_the_tab_and_a_stream_without_its_job_is_looked_
     inputs = await connect_to(studio, simulator)
     window = studio.window
     tab = window.show_generator("text_generator")
-    tab.form.set_values(window_values("text_generator", inputs))
+    # (a prompt of its own: the look-up matches the job by its inputs among earlier tests')
+    tab.form.set_values({**window_values("text_generator", inputs),
+                         "prompt": f"Write a tagline for a mug, {uuid.uuid4().hex[:8]}."})
     await until(lambda: tab.submit_button.isEnabled(), timeout=10)
     client = studio.service.client
     assert client is not None
@@ -305,7 +308,8 @@ async def test_text_streams_into_the_tab_and_a_stream_without_its_job_is_looked_
     assert job is not None and job.state is JobState.DONE and job.server_id
     assert tab.answer.toPlainText() == job.response_text
 
-    # 2. The final chunk (with the job) never comes.
+    # 2. The final chunk (with the job) never comes (another new prompt).
+    tab.form.set_values({"prompt": f"Write a tagline for a cup, {uuid.uuid4().hex[:8]}."})
     def cut(body: Any) -> Any:
         async def events() -> Any:
             ended = False
