@@ -2,7 +2,13 @@
 
 Usage (a virtual X screen is enough):
     xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python docs/make_screenshots.py
-Writes docs/screenshots/{welcome,url_to_video,text_to_speech,estimator,queue,spending}.png.
+Writes docs/screenshots/{welcome,url_to_video,url_to_video_options,text_to_speech,estimator,
+queue,spending}.png. The Jobs panel shows a preview that is ready to render (selected, with its
+detail line).
+
+    ... docs/make_screenshots.py --review DIR
+also writes the URL to Video options and the Jobs panel in the light and the dark theme, at
+1280x800 and at a small 1024x640, into DIR (to check nothing is clipped).
 """
 
 from __future__ import annotations
@@ -17,22 +23,24 @@ from pathlib import Path
 
 import qasync
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QScrollArea
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app.api.snapshot import JobSnapshot, JobStatus  # noqa: E402
 from app.credentials import CredentialStore  # noqa: E402
-from app.generators import BY_KEY  # noqa: E402
+from app.generators import BY_KEY, Flow  # noqa: E402
 from app.generators.quote import quote  # noqa: E402
-from app.jobs.ledger import Ledger  # noqa: E402
+from app.jobs.ledger import JobState, Ledger  # noqa: E402
 from app.pricing import plan_by_key  # noqa: E402
 from app.settings import Settings, SettingsStore  # noqa: E402
+from ui.generator_tab import first_step_credits  # noqa: E402
 from ui.main import wire_window  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 from ui.service import Mode, StudioService  # noqa: E402
 from ui.spending import SpendingWindow  # noqa: E402
+from ui.theme import apply_theme  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 
@@ -41,7 +49,47 @@ async def settle(seconds: float = 0.6) -> None:
     await asyncio.sleep(seconds)  # Qt paints meanwhile (never processEvents() in a coroutine)
 
 
-async def shoot() -> None:
+OPTIONS = ("no_background_music", "no_emotion", "no_cta", "no_stock_broll", "caption_style",
+           "model_version")
+"""URL to Video's settings the options screenshot shows (scrolled into view)."""
+
+SIZES = ((1280, 800), (1024, 640))
+
+
+def show_options(window: MainWindow) -> None:
+    """URL to Video with its newer settings set and scrolled into view."""
+    tab = window.show_generator("url_to_video")
+    tab.form.set_values({"no_background_music": True, "no_cta": True,
+                         "model_version": "aurora_v2"})
+    toggle = getattr(tab.form, "advanced_toggle", None)
+    if toggle is not None:
+        toggle.setChecked(True)
+    scroll = tab.findChild(QScrollArea, "scroll_url_to_video")
+    editors = [tab.form.editors[name] for name in OPTIONS if name in tab.form.editors]
+    if scroll is not None and editors:
+        scroll.ensureWidgetVisible(editors[-1])
+        scroll.ensureWidgetVisible(editors[0])
+
+
+async def review(window: MainWindow, out: Path, ready_key: str | None) -> None:
+    """The options and the Jobs panel, light and dark, large and small."""
+    out.mkdir(parents=True, exist_ok=True)
+    for theme in ("light", "dark"):
+        apply_theme(theme)
+        for width, height in SIZES:
+            window.resize(width, height)
+            show_options(window)
+            await settle(0.8)
+            window.grab().save(str(out / f"url_to_video_options_{theme}_{width}.png"))
+            if ready_key is not None:
+                window.queue_dock.show()
+                window.queue.select(ready_key)
+            await settle(0.5)
+            window.grab().save(str(out / f"queue_{theme}_{width}.png"))
+    apply_theme("light")
+
+
+async def shoot(review_dir: Path | None = None) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as data:
         service = StudioService(Path(data) / "output")
@@ -66,6 +114,9 @@ async def shoot() -> None:
                              "target_audience": "Coffee lovers", "script_style": "DIY"})
         await settle(1.5)
         window.grab().save(str(OUT / "url_to_video.png"))
+        show_options(window)
+        await settle(1.0)
+        window.grab().save(str(OUT / "url_to_video_options.png"))
 
         tts = window.tab("text_to_speech")
         window.tabs.setCurrentWidget(tts)
@@ -84,8 +135,25 @@ async def shoot() -> None:
                            estimate=quote(u2v.spec, values, length).credits)
         service.submit(tts.spec, tts.values(), estimate=tts.current_quote.credits
                        if tts.current_quote else None)
+        # A preview first: it waits, ready to render (the panel offers Render…).
+        values = {**u2v.spec.defaults(), "link": link.id, "video_length": 30}
+        preview = await service.submit(u2v.spec, values, Flow.PREVIEW_RENDER,
+                                       estimate=first_step_credits(quote(
+                                           u2v.spec, values, 30, flow=Flow.PREVIEW_RENDER)))
+        ready_key = preview.key if preview is not None else None
+        for _ in range(200):
+            if ready_key is None or service.ledger is None \
+                    or service.ledger.get(ready_key).state is JobState.PREVIEW_READY:
+                break
+            await asyncio.sleep(0.1)
         await settle(2.5)
+        window.tabs.setCurrentWidget(tts)
+        if ready_key is not None:
+            window.queue.select(ready_key)
+        await settle(0.5)
         window.grab().save(str(OUT / "queue.png"))
+        if review_dir is not None:
+            await review(window, review_dir, ready_key)
         window.close()
         await service.aclose()
         await shoot_spending(Path(data))
@@ -175,7 +243,10 @@ def main() -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setQuitOnLastWindowClosed(False)
-    asyncio.run(shoot(), loop_factory=qasync.QEventLoop)
+    review_dir = None
+    if "--review" in sys.argv:
+        review_dir = Path(sys.argv[sys.argv.index("--review") + 1]).resolve()
+    asyncio.run(shoot(review_dir), loop_factory=qasync.QEventLoop)
     print(f"screenshots written to {OUT}")
     return 0
 
