@@ -20,7 +20,7 @@ def link_snapshot(link: Link) -> JobSnapshot:
     return JobSnapshot(resource=R.LINKS.key, id=link.id, status=JobStatus.DONE,
                        raw_status="done", progress=1.0, result_urls=link.image_urls,
                        response_text=link.title or link.url, thumbnails=link.image_urls[:1],
-                       name=link.title or None, raw=link.raw)
+                       name=link.title or None, credits_used=link.credits_used, raw=link.raw)
 
 
 def request_body(spec: GeneratorSpec, values: Mapping[str, Any],
