@@ -36,6 +36,9 @@ def media_source(record: JobRecord) -> QUrl | None:
         return QUrl(record.result_urls[0])
     if record.preview_url:
         return QUrl(record.preview_url)
+    styles = [p.preview_url for p in record.previews if p.preview_url]
+    if styles:  # a compare-styles job: the first style's preview
+        return QUrl(styles[0])
     return None
 
 

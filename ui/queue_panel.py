@@ -214,7 +214,8 @@ class QueuePanel(QWidget):
         ready = preview_ready(record)
         return [
             ("job_preview", "Preview", lambda: self.previewRequested.emit(record),
-             (finished or ready) and bool(record.result_urls or record.preview_url)),
+             (finished or ready) and bool(record.result_urls or record.preview_url
+                                          or any(p.preview_url for p in record.previews))),
             ("job_render", "Choose a style and render it…" if compared(record)
              else "Render this preview…", lambda: self.renderRequested.emit(record), ready),
             ("job_open", "Open file", lambda: self._open(record.download_path), saved),

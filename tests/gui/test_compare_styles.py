@@ -126,9 +126,12 @@ async def test_compare_three_styles_then_render_the_second(studio: Studio,  # no
     panel.select(compared.key)
     assert panel.render_button.isVisible() and panel.render_button.text() == "Choose a style…"
     assert "choose the one to render" in panel.detail.text()
+    actions = {name: enabled for name, _label, _h, enabled in panel.actions_for(compared)}
+    assert actions["job_render"] and actions["job_preview"]
 
-    # The styles side by side: thumbnails, names, durations, preview links and prices.
-    tab.choose_button.click()
+    # The styles side by side (opened from the Jobs panel): thumbnails, names, durations,
+    # preview links and prices.
+    panel.render_button.click()
     dialog = tab.styles_dialog
     assert isinstance(dialog, StylesDialog) and dialog.isVisible() and not dialog.isModal()
     assert [c.preview.visual_style for c in dialog.cards] == STYLES
