@@ -319,7 +319,7 @@ class GeneratorTab(QWidget):
         self._show_job(record)
         if compared(record):
             self.choose_style()
-        else:
+        elif not self.service.renders_of(record):
             self.request_render()
 
     def _job_values(self, job: JobRecord) -> dict[str, Any]:
@@ -444,7 +444,7 @@ class GeneratorTab(QWidget):
             if job is not None and preview_ready(job):  # a refused render: offer it again
                 if compared(job):
                     self.choose_button.setVisible(True)
-                else:
+                elif not self.service.renders_of(job):
                     self.render_button.setVisible(True)
             self.refresh()
 
@@ -491,8 +491,13 @@ class GeneratorTab(QWidget):
         elif preview_ready(record):
             link = (f": <a href='{escape(record.preview_url, quote=True)}'>open the preview</a>"
                     if record.preview_url else "")
-            text = f"Preview ready{credits}{link}. Render it when you like it."
-            self.render_button.setVisible(True)
+            renders = self.service.renders_of(record)
+            if renders:
+                text = (f"Preview ready{credits}{link}. Already rendered: job "
+                        f"{renders[-1].short_key} (see the Jobs panel).")
+            else:
+                text = f"Preview ready{credits}{link}. Render it when you like it."
+                self.render_button.setVisible(True)
         elif state is JobState.DONE and record.flow == "stream":
             text = f"{name}: answer complete{credits}."
         elif record.flow == "stream" and state.is_active:

@@ -188,18 +188,29 @@ class QueuePanel(QWidget):
             row = self.model.row_of(record.key)
             record = self.model.record(row) if row is not None else None
         detail = status_detail(record) if record is not None else ""
+        renders = self.service.renders_of(record) if record is not None \
+            and preview_ready(record) else []
+        if record is not None and renders:
+            detail = (f"Rendered: job {renders[-1].short_key} ({status_text(renders[-1])}), "
+                      "its own row in this list." if not compared(record) else
+                      f"{detail} Styles rendered so far: {len(renders)}.")
         if record is not None and detail:
             detail = f"<b>{status_text(record).split(':')[0]}</b> — {escape(detail)}"
         self.detail.setText(detail)
         self.detail.setVisible(bool(detail))
-        ready = record is not None and preview_ready(record)
+        ready = record is not None and self.can_render(record)
         if ready and record is not None:
             self.render_button.setText("Choose a style…" if compared(record) else "Render…")
         self.render_button.setVisible(ready)
 
+    def can_render(self, record: JobRecord) -> bool:
+        """A ready preview not rendered yet, or compared styles (another may be chosen)."""
+        return preview_ready(record) and (compared(record)
+                                          or not self.service.renders_of(record))
+
     def _render_selected(self) -> None:
         record = self.selected()
-        if record is not None and preview_ready(record):
+        if record is not None and self.can_render(record):
             self.renderRequested.emit(record)
 
     def _double_clicked(self, index: QModelIndex) -> None:
@@ -212,12 +223,14 @@ class QueuePanel(QWidget):
         saved = bool(record.download_path) and record.download_state is DownloadState.DONE
         finished = record.state in (JobState.DONE, JobState.IMAGE_DONE)
         ready = preview_ready(record)
+        renderable = self.can_render(record)
         return [
             ("job_preview", "Preview", lambda: self.previewRequested.emit(record),
              (finished or ready) and bool(record.result_urls or record.preview_url
                                           or any(p.preview_url for p in record.previews))),
             ("job_render", "Choose a style and render it…" if compared(record)
-             else "Render this preview…", lambda: self.renderRequested.emit(record), ready),
+             else "Render this preview…", lambda: self.renderRequested.emit(record),
+             renderable),
             ("job_open", "Open file", lambda: self._open(record.download_path), saved),
             ("job_reveal", "Show in folder",
              lambda: self._open(str(Path(record.download_path or ".").parent)), saved),

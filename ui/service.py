@@ -434,10 +434,24 @@ class StudioService(QObject):
             return record
         return self.tasks.spawn(run(), f"submit {spec.key}")
 
+    def renders_of(self, preview: JobRecord) -> list[JobRecord]:
+        """The renders sent for a preview's server job (refused or failed ones left out)."""
+        if self.ledger is None or preview.server_id is None:
+            return []
+        over = (JobState.NOT_CREATED, JobState.FAILED, JobState.REJECTED)
+        return [r for r in self.ledger.on_server_job(preview.resource, preview.server_id)
+                if r.key != preview.key and r.flow == "render" and r.state not in over]
+
     def render_preview(self, spec: GeneratorSpec, preview: JobRecord,
                        estimate: Decimal | None = None) -> None:
-        """Render a finished preview (paid, confirmed by the user)."""
+        """Render a finished preview (paid, confirmed by the user); a preview already
+        rendered is not rendered again (nothing is sent)."""
         jobs = self._manager()
+        done = self.renders_of(preview)
+        if done:
+            self.submitFailed.emit(spec.key, f"This preview is already rendered (job "
+                                             f"{done[-1].short_key}): nothing was sent.")
+            return
 
         async def run() -> None:
             try:

@@ -277,6 +277,21 @@ async def test_a_ready_preview_is_rendered_from_the_jobs_panel(studio: Studio,  
     kept = ledger.get(preview.key)
     assert kept.state is JobState.PREVIEW_READY and kept.estimate == preview.estimate == first
     assert kept.download_state is not DownloadState.DONE  # one download: the render's
+    # Rendered once: no second Render is offered, and none is sent if asked.
+    panel.group.setCurrentIndex(panel.group.findData("All"))
+    panel.select(preview.key)
+    assert not panel.render_button.isVisible()
+    assert f"Rendered: job {render.short_key}" in panel.detail.text()
+    actions = {name: enabled for name, _label, _h, enabled in panel.actions_for(kept)}
+    assert not actions["job_render"]
+    refused: list[str] = []
+    studio.service.submitFailed.connect(lambda _key, message: refused.append(message))
+    sends = len(simulator.create_log)
+    studio.service.render_preview(tab.spec, kept, render_cost)
+    window.render_from_queue(kept)
+    await asyncio.sleep(0.1)
+    assert refused and "already rendered" in refused[0]
+    assert confirmation(window) is None and len(simulator.create_log) == sends
     await until(lambda: simulator.balance == balance - q.credits, timeout=10,
                 message=f"charged {balance - simulator.balance}, quoted {q.credits}")
     await idle()
