@@ -342,6 +342,7 @@ def ended(record: JobRecord | None) -> bool:
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 async def test_generator_matrix(case: Case, studio: Studio,  # noqa: F811
                                 simulator: Sandbox) -> None:
+    assert simulator.quirks == DocsQuirks()  # every docs quirk on
     world = await connect(studio, simulator)
     window, service = studio.window, studio.service
     spec = case.spec
@@ -432,6 +433,10 @@ async def render_it(case: Case, studio: Studio, tab: GeneratorTab,  # noqa: F811
     render; its own confirmation; then the render to done, downloaded."""
     assert preview_ready(preview), (preview.state, preview.raw_status)
     assert preview.state is JobState.PREVIEW_READY
+    # The docs' way: the job went back to ``pending`` with its preview(s) filled.
+    [wire] = [j for j in simulator.jobs(preview.resource) if j["id"] == preview.server_id]
+    assert wire["status"] == "pending", wire["status"]
+    assert wire.get("previews") if case.flow is Flow.COMPARE_STYLES else wire.get("preview")
     assert "Preview ready" in tab.status.text()
     panel = studio.window.queue
     row = panel.model.row_of(preview.key)
