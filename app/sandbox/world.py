@@ -19,6 +19,12 @@ sandbox's own reading of the billing page, which deliberately does not import
 ``app.pricing``) and ``behaviours`` (the table of what differs between resources). Money is
 :class:`~decimal.Decimal`; it goes out as a JSON int when whole.
 
+Routes are exactly the documented operations (``resources/creatify-openapi.json``) of the
+resources the app uses, plus ``/_sandbox/`` control. A preview runs a short pass; when it is
+ready ``preview`` (or ``previews[]``) is filled and, with the ``preview_pending`` quirk on,
+the status reads ``pending`` again; the render is a second pass on the same job id.
+:class:`~app.sandbox.wire.DocsQuirks` holds the docs' other awkward readings.
+
 Thread safety: one :class:`threading.Lock` (``World.lock``) guards all state and the one
 ``random.Random``; public methods take it. Nothing here sleeps: a :class:`Response` carries
 ``delay`` / ``event_interval`` for the HTTP layer to wait outside the lock.
@@ -800,11 +806,11 @@ class World:
             if changes.get("variables") is not None:
                 check_template(self, {"template_id": job.body["template_id"],
                                       "variables": changes["variables"]})
-            changes = {k: v for k, v in changes.items() if k not in ("template_id",
-                                                                      "model_version")}
-            job.body.update(changes)
-            job.fields.update({k: v for k, v in changes.items() if k in job.fields
-                               or k in ("name", "webhook_url", "is_hidden")})
+            # The price was fixed by the preview: the template, its length and the model stay.
+            kept = {k: v for k, v in changes.items()
+                    if k in ("variables", "name", "webhook_url", "is_hidden")}
+            job.body.update(kept)
+            job.fields.update(kept)
         # A preview list has no single "preview": it renders through render_single_preview.
         if not job.awaiting_render or job.previews:
             raise general_error(PREVIEW_NOT_READY)
@@ -1088,15 +1094,13 @@ class World:
         return Response(200, self._paginated(call, self._all_personas()))
 
     def _paginated(self, call: Call, items: Sequence[Any]) -> dict[str, Any]:
-        chunk, page = _page(call, items)
-        size = len(chunk) if page == 1 else None
-        base = f"{self.base_url}{call.request.path}"
-        per_page = (int(call.param("page_size") or 10) if size is None else max(size, 1))
-        has_next = page * per_page < len(items)
-        return {"count": len(items),
-                "next": f"{base}?page={page + 1}" if has_next else None,
-                "previous": f"{base}?page={page - 1}" if page > 1 else None,
-                "results": chunk}
+        """DRF's ``{count, next, previous, results}``."""
+        page = _page(call, items)
+        base = f"{self.base_url}{call.request.path}?page_size={page.size}&page="
+        return {"count": page.count,
+                "next": f"{base}{page.number + 1}" if page.has_next else None,
+                "previous": f"{base}{page.number - 1}" if page.number > 1 else None,
+                "results": page.items}
 
     def _get_persona(self, call: Call) -> Response:
         found = next((p for p in self._all_personas() if p["id"] == call.args[0]), None)
@@ -1169,10 +1173,9 @@ class World:
         body = validate_fields(VOICE_CLONE_FIELDS, self._object_body(call))
         name = body.get("name") or f"Cloned voice {len(self._voices) + 1}"
         accent_id = self._new_id()
-        created = {"name": name, "gender": None, "accents": [
+        created = {"name": name, "accents": [
             {"id": accent_id, "accent_name": "Cloned",
              "preview_url": media.media_url(self.base_url, "voices", f"{accent_id}.mp3")}]}
-        del created["gender"]
         self._voices.append(created)
         return Response(201, copy.deepcopy(created))
 
@@ -1196,14 +1199,11 @@ class World:
         search = (call.param("search") or "").strip().lower()
         if search:
             found = [m for m in found if search in m["name"].lower()]
-        chunk, page = _page(call, found)
+        page = _page(call, found)
         if not self._quirks.musics_paged:
-            return Response(200, chunk)
-        size = int(call.param("page_size") or 10) if (call.param("page_size") or "10"
-                                                      ).isdigit() else 10
-        size = size if 1 <= size <= 100 else 10
-        return Response(200, {"count": len(found), "results": chunk, "page": page,
-                              "page_size": size})
+            return Response(200, page.items)
+        return Response(200, {"count": page.count, "results": page.items,
+                              "page": page.number, "page_size": page.size})
 
     def _list_templates(self, call: Call) -> Response:
         return Response(200, [t.summary(self.base_url) for t in TEMPLATES.values()])
@@ -1275,21 +1275,33 @@ def _tokens(job: Job) -> int:
     return math.ceil(len(job.answer.split()) * 1.3)
 
 
-def _page(call: Call, items: Sequence[Any], default_size: int = 10) -> tuple[list[Any], int]:
-    """DRF page-number pagination: (the page's items, the page number); ``page_size`` above
-    100 or invalid falls back (DRF's way); a page past the end is 404 "Invalid page."."""
+@dataclass(frozen=True, slots=True)
+class _Page:
+    items: list[Any]
+    number: int
+    size: int
+    count: int
+
+    @property
+    def has_next(self) -> bool:
+        return self.number * self.size < self.count
+
+
+def _page(call: Call, items: Sequence[Any], default_size: int = 10) -> _Page:
+    """DRF page-number pagination: ``page`` from 1, ``page_size`` (invalid or above 100:
+    the default, DRF's way); a page past the end is 404 "Invalid page."."""
     try:
         size = int(call.param("page_size") or default_size)
     except ValueError:
         size = default_size
     size = size if 1 <= size <= 100 else default_size
     try:
-        page = int(call.param("page") or 1)
+        number = int(call.param("page") or 1)
     except ValueError:
         raise ApiError(404, {"detail": "Invalid page."}) from None
-    if page < 1 or (page > 1 and (page - 1) * size >= len(items)):
+    if number < 1 or (number > 1 and (number - 1) * size >= len(items)):
         raise ApiError(404, {"detail": "Invalid page."})
-    return list(items[(page - 1) * size:page * size]), page
+    return _Page(list(items[(number - 1) * size:number * size]), number, size, len(items))
 
 
 def _format_progress(form: ProgressForm, scale: int, progress: float) -> str | int | float:
