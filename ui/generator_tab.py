@@ -331,13 +331,24 @@ class GeneratorTab(QWidget):
             return values
         return self.values()
 
+    def _job_seconds(self, values: dict[str, Any]) -> float | None:
+        """The billed length a job's own inputs give (its script or chosen length); a media
+        length is the one entered in the tab."""
+        if self.spec.duration.kind in (DurationKind.NONE, DurationKind.MEDIA):
+            return None
+        try:
+            return self.spec.derive_seconds(values, self.pricing.words_per_minute)
+        except ValueError:
+            return None
+
     def request_render(self) -> None:
         job = self.last_job
         if job is None or not preview_ready(job):
             return
-        seconds = job.duration or self.seconds()
+        values = self._job_values(job)
+        seconds = job.duration or self._job_seconds(values) or self.seconds()
         preview = job
-        render_quote = quote(self.spec, self._job_values(job), seconds,
+        render_quote = quote(self.spec, values, seconds,
                              flow=Flow.PREVIEW_RENDER, plan=self.pricing.plan,
                              balance=self.service.credits)
         lines = [e for e in render_quote.estimates if e.request.phase == "render"]
