@@ -64,20 +64,6 @@ _LIPSYNCS = frozenset({"/api/lipsyncs/", "/api/lipsyncs/{id}/", "/api/lipsyncs/p
 _ASSETS = frozenset({"/api/asset_generator/", "/api/asset_generator/{id}/"})
 _SCRIPTS = frozenset({"/api/ai_scripts/", "/api/ai_scripts/{id}/"})
 SPEC_GAPS: tuple[Gap, ...] = (
-    Gap(_ASSETS, r"assets: \[.*\] is not of type 'string'",
-        "AssetGeneratorJob.assets is typed string, but the guide and every example show a "
-        "list of {id, type, url, thumbnail_url, name} (notes C.23)."),
-    Gap(_LIPSYNCS, r"video_thumbnail: None (for not nullable|is not of type 'string')",
-        "Lipsync/LipsyncV2.video_thumbnail is a required non-null string, but a job has no "
-        "thumbnail before its video exists (null, like every other unfinished result field)."),
-    Gap(frozenset({"/api/link_to_videos/", "/api/link_to_videos/{id}/", "/api/aurora/",
-                   "/api/aurora/{id}/"}),
-        r"credits_used: \d+\.\d+ is not of type 'integer'",
-        "credits_used is typed integer, but per-second prices (aurora_v1_fast 0.5/s, "
-        "aurora_v2 0.7/s) bill fractions of a credit."),
-    Gap(frozenset({"/api/links/"}), r"(link/)?url: None (for not nullable|is not of type)",
-        "Link.url (and link.url) is a required non-null URI, but a Link made by "
-        "link_with_params has no product page; the docs do not say what it lists."),
     Gap(frozenset({"/sse/text_generator/stream/"}), r"InvalidData at \(top\): b'data: ",
         "The stream's 200 is text/event-stream {type: string}; openapi-core does not decode "
         "that body before checking it (checker limitation). The events are checked by "
