@@ -22,7 +22,7 @@ class Inputs:
     link_id: str = "5b7c2a0e-8a51-4a1e-9d2b-1c3f4e5a6b7c"
     persona_id: str = "9d1e3b42-5f6a-4c7d-8e9f-0a1b2c3d4e5f"
     accent_id: str = "1a2b3c4d-5e6f-4a8b-9c0d-1e2f3a4b5c6d"
-    template_id: str = "7e8f9a0b-1c2d-4e4f-8a6b-7c8d9e0f1a2b"
+    template_id: str = "f0ef2cac-6997-5b1f-8e95-97ca7935b4af"  # the simulator's "Product spotlight"
     product_job: str = "2c3d4e5f-6a7b-4c9d-8e1f-2a3b4c5d6e7f"
     image_url: str = "https://cdn.example.com/face.png"
     audio_url: str = "https://cdn.example.com/voice.mp3?duration=12"
@@ -44,7 +44,8 @@ def valid_values(key: str, i: Inputs | None = None) -> dict[str, Any]:
         "aurora_fast": {"image": i.image_url, "audio": i.audio_url},
         "custom_template": {"template_id": i.template_id,
                             "variables": {"headline": {"type": "text", "value": "Hello"},
-                                          "product": {"type": "image", "value": i.image_url}}},
+                                          "product_image": {"type": "image",
+                                                            "value": i.image_url}}},
         "asset_generator": {"model_name": "veo3.1/fast",
                             "input_params": {"prompt": "A mug on a desk", "duration": "6"}},
         "text_generator": {"model_name": "gemini-2.5-flash",

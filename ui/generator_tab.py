@@ -113,6 +113,7 @@ class GeneratorTab(QWidget):
 
         self.form = GeneratorForm(spec, service)
         extra = QFormLayout()
+        self._extra = extra
         self.flow = QComboBox()
         self.flow.setObjectName(f"flow_{spec.key}")
         self.flow.setAccessibleName("How to make it")
@@ -220,7 +221,11 @@ class GeneratorTab(QWidget):
         return self.spec.validate(self.values(), self.selected_flow())
 
     def _flow_changed(self) -> None:
-        self.form.set_flow(self.selected_flow())
+        flow = self.selected_flow()
+        self.form.set_flow(flow)
+        if self.duration is not None:
+            # A flat-priced flow (regenerate) has no length to enter: no control to confuse.
+            self._extra.setRowVisible(self.duration, self.spec.timed(flow))
         self.refresh()
 
     def refresh(self) -> None:

@@ -226,8 +226,9 @@ ASSET_MODELS: dict[str, AssetModel] = {m.name: m for m in (
 
 # Accepted text models, styles and video lengths
 
-TEXT_MODELS = ("gemini-2.5-flash", "gemini-2.5-pro", "gemini-2.5-flash-lite",
-               "gemini-2.0-flash")
+TEXT_MODELS = ("gemini-2.5-flash", "gemini-2.5-pro", "gemini-3-flash-preview",
+               "gemini-3.1-pro-preview", "gemini-3.1-flash-lite-preview")
+"""The Gemini models the docs name (TextGenRequest.model_name's known values)."""
 AI_SHORTS_STYLES = ("4K realistic", "3D", "Cinematic", "Cartoonish", "Line art", "Pixel art",
                     "Mysterious", "Steam punk", "Collage", "Kawaii")
 EDITING_STYLES = ("film", "geometric_gradient", "glitch", "glitter_gradient", "paper")

@@ -715,6 +715,7 @@ def estimator(changes: int = 200) -> dict[str, Any]:
                 bare_window = QWidget()
                 bare = QLabel("1", bare_window)
                 bare.setStyleSheet(label.styleSheet())
+                bare.setFont(label.font())
                 QVBoxLayout(bare_window).addWidget(bare)
                 bare_window.resize(300, 120)
                 bare_window.show()

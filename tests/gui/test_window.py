@@ -392,6 +392,11 @@ def test_product_video_offers_regenerate_and_ai_editing_its_documented_styles(
         assert "regenerate" in flows, key
         tab.flow.setCurrentIndex(tab.flow.findData("regenerate"))
         assert tab.form.field_shown("source_job")
+        # A regeneration has a flat price: no length to enter, none shown.
+        if tab.duration is not None:
+            assert tab.duration.isHidden()
+            tab.flow.setCurrentIndex(tab.flow.findData("create"))
+            assert not tab.duration.isHidden()
     editing = studio.window.tab("ai_editing")
     styles = [c.value for c in editing.spec.field("editing_style").choices]
     assert {"film", "glitch", "paper"} <= set(styles)
