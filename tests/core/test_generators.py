@@ -174,7 +174,7 @@ def test_bodies_match_the_contract() -> None:
     template = spec("custom_template").build_body(form("custom_template"))
     assert template["variables"] == {
         "headline": {"type": "text", "properties": {"content": "Hello"}},
-        "product": {"type": "image", "properties": {"url": i.image_url}}}
+        "product_image": {"type": "image", "properties": {"url": i.image_url}}}
 
     fast = spec("aurora_fast").build_body(form("aurora_fast"))
     assert fast["model_version"] == "aurora_v1_fast"
