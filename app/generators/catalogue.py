@@ -595,6 +595,7 @@ CUSTOM_TEMPLATE = GeneratorSpec(
     result_kind=ResultKind.VIDEO,
     expected_seconds=600,
     flows=(Flow.CREATE, Flow.PREVIEW_RENDER),
+    preview_async=True,  # the docs recommend it over the synchronous preview
     model_field="model_version",
 )
 

@@ -291,6 +291,9 @@ class GeneratorSpec:
     price_details: Callable[[Values], dict[str, Any]] | None = None
     script_fields: tuple[str, ...] = field(default=())
     makes_link: bool = False  # takes a product URL and makes its Link first (1 credit)
+    # Flow.PREVIEW_RENDER through the documented asynchronous preview (``preview_async/``,
+    # answers at once) instead of the synchronous ``preview/`` that may outlast a timeout.
+    preview_async: bool = False
     # Product pages dropped on the window or imported in a batch: the field a URL fills
     # (None: this generator takes no batches) and the settings a batch shares across rows.
     url_field: str | None = None

@@ -50,6 +50,8 @@ async def submit(client: CreatifyClient, spec: GeneratorSpec, values: Mapping[st
             return await client.regen(str(values["source_job"]).strip(), step, body)
         case Action.CREATE if flow is Flow.COMPARE_STYLES:
             return await client.preview_list_async(body)
+        case Action.CREATE if flow is Flow.PREVIEW_RENDER and spec.preview_async:
+            return await client.preview_async(body)
         case Action.CREATE if flow is Flow.PREVIEW_RENDER:
             return await client.preview(spec.resource.key, body)
         case Action.CREATE:
