@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import logging.handlers
@@ -243,7 +244,11 @@ def _charts_check() -> dict[str, Any]:
     return {"loaded": bars.count() == 2, "bars": bars.count()}
 
 
-async def _multimedia_check(video: Path, timeout: float = 15.0) -> dict[str, Any]:
+MULTIMEDIA_WAIT = 15.0
+"""Seconds the self-test waits for QtMultimedia to read the sample video's length."""
+
+
+async def _multimedia_check(video: Path) -> dict[str, Any]:
     """Load QtMultimedia and read a real video's duration."""
     try:
         from PySide6.QtCore import QUrl
@@ -252,11 +257,23 @@ async def _multimedia_check(video: Path, timeout: float = 15.0) -> dict[str, Any
         return {"loaded": False, "error": str(exc)}
     player = QMediaPlayer()
     errors: list[str] = []
-    player.errorOccurred.connect(lambda _e, text: errors.append(text))
+    settled = asyncio.Event()
+
+    def on_error(_error: object, text: str) -> None:
+        errors.append(text)
+        settled.set()
+
+    def on_duration(duration: int) -> None:
+        if duration > 0:
+            settled.set()
+
+    player.errorOccurred.connect(on_error)
+    player.durationChanged.connect(on_duration)
     player.setSource(QUrl.fromLocalFile(str(video)))
-    deadline = time.monotonic() + timeout
-    while player.duration() <= 0 and not errors and time.monotonic() < deadline:
-        await asyncio.sleep(0.05)
+    if player.duration() <= 0:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(MULTIMEDIA_WAIT):
+                await settled.wait()
     result: dict[str, Any] = {"loaded": True, "duration_ms": player.duration()}
     if errors:
         result["error"] = errors[0]
