@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from app.generators import DurationKind, DurationSource
 from app.generators.quote import Quote, format_credits
+from app.pricing.money import dollars_text
 
 SLIDER_STEPS_PER_SECOND = 10
 
@@ -135,8 +136,8 @@ class DurationControl(QWidget):
         self._user_set()
 
 
-def money(value: object) -> str:
-    return f"${value:,.2f}"
+money = dollars_text
+"""Dollars as the app writes them everywhere (``app.pricing.money.dollars_text``)."""
 
 
 def _font(widget: QWidget, *, bold: bool = False, points: int | None = None) -> QFont:

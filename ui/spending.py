@@ -69,6 +69,7 @@ from PySide6.QtWidgets import (
 
 from app.jobs.ledger import JobRecord, LedgerError
 from app.pricing.engine import Plan
+from app.pricing.money import credit_figure
 from app.spending import (
     ActualKind,
     MonthSummary,
@@ -107,9 +108,7 @@ UNDER_COLOUR = "#15803d"
 
 def credits_text(value: Decimal) -> str:
     """A credit figure for a table cell: thousands separated, at most two decimals."""
-    if value == value.to_integral():
-        return f"{int(value):,}"
-    return f"{value.quantize(Decimal('0.01')).normalize():,f}"
+    return credit_figure(value, places=2)
 
 
 def actual_text(row: SpendingRow) -> str:

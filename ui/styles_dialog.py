@@ -33,6 +33,7 @@ from app.generators import Flow, GeneratorSpec
 from app.generators.quote import format_credits, quote
 from app.jobs.ledger import JobRecord
 from app.pricing import Estimate, Plan
+from app.pricing.money import dollars_text
 from ui.service import StudioService
 
 THUMB_WIDTH = 240
@@ -40,12 +41,8 @@ THUMB_HEIGHT = 135
 COLUMNS = 3
 
 
-def _money(value: Decimal) -> str:
-    return f"${value:,.2f}"
-
-
 def _with_dollars(credits: Decimal, dollars: Decimal | None) -> str:
-    return format_credits(credits) + (f" ({_money(dollars)})" if dollars is not None else "")
+    return format_credits(credits) + (f" ({dollars_text(dollars)})" if dollars is not None else "")
 
 
 @dataclass(frozen=True, slots=True)

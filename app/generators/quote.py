@@ -13,6 +13,7 @@ from typing import Any
 
 from app.generators.spec import LINK_RULE, Flow, GeneratorSpec
 from app.pricing import Estimate, Plan, PriceTable, PricingError, estimate, total_credits
+from app.pricing.money import credits_text
 
 CENT = Decimal("0.01")
 
@@ -40,9 +41,8 @@ class Quote:
         return self.balance_after is not None and self.balance_after < 0
 
 
-def format_credits(value: Decimal) -> str:
-    text = f"{value.normalize():f}" if value != value.to_integral() else f"{int(value):,}"
-    return f"{text} credit" + ("" if value == 1 else "s")
+format_credits = credits_text
+"""Credits as the app writes them everywhere (``app.pricing.money.credits_text``)."""
 
 
 def quote(spec: GeneratorSpec, values: Mapping[str, Any], seconds: float | None, *,

@@ -23,6 +23,8 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
+from app.pricing.money import credit_figure
+
 MAX_LIMIT = Decimal(10) ** 9
 
 
@@ -106,10 +108,8 @@ class Refusal:
     message: str
 
 
-def credits(value: Decimal) -> str:
-    """``12`` / ``12.5`` credits, without trailing zeros or exponent."""
-    text = f"{value.normalize():,f}"
-    return text[:-2] if text.endswith(".0") else text
+credits = credit_figure
+"""``12`` / ``12.5`` / ``1,200``: a credit figure as the app writes it everywhere."""
 
 
 def check_budget(limits: BudgetLimits, figures: BudgetFigures) -> list[Refusal]:

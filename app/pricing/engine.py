@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from app.pricing.money import credits_text
 from app.pricing.table import (
     PHASES,
     PriceEntry,
@@ -164,12 +165,12 @@ def estimate(request: PriceRequest, table: PriceTable | None = None, plan: Plan 
         size = "1 s" if entry.increment == 1 else \
             f"{_num(entry.increment)} s {_plural(blocks, 'block')}"
         length = f"{_num(seconds)} s" if count == 1 else f"{count} × {_num(seconds)} s"
-        body = f"{length} → {blocks} × {size} × {_num(entry.rate)} = {_credits(credits)}"
+        body = f"{length} → {blocks} × {size} × {_num(entry.rate)} = {credits_text(credits)}"
     else:
         blocks = count
         credits = blocks * entry.rate
         noun = "output" if entry.unit == "asset" else entry.unit
-        body = f"{count} {_plural(count, noun)} × {_num(entry.rate)} = {_credits(credits)}"
+        body = f"{count} {_plural(count, noun)} × {_num(entry.rate)} = {credits_text(credits)}"
         if entry.unit == "asset":
             body = f"{' '.join(filter(None, (entry.model, entry.variant)))}: {body}"
     prefix = "" if request.phase == "create" else f"{request.phase.capitalize()}: "
@@ -217,5 +218,3 @@ def _plural(n: int, noun: str) -> str:
     return noun if n == 1 else f"{noun}s"
 
 
-def _credits(value: Decimal) -> str:
-    return f"{_num(value)} {'credit' if value == 1 else 'credits'}"
