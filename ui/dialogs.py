@@ -95,9 +95,9 @@ class CredentialsDialog(QDialog):
         self.test_button = QPushButton("Test connection")
         _named(self.test_button, "test_connection", "Test connection")
         self.test_button.clicked.connect(self._test)
-        self.result = QLabel("")
-        _named(self.result, "connection_result", "Connection test result")
-        self.result.setWordWrap(True)
+        self.test_result = QLabel("")
+        _named(self.test_result, "connection_result", "Connection test result")
+        self.test_result.setWordWrap(True)
 
         secure = store.is_secure()
         self.keyring_note = QLabel(
@@ -134,7 +134,7 @@ class CredentialsDialog(QDialog):
         layout.addLayout(form)
         test_row = QHBoxLayout()
         test_row.addWidget(self.test_button)
-        test_row.addWidget(self.result, 1)
+        test_row.addWidget(self.test_result, 1)
         layout.addLayout(test_row)
         layout.addWidget(self.keyring_note)
         layout.addWidget(self.buttons)
@@ -163,22 +163,22 @@ class CredentialsDialog(QDialog):
             try:
                 Credentials(self.api_id.text(), self.api_key.text())
             except ValueError as exc:
-                self.result.setText(str(exc))
+                self.test_result.setText(str(exc))
         else:
-            self.result.setText("")
+            self.test_result.setText("")
 
     def _test(self) -> None:
         creds = self.credentials()
         if creds is None:
             return
-        self.result.setText("Testing…")
+        self.test_result.setText("Testing…")
         self.test_button.setEnabled(False)
         self.service.test_connection(creds, self.base_url)
 
     def _tested(self, ok: bool, message: str) -> None:
         self.test_button.setEnabled(True)
         colour = "#15803d" if ok else "#b91c1c"
-        self.result.setText(f"<span style='color:{colour}'>{message}</span>")
+        self.test_result.setText(f"<span style='color:{colour}'>{message}</span>")
 
     def _finish(self, *, store_it: bool) -> None:
         creds = self.credentials()

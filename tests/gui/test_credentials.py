@@ -59,7 +59,7 @@ async def test_key_is_masked_with_show_hide(service: StudioService, live: Sandbo
     assert not dialog.save_button.isEnabled()  # nothing entered yet
     dialog.api_id.setText("with space")
     dialog.api_key.setText("x")
-    assert not dialog.test_button.isEnabled() and "space" in dialog.result.text().lower()
+    assert not dialog.test_button.isEnabled() and "space" in dialog.test_result.text().lower()
     dialog.close()
 
 
@@ -70,12 +70,12 @@ async def test_test_connection_reports_success_and_the_exact_problem(
     dialog.api_id.setText(API_ID)
     dialog.api_key.setText("sk-live-wrong-key-000000")
     dialog.test_button.click()
-    await until(lambda: "Testing" not in dialog.result.text() and dialog.result.text())
-    assert "Invalid API key" in dialog.result.text()
+    await until(lambda: "Testing" not in dialog.test_result.text() and dialog.test_result.text())
+    assert "Invalid API key" in dialog.test_result.text()
     dialog.api_key.setText(API_KEY)
     dialog.test_button.click()
-    await until(lambda: "Connected" in dialog.result.text())
-    assert "500 credits remaining" in dialog.result.text()
+    await until(lambda: "Connected" in dialog.test_result.text())
+    assert "500 credits remaining" in dialog.test_result.text()
     dialog.close()
 
 
