@@ -126,7 +126,7 @@ def wire_window(window: MainWindow, service: StudioService,
     window.credentialsReady.connect(
         lambda creds: connect(service.use_credentials(creds, base_url), "Connecting"))
     window.sandboxRequested.connect(lambda: connect(service.use_sandbox(), "Starting the sandbox"))
-    window.disconnectRequested.connect(lambda: connect(service.disconnect(), "Disconnecting"))
+    window.disconnectRequested.connect(lambda: connect(service.drop_connection(), "Disconnecting"))
     return connect
 
 

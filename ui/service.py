@@ -236,7 +236,11 @@ class StudioService(QObject):
         self.modeChanged.emit(self.mode)
         self.refresh_credits()
 
-    async def disconnect(self) -> None:
+    async def drop_connection(self) -> None:
+        """Stop using any account: jobs stop being followed, the mode becomes ``NONE``.
+
+        (Not ``disconnect``: that name is ``QObject.disconnect``, which Qt code may call.)
+        """
         await self._replace_client(None)
         self.mode = Mode.NONE
         self.modeChanged.emit(self.mode)
