@@ -124,10 +124,12 @@ class NumberEditor(FieldEditor):
         return int(number) if self.field.kind is FieldKind.INT else round(float(number), 4)
 
     def set_value(self, value: Any) -> None:
-        if value is None:
+        if value is not None:
+            self.spin.setValue(value)
+        elif isinstance(self.spin, QSpinBox):
             self.spin.setValue(self.spin.minimum())
         else:
-            self.spin.setValue(value)  # type: ignore[arg-type]
+            self.spin.setValue(self.spin.minimum())
 
 
 class BoolEditor(FieldEditor):

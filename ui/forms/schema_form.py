@@ -14,6 +14,7 @@ import json
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QRegularExpression, Qt
@@ -325,6 +326,14 @@ def build_input(key: str, schema: Mapping[str, Any], required: bool,
     return SchemaInput(key, kind, raw, get_json, set_json)
 
 
+def _set_number(spin: QSpinBox | QDoubleSpinBox, value: float) -> None:
+    """``spin.setValue(value)`` for either box: an ``int`` for a ``QSpinBox``."""
+    if isinstance(spin, QSpinBox):
+        spin.setValue(int(value))
+    else:
+        spin.setValue(float(value))
+
+
 def _spin_input(key: str, kind: str, schema: Mapping[str, Any], low: float | None,
                 high: float | None, default: Any, optional: bool, parent: QWidget,
                 changed: Callable[..., None]) -> SchemaInput:
@@ -332,12 +341,14 @@ def _spin_input(key: str, kind: str, schema: Mapping[str, Any], low: float | Non
     spin: QSpinBox | QDoubleSpinBox = QSpinBox(parent) if integer else QDoubleSpinBox(parent)
     lo = low if low is not None else -SPIN_LIMIT
     hi = high if high is not None else SPIN_LIMIT
+    tick: float = 1  # the smallest step the box shows
     if isinstance(spin, QDoubleSpinBox):
         step = _as_float(schema.get("multipleOf")) or (0.1 if hi - lo <= 10 else 1.0)
         decimals = max(0, -math.floor(math.log10(step))) if step < 1 else 0
         spin.setDecimals(max(decimals, 2))
         spin.setSingleStep(step)
-    unset = lo - (1 if integer else 10 ** -spin.decimals()) if optional else None
+        tick = 10 ** -spin.decimals()
+    unset = lo - tick if optional else None
     bottom = unset if unset is not None else lo
     if isinstance(spin, QSpinBox):
         spin.setRange(int(bottom), int(hi))
@@ -346,7 +357,7 @@ def _spin_input(key: str, kind: str, schema: Mapping[str, Any], low: float | Non
     if unset is not None:
         spin.setSpecialValueText("(not set)")
     start = default if default is not None else (bottom if unset is not None else max(lo, 0))
-    spin.setValue(int(start) if integer else float(start))  # type: ignore[arg-type]
+    _set_number(spin, start)
 
     def get_spin() -> int | float | None:
         value = spin.value()
@@ -358,7 +369,7 @@ def _spin_input(key: str, kind: str, schema: Mapping[str, Any], low: float | Non
         if value is None:
             if unset is None:
                 return False
-            spin.setValue(spin.minimum())
+            _set_number(spin, spin.minimum())
             return True
         number = _coerce(kind, value)
         if number is None or not lo <= number <= hi:
@@ -486,7 +497,7 @@ class SchemaForm(FieldEditor):
             for key, prop in ordered_properties(schema):
                 self.inputs[str(key)] = entry = build_input(
                     str(key), prop, str(key) in required, self.body,
-                    lambda k=str(key): self._on_input(k))
+                    partial(self._on_input, str(key)))
                 title = _title(str(key), prop)
                 label = QLabel(f"{title} *" if str(key) in required else title, self.body)
                 label.setObjectName(f"{self.field.name}_{key}_label")
@@ -507,9 +518,9 @@ class SchemaForm(FieldEditor):
             self._pending = {}
             kept_touched = set()
             for key, value in carried.items():
-                entry = self.inputs.get(key)
-                if entry is not None:
-                    if entry.set(value):
+                carried_to = self.inputs.get(key)
+                if carried_to is not None:
+                    if carried_to.set(value):
                         kept_touched.add(key)
                 elif not published and not is_empty(value):
                     self._pending[key] = value  # until the published schema says otherwise
