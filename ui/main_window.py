@@ -7,6 +7,7 @@ import dataclasses
 import logging
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt, QUrl, Signal
@@ -249,7 +250,7 @@ class MainWindow(QMainWindow):
         help_menu.setObjectName("menu_help")
         for number, (label, url) in enumerate(HELP_LINKS):
             help_menu.addAction(self._action(label, f"action_help_{number}",
-                                             lambda url=url: QDesktopServices.openUrl(QUrl(url))))
+                                             partial(QDesktopServices.openUrl, QUrl(url))))
         help_menu.addSeparator()
         help_menu.addAction(self._action(f"&About {APP_NAME}", "action_about", self.about))
 
@@ -289,7 +290,8 @@ class MainWindow(QMainWindow):
             self.tabs.setTabToolTip(index, tip)
             self.tabs.setCurrentIndex(current)
             self.tabs.blockSignals(False)
-            placeholder.deleteLater()
+            if placeholder is not None:
+                placeholder.deleteLater()
         return self.generator_tabs[key]
 
     def show_generator(self, key: str) -> GeneratorTab:

@@ -218,7 +218,7 @@ class QueuePanel(QWidget):
         if isinstance(record, JobRecord):
             self.previewRequested.emit(record)
 
-    def actions_for(self, record: JobRecord) -> list[tuple[str, str, Callable[[], None], bool]]:
+    def actions_for(self, record: JobRecord) -> list[tuple[str, str, Callable[[], object], bool]]:
         """(object name, label, handler, enabled) for a job — the context menu's entries."""
         saved = bool(record.download_path) and record.download_state is DownloadState.DONE
         finished = record.state in (JobState.DONE, JobState.IMAGE_DONE)
