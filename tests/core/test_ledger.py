@@ -21,7 +21,6 @@ from typing import Any
 import pytest
 
 from app.api.snapshot import JobSnapshot, JobStatus
-from app.jobs import ledger as ledger_module
 from app.jobs.ledger import (
     SCHEMA_VERSION,
     DownloadState,
@@ -32,6 +31,7 @@ from app.jobs.ledger import (
     LedgerError,
     state_for,
 )
+from app.jobs.ledger import _schema as ledger_schema
 from app.logsafe import register_secret
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -683,7 +683,7 @@ def test_v0_file_is_migrated(path: Path) -> None:
     try:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert conn.execute("PRAGMA application_id").fetchone()[0] \
-            == ledger_module.APPLICATION_ID
+            == ledger_schema.APPLICATION_ID
     finally:
         conn.close()
 
@@ -710,9 +710,9 @@ def test_an_older_file_is_upgraded_in_order(path: Path, monkeypatch: pytest.Monk
         ran.append(second)
         conn.execute("UPDATE jobs SET note = 'from the last'")
 
-    monkeypatch.setattr(ledger_module, "MIGRATIONS",
-                        (*ledger_module.MIGRATIONS, next_one, after_that))
-    monkeypatch.setattr(ledger_module, "SCHEMA_VERSION", second)
+    monkeypatch.setattr(ledger_schema, "MIGRATIONS",
+                        (*ledger_schema.MIGRATIONS, next_one, after_that))
+    monkeypatch.setattr(ledger_schema, "SCHEMA_VERSION", second)
     with Ledger(path) as upgraded:
         assert upgraded.get(key).state is JobState.SUBMITTING
         assert upgraded._db.execute("SELECT note FROM jobs").fetchall() == [("from the last",)]
@@ -725,7 +725,7 @@ def test_an_older_file_is_upgraded_in_order(path: Path, monkeypatch: pytest.Monk
 def test_a_version_1_file_gains_previews_and_balance_readings(path: Path) -> None:
     path.parent.mkdir(parents=True)
     conn = sqlite3.connect(path)
-    ledger_module.MIGRATIONS[0](conn)
+    ledger_schema.MIGRATIONS[0](conn)
     conn.execute("PRAGMA user_version = 1")
     conn.execute("INSERT INTO jobs (key, generator, resource, flow, title, request, state, "
                  "created_at, updated_at) VALUES ('old', 'text_to_speech', 'text_to_speech', "
@@ -749,8 +749,8 @@ def test_a_failed_migration_leaves_the_file_as_it_was(
         conn.execute("ALTER TABLE jobs ADD COLUMN note TEXT")
         conn.execute("THIS IS NOT SQL")
 
-    monkeypatch.setattr(ledger_module, "MIGRATIONS", (*ledger_module.MIGRATIONS, broken))
-    monkeypatch.setattr(ledger_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    monkeypatch.setattr(ledger_schema, "MIGRATIONS", (*ledger_schema.MIGRATIONS, broken))
+    monkeypatch.setattr(ledger_schema, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     with pytest.raises(LedgerError, match=f"from schema version {SCHEMA_VERSION} to "
                                           f"{SCHEMA_VERSION + 1}"):
         Ledger(path)
@@ -1097,8 +1097,8 @@ def test_a_refused_create_keeps_creatifys_reason(ledger: Ledger) -> None:
 def test_a_version_2_file_turns_finished_previews_into_preview_ready(path: Path) -> None:
     path.parent.mkdir(parents=True)
     conn = sqlite3.connect(path)
-    ledger_module.MIGRATIONS[0](conn)
-    ledger_module.MIGRATIONS[1](conn)
+    ledger_schema.MIGRATIONS[0](conn)
+    ledger_schema.MIGRATIONS[1](conn)
     conn.execute("PRAGMA user_version = 2")
     rows = [  # key, flow, state, result_urls, preview_url, previews
         ("pv", "preview_render", "done", "[]", PREVIEW, "[]"),

@@ -1,0 +1,348 @@
+"""The :class:`Ledger`: the connection to the SQLite file and every write.
+
+* **Write before the network acts.** :meth:`Ledger.begin_submit` commits a ``submitting`` row
+  *before* the create request leaves.
+* **One transaction per change.** Every method that changes a job runs one ``BEGIN
+  IMMEDIATE … COMMIT`` and appends its row to ``events`` in the same transaction. Progress-only
+  updates change the row without an event; a call that changes nothing writes nothing.
+* **Durable.** ``journal_mode=WAL`` and ``synchronous=FULL``.
+
+The reads are :class:`~app.jobs.ledger._queries.LedgerQueries`, which the ledger extends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import re
+import sqlite3
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from app.api.snapshot import JobSnapshot, JobStatus
+from app.jobs.ledger._errors import LedgerError
+from app.jobs.ledger._queries import LedgerQueries
+from app.jobs.ledger._records import (
+    JobRecord,
+    check_no_secret,
+    clean,
+    dec,
+    encode_request,
+    now_utc,
+    ts,
+)
+from app.jobs.ledger._schema import check_version, upgrade
+from app.jobs.ledger._snapshots import check_resource, snapshot_changes, state_after, status_text
+from app.jobs.ledger._states import RUNNING_STATES, UNCREATED_STATES, DownloadState, JobState
+
+log = logging.getLogger("app.jobs.ledger")  # one logger for the whole ledger
+
+BUSY_TIMEOUT_SECONDS = 2.0
+_KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+class Ledger(LedgerQueries):
+    """The job ledger over one SQLite file (created when missing).
+
+    Raises :class:`LedgerError` naming the file when it is damaged, not a ledger, or from a
+    newer version of the app. Not thread-safe: use it from the thread that opened it.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *,
+                 clock: Callable[[], datetime] | None = None) -> None:
+        self.path = os.fspath(path)
+        self._clock = clock or now_utc
+        self._conn: sqlite3.Connection | None = None
+        try:
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS,
+                                   isolation_level=None, check_same_thread=True)
+        except sqlite3.Error as exc:
+            raise LedgerError(f"cannot open the job ledger {self.path}: {exc}") from exc
+        try:
+            self._open(conn)
+        except LedgerError:
+            conn.close()
+            raise
+        except sqlite3.Error as exc:
+            conn.close()
+            raise LedgerError(
+                f"cannot use the job ledger {self.path}: {exc} (a damaged file, not a "
+                f"Creatify Studio ledger, or not writable); it was left untouched") from exc
+        except BaseException:
+            conn.close()
+            raise
+        self._conn = conn
+
+    # ------------------------------------------------------------------ opening
+
+    def _open(self, conn: sqlite3.Connection) -> None:
+        # Read before anything writes: a garbage file fails here, a newer one is refused
+        # before journal_mode=WAL rewrites its header.
+        version = check_version(conn, self.path)
+        mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        if str(mode).lower() != "wal" and self.path != ":memory:":
+            log.warning("job ledger %s: journal mode is %s, not WAL", self.path, mode)
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        upgrade(conn, self.path, version)
+
+    # ------------------------------------------------------------------ plumbing
+
+    def close(self) -> None:
+        """Close the file (idempotent). Every change is already committed."""
+        if self._conn is not None:
+            conn, self._conn = self._conn, None
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("PRAGMA optimize")
+            conn.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise LedgerError(f"the job ledger {self.path} is closed")
+        return self._conn
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One committed transaction (rolled back on any error)."""
+        conn = self._db
+        try:
+            with conn:
+                conn.execute("BEGIN IMMEDIATE")
+                yield conn
+        except sqlite3.Error as exc:
+            raise LedgerError(f"cannot write to the job ledger {self.path}: {exc}") from exc
+
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        try:
+            return self._db.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise LedgerError(f"cannot read the job ledger {self.path}: {exc}") from exc
+
+    @staticmethod
+    def _event(conn: sqlite3.Connection, key: str, at: str, kind: str, detail: str) -> None:
+        conn.execute("INSERT INTO events (key, at, kind, detail) VALUES (?, ?, ?, ?)",
+                     (key, at, kind, clean(detail) or ""))
+
+    def _update(self, key: str, changes: Mapping[str, Any], kind: str | None,
+                detail: str = "") -> JobRecord:
+        """Write ``changes`` (plus ``updated_at``) and at most one event, in one transaction."""
+        now = ts(self._clock())
+        columns = {**changes, "updated_at": now}
+        assignments = ", ".join(f"{name} = ?" for name in columns)
+        with self._write() as conn:
+            cursor = conn.execute(f"UPDATE jobs SET {assignments} WHERE key = ?",
+                                  (*columns.values(), key))
+            if cursor.rowcount != 1:
+                raise KeyError(key)
+            if kind is not None:
+                self._event(conn, key, now, kind, detail)
+        return self.get(key)
+
+    # ------------------------------------------------------------------ creating
+
+    def begin_submit(self, *, generator: str, resource: str, flow: str, title: str,
+                     request: Mapping[str, Any], estimate: Decimal | None,
+                     balance_before: Decimal | None, name_tag: str | None = None,
+                     key: str | None = None) -> JobRecord:
+        """Commit a ``submitting`` row: call it *before* the create request leaves."""
+        key = uuid.uuid4().hex if key is None else key
+        if not _KEY_PATTERN.fullmatch(key):
+            raise ValueError(f"a job key is 1-64 letters, digits, '-' or '_', not {key!r}")
+        body = encode_request(request)
+        check_no_secret(title, "the title")
+        if name_tag is not None:
+            check_no_secret(name_tag, "the name tag")
+        now = ts(self._clock())
+        values: dict[str, Any] = {
+            "key": key, "generator": generator, "resource": resource, "flow": flow,
+            "title": title, "request": body, "name_tag": name_tag,
+            "estimate": dec(estimate, "estimate"),
+            "balance_before": dec(balance_before, "balance_before"),
+            "state": JobState.SUBMITTING.value, "created_at": now, "updated_at": now,
+        }
+        try:
+            with self._write() as conn:
+                conn.execute(f"INSERT INTO jobs ({', '.join(values)}) "
+                             f"VALUES ({', '.join('?' * len(values))})", tuple(values.values()))
+                estimate_text = "unknown" if estimate is None else f"{estimate} credits"
+                self._event(conn, key, now, "submitting",
+                            f"{generator} ({flow}) to {resource}; estimate {estimate_text}")
+        except LedgerError as exc:
+            if isinstance(exc.__cause__, sqlite3.IntegrityError):
+                raise LedgerError(f"a job with key {key!r} already exists") from exc
+            raise
+        return self.get(key)
+
+    def mark_created(self, key: str, snapshot: JobSnapshot) -> JobRecord:
+        """The create answered: record the server id and the first snapshot."""
+        record = self.get(key)
+        check_resource(record, snapshot)
+        if record.server_id == snapshot.id:
+            return self.apply_snapshot(key, snapshot)  # told twice: just news
+        if record.state not in UNCREATED_STATES or record.server_id is not None:
+            raise LedgerError(f"job {key} is {record.state}: it cannot be marked created")
+        now = self._clock()
+        state = state_after(record, snapshot)
+        changes = snapshot_changes(record, snapshot, state, now)
+        changes.update(server_id=snapshot.id, submitted_at=ts(now))
+        return self._update(key, changes, "created",
+                            f"server id {snapshot.id}; {status_text(state, snapshot)}")
+
+    def mark_ambiguous(self, key: str, detail: str) -> JobRecord:
+        """The create may have reached Creatify but no answer came: ``unknown``, never retried.
+        On an ``unknown`` job this records one more attempt to find it."""
+        record = self.get(key)
+        if record.state not in UNCREATED_STATES or record.server_id is not None:
+            raise LedgerError(f"job {key} is {record.state}: it cannot be marked unknown")
+        return self._update(key, {"state": JobState.UNKNOWN.value}, "ambiguous", detail)
+
+    def mark_not_created(self, key: str, detail: str) -> JobRecord:
+        """The create certainly created nothing (refused, never sent, reconciled as absent)."""
+        record = self.get(key)
+        if record.state not in UNCREATED_STATES or record.server_id is not None:
+            raise LedgerError(f"job {key} is {record.state}: it cannot be marked not created")
+        now = ts(self._clock())
+        # The reason stays on the row (Creatify's refusal, "never sent", …) for the jobs list.
+        return self._update(key, {"state": JobState.NOT_CREATED.value, "finished_at": now,
+                                  "failed_reason": clean(detail) or None},
+                            "not_created", detail)
+
+    def set_server_id(self, key: str, server_id: str, detail: str) -> JobRecord:
+        """Reconciliation found the job on Creatify: it is ``pending`` until next polled."""
+        if not server_id:
+            raise ValueError("a server id must not be empty")
+        record = self.get(key)
+        if record.server_id == server_id:
+            return record
+        if record.server_id is not None:
+            raise LedgerError(f"job {key} already has server id {record.server_id}, "
+                              f"not {server_id}")
+        if record.state not in (*UNCREATED_STATES, JobState.NOT_CREATED):
+            raise LedgerError(f"job {key} is {record.state}: it cannot be given a server id")
+        return self._update(key, {"server_id": server_id, "state": JobState.PENDING.value,
+                                  "finished_at": None},
+                            "found", f"server id {server_id}: {detail}")
+
+    # ------------------------------------------------------------------ following
+
+    def apply_snapshot(self, key: str, snapshot: JobSnapshot) -> JobRecord:
+        """What a poll said about the job. Nothing written when nothing changed; one event
+        per status change (or when results, credits or a reason arrive); progress alone
+        changes the row only."""
+        record = self.get(key)
+        check_resource(record, snapshot)
+        if record.server_id is None:
+            raise LedgerError(f"job {key} has no server id yet: use mark_created or "
+                              f"set_server_id first")
+        if record.server_id != snapshot.id:
+            raise LedgerError(f"a snapshot of {snapshot.id} cannot update job {key} "
+                              f"(server id {record.server_id})")
+        state = state_after(record, snapshot)
+        changes = snapshot_changes(record, snapshot, state, self._clock())
+        if not changes:
+            return record
+        kind: str | None
+        if "state" in changes or "raw_status" in changes:
+            if snapshot.status is JobStatus.UNKNOWN:
+                kind = "unknown status"
+                detail = (f"Creatify said {snapshot.raw_status!r}: treated as still running "
+                          f"({state})")
+            else:
+                kind = "status"
+                detail = f"{record.state} → {status_text(state, snapshot)}"
+        else:
+            news = sorted(set(changes) & {"result_urls", "preview_url", "response_text", "previews",
+                                          "credits_used", "duration", "failed_reason"})
+            kind = "updated" if news else None
+            detail = ", ".join(news)
+        return self._update(key, changes, kind, detail)
+
+    def mark_stalled(self, key: str) -> JobRecord:
+        """Past its generator's expected time: "still running — check later" (still polled)."""
+        record = self.get(key)
+        if record.state is JobState.STALLED:
+            return record
+        if record.state not in RUNNING_STATES:
+            raise LedgerError(f"job {key} is {record.state}: only a running job can stall")
+        return self._update(key, {"state": JobState.STALLED.value}, "stalled",
+                            f"{record.state} for longer than expected: still running")
+
+    def mark_polled(self, keys: Iterable[str], at: datetime | None = None) -> None:
+        """When these jobs were last read from Creatify (one transaction; no events)."""
+        stamp = ts(at or self._clock())
+        rows = [(stamp, key) for key in dict.fromkeys(keys)]
+        if not rows:
+            return
+        with self._write() as conn:
+            conn.executemany("UPDATE jobs SET last_polled_at = ? WHERE key = ?", rows)
+
+    # ------------------------------------------------------------------ local state
+
+    def set_download(self, key: str, state: DownloadState, *, path: str | None = None,
+                     bytes_done: int | None = None, error: str | None = None) -> JobRecord:
+        """Where the local copy stands. ``path``/``bytes_done`` left None keep their value;
+        the error is kept only while the state is ``failed``. An event per state change."""
+        state = DownloadState(state)
+        if bytes_done is not None and bytes_done < 0:
+            raise ValueError("bytes_done must not be negative")
+        record = self.get(key)
+        changes: dict[str, Any] = {}
+        if state is not record.download_state:
+            changes["download_state"] = state.value
+        if path is not None and path != record.download_path:
+            changes["download_path"] = path
+        if bytes_done is not None and bytes_done != record.download_bytes:
+            changes["download_bytes"] = bytes_done
+        new_error = clean(error) if state is DownloadState.FAILED else None
+        if new_error != record.download_error:
+            changes["download_error"] = new_error
+        if not changes:
+            return record
+        kind: str | None = None
+        detail = ""
+        if "download_state" in changes:
+            kind = "download"
+            detail = f"{record.download_state} → {state}"
+            if path is not None:
+                detail += f": {path}"
+            if new_error:
+                detail += f": {new_error}"
+        return self._update(key, changes, kind, detail)
+
+    def set_hidden(self, key: str, hidden: bool) -> JobRecord:
+        """Remove from (or put back in) the list; local only, the job is untouched."""
+        record = self.get(key)
+        if record.hidden == hidden:
+            return record
+        return self._update(key, {"hidden": int(hidden)}, "hidden" if hidden else "shown",
+                            "removed from the list" if hidden else "back in the list")
+
+    def set_watching(self, key: str, watching: bool) -> JobRecord:
+        """Stop (or resume) following the job. Creatify keeps working, and may bill."""
+        record = self.get(key)
+        if record.watching == watching:
+            return record
+        return self._update(key, {"watching": int(watching)},
+                            "watching" if watching else "stopped watching",
+                            "following again" if watching
+                            else "no longer followed; Creatify keeps working on it")
+
+    # ------------------------------------------------------------------ balance readings
+
+    def record_balance(self, credits: Decimal, at: datetime | None = None) -> None:
+        """Remember one remaining-credits figure read from Creatify (for the spending view)."""
+        stamp = ts(at or self._clock())
+        with self._write() as conn:
+            conn.execute("INSERT INTO balance_readings (at, credits) VALUES (?, ?)",
+                         (stamp, dec(credits, "credits")))
