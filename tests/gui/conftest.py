@@ -27,10 +27,20 @@ import qasync
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication
 
+from app.sandbox import Sandbox
+
 
 @pytest.fixture(scope="session")
 def qapp_cls() -> type[QApplication]:
     return QApplication
+
+
+@pytest.fixture(scope="module")
+def simulator() -> Iterator[Sandbox]:
+    """The test module's own simulator (its balance moves only with that module's jobs), every
+    docs quirk on; a module that needs other settings defines its own."""
+    with Sandbox(speed=1000, balance=100_000) as server:
+        yield server
 
 
 @pytest.fixture(autouse=True)

@@ -7,11 +7,9 @@ only the chosen style is rendered; the simulator's balance drops by exactly the 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import QPushButton
 
@@ -31,12 +29,6 @@ from ui.styles_dialog import StylesDialog
 STYLES = ["AvatarBubbleTemplate", "FullScreenTemplate", "EnhancedVanillaTemplate"]
 CHOSEN = 1  # the second style
 
-
-@pytest.fixture(scope="module")
-def simulator() -> Iterator[Sandbox]:
-    """This file's own simulator: its balance moves only with this file's jobs."""
-    with Sandbox(speed=1000, balance=100_000) as server:
-        yield server
 
 
 def select_flow(tab: GeneratorTab, flow: Flow) -> None:

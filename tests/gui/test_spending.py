@@ -367,11 +367,6 @@ def test_every_control_is_named(qtbot: QtBot, books: Ledger, tmp_path: Path) -> 
 
 # ---------------------------------------------------------------------------- the real service
 
-@pytest.fixture(scope="module")
-def simulator() -> Iterator[Sandbox]:
-    with Sandbox(speed=1000, balance=100_000) as server:
-        yield server
-
 
 @pytest.fixture
 async def service(tmp_path: Path, simulator: Sandbox) -> AsyncIterator[StudioService]:

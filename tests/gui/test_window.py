@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import re
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -39,11 +39,6 @@ class Studio:
     keyring: MemoryKeyring
     data_dir: Path
 
-
-@pytest.fixture(scope="module")
-def simulator() -> Iterator[Sandbox]:
-    with Sandbox(speed=1000, balance=100_000) as server:
-        yield server
 
 
 @pytest.fixture
