@@ -26,10 +26,13 @@ default, each switchable per ``Sandbox(quirks=...)``, on the command line with
 ``credits_used`` is a string, the Ad Clone list ignores ``ids``.
 
 Faults never touch ``/_sandbox/*`` (state, faults, create log) and only latency and resets
-touch ``/media/*``. Modules: ``world`` (the pure state and routing) and the rules it applies
-(``wire``: requests, responses, errors and faults; ``validation``; ``catalogue``; ``jobs``;
-``billing``; ``behaviours``: the per-resource table), ``server`` (HTTP), ``media`` (the
-sample files), ``__main__`` (the CLI).
+touch ``/media/*``. Modules: ``world`` (the pure, lock-guarded front: requests in, answers
+out) over ``account`` (the state), ``routing`` and ``routes`` (the table of documented
+operations), ``runs`` (jobs on the clock, charging), ``objects`` (jobs as wire objects) and
+``handlers`` (one module per family of resources); the rules they apply (``wire``: requests,
+responses, errors and faults; ``validation``; ``catalogue``; ``jobs``; ``billing``;
+``behaviours``: the per-resource table); ``server`` (HTTP), ``media`` (the sample files),
+``__main__`` (the CLI).
 """
 
 from app.sandbox.server import Sandbox

@@ -147,7 +147,7 @@ PERSONA_FIELDS = (F("gender", choice("m", "f", "nb"), required=True),
 VOICE_CLONE_FIELDS = (F("original_audio_url", url(1000), required=True), _NAME)
 TEXT_GENERATOR_FIELDS = ("model_name", "messages", "system_instruction", "config", "tools",
                          "tool_config", "webhook_url")
-"""What a text generation echoes (its errors have their own shape: see ``World._text_body``)."""
+"""What a text generation echoes (its errors have their own shape: see ``handlers.text``)."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -200,7 +200,7 @@ def _behaviours() -> dict[str, Behaviour]:
                   media_field_length("video_url"), charge=Charge.GRADUAL, check=check_link,
                   defaults={"aspect_ratio": "9x16"}),
         Behaviour(LEGACY_TEMPLATES, 90, LEGACY_TEMPLATE_FIELDS, video_price,
-                  lambda world, body: Decimal(30), previewable=True,
+                  lambda account, body: Decimal(30), previewable=True,
                   extra={"media_job": None, "preview": None}),
     )
     return {b.resource.key: b for b in table}

@@ -15,7 +15,7 @@ from app.sandbox.catalogue import ASSET_MODELS
 from app.sandbox.jobs import Job, Length
 
 if TYPE_CHECKING:
-    from app.sandbox.world import World
+    from app.sandbox.account import Account
 
 WORDS_PER_MINUTE = 150
 PRODUCT_VIDEO_LENGTH = Decimal(8)
@@ -138,39 +138,39 @@ def product_video_price() -> Decimal:
 # Billed lengths (seconds)
 
 
-def link_video_length(world: World, body: Mapping[str, Any]) -> Decimal:
+def link_video_length(account: Account, body: Mapping[str, Any]) -> Decimal:
     return Decimal(body.get("video_length") or 30)
 
 
-def lipsync_length(world: World, body: Mapping[str, Any]) -> Decimal:
+def lipsync_length(account: Account, body: Mapping[str, Any]) -> Decimal:
     if body.get("text"):
         return _speech_seconds(_words(body["text"]))
-    return world.media_length(body["audio"])
+    return account.media_length(body["audio"])
 
 
-def lipsync_v2_length(world: World, body: Mapping[str, Any]) -> Decimal:
+def lipsync_v2_length(account: Account, body: Mapping[str, Any]) -> Decimal:
     words = 0
     audio = Decimal(0)
     for scene in body["video_inputs"]:
         voice = scene.get("voice") or {}
         if voice.get("type") == "audio":
-            audio += world.media_length(voice["audio_url"])
+            audio += account.media_length(voice["audio_url"])
         else:
             words += _words(voice.get("input_text") or "")
     speech = _speech_seconds(words) if words or not audio else Decimal(0)
     return audio + speech
 
 
-def script_length(world: World, body: Mapping[str, Any]) -> Decimal:
+def script_length(account: Account, body: Mapping[str, Any]) -> Decimal:
     return _speech_seconds(_words(body["script"]))
 
 
 def media_field_length(name: str) -> Length:
-    return lambda world, body: world.media_length(body[name])
+    return lambda account, body: account.media_length(body[name])
 
 
-def template_length(world: World, body: Mapping[str, Any]) -> Decimal:
-    lengths = [world.media_length(url)
+def template_length(account: Account, body: Mapping[str, Any]) -> Decimal:
+    lengths = [account.media_length(url)
                for var in body["variables"].values() if isinstance(var, dict)
                if var.get("type") in ("audio", "video")
                if isinstance(url := (var.get("properties") or {}).get("url"), str)]

@@ -20,7 +20,7 @@ from app.api.resources import Resource
 from app.sandbox.validation import BodyCheck, F
 
 if TYPE_CHECKING:
-    from app.sandbox.world import World
+    from app.sandbox.account import Account
 
 PREVIEW_TIME_SHARE = 1 / 3
 """A preview takes a third of the one-step run time; a render the whole of it."""
@@ -121,7 +121,7 @@ class Run:
 @dataclass(eq=False, slots=True)
 class Job:
     """One job (or product record). ``fields`` is the wire object minus the live values
-    (status, progress, credits_used, updated_at), which :meth:`World._wire` fills in."""
+    (status, progress, credits_used, updated_at), which ``objects.wire`` fills in."""
 
     id: str
     number: int
@@ -177,7 +177,7 @@ PHOTO_OUTPUT = Output("generated_photo_url", "photo.png")
 # --------------------------------------------------------------------------------------------
 # A resource's behaviour: everything that differs between resources
 
-Length = Callable[["World", Mapping[str, Any]], Decimal]
+Length = Callable[["Account", Mapping[str, Any]], Decimal]
 """The billed seconds of a validated body."""
 
 

@@ -18,7 +18,7 @@ from app.sandbox.catalogue import ASSET_MODELS, TEMPLATES, VARIABLE_PROPERTY, As
 from app.sandbox.wire import REQUIRED, field_errors, general_error
 
 if TYPE_CHECKING:
-    from app.sandbox.world import World
+    from app.sandbox.account import Account
 
 AURORA_MAX_AUDIO = {"aurora_v1": Decimal(300), "aurora_v1_fast": Decimal(300),
                     "aurora_v2": Decimal("59.7")}
@@ -213,20 +213,20 @@ def validate_input_params(model: AssetModel, params: Mapping[str, Any]) -> dict[
 # --------------------------------------------------------------------------------------------
 # Cross-field checks (after the fields passed). They may normalise ``body`` in place.
 
-BodyCheck = Callable[["World", dict[str, Any]], None]
+BodyCheck = Callable[["Account", dict[str, Any]], None]
 
 
-def check_link(world: World, body: dict[str, Any]) -> None:
-    if not world.has_link(body["link"]):
+def check_link(account: Account, body: dict[str, Any]) -> None:
+    if not account.has_link(body["link"]):
         raise field_errors({"link": ["Invalid link ID"]})
 
 
-def check_lipsync(world: World, body: dict[str, Any]) -> None:
+def check_lipsync(account: Account, body: dict[str, Any]) -> None:
     if not body.get("text") and not body.get("audio"):
         raise general_error("Either text or audio must be provided.")
 
 
-def check_scenes(world: World, body: dict[str, Any]) -> None:
+def check_scenes(account: Account, body: dict[str, Any]) -> None:
     problems: list[str] = []
     for index, scene in enumerate(body["video_inputs"], 1):
         character = scene.get("character")
@@ -257,16 +257,16 @@ def check_scenes(world: World, body: dict[str, Any]) -> None:
         raise field_errors({"video_inputs": problems})
 
 
-def check_aurora(world: World, body: dict[str, Any]) -> None:
+def check_aurora(account: Account, body: dict[str, Any]) -> None:
     model = body.get("model_version") or "aurora_v1"
     limit = AURORA_MAX_AUDIO[model]
     if model == "aurora_v2" and body.get("resolution") == "2k":
         limit = AURORA_V2_MAX_AUDIO_2K
-    if world.media_length(body["audio"]) > limit:
+    if account.media_length(body["audio"]) > limit:
         raise field_errors({"audio": [f"Audio must be at most {limit} seconds for {model}."]})
 
 
-def check_template(world: World, body: dict[str, Any]) -> None:
+def check_template(account: Account, body: dict[str, Any]) -> None:
     """``variables`` checked against the template's (``GET /api/custom_templates/{id}/``):
     unknown template or variable, wrong type, a required one missing, a text too long."""
     template = TEMPLATES.get(body["template_id"])
@@ -306,7 +306,7 @@ def check_template(world: World, body: dict[str, Any]) -> None:
         raise field_errors({"variables": problems})
 
 
-def check_asset(world: World, body: dict[str, Any]) -> None:
+def check_asset(account: Account, body: dict[str, Any]) -> None:
     model = ASSET_MODELS.get(body["model_name"])
     if model is None:
         raise general_error("AI model not found")
@@ -318,7 +318,7 @@ def check_scrape(url: str) -> None:
         raise general_error(f"Failed to scrape url: {url}")
 
 
-def check_ai_script(world: World, body: dict[str, Any]) -> None:
+def check_ai_script(account: Account, body: dict[str, Any]) -> None:
     if body.get("url"):
         check_scrape(body["url"])
     elif not (body.get("title") and body.get("description")):

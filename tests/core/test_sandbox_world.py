@@ -920,7 +920,7 @@ def test_thousands_of_finished_jobs_stay_cheap(clock: Clock) -> None:
         create(world, "text_to_speech")
     clock.now += 100
     ok(call(world, "GET", "/api/remaining_credits/"))  # settles all 2000
-    assert not world._events  # nothing left to advance
+    assert not world._account.events  # nothing left to advance
     assert len(world.jobs("text_to_speech")) == 2000
 
 
