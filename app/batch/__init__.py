@@ -10,9 +10,9 @@ tables and column mapping), :mod:`._plan` (:func:`plan_batch`, the dry run) and 
 (:class:`BatchRun`).
 """
 
-from app.batch._plan import BatchPlan, format_duration, plan_batch, row_values
+from app.batch._plan import BatchPlan, format_duration, plan_batch, row_seconds, row_values
 from app.batch._rows import BATCH_FIELDS, MAX_ROWS, TARGETS, BatchError, BatchRow, RowState
-from app.batch._run import BatchRun
+from app.batch._run import BatchRun, Submit, Wait
 from app.batch._table import (
     MAX_FILE_BYTES,
     Table,
@@ -35,7 +35,9 @@ __all__ = [
     "BatchRow",
     "BatchRun",
     "RowState",
+    "Submit",
     "Table",
+    "Wait",
     "convert_cell",
     "decode",
     "format_duration",
@@ -43,6 +45,7 @@ __all__ = [
     "load_file",
     "plan_batch",
     "read_table",
+    "row_seconds",
     "row_values",
     "rows_from_table",
     "rows_from_text",

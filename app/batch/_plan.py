@@ -37,6 +37,8 @@ def row_values(target: str, shared: Mapping[str, Any], row: BatchRow) -> dict[st
 
 def row_seconds(gen: GeneratorSpec, values: Mapping[str, Any],
                 media_seconds: float | None) -> float | None:
+    """A row's billed length: the media length the user gave where the generator bills by
+    one, else what the spec derives from the values."""
     if gen.duration.kind is DurationKind.MEDIA:
         return media_seconds
     return gen.derive_seconds(values)
