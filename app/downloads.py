@@ -42,7 +42,7 @@ import httpx
 
 from app.atomic import fsync_directory, write_text_atomically
 from app.generators.spec import url_problem
-from app.logsafe import redact
+from app.logsafe import find_secret, redact
 
 _UNSAFE = re.compile(r"[^\w.\- ]+", re.UNICODE)
 MAX_NAME = 120
@@ -418,11 +418,9 @@ def sidecar_path(media: Path) -> Path:
 
 
 def _plain(value: Any, where: str) -> Any:
-    """``value`` as JSON-ready data; :class:`DownloadError` for secrets and unknown types."""
+    """``value`` as JSON-ready data; :class:`DownloadError` for values that cannot be saved
+    (secrets are refused afterwards, by :func:`app.logsafe.find_secret`)."""
     if isinstance(value, str):
-        if redact(value) != value:
-            raise DownloadError(f"Refusing to write the sidecar file: {redact(where) or 'a value'}"
-                                " contains a secret.")
         return value
     if value is None or isinstance(value, bool | int):
         return value
@@ -459,7 +457,11 @@ def write_sidecar(media: Path, info: Mapping[str, Any]) -> Path:
     (:func:`app.logsafe.register_secret`) makes it refuse with :class:`DownloadError`, and
     nothing is written.
     """
-    text = json.dumps(_plain(info, ""), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    plain = _plain(info, "")  # paths, ids, enums … as the strings that will be written
+    where = find_secret(plain)
+    if where is not None:
+        raise DownloadError(f"Refusing to write the sidecar file: {where} contains a secret.")
+    text = json.dumps(plain, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     target = sidecar_path(media)
     try:
         write_text_atomically(target, text)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Mapping
 
 _MASK = "***"
 _lock = threading.Lock()
@@ -36,6 +37,30 @@ def redact(text: str) -> str:
         if secret in text:
             text = text.replace(secret, _MASK)
     return text
+
+
+def find_secret(value: object, where: str = "") -> str | None:
+    """Where in ``value`` (a string, or mappings and sequences of them at any depth) the first
+    registered secret sits — ``"request.headers.X-API-KEY"``, ``"… (a key)"`` for a mapping
+    key — or ``None`` when there is none. The one secret finder behind every store that must
+    never hold one (the ledger, sidecar files)."""
+    if isinstance(value, str):
+        return (where or "the text") if redact(value) != value else None
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            label = f"{where}.{key}" if where else str(key)
+            if isinstance(key, str) and redact(key) != key:
+                return f"{where} (a key)" if where else "a key"
+            found = find_secret(item, label)
+            if found:
+                return found
+        return None
+    if isinstance(value, list | tuple | set | frozenset):
+        for index, item in enumerate(value):
+            found = find_secret(item, f"{where}[{index}]")
+            if found:
+                return found
+    return None
 
 
 class RedactingFilter(logging.Filter):
