@@ -31,8 +31,8 @@ out) over ``account`` (the state), ``routing`` and ``routes`` (the table of docu
 operations), ``runs`` (jobs on the clock, charging), ``objects`` (jobs as wire objects) and
 ``handlers`` (one module per family of resources); the rules they apply (``wire``: requests,
 responses, errors and faults; ``validation``; ``catalogue``; ``jobs``; ``billing``;
-``behaviours``: the per-resource table); ``server`` (HTTP), ``media`` (the sample files),
-``__main__`` (the CLI).
+``behaviours``: the per-resource table); ``server`` (:class:`Sandbox`) over ``httpd`` (the
+HTTP server), ``media`` (the sample files), ``__main__`` (the CLI).
 """
 
 from app.sandbox.server import Sandbox

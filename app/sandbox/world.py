@@ -2,7 +2,7 @@
 
 Pure: no sockets and no threads. :class:`World` takes a :class:`Request` (method, target,
 headers, body) and gives back a :class:`Response` (status, JSON value, headers), so every rule
-of the contract can be unit-tested without HTTP; ``server.py`` only moves bytes. Per request
+of the contract can be unit-tested without HTTP; ``httpd`` only moves bytes. Per request
 it advances the clock (``runs.advance``), resolves the route, authenticates, decodes the body,
 calls the handler, and logs a paid POST in the create log; before that, :meth:`World.admit`
 decides which faults the request suffers.
