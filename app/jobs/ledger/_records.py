@@ -18,7 +18,7 @@ from typing import Any
 from app.api.snapshot import StylePreview, parse_previews
 from app.jobs.ledger._errors import LedgerError
 from app.jobs.ledger._states import DownloadState, JobState
-from app.logsafe import redact
+from app.logsafe import find_secret, redact
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,28 +138,8 @@ def clean(text: str | None, limit: int = 4000) -> str | None:
     return redact(text)[:limit]
 
 
-def _secret_path(value: object, where: str) -> str | None:
-    """The place in ``value`` of the first string holding a registered secret, else None."""
-    if isinstance(value, str):
-        return where if redact(value) != value else None
-    if isinstance(value, Mapping):
-        for k, v in value.items():
-            if isinstance(k, str) and redact(k) != k:
-                return f"{where} (a key)"
-            found = _secret_path(v, f"{where}.{k}")
-            if found:
-                return found
-        return None
-    if isinstance(value, list | tuple):
-        for i, item in enumerate(value):
-            found = _secret_path(item, f"{where}[{i}]")
-            if found:
-                return found
-    return None
-
-
 def check_no_secret(value: object, what: str) -> None:
-    where = _secret_path(value, what)
+    where = find_secret(value, what)
     if where is not None:
         raise LedgerError(f"refused to store the job: {where} contains a secret (an API key?)")
 
