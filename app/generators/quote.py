@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from app.generators.spec import LINK_RULE, Flow, GeneratorSpec
+from app.generators.spec import Flow, GeneratorSpec
 from app.pricing import Estimate, Plan, PriceTable, PricingError, estimate, total_credits
 from app.pricing.money import credits_text
 
@@ -98,10 +98,11 @@ def _compare_saving(spec: GeneratorSpec, values: Mapping[str, Any], seconds: flo
         return None, ""
     try:
         requests = spec.price_requests(values, seconds, Flow.CREATE)
+        link_rule = spec.link_maker.price_rule if spec.link_maker is not None else None
         each = total_credits(estimate(r, table, plan, today=today)
-                             for r in requests if r.rule != LINK_RULE)
+                             for r in requests if r.rule != link_rule)
         link = total_credits(estimate(r, table, plan, today=today)
-                             for r in requests if r.rule == LINK_RULE) or Decimal(0)
+                             for r in requests if r.rule == link_rule) or Decimal(0)
     except PricingError:
         return None, ""
     if each is None:

@@ -2,246 +2,48 @@
 
 A :class:`GeneratorSpec` is the single source of truth about one billing row: the form the
 UI builds, the validation it runs, the request body the client sends, the billing rule and
-billed length the estimator uses, and the resource the ledger polls.
+billed length the estimator uses, the resource the ledger polls, and how the spending view
+reads its charge (refunded on failure, billed by tokens). The words it is written in live in
+small private modules (``_vocab``: kinds and flows; ``_fields``: a form field and its
+validators) and are re-exported here.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
-from urllib.parse import urlsplit
 
 from app.api.resources import Resource
+from app.generators._fields import (
+    MAX_CHOICE_LENGTH,
+    MAX_URL_LENGTH,
+    VALIDATORS,
+    Field,
+    Validator,
+    clip,
+    is_empty,
+    url_problem,
+)
+from app.generators._vocab import (
+    Action,
+    Choice,
+    DurationKind,
+    FieldKind,
+    Flow,
+    ResultKind,
+    SpecError,
+    Values,
+    choices,
+)
 from app.pricing import PriceRequest
 
 DEFAULT_WPM = 150
 """Words per minute used to turn a script into seconds (a setting in the app)."""
 
-MAX_URL_LENGTH = 2048
-MAX_CHOICE_LENGTH = 200  # an open choice (a style, a language…) typed by hand
-LINK_RULE = "links"  # the billing rule of making a Link from a product page
 MAX_BILLED_SECONDS = 4 * 3600
-
-Values = Mapping[str, Any]
-
-
-class SpecError(ValueError):
-    """The form values do not make a valid request; ``errors`` maps field -> message."""
-
-    def __init__(self, errors: Mapping[str, str]) -> None:
-        self.errors = dict(errors)
-        super().__init__("; ".join(f"{k}: {v}" if k else v for k, v in self.errors.items()))
-
-
-class FieldKind(StrEnum):
-    TEXT = "text"
-    MULTILINE = "multiline"
-    URL = "url"
-    INT = "int"
-    FLOAT = "float"
-    BOOL = "bool"
-    CHOICE = "choice"
-    MULTI_CHOICE = "multi_choice"
-    UUID = "uuid"
-    PERSONA = "persona"          # avatar picker over /api/personas/
-    ACCENT = "accent"            # voice/accent picker over /api/voices/
-    MUSIC = "music"              # music picker over /api/musics/ (value: a URL)
-    SCENES = "scenes"            # AI Avatar v2 scene list
-    VARIABLES = "variables"      # Custom Template variables editor
-    SCHEMA_FORM = "schema_form"  # Asset Generator input_params from a JSON Schema
-    TEMPLATE = "template"        # a Custom Template id, picked from /api/custom_templates/
-
-
-class DurationKind(StrEnum):
-    CHOICE = "choice"    # a chosen length field (e.g. video_length)
-    SCRIPT = "script"    # words of a script at words-per-minute
-    MEDIA = "media"      # the length of an audio/video input, entered by the user
-    NONE = "none"        # not priced by time
-
-
-class Flow(StrEnum):
-    CREATE = "create"                  # one paid request, then poll
-    PREVIEW_RENDER = "preview_render"  # a cheap preview, then a render of it
-    COMPARE_STYLES = "compare_styles"  # previews of several visual styles, render one
-    REGENERATE = "regenerate"          # a new job from a finished one (Product Video regen_*)
-
-
-class Action(StrEnum):
-    """Which client call submits this generator."""
-
-    CREATE = "create"
-    GEN_IMAGE = "gen_image"
-    GEN_VIDEO = "gen_video"
-    TEXT_GENERATE = "text_generate"
-    CREATE_LINK = "create_link"
-
-
-class ResultKind(StrEnum):
-    VIDEO = "video"
-    AUDIO = "audio"
-    IMAGE = "image"
-    TEXT = "text"
-    LINK = "link"
-    ASSET = "asset"  # image or video, per model
-
-
-@dataclass(frozen=True, slots=True)
-class Choice:
-    value: Any
-    label: str
-
-
-def choices(*values: Any, labels: Mapping[Any, str] | None = None) -> tuple[Choice, ...]:
-    labels = labels or {}
-    return tuple(Choice(v, labels.get(v, str(v))) for v in values)
-
-
-_UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?"
-                      r"[0-9a-fA-F]{12}$")
-
-
-def url_problem(value: str) -> str | None:
-    """Why ``value`` is not an acceptable public http(s) URL, or ``None``."""
-    text = value.strip()
-    if len(text) > MAX_URL_LENGTH:
-        return f"URL is too long ({len(text)} characters; at most {MAX_URL_LENGTH})."
-    if any(c.isspace() for c in text):
-        return "URL must not contain spaces."
-    try:
-        parts = urlsplit(text)
-        host = parts.hostname
-    except ValueError:
-        return "Not a valid URL."
-    if parts.scheme.lower() not in ("http", "https"):
-        shown = parts.scheme or "no scheme"
-        return f"URL must start with http:// or https:// (got {shown})."
-    if not host:
-        return "URL has no host name."
-    return None
-
-
-def _scalar(value: Any) -> bool:
-    """A value a choice can be: text or a number (not a list, a mapping, or anything odd)."""
-    return isinstance(value, str | int | float | Decimal)
-
-
-def clip(text: str, limit: int = 60) -> str:
-    """``text`` cut for a message that echoes user input (a huge input is not repeated)."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def is_empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str | list | tuple | dict) and len(value) == 0) \
-        or (isinstance(value, str) and not value.strip())
-
-
-@dataclass(frozen=True, slots=True)
-class Field:
-    """One input of a generator form."""
-
-    name: str
-    label: str
-    kind: FieldKind = FieldKind.TEXT
-    required: bool = False
-    default: Any = None
-    choices: tuple[Choice, ...] = ()
-    minimum: float | None = None
-    maximum: float | None = None
-    max_length: int | None = None
-    max_items: int | None = None
-    min_items: int | None = None
-    help: str = ""
-    wire: str | None = None       # body key when it differs from ``name``; "" = not sent as is
-    advanced: bool = False
-    open_choices: bool = False    # the choice list is a suggestion; other values allowed
-    flows: tuple[Flow, ...] = ()  # only asked for (and checked) in these flows; () = all
-
-    def applies_to(self, flow: Flow) -> bool:
-        return not self.flows or flow in self.flows
-
-    @property
-    def wire_name(self) -> str:
-        return self.name if self.wire is None else self.wire
-
-    def validate(self, value: Any) -> str | None:
-        """A user-facing message if ``value`` is not acceptable, else ``None``."""
-        if is_empty(value):
-            return "This field is required." if self.required else None
-        kind = self.kind
-        if kind in (FieldKind.TEXT, FieldKind.MULTILINE, FieldKind.UUID, FieldKind.PERSONA,
-                    FieldKind.ACCENT, FieldKind.TEMPLATE):
-            if not isinstance(value, str):
-                return "Expected text."
-            if self.max_length is not None and len(value) > self.max_length:
-                return f"Too long: {len(value):,} characters (at most {self.max_length:,})."
-            if kind in (FieldKind.UUID, FieldKind.TEMPLATE) and not _UUID_RE.match(value.strip()):
-                return "Expected an id like 3f2a…-…-…-…-… (a UUID)."
-            return None
-        if kind in (FieldKind.URL, FieldKind.MUSIC):
-            if not isinstance(value, str):
-                return "Expected a URL."
-            if self.max_length is not None and len(value.strip()) > self.max_length:
-                return (f"URL is too long ({len(value.strip()):,} characters; Creatify takes at "
-                        f"most {self.max_length:,} here).")
-            return url_problem(value)
-        if kind in (FieldKind.INT, FieldKind.FLOAT):
-            if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-                return "Expected a number."
-            if isinstance(value, Decimal) and not value.is_finite():
-                return "Expected a finite number."
-            try:
-                number = float(value)
-            except OverflowError:
-                return "Expected a finite number."
-            if math.isnan(number) or math.isinf(number):
-                return "Expected a finite number."
-            if kind is FieldKind.INT and number != int(number):
-                return "Expected a whole number."
-            if self.minimum is not None and number < self.minimum:
-                return f"At least {self.minimum:g}."
-            if self.maximum is not None and number > self.maximum:
-                return f"At most {self.maximum:g}."
-            return None
-        if kind is FieldKind.BOOL:
-            return None if isinstance(value, bool) else "Expected yes or no."
-        if kind is FieldKind.CHOICE:
-            if not _scalar(value):
-                return f"Choose one of: {', '.join(c.label for c in self.choices)}."
-            if isinstance(value, str) and len(value) > MAX_CHOICE_LENGTH:
-                return f"Too long: {len(value):,} characters (at most {MAX_CHOICE_LENGTH})."
-            if self.open_choices or value in {c.value for c in self.choices}:
-                return None
-            return f"Choose one of: {', '.join(c.label for c in self.choices)}."
-        if kind is FieldKind.MULTI_CHOICE:
-            if not isinstance(value, list | tuple):
-                return "Expected a list."
-            if self.max_items is not None and len(value) > self.max_items:
-                return f"Choose at most {self.max_items}."
-            if self.min_items is not None and len(value) < self.min_items:
-                return f"Choose at least {self.min_items}."
-            if not all(_scalar(v) for v in value):
-                return "Expected a list of choices."
-            if any(isinstance(v, str) and len(v) > MAX_CHOICE_LENGTH for v in value):
-                return f"A choice is too long (at most {MAX_CHOICE_LENGTH} characters)."
-            allowed = {c.value for c in self.choices}
-            bad = [v for v in value if v not in allowed]
-            if bad and not self.open_choices:
-                return f"Unknown choice: {clip(str(bad[0]))}."
-            return None
-        if kind is FieldKind.SCENES:
-            if not isinstance(value, list | tuple):
-                return "Expected a list of scenes."
-            if self.max_items is not None and len(value) > self.max_items:
-                return f"At most {self.max_items} scenes."
-            return None
-        if kind in (FieldKind.VARIABLES, FieldKind.SCHEMA_FORM):
-            return None if isinstance(value, Mapping) else "Expected a set of values."
-        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,7 +92,10 @@ class GeneratorSpec:
     check: Callable[[Values], dict[str, str]] | None = None
     price_details: Callable[[Values], dict[str, Any]] | None = None
     script_fields: tuple[str, ...] = field(default=())
-    makes_link: bool = False  # takes a product URL and makes its Link first (1 credit)
+    # A Link made first from a product page: the spec that makes it (its price comes first in
+    # the estimate) and the field that then carries the Link's id; ``url_field`` is the page.
+    link_maker: GeneratorSpec | None = None
+    link_field: str | None = None
     # Flow.PREVIEW_RENDER through the documented asynchronous preview (``preview_async/``,
     # answers at once) instead of the synchronous ``preview/`` that may outlast a timeout.
     preview_async: bool = False
@@ -298,11 +103,26 @@ class GeneratorSpec:
     # (None: this generator takes no batches) and the settings a batch shares across rows.
     url_field: str | None = None
     batch_fields: tuple[str, ...] = ()
+    # Where a drop of product pages (or a batch) goes when the tab showing takes none.
+    default_page_target: bool = False
+    # Flow.COMPARE_STYLES: the single style the other flows send, replaced by the list of
+    # styles to preview.
+    style_field: str | None = None
+    styles_field: str | None = None
+    # Flow.REGENERATE and Action.GEN_VIDEO: the field naming the finished job to start from.
+    source_field: str | None = None
     # Flow.REGENERATE: the billing rule of a regeneration (a new job from a finished one).
     regen_price_rule: str | None = None
     # The longest billed length these values allow (e.g. Aurora's audio per model); None: the
     # duration source's fixed maximum.
     duration_limit: Callable[[Values], float] | None = None
+    # How Creatify charges it, for the spending view: charged up front and refunded in full
+    # when the job fails or is rejected (Aurora pricing) — always, or when the request's
+    # ``model_field`` names a model starting with one of ``refund_models``; billed by tokens
+    # (no estimate: the charge is known only after the run, as ``credits_used``).
+    refunded_on_failure: bool = False
+    refund_models: tuple[str, ...] = ()
+    billed_by_tokens: bool = False
 
     # ------------------------------------------------------------------ fields and values
 
@@ -367,30 +187,74 @@ class GeneratorSpec:
             return source.default_seconds
         return None
 
+    @property
+    def makes_link(self) -> bool:
+        """Takes a product page and makes its Link first (a paid job of ``link_maker``)."""
+        return self.link_maker is not None and self.link_field is not None
+
     def with_page(self, values: Values, url: str, link_id: str | None = None) -> dict[str, Any]:
         """``values`` with a product page filled in: its ``url_field``, or — once a Link was
         made from that page — the Link's id instead (so it is not made again)."""
         if self.url_field is None:
             raise SpecError({"": f"{self.title} does not take a product page."})
         page = {**values}
-        if self.makes_link and link_id:
-            page.update({self.url_field: None, "link": link_id})
+        if self.link_field is not None and self.makes_link and link_id:
+            page.update({self.url_field: None, self.link_field: link_id})
         else:
             page[self.url_field] = url
-            if self.makes_link:
-                page["link"] = None
+            if self.link_field is not None and self.makes_link:
+                page[self.link_field] = None
         return page
 
     def needs_link(self, values: Values) -> bool:
         """True when the form gives a product URL and no Link id: a Link is made first."""
-        return self.makes_link and is_empty(values.get("link")) \
-            and not is_empty(values.get("product_url"))
+        return self.makes_link and self.url_field is not None \
+            and is_empty(values.get(self.link_field or "")) \
+            and not is_empty(values.get(self.url_field))
 
-    @staticmethod
-    def style_count(values: Values) -> int:
+    def link_values(self, values: Values) -> dict[str, Any]:
+        """The form of ``link_maker`` that makes the Link of this form's product page."""
+        if self.link_maker is None or self.link_maker.url_field is None \
+                or self.url_field is None:
+            raise SpecError({"": f"{self.title} makes no Link."})
+        return {self.link_maker.url_field: values[self.url_field]}
+
+    def with_link(self, values: Values, link_id: str) -> dict[str, Any]:
+        """``values`` with the Link's id filled in (the page it was made from stays)."""
+        if self.link_field is None:
+            raise SpecError({"": f"{self.title} takes no Link."})
+        return {**values, self.link_field: link_id}
+
+    def style_count(self, values: Values) -> int:
         """How many visual styles the compare-styles flow would preview."""
-        styles = values.get("visual_styles")
+        styles = values.get(self.styles_field) if self.styles_field else None
         return len(styles) if isinstance(styles, list | tuple) else 0
+
+    def with_styles(self, values: Values, styles: Sequence[str]) -> dict[str, Any]:
+        """``values`` asking to compare ``styles`` (the compare-styles flow)."""
+        if self.styles_field is None:
+            raise SpecError({"": f"{self.title} has no styles to compare."})
+        return {**values, self.styles_field: list(styles)}
+
+    def source_job(self, values: Values) -> str:
+        """The id of the finished job a regeneration (or a video from an image) starts from."""
+        if self.source_field is None:
+            raise SpecError({"": f"{self.title} does not start from a finished job."})
+        return str(values[self.source_field]).strip()
+
+    def values_from_request(self, request: Values) -> dict[str, Any]:
+        """The form values a sent request body holds (fields sent under their wire names)."""
+        return {f.name: request[f.wire_name] for f in self.fields
+                if f.wire != "" and f.wire_name in request}
+
+    def refunds_on_failure(self, request: Values) -> bool:
+        """Charged up front and refunded in full if the job fails: always for this spec, or
+        because ``request`` asks for a model priced that way."""
+        if self.refunded_on_failure:
+            return True
+        model = request.get(self.model_field) if self.model_field else None
+        return bool(self.refund_models) and isinstance(model, str) \
+            and model.startswith(self.refund_models)
 
     def script_texts(self, values: Values) -> list[str]:
         """The spoken texts in the form (scenes included)."""
@@ -411,7 +275,8 @@ class GeneratorSpec:
             model = values.get(self.model_field)
             details["model"] = model if isinstance(model, str) and model else None
         secs = Decimal(str(seconds)) if (self.timed(flow) and seconds is not None) else None
-        link = [PriceRequest(LINK_RULE)] if self.needs_link(values) else []
+        link = [PriceRequest(self.link_maker.price_rule)] \
+            if self.link_maker is not None and self.needs_link(values) else []
         return link + self._job_price_requests(details, secs, values, flow)
 
     def _job_price_requests(self, details: dict[str, Any], secs: Decimal | None,
@@ -445,3 +310,11 @@ def plain_body(fields: Sequence[Field], values: Values) -> dict[str, Any]:
             value = list(value)
         body[f.wire_name] = value
     return body
+
+
+__all__ = [
+    "DEFAULT_WPM", "MAX_BILLED_SECONDS", "MAX_CHOICE_LENGTH", "MAX_URL_LENGTH", "VALIDATORS",
+    "Action", "Choice", "DurationKind", "DurationSource", "Field", "FieldKind", "Flow",
+    "GeneratorSpec", "ResultKind", "SpecError", "Validator", "Values", "choices", "clip",
+    "count_words", "is_empty", "plain_body", "script_seconds", "url_problem",
+]

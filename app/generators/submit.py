@@ -27,10 +27,11 @@ def request_body(spec: GeneratorSpec, values: Mapping[str, Any],
                  name_tag: str | None = None, flow: Flow = Flow.CREATE) -> dict[str, Any]:
     """The body :func:`submit` will send (validated); ``name_tag`` marks the job's ``name``."""
     body = spec.build_body(values, flow)
-    if flow is Flow.COMPARE_STYLES:
-        # One preview per style: ``visual_styles`` replaces the single ``visual_style``.
-        body.pop("visual_style", None)
-        body["visual_styles"] = [str(s) for s in values.get("visual_styles") or ()]
+    if flow is Flow.COMPARE_STYLES and spec.styles_field:
+        # One preview per style: the list of styles replaces the single style.
+        if spec.style_field:
+            body.pop(spec.field(spec.style_field).wire_name, None)
+        body[spec.styles_field] = [str(s) for s in values.get(spec.styles_field) or ()]
     if name_tag and spec.resource.has_name:
         base = str(body.get("name") or spec.title)
         body["name"] = f"{base[: 200 - len(name_tag) - 3]} [{name_tag}]"
@@ -47,7 +48,7 @@ async def submit(client: CreatifyClient, spec: GeneratorSpec, values: Mapping[st
         case Action.GEN_IMAGE | Action.GEN_VIDEO if flow is Flow.REGENERATE:
             # regen_image / regen_video: a NEW server job made from a finished one.
             step = "image" if spec.action is Action.GEN_IMAGE else "video"
-            return await client.regen(str(values["source_job"]).strip(), step, body)
+            return await client.regen(spec.source_job(values), step, body)
         case Action.CREATE if flow is Flow.COMPARE_STYLES:
             return await client.preview_list_async(body)
         case Action.CREATE if flow is Flow.PREVIEW_RENDER and spec.preview_async:
@@ -59,7 +60,7 @@ async def submit(client: CreatifyClient, spec: GeneratorSpec, values: Mapping[st
         case Action.GEN_IMAGE:
             return await client.gen_image(body)
         case Action.GEN_VIDEO:
-            return await client.gen_video(str(values["source_job"]).strip(), body)
+            return await client.gen_video(spec.source_job(values), body)
         case Action.TEXT_GENERATE:
             return await client.text_generate(body)
         case Action.CREATE_LINK:

@@ -40,7 +40,6 @@ from app.downloads import (
     write_sidecar,
 )
 from app.generators import BY_KEY, Flow, GeneratorSpec, SpecError
-from app.generators.spec import LINK_RULE
 from app.generators.submit import render, render_style, request_body, submit
 from app.jobs.budget import (
     BudgetError,
@@ -192,9 +191,9 @@ class JobManager:
         checked and recorded like any other), then sends the job with the new Link's id."""
         pricing = pricing or Pricing(None)
         if spec.needs_link(values):
-            request_body(spec, {**values, "link": PLACEHOLDER_LINK}, None, flow)  # check first
+            request_body(spec, spec.with_link(values, PLACEHOLDER_LINK), None, flow)  # first
             await self.check_budget(pricing.estimate)  # the Link and the job together
-            values, pricing = await self._make_link(values, pricing)
+            values, pricing = await self._make_link(spec, values, pricing)
         tag = uuid.uuid4().hex[:8] if spec.resource.has_name else None
         body = request_body(spec, values, tag, flow)  # validated: SpecError before any row
         async with self._guard_lock:
@@ -207,18 +206,20 @@ class JobManager:
         return await self._send(record, lambda: submit(self.client, spec, values, flow=flow,
                                                        name_tag=tag))
 
-    async def _make_link(self, values: Mapping[str, Any],
+    async def _make_link(self, spec: GeneratorSpec, values: Mapping[str, Any],
                          pricing: Pricing) -> tuple[dict[str, Any], Pricing]:
-        link_price = estimate(PriceRequest(LINK_RULE)).credits or Decimal(1)
-        record = await self.submit(BY_KEY["links"], {"url": values["product_url"]},
-                                   pricing=Pricing(link_price))
+        maker = spec.link_maker
+        if maker is None:
+            raise SpecError({"": f"{spec.title} makes no Link."})
+        link_price = estimate(PriceRequest(maker.price_rule)).credits or Decimal(1)
+        record = await self.submit(maker, spec.link_values(values), pricing=Pricing(link_price))
         if record.state is not JobState.DONE or not record.server_id:
             reason = record.failed_reason or "no answer from Creatify"
-            raise SpecError({"product_url": f"The Link for this product page was not made "
-                                            f"({record.state}: {reason}); the video was not "
-                                            f"sent."})
+            problem = (f"The Link for this product page was not made ({record.state}: "
+                       f"{reason}); the video was not sent.")
+            raise SpecError({spec.url_field or "": problem})
         rest = pricing.estimate - link_price if pricing.estimate is not None else None
-        return {**values, "link": record.server_id}, Pricing(rest, pricing.balance)
+        return spec.with_link(values, record.server_id), Pricing(rest, pricing.balance)
 
     async def render(self, spec: GeneratorSpec, preview: JobRecord, *,
                      pricing: Pricing | None = None) -> JobRecord:
