@@ -8,8 +8,9 @@ How a job's cost is read (:func:`spending_row`):
   Video has no ``credits_used`` field) costs its estimate, marked :attr:`ActualKind.ESTIMATED`.
 * ``not_created`` costs nothing. A failed or rejected job costs nothing, unless Creatify
   reported a charge for it (then that figure stands, as it is what the server says).
-* Aurora-priced jobs — the ``aurora``/``aurora_fast`` generators and any job whose request
-  asks for an Aurora ``model_version`` (``aurora_v1``, ``aurora_v1_fast``, ``aurora_v2`` …) —
+* Aurora-priced jobs — those whose spec says so (``GeneratorSpec.refunded_on_failure``: the
+  Aurora and Aurora Fast generators) or whose request asks for a model the spec refunds
+  (``refund_models``: an Aurora ``model_version`` such as ``aurora_v1``, ``aurora_v2`` …) —
   are charged up front and refunded in full when they fail or are rejected: their actual cost
   is 0 and the refund is the amount charged (``credits_used`` when the server reported one
   before the refund, else the estimate).
@@ -48,13 +49,14 @@ from enum import StrEnum
 from pathlib import Path
 
 from app.atomic import write_text_atomically
-from app.generators import BY_KEY
+from app.generators import BY_KEY, SPECS, refunds_on_failure
 from app.generators.quote import format_credits
 from app.jobs.ledger import JobRecord, JobState, Ledger
 from app.pricing.engine import Plan
 
-AURORA_GENERATORS = frozenset({"aurora", "aurora_fast"})
-"""Generators billed as Aurora (charged up front, refunded in full on failure)."""
+AURORA_GENERATORS = frozenset(s.key for s in SPECS if s.refunded_on_failure)
+"""Generators billed as Aurora (charged up front, refunded in full on failure), from their
+specs."""
 
 # Finished with something made: a ready preview was charged too (its render is another row).
 _SUCCESS = frozenset({JobState.DONE, JobState.IMAGE_DONE, JobState.PREVIEW_READY})
@@ -74,11 +76,8 @@ class ActualKind(StrEnum):
 
 
 def is_aurora_priced(record: JobRecord) -> bool:
-    """An Aurora generator, or a request asking for an Aurora ``model_version``."""
-    if record.generator in AURORA_GENERATORS:
-        return True
-    model = record.request.get("model_version")
-    return isinstance(model, str) and model.startswith("aurora")
+    """An Aurora generator, or a request asking for an Aurora model (as the spec says)."""
+    return refunds_on_failure(record.generator, record.request)
 
 
 @dataclass(frozen=True, slots=True)

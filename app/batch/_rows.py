@@ -11,7 +11,8 @@ from app.generators import BY_KEY, SPECS
 
 MAX_ROWS = 10_000
 TARGETS = tuple(s.key for s in SPECS if s.url_field)
-"""The tabs a batch of URLs can go to (anything dropped elsewhere goes to URL to Video)."""
+"""The tabs a batch of URLs can go to (anything dropped elsewhere goes to the default page
+target, `app.generators.default_page_target`)."""
 
 BATCH_FIELDS: dict[str, tuple[str, ...]] = {key: BY_KEY[key].batch_fields for key in TARGETS}
 """Settings shared by the rows of a batch (and overridable per row), by target."""

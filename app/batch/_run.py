@@ -91,7 +91,7 @@ class BatchRun:
             message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
             self._set(index, RowState.FAILED, f"Not sent: {message}")
             return
-        link = record.request.get("link")
+        link = record.request.get(self.gen.link_field) if self.gen.link_field else None
         if isinstance(link, str) and link:
             row.link_id = link
         self._set(index, RowState.RUNNING, "Running…", record.key)

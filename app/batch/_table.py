@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.batch._rows import BATCH_FIELDS, MAX_ROWS, BatchError, BatchRow, RowState
+from app.batch._rows import MAX_ROWS, BatchError, BatchRow, RowState
 from app.batch._urls import looks_like_url, rows_from_text, rows_from_urls, tidy
-from app.generators import BY_KEY, GeneratorSpec
+from app.generators import BY_KEY, GeneratorSpec, default_page_target
 from app.generators.spec import FieldKind
 
 MAX_FILE_BYTES = 8 << 20
@@ -79,34 +79,33 @@ def read_table(text: str) -> Table:
     return Table(None, tuple(cells))
 
 
-_ALIASES = {
-    "url": ("url", "link", "product url", "product_url", "product page", "page", "product link",
-            "address", "href"),
-    "video_length": ("video_length", "length", "duration", "seconds", "video length"),
-    "aspect_ratio": ("aspect_ratio", "aspect", "aspect ratio", "ratio", "format"),
-    "visual_style": ("visual_style", "style", "visual style", "template"),
-    "script_style": ("script_style", "script style"),
-    "override_avatar": ("override_avatar", "avatar", "persona", "creator"),
-    "override_voice": ("override_voice", "voice", "accent"),
-    "language": ("language", "lang"),
-    "name": ("name", "title", "product", "product name"),
-    "video_url": ("video_url", "reference", "reference ad", "reference video", "ad url"),
-}
+URL_ALIASES = ("url", "link", "product url", "product_url", "product page", "page",
+               "product link", "address", "href")
+"""Headers of the column holding the product pages (a setting's headers are its field's
+name and ``aliases``, from the spec)."""
 
 
-def guess_mapping(table: Table, target: str = "url_to_video") -> dict[int, str]:
+def _column_names(target: str) -> dict[str, tuple[str, ...]]:
+    """Field → the headers that name it: the URL column, then the target's batch settings."""
+    gen = BY_KEY.get(target)
+    names: dict[str, tuple[str, ...]] = {"url": URL_ALIASES}
+    if gen is not None:
+        names.update({name: (name, *gen.field(name).aliases) for name in gen.batch_fields})
+    return names
+
+
+def guess_mapping(table: Table, target: str | None = None) -> dict[int, str]:
     """Column index → field: the URL column (the one with the most URLs), and other columns
-    whose header names a setting of ``target``."""
-    allowed = {"url", *BATCH_FIELDS.get(target, ())}
+    whose header names a setting of ``target`` (the default page target when None)."""
+    names = _column_names(target or default_page_target())
     mapping: dict[int, str] = {}
     counts = [sum(looks_like_url(tidy(row[i])) for row in table.rows[:500] if i < len(row))
               for i in range(table.width)]
     if table.header:
         for index, title in enumerate(table.header):
             name = title.strip().lower()
-            for field_name, aliases in _ALIASES.items():
-                if name in aliases and field_name in allowed \
-                        and field_name not in mapping.values():
+            for field_name, aliases in names.items():
+                if name in aliases and field_name not in mapping.values():
                     mapping[index] = field_name
                     break
     url_columns = [i for i, f in mapping.items() if f == "url"]
@@ -121,14 +120,14 @@ def guess_mapping(table: Table, target: str = "url_to_video") -> dict[int, str]:
 
 
 def rows_from_table(table: Table, mapping: Mapping[int, str],
-                    target: str = "url_to_video") -> list[BatchRow]:
+                    target: str | None = None) -> list[BatchRow]:
     """Rows from a CSV table: the URL from the ``url`` column, the other mapped columns as
     per-row overrides (converted to the field's type; a bad value refuses the row)."""
     url_columns = [i for i, name in mapping.items() if name == "url"]
     if not url_columns:
         raise BatchError("Choose which column holds the URLs.")
     url_column = url_columns[0]
-    gen = BY_KEY[target]
+    gen = BY_KEY[target or default_page_target()]
     items: list[tuple[str, str]] = []
     overrides: list[dict[str, Any]] = []
     problems: list[str | None] = []
@@ -168,8 +167,9 @@ def convert_cell(gen: GeneratorSpec, name: str, text: str) -> Any:
     return value
 
 
-def load_file(path: Path, target: str = "url_to_video") -> tuple[list[BatchRow], Table | None]:
-    """Rows from a dropped ``.txt`` or ``.csv`` file (the table too, for CSV mapping)."""
+def load_file(path: Path, target: str | None = None) -> tuple[list[BatchRow], Table | None]:
+    """Rows from a dropped ``.txt`` or ``.csv`` file (the table too, for CSV mapping); for
+    ``target``, the default page target when None."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
