@@ -38,7 +38,6 @@ from PySide6.QtWidgets import (
 from app import APP_NAME, __version__
 from app.api.client import DEFAULT_BASE_URL
 from app.batch import (
-    TARGETS,
     BatchError,
     BatchRow,
     Table,
@@ -47,7 +46,7 @@ from app.batch import (
     rows_from_urls,
 )
 from app.credentials import Credentials, CredentialStore, KeyringUnavailable
-from app.generators import BY_KEY, SPECS
+from app.generators import BY_KEY, SPECS, default_page_target
 from app.generators.quote import format_credits
 from app.jobs.budget import credits as credits_figure
 from app.jobs.ledger import JobRecord, JobState
@@ -540,10 +539,10 @@ class MainWindow(QMainWindow):
         self._offer_drop(event)
 
     def drop_target(self) -> str:
-        """Where a drop goes: URL to Video, Links or Ad Clone if that tab is showing, else
-        URL to Video."""
+        """Where a drop goes: the tab showing if it takes a product page (URL to Video, Links,
+        Ad Clone), else the default page target (URL to Video)."""
         tab = self.current_tab()
-        return tab.spec.key if tab is not None and tab.spec.key in TARGETS else "url_to_video"
+        return tab.spec.key if tab is not None and tab.spec.url_field else default_page_target()
 
     def dropEvent(self, event: QDropEvent) -> None:
         mime = event.mimeData()

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QStyleOptionViewItem,
 )
 
-from app.generators import BY_KEY
+from app.generators import BY_KEY, billed_by_tokens
 from app.generators.quote import format_credits
 from app.jobs.ledger import DownloadState, JobRecord, JobState
 
@@ -242,7 +242,7 @@ class JobTableModel(QAbstractTableModel):
         if column == COL_ESTIMATE:
             if record.estimate is not None:
                 return format_credits(record.estimate)
-            return "by tokens" if record.generator == "text_generator" else "—"
+            return "by tokens" if billed_by_tokens(record.generator) else "—"
         if column == COL_ACTUAL:  # Creatify reports 0 until the job is done
             if record.credits_used is None or (not record.credits_used
                                                and not record.state.is_terminal):

@@ -67,6 +67,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.generators import billed_by_tokens
 from app.jobs.ledger import JobRecord, LedgerError
 from app.pricing.engine import Plan
 from app.pricing.money import credit_figure
@@ -211,7 +212,7 @@ class SpendingTableModel(QAbstractTableModel):
         if column == COL_ESTIMATE:
             if row.estimate is not None:
                 return credits_text(row.estimate)
-            return "by tokens" if row.generator == "text_generator" else "—"
+            return "by tokens" if billed_by_tokens(row.generator) else "—"
         if column == COL_ACTUAL:
             return actual_text(row)
         if column == COL_REFUND:
