@@ -10,14 +10,13 @@ editor, which builds its rows from the chosen template's detail.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QLineEdit, QWidget
 
+from app.catalogue_rows import template_rows
 from app.generators import Field
 from app.generators.spec import is_empty
 from ui.forms.pickers import (
@@ -34,40 +33,6 @@ if TYPE_CHECKING:
     from ui.service import StudioService
 
 TEMPLATE_PREVIEW_SIZE = 96
-_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp")
-
-
-def _http(url: Any) -> str | None:
-    text = str(url or "").strip()
-    return text if urlsplit(text).scheme in ("http", "https") else None
-
-
-def _is_image(url: str) -> bool:
-    return urlsplit(url).path.casefold().endswith(_IMAGE_SUFFIXES)
-
-
-def template_rows(items: Iterable[Any]) -> list[Row]:
-    """``name (aspect ratio)`` for every template, by name; the value is ``template_id``."""
-    rows = []
-    for item in items:
-        if not isinstance(item, Mapping):
-            continue
-        template_id = str(item.get("template_id") or item.get("id") or "").strip()
-        if not template_id:
-            continue
-        name = str(item.get("name") or "Untitled template").strip()
-        aspect = str(item.get("aspect_ratio") or "").strip()
-        label = f"{name} ({aspect})" if aspect else name
-        preview = _http(item.get("preview"))
-        thumbnail = next((u for u in (_http(item.get(k)) for k in
-                                      ("thumbnail", "preview_image", "cover_image"))
-                          if u), None)
-        if thumbnail is None and preview is not None and _is_image(preview):
-            thumbnail = preview
-        rows.append(Row(label, template_id, f"{name} {aspect} {template_id}".casefold(),
-                        thumbnail=thumbnail, link=preview, detail=aspect))
-    rows.sort(key=lambda r: r.label.casefold())
-    return rows
 
 
 class TemplatePicker(CatalogueEditor):

@@ -1,0 +1,85 @@
+"""The avatar picker: a persona with its thumbnail and a larger preview."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QFrame, QLabel, QWidget
+
+from app.catalogue_rows import persona_rows
+from app.generators import Field
+from ui.forms.pickers._base import ComboPicker
+from ui.forms.pickers._thumbnails import PREVIEW_SIZE, THUMBNAIL_SIZE, ThumbnailLoader
+
+if TYPE_CHECKING:
+    from ui.service import StudioService
+
+
+class PersonaPicker(ComboPicker):
+    """Choose an avatar; the value is the persona ``id`` (or ``None``)."""
+
+    kind = "personas"
+    noun = "avatars"
+    choose = "Choose an avatar…"
+    row_builder = staticmethod(persona_rows)
+
+    def __init__(self, field: Field, service: StudioService,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(field, service, parent)
+        self.combo.setIconSize(QSize(THUMBNAIL_SIZE, THUMBNAIL_SIZE))
+        self.thumbnails = ThumbnailLoader(service, self)
+        self.thumbnails.ready.connect(self._on_thumbnail)
+        self.preview = QLabel(self)
+        self.preview.setObjectName(f"{field.name}_preview")
+        self.preview.setAccessibleName(f"{field.label} preview")
+        self.preview.setFixedSize(PREVIEW_SIZE, PREVIEW_SIZE)
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.preview.setFrameShape(QFrame.Shape.StyledPanel)
+        self.preview.hide()
+        self.main.addWidget(self.preview)
+
+    def populate(self, items: list[Any]) -> None:
+        super().populate(items)
+        rows = (self.model.row_info(r) for r in range(self.model.rowCount()))
+        urls = list(dict.fromkeys(r.thumbnail for r in rows if r is not None and r.thumbnail))
+        current = self.combo.current_row()
+        if current is not None and current.thumbnail:
+            self.thumbnails.want([current.thumbnail], urgent=True)
+        self.thumbnails.want(urls)
+        for url in urls:
+            pixmap = self.thumbnails.pixmap(url)
+            if pixmap is not None:
+                self.model.set_thumbnail(url, pixmap)
+
+    def _on_thumbnail(self, url: str, pixmap: QPixmap) -> None:
+        self.model.set_thumbnail(url, pixmap)
+        current = self.combo.current_row()
+        if current is not None and current.thumbnail == url:
+            self._show_preview(pixmap)
+
+    def _show_preview(self, pixmap: QPixmap | None) -> None:
+        if pixmap is None:
+            self.preview.clear()
+            self.preview.setText("…")
+        else:
+            self.preview.setPixmap(pixmap.scaled(
+                PREVIEW_SIZE, PREVIEW_SIZE, Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation))
+
+    def _refresh(self) -> None:
+        current = self.combo.current_row()
+        if current is None or not current.thumbnail:
+            self.preview.hide()
+            self.preview.clear()
+            return
+        self.preview.show()
+        self.preview.setToolTip(current.label)
+        pixmap = self.thumbnails.pixmap(current.thumbnail)
+        self._show_preview(pixmap)
+        if pixmap is None:
+            self.thumbnails.want([current.thumbnail], urgent=True)
+
+
+__all__ = ["PersonaPicker"]
