@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 from typing import Any
 
@@ -14,15 +15,24 @@ from app.api.client import CreatifyClient
 from app.generators import (
     BY_KEY,
     SPECS,
+    VALIDATORS,
     DurationKind,
+    Field,
+    FieldKind,
     Flow,
     GeneratorSpec,
     SpecError,
+    billed_by_tokens,
+    default_page_target,
+    refunds_on_failure,
+    register,
     script_seconds,
     spec,
+    unregister,
     url_problem,
 )
 from app.generators.quote import quote
+from app.generators.spec import Choice
 from app.generators.submit import submit
 from app.pricing import estimate, load_price_table
 from tests.samples import SCRIPT_31S, Inputs, valid_values
@@ -409,3 +419,71 @@ def test_odd_asset_inputs_get_messages_not_crashes(odd: Any) -> None:
         else:
             assert errors.get("input_params")
             assert q.credits is None or q.credits > 0
+
+
+# ------------------------------------------------------------------ the spec as the one source
+
+def test_every_field_kind_has_its_validator() -> None:
+    assert set(VALIDATORS) == set(FieldKind)
+    uuid = Field("id", "Id", FieldKind.UUID, max_length=40)
+    assert uuid.validate("x" * 41) == "Too long: 41 characters (at most 40)."
+    assert uuid.validate(7) == "Expected text."
+    assert uuid.validate("nope") == "Expected an id like 3f2a…-…-…-…-… (a UUID)."
+    number = Field("n", "N", FieldKind.INT, minimum=1, maximum=3)
+    assert [number.validate(v) for v in (True, Decimal("NaN"), 1e400, 1.5, 0, 4, 2)] == [
+        "Expected a number.", "Expected a finite number.", "Expected a finite number.",
+        "Expected a whole number.", "At least 1.", "At most 3.", None]
+    pick = Field("c", "C", FieldKind.CHOICE, choices=(Choice("a", "A"),))
+    assert pick.validate(["a"]) == pick.validate("b") == "Choose one of: A."
+    assert Field("b", "B", FieldKind.BOOL).validate("yes") == "Expected yes or no."
+    assert Field("s", "S", FieldKind.SCENES, max_items=1).validate([{}, {}]) == \
+        "At most 1 scenes."
+    assert Field("v", "V", FieldKind.VARIABLES).validate([1]) == "Expected a set of values."
+    assert Field("u", "U", FieldKind.MUSIC, max_length=5).validate("https://x.example") == \
+        "URL is too long (17 characters; Creatify takes at most 5 here)."
+    assert Field("r", "R", required=True).validate("  ") == "This field is required."
+
+
+def test_billing_flags_live_in_the_specs() -> None:
+    assert {s.key for s in SPECS if s.refunded_on_failure} == {"aurora", "aurora_fast"}
+    assert {s.key for s in SPECS if s.billed_by_tokens} == {"text_generator"}
+    assert billed_by_tokens("text_generator") and not billed_by_tokens("gone_generator")
+    assert refunds_on_failure("aurora", {}) and refunds_on_failure("avatar_v1", {
+        "model_version": "aurora_v1"})
+    assert not refunds_on_failure("avatar_v1", {"model_version": "standard"})
+    assert not refunds_on_failure("text_to_speech", {"model_version": "aurora_v1"})
+    # A generator this version no longer knows: judged by the models the specs refund.
+    assert refunds_on_failure("gone_generator", {"model_version": "aurora_v2"})
+    assert not refunds_on_failure("gone_generator", {"model_version": "boreal"})
+
+
+def test_product_pages_links_styles_and_sources_are_named_by_the_spec() -> None:
+    assert default_page_target() == "url_to_video"
+    assert {s.key for s in SPECS if s.makes_link} == {"url_to_video", "ad_clone"}
+    u2v = spec("url_to_video")
+    assert u2v.link_maker is spec("links") and u2v.link_field == "link"
+    page = u2v.with_page({}, "https://shop.example.com/p")
+    assert u2v.link_values(page) == {"url": "https://shop.example.com/p"}
+    assert u2v.with_link(page, "L")["link"] == "L"
+    assert u2v.style_count(u2v.with_styles({}, ["A", "B", "C"])) == 3
+    assert spec("avatar_v1").style_count({"visual_styles": ["A", "B"]}) == 0
+    assert spec("product_video").source_job({"source_job": " j1 "}) == "j1"
+    with pytest.raises(SpecError):
+        spec("links").link_values({"url": "https://x.example"})
+    with pytest.raises(SpecError):
+        spec("text_generator").source_job({})
+    assert u2v.values_from_request({"link": "L", "caption_setting": {}, "video_length": 15}) \
+        == {"link": "L", "video_length": 15}
+
+
+def test_register_adds_a_generator_and_unregister_removes_it() -> None:
+    made_up = dataclasses.replace(spec("text_to_speech"), key="made_up", title="Made up")
+    assert register(made_up) is made_up and spec("made_up") is made_up
+    try:
+        with pytest.raises(ValueError, match="already registered"):
+            register(made_up)
+        with pytest.raises(ValueError, match="built-in"):
+            unregister("links")
+    finally:
+        unregister("made_up")
+    assert "made_up" not in BY_KEY and len(BY_KEY) == len(SPECS)

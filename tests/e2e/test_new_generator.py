@@ -1,0 +1,162 @@
+"""Adding a generator is one spec: a made-up generator, registered by this test alone (with its
+price entry in a test table), goes from form values through the estimate, the confirmed
+submit, the ledger and a batch's dry run to the spending view, against the simulator, with no
+other edit to the app.
+
+The simulator has no way to register a behaviour of its own, so the made-up generator is
+served by an existing resource (URL to Video's ``link_to_videos``) under its own field names,
+price rule and title."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from collections.abc import AsyncIterator, Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from app.api import resources as R
+from app.api.client import CreatifyClient
+from app.batch import plan_batch, row_values, rows_from_text
+from app.generators import (
+    BY_KEY,
+    DurationKind,
+    DurationSource,
+    Field,
+    FieldKind,
+    GeneratorSpec,
+    ResultKind,
+    billed_by_tokens,
+    refunds_on_failure,
+    register,
+    spec,
+    unregister,
+)
+from app.generators.quote import quote
+from app.generators.spec import choices
+from app.jobs.ledger import JobState, Ledger
+from app.jobs.manager import JobManager, Pricing
+from app.jobs.scheduler import PollPolicy
+from app.pricing import PriceEntry, PriceTable, load_price_table
+from app.pricing import engine as pricing_engine
+from app.sandbox import Sandbox
+from app.spending import ActualKind, spending_rows
+from tests.e2e.conftest import sandbox_client
+from tests.e2e.test_job_manager import settle
+
+pytestmark = pytest.mark.e2e
+
+SPEED = 400.0
+PAGE = "https://shop.example.com/products/teapot"
+
+QUICK_AD = GeneratorSpec(
+    key="quick_ad",
+    title="Quick Ad",
+    billing_row="Quick Ad",
+    resource=R.LINK_TO_VIDEOS,
+    description="A made-up generator: a short ad from a product page.",
+    fields=(
+        Field("page", "Product page", FieldKind.URL, wire="", max_length=1000),
+        Field("link_id", "…or Link id", FieldKind.UUID, wire="link"),
+        Field("seconds", "Length", FieldKind.CHOICE, default=30, wire="video_length",
+              choices=choices(15, 30), aliases=("length",)),
+        Field("shape", "Shape", FieldKind.CHOICE, default="9x16", wire="aspect_ratio",
+              choices=choices("9x16", "1x1"), aliases=("format",)),
+    ),
+    duration=DurationSource(DurationKind.CHOICE, "seconds", 30, "Ad length"),
+    price_rule="quick_ad",
+    result_kind=ResultKind.VIDEO,
+    expected_seconds=600,
+    link_maker=BY_KEY["links"],
+    link_field="link_id",
+    url_field="page",
+    batch_fields=("seconds", "shape"),
+    refunded_on_failure=True,
+)
+
+QUICK_AD_PRICE = PriceEntry(
+    rule="quick_ad", phase="create", model=None, variant=None, unit="second",
+    increment=Decimal(15), rate=Decimal(3), as_of=datetime.date(2026, 12, 1),
+    source="tests/e2e/test_new_generator.py", note="Made up: 3 credits per started 15 s.")
+
+
+@pytest.fixture
+def table(monkeypatch: pytest.MonkeyPatch) -> Iterator[PriceTable]:
+    """The bundled table plus the made-up entry, as the table every estimate reads."""
+    bundled = load_price_table()
+    with_entry = dataclasses.replace(bundled, entries=(*bundled.entries, QUICK_AD_PRICE))
+    monkeypatch.setattr(pricing_engine, "load_price_table", lambda path=None: with_entry)
+    register(QUICK_AD)
+    try:
+        yield with_entry
+    finally:
+        unregister(QUICK_AD.key)
+
+
+@pytest.fixture
+def server() -> Iterator[Sandbox]:
+    with Sandbox(speed=SPEED, seed=12, balance=1000) as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+async def client(server: Sandbox) -> AsyncIterator[CreatifyClient]:
+    async with sandbox_client(server, timeout=5) as api:
+        yield api
+
+
+def test_the_spec_alone_answers_what_the_app_asks(table: PriceTable) -> None:
+    assert spec("quick_ad") is QUICK_AD
+    values = {**QUICK_AD.defaults(), "page": PAGE}
+    assert QUICK_AD.validate(values) == {}
+    assert QUICK_AD.validate({**values, "seconds": 45}) == {"seconds": "Choose one of: 15, 30."}
+    assert QUICK_AD.needs_link(values) and not QUICK_AD.needs_link({**values, "link_id": "x"})
+    assert QUICK_AD.derive_seconds(values) == 30
+    assert QUICK_AD.values_from_request({"link": "L", "video_length": 15}) == \
+        {"link_id": "L", "seconds": 15}
+    assert refunds_on_failure("quick_ad", {}) and not billed_by_tokens("quick_ad")
+    q = quote(QUICK_AD, values, 30)
+    assert q.credits == 7  # the Link (1) and 2 × 15 s blocks × 3
+    assert q.lines == ("1 link × 1 = 1 credit", "30 s → 2 × 15 s blocks × 3 = 6 credits")
+
+
+async def test_a_made_up_generator_runs_from_form_to_spending(
+        table: PriceTable, server: Sandbox, client: CreatifyClient, tmp_path: Path) -> None:
+    values = {**QUICK_AD.defaults(), "page": PAGE, "seconds": 15}
+    balance = await client.remaining_credits()
+    confirmed = quote(QUICK_AD, values, QUICK_AD.derive_seconds(values), balance=balance)
+    assert confirmed.credits == 4 and confirmed.balance_after == balance - 4
+    with Ledger(tmp_path / "jobs.sqlite3") as ledger:
+        manager = JobManager(client, ledger, tmp_path / "out",
+                             policy=PollPolicy().scaled(SPEED))
+        await manager.start()
+        try:
+            record = await manager.submit(QUICK_AD, values,
+                                          pricing=Pricing(confirmed.credits, balance))
+            (record,) = await settle(ledger, [record.key])
+        finally:
+            await manager.aclose()
+        assert record.generator == "quick_ad" and record.state is JobState.DONE
+        assert record.estimate == 3  # the Link was its own job (1 credit)
+        assert record.request["link"] and record.request["video_length"] == 15
+        assert record.request["aspect_ratio"] == "9x16" and "page" not in record.request
+        link = next(r for r in ledger.paid_jobs() if r.generator == "links")
+        assert link.request == {"url": PAGE} and link.server_id == record.request["link"]
+        sent = server.create_log[-1]
+        assert sent.path == "/api/link_to_videos/" and sent.body["video_length"] == 15
+
+        rows = {row.generator: row for row in spending_rows(ledger)}
+        ours = rows["quick_ad"]
+        assert ours.generator_title == "Quick Ad" and ours.estimate == 3
+        assert ours.aurora_priced and ours.refund == 0  # refunded only on failure
+        assert ours.actual_kind is ActualKind.REPORTED and ours.actual == record.credits_used
+        assert rows["links"].actual == 1
+
+    batch = rows_from_text(f"{PAGE}\nhttps://shop.example.com/products/kettle")
+    assert row_values("quick_ad", {"seconds": 30}, batch[0]) == \
+        {"seconds": 30, "page": PAGE, "link_id": None}
+    dry = plan_batch("quick_ad", {**QUICK_AD.defaults(), "seconds": 30}, batch)
+    assert dry.sendable == 2 and dry.credits == 14 and not dry.errors
+
