@@ -1,0 +1,56 @@
+"""Save a job's result to the output folder.
+
+Names (``_names``): :func:`render_name` turns the naming template into a safe stem,
+:func:`target_in` gives a path inside the output folder that is not taken yet
+(``name (2).mp4`` ...).
+
+Transfers (``_transfer``):
+
+- :func:`fetch_resumable` streams into ``<target>.part``; after any interruption (network loss,
+  a crash, the app closed) the next call continues with ``Range: bytes=<size of .part>-``. The
+  size is checked against ``Content-Length`` / the ``Content-Range`` total, the ``.part`` is
+  fsynced and renamed atomically. An expired or refused result URL raises
+  :class:`ExpiredURLError`: fetch the job again for a fresh URL and call again (the ``.part``
+  is kept).
+
+:func:`write_sidecar` (``_sidecar``) writes ``<file>.json`` beside a result (inputs, job id,
+credits ...; never a secret). :class:`DownloadQueue` (``_queue``) limits how many transfers run
+at once. Every name is imported from here.
+"""
+
+from __future__ import annotations
+
+from app.downloads._errors import DownloadError, ExpiredURLError
+from app.downloads._names import (
+    DEFAULT_TEMPLATE,
+    MAX_NAME,
+    TEMPLATE_FIELDS,
+    part_path,
+    render_name,
+    safe_filename,
+    suffix_for,
+    target_in,
+    unique_path,
+)
+from app.downloads._queue import DownloadQueue
+from app.downloads._sidecar import sidecar_path, write_sidecar
+from app.downloads._transfer import DownloadResult, fetch_resumable
+
+__all__ = [
+    "DEFAULT_TEMPLATE",
+    "MAX_NAME",
+    "TEMPLATE_FIELDS",
+    "DownloadError",
+    "DownloadQueue",
+    "DownloadResult",
+    "ExpiredURLError",
+    "fetch_resumable",
+    "part_path",
+    "render_name",
+    "safe_filename",
+    "sidecar_path",
+    "suffix_for",
+    "target_in",
+    "unique_path",
+    "write_sidecar",
+]
