@@ -21,13 +21,19 @@ _UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-f
                       r"[0-9a-fA-F]{12}$")
 
 
-def url_problem(value: str) -> str | None:
-    """Why ``value`` is not an acceptable public http(s) URL, or ``None``."""
-    text = value.strip()
+def _text_shape_problem(text: str) -> str | None:
     if len(text) > MAX_URL_LENGTH:
         return f"URL is too long ({len(text)} characters; at most {MAX_URL_LENGTH})."
     if any(c.isspace() for c in text):
         return "URL must not contain spaces."
+    return None
+
+
+def url_problem(value: str) -> str | None:
+    """Why ``value`` is not an acceptable public http(s) URL, or ``None``."""
+    text = value.strip()
+    if problem := _text_shape_problem(text):
+        return problem
     try:
         parts = urlsplit(text)
         host = parts.hostname

@@ -44,19 +44,13 @@ async def submit(client: CreatifyClient, spec: GeneratorSpec, values: Mapping[st
     if flow not in spec.flows:
         raise SpecError({"": f"{spec.title} has no {flow.value} flow."})
     body = request_body(spec, values, name_tag, flow)
+    if spec.action is Action.CREATE:
+        return await _create(client, spec, body, flow)
     match spec.action:
         case Action.GEN_IMAGE | Action.GEN_VIDEO if flow is Flow.REGENERATE:
             # regen_image / regen_video: a NEW server job made from a finished one.
             step = "image" if spec.action is Action.GEN_IMAGE else "video"
             return await client.regen(spec.source_job(values), step, body)
-        case Action.CREATE if flow is Flow.COMPARE_STYLES:
-            return await client.preview_list_async(body)
-        case Action.CREATE if flow is Flow.PREVIEW_RENDER and spec.preview_async:
-            return await client.preview_async(body)
-        case Action.CREATE if flow is Flow.PREVIEW_RENDER:
-            return await client.preview(spec.resource.key, body)
-        case Action.CREATE:
-            return await client.create(spec.resource.key, body)
         case Action.GEN_IMAGE:
             return await client.gen_image(body)
         case Action.GEN_VIDEO:
@@ -66,6 +60,19 @@ async def submit(client: CreatifyClient, spec: GeneratorSpec, values: Mapping[st
         case Action.CREATE_LINK:
             return link_snapshot(await client.create_link(body["url"]))
     raise AssertionError(f"unhandled action {spec.action}")  # pragma: no cover
+
+
+async def _create(client: CreatifyClient, spec: GeneratorSpec, body: dict[str, Any],
+                  flow: Flow) -> JobSnapshot:
+    """The create-action calls: compared styles, a preview (asynchronous where the spec says),
+    or the job itself."""
+    if flow is Flow.COMPARE_STYLES:
+        return await client.preview_list_async(body)
+    if flow is Flow.PREVIEW_RENDER and spec.preview_async:
+        return await client.preview_async(body)
+    if flow is Flow.PREVIEW_RENDER:
+        return await client.preview(spec.resource.key, body)
+    return await client.create(spec.resource.key, body)
 
 
 async def render_style(client: CreatifyClient, spec: GeneratorSpec, job_id: str,
