@@ -211,15 +211,7 @@ class JobTableModel(QAbstractTableModel):
         if role == SortRole:
             return self._sort_key(record, column)
         if role == Qt.ItemDataRole.ToolTipRole:
-            if column == COL_STATUS:
-                return status_detail(record) or None
-            if column == COL_ASKED:
-                return record.title or None
-            if record.failed_reason:
-                return record.failed_reason
-            if column == COL_OUTPUT and record.download_path:
-                return record.download_path
-            return None
+            return _tooltip(record, column)
         if role == Qt.ItemDataRole.DecorationRole and column == COL_GENERATOR:
             if record.thumbnails and self.thumbnail is not None:
                 return self.thumbnail(record.thumbnails[0])
@@ -230,37 +222,8 @@ class JobTableModel(QAbstractTableModel):
         return None
 
     def _display(self, record: JobRecord, column: int) -> Any:
-        if column == COL_GENERATOR:
-            spec = BY_KEY.get(record.generator)
-            return spec.title if spec else record.generator
-        if column == COL_ASKED:
-            return record.title
-        if column == COL_STATUS:
-            return status_text(record)
-        if column == COL_PROGRESS:
-            return f"{record.progress:.0%}" if record.progress is not None else ""
-        if column == COL_ESTIMATE:
-            if record.estimate is not None:
-                return format_credits(record.estimate)
-            return "by tokens" if billed_by_tokens(record.generator) else "—"
-        if column == COL_ACTUAL:  # Creatify reports 0 until the job is done
-            if record.credits_used is None or (not record.credits_used
-                                               and not record.state.is_terminal):
-                return ""
-            return format_credits(record.credits_used)
-        if column == COL_CREATED:
-            return record.created_at.astimezone().strftime("%d %b %H:%M")
-        if column == COL_ELAPSED:
-            return _duration_text(_elapsed(record, datetime.now(UTC)))
-        if column == COL_OUTPUT:
-            if record.download_path:
-                return record.download_path.rsplit("/", 1)[-1]
-            if record.download_error:
-                return f"Download failed: {record.download_error}"
-            if record.download_state is DownloadState.DOWNLOADING and record.download_bytes:
-                return f"downloading… {record.download_bytes / 1e6:.1f} MB"
-            return record.download_state.value if record.result_urls else ""
-        return None
+        text = _DISPLAY.get(column)
+        return None if text is None else text(record)
 
     def _sort_key(self, record: JobRecord, column: int) -> Any:
         if column in (COL_CREATED, COL_ELAPSED):
@@ -272,6 +235,62 @@ class JobTableModel(QAbstractTableModel):
             value = record.estimate if column == COL_ESTIMATE else record.credits_used
             return float(value) if value is not None else -1.0
         return str(self._display(record, column) or "")
+
+
+def _tooltip(record: JobRecord, column: int) -> str | None:
+    if column == COL_STATUS:
+        return status_detail(record) or None
+    if column == COL_ASKED:
+        return record.title or None
+    if record.failed_reason:
+        return record.failed_reason
+    if column == COL_OUTPUT and record.download_path:
+        return record.download_path
+    return None
+
+
+def _generator_text(record: JobRecord) -> str:
+    spec = BY_KEY.get(record.generator)
+    return spec.title if spec else record.generator
+
+
+def _estimate_text(record: JobRecord) -> str:
+    if record.estimate is not None:
+        return format_credits(record.estimate)
+    return "by tokens" if billed_by_tokens(record.generator) else "—"
+
+
+def _actual_text(record: JobRecord) -> str:
+    # Creatify reports 0 until the job is done
+    if record.credits_used is None or (not record.credits_used
+                                       and not record.state.is_terminal):
+        return ""
+    return format_credits(record.credits_used)
+
+
+def _output_text(record: JobRecord) -> str:
+    if record.download_path:
+        return record.download_path.rsplit("/", 1)[-1]
+    if record.download_error:
+        return f"Download failed: {record.download_error}"
+    if record.download_state is DownloadState.DOWNLOADING and record.download_bytes:
+        return f"downloading… {record.download_bytes / 1e6:.1f} MB"
+    return record.download_state.value if record.result_urls else ""
+
+
+_DISPLAY: dict[int, Callable[[JobRecord], Any]] = {
+    COL_GENERATOR: _generator_text,
+    COL_ASKED: lambda record: record.title,
+    COL_STATUS: status_text,
+    COL_PROGRESS: lambda record: f"{record.progress:.0%}" if record.progress is not None
+    else "",
+    COL_ESTIMATE: _estimate_text,
+    COL_ACTUAL: _actual_text,
+    COL_CREATED: lambda record: record.created_at.astimezone().strftime("%d %b %H:%M"),
+    COL_ELAPSED: lambda record: _duration_text(_elapsed(record, datetime.now(UTC))),
+    COL_OUTPUT: _output_text,
+}
+"""What each column shows for a job."""
 
 
 class JobFilterProxy(QSortFilterProxyModel):
