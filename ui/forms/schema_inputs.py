@@ -1,0 +1,242 @@
+"""One editor per JSON Schema property of the Asset Generator's ``input_params`` form.
+
+Which editor a property gets, its limits, default and choices, and the conversion of what
+the user entered to the schema's types are read by :mod:`app.json_schema`; this module only
+builds the widgets, one small builder per :class:`~app.json_schema.Editor`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QRegularExpression, Qt
+from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QWidget,
+)
+
+from app.json_schema import (
+    Editor,
+    SchemaProperty,
+    accepts_text,
+    coerce,
+    parse_json,
+    read_property,
+    spin_range,
+)
+
+_INT_TEXT = QRegularExpression(r"-?[0-9]*")
+_NUMBER_TEXT = QRegularExpression(r"-?[0-9]*\.?[0-9]*([eE]-?[0-9]*)?")
+
+Changed = Callable[..., None]
+"""What an editor calls on every edit (whatever its signal's arguments)."""
+
+
+@dataclass
+class SchemaInput:
+    """One property's widget and how to read and write it (``get`` → ``None``: not set)."""
+
+    key: str
+    kind: str
+    widget: QWidget
+    get: Callable[[], Any]
+    set: Callable[[Any], bool]
+
+
+def build_input(key: str, schema: Mapping[str, Any], required: bool,
+                parent: QWidget, on_change: Callable[[], None]) -> SchemaInput:
+    """A widget for one JSON Schema property; ``on_change`` is called on every edit."""
+
+    def changed(*_args: Any) -> None:
+        on_change()
+
+    prop = read_property(key, schema, required)
+    return _BUILDERS[prop.editor](prop, parent, changed)
+
+
+def _choice_input(prop: SchemaProperty, parent: QWidget, changed: Changed) -> SchemaInput:
+    combo = QComboBox(parent)
+    if prop.optional:
+        combo.addItem("", None)
+    for option in prop.choices:
+        combo.addItem(str(option), option)
+
+    def set_choice(value: Any) -> bool:
+        if value is None:
+            combo.setCurrentIndex(0 if prop.optional else combo.currentIndex())
+            return prop.optional
+        for index in range(combo.count()):
+            if prop.matches_choice(combo.itemData(index), value):
+                combo.setCurrentIndex(index)
+                return True
+        return False
+
+    if prop.default is not None:
+        set_choice(prop.default)
+    combo.currentIndexChanged.connect(changed)
+    return SchemaInput(prop.key, prop.kind, combo, lambda: combo.currentData(), set_choice)
+
+
+def _check_input(prop: SchemaProperty, parent: QWidget, changed: Changed) -> SchemaInput:
+    box = QCheckBox(parent)
+    if prop.optional:
+        box.setTristate(True)
+        box.setCheckState(Qt.CheckState.PartiallyChecked)
+        box.setToolTip("Partly checked: not set (Creatify's default)")
+    else:
+        box.setChecked(bool(prop.default))
+
+    def get_bool() -> bool | None:
+        state = box.checkState()
+        if state == Qt.CheckState.PartiallyChecked:
+            return None
+        return state == Qt.CheckState.Checked
+
+    def set_bool(value: Any) -> bool:
+        if value is None and prop.optional:
+            box.setCheckState(Qt.CheckState.PartiallyChecked)
+            return True
+        if not isinstance(value, bool):
+            return False
+        box.setCheckState(Qt.CheckState.Checked if value else Qt.CheckState.Unchecked)
+        return True
+
+    box.stateChanged.connect(changed)
+    return SchemaInput(prop.key, prop.kind, box, get_bool, set_bool)
+
+
+def _set_number(spin: QSpinBox | QDoubleSpinBox, value: float) -> None:
+    """``spin.setValue(value)`` for either box: an ``int`` for a ``QSpinBox``."""
+    if isinstance(spin, QSpinBox):
+        spin.setValue(int(value))
+    else:
+        spin.setValue(float(value))
+
+
+def _spin_input(prop: SchemaProperty, parent: QWidget, changed: Changed) -> SchemaInput:
+    limits = spin_range(prop)
+    spin: QSpinBox | QDoubleSpinBox
+    if limits.integer:
+        spin = QSpinBox(parent)
+        spin.setRange(int(limits.bottom), int(limits.hi))
+    else:
+        spin = QDoubleSpinBox(parent)
+        spin.setDecimals(limits.decimals or 0)
+        spin.setSingleStep(limits.step or 1.0)
+        spin.setRange(float(limits.bottom), float(limits.hi))
+    if limits.unset is not None:
+        spin.setSpecialValueText("(not set)")
+    _set_number(spin, limits.start)
+
+    def set_spin(value: Any) -> bool:
+        if value is None:
+            if limits.unset is None:
+                return False
+            _set_number(spin, spin.minimum())
+            return True
+        number = limits.accept(prop.kind, value)
+        if number is None:
+            return False
+        _set_number(spin, number)
+        return True
+
+    spin.valueChanged.connect(changed)
+    return SchemaInput(prop.key, prop.kind, spin, lambda: limits.read(spin.value()), set_spin)
+
+
+def _number_text_input(prop: SchemaProperty, parent: QWidget, changed: Changed) -> SchemaInput:
+    kind = prop.kind
+    edit = QLineEdit(parent)
+    edit.setValidator(QRegularExpressionValidator(
+        _INT_TEXT if kind == "integer" else _NUMBER_TEXT, edit))
+    edit.setPlaceholderText("not set" if not prop.required else "a whole number"
+                            if kind == "integer" else "a number")
+
+    def get_number() -> int | float | None:
+        return coerce(kind, edit.text()) if edit.text().strip() else None
+
+    def set_number(value: Any) -> bool:
+        number = coerce(kind, value)
+        if value is not None and number is None:
+            return False
+        edit.setText("" if number is None else str(number))
+        return True
+
+    edit.textChanged.connect(changed)
+    return SchemaInput(prop.key, kind, edit, get_number, set_number)
+
+
+def _text_area_input(prop: SchemaProperty, parent: QWidget, changed: Changed) -> SchemaInput:
+    text = QPlainTextEdit(parent)
+    text.setTabChangesFocus(True)
+    text.setFixedHeight(text.fontMetrics().lineSpacing() * 4 + 12)
+    if prop.default:
+        text.setPlainText(str(prop.default))
+
+    def set_text_area(value: Any) -> bool:
+        if not accepts_text(value):
+            return False
+        text.setPlainText("" if value is None else str(value))
+        return True
+
+    text.textChanged.connect(changed)
+    return SchemaInput(prop.key, prop.kind, text,
+                       lambda: text.toPlainText() or None, set_text_area)
+
+
+def _line_input(prop: SchemaProperty, parent: QWidget, changed: Changed) -> SchemaInput:
+    line = QLineEdit(parent)
+    if prop.is_url:
+        line.setPlaceholderText("https://…")
+    if prop.max_length:
+        line.setMaxLength(prop.max_length)
+    if prop.default:
+        line.setText(str(prop.default))
+
+    def set_line(value: Any) -> bool:
+        if not accepts_text(value):
+            return False
+        line.setText("" if value is None else str(value))
+        return True
+
+    line.setClearButtonEnabled(True)
+    line.textChanged.connect(changed)
+    return SchemaInput(prop.key, prop.kind, line, lambda: line.text().strip() or None,
+                       set_line)
+
+
+def _json_input(prop: SchemaProperty, parent: QWidget, changed: Changed) -> SchemaInput:
+    raw = QLineEdit(parent)
+    raw.setPlaceholderText(f"JSON {prop.kind}")
+    if "default" in prop.schema:
+        raw.setText(json.dumps(prop.schema["default"]))
+
+    def set_json(value: Any) -> bool:
+        raw.setText("" if value is None else json.dumps(value))
+        return True
+
+    raw.textChanged.connect(changed)
+    return SchemaInput(prop.key, prop.kind, raw, lambda: parse_json(raw.text()), set_json)
+
+
+_BUILDERS: dict[Editor, Callable[[SchemaProperty, QWidget, Changed], SchemaInput]] = {
+    Editor.CHOICE: _choice_input,
+    Editor.CHECK: _check_input,
+    Editor.SPIN: _spin_input,
+    Editor.NUMBER_TEXT: _number_text_input,
+    Editor.TEXT_AREA: _text_area_input,
+    Editor.LINE: _line_input,
+    Editor.JSON: _json_input,
+}
+
+
+__all__ = ["SchemaInput", "build_input"]
