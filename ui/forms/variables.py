@@ -6,11 +6,14 @@ through the service, cached for the session): one row per variable, its name and
 by the template. Values typed are kept by name when another template (or the same one again)
 brings the same names back. A template row left empty is not sent: the template keeps its own
 content there. Rows can still be added by hand, and without a template the table is free.
+
+Reading the template's detail (names, types, the template's own values, which are required)
+is Qt-free, in :mod:`app.template_variables`; ``template_variables`` and
+``required_variables`` keep their names here.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +33,13 @@ from PySide6.QtWidgets import (
 
 from app.generators import Field
 from app.generators.catalogue import TEMPLATE_VARIABLE_TYPES
-from app.generators.spec import is_empty
+from app.template_variables import (
+    duplicate_names,
+    required_variables,
+    template_uuid,
+    template_variables,
+    variable_entries,
+)
 from ui.forms.base import FieldEditor
 from ui.forms.pickers import NOT_CONNECTED, StatusRow
 
@@ -47,82 +56,6 @@ DEFAULT_ROLE = Qt.ItemDataRole.UserRole + 8
 """The template's own value of a variable (shown as a hint), on the name item."""
 REQUIRED_ROLE = Qt.ItemDataRole.UserRole + 9
 """Set on a template row's name item when the template says the variable must be given."""
-
-
-def _variable_content(kind: str, spec: Mapping[str, Any]) -> Any:
-    """The value held by a variable entry: ``value``, ``default`` or the type's property."""
-    for key in ("value", "default"):
-        if not is_empty(spec.get(key)):
-            return spec[key]
-    properties = spec.get("properties")
-    if isinstance(properties, Mapping):
-        prop = TEMPLATE_VARIABLE_TYPES.get(kind)
-        if prop and not is_empty(properties.get(prop)):
-            return properties[prop]
-        present = [v for v in properties.values() if isinstance(v, str | int | float)]
-        if len(present) == 1:
-            return present[0]
-    return None
-
-
-def template_variables(detail: Mapping[str, Any]) -> list[tuple[str, str, str]]:
-    """``(name, type, the template's own value)`` of each variable of a template's detail.
-
-    The docs show ``variables`` as a map of name to a variable description without naming
-    its fields; a description may be a mapping (``type`` plus ``value``/``default``/
-    ``properties``), a bare type string, or the map may come as a list of ``{name, type}``.
-    """
-    raw = detail.get("variables")
-    pairs: Iterable[tuple[Any, Any]]
-    if isinstance(raw, Mapping):
-        pairs = raw.items()
-    elif isinstance(raw, list):
-        pairs = ((v.get("name"), v) for v in raw if isinstance(v, Mapping))
-    else:
-        pairs = ()
-    out: list[tuple[str, str, str]] = []
-    seen: set[str] = set()
-    for name, spec in pairs:
-        name = str(name or "").strip()
-        if not name or name in seen:
-            continue
-        seen.add(name)
-        if isinstance(spec, Mapping):
-            kind = str(spec.get("type") or "text").strip() or "text"
-            content = _variable_content(kind, spec)
-        else:
-            kind = str(spec).strip() if isinstance(spec, str) and spec.strip() else "text"
-            content = None
-        out.append((name, kind, "" if content is None or isinstance(content, Mapping | list)
-                    else str(content)))
-    return out
-
-
-def required_variables(detail: Mapping[str, Any]) -> set[str]:
-    """The names of a template's variables marked ``required`` (where the detail says so)."""
-    raw = detail.get("variables")
-    pairs: Iterable[tuple[Any, Any]] = (
-        raw.items() if isinstance(raw, Mapping) else
-        ((v.get("name"), v) for v in raw if isinstance(v, Mapping))
-        if isinstance(raw, list) else ())
-    out = set()
-    for name, spec in pairs:
-        flag = spec.get("required") if isinstance(spec, Mapping) else None
-        if isinstance(flag, str):
-            flag = flag.strip().lower() in ("true", "1", "yes")
-        if flag is True and str(name or "").strip():
-            out.add(str(name).strip())
-    return out
-
-
-def _template_id(value: Any) -> str | None:
-    """``value`` as a template id to look up, when it is a well-formed UUID."""
-    text = "" if is_empty(value) else str(value).strip()
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        return None
-    return text
 
 
 class VariablesEditor(FieldEditor):
@@ -325,15 +258,7 @@ class VariablesEditor(FieldEditor):
                 if name and (value or not self._from_template(row))}
 
     def set_value(self, value: Any) -> None:
-        entries = []
-        for name, spec in (value.items() if isinstance(value, Mapping) else ()):
-            spec = spec if isinstance(spec, Mapping) else {"value": spec}
-            kind = str(spec.get("type") or "text")
-            content = spec.get("value")
-            properties = spec.get("properties")
-            if content is None and isinstance(properties, Mapping):
-                content = properties.get(TEMPLATE_VARIABLE_TYPES.get(kind, ""))
-            entries.append((str(name), kind, "" if content is None else str(content)))
+        entries = variable_entries(value)
         self._typed = {name: content for name, _kind, content in entries if content}
         self._build(entries)
 
@@ -365,7 +290,7 @@ class VariablesEditor(FieldEditor):
     def set_template(self, template_id: Any) -> None:
         """Show the variables of ``template_id`` (fetched if needed); an empty or malformed
         id leaves the rows as they are, no longer tied to a template."""
-        wanted = _template_id(template_id)
+        wanted = template_uuid(template_id)
         if wanted == self.template_id:
             return
         self.template_id = wanted
@@ -469,8 +394,7 @@ class VariablesEditor(FieldEditor):
         return missing
 
     def _notify(self) -> None:
-        names = [name for name, _kind, _value in self.rows() if name]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
+        duplicates = duplicate_names(name for name, _kind, _value in self.rows() if name)
         notes = []
         if duplicates:
             notes.append("Each name can be used once; the last row wins for: "
