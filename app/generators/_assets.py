@@ -240,6 +240,7 @@ _FIRST_IMAGE = (Flow.CREATE,)
 
 PRODUCT_IMAGE = GeneratorSpec(
     key="product_image",
+    title_fields=("product_url", "source_job"),
     title="Product Video (image)",
     billing_row="Product Video (image)",
     resource=R.PRODUCT_TO_VIDEOS,
@@ -274,6 +275,7 @@ PRODUCT_IMAGE = GeneratorSpec(
 
 PRODUCT_VIDEO = GeneratorSpec(
     key="product_video",
+    title_fields=("source_job",),
     title="Product Video (video)",
     billing_row="Product Video (video)",
     resource=R.PRODUCT_TO_VIDEOS,

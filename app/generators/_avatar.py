@@ -55,6 +55,7 @@ def _avatar_v1_check(values: Values) -> dict[str, str]:
 
 AVATAR_V1 = GeneratorSpec(
     key="avatar_v1",
+    title_fields=("text",),
     title="AI Avatar",
     billing_row="AI Avatar",
     resource=R.LIPSYNCS,
@@ -225,6 +226,7 @@ _AURORA_LENGTH = DurationSource(DurationKind.MEDIA, "audio", 10, "Audio length",
 
 AURORA = GeneratorSpec(
     key="aurora",
+    title_fields=("image",),
     title="Aurora",
     billing_row="Aurora",
     resource=R.AURORA,
@@ -247,6 +249,7 @@ def _aurora_fast_body(values: Values) -> dict[str, Any]:
 
 AURORA_FAST = GeneratorSpec(
     key="aurora_fast",
+    title_fields=("image",),
     title="Aurora Fast",
     billing_row="Aurora Fast",
     resource=R.AURORA,
@@ -298,6 +301,7 @@ def _template_body(values: Values) -> dict[str, Any]:
 
 CUSTOM_TEMPLATE = GeneratorSpec(
     key="custom_template",
+    title_fields=("template_id",),
     title="Custom Template",
     billing_row="Custom Template Video",
     resource=R.CUSTOM_TEMPLATE_JOBS,

@@ -41,6 +41,7 @@ from app.generators.spec import (
 
 LINKS = GeneratorSpec(
     key="links",
+    title_fields=("url",),
     title="Links",
     billing_row="Links",
     resource=R.LINKS,
@@ -120,6 +121,7 @@ def _url_to_video_body(values: Values) -> dict[str, Any]:
 
 URL_TO_VIDEO = GeneratorSpec(
     key="url_to_video",
+    title_fields=("product_url", "link"),
     title="URL to Video",
     billing_row="URL to Video",
     resource=R.LINK_TO_VIDEOS,
@@ -197,6 +199,7 @@ URL_TO_VIDEO = GeneratorSpec(
 
 AD_CLONE = GeneratorSpec(
     key="ad_clone",
+    title_fields=("product_url", "link", "video_url"),
     title="Ad Clone",
     billing_row="Ad Clone",
     resource=R.ADS_CLONE,

@@ -48,6 +48,7 @@ def _text_body(values: Values) -> dict[str, Any]:
 
 TEXT_GENERATOR = GeneratorSpec(
     key="text_generator",
+    title_fields=("prompt",),
     title="Text Generator",
     billing_row="Text Generator",
     resource=R.TEXT_GENERATOR,
@@ -77,6 +78,7 @@ TEXT_GENERATOR = GeneratorSpec(
 
 TEXT_TO_SPEECH = GeneratorSpec(
     key="text_to_speech",
+    title_fields=("script",),
     title="Text to Speech",
     billing_row="Text to Speech",
     resource=R.TEXT_TO_SPEECH,
@@ -106,6 +108,7 @@ def _scripts_check(values: Values) -> dict[str, str]:
 
 AI_SCRIPTS = GeneratorSpec(
     key="ai_scripts",
+    title_fields=("url",),
     title="AI Scripts",
     billing_row="AI Scripts",
     resource=R.AI_SCRIPTS,
@@ -135,6 +138,7 @@ AI_SCRIPTS = GeneratorSpec(
 
 AI_SHORTS = GeneratorSpec(
     key="ai_shorts",
+    title_fields=("script",),
     title="AI Shorts",
     billing_row="AI Shorts",
     resource=R.AI_SHORTS,
@@ -163,6 +167,7 @@ AI_SHORTS = GeneratorSpec(
 
 AI_EDITING = GeneratorSpec(
     key="ai_editing",
+    title_fields=("video_url",),
     title="AI Editing",
     billing_row="AI Editing",
     resource=R.AI_EDITING,

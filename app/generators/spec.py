@@ -103,6 +103,9 @@ class GeneratorSpec:
     # (None: this generator takes no batches) and the settings a batch shares across rows.
     url_field: str | None = None
     batch_fields: tuple[str, ...] = ()
+    # The fields whose text names a job in the Jobs panel (the first one filled in wins; else
+    # the first scene's script, else the title).
+    title_fields: tuple[str, ...] = ()
     # Where a drop of product pages (or a batch) goes when the tab showing takes none.
     default_page_target: bool = False
     # Flow.COMPARE_STYLES: the single style the other flows send, replaced by the list of
@@ -241,6 +244,19 @@ class GeneratorSpec:
         if self.source_field is None:
             raise SpecError({"": f"{self.title} does not start from a finished job."})
         return str(values[self.source_field]).strip()
+
+    def describe(self, values: Values) -> str:
+        """What was asked, in a few words, for the Jobs panel (a product URL, a script's
+        start…)."""
+        texts = [values.get(name) for name in self.title_fields]
+        for f in self.fields:  # a list of scenes: the first one's script
+            scenes = values.get(f.name) if f.kind is FieldKind.SCENES else None
+            if isinstance(scenes, list) and scenes and isinstance(scenes[0], Mapping):
+                texts.append(scenes[0].get("input_text", ""))
+        for value in texts:
+            if isinstance(value, str) and value.strip():
+                return clip(" ".join(value.split()))
+        return self.title
 
     def values_from_request(self, request: Values) -> dict[str, Any]:
         """The form values a sent request body holds (fields sent under their wire names)."""

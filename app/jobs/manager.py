@@ -57,21 +57,11 @@ log = logging.getLogger(__name__)
 
 PLACEHOLDER_LINK = "00000000-0000-4000-8000-000000000000"  # to validate a form before its Link
 
-TITLE_FIELDS = ("url", "product_url", "link", "script", "text", "prompt", "video_url",
-                "template_id", "image", "source_job")
-
 
 def describe_request(spec: GeneratorSpec, values: Mapping[str, Any]) -> str:
-    """What was asked, in a few words, for the queue ("script start…", the product URL)."""
-    for name in TITLE_FIELDS:
-        value = values.get(name)
-        if isinstance(value, str) and value.strip():
-            text = " ".join(value.split())
-            return text if len(text) <= 60 else text[:59] + "…"
-    scenes = values.get("scenes")
-    if isinstance(scenes, list) and scenes and isinstance(scenes[0], Mapping):
-        return describe_request(spec, {"text": scenes[0].get("input_text", "")})
-    return spec.title
+    """What was asked, in a few words, for the queue ("script start…", the product URL): the
+    spec's :meth:`~app.generators.GeneratorSpec.describe`."""
+    return spec.describe(values)
 
 
 class TaskGroup:

@@ -476,6 +476,18 @@ def test_product_pages_links_styles_and_sources_are_named_by_the_spec() -> None:
         == {"link": "L", "video_length": 15}
 
 
+def test_the_spec_says_what_a_job_asked_for() -> None:
+    assert spec("url_to_video").describe({"product_url": " https://shop.example.com/p ",
+                                          "link": "L"}) == "https://shop.example.com/p"
+    assert spec("url_to_video").describe({"link": "L"}) == "L"
+    assert spec("text_to_speech").describe({"script": "word " * 30}) == \
+        ("word " * 12)[:59] + "…"
+    scenes = [{"input_text": "Hello   there"}, {"input_text": "Bye"}]
+    assert spec("avatar_v2").describe({"scenes": scenes}) == "Hello there"
+    assert spec("avatar_v2").describe({"scenes": [{"input_text": " "}]}) == "AI Avatar v2"
+    assert spec("asset_generator").describe({"model_name": "veo3.1/fast"}) == "Asset Generator"
+
+
 def test_register_adds_a_generator_and_unregister_removes_it() -> None:
     made_up = dataclasses.replace(spec("text_to_speech"), key="made_up", title="Made up")
     assert register(made_up) is made_up and spec("made_up") is made_up

@@ -72,6 +72,7 @@ QUICK_AD = GeneratorSpec(
     link_maker=BY_KEY["links"],
     link_field="link_id",
     url_field="page",
+    title_fields=("page", "link_id"),
     batch_fields=("seconds", "shape"),
     refunded_on_failure=True,
 )
@@ -139,6 +140,7 @@ async def test_a_made_up_generator_runs_from_form_to_spending(
         finally:
             await manager.aclose()
         assert record.generator == "quick_ad" and record.state is JobState.DONE
+        assert record.title == PAGE  # what was asked, as the spec's title fields say
         assert record.estimate == 3  # the Link was its own job (1 credit)
         assert record.request["link"] and record.request["video_length"] == 15
         assert record.request["aspect_ratio"] == "9x16" and "page" not in record.request
