@@ -180,7 +180,7 @@ class MusicPicker(FieldEditor):
 
     def _ask(self, page: int) -> None:
         from ui.service import MusicQuery  # (the service imports the forms' modules late)
-        if getattr(self.service, "client", None) is None:
+        if not self.service.connected:
             self._waiting = None
             self._set_status(f"{NOT_CONNECTED} to list {self.noun}.")
             self._update_controls()

@@ -50,7 +50,7 @@ class CatalogueWatcher(QObject):
         self.service.load_catalogue(self.kind)
 
     def _connected(self) -> bool:
-        return getattr(self.service, "client", None) is not None
+        return self.service.connected
 
     def _ask(self) -> None:
         if not self._connected():
