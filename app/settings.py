@@ -22,6 +22,7 @@ import datetime
 import json
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -112,6 +113,86 @@ def _type_name(expected: type) -> str:
     return {bool: "true or false", int: "a whole number", str: "text"}.get(expected, "a value")
 
 
+def _message_of(check: Callable[[], object], *errors: type[Exception]) -> str | None:
+    """The message of the error ``check`` raises (one of ``errors``), or None."""
+    try:
+        check()
+    except errors as exc:
+        return str(exc)
+    return None
+
+
+def _plan_problem(s: Settings) -> str | None:
+    if s.plan not in PLAN_KEYS:
+        return f"Unknown plan {s.plan!r}; choose API Starter, API Pro or Enterprise."
+    return None
+
+
+def _rate_problem(s: Settings) -> str | None:
+    if s.plan != "enterprise":
+        return None
+    return _message_of(lambda: price_plan(s), PricingError)
+
+
+def _wpm_problem(s: Settings) -> str | None:
+    if MIN_WPM <= s.words_per_minute <= MAX_WPM:
+        return None
+    return f"The speaking rate must be between {MIN_WPM} and {MAX_WPM} words per minute."
+
+
+def _output_problem(s: Settings) -> str | None:
+    if s.output_dir and ("\x00" in s.output_dir or not Path(s.output_dir).is_absolute()):
+        return "The output folder must be a full path, or left empty."
+    return None
+
+
+def _theme_problem(s: Settings) -> str | None:
+    if s.theme not in THEMES:
+        return f"Unknown theme {s.theme!r}; choose system, light or dark."
+    return None
+
+
+def _name_problem(s: Settings) -> str | None:
+    return _message_of(lambda: render_name(
+        s.name_template, generator="g", title="t",
+        created=datetime.datetime.now(datetime.UTC), job_id="0" * 8), DownloadError)
+
+
+def _address_problem(s: Settings) -> str | None:
+    if not s.api_base_url:
+        return None
+    return _message_of(lambda: validate_base_url(s.api_base_url), InsecureBaseURLError)
+
+
+def _limit_problem(name: str) -> Callable[[Settings], str | None]:
+    def check(s: Settings) -> str | None:
+        what = LABELS[name].split(" (")[0].lower()
+        return _message_of(lambda: parse_limit(getattr(s, name), what), ValueError)
+    return check
+
+
+def _concurrency_problem(s: Settings) -> str | None:
+    if 1 <= s.batch_concurrency <= MAX_BATCH_CONCURRENCY:
+        return None
+    return (f"Batch jobs running at once must be between 1 and {MAX_BATCH_CONCURRENCY}.")
+
+
+_CHECKS: tuple[tuple[str, Callable[[Settings], str | None], tuple[str, ...]], ...] = (
+    ("plan", _plan_problem, ()),
+    ("enterprise_rate", _rate_problem, ("plan",)),
+    ("words_per_minute", _wpm_problem, ()),
+    ("output_dir", _output_problem, ()),
+    ("theme", _theme_problem, ()),
+    ("name_template", _name_problem, ()),
+    ("api_base_url", _address_problem, ()),
+    *((name, _limit_problem(name), ()) for name in
+      ("budget_per_job", "budget_daily", "budget_monthly", "budget_low_balance")),
+    ("batch_concurrency", _concurrency_problem, ()),
+)
+"""Each setting's own check, run when its value (and each field named after it) has the
+right type: (field, check, fields it also needs valid)."""
+
+
 def validate(settings: Settings) -> dict[str, str]:
     """Field name → message for the user, for every field that is not acceptable."""
     errors: dict[str, str] = {}
@@ -119,45 +200,12 @@ def validate(settings: Settings) -> dict[str, str]:
         expected = type(getattr(_DEFAULTS, f.name))
         if not _type_ok(getattr(settings, f.name), expected):
             errors[f.name] = f"{LABELS[f.name]} must be {_type_name(expected)}."
-    if "plan" not in errors and settings.plan not in PLAN_KEYS:
-        errors["plan"] = (f"Unknown plan {settings.plan!r}; choose API Starter, API Pro "
-                          "or Enterprise.")
-    if ("plan" not in errors and "enterprise_rate" not in errors
-            and settings.plan == "enterprise"):
-        try:
-            price_plan(settings)
-        except PricingError as exc:
-            errors["enterprise_rate"] = str(exc)
-    if "words_per_minute" not in errors and not (
-            MIN_WPM <= settings.words_per_minute <= MAX_WPM):
-        errors["words_per_minute"] = (f"The speaking rate must be between {MIN_WPM} and "
-                                      f"{MAX_WPM} words per minute.")
-    if "output_dir" not in errors and settings.output_dir and (
-            "\x00" in settings.output_dir or not Path(settings.output_dir).is_absolute()):
-        errors["output_dir"] = "The output folder must be a full path, or left empty."
-    if "theme" not in errors and settings.theme not in THEMES:
-        errors["theme"] = f"Unknown theme {settings.theme!r}; choose system, light or dark."
-    if "name_template" not in errors:
-        try:
-            render_name(settings.name_template, generator="g", title="t",
-                        created=datetime.datetime.now(datetime.UTC), job_id="0" * 8)
-        except DownloadError as exc:
-            errors["name_template"] = str(exc)
-    if "api_base_url" not in errors and settings.api_base_url:
-        try:
-            validate_base_url(settings.api_base_url)
-        except InsecureBaseURLError as exc:
-            errors["api_base_url"] = str(exc)
-    for name in ("budget_per_job", "budget_daily", "budget_monthly", "budget_low_balance"):
-        if name not in errors:
-            try:
-                parse_limit(getattr(settings, name), LABELS[name].split(" (")[0].lower())
-            except ValueError as exc:
-                errors[name] = str(exc)
-    if "batch_concurrency" not in errors and not (
-            1 <= settings.batch_concurrency <= MAX_BATCH_CONCURRENCY):
-        errors["batch_concurrency"] = (f"Batch jobs running at once must be between 1 and "
-                                       f"{MAX_BATCH_CONCURRENCY}.")
+    for name, check, needs in _CHECKS:
+        if name in errors or any(n in errors for n in needs):
+            continue
+        problem = check(settings)
+        if problem is not None:
+            errors[name] = problem
     # Messages echo values; a pasted key must not travel on in one.
     return {name: redact(message) for name, message in errors.items()}
 

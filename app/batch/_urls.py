@@ -24,14 +24,21 @@ _REASONS = {
 }
 
 
-def url_problem(url: str) -> str | None:
-    """Why ``url`` cannot go in a batch (a sentence for the user), or ``None``."""
+_LOCAL = "This page is on your own computer or network; Creatify cannot reach it."
+
+
+def _text_problem(url: str) -> str | None:
+    """Problems of the text itself: empty, too long, spaces or control characters."""
     if not url:
         return "Empty."
     if len(url) > MAX_URL_LENGTH:
         return f"Too long: {len(url):,} characters (at most {MAX_URL_LENGTH:,})."
     if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
         return "Contains spaces or control characters."
+    return None
+
+
+def _scheme_problem(url: str) -> str | None:
     match = _SCHEME.match(url)
     scheme = match.group(1).lower() if match else ""
     if scheme in _REASONS:
@@ -39,13 +46,11 @@ def url_problem(url: str) -> str | None:
     if scheme not in ("http", "https"):
         return (f"Only http and https pages can be used (this is {scheme}:)." if scheme
                 else "Not a web address (it should start with https://).")
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        parts.port  # noqa: B018 - raises ValueError for a bad port
-    except ValueError:
-        return "Not a valid web address."
-    local = "This page is on your own computer or network; Creatify cannot reach it."
+    return None
+
+
+def _host_problem(host: str) -> str | None:
+    """A host Creatify cannot reach (this machine, a private network) or no site name."""
     if not host:
         return "No site name in this address."
     try:
@@ -53,15 +58,28 @@ def url_problem(url: str) -> str | None:
     except ValueError:
         ip = None
     if ip is not None:
-        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved \
-                or ip.is_unspecified or ip.is_multicast:
-            return local
-        return None
+        local = (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved
+                 or ip.is_unspecified or ip.is_multicast)
+        return _LOCAL if local else None
     if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
-        return local
+        return _LOCAL
     if "." not in host.strip("."):
         return "No site name in this address (like shop.example.com)."
     return None
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` cannot go in a batch (a sentence for the user), or ``None``."""
+    problem = _text_problem(url) or _scheme_problem(url)
+    if problem:
+        return problem
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        return "Not a valid web address."
+    return _host_problem(host)
 
 
 def same_page_key(url: str) -> str:

@@ -266,42 +266,40 @@ def check_aurora(account: Account, body: dict[str, Any]) -> None:
         raise field_errors({"audio": [f"Audio must be at most {limit} seconds for {model}."]})
 
 
+def _variable_problem(name: str, value: object, spec: Mapping[str, Any] | None) -> str | None:
+    """What is wrong with one given template variable, or None."""
+    if spec is None:
+        return f"{name}: not a variable of this template."
+    if not isinstance(value, dict):
+        return f'{name}: expected {{"type", "properties"}}.'
+    if value.get("type", spec["type"]) != spec["type"]:
+        return f'{name}: type must be "{spec["type"]}".'
+    props = value.get("properties")
+    key = VARIABLE_PROPERTY[spec["type"]]
+    if not isinstance(props, dict) or not isinstance(props.get(key), str) \
+            or not props[key].strip():
+        return f"{name}: properties.{key} is required."
+    if key == "url":
+        try:
+            url()(props[key])
+        except Invalid as exc:
+            return f"{name}: properties.url: {exc.args[0]}"
+    elif "max_length" in spec and len(props[key]) > spec["max_length"]:
+        return f"{name}: Ensure this field has no more than {spec['max_length']} characters."
+    return None
+
+
 def check_template(account: Account, body: dict[str, Any]) -> None:
     """``variables`` checked against the template's (``GET /api/custom_templates/{id}/``):
     unknown template or variable, wrong type, a required one missing, a text too long."""
     template = TEMPLATES.get(body["template_id"])
     if template is None:
         raise field_errors({"template_id": [f'Invalid template "{body["template_id"]}".']})
-    problems: list[str] = []
     given = body["variables"]
-    for name, value in given.items():
-        spec = template.variables.get(name)
-        if spec is None:
-            problems.append(f"{name}: not a variable of this template.")
-            continue
-        if not isinstance(value, dict):
-            problems.append(f'{name}: expected {{"type", "properties"}}.')
-            continue
-        if value.get("type", spec["type"]) != spec["type"]:
-            problems.append(f'{name}: type must be "{spec["type"]}".')
-            continue
-        props = value.get("properties")
-        key = VARIABLE_PROPERTY[spec["type"]]
-        if not isinstance(props, dict) or not isinstance(props.get(key), str) \
-                or not props[key].strip():
-            problems.append(f"{name}: properties.{key} is required.")
-            continue
-        if key == "url":
-            try:
-                url()(props[key])
-            except Invalid as exc:
-                problems.append(f"{name}: properties.url: {exc.args[0]}")
-        elif "max_length" in spec and len(props[key]) > spec["max_length"]:
-            problems.append(f"{name}: Ensure this field has no more than "
-                            f"{spec['max_length']} characters.")
-    for name, spec in template.variables.items():
-        if spec.get("required") and name not in given:
-            problems.append(f"{name}: {REQUIRED}")
+    problems = [problem for name, value in given.items()
+                if (problem := _variable_problem(name, value, template.variables.get(name)))]
+    problems += [f"{name}: {REQUIRED}" for name, spec in template.variables.items()
+                 if spec.get("required") and name not in given]
     if problems:
         raise field_errors({"variables": problems})
 

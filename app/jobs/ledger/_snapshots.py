@@ -31,6 +31,50 @@ def status_text(state: JobState, snapshot: JobSnapshot) -> str:
     return f"{state} ({raw})" if raw and raw != state.value else str(state)
 
 
+def _preview_changes(record: JobRecord, snapshot: JobSnapshot) -> dict[str, Any]:
+    """Fresh preview links: ``preview`` and ``previews[]`` when they changed."""
+    changes: dict[str, Any] = {}
+    if snapshot.preview_url is not None and snapshot.preview_url != record.preview_url:
+        changes["preview_url"] = snapshot.preview_url
+    if snapshot.previews and snapshot.previews != record.previews:
+        changes["previews"] = json.dumps([p.to_json() for p in snapshot.previews],
+                                         ensure_ascii=False)
+    return changes
+
+
+def _state_changes(record: JobRecord, state: JobState, now: datetime) -> dict[str, Any]:
+    if state is record.state:
+        return {}
+    if state.is_terminal:
+        return {"state": state.value, "finished_at": ts(now)}
+    if record.finished_at is not None:
+        return {"state": state.value, "finished_at": None}
+    return {"state": state.value}
+
+
+def _value_changes(record: JobRecord, snapshot: JobSnapshot) -> dict[str, Any]:
+    """The reported values that differ from the row's (missing ones keep what was known)."""
+    changes: dict[str, Any] = {}
+    if snapshot.raw_status != record.raw_status:
+        changes["raw_status"] = snapshot.raw_status
+    if snapshot.progress is not None and snapshot.progress != record.progress:
+        changes["progress"] = snapshot.progress
+    for name in ("result_urls", "thumbnails"):
+        urls = getattr(snapshot, name)
+        if urls and urls != getattr(record, name):
+            changes[name] = url_list(urls)
+    for name in ("response_text", "duration"):
+        value = getattr(snapshot, name)
+        if value is not None and value != getattr(record, name):
+            changes[name] = value
+    if snapshot.credits_used is not None and snapshot.credits_used != record.credits_used:
+        changes["credits_used"] = dec(snapshot.credits_used, "credits_used")
+    reason = clean(snapshot.failed_reason)
+    if reason is not None and reason != record.failed_reason:
+        changes["failed_reason"] = reason
+    return changes
+
+
 def snapshot_changes(record: JobRecord, snapshot: JobSnapshot, state: JobState,
                      now: datetime) -> dict[str, Any]:
     """Columns the snapshot changes. Missing values (None, empty) keep what was known:
@@ -38,38 +82,7 @@ def snapshot_changes(record: JobRecord, snapshot: JobSnapshot, state: JobState,
 
     A row already ``preview_ready`` takes only fresh preview links: the server job's
     later status, results and credits belong to its render's row."""
-    changes: dict[str, Any] = {}
     if record.state is JobState.PREVIEW_READY:
-        if snapshot.preview_url is not None and snapshot.preview_url != record.preview_url:
-            changes["preview_url"] = snapshot.preview_url
-        if snapshot.previews and snapshot.previews != record.previews:
-            changes["previews"] = json.dumps([p.to_json() for p in snapshot.previews],
-                                             ensure_ascii=False)
-        return changes
-    if state is not record.state:
-        changes["state"] = state.value
-        if state.is_terminal:
-            changes["finished_at"] = ts(now)
-        elif record.finished_at is not None:
-            changes["finished_at"] = None
-    if snapshot.raw_status != record.raw_status:
-        changes["raw_status"] = snapshot.raw_status
-    if snapshot.progress is not None and snapshot.progress != record.progress:
-        changes["progress"] = snapshot.progress
-    if snapshot.result_urls and snapshot.result_urls != record.result_urls:
-        changes["result_urls"] = url_list(snapshot.result_urls)
-    if snapshot.thumbnails and snapshot.thumbnails != record.thumbnails:
-        changes["thumbnails"] = url_list(snapshot.thumbnails)
-    for name in ("preview_url", "response_text", "duration"):
-        value = getattr(snapshot, name)
-        if value is not None and value != getattr(record, name):
-            changes[name] = value
-    if snapshot.previews and snapshot.previews != record.previews:
-        changes["previews"] = json.dumps([p.to_json() for p in snapshot.previews],
-                                         ensure_ascii=False)
-    if snapshot.credits_used is not None and snapshot.credits_used != record.credits_used:
-        changes["credits_used"] = dec(snapshot.credits_used, "credits_used")
-    reason = clean(snapshot.failed_reason)
-    if reason is not None and reason != record.failed_reason:
-        changes["failed_reason"] = reason
-    return changes
+        return _preview_changes(record, snapshot)
+    return {**_state_changes(record, state, now), **_value_changes(record, snapshot),
+            **_preview_changes(record, snapshot)}
