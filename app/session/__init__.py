@@ -1,0 +1,31 @@
+"""The session: one connection to Creatify (or to the offline sandbox) and what hangs on it.
+
+A :class:`Session` owns the connection switch (the client, the ledger file of each mode, the
+job manager following that ledger), the catalogues and free look-ups read over it, the picker
+images (read by :class:`app.media.MediaFetcher`), the balance and the credits committed to
+jobs in flight, and the ledger queries the widgets need. It imports no Qt: it reports through
+the plain callbacks of :class:`SessionEvents`, which ``ui.service.StudioService`` turns into
+signals.
+
+Reads the session starts itself (credits, catalogues, images) run in its task group; a paid
+request is a coroutine the caller runs (the service, one task each).
+
+Modules: ``_events`` (modes, queries, the callbacks, :func:`describe`), ``_reads`` (the
+cached free reads), ``_session`` (the connection and its jobs).
+"""
+
+from app.session._events import (
+    NOT_CONNECTED,
+    PAID_ERRORS,
+    Mode,
+    MusicQuery,
+    SessionEvents,
+    describe,
+)
+from app.session._reads import MAX_CACHED_LOOKUPS, FreeReads
+from app.session._session import SANDBOX_SPEED, Later, Session
+
+__all__ = [
+    "MAX_CACHED_LOOKUPS", "NOT_CONNECTED", "PAID_ERRORS", "SANDBOX_SPEED", "FreeReads", "Later",
+    "Mode", "MusicQuery", "Session", "SessionEvents", "describe",
+]

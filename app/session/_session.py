@@ -1,0 +1,391 @@
+"""The :class:`Session`: one connection and what hangs on it (see the package notes)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine, Mapping
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from app.api.client import CreatifyClient, validate_base_url
+from app.api.errors import CreatifyError
+from app.downloads import DEFAULT_TEMPLATE
+from app.generators import Flow, GeneratorSpec
+from app.jobs.budget import BudgetLimits
+from app.jobs.ledger import JobRecord, JobState, Ledger, LedgerError
+from app.jobs.manager import JobManager, Pricing, TaskGroup
+from app.jobs.scheduler import PollPolicy
+from app.sandbox import Sandbox
+from app.session._events import Mode, MusicQuery, SessionEvents, describe
+from app.session._reads import FreeReads
+
+log = logging.getLogger("app.session")
+
+SANDBOX_SPEED = 20.0
+"""The offline sandbox runs jobs this many times faster than Creatify (minutes → seconds)."""
+
+Later = Callable[[float, Callable[[], None]], None]
+"""``later(seconds, callback)``: run ``callback`` once, ``seconds`` from now."""
+
+
+def _call_later(seconds: float, callback: Callable[[], None]) -> None:
+    asyncio.get_running_loop().call_later(seconds, callback)
+
+
+class Session:
+    """Connection, credits, catalogues, images and the job ledger with its manager.
+
+    Reports through ``events`` (a :class:`SessionEvents`, replaceable). ``later`` schedules
+    the recount of committed credits (the event loop's ``call_later`` by default; the Qt
+    adapter passes a single-shot ``QTimer``).
+    """
+
+    def __init__(self, output_dir: Path, *, data_dir: Path | None = None,
+                 auto_download: bool = True, sandbox_speed: float = SANDBOX_SPEED,
+                 events: SessionEvents | None = None, later: Later = _call_later) -> None:
+        self.output_dir = output_dir
+        self.data_dir = data_dir or output_dir.parent / "data"
+        self.events = events or SessionEvents()
+        self._later = later
+        self._auto_download = auto_download
+        self._name_template = DEFAULT_TEMPLATE
+        self.ledger: Ledger | None = None
+        self.jobs: JobManager | None = None
+        self._finished: set[str] = set()
+        self.sandbox_speed = sandbox_speed
+        self.mode = Mode.NONE
+        self.credits: Decimal | None = None
+        self.client: CreatifyClient | None = None
+        self.sandbox: Sandbox | None = None
+        self.tasks = TaskGroup(self._report)
+        self.reads = FreeReads(lambda: self.client, self.tasks, lambda: self.events)
+        self.budget = BudgetLimits()  # kept current by the window from the settings
+        self.committed = Decimal(0)
+        self._committed_pending = False
+
+    def _report(self, name: str, exc: BaseException) -> None:
+        self.events.error(f"{name}: {describe(exc)}")
+
+    @property
+    def auto_download(self) -> bool:
+        return self._auto_download
+
+    @auto_download.setter
+    def auto_download(self, value: bool) -> None:
+        self._auto_download = value
+        if self.jobs is not None:
+            self.jobs.auto_download = value
+
+    @property
+    def name_template(self) -> str:
+        """How result files are named, for this connection and the next ones."""
+        return self._name_template
+
+    @name_template.setter
+    def name_template(self, value: str) -> None:
+        self._name_template = value
+        if self.jobs is not None:
+            self.jobs.name_template = value
+
+    @property
+    def connected(self) -> bool:
+        return self.client is not None
+
+    # ------------------------------------------------------------------ connection
+
+    async def _replace_client(self, client: CreatifyClient | None,
+                              ledger_file: Path | None = None,
+                              policy: PollPolicy | None = None) -> None:
+        """Switch connection: the old jobs stop being followed, the new ledger is opened
+        (its unfinished jobs reconciled and followed again)."""
+        old, self.client = self.client, client
+        self.reads.forget()
+        self.credits = None
+        if self.jobs is not None:
+            await self.jobs.aclose()
+            self.jobs = None
+        if self.ledger is not None:
+            self.ledger.close()
+            self.ledger = None
+        if old is not None:
+            await old.aclose()
+        if client is not None and ledger_file is not None:
+            ledger_file.parent.mkdir(parents=True, exist_ok=True)
+            self.ledger = Ledger(ledger_file)
+            self.jobs = JobManager(client, self.ledger, self.output_dir,
+                                   on_change=self._job_changed, policy=policy,
+                                   auto_download=self._auto_download, on_error=self._report,
+                                   name_template=self._name_template,
+                                   budget=lambda: self.budget, on_balance=self._balance_read)
+            self.events.jobs_reloaded()
+            self._committed_soon()
+            await self.jobs.start()
+
+    def _set_mode(self, mode: str) -> None:
+        self.mode = mode
+        self.events.mode_changed(mode)
+
+    async def use_client(self, client: CreatifyClient, ledger_file: Path,
+                         policy: PollPolicy | None = None, mode: str = Mode.SANDBOX) -> None:
+        """Talk to ``client`` (a simulator the caller runs, as tests do) over
+        ``ledger_file``; the balance is not read (await :meth:`fetch_credits`)."""
+        await self._replace_client(client, ledger_file, policy)
+        self._set_mode(mode)
+
+    async def use_sandbox(self) -> str:
+        """Start the simulator on a free loopback port and talk to it; returns its URL."""
+        ledger_file = self.data_dir / "sandbox-jobs.sqlite3"
+        if self.sandbox is None:
+            self.sandbox = Sandbox(speed=self.sandbox_speed)
+            await asyncio.to_thread(self.sandbox.start)
+            # A new simulator knows none of the old sandbox jobs: a fresh sandbox ledger.
+            for stale in self.data_dir.glob(ledger_file.name + "*"):
+                stale.unlink(missing_ok=True)
+        await self._replace_client(CreatifyClient("sandbox", "sandbox",
+                                                  base_url=self.sandbox.base_url),
+                                   ledger_file, PollPolicy().scaled(self.sandbox_speed))
+        self._set_mode(Mode.SANDBOX)
+        self.refresh_credits()
+        return self.sandbox.base_url
+
+    async def use_credentials(self, api_id: str, api_key: str, base_url: str) -> None:
+        """Talk to Creatify at ``base_url`` with this key; a running sandbox stops."""
+        await self._replace_client(CreatifyClient(api_id, api_key,
+                                                  base_url=validate_base_url(base_url)),
+                                   self.data_dir / "jobs.sqlite3")
+        if self.sandbox is not None:
+            await asyncio.to_thread(self.sandbox.stop)
+            self.sandbox = None
+        self._set_mode(Mode.LIVE)
+        self.refresh_credits()
+
+    async def drop_connection(self) -> None:
+        """Stop using any account: jobs stop being followed, the mode becomes ``NONE``."""
+        await self._replace_client(None)
+        self._set_mode(Mode.NONE)
+
+    @staticmethod
+    async def test_connection(api_id: str, api_key: str, base_url: str) -> tuple[bool, str]:
+        """Call the free remaining-credits endpoint with this key: ``(ok, message)``."""
+        try:
+            async with CreatifyClient(api_id, api_key,
+                                      base_url=validate_base_url(base_url)) as probe:
+                credits = await probe.remaining_credits()
+        except (CreatifyError, ValueError) as exc:
+            return False, describe(exc)
+        return True, f"Connected. {credits:,} credits remaining."
+
+    # ------------------------------------------------------------------ credits
+
+    def _balance_read(self, credits: Decimal) -> None:
+        """The budget guard read the balance before a paid call: show it."""
+        self.credits = credits
+        self.events.credits_changed(credits)
+
+    def _committed_soon(self) -> None:
+        """Recount the credits committed in flight once, a moment after a burst of changes."""
+        if not self._committed_pending:
+            self._committed_pending = True
+            self._later(0.2, self._update_committed)
+
+    def _update_committed(self) -> None:
+        self._committed_pending = False
+        committed = self.ledger.committed() if self.ledger is not None else Decimal(0)
+        if committed != self.committed:
+            self.committed = committed
+            self.events.committed_changed(committed)
+
+    def _job_changed(self, record: JobRecord) -> None:
+        if record.state is JobState.SUBMITTING or record.state.is_terminal \
+                or record.credits_used is not None:
+            self._committed_soon()
+        self.events.job_changed(record)
+        if record.state.is_terminal and record.key not in self._finished:
+            self._finished.add(record.key)
+            self.refresh_credits()
+
+    def refresh_credits(self) -> None:
+        """Read the balance (free) in the background; ``credits_changed`` follows."""
+        if self.client is None:
+            return
+        client = self.client
+
+        async def run() -> None:
+            try:
+                self.credits = await client.remaining_credits()
+            except CreatifyError as exc:
+                self.events.credits_failed(exc.message)
+                return
+            self._record_balance(client, self.credits)
+            log.info("remaining credits: %s", self.credits)
+            self.events.credits_changed(self.credits)
+        self.tasks.spawn(run(), "refresh credits")
+
+    async def fetch_credits(self) -> Decimal:
+        """The balance now (free), awaited: for callers that must check before paying."""
+        if self.client is None:
+            raise RuntimeError("not connected")
+        client = self.client
+        self.credits = await client.remaining_credits()
+        self._record_balance(client, self.credits)
+        self.events.credits_changed(self.credits)
+        return self.credits
+
+    def _record_balance(self, client: CreatifyClient, credits: Decimal) -> None:
+        """Keep the reading for the spending view (if the connection is still that one)."""
+        if self.client is client and self.ledger is not None:
+            try:
+                self.ledger.record_balance(credits)
+            except LedgerError as exc:
+                log.warning("balance reading not kept: %s", exc)
+
+    # ------------------------------------------------------------------ free reads
+
+    async def read_catalogue(self, kind: str) -> list[dict[str, Any]]:
+        """A catalogue read now (free, not cached), awaited: for checks such as the
+        self-test."""
+        if self.client is None:
+            raise RuntimeError("not connected")
+        items: list[dict[str, Any]] = await getattr(self.client, kind)()
+        return items
+
+    def catalogue(self, kind: str) -> list[dict[str, Any]] | None:
+        """A loaded catalogue (``personas``, ``voices``, ``musics``, ``music_categories``,
+        ``custom_templates``, ``asset_schemas``) or ``None``, in which case loading starts
+        and ``catalogue_loaded`` follows."""
+        return self.reads.catalogue(kind)
+
+    def load_catalogue(self, kind: str) -> None:
+        self.reads.load_catalogue(kind)
+
+    def template_detail(self, template_id: str) -> dict[str, Any] | None:
+        """The detail of one Custom Template (``GET /api/custom_templates/{id}/``, with its
+        ``variables``), cached for the session; ``None`` while ``template_loaded`` (or
+        ``template_failed``) is on its way."""
+        return self.reads.template_detail(template_id)
+
+    def music_page(self, query: MusicQuery) -> Any:
+        """One page of the music library (the client's ``MusicPage``), cached for the
+        session; ``None`` while ``music_page_loaded`` (or ``music_page_failed``) follows."""
+        return self.reads.music_page(query)
+
+    def image(self, url: str) -> bytes | None:
+        """Cached image bytes for ``url``, or ``None`` while ``image_loaded`` is on its way."""
+        return self.reads.image(url)
+
+    # ------------------------------------------------------------------ paid requests
+
+    def _manager(self) -> JobManager:
+        if self.jobs is None:
+            raise RuntimeError("not connected")
+        return self.jobs
+
+    def submit(self, spec: GeneratorSpec, values: Mapping[str, Any], flow: Flow = Flow.CREATE,
+               estimate: Decimal | None = None) -> Coroutine[Any, Any, JobRecord]:
+        """Record and send a paid request (``RuntimeError`` now when not connected)."""
+        jobs = self._manager()
+
+        async def run() -> JobRecord:
+            return await jobs.submit(spec, values, flow=flow,
+                                     pricing=Pricing(estimate, self.credits))
+        return run()
+
+    def render_preview(self, spec: GeneratorSpec, preview: JobRecord,
+                       estimate: Decimal | None = None) -> Coroutine[Any, Any, JobRecord]:
+        """Render a finished preview (paid)."""
+        jobs = self._manager()
+
+        async def run() -> JobRecord:
+            return await jobs.render(spec, preview, pricing=Pricing(estimate, self.credits))
+        return run()
+
+    def render_style(self, spec: GeneratorSpec, compared: JobRecord, media_job: str,
+                     estimate: Decimal | None = None) -> Coroutine[Any, Any, JobRecord]:
+        """Render the chosen style of a compare-styles job (paid)."""
+        jobs = self._manager()
+
+        async def run() -> JobRecord:
+            return await jobs.render_style(spec, compared, media_job, pricing=Pricing(estimate))
+        return run()
+
+    def stream_text(self, spec: GeneratorSpec, values: Mapping[str, Any],
+                    on_delta: Callable[[str], None]) -> Coroutine[Any, Any, JobRecord]:
+        """Stream a Text Generator answer (paid), each piece of text to ``on_delta``."""
+        jobs = self._manager()
+
+        async def run() -> JobRecord:
+            return await jobs.stream_text(spec, values, on_delta=on_delta,
+                                          pricing=Pricing(None, self.credits))
+        return run()
+
+    def batch_calls(self) -> tuple[
+            Callable[[GeneratorSpec, dict[str, Any], Decimal | None],
+                     Coroutine[Any, Any, JobRecord]],
+            Callable[[str], Coroutine[Any, Any, JobRecord]]]:
+        """``(submit, wait)`` for a batch runner over this connection's job manager."""
+        jobs = self._manager()
+
+        async def send(spec: GeneratorSpec, values: dict[str, Any],
+                       estimate: Decimal | None) -> JobRecord:
+            return await jobs.submit(spec, values, pricing=Pricing(estimate))
+        return send, jobs.wait_ended
+
+    def look_again(self, key: str) -> Coroutine[Any, Any, JobRecord]:
+        """Ask Creatify about one job now (free)."""
+        return self._manager().look_again(key)
+
+    def download_again(self, key: str) -> None:
+        self._manager().download(key)
+
+    def stop_watching(self, key: str) -> None:
+        self._manager().stop_watching(key)
+
+    def set_hidden(self, key: str, hidden: bool) -> None:
+        self._manager().set_hidden(key, hidden)
+
+    # ------------------------------------------------------------------ ledger queries
+
+    def jobs_page(self, limit: int = 5000) -> list[JobRecord]:
+        """The newest ``limit`` jobs shown in the Jobs panel (none when not connected)."""
+        return self.ledger.page(limit=limit) if self.ledger is not None else []
+
+    def job(self, key: str) -> JobRecord | None:
+        """The job with local key ``key`` as the ledger holds it now, or ``None``."""
+        if self.ledger is None:
+            return None
+        try:
+            return self.ledger.get(key)
+        except KeyError:
+            return None
+
+    def all_finished(self) -> bool:
+        """Connected, and no job is followed any more."""
+        return self.ledger is not None and not self.ledger.active()
+
+    def renders_of(self, preview: JobRecord) -> list[JobRecord]:
+        """The renders sent for a preview's server job (refused or failed ones left out)."""
+        if self.ledger is None or preview.server_id is None:
+            return []
+        over = (JobState.NOT_CREATED, JobState.FAILED, JobState.REJECTED)
+        return [r for r in self.ledger.on_server_job(preview.resource, preview.server_id)
+                if r.key != preview.key and r.flow == "render" and r.state not in over]
+
+    def balance_readings(self, since: datetime | None = None) -> list[tuple[datetime, Decimal]]:
+        """The balance readings kept since ``since`` (none when not connected)."""
+        return self.ledger.balance_readings(since) if self.ledger is not None else []
+
+    # ------------------------------------------------------------------ shutdown
+
+    async def aclose(self) -> None:
+        await self.tasks.aclose()
+        await self._replace_client(None)
+        await self.reads.media.aclose()
+        if self.sandbox is not None:
+            await asyncio.to_thread(self.sandbox.stop)
+            self.sandbox = None
+
+
+__all__ = ["SANDBOX_SPEED", "Later", "Session"]
