@@ -437,7 +437,7 @@ class BatchSheet(QDialog):
         self.dry_run.setText(self._dry_run_text(d, plan))
         running = self.run is not None and self._running()
         self.send_button.setEnabled(d.sendable > 0 and d.credits is not None and not running
-                                    and self.run is None and self.service.client is not None)
+                                    and self.run is None and self.service.connected)
         self.send_button.setText(f"Send {d.sendable:,} job{'s' if d.sendable != 1 else ''}…")
         failed = self.run.failed_indexes() if self.run is not None else []
         self.requeue_button.setEnabled(bool(failed) and not running)

@@ -246,12 +246,12 @@ class GeneratorTab(QWidget):
         self.estimator.show_quote(self.current_quote, self.pricing.plan_name)
         can_price = self.current_quote.error is None
         self.submit_button.setEnabled(not errors and can_price and not self.busy
-                                      and self.service.client is not None)
+                                      and self.service.connected)
         self.hint.setText(self._missing(errors))
 
     def _missing(self, errors: dict[str, str]) -> str:
         """Why Generate is disabled, in a line."""
-        if self.service.client is None:
+        if not self.service.connected:
             return "Connect first: enter your API credentials or try the sandbox."
         if errors:
             name, message = next(iter(errors.items()))

@@ -193,8 +193,7 @@ async def self_test(paths: AppPaths) -> dict[str, Any]:
                             sandbox_speed=500)
     try:
         report["sandbox"] = await service.use_sandbox()
-        assert service.client is not None and service.ledger is not None
-        voices = await service.client.voices()
+        voices = await service.read_catalogue("voices")
         values = {"script": "Creatify Studio checks that everything works.",
                   "accent": voices[0]["accents"][0]["id"]}
         sent = await asyncio.wait_for(service.submit(spec("text_to_speech"), values), 60)
@@ -203,7 +202,7 @@ async def self_test(paths: AppPaths) -> dict[str, Any]:
         while record is not None and time.monotonic() < deadline and not (
                 record.state.is_terminal and record.download_state.value in ("done", "failed")):
             await asyncio.sleep(0.05)
-            record = service.ledger.get(record.key)
+            record = service.job(record.key)
         report["job"] = {"status": record.raw_status if record else "not sent",
                          "credits_used": str(record.credits_used) if record else None,
                          "download": record.download_state.value if record else None}

@@ -388,9 +388,7 @@ class MainWindow(QMainWindow):
         self.pricing.words_per_minute = settings.words_per_minute
         self.service.auto_download = settings.auto_download
         self.service.budget = budget_limits(settings)
-        self.service.name_template = settings.name_template
-        if self.service.jobs is not None:
-            self.service.jobs.name_template = settings.name_template
+        self.service.name_template = settings.name_template  # (the current jobs' too)
         apply_theme(settings.theme)
 
     def about(self) -> None:
@@ -449,8 +447,7 @@ class MainWindow(QMainWindow):
             message = f"{record.title} is ready."
         else:
             message = f"{record.title} {record.state.value}: {record.failed_reason or ''}"
-        ledger = self.service.ledger
-        drained = ledger is not None and not ledger.active()
+        drained = self.service.all_finished()
         if message is None and drained and self.settings.notify_drained:
             message = "All jobs have finished."
         if message is None:

@@ -159,8 +159,7 @@ class QueuePanel(QWidget):
                 self.model.thumbnail_arrived(url)
 
     def reload(self) -> None:
-        ledger = self.service.ledger
-        self.model.load(ledger.page(limit=5000) if ledger is not None else [])
+        self.model.load(self.service.jobs_page(limit=5000))
 
     # ------------------------------------------------------------------ selection, actions
 

@@ -1,79 +1,42 @@
 """The one QObject that bridges the core to the widgets.
 
 Widgets never import httpx and never await the client: they call methods here (which start
-tasks) and listen to the signals. Everything the service does is plain core code underneath.
+tasks) and listen to the signals. Underneath is a Qt-free :class:`app.session.Session`: this
+adapter turns its callbacks into signals and its calls into tasks, and is the only module of
+``ui`` that reaches the ledger, the job manager or the client (through the session).
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
-from collections.abc import Awaitable, Callable, Hashable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Coroutine, Mapping
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import httpx
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from app.api.client import CreatifyClient, validate_base_url
-from app.api.errors import CreatifyError
 from app.batch import BatchRow, BatchRun
 from app.credentials import Credentials
-from app.downloads import DEFAULT_TEMPLATE, DownloadError
-from app.generators import Flow, GeneratorSpec, SpecError
-from app.jobs.budget import BudgetError, BudgetLimits
-from app.jobs.ledger import JobRecord, JobState, Ledger, LedgerError
-from app.jobs.manager import JobManager, Pricing, TaskGroup
-from app.jobs.scheduler import PollPolicy
-from app.sandbox import Sandbox
-
-log = logging.getLogger(__name__)
-
-SANDBOX_SPEED = 20.0
-"""The offline sandbox runs jobs this many times faster than Creatify (minutes → seconds)."""
-
-
-def _loop_running() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
+from app.generators import Flow, GeneratorSpec
+from app.jobs.budget import BudgetLimits
+from app.jobs.ledger import JobRecord
+from app.session import (
+    MAX_CACHED_LOOKUPS,
+    PAID_ERRORS,
+    SANDBOX_SPEED,
+    Mode,
+    MusicQuery,
+    Session,
+    SessionEvents,
+    describe,
+)
+from app.spending import SpendingRow, export_balance_csv, export_csv, spending_rows
 
 
-class Mode:
-    NONE = "none"
-    SANDBOX = "sandbox"
-    LIVE = "live"
-
-
-@dataclass(frozen=True, slots=True)
-class MusicQuery:
-    """One page of Creatify's music library: what the picker asked for."""
-
-    search: str = ""
-    category: str = ""
-    page: int = 1
-    page_size: int = 20
-
-
-MAX_CACHED_LOOKUPS = 500
-"""Template details and music pages kept for the session (the oldest dropped beyond)."""
-
-
-def describe(exc: BaseException) -> str:
-    """A message for the user from any error the core raises."""
-    if isinstance(exc, CreatifyError):
-        return exc.message
-    if isinstance(exc, BudgetError):
-        return exc.message
-    if isinstance(exc, SpecError):
-        return "; ".join(exc.errors.values())
-    if isinstance(exc, DownloadError | LedgerError | ValueError):
-        return str(exc)
-    return f"Unexpected error: {type(exc).__name__}: {exc}"
+def _qt_later(seconds: float, callback: Callable[[], None]) -> None:
+    QTimer.singleShot(round(seconds * 1000), callback)
 
 
 class StudioService(QObject):
@@ -105,438 +68,257 @@ class StudioService(QObject):
                  auto_download: bool = True, sandbox_speed: float = SANDBOX_SPEED,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.output_dir = output_dir
-        self.data_dir = data_dir or output_dir.parent / "data"
-        self._auto_download = auto_download
-        self.name_template = DEFAULT_TEMPLATE
-        self.ledger: Ledger | None = None
-        self.jobs: JobManager | None = None
-        self._finished: set[str] = set()
-        self.sandbox_speed = sandbox_speed
-        self.mode = Mode.NONE
-        self.credits: Decimal | None = None
-        self.client: CreatifyClient | None = None
-        self.sandbox: Sandbox | None = None
-        self._catalogues: dict[str, list[dict[str, Any]]] = {}
-        self._loading: set[str] = set()           # catalogue kinds being fetched
-        self._lookups: dict[Hashable, Any] = {}   # template details, music pages (session)
-        self._lookups_loading: set[Hashable] = set()
-        self._images: dict[str, bytes] = {}
-        self._images_loading: set[str] = set()
-        self._web: httpx.AsyncClient | None = None  # made on first use (TLS set-up is slow)
-        self.tasks = TaskGroup(self._report)
-        self.budget = BudgetLimits()  # kept current by the window from the settings
-        self.committed = Decimal(0)
-        self._committed_pending = False
+        events = SessionEvents(
+            mode_changed=self.modeChanged.emit, credits_changed=self.creditsChanged.emit,
+            credits_failed=self.creditsFailed.emit, catalogue_loaded=self.catalogueLoaded.emit,
+            catalogue_failed=self.catalogueFailed.emit, template_loaded=self.templateLoaded.emit,
+            template_failed=self.templateFailed.emit,
+            music_page_loaded=self.musicPageLoaded.emit,
+            music_page_failed=self.musicPageFailed.emit, image_loaded=self.imageLoaded.emit,
+            image_failed=self.imageFailed.emit, job_changed=self.jobChanged.emit,
+            jobs_reloaded=self.jobsReloaded.emit, committed_changed=self.committedChanged.emit,
+            error=self.errorRaised.emit)
+        self.session = Session(output_dir, data_dir=data_dir, auto_download=auto_download,
+                               sandbox_speed=sandbox_speed, events=events, later=_qt_later)
+        self.tasks = self.session.tasks
 
-    def _report(self, name: str, exc: BaseException) -> None:
-        self.errorRaised.emit(f"{name}: {describe(exc)}")
+    # ------------------------------------------------------------------ state (the session's)
+
+    @property
+    def output_dir(self) -> Path:
+        return self.session.output_dir
+
+    @property
+    def data_dir(self) -> Path:
+        return self.session.data_dir
+
+    @property
+    def mode(self) -> str:
+        return self.session.mode
+
+    @property
+    def credits(self) -> Decimal | None:
+        return self.session.credits
+
+    @property
+    def committed(self) -> Decimal:
+        return self.session.committed
+
+    @property
+    def connected(self) -> bool:
+        return self.session.connected
+
+    @property
+    def budget(self) -> BudgetLimits:
+        return self.session.budget
+
+    @budget.setter
+    def budget(self, value: BudgetLimits) -> None:
+        self.session.budget = value
 
     @property
     def auto_download(self) -> bool:
-        return self._auto_download
+        return self.session.auto_download
 
     @auto_download.setter
     def auto_download(self, value: bool) -> None:
-        self._auto_download = value
-        if self.jobs is not None:
-            self.jobs.auto_download = value
+        self.session.auto_download = value
 
-    def _http(self) -> httpx.AsyncClient:
-        """The client for public media (thumbnails, results): no API credentials on it."""
-        if self._web is None:
-            self._web = httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=10.0))
-        return self._web
+    @property
+    def name_template(self) -> str:
+        return self.session.name_template
+
+    @name_template.setter
+    def name_template(self, value: str) -> None:
+        self.session.name_template = value
 
     # ------------------------------------------------------------------ connection
 
-    async def _replace_client(self, client: CreatifyClient | None,
-                              ledger_file: Path | None = None,
-                              policy: PollPolicy | None = None) -> None:
-        """Switch connection: the old jobs stop being followed, the new ledger is opened
-        (its unfinished jobs reconciled and followed again)."""
-        old, self.client = self.client, client
-        self._catalogues.clear()
-        self._loading.clear()
-        self._lookups.clear()
-        self._lookups_loading.clear()
-        self.credits = None
-        if self.jobs is not None:
-            await self.jobs.aclose()
-            self.jobs = None
-        if self.ledger is not None:
-            self.ledger.close()
-            self.ledger = None
-        if old is not None:
-            await old.aclose()
-        if client is not None and ledger_file is not None:
-            ledger_file.parent.mkdir(parents=True, exist_ok=True)
-            self.ledger = Ledger(ledger_file)
-            self.jobs = JobManager(client, self.ledger, self.output_dir,
-                                   on_change=self._job_changed, policy=policy,
-                                   auto_download=self._auto_download, on_error=self._report,
-                                   name_template=self.name_template,
-                                   budget=lambda: self.budget, on_balance=self._balance_read)
-            self.jobsReloaded.emit()
-            self._committed_soon()
-            await self.jobs.start()
-
-    def _balance_read(self, credits: Decimal) -> None:
-        """The budget guard read the balance before a paid call: show it."""
-        self.credits = credits
-        self.creditsChanged.emit(credits)
-
-    def _committed_soon(self) -> None:
-        """Recount the credits committed in flight once, a moment after a burst of changes."""
-        if not self._committed_pending:
-            self._committed_pending = True
-            QTimer.singleShot(200, self._update_committed)
-
-    def _update_committed(self) -> None:
-        self._committed_pending = False
-        committed = self.ledger.committed() if self.ledger is not None else Decimal(0)
-        if committed != self.committed:
-            self.committed = committed
-            self.committedChanged.emit(committed)
-
-    def _job_changed(self, record: JobRecord) -> None:
-        if record.state is JobState.SUBMITTING or record.state.is_terminal \
-                or record.credits_used is not None:
-            self._committed_soon()
-        self.jobChanged.emit(record)
-        if record.state.is_terminal and record.key not in self._finished:
-            self._finished.add(record.key)
-            self.refresh_credits()
-
     async def use_sandbox(self) -> str:
         """Start the simulator on a free loopback port and talk to it; returns its URL."""
-        ledger_file = self.data_dir / "sandbox-jobs.sqlite3"
-        if self.sandbox is None:
-            self.sandbox = Sandbox(speed=self.sandbox_speed)
-            await asyncio.to_thread(self.sandbox.start)
-            # A new simulator knows none of the old sandbox jobs: a fresh sandbox ledger.
-            for stale in self.data_dir.glob(ledger_file.name + "*"):
-                stale.unlink(missing_ok=True)
-        await self._replace_client(CreatifyClient("sandbox", "sandbox",
-                                                  base_url=self.sandbox.base_url),
-                                   ledger_file, PollPolicy().scaled(self.sandbox_speed))
-        self.mode = Mode.SANDBOX
-        self.modeChanged.emit(self.mode)
-        self.refresh_credits()
-        return self.sandbox.base_url
+        return await self.session.use_sandbox()
 
     async def use_credentials(self, creds: Credentials, base_url: str) -> None:
-        await self._replace_client(CreatifyClient(creds.api_id, creds.api_key,
-                                                  base_url=validate_base_url(base_url)),
-                                   self.data_dir / "jobs.sqlite3")
-        if self.sandbox is not None:
-            await asyncio.to_thread(self.sandbox.stop)
-            self.sandbox = None
-        self.mode = Mode.LIVE
-        self.modeChanged.emit(self.mode)
-        self.refresh_credits()
+        await self.session.use_credentials(creds.api_id, creds.api_key, base_url)
 
     async def drop_connection(self) -> None:
         """Stop using any account: jobs stop being followed, the mode becomes ``NONE``.
 
         (Not ``disconnect``: that name is ``QObject.disconnect``, which Qt code may call.)
         """
-        await self._replace_client(None)
-        self.mode = Mode.NONE
-        self.modeChanged.emit(self.mode)
+        await self.session.drop_connection()
 
     def test_connection(self, creds: Credentials, base_url: str) -> None:
         """Call the free remaining-credits endpoint with ``creds``; report through a signal."""
         async def run() -> None:
-            try:
-                async with CreatifyClient(creds.api_id, creds.api_key,
-                                          base_url=validate_base_url(base_url)) as probe:
-                    credits = await probe.remaining_credits()
-            except (CreatifyError, ValueError) as exc:
-                self.connectionTested.emit(False, describe(exc))
-                return
-            self.connectionTested.emit(True, f"Connected. {credits:,} credits remaining.")
+            ok, message = await self.session.test_connection(creds.api_id, creds.api_key,
+                                                             base_url)
+            self.connectionTested.emit(ok, message)
         self.tasks.spawn(run(), "test connection")
 
-    # ------------------------------------------------------------------ credits, catalogues
+    # ------------------------------------------------------------------ credits, free reads
 
     def refresh_credits(self) -> None:
-        if self.client is None:
-            return
-        client = self.client
-
-        async def run() -> None:
-            try:
-                self.credits = await client.remaining_credits()
-            except CreatifyError as exc:
-                self.creditsFailed.emit(exc.message)
-                return
-            self._record_balance(client, self.credits)
-            log.info("remaining credits: %s", self.credits)
-            self.creditsChanged.emit(self.credits)
-        self.tasks.spawn(run(), "refresh credits")
+        self.session.refresh_credits()
 
     async def fetch_credits(self) -> Decimal:
         """The balance now (free), awaited: for callers that must check before paying."""
-        if self.client is None:
-            raise RuntimeError("not connected")
-        client = self.client
-        self.credits = await client.remaining_credits()
-        self._record_balance(client, self.credits)
-        self.creditsChanged.emit(self.credits)
-        return self.credits
+        return await self.session.fetch_credits()
 
-    def _record_balance(self, client: CreatifyClient, credits: Decimal) -> None:
-        """Keep the reading for the spending view (if the connection is still that one)."""
-        if self.client is client and self.ledger is not None:
-            try:
-                self.ledger.record_balance(credits)
-            except LedgerError as exc:
-                log.warning("balance reading not kept: %s", exc)
+    async def read_catalogue(self, kind: str) -> list[dict[str, Any]]:
+        """A catalogue read now (free, not cached), awaited: for checks such as the
+        self-test."""
+        return await self.session.read_catalogue(kind)
 
     def catalogue(self, kind: str) -> list[dict[str, Any]] | None:
         """A loaded catalogue (``personas``, ``voices``, ``musics``, ``music_categories``,
         ``custom_templates``, ``asset_schemas``) or ``None``, in which case loading starts
         and ``catalogueLoaded`` follows."""
-        if kind in self._catalogues:
-            return self._catalogues[kind]
-        self.load_catalogue(kind)
-        return None
-
-    @property
-    def connected(self) -> bool:
-        return self.client is not None
+        return self.session.catalogue(kind)
 
     def load_catalogue(self, kind: str) -> None:
-        if self.client is None:
-            self.catalogueFailed.emit(kind, "Not connected: enter your API credentials or try "
-                                            "the sandbox.")
-            return
-        if kind in self._loading:
-            return
-        client = self.client
-        self._loading.add(kind)
-
-        async def run() -> None:
-            try:
-                items: list[dict[str, Any]] = await getattr(client, kind)()
-            except Exception as exc:
-                if self.client is client:
-                    self._loading.discard(kind)
-                    self.catalogueFailed.emit(kind, describe(exc))
-                return
-            if self.client is not client:  # the connection changed meanwhile: stale answer
-                return
-            self._loading.discard(kind)
-            self._catalogues[kind] = items
-            self.catalogueLoaded.emit(kind, items)
-        self.tasks.spawn(run(), f"load {kind}")
+        self.session.load_catalogue(kind)
 
     def template_detail(self, template_id: str) -> dict[str, Any] | None:
-        """The detail of one Custom Template (``GET /api/custom_templates/{id}/``, with its
-        ``variables``), cached for the session; ``None`` while ``templateLoaded`` (or
-        ``templateFailed``) is on its way."""
-        template_id = template_id.strip()
-
-        async def fetch(client: CreatifyClient) -> Any:
-            return await client.custom_template(template_id)
-        detail: dict[str, Any] | None = self._lookup(
-            ("custom_template", template_id), fetch,
-            lambda detail: self.templateLoaded.emit(template_id, detail),
-            lambda message: self.templateFailed.emit(template_id, message))
-        return detail
+        """The detail of one Custom Template, cached for the session; ``None`` while
+        ``templateLoaded`` (or ``templateFailed``) is on its way."""
+        return self.session.template_detail(template_id)
 
     def music_page(self, query: MusicQuery) -> Any:
         """One page of the music library (the client's ``MusicPage``), cached for the
         session; ``None`` while ``musicPageLoaded`` (or ``musicPageFailed``) is on its way."""
-        async def fetch(client: CreatifyClient) -> Any:
-            return await client.music_page(page=query.page, page_size=query.page_size,
-                                           search=query.search or None,
-                                           category=query.category or None)
-        return self._lookup(("music_page", query), fetch,
-                            lambda page: self.musicPageLoaded.emit(query, page),
-                            lambda message: self.musicPageFailed.emit(query, message))
-
-    def _lookup(self, key: Hashable, fetch: Callable[[CreatifyClient], Awaitable[Any]],
-                loaded: Callable[[Any], None], failed: Callable[[str], None]) -> Any:
-        """A cached free read, or ``None`` and a task that fetches it (one at a time per key;
-        a failure is not cached, so asking again retries)."""
-        if key in self._lookups:
-            return self._lookups[key]
-        if self.client is None:
-            failed("Not connected: enter your API credentials or try the sandbox.")
-            return None
-        if key in self._lookups_loading or not _loop_running():
-            return None
-        client = self.client
-        self._lookups_loading.add(key)
-
-        async def run() -> None:
-            try:
-                result = await fetch(client)
-            except Exception as exc:
-                if self.client is client:
-                    self._lookups_loading.discard(key)
-                    failed(describe(exc))
-                return
-            if self.client is not client:  # the connection changed meanwhile: stale answer
-                return
-            self._lookups_loading.discard(key)
-            if len(self._lookups) >= MAX_CACHED_LOOKUPS:
-                self._lookups.pop(next(iter(self._lookups)))
-            self._lookups[key] = result
-            loaded(result)
-        self.tasks.spawn(run(), f"load {key[0] if isinstance(key, tuple) else key}")
-        return None
+        return self.session.music_page(query)
 
     def image(self, url: str) -> bytes | None:
         """Cached image bytes for ``url``, or ``None`` while ``imageLoaded`` is on its way."""
-        if url in self._images:
-            return self._images[url]
-        if url in self._images_loading or not _loop_running():
-            return None  # (a Qt timer may ask while the app is shutting down)
-        self._images_loading.add(url)
+        return self.session.image(url)
 
-        async def run() -> None:
+    # ------------------------------------------------------------------ paid requests
+
+    def _paid(self, key: str, send: Coroutine[Any, Any, JobRecord], name: str,
+              done: Callable[[JobRecord], None]) -> asyncio.Task[JobRecord | None]:
+        """Run one paid request as a task: a refusal becomes ``submitFailed`` (and ``None``),
+        the record goes to ``done``."""
+        async def run() -> JobRecord | None:
             try:
-                response = await self._http().get(url, follow_redirects=True)
-                response.raise_for_status()
-            except httpx.HTTPError as exc:
-                log.info("thumbnail %s not loaded: %s", url, type(exc).__name__)
-                self.imageFailed.emit(url, f"Image not loaded ({type(exc).__name__}).")
-                return
-            finally:
-                self._images_loading.discard(url)
-            self._images[url] = response.content[: 8 << 20]
-            self.imageLoaded.emit(url, self._images[url])
-        self.tasks.spawn(run(), "load image")
-        return None
+                record = await send
+            except PAID_ERRORS as exc:
+                self.submitFailed.emit(key, describe(exc))
+                return None
+            done(record)
+            return record
+        return self.tasks.spawn(run(), name)
 
-    # ------------------------------------------------------------------ jobs
-
-    def _manager(self) -> JobManager:
-        if self.jobs is None:
-            raise RuntimeError("not connected")
-        return self.jobs
+    def _submitted(self, key: str) -> Callable[[JobRecord], None]:
+        return lambda record: self.jobSubmitted.emit(key, record)
 
     def submit(self, spec: GeneratorSpec, values: Mapping[str, Any],
                flow: Flow = Flow.CREATE,
                estimate: Decimal | None = None) -> asyncio.Task[JobRecord | None]:
         """Record and send the paid request (the user has confirmed); the job manager follows
         it to the end and saves its result."""
-        jobs = self._manager()
+        send = self.session.submit(spec, values, flow, estimate)
         self.submitStarted.emit(spec.key)
-
-        async def run() -> JobRecord | None:
-            try:
-                record = await jobs.submit(spec, values, flow=flow,
-                                           pricing=Pricing(estimate, self.credits))
-            except (CreatifyError, SpecError, LedgerError, BudgetError) as exc:
-                self.submitFailed.emit(spec.key, describe(exc))
-                return None
-            self.jobSubmitted.emit(spec.key, record)
-            return record
-        return self.tasks.spawn(run(), f"submit {spec.key}")
+        return self._paid(spec.key, send, f"submit {spec.key}", self._submitted(spec.key))
 
     def renders_of(self, preview: JobRecord) -> list[JobRecord]:
         """The renders sent for a preview's server job (refused or failed ones left out)."""
-        if self.ledger is None or preview.server_id is None:
-            return []
-        over = (JobState.NOT_CREATED, JobState.FAILED, JobState.REJECTED)
-        return [r for r in self.ledger.on_server_job(preview.resource, preview.server_id)
-                if r.key != preview.key and r.flow == "render" and r.state not in over]
+        return self.session.renders_of(preview)
 
     def render_preview(self, spec: GeneratorSpec, preview: JobRecord,
                        estimate: Decimal | None = None) -> None:
         """Render a finished preview (paid, confirmed by the user); a preview already
         rendered is not rendered again (nothing is sent)."""
-        jobs = self._manager()
+        send = self.session.render_preview(spec, preview, estimate)
         done = self.renders_of(preview)
         if done:
+            send.close()
             self.submitFailed.emit(spec.key, f"This preview is already rendered (job "
                                              f"{done[-1].short_key}): nothing was sent.")
             return
-
-        async def run() -> None:
-            try:
-                record = await jobs.render(spec, preview,
-                                           pricing=Pricing(estimate, self.credits))
-            except (CreatifyError, SpecError, LedgerError, BudgetError) as exc:
-                self.submitFailed.emit(spec.key, describe(exc))
-                return
-            self.jobSubmitted.emit(spec.key, record)
-        self.tasks.spawn(run(), f"render {spec.key}")
+        self._paid(spec.key, send, f"render {spec.key}", self._submitted(spec.key))
 
     def render_style(self, spec: GeneratorSpec, compared: JobRecord, media_job: str,
                      estimate: Decimal | None = None) -> None:
         """Render the chosen style of a compare-styles job (paid, confirmed by the user)."""
-        jobs = self._manager()
+        send = self.session.render_style(spec, compared, media_job, estimate)
+        self._paid(spec.key, send, f"render style {spec.key}", self._submitted(spec.key))
 
-        async def run() -> None:
-            try:
-                record = await jobs.render_style(spec, compared, media_job,
-                                                 pricing=Pricing(estimate))
-            except (CreatifyError, SpecError, LedgerError, BudgetError) as exc:
-                self.submitFailed.emit(spec.key, describe(exc))
-                return
-            self.jobSubmitted.emit(spec.key, record)
-        self.tasks.spawn(run(), f"render style {spec.key}")
+    def stream_text(self, spec: GeneratorSpec, values: Mapping[str, Any]) -> None:
+        """Stream a Text Generator answer (paid, confirmed by the user)."""
+        send = self.session.stream_text(spec, values, self.textDelta.emit)
+        self.submitStarted.emit(spec.key)
+
+        def done(record: JobRecord) -> None:
+            self.textFinished.emit(record)
+            self.session.refresh_credits()
+        self._paid(spec.key, send, f"stream {spec.key}", done)
 
     def run_batch(self, target: str, shared: Mapping[str, Any], rows: list[BatchRow], *,
                   concurrency: int, media_seconds: float | None = None,
                   on_row: Callable[[int, BatchRow], None] | None = None) -> BatchRun:
         """A batch runner over this connection's job manager (the caller confirmed the
         batch and starts it with :meth:`start_batch`)."""
-        jobs = self._manager()
-
-        async def send(spec: GeneratorSpec, values: dict[str, Any],
-                       estimate: Decimal | None) -> JobRecord:
-            return await jobs.submit(spec, values, pricing=Pricing(estimate))
-        return BatchRun(target, shared, rows, submit=send, wait=jobs.wait_ended,
+        send, wait = self.session.batch_calls()
+        return BatchRun(target, shared, rows, submit=send, wait=wait,
                         concurrency=concurrency, on_row=on_row, media_seconds=media_seconds)
 
     def start_batch(self, run: BatchRun, *, failed_only: bool = False) -> asyncio.Task[Any]:
         return self.tasks.spawn(run.requeue_failed() if failed_only else run.run(), "batch")
 
-    def stream_text(self, spec: GeneratorSpec, values: Mapping[str, Any]) -> None:
-        """Stream a Text Generator answer (paid, confirmed by the user)."""
-        jobs = self._manager()
-        self.submitStarted.emit(spec.key)
-
-        async def run() -> None:
-            try:
-                record = await jobs.stream_text(spec, values, on_delta=self.textDelta.emit,
-                                                pricing=Pricing(None, self.credits))
-            except (CreatifyError, SpecError, LedgerError, BudgetError) as exc:
-                self.submitFailed.emit(spec.key, describe(exc))
-                return
-            self.textFinished.emit(record)
-            self.refresh_credits()
-        self.tasks.spawn(run(), f"stream {spec.key}")
+    # ------------------------------------------------------------------ jobs
 
     def look_again(self, key: str) -> None:
-        jobs = self._manager()
-        self.tasks.spawn(jobs.look_again(key), "look again")
+        self.tasks.spawn(self.session.look_again(key), "look again")
 
     def download_again(self, key: str) -> None:
-        self._manager().download(key)
+        self.session.download_again(key)
 
     def stop_watching(self, key: str) -> None:
-        self._manager().stop_watching(key)
+        self.session.stop_watching(key)
 
     def set_hidden(self, key: str, hidden: bool) -> None:
-        self._manager().set_hidden(key, hidden)
+        self.session.set_hidden(key, hidden)
+
+    def jobs_page(self, limit: int = 5000) -> list[JobRecord]:
+        """The newest ``limit`` jobs of this connection's ledger (none when not connected)."""
+        return self.session.jobs_page(limit)
+
+    def job(self, key: str) -> JobRecord | None:
+        """One job as the ledger holds it now, or ``None``."""
+        return self.session.job(key)
+
+    def all_finished(self) -> bool:
+        """Connected, and no job is followed any more."""
+        return self.session.all_finished()
+
+    # ------------------------------------------------------------------ spending
+
+    def spending_since(self, since: datetime) -> tuple[
+            list[SpendingRow], list[tuple[datetime, Decimal]]] | None:
+        """The paid jobs and balance readings since ``since``; ``None`` when not connected.
+        Raises :class:`~app.jobs.ledger.LedgerError` when the ledger cannot be read."""
+        ledger = self.session.ledger
+        if ledger is None:
+            return None
+        return spending_rows(ledger, since), ledger.balance_readings(since)
+
+    def export_jobs(self, path: str) -> int | None:
+        """Write every job to ``path`` as CSV: the count, or ``None`` when not connected.
+        Raises ``OSError`` or :class:`~app.jobs.ledger.LedgerError` (nothing written)."""
+        ledger = self.session.ledger
+        return export_csv(ledger, path) if ledger is not None else None
+
+    def export_balance(self, path: str) -> int | None:
+        """Write every balance reading to ``path`` as CSV (as :meth:`export_jobs`)."""
+        ledger = self.session.ledger
+        return export_balance_csv(ledger, path) if ledger is not None else None
 
     # ------------------------------------------------------------------ shutdown
 
     async def aclose(self) -> None:
-        await self.tasks.aclose()
-        await self._replace_client(None)
-        if self._web is not None:
-            await self._web.aclose()
-        if self.sandbox is not None:
-            await asyncio.to_thread(self.sandbox.stop)
-            self.sandbox = None
+        await self.session.aclose()
 
 
-__all__ = ["Mode", "MusicQuery", "StudioService", "describe"]
+__all__ = ["MAX_CACHED_LOOKUPS", "SANDBOX_SPEED", "Mode", "MusicQuery", "StudioService",
+           "describe"]

@@ -77,13 +77,10 @@ from app.spending import (
     SpendingRow,
     cumulative,
     daily_totals,
-    export_balance_csv,
-    export_csv,
     local_day,
     local_midnight,
     month_bounds,
     month_summary,
-    spending_rows,
     summary_lines,
 )
 from ui.queue_model import STATUS_TEXT
@@ -547,27 +544,28 @@ class SpendingWindow(QWidget):
         counted_to = min(today, last)
         self.month_label.setText(first.strftime("%B %Y"))
         self.next_button.setEnabled(first < today.replace(day=1))
-        ledger = self.service.ledger
         rows: list[SpendingRow] = []
         readings: list[tuple[datetime, Decimal]] = []
         problem = None
-        if ledger is None:
-            problem = "Not connected: connect (or try the sandbox) to see that connection's " \
-                      "spending."
+        connected = True
+        try:
+            read = self.service.spending_since(local_midnight(first, self.tz))
+        except LedgerError as exc:
+            problem = f"The job ledger cannot be read: {exc}"
         else:
-            since = local_midnight(first, self.tz)
-            try:
-                rows = spending_rows(ledger, since)
-                readings = ledger.balance_readings(since)
-            except LedgerError as exc:
-                problem = f"The job ledger cannot be read: {exc}"
+            connected = read is not None
+            if read is None:
+                problem = "Not connected: connect (or try the sandbox) to see that " \
+                          "connection's spending."
+            else:
+                rows, readings = read
         rows = [r for r in rows if local_day(r.created_at, self.tz) <= last]
         self.readings = [(at, c) for at, c in readings if local_day(at, self.tz) <= last]
         self._known = {row.key: self._signature(row) for row in rows}
         self.summary = month_summary(rows, self.plan_source(), counted_to, self.tz)
         self.days = daily_totals(rows, first, last, self.tz)
-        self.export_button.setEnabled(ledger is not None)
-        self.balance_export_button.setEnabled(ledger is not None)
+        self.export_button.setEnabled(connected)
+        self.balance_export_button.setEnabled(connected)
 
         lines = [problem] if problem else summary_lines(self.summary)
         if self.readings and not problem:
@@ -687,22 +685,23 @@ class SpendingWindow(QWidget):
 
     def export_to(self, path: str) -> int | None:
         """Write the ledger to ``path``; report "N jobs exported to PATH" or the error."""
-        return self._export(path, export_csv, "job", "jobs")
+        return self._export(path, self.service.export_jobs, "job", "jobs")
 
     def export_balance_to(self, path: str) -> int | None:
-        return self._export(path, export_balance_csv, "balance reading", "balance readings")
+        return self._export(path, self.service.export_balance, "balance reading",
+                            "balance readings")
 
-    def _export(self, path: str, write: Callable[[Any, str], int], one: str,
+    def _export(self, path: str, write: Callable[[str], int | None], one: str,
                 many: str) -> int | None:
-        ledger = self.service.ledger
-        if ledger is None:
-            self._report("Nothing exported: not connected, so there is no ledger.", True)
-            return None
+        """``write(path)`` through the service: ``None`` when not connected."""
         try:
-            count = write(ledger, path)
+            count = write(path)
         except (OSError, LedgerError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             self._report(f"Export failed: {reason} ({path}). Nothing was written.", True)
+            return None
+        if count is None:
+            self._report("Nothing exported: not connected, so there is no ledger.", True)
             return None
         self._report(f"{count:,} {one if count == 1 else many} exported to {path}", False)
         return count

@@ -55,7 +55,7 @@ async def measure(folder: Path, port: int) -> dict[str, Any]:
             first_rows = await asyncio.wait_for(shown, 300)
             await asyncio.wait_for(connecting, 300)
             connected = time.perf_counter()
-            ledger = studio.service.ledger
+            ledger = studio.service.session.ledger
             if ledger is None:
                 raise RuntimeError("no ledger after connecting")
             rows = queue.proxy.rowCount()

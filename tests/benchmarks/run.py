@@ -324,14 +324,14 @@ def gui_stall(jobs: int = 1000, speed: float = 1.0, idle_s: float = 20.0,
             service = studio.service
             # The window's own simulator (use_sandbox keeps one it already has), with credits
             # for 1,000 jobs.
-            service.sandbox = Sandbox(speed=speed, balance=10**9, seed=1)
-            service.sandbox.start()
+            service.session.sandbox = Sandbox(speed=speed, balance=10**9, seed=1)
+            service.session.sandbox.start()
             try:
                 base_url = await service.use_sandbox()
-                if service.mode != Mode.SANDBOX or service.client is None \
-                        or service.ledger is None or service.jobs is None:
+                if service.mode != Mode.SANDBOX or service.session.client is None \
+                        or service.session.ledger is None or service.session.jobs is None:
                     raise RuntimeError("the window did not connect to the sandbox")
-                values = await sample_values(service.client, base_url)
+                values = await sample_values(service.session.client, base_url)
                 await asyncio.sleep(1.0)  # start-up work (credits, first paints) settles
                 updates = [0]
                 service.jobChanged.connect(lambda _record: updates.__setitem__(0, updates[0] + 1))
@@ -350,16 +350,16 @@ def gui_stall(jobs: int = 1000, speed: float = 1.0, idle_s: float = 20.0,
                         raise RuntimeError(f"submitting a {key} job failed")
                 submit = {**probe.stop(), "row_updates": updates[0]}
 
-                active_at_start = len(service.ledger.active())
+                active_at_start = len(service.session.ledger.active())
                 updates[0] = 0
                 probe.start()
                 await asyncio.sleep(follow_s)
                 follow = {**probe.stop(), "row_updates": updates[0]}
-                active_at_end = len(service.ledger.active())
+                active_at_end = len(service.session.ledger.active())
 
                 drop = await _drop_phase(studio.window)
                 rows = studio.window.queue.model.rowCount()
-                requests = service.jobs.scheduler.requests
+                requests = service.session.jobs.scheduler.requests
             finally:
                 await close_studio(studio)
 

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-import ui.service as service_module
+import app.session._session as session_module  # where the session makes its clients
 from app.api.client import CreatifyClient, RetryPolicy
 from app.generators import FieldKind, spec
 from app.generators.catalogue import MAX_SCENE_TEXT
@@ -70,7 +70,7 @@ INPUT_PARAMS = spec("asset_generator").field("input_params")
 @pytest.fixture
 def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     """The service's clients give up quickly, so error paths take milliseconds."""
-    monkeypatch.setattr(service_module, "CreatifyClient",
+    monkeypatch.setattr(session_module, "CreatifyClient",
                         functools.partial(CreatifyClient, retry=FAST_RETRY))
 
 
@@ -98,8 +98,8 @@ async def offline(qapp: QApplication, tmp_path: Path,
 
 
 def simulator_url(service: StudioService) -> str:
-    assert service.sandbox is not None
-    return service.sandbox.base_url
+    assert service.session.sandbox is not None
+    return service.session.sandbox.base_url
 
 
 def persona_count(service: StudioService) -> int:
@@ -112,8 +112,8 @@ def accent_count(service: StudioService) -> int:
 
 
 def catalogue_requests(service: StudioService, path: str) -> int:
-    assert service.sandbox is not None
-    return sum(1 for _method, p in service.sandbox.request_log if p.split("?")[0] == path)
+    assert service.session.sandbox is not None
+    return sum(1 for _method, p in service.session.sandbox.request_log if p.split("?")[0] == path)
 
 
 def texts(combo: QComboBox) -> list[str]:
@@ -216,7 +216,7 @@ async def test_persona_value_round_trip_and_none_entry(qtbot: Any, service: Stud
 
 async def test_persona_set_value_before_loading_asks_and_keeps_it(qtbot: Any,
                                                                    service: StudioService):
-    personas = await service.client.personas()  # type: ignore[union-attr]
+    personas = await service.session.client.personas()  # type: ignore[union-attr]
     grace = next(p["id"] for p in personas if p["creator_name"] == "Grace")
     picker = PersonaPicker(PERSONA_REQUIRED, service)
     qtbot.addWidget(picker)
@@ -267,15 +267,15 @@ async def test_persona_thumbnails_and_preview_arrive(qtbot: Any, service: Studio
 
 
 async def test_persona_error_then_retry(qtbot: Any, service: StudioService):
-    assert service.sandbox is not None
-    service.sandbox.set_faults(error_rate=1.0)
+    assert service.session.sandbox is not None
+    service.session.sandbox.set_faults(error_rate=1.0)
     picker = PersonaPicker(PERSONA_REQUIRED, service)
     await shown(qtbot, picker)
     await until(lambda: picker.retry_button.isVisible(), timeout=10)
     assert picker.status.text().startswith("Could not load avatars:")
     assert not picker.loaded and picker.combo.count() == 0
 
-    service.sandbox.set_faults(error_rate=0.0)
+    service.session.sandbox.set_faults(error_rate=0.0)
     qtbot.mouseClick(picker.retry_button, Qt.MouseButton.LeftButton)
     await until(lambda: picker.loaded)
     assert picker.combo.count() == 8
@@ -384,7 +384,7 @@ async def test_music_picker_lists_tracks_and_accepts_urls(qtbot: Any, service: S
     picker.combo.setCurrentIndex(picker.combo.findText("Calm Piano — calm (3 s)"))
     url = picker.value()
     assert isinstance(url, str) and url.endswith(".mp3")
-    assert url.startswith(service.sandbox.base_url)  # type: ignore[union-attr]
+    assert url.startswith(service.session.sandbox.base_url)  # type: ignore[union-attr]
     assert MUSIC.validate(url) is None and changes.count == 1
 
     picker.combo.setEditText("https://example.com/my-track.mp3")
@@ -623,8 +623,8 @@ async def test_schema_form_builds_from_the_simulators_schemas(qtbot: Any,
 
 async def test_schema_form_set_value_round_trip_and_failure(qtbot: Any,
                                                             service: StudioService):
-    assert service.sandbox is not None
-    service.sandbox.set_faults(error_rate=1.0)
+    assert service.session.sandbox is not None
+    service.session.sandbox.set_faults(error_rate=1.0)
     form = SchemaForm(INPUT_PARAMS, service)
     form.set_model("kling-video/o3/pro/text-to-video")
     saved = {"prompt": "Waves", "duration": "10"}
@@ -635,7 +635,7 @@ async def test_schema_form_set_value_round_trip_and_failure(qtbot: Any,
     assert "Could not load the model's inputs" in form.status.text()
     assert form.value() == saved
 
-    service.sandbox.set_faults(error_rate=0.0)
+    service.session.sandbox.set_faults(error_rate=0.0)
     qtbot.mouseClick(form.retry_button, Qt.MouseButton.LeftButton)
     await until(lambda: form.from_schema)
     assert form.value() == saved

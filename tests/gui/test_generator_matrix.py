@@ -262,13 +262,12 @@ def form_values(case: Case, w: World) -> tuple[dict[str, Any], float | None]:
 
 async def connect(studio: Studio, simulator: Sandbox) -> World:  # noqa: F811
     service = studio.service
-    await service._replace_client(CreatifyClient("sandbox", "sandbox",
-                                                 base_url=simulator.base_url),
-                                  studio.data_dir / "jobs.sqlite3", PollPolicy().scaled(SPEED))
-    service.mode = Mode.SANDBOX
-    service.modeChanged.emit(service.mode)
-    assert service.client is not None
-    world = await make_world(service.client, simulator)
+    await service.session.use_client(CreatifyClient("sandbox", "sandbox",
+                                                    base_url=simulator.base_url),
+                                     studio.data_dir / "jobs.sqlite3",
+                                     PollPolicy().scaled(SPEED), Mode.SANDBOX)
+    assert service.session.client is not None
+    world = await make_world(service.session.client, simulator)
     await service.fetch_credits()
     return world
 
@@ -467,7 +466,7 @@ async def render_it(case: Case, studio: Studio, tab: GeneratorTab,  # noqa: F811
     assert render is not None and render.server_id == preview.server_id
     assert render.state is JobState.DONE, (render.state, render.failed_reason)
     # The preview's row keeps its state and its own cost; it is not downloaded as a result.
-    ledger = studio.service.ledger
+    ledger = studio.service.session.ledger
     assert ledger is not None
     kept = ledger.get(preview.key)
     assert preview_ready(kept) and kept.estimate == preview.estimate

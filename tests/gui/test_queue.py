@@ -19,7 +19,6 @@ from tests.gui.test_window import (  # noqa: F401
     Studio,
     confirmation,
     connect_to,
-    simulator,
     studio,
     window_values,
 )
@@ -42,7 +41,7 @@ async def run_jobs(studio: Studio, simulator: Sandbox,  # noqa: F811
         record = await service.submit(gen, values, estimate=Decimal(1))
         assert record is not None, refused
         records.append(record)
-    ledger = service.ledger
+    ledger = service.session.ledger
     assert ledger is not None
 
     def settled() -> bool:
@@ -62,7 +61,7 @@ def visible(panel: QueuePanel) -> int:
 
 
 async def test_queue_lists_jobs_and_filters(studio: Studio,  # noqa: F811
-                                            simulator: Sandbox) -> None:  # noqa: F811
+                                            simulator: Sandbox) -> None:
     simulator.set_faults(fail_rate=0.0)
     records = await run_jobs(studio, simulator, ("url_to_video", "text_to_speech", "links"))
     panel = studio.window.queue
@@ -94,7 +93,7 @@ async def test_queue_lists_jobs_and_filters(studio: Studio,  # noqa: F811
 
 
 async def test_actions_preview_remove_and_retry(studio: Studio,  # noqa: F811
-                                                simulator: Sandbox,  # noqa: F811
+                                                simulator: Sandbox,
                                                 tmp_path: Path) -> None:
     video, audio, image = await run_jobs(studio, simulator,
                                          ("url_to_video", "text_to_speech", "product_image"))
@@ -118,7 +117,8 @@ async def test_actions_preview_remove_and_retry(studio: Studio,  # noqa: F811
 
     panel.remove(video.key)
     assert panel.model.row_of(video.key) is None
-    assert studio.service.ledger is not None and studio.service.ledger.get(video.key).hidden
+    ledger = studio.service.session.ledger
+    assert ledger is not None and ledger.get(video.key).hidden
     panel.undo_remove()
     await until(lambda: panel.model.row_of(video.key) is not None)
 
@@ -130,7 +130,7 @@ async def test_actions_preview_remove_and_retry(studio: Studio,  # noqa: F811
 
 
 async def test_notifications_follow_the_settings(studio: Studio,  # noqa: F811
-                                                 simulator: Sandbox) -> None:  # noqa: F811
+                                                 simulator: Sandbox) -> None:
     messages: list[str] = []
     studio.window.statusBar().messageChanged.connect(messages.append)
     await run_jobs(studio, simulator, ("links",))
@@ -155,7 +155,7 @@ async def test_fifty_jobs_across_all_generators_through_the_window(
 
 
 async def test_a_refused_create_shows_its_reason_in_its_row(studio: Studio,  # noqa: F811
-                                                            simulator: Sandbox) -> None:  # noqa: F811
+                                                            simulator: Sandbox) -> None:
     """Creatify answers 400 to the create: the row says "Not created" with the reason, the
     detail line under the table says it in full, and nothing was charged."""
     inputs = await connect_to(studio, simulator)
@@ -175,7 +175,7 @@ async def test_a_refused_create_shows_its_reason_in_its_row(studio: Studio,  # n
     send.click()
     await until(lambda: len(simulator.create_log) == creates + 1, timeout=10)
     assert simulator.create_log[-1].status_code == 400
-    ledger = studio.service.ledger
+    ledger = studio.service.session.ledger
     assert ledger is not None
     await until(lambda: any(r.state is JobState.NOT_CREATED for r in ledger.page()),
                 timeout=10)
@@ -204,7 +204,7 @@ async def test_a_refused_create_shows_its_reason_in_its_row(studio: Studio,  # n
 
 
 async def test_a_ready_preview_is_rendered_from_the_jobs_panel(studio: Studio,  # noqa: F811
-                                                              simulator: Sandbox) -> None:  # noqa: F811
+                                                              simulator: Sandbox) -> None:
     """The preview's job went back to ``pending`` with its preview filled (the docs' way):
     the row reads "Preview ready", is in its own filter, and Render… in the panel asks the
     render's cost before sending it; the preview row keeps its own cost."""
@@ -272,7 +272,7 @@ async def test_a_ready_preview_is_rendered_from_the_jobs_panel(studio: Studio,  
     await until(rendered, timeout=30, message=tab.status.text())
     render = tab.last_job
     assert render is not None and render.estimate == render_cost
-    ledger = studio.service.ledger
+    ledger = studio.service.session.ledger
     assert ledger is not None
     kept = ledger.get(preview.key)
     assert kept.state is JobState.PREVIEW_READY and kept.estimate == preview.estimate == first

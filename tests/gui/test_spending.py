@@ -26,7 +26,13 @@ from app.jobs.scheduler import PollPolicy
 from app.pricing import plan_by_key
 from app.pricing.engine import enterprise_plan
 from app.sandbox import Sandbox
-from app.spending import CSV_COLUMNS
+from app.spending import (
+    CSV_COLUMNS,
+    SpendingRow,
+    export_balance_csv,
+    export_csv,
+    spending_rows,
+)
 from tests.core.test_spending import Clock, add_job
 from tests.gui.conftest import settle_then_close, until
 from tests.samples import Inputs, valid_values
@@ -49,7 +55,8 @@ TODAY = date(2026, 5, 20)
 
 
 class StandIn(QObject):
-    """What the window needs of the service: ``ledger`` and the four signals."""
+    """What the window needs of the service: its spending reads and exports over ``ledger``
+    (``None``: not connected), and the four signals."""
 
     jobChanged = Signal(object)
     jobsReloaded = Signal()
@@ -60,6 +67,18 @@ class StandIn(QObject):
         super().__init__()
         self.ledger = ledger
         self.output_dir = output_dir
+
+    def spending_since(self, since: datetime) -> tuple[
+            list[SpendingRow], list[tuple[datetime, Decimal]]] | None:
+        if self.ledger is None:
+            return None
+        return spending_rows(self.ledger, since), self.ledger.balance_readings(since)
+
+    def export_jobs(self, path: str) -> int | None:
+        return export_csv(self.ledger, path) if self.ledger is not None else None
+
+    def export_balance(self, path: str) -> int | None:
+        return export_balance_csv(self.ledger, path) if self.ledger is not None else None
 
 
 def at(day: int, hour: int = 10, month: int = 5) -> datetime:
@@ -371,11 +390,10 @@ def test_every_control_is_named(qtbot: QtBot, books: Ledger, tmp_path: Path) -> 
 @pytest.fixture
 async def service(tmp_path: Path, simulator: Sandbox) -> AsyncIterator[StudioService]:
     studio = StudioService(tmp_path / "output", sandbox_speed=500)
-    await studio._replace_client(CreatifyClient("sandbox", "sandbox",
-                                                base_url=simulator.base_url),
-                                 tmp_path / "jobs.sqlite3", PollPolicy().scaled(1000))
-    studio.mode = Mode.SANDBOX
-    studio.modeChanged.emit(studio.mode)
+    await studio.session.use_client(CreatifyClient("sandbox", "sandbox",
+                                                   base_url=simulator.base_url),
+                                    tmp_path / "jobs.sqlite3", PollPolicy().scaled(1000),
+                                    Mode.SANDBOX)
     await studio.fetch_credits()
     yield studio
     await settle_then_close(studio)
@@ -397,7 +415,7 @@ async def test_real_jobs_through_the_service(qtbot: QtBot, service: StudioServic
     window.show()
     assert window.proxy.rowCount() == 0
     before = await service.fetch_credits()
-    client = service.client
+    client = service.session.client
     assert client is not None
     voices = await client.voices()
     media = f"{simulator.base_url}/media/samples"
@@ -416,7 +434,7 @@ async def test_real_jobs_through_the_service(qtbot: QtBot, service: StudioServic
     finally:
         simulator.set_faults(fail_rate=0.0)
     assert failed is not None
-    ledger = service.ledger
+    ledger = service.session.ledger
     assert ledger is not None
 
     def finished() -> bool:

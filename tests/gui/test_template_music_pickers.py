@@ -21,7 +21,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QComboBox, QListView
 
-import ui.service as service_module
+import app.session._session as session_module  # where the session makes its clients
 from app.api.client import CreatifyClient, RetryPolicy
 from app.generators import FieldKind, spec
 from app.generators.catalogue import ASSET_MODELS
@@ -51,10 +51,10 @@ INPUT_PARAMS = spec("asset_generator").field("input_params")
 
 async def _service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                    quirks: DocsQuirks | None = None) -> StudioService:
-    monkeypatch.setattr(service_module, "CreatifyClient",
+    monkeypatch.setattr(session_module, "CreatifyClient",
                         functools.partial(CreatifyClient, retry=FAST_RETRY))
     if quirks is not None:
-        monkeypatch.setattr(service_module, "Sandbox", functools.partial(Sandbox, quirks=quirks))
+        monkeypatch.setattr(session_module, "Sandbox", functools.partial(Sandbox, quirks=quirks))
     studio = StudioService(output_dir=tmp_path, auto_download=False)
     await studio.use_sandbox()
     await idle()  # the first credits refresh
@@ -84,8 +84,8 @@ async def plain_service(qapp: QApplication, tmp_path: Path,
 
 def requests_to(service: StudioService, path: str) -> list[dict[str, list[str]]]:
     """The query of every GET the simulator received on ``path``."""
-    assert service.sandbox is not None
-    return [parse_qs(urlsplit(p).query) for method, p in service.sandbox.request_log
+    assert service.session.sandbox is not None
+    return [parse_qs(urlsplit(p).query) for method, p in service.session.sandbox.request_log
             if method == "GET" and urlsplit(p).path == path]
 
 
@@ -106,8 +106,8 @@ async def shown(qtbot: Any, widget: Any) -> None:
 
 
 async def templates_of(service: StudioService) -> dict[str, dict[str, Any]]:
-    assert service.client is not None
-    return {t["name"]: t for t in await service.client.custom_templates()}
+    assert service.session.client is not None
+    return {t["name"]: t for t in await service.session.client.custom_templates()}
 
 
 def variable_rows(editor: VariablesEditor) -> list[tuple[str, str, str]]:
@@ -214,8 +214,8 @@ async def test_variables_editor_follows_the_chosen_template(qtbot: Any,
                                                            service: StudioService):
     templates = await templates_of(service)
     spotlight, testimonial = templates["Product spotlight"], templates["Testimonial cut"]
-    assert service.client is not None
-    detail = await service.client.custom_template(spotlight["template_id"])
+    assert service.session.client is not None
+    detail = await service.session.client.custom_template(spotlight["template_id"])
     generator = spec("custom_template")
     form = GeneratorForm(generator, service)
     await shown(qtbot, form)
@@ -315,8 +315,8 @@ def music_labels(picker: MusicPicker) -> list[str]:
 
 async def test_music_picker_pages_searches_and_filters_by_category(qtbot: Any,
                                                                    service: StudioService):
-    assert service.client is not None
-    everything = await service.client.music_page(page=1, page_size=100)
+    assert service.session.client is not None
+    everything = await service.session.client.music_page(page=1, page_size=100)
     total = len(everything.items)
     assert total > 10
     own = len(requests_to(service, "/api/musics/"))  # the test's own
@@ -380,7 +380,7 @@ async def test_music_picker_pages_searches_and_filters_by_category(qtbot: Any,
     assert picker.value() == "https://example.com/my-track.mp3"
     assert MUSIC.validate(picker.value()) is None
     checked = 0
-    for _method, path in service.sandbox.request_log:  # type: ignore[union-attr]
+    for _method, path in service.session.sandbox.request_log:  # type: ignore[union-attr]
         if urlsplit(path).path in ("/api/musics/", "/api/music_categories/"):
             request = httpx.Request("GET", "https://api.creatify.ai" + path,  # the spec's server
                                     headers={"X-API-ID": "id", "X-API-KEY": "key"})
@@ -416,9 +416,9 @@ async def test_schema_form_sends_the_schemas_types(qtbot: Any, service: StudioSe
     """Every model's form, from the simulator's published schema and from the built-in one,
     gives input_params that validate against that schema (a duration enum of strings sends
     "6", not 6)."""
-    assert service.client is not None
+    assert service.session.client is not None
     published = {s["model_name"]: s["input_params_schema"]
-                 for s in await service.client.asset_schemas()}
+                 for s in await service.session.client.asset_schemas()}
     assert set(ASSET_MODELS) <= set(published)
     form = SchemaForm(INPUT_PARAMS, service)
     await shown(qtbot, form)
@@ -456,7 +456,7 @@ async def test_schema_form_sends_the_schemas_types(qtbot: Any, service: StudioSe
 async def test_template_variables_wait_for_a_connection(qtbot: Any, qapp: QApplication,
                                                         tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(service_module, "CreatifyClient",
+    monkeypatch.setattr(session_module, "CreatifyClient",
                         functools.partial(CreatifyClient, retry=FAST_RETRY))
     studio = StudioService(output_dir=tmp_path, auto_download=False)
     try:
@@ -483,8 +483,8 @@ async def test_template_variables_wait_for_a_connection(qtbot: Any, qapp: QAppli
 
 async def test_music_page_failure_says_why_and_retry_loads_it(qtbot: Any,
                                                              service: StudioService):
-    assert service.sandbox is not None
-    service.sandbox.set_faults(error_rate=1.0)
+    assert service.session.sandbox is not None
+    service.session.sandbox.set_faults(error_rate=1.0)
     picker = MusicPicker(MUSIC, service)
     await shown(qtbot, picker)
     await until(lambda: picker.retry_button.isVisible(), timeout=10)
@@ -493,7 +493,7 @@ async def test_music_page_failure_says_why_and_retry_loads_it(qtbot: Any,
     picker.combo.setEditText("https://example.com/mine.mp3")  # a URL still works
     assert picker.value() == "https://example.com/mine.mp3"
 
-    service.sandbox.set_faults(error_rate=0.0)
+    service.session.sandbox.set_faults(error_rate=0.0)
     picker.retry_button.click()
     await until(lambda: picker.loaded)
     assert not picker.status.isVisible() and music_labels(picker)

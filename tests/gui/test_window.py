@@ -63,14 +63,12 @@ async def connect_to(studio: Studio, simulator: Sandbox) -> Inputs:
     from app.api.client import CreatifyClient
 
     service = studio.service
-    await service._replace_client(CreatifyClient("sandbox", "sandbox",
-                                                 base_url=simulator.base_url),
-                                  studio.data_dir / "jobs.sqlite3",
-                                  PollPolicy().scaled(1000))
-    service.mode = Mode.SANDBOX
-    service.modeChanged.emit(service.mode)
+    await service.session.use_client(CreatifyClient("sandbox", "sandbox",
+                                                    base_url=simulator.base_url),
+                                     studio.data_dir / "jobs.sqlite3",
+                                     PollPolicy().scaled(1000), Mode.SANDBOX)
     await service.fetch_credits()
-    client = service.client
+    client = service.session.client
     assert client is not None
     media = f"{simulator.base_url}/media/samples"
     link = await client.create_link("https://shop.example.com/products/mug")
@@ -221,7 +219,7 @@ async def test_every_tab_prices_blocks_and_submits(gen: GeneratorSpec, studio: S
         assert f"Job {tab.last_job.short_key}" in tab.status.text()
     assert simulator.create_log[-1].status_code in (200, 201)
     # The job is in the ledger with the estimate the user confirmed.
-    ledger = studio.service.ledger
+    ledger = studio.service.session.ledger
     assert ledger is not None
     [record] = [r for r in ledger.page() if r.generator == gen.key]
     if tab.current_quote is not None and tab.current_quote.credits is not None:
@@ -276,7 +274,7 @@ async def test_text_streams_into_the_tab_and_a_stream_without_its_job_is_looked_
     tab.form.set_values({**window_values("text_generator", inputs),
                          "prompt": f"Write a tagline for a mug, {uuid.uuid4().hex[:8]}."})
     await until(lambda: tab.submit_button.isEnabled(), timeout=10)
-    client = studio.service.client
+    client = studio.service.session.client
     assert client is not None
     real_stream = client.text_generate_stream
     seen: list[str] = []

@@ -113,7 +113,7 @@ async def session(base_url: str, root: Path, key: str) -> dict[str, Any]:
     await until(lambda: service.mode == Mode.LIVE and service.credits is not None,
                 what="connected")
     saved_in_keyring = keyring.entries.get(("Creatify Studio", "X-API-KEY")) == key
-    client = service.client
+    client = service.session.client
     assert client is not None
 
     link = await client.create_link("https://shop.example.com/products/secret-mug")
@@ -140,7 +140,7 @@ async def session(base_url: str, root: Path, key: str) -> dict[str, Any]:
         shown.append(tab.status.text())
 
     def settled() -> bool:
-        ledger = service.ledger
+        ledger = service.session.ledger
         if ledger is None:
             return True
         for r in ledger.page(limit=1000, include_hidden=True):
@@ -178,7 +178,7 @@ async def session(base_url: str, root: Path, key: str) -> dict[str, Any]:
                                   "link": "00000000-0000-4000-8000-000000000000"})  # refused
     service.test_connection(Credentials(API_ID, key), "http://127.0.0.1:9")  # closed port
     await asyncio.sleep(0.5)
-    ledger = service.ledger
+    ledger = service.session.ledger
     assert ledger is not None
     for record in ledger.page(limit=1000, include_hidden=True):
         if record.state is JobState.UNKNOWN:
