@@ -457,6 +457,14 @@ def test_billing_flags_live_in_the_specs() -> None:
     assert not refunds_on_failure("gone_generator", {"model_version": "boreal"})
 
 
+def test_token_billing_agrees_with_the_price_table() -> None:
+    table = load_price_table()
+    for gen in SPECS:
+        rows = [e for e in table.entries if e.rule == gen.price_rule]
+        assert rows, gen.key
+        assert gen.billed_by_tokens == all(e.rate is None for e in rows), gen.key
+
+
 def test_product_pages_links_styles_and_sources_are_named_by_the_spec() -> None:
     assert default_page_target() == "url_to_video"
     assert {s.key for s in SPECS if s.makes_link} == {"url_to_video", "ad_clone"}
