@@ -17,6 +17,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from app.api.client import DEFAULT_BASE_URL
 from app.batch import BatchRow, BatchRun
 from app.credentials import Credentials
 from app.generators import Flow, GeneratorSpec
@@ -320,5 +321,5 @@ class StudioService(QObject):
         await self.session.aclose()
 
 
-__all__ = ["MAX_CACHED_LOOKUPS", "SANDBOX_SPEED", "Mode", "MusicQuery", "StudioService",
-           "describe"]
+__all__ = ["DEFAULT_BASE_URL", "MAX_CACHED_LOOKUPS", "SANDBOX_SPEED", "Mode", "MusicQuery",
+           "StudioService", "describe"]
