@@ -23,10 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.api.client import DEFAULT_BASE_URL
 from app.credentials import Credentials, CredentialStore, KeyringUnavailable
 from app.settings import LABELS, MAX_BATCH_CONCURRENCY, Settings, validate
-from ui.service import StudioService
+from ui.service import DEFAULT_BASE_URL, StudioService
 
 
 def ask_to_send(parent: QWidget, *, name: str, title: str, question: str, details: str,

@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
 )
 
 from app import APP_NAME, __version__
-from app.api.client import DEFAULT_BASE_URL
 from app.batch import (
     BatchError,
     BatchRow,
@@ -58,7 +57,7 @@ from ui.generator_tab import GeneratorTab, PriceSettings
 from ui.preview import PreviewDialog
 from ui.queue_model import preview_ready
 from ui.queue_panel import QueuePanel
-from ui.service import Mode, StudioService, describe
+from ui.service import DEFAULT_BASE_URL, Mode, StudioService, describe
 from ui.theme import apply_theme
 
 log = logging.getLogger(__name__)
