@@ -242,7 +242,7 @@ class JobManager:
                 generator=spec.key, resource=spec.resource.key, flow="render",
                 title=f"{chosen.visual_style} of {compared.title}",
                 request={"render_of": server_id, "media_job": media_job,
-                         "visual_style": chosen.visual_style},
+                         spec.style_field or "visual_style": chosen.visual_style},
                 estimate=pricing.estimate, balance_before=balance)
         self._on_change(record)
         return await self._send(record,
