@@ -8,15 +8,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from app.pricing._registry import price_table
 from app.pricing.money import credits_text
-from app.pricing.table import (
-    PHASES,
-    PriceEntry,
-    PriceTable,
-    PricingError,
-    clip_value,
-    load_price_table,
-)
+from app.pricing.table import PHASES, PriceEntry, PriceTable, PricingError, clip_value
 
 MAX_SECONDS = Decimal(14400)  # four hours: anything longer is a typo, not a video
 MAX_COUNT = 10000
@@ -120,7 +114,8 @@ def estimate(request: PriceRequest, table: PriceTable | None = None, plan: Plan 
     request : PriceRequest
         The billing rule, phase, billed seconds (time rules), count, model and variant.
     table : PriceTable, optional
-        The price table; the bundled ``resources/prices.json`` when None.
+        The price table; when None, the bundled ``resources/prices.json`` with any entries
+        added by ``register_prices`` (``price_table()``).
     plan : Plan, optional
         The plan whose price per credit turns credits into dollars; no dollars when None.
     today : datetime.date, optional
@@ -150,7 +145,7 @@ def estimate(request: PriceRequest, table: PriceTable | None = None, plan: Plan 
             raise PricingError(f"The {field} must be a name, not {clip_value(value)!r}.")
     count = _count(request.count)
     seconds = None if request.seconds is None else _seconds(request.seconds)
-    table = load_price_table() if table is None else table
+    table = price_table() if table is None else table
     entry = table.find(request.rule, request.phase, request.model, request.variant)
 
     if entry.rate is None:

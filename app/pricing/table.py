@@ -6,7 +6,7 @@ import datetime
 import functools
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -87,6 +87,23 @@ class PriceTable:
                                f"{_names(str(e.variant) for e in by_model)}.")
         return by_variant[0]
 
+    def with_entries(self, *entries: PriceEntry,
+                     default_models: Mapping[str, str] | None = None) -> PriceTable:
+        """A new table: this one's entries, then ``entries`` (this table is left as it is).
+
+        Each added entry is checked as an entry of ``resources/prices.json`` is, with the same
+        messages (numbered after this table's entries); a rule, phase, model and variant
+        listed twice and a default model that is not priced raise `PricingError` too.
+        ``default_models`` adds (rule, model used when none is given) pairs. The new table's
+        ``as_of`` is the oldest of its own and the added entries' dates.
+        """
+        start = len(self.entries)
+        added = tuple(_entry(_as_item(e), start + i) for i, e in enumerate(entries))
+        combined = (*self.entries, *added)
+        defaults = _checked(combined, {**dict(self.default_models), **(default_models or {})})
+        return PriceTable(as_of=min((self.as_of, *(e.as_of for e in added))),
+                          source=self.source, entries=combined, default_models=defaults)
+
     def is_stale(self, today: datetime.date, max_age_days: int = 90) -> bool:
         """True when ``as_of`` is more than ``max_age_days`` days before ``today``."""
         return (today - self.as_of).days > max_age_days
@@ -128,19 +145,37 @@ def _load(path: Path) -> PriceTable:
     if not isinstance(raw, dict) or not isinstance(raw.get("entries"), list):
         raise PricingError(f"The price table {path} needs an object with an 'entries' list.")
     entries = tuple(_entry(item, i) for i, item in enumerate(raw["entries"]))
+    defaults = _checked(entries, raw.get("default_models", {}))
+    return PriceTable(as_of=_date(raw.get("as_of"), "the table"),
+                      source=_text(raw.get("source"), "the table", "source"),
+                      entries=entries, default_models=defaults)
+
+
+def _checked(entries: tuple[PriceEntry, ...], defaults: Any) -> tuple[tuple[str, str], ...]:
+    """The table-wide checks: no entry listed twice, default models that are priced."""
     keys = [(e.rule, e.phase, e.model, e.variant) for e in entries]
     for key in keys:
         if keys.count(key) > 1:
             raise PricingError(f"The price table lists {'/'.join(map(str, key))} twice.")
-    defaults = raw.get("default_models", {})
     if not isinstance(defaults, dict) or not all(
             isinstance(v, str) and (k, v) in {(e.rule, e.model) for e in entries}
             for k, v in defaults.items()):
         raise PricingError("The price table's 'default_models' must map rules to priced models.")
-    return PriceTable(as_of=_date(raw.get("as_of"), "the table"),
-                      source=_text(raw.get("source"), "the table", "source"),
-                      entries=entries,
-                      default_models=tuple(sorted(defaults.items())))
+    return tuple(sorted(defaults.items()))
+
+
+def _as_item(entry: object) -> dict[str, Any] | None:
+    """An entry as ``prices.json`` writes it, for the loader's checks (``None``, which they
+    refuse, for anything but a `PriceEntry`)."""
+    if not isinstance(entry, PriceEntry):
+        return None
+    item: dict[str, Any] = {
+        "rule": entry.rule, "phase": entry.phase, "model": entry.model,
+        "variant": entry.variant, "unit": entry.unit, "increment": entry.increment,
+        "rate": entry.rate, "as_of": entry.as_of, "source": entry.source, "note": entry.note}
+    if isinstance(entry.as_of, datetime.date) and not isinstance(entry.as_of, datetime.datetime):
+        item["as_of"] = entry.as_of.isoformat()
+    return item
 
 
 def _entry(item: Any, index: int) -> PriceEntry:

@@ -27,7 +27,10 @@ from app.pricing import (
     estimate,
     load_price_table,
     plan_by_key,
+    price_table,
+    register_prices,
     total_credits,
+    unregister_prices,
 )
 
 D = Decimal
@@ -539,6 +542,99 @@ def test_duplicate_entries_are_refused(tmp_path: Path) -> None:
 def test_missing_table_file(tmp_path: Path) -> None:
     with pytest.raises(PricingError, match="Cannot read"):
         load_price_table(tmp_path / "absent.json")
+
+
+# --- added entries ------------------------------------------------------------------------
+
+QUICK = PriceEntry(rule="quick_ad", phase="create", model=None, variant=None, unit="second",
+                   increment=D(15), rate=D(3), as_of=datetime.date(2026, 6, 1),
+                   source="tests/core/test_pricing.py", note="made up")
+
+
+def test_with_entries_is_a_new_checked_table() -> None:
+    bundled = load_price_table()
+    table = bundled.with_entries(QUICK)
+    assert table is not bundled and table.entries == (*bundled.entries, QUICK)
+    assert bundled.entries[-1] != QUICK and load_price_table() is bundled  # left as it was
+    assert table.as_of == min(bundled.as_of, QUICK.as_of) and table.source == bundled.source
+    result = estimate(PriceRequest("quick_ad", seconds=31), table, today=TODAY)
+    assert result.credits == 9 and result.breakdown == "31 s → 3 × 15 s blocks × 3 = 9 credits"
+    with pytest.raises(PricingError, match="Unknown billing rule 'quick_ad'"):
+        estimate(PriceRequest("quick_ad", seconds=31), bundled, today=TODAY)
+
+
+def test_with_entries_adds_default_models() -> None:
+    models = [dataclasses.replace(QUICK, model=m) for m in ("fast", "slow")]
+    table = load_price_table().with_entries(*models, default_models={"quick_ad": "slow"})
+    assert table.find("quick_ad").model == "slow"
+    assert dict(table.default_models)["aurora"] == dict(load_price_table().default_models)[
+        "aurora"]
+    with pytest.raises(PricingError, match="default_models"):
+        load_price_table().with_entries(QUICK, default_models={"quick_ad": "fast"})
+
+
+@pytest.mark.parametrize(("changes", "match"), [
+    ({"unit": "minute"}, "unknown unit 'minute'"),
+    ({"rate": ...}, "missing a numeric rate"),
+    ({"rate": 0}, "positive rate"),
+    ({"rate": "abc"}, "non-numeric rate"),
+    ({"rate": True}, "rate"),
+    ({"unit": "second"}, "increment"),
+    ({"unit": "second", "increment": -30}, "increment"),
+    ({"increment": 30}, "cannot have an increment"),
+    ({"unit": "token"}, "cannot have a rate"),
+    ({"as_of": "2026-13-01"}, "bad as_of date"),
+    ({"as_of": ...}, "bad as_of date"),
+    ({"phase": "draft"}, "unknown phase"),
+    ({"source": ""}, "source"),
+    ({"rule": None}, "rule"),
+    ({"model": 3}, "model"),
+])
+def test_added_entries_are_refused_as_the_file_s_are(tmp_path: Path, changes: dict[str, Any],
+                                                     match: str) -> None:
+    with pytest.raises(PricingError, match=match) as from_file:
+        load_price_table(_table_file(tmp_path, **changes))
+    fields: dict[str, Any] = {
+        "rule": "links", "phase": "create", "model": None, "variant": None, "unit": "link",
+        "increment": None if changes.get("unit") == "second" else D(1), "rate": D(1),
+        "as_of": datetime.date(2026, 11, 1), "source": "https://docs.creatify.ai/", "note": ""}
+    fields.update({k: None if v is ... else v for k, v in changes.items()})
+    empty = PriceTable(as_of=TODAY, source="x", entries=())
+    with pytest.raises(PricingError) as added:
+        empty.with_entries(PriceEntry(**fields))
+    assert str(added.value) == str(from_file.value)  # entry #0 in both
+    with pytest.raises(PricingError, match=f"entry #{len(load_price_table().entries)} "):
+        load_price_table().with_entries(PriceEntry(**fields))
+
+
+def test_added_entries_cannot_repeat_a_priced_one() -> None:
+    links = load_price_table().find("links")
+    with pytest.raises(PricingError, match="lists links/create/None/None twice"):
+        load_price_table().with_entries(dataclasses.replace(links, rate=D(2)))
+    with pytest.raises(PricingError, match="quick_ad/create/None/None twice"):
+        load_price_table().with_entries(QUICK, QUICK)
+    with pytest.raises(PricingError, match="entry #"):
+        load_price_table().with_entries({"rule": "quick_ad"})  # type: ignore[arg-type]
+
+
+def test_registered_prices_are_what_estimates_read_by_default() -> None:
+    bundled = load_price_table()
+    assert price_table() is bundled
+    table = register_prices(QUICK)
+    try:
+        assert price_table() is table and load_price_table() is bundled
+        assert credits("quick_ad", 16) == 6 and credits("links", count=2) == 2
+        with pytest.raises(PricingError, match="twice"):
+            register_prices(QUICK)
+        assert price_table() is table  # the refused call added nothing
+        with pytest.raises(ValueError, match="bundled"):
+            unregister_prices("links")
+    finally:
+        unregister_prices("quick_ad")
+    assert price_table() is bundled
+    with pytest.raises(PricingError, match="Unknown billing rule"):
+        credits("quick_ad", 16)
+    unregister_prices("quick_ad")  # nothing left to remove: no error
 
 
 # --- property ---------------------------------------------------------------------------

@@ -9,7 +9,6 @@ price rule and title."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 from collections.abc import AsyncIterator, Iterator
 from decimal import Decimal
@@ -39,8 +38,7 @@ from app.generators.spec import choices
 from app.jobs.ledger import JobState, Ledger
 from app.jobs.manager import JobManager, Pricing
 from app.jobs.scheduler import PollPolicy
-from app.pricing import PriceEntry, PriceTable, load_price_table
-from app.pricing import engine as pricing_engine
+from app.pricing import PriceEntry, PriceTable, register_prices, unregister_prices
 from app.sandbox import Sandbox
 from app.spending import ActualKind, spending_rows
 from tests.e2e.conftest import sandbox_client
@@ -84,16 +82,15 @@ QUICK_AD_PRICE = PriceEntry(
 
 
 @pytest.fixture
-def table(monkeypatch: pytest.MonkeyPatch) -> Iterator[PriceTable]:
-    """The bundled table plus the made-up entry, as the table every estimate reads."""
-    bundled = load_price_table()
-    with_entry = dataclasses.replace(bundled, entries=(*bundled.entries, QUICK_AD_PRICE))
-    monkeypatch.setattr(pricing_engine, "load_price_table", lambda path=None: with_entry)
+def table() -> Iterator[PriceTable]:
+    """The made-up generator and its price entry, registered for the test's length."""
+    table = register_prices(QUICK_AD_PRICE)
     register(QUICK_AD)
     try:
-        yield with_entry
+        yield table
     finally:
         unregister(QUICK_AD.key)
+        unregister_prices(QUICK_AD_PRICE.rule)
 
 
 @pytest.fixture
