@@ -59,8 +59,9 @@ from ui.service import Mode, StudioService
 
 COL_ROW, COL_URL, COL_STATE, COL_LENGTH, COL_ASPECT, COL_STYLE, COL_CREDITS = range(7)
 _HEADERS = ("#", "URL", "Status", "Length", "Aspect", "Style", "Credits")
-_OVERRIDE_COLUMNS = {COL_LENGTH: "video_length", COL_ASPECT: "aspect_ratio",
-                     COL_STYLE: "visual_style"}
+# The columns a row may override; the style column names the target spec's ``style_field``.
+_OVERRIDE_COLUMNS: dict[int, str | None] = {COL_LENGTH: "video_length",
+                                            COL_ASPECT: "aspect_ratio", COL_STYLE: None}
 _STATE_COLOURS = {RowState.REFUSED: "#b91c1c", RowState.DUPLICATE: "#b45309",
                   RowState.FAILED: "#b91c1c", RowState.SKIPPED: "#b45309",
                   RowState.DONE: "#15803d"}
@@ -94,6 +95,12 @@ class BatchModel(QAbstractTableModel):
     def row_changed(self, index: int) -> None:
         self.dataChanged.emit(self.index(index, COL_STATE), self.index(index, COL_CREDITS))
 
+    def override_field(self, column: int) -> str | None:
+        """The field a column overrides per row (None: the column is no override)."""
+        if column == COL_STYLE:
+            return BY_KEY[self.target].style_field
+        return _OVERRIDE_COLUMNS.get(column)
+
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
         return 0 if parent.isValid() else len(self.rows)
 
@@ -117,7 +124,7 @@ class BatchModel(QAbstractTableModel):
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         base = super().flags(index)
-        field = _OVERRIDE_COLUMNS.get(index.column())
+        field = self.override_field(index.column())
         if field and field in BATCH_FIELDS.get(self.target, ()) \
                 and self.rows[index.row()].state in (RowState.READY, RowState.REFUSED):
             return base | Qt.ItemFlag.ItemIsEditable
@@ -137,8 +144,8 @@ class BatchModel(QAbstractTableModel):
             if column == COL_STATE:
                 return self.status_text(row)
             if column in _OVERRIDE_COLUMNS:
-                name = _OVERRIDE_COLUMNS[column]
-                if name not in BATCH_FIELDS.get(self.target, ()):
+                name = self.override_field(column)
+                if name is None or name not in BATCH_FIELDS.get(self.target, ()):
                     return ""
                 value = row.overrides.get(name, self.shared.get(name, ""))
                 text = "" if value is None else str(value)
@@ -159,7 +166,7 @@ class BatchModel(QAbstractTableModel):
 
     def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any,
                 role: int = Qt.ItemDataRole.EditRole) -> bool:
-        name = _OVERRIDE_COLUMNS.get(index.column())
+        name = self.override_field(index.column())
         if role != Qt.ItemDataRole.EditRole or not name:
             return False
         row = self.rows[index.row()]

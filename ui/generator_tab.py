@@ -331,8 +331,7 @@ class GeneratorTab(QWidget):
         """The form values the job was sent with (what prices its render: model, length)."""
         if job.request and any(f.wire_name in job.request for f in self.spec.fields):
             values = dict(self.spec.defaults())
-            values.update({f.name: job.request[f.wire_name] for f in self.spec.fields
-                           if f.wire != "" and f.wire_name in job.request})
+            values.update(self.spec.values_from_request(job.request))
             return values
         return self.values()
 
@@ -484,51 +483,18 @@ class GeneratorTab(QWidget):
         state = record.state
         self.render_button.setVisible(False)
         self.choose_button.setVisible(False)
-        if state is JobState.UNKNOWN and record.flow == "stream":
-            text = (f"<span style='color:#b45309'>{name}: the answer ended without its job. "
-                    "Looking it up in Creatify's list — it will not be sent again.</span>")
-        elif state is JobState.UNKNOWN:
-            text = (f"<span style='color:#b45309'>{name}: Creatify's answer was lost. It is "
-                    "being looked up in Creatify's job list — it will not be sent again."
-                    "</span>")
-        elif state is JobState.NOT_CREATED:
-            reason = escape(record.failed_reason or "no reason given")
-            text = (f"<span style='color:#b91c1c'>{name} not created — Creatify refused it "
-                    f"(nothing charged): {reason}</span>")
-        elif state in (JobState.FAILED, JobState.REJECTED):
-            reason = escape(record.failed_reason or record.raw_status or state.value)
-            text = f"<span style='color:#b91c1c'>{name} {state.value}: {reason}</span>"
-        elif state is JobState.STALLED:
-            text = f"{name} is still running — taking longer than usual; check back later."
-        elif preview_ready(record) and compared(record):
-            text = (f"Preview ready: {len(record.previews)} style previews{credits}. Choose "
-                    "the one to render (only that one is rendered).")
-            self.choose_button.setVisible(True)
+        trouble = _trouble_text(record, name)
+        if trouble is not None:
+            text = trouble
         elif preview_ready(record):
-            link = (f": <a href='{escape(record.preview_url, quote=True)}'>open the preview</a>"
-                    if record.preview_url else "")
-            renders = self.service.renders_of(record)
-            if renders:
-                text = (f"Preview ready{credits}{link}. Already rendered: job "
-                        f"{renders[-1].short_key} (see the Jobs panel).")
-            else:
-                text = f"Preview ready{credits}{link}. Render it when you like it."
-                self.render_button.setVisible(True)
+            text = self._preview_text(record, credits)
         elif state is JobState.DONE and record.flow == "stream":
             text = f"{name}: answer complete{credits}."
         elif record.flow == "stream" and state.is_active:
             text = (f"{name}: the answer stopped before its end; following the job in "
                     "Creatify for the rest — it will not be sent again.")
         elif state.is_terminal:
-            text = f"{name} done{credits}."
-            if record.download_state is DownloadState.DONE and record.download_path:
-                path = Path(record.download_path)
-                folder = QUrl.fromLocalFile(str(path.parent)).toString()
-                text += f" Saved to {path.name} (<a href='{folder}'>open folder</a>)."
-            elif record.download_state is DownloadState.FAILED:
-                text += f" Download failed: {record.download_error}"
-            elif record.download_state in (DownloadState.QUEUED, DownloadState.DOWNLOADING):
-                text += " Downloading…"
+            text = f"{name} done{credits}.{_download_text(record)}"
         else:
             progress = f" {record.progress:.0%}" if record.progress is not None else ""
             text = f"{name}: {record.raw_status or state.value}{progress}"
@@ -536,6 +502,21 @@ class GeneratorTab(QWidget):
         if record.response_text and self.spec.result_kind in (ResultKind.TEXT, ResultKind.LINK):
             self.answer.setPlainText(record.response_text)
             self.answer.setVisible(True)
+
+    def _preview_text(self, record: JobRecord, credits: str) -> str:
+        """The line for a ready preview (showing the button that takes it further)."""
+        if compared(record):
+            self.choose_button.setVisible(True)
+            return (f"Preview ready: {len(record.previews)} style previews{credits}. Choose "
+                    "the one to render (only that one is rendered).")
+        link = (f": <a href='{escape(record.preview_url, quote=True)}'>open the preview</a>"
+                if record.preview_url else "")
+        renders = self.service.renders_of(record)
+        if renders:
+            return (f"Preview ready{credits}{link}. Already rendered: job "
+                    f"{renders[-1].short_key} (see the Jobs panel).")
+        self.render_button.setVisible(True)
+        return f"Preview ready{credits}{link}. Render it when you like it."
 
     def _on_text_delta(self, delta: str) -> None:
         if self.busy and not self.answer.toPlainText():
@@ -569,3 +550,38 @@ class GeneratorTab(QWidget):
 
     def _open_link(self, url: str) -> None:
         QDesktopServices.openUrl(QUrl(url))
+
+
+def _trouble_text(record: JobRecord, name: str) -> str | None:
+    """The line for a job whose answer was lost, refused, failed or stalled (else None)."""
+    state = record.state
+    if state is JobState.UNKNOWN and record.flow == "stream":
+        return (f"<span style='color:#b45309'>{name}: the answer ended without its job. "
+                "Looking it up in Creatify's list — it will not be sent again.</span>")
+    if state is JobState.UNKNOWN:
+        return (f"<span style='color:#b45309'>{name}: Creatify's answer was lost. It is "
+                "being looked up in Creatify's job list — it will not be sent again."
+                "</span>")
+    if state is JobState.NOT_CREATED:
+        reason = escape(record.failed_reason or "no reason given")
+        return (f"<span style='color:#b91c1c'>{name} not created — Creatify refused it "
+                f"(nothing charged): {reason}</span>")
+    if state in (JobState.FAILED, JobState.REJECTED):
+        reason = escape(record.failed_reason or record.raw_status or state.value)
+        return f"<span style='color:#b91c1c'>{name} {state.value}: {reason}</span>"
+    if state is JobState.STALLED:
+        return f"{name} is still running — taking longer than usual; check back later."
+    return None
+
+
+def _download_text(record: JobRecord) -> str:
+    """Where a finished job's download stands, as the end of its line."""
+    if record.download_state is DownloadState.DONE and record.download_path:
+        path = Path(record.download_path)
+        folder = QUrl.fromLocalFile(str(path.parent)).toString()
+        return f" Saved to {path.name} (<a href='{folder}'>open folder</a>)."
+    if record.download_state is DownloadState.FAILED:
+        return f" Download failed: {record.download_error}"
+    if record.download_state in (DownloadState.QUEUED, DownloadState.DOWNLOADING):
+        return " Downloading…"
+    return ""

@@ -414,8 +414,7 @@ class MainWindow(QMainWindow):
         if record.generator not in self._keys:
             return
         tab = self.show_generator(record.generator)
-        values = {f.name: record.request[f.wire_name] for f in tab.spec.fields
-                  if f.wire != "" and f.wire_name in record.request}
+        values = tab.spec.values_from_request(record.request)
         if record.name_tag and isinstance(values.get("name"), str):
             values["name"] = values["name"].removesuffix(f" [{record.name_tag}]")
         tab.form.set_values(values)

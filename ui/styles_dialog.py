@@ -79,7 +79,7 @@ def billed_seconds(spec: GeneratorSpec, record: JobRecord) -> float | None:
 def style_costs(spec: GeneratorSpec, record: JobRecord, plan: Plan | None) -> StyleCosts:
     """The figures the dialog shows for ``record``'s previews (at ``plan``'s price)."""
     styles = [p.visual_style for p in record.previews]
-    values: Mapping[str, Any] = {**record.request, "visual_styles": styles}
+    values: Mapping[str, Any] = spec.with_styles(record.request, styles)
     seconds = billed_seconds(spec, record)
     q = quote(spec, values, seconds, flow=Flow.COMPARE_STYLES, plan=plan)
     preview = next((e for e in q.estimates if e.request.phase == "preview"), None)
