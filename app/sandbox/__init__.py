@@ -33,9 +33,14 @@ operations), ``runs`` (jobs on the clock, charging), ``objects`` (jobs as wire o
 responses, errors and faults; ``validation``; ``catalogue``; ``jobs``; ``billing``;
 ``behaviours``: the per-resource table); ``server`` (:class:`Sandbox`) over ``httpd`` (the
 HTTP server), ``media`` (the sample files), ``__main__`` (the CLI).
+
+A caller may add a resource family of its own — its path, accepted fields, price, billed
+length, run and result — with ``Sandbox(behaviours=[Behaviour(...)])``; ``family`` holds
+the vocabulary to describe one. The built-in resources and routes stay as they are.
 """
 
+from app.sandbox.jobs import Behaviour
 from app.sandbox.server import Sandbox
 from app.sandbox.wire import CreateRecord, DocsQuirks, Faults
 
-__all__ = ["CreateRecord", "DocsQuirks", "Faults", "Sandbox"]
+__all__ = ["Behaviour", "CreateRecord", "DocsQuirks", "Faults", "Sandbox"]

@@ -13,13 +13,13 @@ import copy
 import itertools
 import random
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
 from app.sandbox import media
 from app.sandbox.behaviours import BEHAVIOURS
-from app.sandbox.jobs import Job, Run
+from app.sandbox.jobs import Behaviour, Job, Run
 from app.sandbox.wire import (
     INSUFFICIENT_CREDITS,
     ApiError,
@@ -39,7 +39,8 @@ class Account:
 
     def __init__(self, *, api_id: str, api_key: str, balance: Decimal | int, speed: float,
                  faults: Faults | None, quirks: DocsQuirks | None, seed: int | None,
-                 clock: Callable[[], float], wall_clock: Callable[[], float]) -> None:
+                 clock: Callable[[], float], wall_clock: Callable[[], float],
+                 behaviours: Mapping[str, Behaviour] = BEHAVIOURS) -> None:
         self.api_id = api_id
         self.api_key = api_key
         self.speed = float(speed)
@@ -56,7 +57,9 @@ class Account:
         self.rng = random.Random(seed)
         self.clock = clock
         self.epoch = wall_clock() - clock()
-        self.jobs: dict[str, dict[str, Job]] = {key: {} for key in BEHAVIOURS}
+        self.behaviours = dict(behaviours)
+        """Every job resource's behaviour, by key: the built-in ones and any added."""
+        self.jobs: dict[str, dict[str, Job]] = {key: {} for key in self.behaviours}
         """Per resource key, by id, oldest first."""
         self.by_id: dict[str, Job] = {}
         self.media_jobs: dict[str, Job] = {}

@@ -1,9 +1,13 @@
 """The behaviour table: everything that differs between resources, in one place — the
 fields each accepts, its cross-field check, price, billed length, output and schedule.
+
+:data:`BEHAVIOURS` holds the built-in resources; :func:`with_behaviours` adds a family a
+caller brings (``Sandbox(behaviours=...)``), served by the generic job handlers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 from app.api import resources as res
@@ -215,6 +219,21 @@ the sandbox's own resource (the app does not use it)."""
 
 
 BEHAVIOURS = _behaviours()
+
+
+def with_behaviours(extra: Iterable[Behaviour]) -> dict[str, Behaviour]:
+    """:data:`BEHAVIOURS` and ``extra``, by resource key. A key the sandbox already serves
+    (a built-in job resource, Links) or given twice raises ``ValueError`` (a path already
+    served is refused by ``routes``)."""
+    table = dict(BEHAVIOURS)
+    for b in extra:
+        if not isinstance(b, Behaviour):
+            raise TypeError(f"a sandbox behaviour must be a Behaviour, not {b!r}")
+        key = b.resource.key
+        if key in table or key == res.LINKS.key:
+            raise ValueError(f"the sandbox already serves a resource {key!r}")
+        table[key] = b
+    return table
 
 
 # --------------------------------------------------------------------------------------------

@@ -3,7 +3,9 @@ of the resources the app uses, plus the ``/_sandbox/`` control endpoints.
 
 ``tests/contract/test_operations.py`` fails on a missing or an invented route. A paid route's
 POST spends credits: it is logged in the create log and refused by the
-``insufficient_credits`` fault.
+``insufficient_credits`` fault. A resource family added with ``Sandbox(behaviours=...)`` gets
+the plain job routes under its resource's path (list, create, read; preview and render when
+previewable), like the built-in ones.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from app.sandbox.account import Account
 from app.sandbox.behaviours import BEHAVIOURS
 from app.sandbox.handlers import catalogues, control, jobs, links, product_video, text
 from app.sandbox.jobs import Behaviour
-from app.sandbox.routing import ANY, Call, Handler, Route, RouteTable
-from app.sandbox.wire import Response
+from app.sandbox.routing import ANY, Call, Handler, Route, RouteTable, path_segments
+from app.sandbox.wire import Request, Response
 
 __all__ = ["build_routes"]
 
@@ -32,8 +34,20 @@ def build_routes(a: Account) -> RouteTable:
         return lambda call: handler(a, call)
 
     def job(handler: Callable[[Account, Behaviour, Call], Response], key: str) -> Handler:
-        b = BEHAVIOURS[key]
+        b = a.behaviours[key]
         return lambda call: handler(a, b, call)
+
+    def plain(key: str, segments: tuple[str, ...]) -> list[Route]:
+        """The generic list/create and read routes (preview and render if previewable)."""
+        out = [Route(segments, {"GET": job(jobs.list_jobs, key), "POST": job(jobs.create, key)},
+                     paid=True),
+               Route((*segments, ANY), {"GET": job(jobs.get_job, key)})]
+        if a.behaviours[key].previewable:
+            out.append(Route((*segments, "preview"), {"POST": job(jobs.preview, key)},
+                             paid=True))
+            out.append(Route((*segments, ANY, "render"), {"POST": job(jobs.render, key)},
+                             paid=True))
+        return out
 
     routes = [
         Route(("_sandbox", "state"), {"GET": on(control.state)}, auth=False),
@@ -103,12 +117,19 @@ def build_routes(a: Account) -> RouteTable:
         Route(("api", "ai_scripts", ANY), {"GET": job(jobs.get_job, "ai_scripts")}),
     ]
     for key in PLAIN_JOB_RESOURCES:
-        routes.append(Route(("api", key), {"GET": job(jobs.list_jobs, key),
-                                           "POST": job(jobs.create, key)}, paid=True))
-        routes.append(Route(("api", key, ANY), {"GET": job(jobs.get_job, key)}))
-        if BEHAVIOURS[key].previewable:
-            routes.append(Route(("api", key, "preview"), {"POST": job(jobs.preview, key)},
-                                paid=True))
-            routes.append(Route(("api", key, ANY, "render"), {"POST": job(jobs.render, key)},
-                                paid=True))
+        routes.extend(plain(key, ("api", key)))
+    for key in [k for k in a.behaviours if k not in BEHAVIOURS]:
+        segments = path_segments(a.behaviours[key].resource.path)
+        routes.extend(_unclaimed(routes, plain(key, segments)))
     return RouteTable(routes)
+
+
+def _unclaimed(served: list[Route], added: list[Route]) -> list[Route]:
+    """``added``, checked to answer no path a route of ``served`` answers."""
+    table = RouteTable(served)
+    for route in added:
+        taken = table.resolve(Request("GET", "/" + "/".join(route.segments) + "/"))[0]
+        if taken is not None:
+            raise ValueError(f"the sandbox already serves {'/'.join(taken.segments)!r}: an "
+                             f"added resource cannot take {'/'.join(route.segments)!r}")
+    return added

@@ -14,10 +14,21 @@ from typing import Any
 
 from app.sandbox.wire import Category, Request, Response, category_of
 
-__all__ = ["ANY", "Call", "Handler", "Route", "RouteTable"]
+__all__ = ["ANY", "Call", "Handler", "Route", "RouteTable", "path_segments"]
 
 ANY = "*"
 """A path segment that matches any non-empty id."""
+
+
+def path_segments(path: str) -> tuple[str, ...]:
+    """The segments of a resource's path such as ``/api/quick_ads/``. ``ValueError`` for a
+    path no route can hold: no leading or trailing ``/``, an empty or ``*`` segment, or under
+    ``/_sandbox/``, ``/media/`` or ``/preview/``."""
+    segments = tuple(path.strip("/").split("/"))
+    if not (path.startswith("/") and path.endswith("/")) or any(
+            s in ("", ANY) for s in segments) or category_of(path) is not Category.API:
+        raise ValueError(f"a resource path such as '/api/name/' is needed, not {path!r}")
+    return segments
 
 
 @dataclass(frozen=True, slots=True)

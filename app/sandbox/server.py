@@ -8,11 +8,13 @@ the API itself is the world's.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from decimal import Decimal
 from types import TracebackType
 from typing import Any
 
 from app.sandbox.httpd import SandboxHTTPServer, is_loopback
+from app.sandbox.jobs import Behaviour
 from app.sandbox.wire import CreateRecord, DocsQuirks, Faults
 from app.sandbox.world import World
 
@@ -25,18 +27,22 @@ class Sandbox:
     >>> with Sandbox(speed=1000) as sandbox:        # doctest: +SKIP
     ...     httpx.get(sandbox.base_url + "/api/remaining_credits/",
     ...               headers={"X-API-ID": "sandbox", "X-API-KEY": "sandbox"})
+
+    ``behaviours`` adds resource families of the caller's: each a
+    :class:`~app.sandbox.family.Behaviour` (its resource's path, accepted fields, price,
+    billed length, run and result), served like the built-in job resources.
     """
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, api_id: str = "sandbox",
                  api_key: str = "sandbox", balance: Decimal | int = 500, speed: float = 1.0,
                  faults: Faults | None = None, quirks: DocsQuirks | None = None,
-                 seed: int | None = None) -> None:
+                 seed: int | None = None, behaviours: Iterable[Behaviour] = ()) -> None:
         if not is_loopback(host):
             raise ValueError(f"the sandbox listens on loopback only, not on {host!r}")
         self._host = host
         self._port = port
         self._world = World(api_id=api_id, api_key=api_key, balance=balance, speed=speed,
-                            faults=faults, quirks=quirks, seed=seed)
+                            faults=faults, quirks=quirks, seed=seed, behaviours=behaviours)
         self._server: SandboxHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._lifecycle = threading.Lock()

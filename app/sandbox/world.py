@@ -37,7 +37,7 @@ from __future__ import annotations
 import copy
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs
@@ -45,6 +45,8 @@ from urllib.parse import parse_qs
 from app.api import resources as res
 from app.sandbox import media
 from app.sandbox.account import Account, insufficient
+from app.sandbox.behaviours import with_behaviours
+from app.sandbox.jobs import Behaviour
 from app.sandbox.objects import wire
 from app.sandbox.routes import build_routes
 from app.sandbox.routing import Call, Route
@@ -73,19 +75,23 @@ __all__ = ["World"]
 
 
 class World:
-    """The simulated Creatify account: catalogues, links, jobs, balance and faults."""
+    """The simulated Creatify account: catalogues, links, jobs, balance and faults.
+
+    ``behaviours`` adds resource families of the caller's (see ``app.sandbox.family``),
+    served like the built-in job resources under their resource's path."""
 
     def __init__(self, *, api_id: str = "sandbox", api_key: str = "sandbox",
                  balance: Decimal | int = 500, speed: float = 1.0, faults: Faults | None = None,
                  quirks: DocsQuirks | None = None,
                  seed: int | None = None, clock: Callable[[], float] = time.monotonic,
-                 wall_clock: Callable[[], float] = time.time) -> None:
+                 wall_clock: Callable[[], float] = time.time,
+                 behaviours: Iterable[Behaviour] = ()) -> None:
         if not speed > 0:
             raise ValueError(f"speed must be > 0, not {speed!r}")
         self.lock = threading.Lock()
         self._account = Account(api_id=api_id, api_key=api_key, balance=balance, speed=speed,
                                 faults=faults, quirks=quirks, seed=seed, clock=clock,
-                                wall_clock=wall_clock)
+                                wall_clock=wall_clock, behaviours=with_behaviours(behaviours))
         self._routes = build_routes(self._account)
 
     # ---- public, thread-safe ------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import struct
@@ -12,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from app.api.resources import JOB_RESOURCES, MAX_IDS_PER_LIST
-from app.sandbox import media
+from app.api.resources import JOB_RESOURCES, MAX_IDS_PER_LIST, ProgressForm, Resource
+from app.sandbox import family, media
 from app.sandbox.behaviours import BEHAVIOURS, LEGACY_TEMPLATES
 from app.sandbox.catalogue import TEMPLATES
 from app.sandbox.wire import (
@@ -981,3 +982,89 @@ def test_media_url_length(world: World) -> None:
     assert media.sample_for("thumb.png") is media.THUMBNAIL
     assert media.sample_for("image_2.png") is media.IMAGE
     assert media.sample_for("x.txt") is None
+
+
+# ---- a resource family the caller adds ---------------------------------------------------
+
+QUICK_ADS = Resource("quick_ads", "/api/quick_ads/",
+                     ("pending", "in_queue", "running", "failed", "done"), ("video_output",),
+                     ProgressForm.STRING, has_name=True, model_label="QuickAd")
+
+
+def quick_price(job: family.Job) -> Decimal:
+    """The family's own price: 3 credits per started 15 s."""
+    assert job.length is not None
+    return 3 * Decimal(family.billed_blocks(job.length, 15))
+
+
+QUICK = family.Behaviour(
+    QUICK_ADS, 60, (family.F("link", family.text(), required=True),
+                    family.F("video_length", family.choice(15, 30)),
+                    family.F("name", family.text(255))),
+    quick_price, family.length_field("video_length"), check=family.check_link,
+    defaults={"video_length": 30})
+
+
+def test_an_added_family_is_served_like_a_built_in_one(clock: Clock) -> None:
+    world = World(clock=clock, seed=7, behaviours=[QUICK])
+    world.base_url = BASE
+    added = world.served_operations() - World(clock=clock).served_operations()
+    assert added == {("GET", "/api/quick_ads/"), ("POST", "/api/quick_ads/"),
+                     ("GET", "/api/quick_ads/{id}/")}
+    link = make_link(world)  # 1 credit
+    job = ok(call(world, "POST", "/api/quick_ads/", {"link": link, "video_length": 15}), 201)
+    assert (job["status"], job["duration"], job["name"], job["video_output"]) == \
+        ("pending", 15, None, None)
+    assert world.balance == 499  # charged when the run ends
+    clock.now += 120
+    done = ok(call(world, "GET", f"/api/quick_ads/{job['id']}/"))
+    assert (done["status"], done["progress"], done["credits_used"]) == ("done", "100", 3)
+    assert done["video_output"] and world.balance == 496
+    assert [j["id"] for j in ok(call(world, "GET", "/api/quick_ads/"))] == [job["id"]]
+    assert [j["id"] for j in world.jobs("quick_ads")] == [job["id"]]
+    default = ok(call(world, "POST", "/api/quick_ads/", {"link": link}), 201)
+    assert default["duration"] == 30 and default["video_length"] == 30
+    assert call(world, "POST", "/api/quick_ads/", {"link": "nope"}).body == \
+        {"link": ["Invalid link ID"]}
+    assert call(world, "POST", "/api/quick_ads/", {}).body == {"link": ["This field is required."]}
+    assert "video_length" in call(world, "POST", "/api/quick_ads/",
+                                  {"link": link, "video_length": 45}).body
+    assert world.create_log[-1].path == "/api/quick_ads/"  # a paid route
+
+
+def test_an_added_previewable_family_gets_preview_and_render(clock: Clock) -> None:
+    previews = dataclasses.replace(QUICK_ADS, key="quick_previews", path="/sse/quick_previews/")
+    world = World(clock=clock, behaviours=[dataclasses.replace(QUICK, resource=previews,
+                                                               previewable=True)])
+    assert {("POST", "/sse/quick_previews/preview/"),
+            ("POST", "/sse/quick_previews/{id}/render/")} <= world.served_operations()
+
+
+@pytest.mark.parametrize(("key", "path", "error", "match"), [
+    ("lipsyncs", "/api/quick/", ValueError, "already serves a resource 'lipsyncs'"),
+    ("links", "/api/quick/", ValueError, "already serves a resource 'links'"),
+    ("quick", "/api/links/", ValueError, "already serves 'api/links'"),
+    ("quick", "/api/personas/mine/", ValueError, r"already serves 'api/personas/\*'"),
+    ("quick", "api/quick/", ValueError, "resource path"),
+    ("quick", "/api/quick", ValueError, "resource path"),
+    ("quick", "/api/*/", ValueError, "resource path"),
+    ("quick", "/_sandbox/quick/", ValueError, "resource path"),
+    ("quick", "/media/quick/", ValueError, "resource path"),
+])
+def test_an_added_family_cannot_take_what_is_served(clock: Clock, key: str, path: str,
+                                                    error: type[Exception], match: str) -> None:
+    resource = dataclasses.replace(QUICK_ADS, key=key, path=path)
+    with pytest.raises(error, match=match):
+        World(clock=clock, behaviours=[dataclasses.replace(QUICK, resource=resource)])
+
+
+def test_added_families_are_behaviours_and_distinct(clock: Clock) -> None:
+    with pytest.raises(ValueError, match="'quick_ads'"):
+        World(clock=clock, behaviours=[QUICK, QUICK])
+    other = dataclasses.replace(QUICK, resource=dataclasses.replace(QUICK_ADS, key="other"))
+    with pytest.raises(ValueError, match="already serves 'api/quick_ads'"):
+        World(clock=clock, behaviours=[QUICK, other])
+    with pytest.raises(TypeError, match="Behaviour"):
+        World(clock=clock, behaviours=[QUICK_ADS])  # type: ignore[list-item]
+    assert World(clock=clock).served_operations() == World(clock=clock,
+                                                           behaviours=()).served_operations()
