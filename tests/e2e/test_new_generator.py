@@ -1,11 +1,14 @@
-"""Adding a generator is one spec: a made-up generator, registered by this test alone (with its
-price entry in a test table), goes from form values through the estimate, the confirmed
-submit, the ledger and a batch's dry run to the spending view, against the simulator, with no
-other edit to the app.
+"""Adding a generator is one spec: a made-up generator ("Quick Ad"), registered by this test
+alone — its spec (``app.generators.register``), its dated price entry
+(``app.pricing.register_prices``) and a simulator behaviour of its own
+(``Sandbox(behaviours=...)``) at a path no built-in resource uses — goes from form values
+through the estimate, the confirmed submit, the ledger and a batch's dry run to the spending
+view, with no other edit to the app.
 
-The simulator has no way to register a behaviour of its own, so the made-up generator is
-served by an existing resource (URL to Video's ``link_to_videos``) under its own field names,
-price rule and title."""
+The simulator bills it by its own price function, not by ``app.pricing``: the charge equals
+the confirmed estimate only when both readings of the price agree (break either and the test
+fails). The client's endpoint table has no registration call, so the resource is added to
+``app.api.resources.ALL_RESOURCES`` for the test's length."""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ import pytest
 
 from app.api import resources as R
 from app.api.client import CreatifyClient
+from app.api.resources import ProgressForm, Resource
 from app.batch import plan_batch, row_values, rows_from_text
 from app.generators import (
     BY_KEY,
@@ -39,7 +43,7 @@ from app.jobs.ledger import JobState, Ledger
 from app.jobs.manager import JobManager, Pricing
 from app.jobs.scheduler import PollPolicy
 from app.pricing import PriceEntry, PriceTable, register_prices, unregister_prices
-from app.sandbox import Sandbox
+from app.sandbox import Sandbox, family
 from app.spending import ActualKind, spending_rows
 from tests.e2e.conftest import sandbox_client
 from tests.e2e.test_job_manager import settle
@@ -49,11 +53,16 @@ pytestmark = pytest.mark.e2e
 SPEED = 400.0
 PAGE = "https://shop.example.com/products/teapot"
 
+QUICK_ADS = Resource("quick_ads", "/api/quick_ads/",
+                     ("pending", "in_queue", "running", "failed", "done"), ("video_output",),
+                     ProgressForm.STRING, has_name=True, model_label="QuickAd")
+"""The made-up resource: a path of its own, served only by the behaviour below."""
+
 QUICK_AD = GeneratorSpec(
     key="quick_ad",
     title="Quick Ad",
     billing_row="Quick Ad",
-    resource=R.LINK_TO_VIDEOS,
+    resource=QUICK_ADS,
     description="A made-up generator: a short ad from a product page.",
     fields=(
         Field("page", "Product page", FieldKind.URL, wire="", max_length=1000),
@@ -81,9 +90,29 @@ QUICK_AD_PRICE = PriceEntry(
     source="tests/e2e/test_new_generator.py", note="Made up: 3 credits per started 15 s.")
 
 
+
+
+def quick_ad_charge(job: family.Job) -> Decimal:
+    """The simulator's own reading of the made-up price: 3 credits per started 15 s."""
+    assert job.length is not None
+    return 3 * Decimal(family.billed_blocks(job.length, 15))
+
+
+QUICK_AD_BEHAVIOUR = family.Behaviour(
+    QUICK_ADS, 60,
+    (family.F("link", family.text(), required=True),
+     family.F("video_length", family.choice(15, 30)),
+     family.F("aspect_ratio", family.choice("9x16", "1x1")),
+     family.F("name", family.text(255)), family.F("webhook_url", family.url(200))),
+    quick_ad_charge, family.length_field("video_length"),
+    charge=family.Charge.AT_START,  # charged up front, refunded in full if it fails
+    check=family.check_link, defaults={"video_length": 30, "aspect_ratio": "9x16"})
+
+
 @pytest.fixture
-def table() -> Iterator[PriceTable]:
-    """The made-up generator and its price entry, registered for the test's length."""
+def table(monkeypatch: pytest.MonkeyPatch) -> Iterator[PriceTable]:
+    """The made-up generator, its resource and its price entry, for the test's length."""
+    monkeypatch.setitem(R.ALL_RESOURCES, QUICK_ADS.key, QUICK_ADS)
     table = register_prices(QUICK_AD_PRICE)
     register(QUICK_AD)
     try:
@@ -95,7 +124,7 @@ def table() -> Iterator[PriceTable]:
 
 @pytest.fixture
 def server() -> Iterator[Sandbox]:
-    with Sandbox(speed=SPEED, seed=12, balance=1000) as sandbox:
+    with Sandbox(speed=SPEED, seed=12, balance=1000, behaviours=[QUICK_AD_BEHAVIOUR]) as sandbox:
         yield sandbox
 
 
@@ -126,6 +155,7 @@ async def test_a_made_up_generator_runs_from_form_to_spending(
     balance = await client.remaining_credits()
     confirmed = quote(QUICK_AD, values, QUICK_AD.derive_seconds(values), balance=balance)
     assert confirmed.credits == 4 and confirmed.balance_after == balance - 4
+    assert confirmed.lines == ("1 link × 1 = 1 credit", "15 s → 1 × 15 s block × 3 = 3 credits")
     with Ledger(tmp_path / "jobs.sqlite3") as ledger:
         manager = JobManager(client, ledger, tmp_path / "out",
                              policy=PollPolicy().scaled(SPEED))
@@ -136,21 +166,27 @@ async def test_a_made_up_generator_runs_from_form_to_spending(
             (record,) = await settle(ledger, [record.key])
         finally:
             await manager.aclose()
-        assert record.generator == "quick_ad" and record.state is JobState.DONE
+        assert record.generator == "quick_ad" and record.resource == "quick_ads"
+        assert record.state is JobState.DONE and record.result_urls
         assert record.title == PAGE  # what was asked, as the spec's title fields say
         assert record.estimate == 3  # the Link was its own job (1 credit)
+        assert record.credits_used == record.estimate  # the simulator charged what we said
+        assert await client.remaining_credits() == confirmed.balance_after
         assert record.request["link"] and record.request["video_length"] == 15
         assert record.request["aspect_ratio"] == "9x16" and "page" not in record.request
         link = next(r for r in ledger.paid_jobs() if r.generator == "links")
         assert link.request == {"url": PAGE} and link.server_id == record.request["link"]
         sent = server.create_log[-1]
-        assert sent.path == "/api/link_to_videos/" and sent.body["video_length"] == 15
+        assert sent.path == "/api/quick_ads/" and sent.body["video_length"] == 15
+        (served,) = server.jobs("quick_ads")
+        assert served["id"] == record.server_id and served["credits_used"] == 3
+        assert server.jobs("link_to_videos") == []  # no built-in resource stood in
 
         rows = {row.generator: row for row in spending_rows(ledger)}
         ours = rows["quick_ad"]
         assert ours.generator_title == "Quick Ad" and ours.estimate == 3
         assert ours.aurora_priced and ours.refund == 0  # refunded only on failure
-        assert ours.actual_kind is ActualKind.REPORTED and ours.actual == record.credits_used
+        assert ours.actual_kind is ActualKind.REPORTED and ours.actual == ours.estimate
         assert rows["links"].actual == 1
 
     batch = rows_from_text(f"{PAGE}\nhttps://shop.example.com/products/kettle")
@@ -159,3 +195,26 @@ async def test_a_made_up_generator_runs_from_form_to_spending(
     dry = plan_batch("quick_ad", {**QUICK_AD.defaults(), "seconds": 30}, batch)
     assert dry.sendable == 2 and dry.credits == 14 and not dry.errors
 
+
+async def test_a_failed_made_up_job_is_refunded_as_its_spec_says(
+        table: PriceTable, server: Sandbox, client: CreatifyClient, tmp_path: Path) -> None:
+    link = await client.create_link(PAGE)
+    values = {**QUICK_AD.defaults(), "link_id": link.id, "seconds": 30}
+    confirmed = quote(QUICK_AD, values, QUICK_AD.derive_seconds(values))
+    assert confirmed.credits == 6  # a Link id given: no Link to make
+    balance = await client.remaining_credits()
+    server.set_faults(fail_rate=1.0)
+    with Ledger(tmp_path / "jobs.sqlite3") as ledger:
+        manager = JobManager(client, ledger, tmp_path / "out",
+                             policy=PollPolicy().scaled(SPEED))
+        await manager.start()
+        try:
+            record = await manager.submit(QUICK_AD, values,
+                                          pricing=Pricing(confirmed.credits, balance))
+            (record,) = await settle(ledger, [record.key])
+        finally:
+            await manager.aclose()
+        assert record.state is JobState.FAILED and record.estimate == 6
+        assert await client.remaining_credits() == balance  # charged up front, refunded
+        (ours,) = [r for r in spending_rows(ledger) if r.generator == "quick_ad"]
+        assert ours.actual_kind is ActualKind.REFUNDED and ours.refund == 6
