@@ -15,13 +15,13 @@ from app.pricing.table import PriceEntry, PriceTable, load_price_table
 
 __all__ = ["price_table", "register_prices", "unregister_prices"]
 
-_extended: list[PriceTable] = []
-"""The bundled table with every registered entry (empty: none registered)."""
+_extended: PriceTable | None = None
+"""The bundled table with every registered entry (``None``: none registered)."""
 
 
 def price_table() -> PriceTable:
     """The table estimates read by default: the bundled one plus any registered entries."""
-    return _extended[-1] if _extended else load_price_table()
+    return _extended if _extended is not None else load_price_table()
 
 
 def register_prices(*entries: PriceEntry,
@@ -31,20 +31,20 @@ def register_prices(*entries: PriceEntry,
     They are checked as the bundled file's entries are: a bad entry, or one whose rule,
     phase, model and variant are already priced, raises `PricingError` and adds nothing.
     """
-    table = price_table().with_entries(*entries, default_models=default_models)
-    _extended[:] = [table]
-    return table
+    global _extended
+    _extended = price_table().with_entries(*entries, default_models=default_models)
+    return _extended
 
 
 def unregister_prices(rule: str) -> None:
     """Remove the entries (and default model) :func:`register_prices` added for ``rule``;
     a bundled rule raises ``ValueError``."""
+    global _extended
     bundled = load_price_table()
     if any(e.rule == rule for e in bundled.entries):
         raise ValueError(f"{rule!r} is a bundled price rule")
-    if not _extended:
+    if _extended is None:
         return
-    table = _extended[-1]
-    kept = tuple(e for e in table.entries[len(bundled.entries):] if e.rule != rule)
-    defaults = {k: v for k, v in table.default_models if k != rule}
-    _extended[:] = [bundled.with_entries(*kept, default_models=defaults)] if kept else []
+    kept = tuple(e for e in _extended.entries[len(bundled.entries):] if e.rule != rule)
+    defaults = {k: v for k, v in _extended.default_models if k != rule}
+    _extended = bundled.with_entries(*kept, default_models=defaults) if kept else None
