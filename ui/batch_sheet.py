@@ -12,8 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -51,6 +50,7 @@ from app.batch import (
 from app.generators import BY_KEY, DurationKind
 from app.generators.quote import format_credits
 from app.pricing import Plan
+from ui.common.table_model import RowTableModel
 from ui.dialogs import ask_to_send
 from ui.estimator import money
 from ui.forms.base import FieldEditor
@@ -66,52 +66,45 @@ _STATE_COLOURS = {RowState.REFUSED: "#b91c1c", RowState.DUPLICATE: "#b45309",
                   RowState.FAILED: "#b91c1c", RowState.SKIPPED: "#b45309",
                   RowState.DONE: "#15803d"}
 IGNORE = "(ignore)"
-_ROOT = QModelIndex()
 
 
-class BatchModel(QAbstractTableModel):
+class BatchModel(RowTableModel[BatchRow]):
     """The rows of a batch (thousands are fine: nothing per row but the row itself)."""
+
+    HEADERS = _HEADERS
 
     def __init__(self, target: str, rows: list[BatchRow],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.target = target
-        self.rows = rows
+        self._rows = rows
         self.plan: BatchPlan | None = None
         self.shared: dict[str, Any] = {}
         self.on_override: Callable[[str], None] = lambda _message: None
 
+    @property
+    def rows(self) -> list[BatchRow]:
+        """The batch's rows (the sheet's own list: a run updates them in place)."""
+        return self._rows
+
     def reset(self, target: str, rows: list[BatchRow]) -> None:
         self.beginResetModel()
-        self.target, self.rows, self.plan = target, rows, None
+        self.target, self._rows, self.plan = target, rows, None
         self.endResetModel()
 
     def set_plan(self, plan: BatchPlan, shared: dict[str, Any]) -> None:
         self.plan, self.shared = plan, shared
-        if self.rows:
-            self.dataChanged.emit(self.index(0, COL_LENGTH),
-                                  self.index(len(self.rows) - 1, COL_CREDITS))
+        if self._rows:
+            self.refresh_rows(0, len(self._rows) - 1, COL_LENGTH, COL_CREDITS)
 
     def row_changed(self, index: int) -> None:
-        self.dataChanged.emit(self.index(index, COL_STATE), self.index(index, COL_CREDITS))
+        self.refresh_row(index, COL_STATE, COL_CREDITS)
 
     def override_field(self, column: int) -> str | None:
         """The field a column overrides per row (None: the column is no override)."""
         if column == COL_STYLE:
             return BY_KEY[self.target].style_field
         return _OVERRIDE_COLUMNS.get(column)
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
-        return 0 if parent.isValid() else len(_HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return _HEADERS[section]
-        return None
 
     def status_text(self, row: BatchRow) -> str:
         if row.problem:
@@ -126,42 +119,51 @@ class BatchModel(QAbstractTableModel):
         base = super().flags(index)
         field = self.override_field(index.column())
         if field and field in BATCH_FIELDS.get(self.target, ()) \
-                and self.rows[index.row()].state in (RowState.READY, RowState.REFUSED):
+                and self._rows[index.row()].state in (RowState.READY, RowState.REFUSED):
             return base | Qt.ItemFlag.ItemIsEditable
         return base
 
     def data(self, index: QModelIndex | QPersistentModelIndex,
              role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row = self.rows[index.row()]
-        column = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
-            if column == COL_ROW:
+        if index.isValid() and role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            if index.column() == COL_ROW:  # the cells that show the row's number or plan
                 return str(index.row() + 1)
-            if column == COL_URL:
-                return row.url
-            if column == COL_STATE:
-                return self.status_text(row)
-            if column in _OVERRIDE_COLUMNS:
-                name = self.override_field(column)
-                if name is None or name not in BATCH_FIELDS.get(self.target, ()):
-                    return ""
-                value = row.overrides.get(name, self.shared.get(name, ""))
-                text = "" if value is None else str(value)
-                return text + (" *" if name in row.overrides and
-                               role == Qt.ItemDataRole.DisplayRole else "")
-            if column == COL_CREDITS:
-                q = self.plan.per_row[index.row()] if self.plan and \
-                    index.row() < len(self.plan.per_row) else None
-                if q is None:
-                    return "—"
-                return format_credits(q.credits) if q.credits is not None else "?"
-        if role == Qt.ItemDataRole.ForegroundRole and column == COL_STATE:
-            colour = _STATE_COLOURS.get(row.state)
-            return QColor(colour) if colour else None
-        if role == Qt.ItemDataRole.ToolTipRole and column in (COL_URL, COL_STATE):
-            return f"{row.where}: {self.status_text(row)}"
+            if index.column() == COL_CREDITS:
+                return self._credits_text(index.row())
+        return super().data(index, role)
+
+    def _credits_text(self, row: int) -> str:
+        q = self.plan.per_row[row] if self.plan and row < len(self.plan.per_row) else None
+        if q is None:
+            return "—"
+        return format_credits(q.credits) if q.credits is not None else "?"
+
+    def display(self, item: BatchRow, column: int, *, editing: bool = False) -> Any:
+        if column == COL_URL:
+            return item.url
+        if column == COL_STATE:
+            return self.status_text(item)
+        if column in _OVERRIDE_COLUMNS:
+            name = self.override_field(column)
+            if name is None or name not in BATCH_FIELDS.get(self.target, ()):
+                return ""
+            value = item.overrides.get(name, self.shared.get(name, ""))
+            text = "" if value is None else str(value)
+            return text + (" *" if name in item.overrides and not editing else "")
+        return None
+
+    def role_data(self, item: BatchRow, index: QModelIndex | QPersistentModelIndex,
+                  role: int) -> Any:
+        if role == Qt.ItemDataRole.EditRole:
+            return self.display(item, index.column(), editing=True)
+        return None
+
+    def colour(self, item: BatchRow, column: int) -> str | None:
+        return _STATE_COLOURS.get(item.state) if column == COL_STATE else None
+
+    def tooltip(self, item: BatchRow, column: int) -> str | None:
+        if column in (COL_URL, COL_STATE):
+            return f"{item.where}: {self.status_text(item)}"
         return None
 
     def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any,
@@ -169,7 +171,7 @@ class BatchModel(QAbstractTableModel):
         name = self.override_field(index.column())
         if role != Qt.ItemDataRole.EditRole or not name:
             return False
-        row = self.rows[index.row()]
+        row = self._rows[index.row()]
         text = str(value).strip().removesuffix("*").strip()
         if not text:
             row.overrides.pop(name, None)

@@ -11,13 +11,12 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QColor, QPixmap
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QApplication,
     QStyle,
@@ -29,16 +28,16 @@ from PySide6.QtWidgets import (
 from app.generators import BY_KEY, billed_by_tokens
 from app.generators.quote import format_credits
 from app.jobs.ledger import DownloadState, JobRecord, JobState
+from ui.common.table_model import FIRST_FREE_ROLE, ROW_ROLE, SORT_ROLE, RowTableModel
 
 COL_GENERATOR, COL_ASKED, COL_STATUS, COL_PROGRESS, COL_ESTIMATE, COL_ACTUAL, COL_CREATED, \
     COL_ELAPSED, COL_OUTPUT = range(9)
 HEADERS = ("Generator", "What was asked", "Status", "Progress", "Estimate", "Actual",
            "Created", "Elapsed", "Output")
 
-ROOT = QModelIndex()
-RecordRole = Qt.ItemDataRole.UserRole + 1
-ProgressRole = Qt.ItemDataRole.UserRole + 2
-SortRole = Qt.ItemDataRole.UserRole + 3
+RecordRole = ROW_ROLE
+SortRole = SORT_ROLE
+ProgressRole = FIRST_FREE_ROLE
 
 PREVIEW_READY = JobState.PREVIEW_READY
 
@@ -116,23 +115,18 @@ def _duration_text(seconds: float) -> str:
     return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
 
 
-class JobTableModel(QAbstractTableModel):
+class JobTableModel(RowTableModel[JobRecord]):
     """Ledger records, newest first, one row each."""
+
+    HEADERS = HEADERS
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._rows: list[JobRecord] = []
         self._row_of: dict[str, int] = {}
         self.thumbnail: Callable[[str], QPixmap | None] | None = None
         """Gives the small picture for a thumbnail URL, or None while it loads."""
 
     # ------------------------------------------------------------------ updates
-
-    def load(self, records: list[JobRecord]) -> None:
-        self.beginResetModel()
-        self._rows = list(records)
-        self._reindex()
-        self.endResetModel()
 
     def upsert(self, record: JobRecord) -> None:
         """Insert a new record at the top or update its row in place."""
@@ -148,7 +142,7 @@ class JobTableModel(QAbstractTableModel):
             self.endInsertRows()
             return
         self._rows[row] = record
-        self.dataChanged.emit(self.index(row, 0), self.index(row, len(HEADERS) - 1))
+        self.refresh_row(row)
 
     def remove(self, key: str) -> None:
         row = self._row_of.get(key)
@@ -163,15 +157,17 @@ class JobTableModel(QAbstractTableModel):
         """Refresh the elapsed column of unfinished jobs (called once a second)."""
         active = [row for row, record in enumerate(self._rows) if record.finished_at is None]
         if active:
-            self.dataChanged.emit(self.index(min(active), COL_ELAPSED),
-                                  self.index(max(active), COL_ELAPSED),
-                                  [Qt.ItemDataRole.DisplayRole])
+            self.refresh_rows(min(active), max(active), COL_ELAPSED, COL_ELAPSED,
+                              [Qt.ItemDataRole.DisplayRole])
 
     def thumbnail_arrived(self, url: str) -> None:
         for row, record in enumerate(self._rows):
             if record.thumbnails and record.thumbnails[0] == url:
-                index = self.index(row, COL_GENERATOR)
-                self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+                self.refresh_row(row, COL_GENERATOR, COL_GENERATOR,
+                                 [Qt.ItemDataRole.DecorationRole])
+
+    def _loaded(self) -> None:
+        self._reindex()
 
     def _reindex(self) -> None:
         self._row_of = {record.key: row for row, record in enumerate(self._rows)}
@@ -182,59 +178,37 @@ class JobTableModel(QAbstractTableModel):
     def row_of(self, key: str) -> int | None:
         return self._row_of.get(key)
 
-    # ------------------------------------------------------------------ Qt model API
+    # ------------------------------------------------------------------ cells
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = ROOT) -> int:
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        return None
-
-    def data(self, index: QModelIndex | QPersistentModelIndex,
-             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        record = self._rows[index.row()]
-        column = index.column()
-        if role == RecordRole:
-            return record
-        if role == ProgressRole:
-            return record.progress
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(record, column)
-        if role == SortRole:
-            return self._sort_key(record, column)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return _tooltip(record, column)
-        if role == Qt.ItemDataRole.DecorationRole and column == COL_GENERATOR:
-            if record.thumbnails and self.thumbnail is not None:
-                return self.thumbnail(record.thumbnails[0])
-            return None
-        if role == Qt.ItemDataRole.ForegroundRole and column == COL_STATUS:
-            colour = STATUS_COLOUR.get(record.state)
-            return QColor(colour) if colour else None
-        return None
-
-    def _display(self, record: JobRecord, column: int) -> Any:
+    def display(self, item: JobRecord, column: int) -> Any:
         text = _DISPLAY.get(column)
-        return None if text is None else text(record)
+        return None if text is None else text(item)
 
-    def _sort_key(self, record: JobRecord, column: int) -> Any:
+    def sort_key(self, item: JobRecord, column: int) -> Any:
         if column in (COL_CREATED, COL_ELAPSED):
-            return record.created_at.timestamp() if column == COL_CREATED \
-                else _elapsed(record, datetime.now(UTC))
+            return item.created_at.timestamp() if column == COL_CREATED \
+                else _elapsed(item, datetime.now(UTC))
         if column == COL_PROGRESS:
-            return record.progress or 0.0
+            return item.progress or 0.0
         if column in (COL_ESTIMATE, COL_ACTUAL):
-            value = record.estimate if column == COL_ESTIMATE else record.credits_used
+            value = item.estimate if column == COL_ESTIMATE else item.credits_used
             return float(value) if value is not None else -1.0
-        return str(self._display(record, column) or "")
+        return str(self.display(item, column) or "")
+
+    def tooltip(self, item: JobRecord, column: int) -> str | None:
+        return _tooltip(item, column)
+
+    def colour(self, item: JobRecord, column: int) -> str | None:
+        return STATUS_COLOUR.get(item.state) if column == COL_STATUS else None
+
+    def role_data(self, item: JobRecord, index: QModelIndex | QPersistentModelIndex,
+                  role: int) -> Any:
+        if role == ProgressRole:
+            return item.progress
+        if role == Qt.ItemDataRole.DecorationRole and index.column() == COL_GENERATOR \
+                and item.thumbnails and self.thumbnail is not None:
+            return self.thumbnail(item.thumbnails[0])
+        return None
 
 
 def _tooltip(record: JobRecord, column: int) -> str | None:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
@@ -28,7 +28,6 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QDateTime,
     QEvent,
     QMargins,
@@ -83,6 +82,7 @@ from app.spending import (
     month_summary,
     summary_lines,
 )
+from ui.common.table_model import ROW_ROLE, SORT_ROLE, RowTableModel
 from ui.queue_model import STATUS_TEXT
 from ui.service import StudioService
 
@@ -92,9 +92,8 @@ HEADERS = ("Created", "Generator", "What was asked", "Status", "Estimate", "Actu
            "Difference")
 NUMERIC_COLUMNS = frozenset({COL_ESTIMATE, COL_ACTUAL, COL_REFUND, COL_DIFFERENCE})
 
-ROOT = QModelIndex()
-RowRole = Qt.ItemDataRole.UserRole + 1
-SortRole = Qt.ItemDataRole.UserRole + 2
+RowRole = ROW_ROLE
+SortRole = SORT_ROLE
 
 BAR_COLOUR = "#3b82f6"
 CUMULATIVE_COLOUR = "#f59e0b"
@@ -128,18 +127,21 @@ def difference_text(value: Decimal | None) -> str:
     return ("+" if value > 0 else "−") + credits_text(abs(value))
 
 
-class SpendingTableModel(QAbstractTableModel):
+class SpendingTableModel(RowTableModel[SpendingRow]):
     """The month's paid jobs, one row each (loaded whole on each refresh)."""
+
+    HEADERS = HEADERS
+    HEADER_TIPS: ClassVar[dict[int, str]] = {
+        COL_ESTIMATE: "Credits estimated before sending",
+        COL_ACTUAL: "Credits this job cost: Creatify's figure, or the estimate where it "
+                    "reported none",
+        COL_REFUND: "Credits charged up front and given back (failed Aurora jobs)",
+        COL_DIFFERENCE: "Actual − estimate, where Creatify reported the charge",
+    }
 
     def __init__(self, parent: Any = None, tz: tzinfo | None = None) -> None:
         super().__init__(parent)
-        self._rows: list[SpendingRow] = []
         self.tz = tz
-
-    def load(self, rows: list[SpendingRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
 
     def row(self, index: int) -> SpendingRow:
         return self._rows[index]
@@ -147,103 +149,72 @@ class SpendingTableModel(QAbstractTableModel):
     def rows(self) -> list[SpendingRow]:
         return list(self._rows)
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = ROOT) -> int:
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal:
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        if role == Qt.ItemDataRole.ToolTipRole and section in NUMERIC_COLUMNS:
-            return {COL_ESTIMATE: "Credits estimated before sending",
-                    COL_ACTUAL: "Credits this job cost: Creatify's figure, or the estimate "
-                                "where it reported none",
-                    COL_REFUND: "Credits charged up front and given back (failed Aurora jobs)",
-                    COL_DIFFERENCE: "Actual − estimate, where Creatify reported the charge"
-                    }[section]
-        return None
-
-    def data(self, index: QModelIndex | QPersistentModelIndex,
-             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row = self._rows[index.row()]
+    def role_data(self, item: SpendingRow, index: QModelIndex | QPersistentModelIndex,
+                  role: int) -> Any:
         column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(row, column)
-        if role == SortRole:
-            return self._sort_key(row, column)
-        if role == RowRole:
-            return row
         if role == Qt.ItemDataRole.TextAlignmentRole and column in NUMERIC_COLUMNS:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if column == COL_DIFFERENCE and row.difference:
-                return QColor(OVER_COLOUR if row.difference > 0 else UNDER_COLOUR)
-            if column == COL_REFUND and row.refund:
-                return QColor(UNDER_COLOUR)
-            return None
         if role == Qt.ItemDataRole.FontRole and column == COL_ACTUAL \
-                and row.actual_kind is ActualKind.ESTIMATED:
+                and item.actual_kind is ActualKind.ESTIMATED:
             font = QFont()
             font.setItalic(True)
             return font
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(row, column)
         return None
 
-    def _display(self, row: SpendingRow, column: int) -> str:
+    def colour(self, item: SpendingRow, column: int) -> str | None:
+        if column == COL_DIFFERENCE and item.difference:
+            return OVER_COLOUR if item.difference > 0 else UNDER_COLOUR
+        if column == COL_REFUND and item.refund:
+            return UNDER_COLOUR
+        return None
+
+    def display(self, item: SpendingRow, column: int) -> str:
         if column == COL_CREATED:
-            return row.created_at.astimezone(self.tz).strftime("%d %b %H:%M")
+            return item.created_at.astimezone(self.tz).strftime("%d %b %H:%M")
         if column == COL_GENERATOR:
-            return row.generator_title
+            return item.generator_title
         if column == COL_TITLE:
-            return row.title
+            return item.title
         if column == COL_STATE:
-            return STATUS_TEXT.get(row.state, row.state.value)
+            return STATUS_TEXT.get(item.state, item.state.value)
         if column == COL_ESTIMATE:
-            if row.estimate is not None:
-                return credits_text(row.estimate)
-            return "by tokens" if billed_by_tokens(row.generator) else "—"
+            if item.estimate is not None:
+                return credits_text(item.estimate)
+            return "by tokens" if billed_by_tokens(item.generator) else "—"
         if column == COL_ACTUAL:
-            return actual_text(row)
+            return actual_text(item)
         if column == COL_REFUND:
-            return credits_text(row.refund) if row.refund else ""
+            return credits_text(item.refund) if item.refund else ""
         if column == COL_DIFFERENCE:
-            return difference_text(row.difference)
+            return difference_text(item.difference)
         return ""
 
-    def _sort_key(self, row: SpendingRow, column: int) -> Any:
+    def sort_key(self, item: SpendingRow, column: int) -> Any:
         if column == COL_CREATED:
-            return row.created_at.timestamp()
-        number = {COL_ESTIMATE: row.estimate, COL_ACTUAL: row.actual, COL_REFUND: row.refund,
-                  COL_DIFFERENCE: row.difference}
+            return item.created_at.timestamp()
+        number = {COL_ESTIMATE: item.estimate, COL_ACTUAL: item.actual,
+                  COL_REFUND: item.refund, COL_DIFFERENCE: item.difference}
         if column in number:
             value = number[column]
             return float(value) if value is not None else float("-inf")
-        return self._display(row, column).casefold()
+        return self.display(item, column).casefold()
 
-    @staticmethod
-    def _tooltip(row: SpendingRow, column: int) -> str | None:
+    def tooltip(self, item: SpendingRow, column: int) -> str | None:
         if column == COL_ACTUAL:
             return {
                 ActualKind.REPORTED: "As reported by Creatify (credits_used)"
-                + (f"; the server job's total is {credits_text(row.credits_used)}"
-                   if row.credits_used is not None and row.credits_used != row.actual else ""),
+                + (f"; the server job's total is {credits_text(item.credits_used)}"
+                   if item.credits_used is not None and item.credits_used != item.actual
+                   else ""),
                 ActualKind.ESTIMATED: "Creatify reported no charge: the estimate stands in",
                 ActualKind.REFUNDED: "Aurora jobs are charged up front and refunded in full "
                                      "when they fail",
                 ActualKind.FREE: "Nothing was charged",
                 ActualKind.PENDING: "Not finished: the charge is not known yet",
                 ActualKind.UNKNOWN: "Neither an estimate nor a reported charge",
-            }[row.actual_kind]
+            }[item.actual_kind]
         if column == COL_TITLE:
-            return row.title
+            return item.title
         return None
 
 
