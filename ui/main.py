@@ -30,8 +30,8 @@ from app.paths import AppPaths, app_paths
 from app.settings import Settings, SettingsStore, resolve_output_dir
 
 if TYPE_CHECKING:
-    from ui.main_window import MainWindow
     from ui.service import StudioService
+    from ui.window.main_window import MainWindow
 
 log = logging.getLogger("ui")
 
@@ -133,8 +133,8 @@ def wire_window(window: MainWindow, service: StudioService,
 async def run_window(args: argparse.Namespace, paths: AppPaths) -> int:
     from PySide6.QtWidgets import QApplication
 
-    from ui.main_window import MainWindow
     from ui.service import StudioService
+    from ui.window.main_window import MainWindow
 
     app = QApplication.instance()
     assert isinstance(app, QApplication)

@@ -22,8 +22,8 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
     from app.api.client import CreatifyClient
-    from ui.main_window import MainWindow
     from ui.service import StudioService
+    from ui.window.main_window import MainWindow
 
 
 # ---- numbers --------------------------------------------------------------------------------
@@ -194,8 +194,8 @@ def build_studio(folder: Path, *, sandbox_speed: float = 20.0,
     from app.credentials import CredentialStore
     from app.settings import Settings, SettingsStore
     from tests.samples import MemoryKeyring
-    from ui.main_window import MainWindow
     from ui.service import StudioService
+    from ui.window.main_window import MainWindow
 
     app = QApplication.instance()
     assert isinstance(app, QApplication)

@@ -192,7 +192,7 @@ def polling(jobs: int = 1000, speed: float = 40.0) -> dict[str, Any]:
         from app.jobs.manager import JobManager
         from app.jobs.scheduler import PollPolicy
         from app.sandbox import Sandbox
-        from ui.queue_model import JobTableModel, ProgressDelegate
+        from ui.jobs.model import JobTableModel, ProgressDelegate
 
         model = JobTableModel()
         view = QTableView()

@@ -21,9 +21,9 @@ from app.sandbox import Sandbox
 from tests.gui.conftest import idle, until
 from tests.gui.test_window import Studio, confirmation, connect_to, studio  # noqa: F401
 from tests.samples import valid_values
-from ui.generator_tab import GeneratorTab
-from ui.queue_model import COL_STATUS
-from ui.styles_dialog import StylesDialog
+from ui.generator.styles_dialog import StylesDialog
+from ui.generator.tab import GeneratorTab
+from ui.jobs.model import COL_STATUS
 
 # (documented visual-style names: an unknown one is not offered)
 STYLES = ["AvatarBubbleTemplate", "FullScreenTemplate", "EnhancedVanillaTemplate"]

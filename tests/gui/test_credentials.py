@@ -20,8 +20,8 @@ from tests.gui.conftest import settle_then_close, until
 from tests.samples import MemoryKeyring
 from ui.dialogs import CredentialsDialog
 from ui.main import wire_window
-from ui.main_window import MainWindow
 from ui.service import Mode, StudioService
+from ui.window.main_window import MainWindow
 
 API_ID = "ws_9f8e7d6c5b4a"
 API_KEY = "sk-live-7c1e9a0b2d3f4e5a6b7c8d9e0f1a2b3c"

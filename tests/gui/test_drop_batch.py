@@ -25,8 +25,9 @@ from app.settings import Settings
 from tests.gui import test_window
 from tests.gui.conftest import until
 from tests.gui.test_window import Studio, confirmation, connect_to
-from ui.batch_sheet import COL_CREDITS, COL_STATE, BatchSheet
-from ui.main_window import MainWindow
+from ui.batch.model import COL_CREDITS, COL_STATE
+from ui.batch.sheet import BatchSheet
+from ui.window.main_window import MainWindow
 
 pytestmark = pytest.mark.e2e
 

@@ -30,8 +30,9 @@ from app.sandbox import DocsQuirks, Sandbox
 from tests.gui.conftest import idle, until
 from tests.gui.test_window import Studio, confirmation, studio  # noqa: F401
 from tests.samples import SCRIPT_31S
-from ui.generator_tab import GeneratorTab, first_step_credits
-from ui.queue_model import COL_STATUS, preview_ready
+from ui.generator.flows import first_step_credits
+from ui.generator.tab import GeneratorTab
+from ui.jobs.model import COL_STATUS, preview_ready
 from ui.service import Mode
 
 SPEED = 1000

@@ -23,9 +23,9 @@ from tests.gui.test_window import (  # noqa: F401
     window_values,
 )
 from tests.samples import valid_values
-from ui.generator_tab import first_step_credits
-from ui.queue_model import COL_STATUS, HEADERS
-from ui.queue_panel import QueuePanel
+from ui.generator.flows import first_step_credits
+from ui.jobs.model import COL_STATUS, HEADERS
+from ui.jobs.panel import QueuePanel
 
 
 async def run_jobs(studio: Studio, simulator: Sandbox,  # noqa: F811
@@ -303,7 +303,7 @@ def test_status_words_colours_and_groups(tmp_path: Path, qapp: Any) -> None:
 
     from app.api.snapshot import StylePreview
     from app.jobs.ledger import Ledger
-    from ui.queue_model import JobFilterProxy, JobTableModel, status_detail
+    from ui.jobs.model import JobFilterProxy, JobTableModel, status_detail
 
     ledger = Ledger(tmp_path / "jobs.sqlite3")
     try:

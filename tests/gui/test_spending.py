@@ -351,7 +351,7 @@ def test_the_real_dialog_is_not_modal_to_the_loop(qtbot: QtBot, books: Ledger,
 def test_charts_follow_the_theme(qtbot: QtBot, books: Ledger, tmp_path: Path) -> None:
     from PySide6.QtCharts import QChart
 
-    from ui.theme import apply_theme
+    from ui.common.theme import apply_theme
 
     window = open_window(qtbot, StandIn(books, tmp_path))
     try:

@@ -34,8 +34,8 @@ from app.settings import Settings, SettingsStore
 from tests.gui.conftest import idle, until
 from tests.gui.test_window import Studio, studio  # noqa: F401 - the fixture
 from ui.main import install_exception_hook, run_window
-from ui.main_window import MainWindow
 from ui.service import Mode
+from ui.window.main_window import MainWindow
 
 INTERACTIVE = (QAbstractButton, QLineEdit, QComboBox, QAbstractSpinBox, QAbstractSlider,
                QPlainTextEdit, QListWidget, QTableWidget)

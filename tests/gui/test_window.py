@@ -26,10 +26,11 @@ from app.sandbox import Sandbox
 from app.settings import Settings, SettingsStore
 from tests.gui.conftest import settle_then_close, until
 from tests.samples import Inputs, MemoryKeyring, valid_values
-from ui.generator_tab import GeneratorTab, first_step_credits
+from ui.generator.flows import first_step_credits
+from ui.generator.tab import GeneratorTab
 from ui.main import wire_window
-from ui.main_window import MainWindow
 from ui.service import Mode, StudioService
+from ui.window.main_window import MainWindow
 
 
 @dataclass

@@ -68,8 +68,8 @@ async def session(base_url: str, root: Path, key: str) -> dict[str, Any]:
     from tests.samples import Inputs, MemoryKeyring, valid_values
     from ui.dialogs import CredentialsDialog
     from ui.main import _loop_exception_handler, install_exception_hook, setup_logging, wire_window
-    from ui.main_window import MainWindow
     from ui.service import Mode, StudioService
+    from ui.window.main_window import MainWindow
 
     paths = app_paths(root).ensure()
     setup_logging(paths)

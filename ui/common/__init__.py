@@ -1,1 +1,1 @@
-"""What several features of the window share: the theme and the table-model base."""
+"""What several features share: the theme, the table-model base, small widget helpers."""

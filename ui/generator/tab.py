@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
 from html import escape
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer, QUrl
@@ -27,64 +26,15 @@ from PySide6.QtWidgets import (
 
 from app.generators import Action, DurationKind, Flow, GeneratorSpec, ResultKind
 from app.generators.quote import Quote, format_credits, quote
-from app.jobs.ledger import DownloadState, JobRecord, JobState
-from app.pricing import Plan
-from ui.dialogs import ask_to_send
-from ui.estimator import DurationControl, EstimatorPanel, money
+from app.jobs.ledger import JobRecord, JobState
+from ui.common.widgets import ask_to_send
 from ui.forms.form import GeneratorForm
-from ui.queue_model import compared, preview_ready
+from ui.generator.estimator import DurationControl, EstimatorPanel, money
+from ui.generator.flows import PriceSettings, first_step_credits, flow_label, flow_lines
+from ui.generator.job_lines import download_text, trouble_text
+from ui.generator.styles_dialog import StylesDialog, billed_seconds, style_costs
+from ui.jobs.model import compared, preview_ready
 from ui.service import Mode, StudioService
-from ui.styles_dialog import StylesDialog, billed_seconds, style_costs
-
-FLOW_LABELS = {Flow.CREATE: "Make it in one step",
-               Flow.PREVIEW_RENDER: "Preview first, then render the preview you like",
-               Flow.COMPARE_STYLES: "Compare styles: a preview of each, then render one",
-               Flow.REGENERATE: "Regenerate from an earlier job (a new job)"}
-"""The flow choice in words; the prices are the estimator's (they depend on the model)."""
-
-
-def flow_label(flow: Flow) -> str:
-    return FLOW_LABELS.get(flow, flow.value.replace("_", " ").capitalize())
-
-
-def flow_lines(q: Quote, flow: Flow) -> tuple[str, ...]:
-    """The breakdown lines as the estimator and the confirmation show them: in the
-    compare-styles flow each step is named, with its dollars where a plan is set."""
-    if flow is not Flow.COMPARE_STYLES:
-        return q.lines
-    lines: list[str] = []
-    for e in q.estimates:
-        text = e.breakdown
-        dollars = f" ({money(e.dollars)})" if e.dollars is not None else ""
-        if e.request.phase == "preview":
-            lines.append("Previews: " + text.removeprefix("Preview: ") + dollars)
-        elif e.request.phase == "render":
-            lines.append("Render of the chosen one: " + text.removeprefix("Render: ") + dollars)
-        else:
-            lines.append(text + dollars)
-    return (*lines, *q.lines[len(q.estimates):])
-
-
-def first_step_credits(q: Quote | None) -> Decimal | None:
-    """What the request about to be sent costs: the whole quote, less a later render (a
-    preview's or a chosen style's render is its own job, estimated when it is sent)."""
-    if q is None or q.credits is None:
-        return None
-    later = sum((e.credits or Decimal(0) for e in q.estimates if e.request.phase == "render"),
-                Decimal(0))
-    return q.credits - later
-
-
-class PriceSettings:
-    """What the tabs need from the settings to price a form (kept current by the window)."""
-
-    def __init__(self, plan: Plan | None = None, words_per_minute: int = 150) -> None:
-        self.plan = plan
-        self.words_per_minute = words_per_minute
-
-    @property
-    def plan_name(self) -> str:
-        return self.plan.name if self.plan else ""
 
 
 class GeneratorTab(QWidget):
@@ -483,7 +433,7 @@ class GeneratorTab(QWidget):
         state = record.state
         self.render_button.setVisible(False)
         self.choose_button.setVisible(False)
-        trouble = _trouble_text(record, name)
+        trouble = trouble_text(record, name)
         if trouble is not None:
             text = trouble
         elif preview_ready(record):
@@ -494,7 +444,7 @@ class GeneratorTab(QWidget):
             text = (f"{name}: the answer stopped before its end; following the job in "
                     "Creatify for the rest — it will not be sent again.")
         elif state.is_terminal:
-            text = f"{name} done{credits}.{_download_text(record)}"
+            text = f"{name} done{credits}.{download_text(record)}"
         else:
             progress = f" {record.progress:.0%}" if record.progress is not None else ""
             text = f"{name}: {record.raw_status or state.value}{progress}"
@@ -552,36 +502,3 @@ class GeneratorTab(QWidget):
         QDesktopServices.openUrl(QUrl(url))
 
 
-def _trouble_text(record: JobRecord, name: str) -> str | None:
-    """The line for a job whose answer was lost, refused, failed or stalled (else None)."""
-    state = record.state
-    if state is JobState.UNKNOWN and record.flow == "stream":
-        return (f"<span style='color:#b45309'>{name}: the answer ended without its job. "
-                "Looking it up in Creatify's list — it will not be sent again.</span>")
-    if state is JobState.UNKNOWN:
-        return (f"<span style='color:#b45309'>{name}: Creatify's answer was lost. It is "
-                "being looked up in Creatify's job list — it will not be sent again."
-                "</span>")
-    if state is JobState.NOT_CREATED:
-        reason = escape(record.failed_reason or "no reason given")
-        return (f"<span style='color:#b91c1c'>{name} not created — Creatify refused it "
-                f"(nothing charged): {reason}</span>")
-    if state in (JobState.FAILED, JobState.REJECTED):
-        reason = escape(record.failed_reason or record.raw_status or state.value)
-        return f"<span style='color:#b91c1c'>{name} {state.value}: {reason}</span>"
-    if state is JobState.STALLED:
-        return f"{name} is still running — taking longer than usual; check back later."
-    return None
-
-
-def _download_text(record: JobRecord) -> str:
-    """Where a finished job's download stands, as the end of its line."""
-    if record.download_state is DownloadState.DONE and record.download_path:
-        path = Path(record.download_path)
-        folder = QUrl.fromLocalFile(str(path.parent)).toString()
-        return f" Saved to {path.name} (<a href='{folder}'>open folder</a>)."
-    if record.download_state is DownloadState.FAILED:
-        return f" Download failed: {record.download_error}"
-    if record.download_state in (DownloadState.QUEUED, DownloadState.DOWNLOADING):
-        return " Downloading…"
-    return ""

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from app.generators import SPECS
 from app.jobs.ledger import DownloadState, JobRecord, JobState
-from ui.queue_model import (
+from ui.jobs.model import (
     COL_ASKED,
     COL_CREATED,
     COL_GENERATOR,

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
@@ -31,10 +31,7 @@ from PySide6.QtCore import (
     QDateTime,
     QEvent,
     QMargins,
-    QModelIndex,
-    QPersistentModelIndex,
     QPointF,
-    QSortFilterProxyModel,
     Qt,
     QTimer,
 )
@@ -42,7 +39,6 @@ from PySide6.QtGui import (
     QBrush,
     QCloseEvent,
     QColor,
-    QFont,
     QKeySequence,
     QPainter,
     QPalette,
@@ -66,12 +62,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.generators import billed_by_tokens
 from app.jobs.ledger import JobRecord, LedgerError
 from app.pricing.engine import Plan
-from app.pricing.money import credit_figure
 from app.spending import (
-    ActualKind,
     MonthSummary,
     SpendingRow,
     cumulative,
@@ -82,154 +75,27 @@ from app.spending import (
     month_summary,
     summary_lines,
 )
-from ui.common.table_model import ROW_ROLE, SORT_ROLE, RowTableModel
-from ui.queue_model import STATUS_TEXT
+from ui.common.widgets import named
 from ui.service import StudioService
-
-COL_CREATED, COL_GENERATOR, COL_TITLE, COL_STATE, COL_ESTIMATE, COL_ACTUAL, COL_REFUND, \
-    COL_DIFFERENCE = range(8)
-HEADERS = ("Created", "Generator", "What was asked", "Status", "Estimate", "Actual", "Refund",
-           "Difference")
-NUMERIC_COLUMNS = frozenset({COL_ESTIMATE, COL_ACTUAL, COL_REFUND, COL_DIFFERENCE})
-
-RowRole = ROW_ROLE
-SortRole = SORT_ROLE
+from ui.spending.table import (
+    COL_ACTUAL,
+    COL_CREATED,
+    COL_DIFFERENCE,
+    COL_ESTIMATE,
+    COL_GENERATOR,
+    COL_REFUND,
+    COL_STATE,
+    COL_TITLE,
+    OVER_COLOUR,
+    SpendingProxy,
+    SpendingTableModel,
+    credits_text,
+)
 
 BAR_COLOUR = "#3b82f6"
 CUMULATIVE_COLOUR = "#f59e0b"
 ALLOWANCE_COLOUR = "#dc2626"
 BALANCE_COLOUR = "#10b981"
-OVER_COLOUR = "#b91c1c"
-UNDER_COLOUR = "#15803d"
-
-
-def credits_text(value: Decimal) -> str:
-    """A credit figure for a table cell: thousands separated, at most two decimals."""
-    return credit_figure(value, places=2)
-
-
-def actual_text(row: SpendingRow) -> str:
-    if row.actual_kind is ActualKind.PENDING:
-        return "in flight"
-    if row.actual is None:
-        return "—"
-    text = credits_text(row.actual)
-    suffix = {ActualKind.ESTIMATED: " (estimated)", ActualKind.REFUNDED: " (refunded)",
-              ActualKind.FREE: " (not charged)"}.get(row.actual_kind, "")
-    return text + suffix
-
-
-def difference_text(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    if value == 0:
-        return "±0"
-    return ("+" if value > 0 else "−") + credits_text(abs(value))
-
-
-class SpendingTableModel(RowTableModel[SpendingRow]):
-    """The month's paid jobs, one row each (loaded whole on each refresh)."""
-
-    HEADERS = HEADERS
-    HEADER_TIPS: ClassVar[dict[int, str]] = {
-        COL_ESTIMATE: "Credits estimated before sending",
-        COL_ACTUAL: "Credits this job cost: Creatify's figure, or the estimate where it "
-                    "reported none",
-        COL_REFUND: "Credits charged up front and given back (failed Aurora jobs)",
-        COL_DIFFERENCE: "Actual − estimate, where Creatify reported the charge",
-    }
-
-    def __init__(self, parent: Any = None, tz: tzinfo | None = None) -> None:
-        super().__init__(parent)
-        self.tz = tz
-
-    def row(self, index: int) -> SpendingRow:
-        return self._rows[index]
-
-    def rows(self) -> list[SpendingRow]:
-        return list(self._rows)
-
-    def role_data(self, item: SpendingRow, index: QModelIndex | QPersistentModelIndex,
-                  role: int) -> Any:
-        column = index.column()
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in NUMERIC_COLUMNS:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.FontRole and column == COL_ACTUAL \
-                and item.actual_kind is ActualKind.ESTIMATED:
-            font = QFont()
-            font.setItalic(True)
-            return font
-        return None
-
-    def colour(self, item: SpendingRow, column: int) -> str | None:
-        if column == COL_DIFFERENCE and item.difference:
-            return OVER_COLOUR if item.difference > 0 else UNDER_COLOUR
-        if column == COL_REFUND and item.refund:
-            return UNDER_COLOUR
-        return None
-
-    def display(self, item: SpendingRow, column: int) -> str:
-        if column == COL_CREATED:
-            return item.created_at.astimezone(self.tz).strftime("%d %b %H:%M")
-        if column == COL_GENERATOR:
-            return item.generator_title
-        if column == COL_TITLE:
-            return item.title
-        if column == COL_STATE:
-            return STATUS_TEXT.get(item.state, item.state.value)
-        if column == COL_ESTIMATE:
-            if item.estimate is not None:
-                return credits_text(item.estimate)
-            return "by tokens" if billed_by_tokens(item.generator) else "—"
-        if column == COL_ACTUAL:
-            return actual_text(item)
-        if column == COL_REFUND:
-            return credits_text(item.refund) if item.refund else ""
-        if column == COL_DIFFERENCE:
-            return difference_text(item.difference)
-        return ""
-
-    def sort_key(self, item: SpendingRow, column: int) -> Any:
-        if column == COL_CREATED:
-            return item.created_at.timestamp()
-        number = {COL_ESTIMATE: item.estimate, COL_ACTUAL: item.actual,
-                  COL_REFUND: item.refund, COL_DIFFERENCE: item.difference}
-        if column in number:
-            value = number[column]
-            return float(value) if value is not None else float("-inf")
-        return self.display(item, column).casefold()
-
-    def tooltip(self, item: SpendingRow, column: int) -> str | None:
-        if column == COL_ACTUAL:
-            return {
-                ActualKind.REPORTED: "As reported by Creatify (credits_used)"
-                + (f"; the server job's total is {credits_text(item.credits_used)}"
-                   if item.credits_used is not None and item.credits_used != item.actual
-                   else ""),
-                ActualKind.ESTIMATED: "Creatify reported no charge: the estimate stands in",
-                ActualKind.REFUNDED: "Aurora jobs are charged up front and refunded in full "
-                                     "when they fail",
-                ActualKind.FREE: "Nothing was charged",
-                ActualKind.PENDING: "Not finished: the charge is not known yet",
-                ActualKind.UNKNOWN: "Neither an estimate nor a reported charge",
-            }[item.actual_kind]
-        if column == COL_TITLE:
-            return item.title
-        return None
-
-
-class SpendingProxy(QSortFilterProxyModel):
-    """Sorts by each column's natural order (numbers as numbers, times as times)."""
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.setSortRole(SortRole)
-
-
-def _named[W: QWidget](widget: W, name: str, accessible: str) -> W:
-    widget.setObjectName(name)
-    widget.setAccessibleName(accessible)
-    return widget
 
 
 def _is_dark(palette: QPalette) -> bool:
@@ -284,28 +150,28 @@ class SpendingWindow(QWidget):
     # ------------------------------------------------------------------ building
 
     def _build(self) -> None:
-        self.prev_button = _named(QToolButton(), "spending_prev_month", "Previous month")
+        self.prev_button = named(QToolButton(), "spending_prev_month", "Previous month")
         self.prev_button.setText("◀")
         self.prev_button.setToolTip("Previous month")
         self.prev_button.clicked.connect(lambda: self.show_month(self._shift(-1)))
-        self.month_label = _named(QLabel(), "spending_month", "Month shown")
+        self.month_label = named(QLabel(), "spending_month", "Month shown")
         font = self.month_label.font()
         font.setPointSizeF(font.pointSizeF() * 1.25)
         font.setBold(True)
         self.month_label.setFont(font)
-        self.next_button = _named(QToolButton(), "spending_next_month", "Next month")
+        self.next_button = named(QToolButton(), "spending_next_month", "Next month")
         self.next_button.setText("▶")
         self.next_button.setToolTip("Next month")
         self.next_button.clicked.connect(lambda: self.show_month(self._shift(1)))
-        self.export_button = _named(QPushButton("Export CSV…"), "spending_export",
+        self.export_button = named(QPushButton("Export CSV…"), "spending_export",
                                     "Export the job ledger as CSV")
         self.export_button.setToolTip("Every job of this connection's ledger, as a CSV file")
         self.export_button.clicked.connect(self.start_export)
-        self.balance_export_button = _named(QPushButton("Export balance CSV…"),
+        self.balance_export_button = named(QPushButton("Export balance CSV…"),
                                             "spending_export_balance",
                                             "Export the balance readings as CSV")
         self.balance_export_button.clicked.connect(self.start_balance_export)
-        self.close_button = _named(QPushButton("Close"), "spending_close",
+        self.close_button = named(QPushButton("Close"), "spending_close",
                                    "Close the spending window")
         self.close_button.clicked.connect(self.close)
         top = QHBoxLayout()
@@ -318,25 +184,25 @@ class SpendingWindow(QWidget):
         for widget in right:
             top.addWidget(widget)
 
-        self.summary_label = _named(QLabel(), "spending_summary", "Spending this month")
+        self.summary_label = named(QLabel(), "spending_summary", "Spending this month")
         self.summary_label.setWordWrap(True)
         self.summary_label.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.status_label = _named(QLabel(), "spending_export_status", "Export result")
+        self.status_label = named(QLabel(), "spending_export_status", "Export result")
         self.status_label.setWordWrap(True)
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status_label.setVisible(False)
 
         self._build_day_chart()
         self._build_balance_chart()
-        self.charts = _named(QTabWidget(), "spending_charts", "Charts")
+        self.charts = named(QTabWidget(), "spending_charts", "Charts")
         self.charts.addTab(self.day_chart_view, "Credits per day")
         self.charts.addTab(self.balance_chart_view, "Balance")
 
         self.model = SpendingTableModel(self, self.tz)
         self.proxy = SpendingProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.table = _named(QTableView(), "spending_table", "Paid jobs this month")
+        self.table = named(QTableView(), "spending_table", "Paid jobs this month")
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(COL_CREATED, Qt.SortOrder.DescendingOrder)
@@ -352,14 +218,14 @@ class SpendingWindow(QWidget):
                               (COL_ESTIMATE, 80), (COL_ACTUAL, 150), (COL_REFUND, 70),
                               (COL_DIFFERENCE, 85)):
             self.table.setColumnWidth(column, width)
-        self.table_label = _named(QLabel(), "spending_table_title", "Paid jobs heading")
+        self.table_label = named(QLabel(), "spending_table_title", "Paid jobs heading")
 
         lower = QWidget()
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(0, 0, 0, 0)
         lower_layout.addWidget(self.table_label)
         lower_layout.addWidget(self.table)
-        self.splitter = _named(QSplitter(Qt.Orientation.Vertical), "spending_splitter",
+        self.splitter = named(QSplitter(Qt.Orientation.Vertical), "spending_splitter",
                                "Charts and jobs")
         self.splitter.addWidget(self.charts)
         self.splitter.addWidget(lower)
@@ -410,7 +276,7 @@ class SpendingWindow(QWidget):
         chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
         chart.setMargins(QMargins(4, 4, 4, 4))
         self.day_chart = chart
-        self.day_chart_view = _named(QChartView(chart), "spending_day_chart_view",
+        self.day_chart_view = named(QChartView(chart), "spending_day_chart_view",
                                      "Credits per day chart")
         self.day_chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.day_chart_view.setMinimumHeight(260)
@@ -436,7 +302,7 @@ class SpendingWindow(QWidget):
         chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
         chart.setMargins(QMargins(4, 4, 4, 4))
         self.balance_chart = chart
-        self.balance_chart_view = _named(QChartView(chart), "spending_balance_chart_view",
+        self.balance_chart_view = named(QChartView(chart), "spending_balance_chart_view",
                                          "Balance readings chart")
         self.balance_chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
 
@@ -681,10 +547,3 @@ class SpendingWindow(QWidget):
         self.status_label.setText(text)
         self.status_label.setStyleSheet(f"color: {OVER_COLOUR};" if error else "")
         self.status_label.setVisible(True)
-
-
-__all__ = [
-    "COL_ACTUAL", "COL_CREATED", "COL_DIFFERENCE", "COL_ESTIMATE", "COL_GENERATOR", "COL_REFUND",
-    "COL_STATE", "COL_TITLE", "HEADERS", "RowRole", "SortRole", "SpendingProxy",
-    "SpendingTableModel", "SpendingWindow", "actual_text", "credits_text", "difference_text",
-]

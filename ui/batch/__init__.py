@@ -1,0 +1,1 @@
+"""A batch of product URLs: the rows as a table and the sheet that prices and sends them."""

@@ -1,0 +1,1 @@
+"""The main window: its tabs, menus and status bar, the welcome page, drops of product pages."""
