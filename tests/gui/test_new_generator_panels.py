@@ -18,9 +18,9 @@ from app.generators.quote import format_credits
 from app.jobs.ledger import JobState, Ledger
 from app.spending import ActualKind, spending_rows
 from tests.e2e.test_new_generator import QUICK_AD
-from ui import queue_model as jobs_table
 from ui import spending as spending_window
-from ui.queue_model import JobTableModel
+from ui.jobs import model as jobs_table
+from ui.jobs.model import JobTableModel
 from ui.spending import SpendingTableModel
 
 QUICK_WORDS = dataclasses.replace(QUICK_AD, key="quick_words", title="Quick Words",
