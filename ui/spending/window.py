@@ -12,37 +12,20 @@ replaced in tests through :attr:`SpendingWindow.choose_path`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCharts import (
-    QBarCategoryAxis,
-    QBarSeries,
-    QBarSet,
-    QChart,
-    QChartView,
-    QDateTimeAxis,
-    QLineSeries,
-    QValueAxis,
-)
 from PySide6.QtCore import (
-    QDateTime,
     QEvent,
-    QMargins,
-    QPointF,
     Qt,
     QTimer,
 )
 from PySide6.QtGui import (
-    QBrush,
     QCloseEvent,
-    QColor,
     QKeySequence,
-    QPainter,
     QPalette,
-    QPen,
     QShortcut,
     QShowEvent,
 )
@@ -57,7 +40,6 @@ from PySide6.QtWidgets import (
     QTableView,
     QTabWidget,
     QToolButton,
-    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -67,7 +49,6 @@ from app.pricing.engine import Plan
 from app.spending import (
     MonthSummary,
     SpendingRow,
-    cumulative,
     daily_totals,
     local_day,
     local_midnight,
@@ -77,6 +58,7 @@ from app.spending import (
 )
 from ui.common.widgets import named
 from ui.service import StudioService
+from ui.spending.charts import BalanceChart, DayChart
 from ui.spending.table import (
     COL_ACTUAL,
     COL_CREATED,
@@ -91,11 +73,6 @@ from ui.spending.table import (
     SpendingTableModel,
     credits_text,
 )
-
-BAR_COLOUR = "#3b82f6"
-CUMULATIVE_COLOUR = "#f59e0b"
-ALLOWANCE_COLOUR = "#dc2626"
-BALANCE_COLOUR = "#10b981"
 
 
 def _is_dark(palette: QPalette) -> bool:
@@ -193,8 +170,18 @@ class SpendingWindow(QWidget):
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status_label.setVisible(False)
 
-        self._build_day_chart()
-        self._build_balance_chart()
+        self.day_chart_view = named(DayChart(), "spending_day_chart_view",
+                                    "Credits per day chart")
+        self.balance_chart_view = named(BalanceChart(), "spending_balance_chart_view",
+                                        "Balance readings chart")
+        view = self.day_chart_view  # the charts' parts, by the names tests and themes use
+        self.day_chart, self.day_set, self.day_series = view.chart(), view.day_set, view.day_series
+        self.cumulative_series, self.projection_series, self.allowance_series = \
+            view.cumulative_series, view.projection_series, view.allowance_series
+        self.day_axis, self.daily_axis, self.total_axis = \
+            view.day_axis, view.daily_axis, view.total_axis
+        self.balance_chart = self.balance_chart_view.chart()
+        self.balance_series = self.balance_chart_view.balance_series
         self.charts = named(QTabWidget(), "spending_charts", "Charts")
         self.charts.addTab(self.day_chart_view, "Credits per day")
         self.charts.addTab(self.balance_chart_view, "Balance")
@@ -239,87 +226,6 @@ class SpendingWindow(QWidget):
         layout.addWidget(self.splitter, 1)
         escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
         escape.activated.connect(self.close)
-
-    def _build_day_chart(self) -> None:
-        chart = QChart()
-        chart.setObjectName("spending_day_chart")
-        self.day_set = QBarSet("Credits per day")
-        self.day_series = QBarSeries()
-        self.day_series.append(self.day_set)
-        self.day_series.hovered.connect(self._bar_hovered)
-        self.cumulative_series = QLineSeries()
-        self.cumulative_series.setName("Spent this month (cumulative)")
-        self.cumulative_series.setPointsVisible(True)
-        self.projection_series = QLineSeries()
-        self.projection_series.setName("Projected at the current rate")
-        self.allowance_series = QLineSeries()
-        self.allowance_series.setName("Monthly allowance")
-        for series in (self.day_series, self.cumulative_series, self.projection_series,
-                       self.allowance_series):
-            chart.addSeries(series)
-        self.day_axis = QBarCategoryAxis()
-        self.day_axis.setTitleText("Day of the month")
-        self.daily_axis = QValueAxis()
-        self.daily_axis.setTitleText("Credits per day")
-        self.daily_axis.setLabelFormat("%d")
-        self.total_axis = QValueAxis()
-        self.total_axis.setTitleText("Credits this month")
-        self.total_axis.setLabelFormat("%d")
-        chart.addAxis(self.day_axis, Qt.AlignmentFlag.AlignBottom)
-        chart.addAxis(self.daily_axis, Qt.AlignmentFlag.AlignLeft)
-        chart.addAxis(self.total_axis, Qt.AlignmentFlag.AlignRight)
-        self.day_series.attachAxis(self.day_axis)
-        self.day_series.attachAxis(self.daily_axis)
-        for series in (self.cumulative_series, self.projection_series, self.allowance_series):
-            series.attachAxis(self.day_axis)
-            series.attachAxis(self.total_axis)
-        chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
-        chart.setMargins(QMargins(4, 4, 4, 4))
-        self.day_chart = chart
-        self.day_chart_view = named(QChartView(chart), "spending_day_chart_view",
-                                     "Credits per day chart")
-        self.day_chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.day_chart_view.setMinimumHeight(260)
-
-    def _build_balance_chart(self) -> None:
-        chart = QChart()
-        chart.setObjectName("spending_balance_chart")
-        self.balance_series = QLineSeries()
-        self.balance_series.setName("Remaining credits (as read from Creatify)")
-        self.balance_series.setPointsVisible(True)
-        chart.addSeries(self.balance_series)
-        self.time_axis = QDateTimeAxis()
-        self.time_axis.setFormat("d MMM")
-        self.time_axis.setTickCount(6)
-        self.time_axis.setTitleText("Read at")
-        self.balance_axis = QValueAxis()
-        self.balance_axis.setTitleText("Credits remaining")
-        self.balance_axis.setLabelFormat("%d")
-        chart.addAxis(self.time_axis, Qt.AlignmentFlag.AlignBottom)
-        chart.addAxis(self.balance_axis, Qt.AlignmentFlag.AlignLeft)
-        self.balance_series.attachAxis(self.time_axis)
-        self.balance_series.attachAxis(self.balance_axis)
-        chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
-        chart.setMargins(QMargins(4, 4, 4, 4))
-        self.balance_chart = chart
-        self.balance_chart_view = named(QChartView(chart), "spending_balance_chart_view",
-                                         "Balance readings chart")
-        self.balance_chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
-
-    def _apply_chart_theme(self) -> None:
-        """Light or dark charts after the window's palette; our own colours on top."""
-        dark = _is_dark(self.palette())
-        theme = QChart.ChartTheme.ChartThemeDark if dark else QChart.ChartTheme.ChartThemeLight
-        for chart in (self.day_chart, self.balance_chart):
-            chart.setTheme(theme)
-            chart.setBackgroundBrush(QBrush(self.palette().color(QPalette.ColorRole.Base)))
-        self.day_set.setColor(QColor(BAR_COLOUR))
-        self.day_set.setBorderColor(QColor(BAR_COLOUR))
-        self.cumulative_series.setPen(QPen(QColor(CUMULATIVE_COLOUR), 2.5))
-        projection = QPen(QColor(CUMULATIVE_COLOUR), 2, Qt.PenStyle.DotLine)
-        self.projection_series.setPen(projection)
-        self.allowance_series.setPen(QPen(QColor(ALLOWANCE_COLOUR), 2, Qt.PenStyle.DashLine))
-        self.balance_series.setPen(QPen(QColor(BALANCE_COLOUR), 2.5))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
@@ -416,84 +322,19 @@ class SpendingWindow(QWidget):
         self._draw_days(counted_to)
         self._draw_balance()
 
-    # ------------------------------------------------------------------ charts
+    def _apply_chart_theme(self) -> None:
+        """Light or dark charts after the window's palette; our own colours on top."""
+        dark = _is_dark(self.palette())
+        base = self.palette().color(QPalette.ColorRole.Base)
+        self.day_chart_view.apply_theme(dark, base)
+        self.balance_chart_view.apply_theme(dark, base)
 
     def _draw_days(self, counted_to: date) -> None:
-        summary = self.summary
-        assert summary is not None
-        days = self.days
-        self.day_set.remove(0, self.day_set.count())
-        self.day_set.append([float(credits) for _, credits in days])
-        self.day_axis.setCategories([str(day.day) for day, _ in days])
-        self.day_axis.setTitleText(f"Day of {summary.month.strftime('%B %Y')}")
-        running = [(n, total) for n, (day, total) in enumerate(cumulative(days))
-                   if day <= counted_to]
-        self.cumulative_series.replace([QPointF(n, float(total)) for n, total in running])
-        last = len(days) - 1
-        if running and running[-1][0] < last:
-            n, total = running[-1]
-            self.projection_series.replace([QPointF(n, float(total)),
-                                            QPointF(last, float(summary.projected))])
-        else:
-            self.projection_series.clear()
-        allowance = summary.allowance
-        if allowance is not None:
-            self.allowance_series.replace([QPointF(-0.5, allowance),
-                                           QPointF(last + 0.5, allowance)])
-            self.allowance_series.setName(f"Monthly allowance ({allowance:,})")
-        else:
-            self.allowance_series.clear()
-        self._show_in_legend(self.allowance_series, allowance is not None)
-        self._show_in_legend(self.projection_series, self.projection_series.count() > 0)
-        daily_top = max((float(c) for _, c in days), default=0.0)
-        total_top = max(float(allowance or 0), float(summary.projected), float(summary.spent))
-        self._range(self.daily_axis, daily_top * 1.15)
-        self._range(self.total_axis, total_top * 1.1)
-        highest = max(days, key=lambda d: d[1]) if days else None
-        description = (f"Credits per day in {summary.month.strftime('%B %Y')}: "
-                       f"{credits_text(summary.spent)} in all")
-        if highest is not None and highest[1]:
-            description += f", most on {highest[0].day}: {credits_text(highest[1])}"
-        if allowance is not None:
-            description += f"; allowance {allowance:,}"
-        self.day_chart_view.setAccessibleDescription(description)
-
-    def _show_in_legend(self, series: QLineSeries, shown: bool) -> None:
-        for marker in self.day_chart.legend().markers(series):
-            marker.setVisible(shown)
-
-    @staticmethod
-    def _range(axis: QValueAxis, top: float) -> None:
-        axis.setRange(0, max(top, 5.0))
-        axis.applyNiceNumbers()
-
-    def _bar_hovered(self, status: bool, index: int, _barset: QBarSet) -> None:
-        if not status or not 0 <= index < len(self.days):
-            QToolTip.hideText()
-            return
-        day, credits = self.days[index]
-        QToolTip.showText(self.cursor().pos(),
-                          f"{day.strftime('%a %d %b')}: {credits_text(credits)} credits",
-                          self.day_chart_view)
+        assert self.summary is not None
+        self.day_chart_view.draw(self.summary, self.days, counted_to)
 
     def _draw_balance(self) -> None:
-        readings = self.readings
-        self.balance_series.replace([QPointF(at.timestamp() * 1000, float(credits))
-                                     for at, credits in readings])
-        first, last = month_bounds(self.month)
-        start = local_midnight(first, self.tz)
-        end = local_midnight(last + timedelta(days=1), self.tz)
-        if readings:
-            start = min(start, readings[0][0])
-            self.balance_chart.setTitle("")
-        else:
-            self.balance_chart.setTitle("No balance readings this month")
-        self.time_axis.setRange(QDateTime.fromSecsSinceEpoch(int(start.timestamp())),
-                                QDateTime.fromSecsSinceEpoch(int(end.timestamp())))
-        values = [float(c) for _, c in readings] or [0.0]
-        pad = max((max(values) - min(values)) * 0.15, 5.0)
-        self.balance_axis.setRange(max(min(values) - pad, 0.0), max(values) + pad)
-        self.balance_axis.applyNiceNumbers()
+        self.balance_chart_view.draw(self.readings, self.month, self.tz)
 
     # ------------------------------------------------------------------ export
 
