@@ -22,10 +22,11 @@ ANY = "*"
 
 def path_segments(path: str) -> tuple[str, ...]:
     """The segments of a resource's path such as ``/api/quick_ads/``. ``ValueError`` for a
-    path no route can hold: no leading or trailing ``/``, an empty or ``*`` segment, or under
+    path no route can hold: no leading or trailing ``/``, fewer than two segments (its id
+    route would catch every other ``/api/{name}/``), an empty or ``*`` segment, or under
     ``/_sandbox/``, ``/media/`` or ``/preview/``."""
     segments = tuple(path.strip("/").split("/"))
-    if not (path.startswith("/") and path.endswith("/")) or any(
+    if not (path.startswith("/") and path.endswith("/")) or len(segments) < 2 or any(
             s in ("", ANY) for s in segments) or category_of(path) is not Category.API:
         raise ValueError(f"a resource path such as '/api/name/' is needed, not {path!r}")
     return segments

@@ -1048,6 +1048,7 @@ def test_an_added_previewable_family_gets_preview_and_render(clock: Clock) -> No
     ("quick", "api/quick/", ValueError, "resource path"),
     ("quick", "/api/quick", ValueError, "resource path"),
     ("quick", "/api/*/", ValueError, "resource path"),
+    ("quick", "/api/", ValueError, "resource path"),
     ("quick", "/_sandbox/quick/", ValueError, "resource path"),
     ("quick", "/media/quick/", ValueError, "resource path"),
 ])
