@@ -121,6 +121,27 @@ MAX_IDS_PER_LIST = 100
 """Creatify accepts at most this many ids in one ``?ids=`` list request."""
 
 
+_BUILT_IN = frozenset(ALL_RESOURCES)
+
+
+def register_resource(res: Resource) -> None:
+    """Add a job resource the app does not ship (a generator registered at run time);
+    ``ValueError`` when its key or path is already taken."""
+    taken = {r.path for r in ALL_RESOURCES.values()}
+    if res.key in ALL_RESOURCES or res.path in taken:
+        raise ValueError(f"a Creatify resource {res.key!r} or path {res.path} already exists")
+    JOB_RESOURCES[res.key] = res
+    ALL_RESOURCES[res.key] = res
+
+
+def unregister_resource(key: str) -> None:
+    """Remove a resource added by :func:`register_resource` (the shipped ones stay)."""
+    if key in _BUILT_IN:
+        raise ValueError(f"{key!r} ships with the app and cannot be removed")
+    JOB_RESOURCES.pop(key, None)
+    ALL_RESOURCES.pop(key, None)
+
+
 def resource(key: str) -> Resource:
     """The resource named ``key``; ``KeyError`` with the known names otherwise."""
     try:

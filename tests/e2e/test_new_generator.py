@@ -110,9 +110,9 @@ QUICK_AD_BEHAVIOUR = family.Behaviour(
 
 
 @pytest.fixture
-def table(monkeypatch: pytest.MonkeyPatch) -> Iterator[PriceTable]:
+def table() -> Iterator[PriceTable]:
     """The made-up generator, its resource and its price entry, for the test's length."""
-    monkeypatch.setitem(R.ALL_RESOURCES, QUICK_ADS.key, QUICK_ADS)
+    R.register_resource(QUICK_ADS)
     table = register_prices(QUICK_AD_PRICE)
     register(QUICK_AD)
     try:
@@ -120,6 +120,7 @@ def table(monkeypatch: pytest.MonkeyPatch) -> Iterator[PriceTable]:
     finally:
         unregister(QUICK_AD.key)
         unregister_prices(QUICK_AD_PRICE.rule)
+        R.unregister_resource(QUICK_ADS.key)
 
 
 @pytest.fixture
@@ -218,3 +219,17 @@ async def test_a_failed_made_up_job_is_refunded_as_its_spec_says(
         assert await client.remaining_credits() == balance  # charged up front, refunded
         (ours,) = [r for r in spending_rows(ledger) if r.generator == "quick_ad"]
         assert ours.actual_kind is ActualKind.REFUNDED and ours.refund == 6
+
+
+def test_a_resource_is_registered_once_and_shipped_ones_stay() -> None:
+    R.register_resource(QUICK_ADS)
+    try:
+        with pytest.raises(ValueError, match="already exists"):
+            R.register_resource(QUICK_ADS)
+        assert R.resource(QUICK_ADS.key) is QUICK_ADS
+    finally:
+        R.unregister_resource(QUICK_ADS.key)
+    with pytest.raises(KeyError):
+        R.resource(QUICK_ADS.key)
+    with pytest.raises(ValueError, match="ships with the app"):
+        R.unregister_resource("link_to_videos")
