@@ -1,35 +1,28 @@
-"""The main window: welcome page, one tab per generator, status bar, menus and shortcuts."""
+"""The main window: it puts together the welcome page, the generator tabs, the Jobs dock, the
+status bar, the menus and shortcuts, and takes drops of product pages."""
 
 from __future__ import annotations
 
 import base64
 import dataclasses
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
-from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt, QUrl, Signal
+from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import (
-    QAction,
     QCloseEvent,
-    QDesktopServices,
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
-    QKeySequence,
-    QShortcut,
 )
 from PySide6.QtWidgets import (
     QDockWidget,
-    QLabel,
     QMainWindow,
     QMessageBox,
     QStackedWidget,
     QSystemTrayIcon,
-    QTabWidget,
-    QToolButton,
     QWidget,
 )
 
@@ -38,15 +31,10 @@ from app.batch import (
     BatchError,
     BatchRow,
     Table,
-    load_file,
-    rows_from_text,
-    rows_from_urls,
 )
 from app.credentials import Credentials, CredentialStore, KeyringUnavailable
-from app.generators import BY_KEY, SPECS, default_page_target
-from app.generators.quote import format_credits
-from app.jobs.budget import credits as credits_figure
-from app.jobs.ledger import JobRecord, JobState
+from app.generators import BY_KEY, default_page_target
+from app.jobs.ledger import JobRecord
 from app.pricing import PricingError, load_price_table
 from app.settings import Settings, SettingsStore, budget_limits, price_plan
 from ui.batch.sheet import BatchSheet
@@ -58,7 +46,12 @@ from ui.jobs.model import preview_ready
 from ui.jobs.panel import QueuePanel
 from ui.jobs.preview import PreviewDialog
 from ui.service import DEFAULT_BASE_URL, Mode, StudioService, describe
-from ui.window.welcome import HELP_LINKS, WelcomePage
+from ui.window.drops import dropped, offer_drop, read_rows
+from ui.window.menus import MenuSlots, build_menus, build_shortcuts
+from ui.window.notices import finished_ok, notice
+from ui.window.status_bar import StatusWidgets
+from ui.window.tabs import GeneratorTabs
+from ui.window.welcome import WelcomePage
 
 log = logging.getLogger(__name__)
 
@@ -90,20 +83,9 @@ class MainWindow(QMainWindow):
         self.resize(1180, 760)
 
         self.welcome = WelcomePage(self.open_credentials, self.sandboxRequested.emit)
-        self.tabs = QTabWidget()
-        self.tabs.setObjectName("generator_tabs")
-        self.tabs.setAccessibleName("Generators")
-        self.tabs.setDocumentMode(True)
-        self.tabs.setUsesScrollButtons(True)
-        # Tabs are built when first shown (16 forms cost ~0.2 s): a placeholder until then.
-        self.generator_tabs: dict[str, GeneratorTab] = {}
-        self._keys = [spec.key for spec in SPECS]
-        for spec in SPECS:
-            title = spec.title + (" (deprecated)" if spec.deprecated else "")
-            index = self.tabs.addTab(QWidget(), title)
-            tip = spec.description + (" — Deprecated by Creatify." if spec.deprecated else "")
-            self.tabs.setTabToolTip(index, tip)
-        self.tabs.currentChanged.connect(self._build_tab)
+        self.tabs = GeneratorTabs(service, self.pricing)
+        self.generator_tabs = self.tabs.built  # the tabs built so far, by generator key
+        self._keys = self.tabs.keys
         self.stack = QStackedWidget()
         self.stack.addWidget(self.welcome)
         self.stack.addWidget(self.tabs)
@@ -129,9 +111,19 @@ class MainWindow(QMainWindow):
         self._last_notified: str | None = None
         service.jobChanged.connect(self._notify)
 
-        self._build_status_bar()
-        self._build_menus()
-        self._build_shortcuts()
+        self.status_widgets = StatusWidgets(self.statusBar(), service.refresh_credits)
+        self.mode_badge = self.status_widgets.mode_badge
+        self.credits_label = self.status_widgets.credits_label
+        self.refresh_button = self.status_widgets.refresh_button
+        actions = build_menus(self, MenuSlots(
+            credentials=self.open_credentials, remove_credentials=self.remove_credentials,
+            sandbox=self.sandboxRequested.emit, settings=self.open_settings,
+            spending=self.open_spending, batch=self.open_empty_batch, about=self.about))
+        self.credentials_action, self.remove_action = actions.credentials, actions.remove
+        self.sandbox_action, self.settings_action = actions.sandbox, actions.settings
+        self.spending_action, self.batch_action = actions.spending, actions.batch
+        build_shortcuts(self, submit=self.submit_current, show_tab=self.show_tab,
+                        refresh=service.refresh_credits)
         self._restore_layout()
 
         service.modeChanged.connect(self._mode_changed)
@@ -143,80 +135,6 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ building
 
-    def _build_status_bar(self) -> None:
-        bar = self.statusBar()
-        self.mode_badge = QLabel("")
-        self.mode_badge.setObjectName("mode_badge")
-        self.mode_badge.setAccessibleName("Connection mode")
-        self.credits_label = QLabel("Credits: —")
-        self.credits_label.setObjectName("credits_label")
-        self.credits_label.setAccessibleName("Remaining credits")
-        self.refresh_button = QToolButton()
-        self.refresh_button.setText("⟳")
-        self.refresh_button.setObjectName("refresh_credits")
-        self.refresh_button.setAccessibleName("Refresh credits")
-        self.refresh_button.setToolTip("Refresh the remaining credits (F5)")
-        self.refresh_button.clicked.connect(self.service.refresh_credits)
-        bar.addPermanentWidget(self.mode_badge)
-        bar.addPermanentWidget(self.credits_label)
-        bar.addPermanentWidget(self.refresh_button)
-
-    def _action(self, text: str, name: str, slot: Callable[[], object],
-                shortcut: QKeySequence | str | None = None) -> QAction:
-        action = QAction(text, self)
-        action.setObjectName(name)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(lambda _checked=False: slot())
-        return action
-
-    def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        file_menu.setObjectName("menu_file")
-        self.credentials_action = self._action("API &credentials…", "action_credentials",
-                                               self.open_credentials)
-        self.remove_action = self._action("&Remove stored credentials",
-                                          "action_remove_credentials",
-                                          self.remove_credentials)
-        self.sandbox_action = self._action("Try the &sandbox", "action_sandbox",
-                                           self.sandboxRequested.emit)
-        self.settings_action = self._action("&Settings…", "action_settings",
-                                            self.open_settings, "Ctrl+,")
-        quit_action = self._action("&Quit", "action_quit", self.close, "Ctrl+Q")
-        for action in (self.credentials_action, self.remove_action, self.sandbox_action):
-            file_menu.addAction(action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.settings_action)
-        file_menu.addSeparator()
-        file_menu.addAction(quit_action)
-
-        view_menu = self.menuBar().addMenu("&View")
-        view_menu.setObjectName("menu_view")
-        self.spending_action = self._action("&Spending…", "action_spending",
-                                            self.open_spending, "Ctrl+Shift+S")
-        self.batch_action = self._action("&Batch of URLs…", "action_batch",
-                                         self.open_empty_batch, "Ctrl+Shift+B")
-        view_menu.addAction(self.spending_action)
-        view_menu.addAction(self.batch_action)
-
-        help_menu = self.menuBar().addMenu("&Help")
-        help_menu.setObjectName("menu_help")
-        for number, (label, url) in enumerate(HELP_LINKS):
-            help_menu.addAction(self._action(label, f"action_help_{number}",
-                                             partial(QDesktopServices.openUrl, QUrl(url))))
-        help_menu.addSeparator()
-        help_menu.addAction(self._action(f"&About {APP_NAME}", "action_about", self.about))
-
-    def _build_shortcuts(self) -> None:
-        for sequence in ("Ctrl+Return", "Ctrl+Enter"):
-            shortcut = QShortcut(QKeySequence(sequence), self)
-            shortcut.activated.connect(self.submit_current)
-        for number in range(1, 10):
-            shortcut = QShortcut(QKeySequence(f"Ctrl+{number}"), self)
-            shortcut.activated.connect(lambda index=number - 1: self.show_tab(index))
-        refresh = QShortcut(QKeySequence("F5"), self)
-        refresh.activated.connect(self.service.refresh_credits)
-
     def _restore_layout(self) -> None:
         if self.settings.window_geometry:
             try:
@@ -225,42 +143,21 @@ class MainWindow(QMainWindow):
                 log.info("ignoring a damaged saved window position")
         if self.settings.last_tab in self._keys:
             self.tabs.setCurrentIndex(self._keys.index(self.settings.last_tab))
-        self._build_tab(self.tabs.currentIndex())
+        self.tabs.build_at(self.tabs.currentIndex())
 
     def tab(self, key: str) -> GeneratorTab:
         """The tab of generator ``key``, built now if it has not been shown yet."""
-        if key not in self.generator_tabs:
-            spec = SPECS[self._keys.index(key)]
-            tab = GeneratorTab(spec, self.service, self.pricing)
-            self.generator_tabs[key] = tab
-            index = self._keys.index(key)
-            current = self.tabs.currentIndex()
-            title, tip = self.tabs.tabText(index), self.tabs.tabToolTip(index)
-            self.tabs.blockSignals(True)
-            placeholder = self.tabs.widget(index)
-            self.tabs.removeTab(index)
-            self.tabs.insertTab(index, tab, title)
-            self.tabs.setTabToolTip(index, tip)
-            self.tabs.setCurrentIndex(current)
-            self.tabs.blockSignals(False)
-            if placeholder is not None:
-                placeholder.deleteLater()
-        return self.generator_tabs[key]
+        return self.tabs.tab(key)
 
     def show_generator(self, key: str) -> GeneratorTab:
         tab = self.tab(key)
         self.tabs.setCurrentWidget(tab)
         return tab
 
-    def _build_tab(self, index: int) -> None:
-        if 0 <= index < len(self._keys):
-            self.tab(self._keys[index])
-
     # ------------------------------------------------------------------ actions
 
     def current_tab(self) -> GeneratorTab | None:
-        widget = self.tabs.currentWidget()
-        return widget if isinstance(widget, GeneratorTab) else None
+        return self.tabs.current_tab()
 
     def submit_current(self) -> None:
         tab = self.current_tab()
@@ -390,21 +287,11 @@ class MainWindow(QMainWindow):
         if not (record.state.is_terminal or ready) or record.key in self._notified:
             return
         self._notified.add(record.key)
-        ok = ready or record.state in (JobState.DONE, JobState.IMAGE_DONE)
-        wanted = self.settings.notify_done if ok else self.settings.notify_failed
-        if record.state is JobState.NOT_CREATED or not wanted:
-            message = None
-        elif ready:
-            message = f"The preview of {record.title} is ready: render it when you like it."
-        elif ok:
-            message = f"{record.title} is ready."
-        else:
-            message = f"{record.title} {record.state.value}: {record.failed_reason or ''}"
         drained = self.service.all_finished()
-        if message is None and drained and self.settings.notify_drained:
-            message = "All jobs have finished."
+        message = notice(record, self.settings, drained)
         if message is None:
             return
+        ok = finished_ok(record)
         self._last_notified = record.key
         if self.tray is not None:
             icon = QSystemTrayIcon.MessageIcon.Information if ok \
@@ -425,40 +312,21 @@ class MainWindow(QMainWindow):
     def _mode_changed(self, mode: str) -> None:
         sandbox = mode == Mode.SANDBOX
         self.setWindowTitle(f"{APP_NAME} — SANDBOX (nothing is billed)" if sandbox else APP_NAME)
-        self.mode_badge.setText(" SANDBOX " if sandbox else (" LIVE " if mode == Mode.LIVE
-                                                              else " offline "))
-        self.mode_badge.setStyleSheet(
-            "background: #f59e0b; color: black; font-weight: 700; border-radius: 3px;"
-            if sandbox else "")
+        self.status_widgets.show_mode(mode)
         self.stack.setCurrentWidget(self.tabs if mode != Mode.NONE else self.welcome)
         self.sandbox_action.setEnabled(not sandbox)
-        if mode == Mode.NONE:
-            self.credits_label.setText("Credits: —")
         for tab in self.generator_tabs.values():
             tab.refresh()
 
     def _credits_changed(self, credits: Decimal | None) -> None:
-        """"Credits: 480 remaining / 25 committed in flight", amber below the threshold."""
-        if credits is None:
-            self.credits_label.setText("Credits: —")
-            self.credits_label.setStyleSheet("")
-            return
-        committed = self.service.committed
-        self.credits_label.setText(f"Credits: {format_credits(credits)} remaining / "
-                                   f"{credits_figure(committed)} committed in flight")
-        low = self.service.budget.low_balance
-        below = low is not None and credits - committed < low
-        self.credits_label.setStyleSheet("color: #b45309; font-weight: 600;" if below else "")
-        self.credits_label.setToolTip(
-            f"Below your low-balance threshold of {format_credits(low)}: paid jobs that would "
-            f"go lower are refused." if below and low is not None else
-            "Remaining credits (read from Creatify) and the estimates of jobs still running.")
+        self.status_widgets.show_credits(credits, self.service.committed,
+                                         self.service.budget.low_balance)
 
     def _committed_changed(self, _committed: Decimal) -> None:
         self._credits_changed(self.service.credits)
 
     def _credits_failed(self, message: str) -> None:
-        self.credits_label.setText("Credits: ?")
+        self.status_widgets.credits_unknown()
         self.statusBar().showMessage(f"Could not read the credits: {message}", 10000)
 
     # ------------------------------------------------------------------ spending
@@ -473,20 +341,11 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ drops and batches
 
-    @staticmethod
-    def _offer_drop(event: QDragMoveEvent) -> None:
-        """Take links, text and files (what they hold is checked on drop)."""
-        mime = event.mimeData()
-        if mime.hasUrls() or mime.hasText():
-            event.acceptProposedAction()
-        else:
-            event.ignore()
-
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        self._offer_drop(event)
+        offer_drop(event)
 
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:
-        self._offer_drop(event)
+        offer_drop(event)
 
     def drop_target(self) -> str:
         """Where a drop goes: the tab showing if it takes a product page (URL to Video, Links,
@@ -495,20 +354,9 @@ class MainWindow(QMainWindow):
         return tab.spec.key if tab is not None and tab.spec.url_field else default_page_target()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        mime = event.mimeData()
-        files: list[Path] = []
-        text_parts: list[str] = []
-        if mime.hasUrls():
-            for url in mime.urls():
-                local = url.toLocalFile() if url.isLocalFile() else ""
-                if local and Path(local).suffix.lower() in (".txt", ".csv", ".tsv"):
-                    files.append(Path(local))
-                else:
-                    text_parts.append(url.toString())
-        elif mime.hasText():
-            text_parts.append(mime.text())
+        text, files = dropped(event.mimeData())
         event.acceptProposedAction()
-        self.accept_dropped(text="\n".join(text_parts), files=files)
+        self.accept_dropped(text=text, files=files)
 
     def accept_dropped(self, *, text: str = "", files: Sequence[Path] = ()) -> None:
         """URLs from a drop: one fills the form, several open the batch sheet."""
@@ -517,21 +365,11 @@ class MainWindow(QMainWindow):
                                          "drop the product pages again.", 10000)
             return
         target = self.drop_target()
-        rows: list[BatchRow] = []
-        table: Table | None = None
         try:
-            for path in files:
-                more, table = load_file(path, target)
-                rows.extend(more)
-            if text.strip():
-                rows.extend(rows_from_text(text))
+            rows, table = read_rows(target, text, files)
         except BatchError as exc:
             self.statusBar().showMessage(f"Not read: {exc}", 10000)
             return
-        if len(files) > 1 or (files and text.strip()):
-            table = None  # several sources: one list of URLs, no single column mapping
-            rows = rows_from_urls([(r.url, r.where) for r in rows],
-                                  [r.overrides for r in rows])
         if not rows:
             self.statusBar().showMessage("No web address found in what was dropped.", 8000)
             return
