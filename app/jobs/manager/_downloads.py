@@ -1,0 +1,105 @@
+"""Downloads of finished results: queued behind a concurrency limit, resumable, a fresh URL
+fetched when the old one expired, a sidecar JSON beside each file."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Any
+
+from app.api.errors import CreatifyError
+from app.downloads import (
+    DownloadError,
+    ExpiredURLError,
+    fetch_resumable,
+    render_name,
+    suffix_for,
+    target_in,
+    write_sidecar,
+)
+from app.jobs.ledger import DownloadState, JobRecord, JobState
+from app.jobs.manager._base import ManagerBase
+
+log = logging.getLogger(__package__)
+
+
+class Downloads(ManagerBase):
+    """Saves finished results: on a change (when automatic), at start-up (resumed) and on
+    demand (:meth:`download`)."""
+
+    def _changed(self, record: JobRecord) -> None:
+        self._on_change(record)
+        self._maybe_download(record)
+
+    def _maybe_download(self, record: JobRecord, *, resume: bool = False) -> None:
+        wanted = record.state in (JobState.DONE, JobState.IMAGE_DONE) and record.result_urls \
+            and record.download_state in (DownloadState.NONE, DownloadState.QUEUED,
+                                          DownloadState.DOWNLOADING)
+        if wanted and (self.auto_download or resume) and record.key not in self._downloading:
+            self.download(record.key)
+
+    def download(self, key: str) -> asyncio.Task[Any]:
+        """Save job ``key``'s result (again): queued behind the concurrency limit."""
+        self._downloading.add(key)
+        record = self.ledger.set_download(key, DownloadState.QUEUED)
+        self._on_change(record)
+
+        async def run() -> None:
+            try:
+                await self.downloads.run(lambda: self._download(key))
+            finally:
+                self._downloading.discard(key)
+        return self.tasks.spawn(run(), f"download {key[:8]}")
+
+    async def _download(self, key: str) -> None:
+        record = self.ledger.get(key)
+        url = record.result_urls[0]
+        target = Path(record.download_path) if record.download_path else None
+        if target is None or target.parent != self.output_dir:
+            stem = render_name(self.name_template, generator=record.generator,
+                               title=record.title, created=record.created_at,
+                               job_id=record.server_id or record.key)
+            target = target_in(self.output_dir, stem + suffix_for(url, None))
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        self._on_change(self.ledger.set_download(key, DownloadState.DOWNLOADING,
+                                                 path=str(target)))
+
+        def progress(done: int, _total: int | None) -> None:
+            self._on_change(self.ledger.set_download(key, DownloadState.DOWNLOADING,
+                                                     bytes_done=done))
+        try:
+            try:
+                result = await fetch_resumable(self._web, url, target, progress=progress)
+            except ExpiredURLError:
+                # Result links expire: read the job again for a fresh one, then try once more.
+                if record.server_id is None:
+                    raise
+                record = self.ledger.apply_snapshot(
+                    key, await self.client.get_job(record.resource, record.server_id))
+                if not record.result_urls:
+                    raise
+                url = record.result_urls[0]
+                result = await fetch_resumable(self._web, url, target, progress=progress)
+        except (DownloadError, CreatifyError) as exc:
+            message = exc.message if isinstance(exc, CreatifyError) else str(exc)
+            self._on_change(self.ledger.set_download(key, DownloadState.FAILED, error=message))
+            return
+        try:
+            self._sidecar(record, result.path, url)
+        except DownloadError as exc:
+            log.warning("no sidecar for %s: %s", result.path.name, exc)
+        self._on_change(self.ledger.set_download(key, DownloadState.DONE, path=str(result.path),
+                                                 bytes_done=result.bytes))
+
+    @staticmethod
+    def _sidecar(record: JobRecord, media: Path, url: str) -> None:
+        write_sidecar(media, {
+            "job": {"local_key": record.key, "server_id": record.server_id,
+                    "generator": record.generator, "resource": record.resource,
+                    "flow": record.flow, "status": record.raw_status},
+            "inputs": dict(record.request), "estimate_credits": record.estimate,
+            "credits_used": record.credits_used, "duration": record.duration,
+            "created_at": record.created_at, "finished_at": record.finished_at,
+            "source_url": url,
+        })
