@@ -1,0 +1,71 @@
+"""The :class:`PollScheduler`: one loop for every watched job, started after reconciling
+what a previous run left unfinished."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import time
+from collections.abc import Callable
+
+from app.api.client import CreatifyClient
+from app.jobs.ledger import JobRecord, JobState, Ledger
+from app.jobs.scheduler._policy import PollPolicy
+from app.jobs.scheduler._reads import Reads
+from app.jobs.scheduler._reconcile import Reconciling
+
+
+class PollScheduler(Reads, Reconciling):
+    """Polls every watched job of a ledger through one client.
+
+    Parameters
+    ----------
+    client, ledger
+        Where to read jobs and where to write what was read.
+    on_change
+        Called with each record the scheduler changed (the UI's table model listens).
+    expected_seconds
+        A generator key -> how long its jobs usually take (for "stalled").
+    """
+
+    def __init__(self, client: CreatifyClient, ledger: Ledger, *,
+                 on_change: Callable[[JobRecord], None] | None = None,
+                 expected_seconds: Callable[[str], float] | None = None,
+                 policy: PollPolicy | None = None,
+                 clock: Callable[[], float] = time.monotonic,
+                 rng: random.Random | None = None) -> None:
+        self.client = client
+        self.ledger = ledger
+        self.policy = policy or PollPolicy()
+        self._on_change = on_change or (lambda _record: None)
+        self._expected = expected_seconds or (lambda _generator: 600.0)
+        self._clock = clock
+        self._rng = rng or random.Random()
+        self._due: dict[str, float] = {}
+        self._started: dict[str, float] = {}
+        self._wake = asyncio.Event()
+        self._paused_until = 0.0
+        self._network_failures = 0
+        self._reconciling: set[str] = set()
+        self.requests = 0
+        self.paused_reason: str | None = None
+
+    async def start(self) -> None:
+        """At start-up: reconcile every unfinished create, then watch every active job."""
+        for record in self.ledger.active():
+            if record.state in (JobState.SUBMITTING, JobState.UNKNOWN):
+                await self.reconcile(record.key)
+            elif record.server_id:
+                self.watch(record.key)
+
+    # ------------------------------------------------------------------ the loop
+
+    async def run(self) -> None:
+        """Poll until cancelled."""
+        while True:
+            delay = await self.poll_once()
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(delay):
+                    await self._wake.wait()
