@@ -29,7 +29,14 @@ from app.generators.quote import Quote, format_credits, quote
 from app.jobs.ledger import JobRecord, JobState
 from ui.common.widgets import ask_to_send
 from ui.forms.form import GeneratorForm
-from ui.generator.estimator import DurationControl, EstimatorPanel, money
+from ui.generator.confirmations import (
+    job_seconds,
+    job_values,
+    render_cost_text,
+    send_cost_text,
+    style_render_cost_text,
+)
+from ui.generator.estimator import DurationControl, EstimatorPanel
 from ui.generator.flows import PriceSettings, first_step_credits, flow_label, flow_lines
 from ui.generator.job_lines import download_text, trouble_text
 from ui.generator.styles_dialog import StylesDialog, billed_seconds, style_costs
@@ -222,28 +229,12 @@ class GeneratorTab(QWidget):
             return
         q = self.current_quote
         assert q is not None
-        self._confirm(f"Send this {self.spec.title} request to Creatify?", self._cost_text(q),
-                      self._send)
+        self._confirm(f"Send this {self.spec.title} request to Creatify?",
+                      send_cost_text(q, self.pricing.plan_name, self._sandbox), self._send)
 
-    def _cost_text(self, q: Quote) -> str:
-        if q.known_after_run:
-            cost = "Charged by tokens: the real cost is known after the run."
-        else:
-            assert q.credits is not None
-            cost = f"Estimated cost: {format_credits(q.credits)}"
-            if q.dollars is not None:
-                cost += f" ({money(q.dollars)} at {self.pricing.plan_name})"
-            cost += ".\n" + "\n".join(q.lines)
-            if q.balance_after is not None:
-                cost += f"\nBalance after: {format_credits(q.balance_after)}."
-        if q.warnings:
-            cost += "\n\n" + "\n".join(f"⚠ {w}" for w in q.warnings)
-        if self.service.mode == Mode.SANDBOX:
-            cost += "\n\nSandbox: this runs on the built-in simulator; nothing is billed."
-        else:
-            cost += ("\n\nCreatify cannot cancel a job once it is sent, and the credits are "
-                     "spent when it finishes.")
-        return cost
+    @property
+    def _sandbox(self) -> bool:
+        return self.service.mode == Mode.SANDBOX
 
     def _confirm(self, question: str, details: str, on_yes: Callable[[], None],
                  parent: QWidget | None = None) -> None:
@@ -277,53 +268,19 @@ class GeneratorTab(QWidget):
         elif not self.service.renders_of(record):
             self.request_render()
 
-    def _job_values(self, job: JobRecord) -> dict[str, Any]:
-        """The form values the job was sent with (what prices its render: model, length)."""
-        if job.request and any(f.wire_name in job.request for f in self.spec.fields):
-            values = dict(self.spec.defaults())
-            values.update(self.spec.values_from_request(job.request))
-            return values
-        return self.values()
-
-    def _job_seconds(self, values: dict[str, Any]) -> float | None:
-        """The billed length a job's own inputs give (its script or chosen length); a media
-        length is the one entered in the tab."""
-        if self.spec.duration.kind in (DurationKind.NONE, DurationKind.MEDIA):
-            return None
-        try:
-            return self.spec.derive_seconds(values, self.pricing.words_per_minute)
-        except ValueError:
-            return None
-
     def request_render(self) -> None:
         job = self.last_job
         if job is None or not preview_ready(job):
             return
-        values = self._job_values(job)
-        seconds = job.duration or self._job_seconds(values) or self.seconds()
+        values = job_values(self.spec, job, self.values)
+        seconds = job.duration or job_seconds(self.spec, values, self.pricing.words_per_minute) \
+            or self.seconds()
         preview = job
         render_quote = quote(self.spec, values, seconds,
                              flow=Flow.PREVIEW_RENDER, plan=self.pricing.plan,
                              balance=self.service.credits)
-        lines = [e for e in render_quote.estimates if e.request.phase == "render"]
-        estimate = lines[0].credits if lines else None
-        if lines and estimate is not None:
-            cost = f"Render cost: {format_credits(estimate)}"
-            if lines[0].dollars is not None:
-                cost += f" ({money(lines[0].dollars)} at {self.pricing.plan_name})"
-            cost += f". {lines[0].breakdown.removeprefix('Render: ')}"
-            if job.estimate is not None:
-                cost += (f"\nThe preview cost {format_credits(job.estimate)} (its own job); "
-                         "the render is charged on top.")
-            if self.service.credits is not None:
-                cost += f"\nBalance after: {format_credits(self.service.credits - estimate)}."
-        else:
-            cost = render_quote.error or "The render's cost could not be worked out."
-        if self.service.mode == Mode.SANDBOX:
-            cost += "\n\nSandbox: this runs on the built-in simulator; nothing is billed."
-        else:
-            cost += ("\n\nCreatify cannot cancel a render once it is sent, and the credits are "
-                     "spent when it finishes.")
+        cost, estimate = render_cost_text(render_quote, job, self.service.credits,
+                                          self.pricing.plan_name, self._sandbox)
         self._confirm("Render this preview?", cost, lambda: self._render(preview, estimate))
 
     def _render(self, preview: JobRecord, estimate: Decimal | None) -> None:
@@ -359,29 +316,9 @@ class GeneratorTab(QWidget):
         if chosen is None:
             return
         costs = style_costs(self.spec, job, self.pricing.plan)
-        render = costs.render
-        estimate = render.credits if render is not None else None
-        if render is not None and render.credits is not None:
-            cost = f"Render cost: {format_credits(render.credits)}"
-            if render.dollars is not None:
-                cost += f" ({money(render.dollars)} at {self.pricing.plan_name})"
-            cost += f". {render.breakdown.removeprefix('Render: ')}"
-            if costs.previews is not None:
-                cost += (f"\nThe {costs.count} previews cost "
-                         f"{format_credits(costs.previews)}; only this style is rendered.")
-            if costs.saving is not None:
-                cost += (f"\nRendering only this one saves {format_credits(costs.saving)} "
-                         f"against making all {costs.count} styles.")
-            if self.service.credits is not None:
-                cost += ("\nBalance after: "
-                         f"{format_credits(self.service.credits - render.credits)}.")
-        else:
-            cost = "The render's cost could not be worked out."
-        seconds = billed_seconds(self.spec, job)
-        if seconds:
-            cost += f"\nBilled on the video's length: {seconds:g} s."
-        if self.service.mode == Mode.SANDBOX:
-            cost += "\n\nSandbox: this runs on the built-in simulator; nothing is billed."
+        estimate = costs.render.credits if costs.render is not None else None
+        cost = style_render_cost_text(costs, billed_seconds(self.spec, job), self.service.credits,
+                                      self.pricing.plan_name, self._sandbox)
         parent = self.styles_dialog if self.styles_dialog is not None else self
         self._confirm(f"Render the {chosen.visual_style} style?", cost,
                       lambda: self._render_style(job, media_job, estimate), parent)
