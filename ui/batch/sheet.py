@@ -40,7 +40,6 @@ from app.batch import (
     BatchRun,
     RowState,
     Table,
-    format_duration,
     guess_mapping,
     load_file,
     plan_batch,
@@ -50,10 +49,10 @@ from app.generators import BY_KEY, DurationKind
 from app.generators.quote import format_credits
 from app.pricing import Plan
 from ui.batch.model import COL_ROW, COL_STATE, COL_URL, BatchModel
-from ui.common.widgets import ask_to_send
+from ui.batch.wording import dry_run_text, money_note
+from ui.common.widgets import ask_to_send, named
 from ui.forms.base import FieldEditor
 from ui.forms.form import make_editor
-from ui.generator.estimator import money
 from ui.service import Mode, StudioService
 
 IGNORE = "(ignore)"
@@ -83,29 +82,22 @@ class BatchSheet(QDialog):
         # Injected in tests; a file dialog opened with open() otherwise.
         self.choose_file: Callable[[Callable[[str], None]], None] = self._choose_file
 
-        self.summary = QLabel()
-        self.summary.setObjectName("batch_summary")
-        self.summary.setAccessibleName("What the batch holds")
+        self.summary = named(QLabel(), "batch_summary", "What the batch holds")
         self.summary.setWordWrap(True)
 
-        self.target = QComboBox()
-        self.target.setObjectName("batch_target")
-        self.target.setAccessibleName("Make from each URL")
+        self.target = named(QComboBox(), "batch_target", "Make from each URL")
         for key in TARGETS:
             self.target.addItem(BY_KEY[key].title, key)
         self.target.setCurrentIndex(TARGETS.index(target))
         self.target.currentIndexChanged.connect(self._target_changed)
 
-        self.concurrency = QSpinBox()
-        self.concurrency.setObjectName("batch_concurrency")
-        self.concurrency.setAccessibleName("Jobs running at once")
+        self.concurrency = named(QSpinBox(), "batch_concurrency", "Jobs running at once")
         self.concurrency.setRange(1, 20)
         self.concurrency.setValue(concurrency)
         self.concurrency.valueChanged.connect(self.reprice)
 
-        self.media_seconds = QDoubleSpinBox()
-        self.media_seconds.setObjectName("batch_media_seconds")
-        self.media_seconds.setAccessibleName("Reference video length in seconds")
+        self.media_seconds = named(QDoubleSpinBox(), "batch_media_seconds",
+                                   "Reference video length in seconds")
         self.media_seconds.setRange(0, 3600)
         self.media_seconds.setDecimals(1)
         self.media_seconds.setSuffix(" s")
@@ -122,9 +114,7 @@ class BatchSheet(QDialog):
         self.model = BatchModel(target, rows, self)
         self.model.on_override = self._override_message
         self.model.dataChanged.connect(self._schedule_reprice)
-        self.view = QTableView()
-        self.view.setObjectName("batch_rows")
-        self.view.setAccessibleName("The URLs of the batch")
+        self.view = named(QTableView(), "batch_rows", "The URLs of the batch")
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
@@ -135,36 +125,25 @@ class BatchSheet(QDialog):
         header.setSectionResizeMode(COL_STATE, QHeaderView.ResizeMode.Stretch)
         self.view.setColumnWidth(COL_ROW, 50)
 
-        self.dry_run = QLabel()
-        self.dry_run.setObjectName("batch_dry_run")
-        self.dry_run.setAccessibleName("Dry run: what the batch would cost and take")
+        self.dry_run = named(QLabel(), "batch_dry_run",
+                             "Dry run: what the batch would cost and take")
         self.dry_run.setWordWrap(True)
         self.dry_run.setStyleSheet("font-weight: 600;")
-        self.note = QLabel()
-        self.note.setObjectName("batch_note")
-        self.note.setAccessibleName("Batch messages")
+        self.note = named(QLabel(), "batch_note", "Batch messages")
         self.note.setWordWrap(True)
 
-        self.import_button = QPushButton("Import CSV…")
-        self.import_button.setObjectName("batch_import")
-        self.import_button.setAccessibleName("Import URLs from a CSV or text file")
+        self.import_button = named(QPushButton("Import CSV…"), "batch_import",
+                                   "Import URLs from a CSV or text file")
         self.import_button.clicked.connect(lambda: self.choose_file(self.import_file))
-        self.send_button = QPushButton("Send…")
-        self.send_button.setObjectName("batch_send")
-        self.send_button.setAccessibleName("Send the batch")
+        self.send_button = named(QPushButton("Send…"), "batch_send", "Send the batch")
         self.send_button.setDefault(True)
         self.send_button.clicked.connect(self.request_send)
-        self.requeue_button = QPushButton("Requeue failed only…")
-        self.requeue_button.setObjectName("batch_requeue")
-        self.requeue_button.setAccessibleName("Send the failed rows again")
+        self.requeue_button = named(QPushButton("Requeue failed only…"), "batch_requeue",
+                                    "Send the failed rows again")
         self.requeue_button.clicked.connect(self.request_requeue)
-        self.stop_button = QPushButton("Stop sending")
-        self.stop_button.setObjectName("batch_stop")
-        self.stop_button.setAccessibleName("Send no more rows")
+        self.stop_button = named(QPushButton("Stop sending"), "batch_stop", "Send no more rows")
         self.stop_button.clicked.connect(self.stop)
-        self.close_button = QPushButton("Close")
-        self.close_button.setObjectName("batch_close")
-        self.close_button.setAccessibleName("Close the batch sheet")
+        self.close_button = named(QPushButton("Close"), "batch_close", "Close the batch sheet")
         self.close_button.clicked.connect(self.close)
 
         top = QFormLayout()
@@ -316,7 +295,8 @@ class BatchSheet(QDialog):
             parts.append(f"{d.duplicates:,} duplicate{'s' if d.duplicates != 1 else ''}")
         self.summary.setText(f"<b>{gen.title}</b> for each product page — "
                              + ", ".join(parts) + ".")
-        self.dry_run.setText(self._dry_run_text(d, plan))
+        self.dry_run.setText(dry_run_text(d, plan, self.service.credits,
+                                          self.concurrency.value()))
         running = self.run is not None and self._running()
         self.send_button.setEnabled(d.sendable > 0 and d.credits is not None and not running
                                     and self.run is None and self.service.connected)
@@ -326,21 +306,6 @@ class BatchSheet(QDialog):
         self.requeue_button.setText(f"Requeue {len(failed)} failed only…" if failed
                                     else "Requeue failed only…")
         self.stop_button.setEnabled(running)
-
-    def _dry_run_text(self, d: BatchPlan, plan: Plan | None) -> str:
-        if d.errors:
-            more = f" (and {len(d.errors) - 1} more)" if len(d.errors) > 1 else ""
-            return f"Cannot price the batch yet — {d.errors[0]}{more}"
-        if d.credits is None or not d.sendable:
-            return "Dry run: nothing to send."
-        dollars = f" ({money(d.dollars)} at {plan.name})" if d.dollars is not None and plan \
-            else ""
-        balance = self.service.credits
-        after = f" · {format_credits(balance - d.credits)} left after" \
-            if balance is not None else ""
-        return (f"Dry run: {format_credits(d.credits)}{dollars} for {d.sendable:,} jobs"
-                f"{after} · {format_duration(d.expected_seconds)} with "
-                f"{self.concurrency.value()} at a time · nothing has been sent.")
 
     def _running(self) -> bool:
         return any(r.state in (RowState.SENDING, RowState.RUNNING) for r in self.rows)
@@ -354,10 +319,7 @@ class BatchSheet(QDialog):
                                    send_is_default=False)
 
     def _money_note(self) -> str:
-        if self.service.mode == Mode.SANDBOX:
-            return "\n\nSandbox: this runs on the built-in simulator; nothing is billed."
-        return ("\n\nEach job is still checked against your balance and budget limits just "
-                "before it is sent; a job over a limit is skipped, the others go on.")
+        return money_note(self.service.mode == Mode.SANDBOX)
 
     def request_send(self) -> None:
         self.reprice()

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from app.generators import Action, DurationKind, Flow, GeneratorSpec, ResultKind
 from app.generators.quote import Quote, format_credits, quote
 from app.jobs.ledger import JobRecord, JobState
-from ui.common.widgets import ask_to_send
+from ui.common.widgets import ask_to_send, named
 from ui.forms.form import GeneratorForm
 from ui.generator.confirmations import (
     job_seconds,
@@ -71,9 +71,7 @@ class GeneratorTab(QWidget):
         self.form = GeneratorForm(spec, service)
         extra = QFormLayout()
         self._extra = extra
-        self.flow = QComboBox()
-        self.flow.setObjectName(f"flow_{spec.key}")
-        self.flow.setAccessibleName("How to make it")
+        self.flow = named(QComboBox(), f"flow_{spec.key}", "How to make it")
         for flow in spec.flows:
             self.flow.addItem(flow_label(flow), flow)
         if len(spec.flows) > 1:
@@ -96,36 +94,27 @@ class GeneratorTab(QWidget):
         scroll.setObjectName(f"scroll_{spec.key}")
 
         self.estimator = EstimatorPanel(spec.key)
-        self.submit_button = QPushButton(self._submit_label())
-        self.submit_button.setObjectName(f"submit_{spec.key}")
-        self.submit_button.setAccessibleName(f"Submit {spec.title}")
+        self.submit_button = named(QPushButton(self._submit_label()), f"submit_{spec.key}",
+                                   f"Submit {spec.title}")
         self.submit_button.setToolTip("Ctrl+Enter")
         self.submit_button.clicked.connect(self.request_submit)
-        self.hint = QLabel("")
-        self.hint.setObjectName(f"hint_{spec.key}")
-        self.hint.setAccessibleName("What is missing before you can submit")
+        self.hint = named(QLabel(""), f"hint_{spec.key}", "What is missing before you can submit")
         self.hint.setWordWrap(True)
         self.hint.setStyleSheet("color: palette(mid);")
-        self.status = QLabel("")
-        self.status.setObjectName(f"status_{spec.key}")
-        self.status.setAccessibleName("Job status")
+        self.status = named(QLabel(""), f"status_{spec.key}", "Job status")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.status.setOpenExternalLinks(False)
         self.status.linkActivated.connect(self._open_link)
-        self.render_button = QPushButton("Render this preview")
-        self.render_button.setObjectName(f"render_{spec.key}")
-        self.render_button.setAccessibleName("Render the finished preview")
+        self.render_button = named(QPushButton("Render this preview"), f"render_{spec.key}",
+                                   "Render the finished preview")
         self.render_button.setVisible(False)
         self.render_button.clicked.connect(self.request_render)
-        self.choose_button = QPushButton("Choose a style…")
-        self.choose_button.setObjectName(f"choose_style_{spec.key}")
-        self.choose_button.setAccessibleName("Compare the style previews and render one")
+        self.choose_button = named(QPushButton("Choose a style…"), f"choose_style_{spec.key}",
+                                   "Compare the style previews and render one")
         self.choose_button.setVisible(False)
         self.choose_button.clicked.connect(self.choose_style)
-        self.answer = QPlainTextEdit()
-        self.answer.setObjectName(f"answer_{spec.key}")
-        self.answer.setAccessibleName("Answer")
+        self.answer = named(QPlainTextEdit(), f"answer_{spec.key}", "Answer")
         self.answer.setReadOnly(True)
         self.answer.setVisible(spec.result_kind is ResultKind.TEXT)
         self.answer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
