@@ -1,7 +1,7 @@
 """Every field of every generator form, filled with hostile values: the spec answers with a
 request body or with clear messages, never with another exception.
 
-What the form does on each edit is what is checked (``ui/generator_tab.py``): the billed length
+What the form does on each edit is what is checked (``ui/generator/tab.py``): the billed length
 (``derive_seconds``, where only ``ValueError`` is expected), the field messages
 (``validate``), the price (``quote``), and on Generate the body (``build_body``: a body, or
 ``SpecError`` with messages).
