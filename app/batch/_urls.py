@@ -3,83 +3,24 @@ they are found in dropped or pasted text."""
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from app.batch._rows import MAX_ROWS, BatchError, BatchRow, RowState
-from app.generators.spec import MAX_URL_LENGTH
+from app.urls import REFUSED_SCHEMES
+from app.urls import url_problem as web_url_problem
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]{0,30}):")
 _CANDIDATE = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]{0,30}:\S+|www\.\S+)")
 _TRAILING = ".,;:!?)]}>\"'"
-_REASONS = {
-    "file": "file: links point at a file on this computer; Creatify can only read public web "
-            "pages (http or https).",
-    "javascript": "javascript: links run a script; they are not web pages and are refused.",
-    "data": "data: links carry their content inline; Creatify needs a public web page.",
-    "vbscript": "vbscript: links run a script; they are not web pages and are refused.",
-}
-
-
-_LOCAL = "This page is on your own computer or network; Creatify cannot reach it."
-
-
-def _text_problem(url: str) -> str | None:
-    """Problems of the text itself: empty, too long, spaces or control characters."""
-    if not url:
-        return "Empty."
-    if len(url) > MAX_URL_LENGTH:
-        return f"Too long: {len(url):,} characters (at most {MAX_URL_LENGTH:,})."
-    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
-        return "Contains spaces or control characters."
-    return None
-
-
-def _scheme_problem(url: str) -> str | None:
-    match = _SCHEME.match(url)
-    scheme = match.group(1).lower() if match else ""
-    if scheme in _REASONS:
-        return _REASONS[scheme]
-    if scheme not in ("http", "https"):
-        return (f"Only http and https pages can be used (this is {scheme}:)." if scheme
-                else "Not a web address (it should start with https://).")
-    return None
-
-
-def _host_problem(host: str) -> str | None:
-    """A host Creatify cannot reach (this machine, a private network) or no site name."""
-    if not host:
-        return "No site name in this address."
-    try:
-        ip = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        ip = None
-    if ip is not None:
-        local = (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved
-                 or ip.is_unspecified or ip.is_multicast)
-        return _LOCAL if local else None
-    if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
-        return _LOCAL
-    if "." not in host.strip("."):
-        return "No site name in this address (like shop.example.com)."
-    return None
 
 
 def url_problem(url: str) -> str | None:
-    """Why ``url`` cannot go in a batch (a sentence for the user), or ``None``."""
-    problem = _text_problem(url) or _scheme_problem(url)
-    if problem:
-        return problem
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        parts.port  # noqa: B018 - raises ValueError for a bad port
-    except ValueError:
-        return "Not a valid web address."
-    return _host_problem(host)
+    """Why ``url`` cannot go in a batch (a sentence for the user), or ``None``: the app's one
+    web-address check, for a page Creatify must reach from the internet."""
+    return web_url_problem(url, public=True)
 
 
 def same_page_key(url: str) -> str:
@@ -137,7 +78,7 @@ def looks_like_url(token: str) -> bool:
     scheme = match.group(1).lower()
     rest = token[match.end():]
     # "Note:" or "12:30" in prose is not a URL; "javascript:alert(1)" is (and is refused).
-    return bool(rest) and (rest.startswith("//") or scheme in _REASONS or scheme in (
+    return bool(rest) and (rest.startswith("//") or scheme in REFUSED_SCHEMES or scheme in (
         "mailto", "ftp", "about", "chrome", "tel"))
 
 
