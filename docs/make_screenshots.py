@@ -35,6 +35,7 @@ from app.generators.quote import quote  # noqa: E402
 from app.jobs.ledger import JobState, Ledger  # noqa: E402
 from app.pricing import plan_by_key  # noqa: E402
 from app.settings import Settings, SettingsStore  # noqa: E402
+from app.spending import SpendingRow, spending_rows  # noqa: E402
 from ui.common.theme import apply_theme  # noqa: E402
 from ui.generator.flows import first_step_credits  # noqa: E402
 from ui.main import wire_window  # noqa: E402
@@ -104,8 +105,8 @@ async def shoot(review_dir: Path | None = None) -> None:
         window.welcome.sandbox_button.click()
         while service.mode != Mode.SANDBOX or service.credits is None:
             await asyncio.sleep(0.05)
-        assert service.client is not None
-        link = await service.client.create_link("https://shop.example.com/products/blue-mug")
+        assert service.session.client is not None
+        link = await service.session.client.create_link("https://shop.example.com/products/blue-mug")
         await service.fetch_credits()
 
         tab = window.tab("url_to_video")
@@ -122,7 +123,7 @@ async def shoot(review_dir: Path | None = None) -> None:
         window.tabs.setCurrentWidget(tts)
         script = ("Meet the blue mug: double-walled, dishwasher safe and big enough for a "
                   "Monday. ") * 9
-        voices = await service.client.voices()
+        voices = await service.session.client.voices()
         tts.form.set_values({"script": script, "accent": voices[1]["accents"][0]["id"]})
         await settle(1.5)
         window.grab().save(str(OUT / "text_to_speech.png"))
@@ -142,8 +143,8 @@ async def shoot(review_dir: Path | None = None) -> None:
                                            u2v.spec, values, 30, flow=Flow.PREVIEW_RENDER)))
         ready_key = preview.key if preview is not None else None
         for _ in range(200):
-            if ready_key is None or service.ledger is None \
-                    or service.ledger.get(ready_key).state is JobState.PREVIEW_READY:
+            if ready_key is None or service.session.ledger is None \
+                    or service.session.ledger.get(ready_key).state is JobState.PREVIEW_READY:
                 break
             await asyncio.sleep(0.1)
         await settle(2.5)
@@ -189,6 +190,10 @@ class _LedgerSource(QObject):
         super().__init__()
         self.ledger = ledger
         self.output_dir = output_dir
+
+    def spending_since(self, since: datetime) -> tuple[
+            list[SpendingRow], list[tuple[datetime, Decimal]]]:
+        return spending_rows(self.ledger, since), self.ledger.balance_readings(since)
 
 
 def fill_month(ledger: Ledger, clock: list[datetime]) -> None:
