@@ -191,7 +191,8 @@ ASSETS = [("veo3.1/fast", "4s", "6"), ("veo3.1/fast", "6s", "9"), ("veo3.1/fast"
           ("nano-banana-pro", "1K", "1.5"), ("nano-banana-pro", "2K", "1.5"),
           ("nano-banana-pro", "4K", "3"),
           ("flux-pro/kontext/text-to-image", None, "0.5")]
-"""Every cell of /work/shared/reference/asset-models.json for the five models we offer."""
+"""Every cell of the docs' price tables (the shared reference asset-models.json) for the five
+models we offer."""
 
 
 @pytest.mark.parametrize(("model", "variant", "rate"), ASSETS)
