@@ -27,6 +27,7 @@ from ui.forms.pickers import (
     ThumbnailLoader,
     editable_value,
     filter_rows,
+    show_scaled,
 )
 
 if TYPE_CHECKING:
@@ -210,13 +211,7 @@ class TemplatePicker(CatalogueEditor):
             self._show_thumbnail(pixmap)
 
     def _show_thumbnail(self, pixmap: QPixmap | None) -> None:
-        if pixmap is None:
-            self.preview.clear()
-            self.preview.setText("…")
-        else:
-            self.preview.setPixmap(pixmap.scaled(
-                TEMPLATE_PREVIEW_SIZE, TEMPLATE_PREVIEW_SIZE,
-                Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
+        show_scaled(self.preview, pixmap, TEMPLATE_PREVIEW_SIZE)
 
     def _refresh(self) -> None:
         current = self.current_row()

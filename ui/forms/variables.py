@@ -95,13 +95,11 @@ class VariablesEditor(FieldEditor):
         self.note.setAccessibleName(f"{field.label} note")
         self.note.setWordWrap(True)
         self.note.hide()
-        self._status_box = StatusRow(field, "Retry loading the template's variables",
-                                     self._retry_template, self)
+        self._status_box = StatusRow(
+            field, "Retry loading the template's variables", self._retry_template, self,
+            retry_tip="Ask Creatify for the template's variables again")
         self.status = self._status_box.label
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.retry_button = self._status_box.retry_button
-        self.retry_button.setToolTip("Ask Creatify for the template's variables again")
-        self.retry_button.hide()
 
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)

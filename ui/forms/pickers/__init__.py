@@ -38,6 +38,7 @@ from ui.forms.pickers._thumbnails import (
     THUMBNAIL_TIMEOUT_MS,
     THUMBNAILS_IN_FLIGHT,
     ThumbnailLoader,
+    show_scaled,
 )
 from ui.forms.pickers._voice import AccentPicker
 from ui.forms.pickers._watcher import NOT_CONNECTED, CatalogueWatcher
@@ -65,4 +66,5 @@ __all__ = [
     "filter_rows",
     "music_rows",
     "persona_rows",
+    "show_scaled",
 ]

@@ -11,7 +11,12 @@ from PySide6.QtWidgets import QFrame, QLabel, QWidget
 from app.catalogue_rows import persona_rows
 from app.generators import Field
 from ui.forms.pickers._base import ComboPicker
-from ui.forms.pickers._thumbnails import PREVIEW_SIZE, THUMBNAIL_SIZE, ThumbnailLoader
+from ui.forms.pickers._thumbnails import (
+    PREVIEW_SIZE,
+    THUMBNAIL_SIZE,
+    ThumbnailLoader,
+    show_scaled,
+)
 
 if TYPE_CHECKING:
     from ui.service import StudioService
@@ -60,13 +65,7 @@ class PersonaPicker(ComboPicker):
             self._show_preview(pixmap)
 
     def _show_preview(self, pixmap: QPixmap | None) -> None:
-        if pixmap is None:
-            self.preview.clear()
-            self.preview.setText("…")
-        else:
-            self.preview.setPixmap(pixmap.scaled(
-                PREVIEW_SIZE, PREVIEW_SIZE, Qt.AspectRatioMode.KeepAspectRatio,
-                Qt.TransformationMode.SmoothTransformation))
+        show_scaled(self.preview, pixmap, PREVIEW_SIZE)
 
     def _refresh(self) -> None:
         current = self.combo.current_row()

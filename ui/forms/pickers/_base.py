@@ -25,16 +25,19 @@ class StatusRow(QWidget):
     """A status line with a Retry button, hidden until there is something to say."""
 
     def __init__(self, field: Field, retry_name: str, on_retry: Callable[[], object],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, retry_tip: str = "") -> None:
         super().__init__(parent)
         self.label = QLabel(self)
         self.label.setObjectName(f"{field.name}_status")
         self.label.setAccessibleName(f"{field.label} status")
         self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.retry_button = QPushButton("Retry", self)
         self.retry_button.setObjectName(f"{field.name}_retry")
         self.retry_button.setAccessibleName(retry_name)
+        self.retry_button.setToolTip(retry_tip)
         self.retry_button.clicked.connect(on_retry)
+        self.retry_button.hide()
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.label, 1)
@@ -57,12 +60,10 @@ class CatalogueEditor(FieldEditor):
         self.watcher.loaded.connect(self._on_loaded)
         self.watcher.failed.connect(self._on_failed)
 
-        self._status_box = StatusRow(field, f"Retry loading {self.noun}", self.retry, self)
+        self._status_box = StatusRow(field, f"Retry loading {self.noun}", self.retry, self,
+                                     retry_tip=f"Ask Creatify for the {self.noun} again")
         self.status = self._status_box.label
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.retry_button = self._status_box.retry_button
-        self.retry_button.setToolTip(f"Ask Creatify for the {self.noun} again")
-        self.retry_button.hide()
 
         self.main = QVBoxLayout(self)
         self.main.setContentsMargins(0, 0, 0, 0)

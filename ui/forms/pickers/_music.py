@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -91,12 +91,10 @@ class MusicPicker(FieldEditor):
         self.more_button.setToolTip("Ask Creatify for the next page of tracks")
         self.more_button.setEnabled(False)
         self.more_button.clicked.connect(self.load_more)
-        self._status_box = StatusRow(field, f"Retry loading {self.noun}", self.retry, self)
+        self._status_box = StatusRow(field, f"Retry loading {self.noun}", self.retry, self,
+                                     retry_tip=f"Ask Creatify for the {self.noun} again")
         self.status = self._status_box.label
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.retry_button = self._status_box.retry_button
-        self.retry_button.setToolTip(f"Ask Creatify for the {self.noun} again")
-        self.retry_button.hide()
 
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)

@@ -6,8 +6,9 @@ from collections import deque
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QLabel
 
 if TYPE_CHECKING:
     from ui.service import StudioService
@@ -18,6 +19,16 @@ THUMBNAIL_TIMEOUT_MS = 20_000
 """A thumbnail not arrived by then is given up (the service reports no image failures)."""
 THUMBNAIL_SIZE = 32
 PREVIEW_SIZE = 128
+
+
+def show_scaled(label: QLabel, pixmap: QPixmap | None, size: int) -> None:
+    """``pixmap`` in ``label`` fitted in a ``size`` square, or "…" while none has arrived."""
+    if pixmap is None:
+        label.clear()
+        label.setText("…")
+    else:
+        label.setPixmap(pixmap.scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio,
+                                      Qt.TransformationMode.SmoothTransformation))
 
 
 class ThumbnailLoader(QObject):
@@ -91,4 +102,4 @@ class ThumbnailLoader(QObject):
 
 
 __all__ = ["PREVIEW_SIZE", "THUMBNAILS_IN_FLIGHT", "THUMBNAIL_SIZE", "THUMBNAIL_TIMEOUT_MS",
-           "ThumbnailLoader"]
+           "ThumbnailLoader", "show_scaled"]
