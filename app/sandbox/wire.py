@@ -12,7 +12,7 @@ import email.policy
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from email.parser import BytesParser
@@ -62,12 +62,7 @@ class Faults:
     def updated(self, changes: Mapping[str, Any]) -> Faults:
         """A copy with ``changes`` applied: ``TypeError`` for unknown names or wrong types,
         ``ValueError`` for out-of-range values."""
-        known = {f.name for f in fields(self)}
-        unknown = sorted(set(changes) - known)
-        if unknown:
-            raise TypeError(f"unknown fault(s): {', '.join(unknown)} "
-                            f"(known: {', '.join(sorted(known))})")
-        return Faults(**{**asdict(self), **changes})
+        return _updated(self, changes, "fault")
 
 
 @dataclass(frozen=True)
@@ -102,12 +97,7 @@ class DocsQuirks:
 
     def updated(self, changes: Mapping[str, Any]) -> DocsQuirks:
         """A copy with ``changes`` applied: ``TypeError`` for unknown names or non-booleans."""
-        known = {f.name for f in fields(self)}
-        unknown = sorted(set(changes) - known)
-        if unknown:
-            raise TypeError(f"unknown quirk(s): {', '.join(unknown)} "
-                            f"(known: {', '.join(sorted(known))})")
-        return DocsQuirks(**{**asdict(self), **changes})
+        return _updated(self, changes, "quirk")
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -136,6 +126,17 @@ def _coerce_fault(name: str, value: Any) -> Any:
         bound = "between 0 and 1" if name in _RATE_FAULTS else ">= 0"
         raise ValueError(f"{name} must be {bound}, not {value!r}")
     return number
+
+
+def _updated[S: (Faults, DocsQuirks)](settings: S, changes: Mapping[str, Any], what: str) -> S:
+    """A copy of the dataclass ``settings`` with ``changes`` applied (checked again by its
+    ``__post_init__``); ``TypeError`` naming any unknown ``what``."""
+    known = {f.name for f in fields(settings)}
+    unknown = sorted(set(changes) - known)
+    if unknown:
+        raise TypeError(f"unknown {what}(s): {', '.join(unknown)} "
+                        f"(known: {', '.join(sorted(known))})")
+    return replace(settings, **changes)
 
 
 @dataclass(frozen=True)

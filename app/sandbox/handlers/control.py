@@ -6,6 +6,7 @@ No authentication and no faults touch them (they are for tests and people with c
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Any
 
 from app.api import resources as res
 from app.sandbox.account import Account
@@ -26,11 +27,15 @@ def faults(a: Account, call: Call) -> Response:
     return Response(200, asdict(a.faults))
 
 
-def set_faults(a: Account, call: Call) -> Response:
+def _changes(call: Call, what: str) -> dict[str, Any]:
     if not isinstance(call.body, dict):
-        raise ApiError(400, {"detail": "Expected a JSON object of fault settings."})
+        raise ApiError(400, {"detail": f"Expected a JSON object of {what} settings."})
+    return call.body
+
+
+def set_faults(a: Account, call: Call) -> Response:
     try:
-        a.faults = a.faults.updated(call.body)
+        a.faults = a.faults.updated(_changes(call, "fault"))
     except (TypeError, ValueError) as exc:
         raise ApiError(400, {"detail": str(exc)}) from None
     return Response(200, asdict(a.faults))
@@ -41,10 +46,8 @@ def quirks(a: Account, call: Call) -> Response:
 
 
 def set_quirks(a: Account, call: Call) -> Response:
-    if not isinstance(call.body, dict):
-        raise ApiError(400, {"detail": "Expected a JSON object of quirk settings."})
     try:
-        a.quirks = a.quirks.updated(call.body)
+        a.quirks = a.quirks.updated(_changes(call, "quirk"))
     except (TypeError, ValueError) as exc:
         raise ApiError(400, {"detail": str(exc)}) from None
     return Response(200, asdict(a.quirks))
