@@ -56,7 +56,6 @@ from app.spending._periods import (
     summary_lines,
 )
 from app.spending._rows import (
-    AURORA_GENERATORS,
     RENDER_LOOKBACK,
     ActualKind,
     SpendingRow,
@@ -67,7 +66,6 @@ from app.spending._rows import (
 )
 
 __all__ = [
-    "AURORA_GENERATORS",
     "BALANCE_COLUMNS",
     "CSV_COLUMNS",
     "RENDER_LOOKBACK",

@@ -9,12 +9,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from app.generators import BY_KEY, SPECS, refunds_on_failure
+from app.generators import BY_KEY, refunds_on_failure
 from app.jobs.ledger import JobRecord, JobState, Ledger
-
-AURORA_GENERATORS = frozenset(s.key for s in SPECS if s.refunded_on_failure)
-"""Generators billed as Aurora (charged up front, refunded in full on failure), from their
-specs."""
 
 # Finished with something made: a ready preview was charged too (its render is another row).
 _SUCCESS = frozenset({JobState.DONE, JobState.IMAGE_DONE, JobState.PREVIEW_READY})
