@@ -7,7 +7,7 @@ from decimal import Decimal
 
 def decimal_or_none(value: object) -> Decimal | None:
     """A finite ``Decimal`` from a number or a numeric string; ``None`` for anything else."""
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
         return None
     try:
         number = Decimal(str(value))

@@ -8,10 +8,11 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from app.api._values import decimal_or_none
 from app.api.errors import MalformedResponseError
 from app.api.resources import Resource
 
@@ -110,16 +111,6 @@ def _parse_time(raw: object) -> datetime | None:
         return datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
         return None
-
-
-def _parse_decimal(raw: object) -> Decimal | None:
-    if raw is None or isinstance(raw, bool):
-        return None
-    try:
-        value = Decimal(str(raw))
-    except (InvalidOperation, ValueError):
-        return None
-    return value if value.is_finite() else None
 
 
 def _url(raw: object) -> str | None:
@@ -245,7 +236,7 @@ def parse_previews(raw: object) -> tuple[StylePreview, ...]:
             continue
         style = item.get("visual_style")
         status = item.get("status")
-        duration = _parse_decimal(item.get("duration"))
+        duration = decimal_or_none(item.get("duration"))
         previews.append(StylePreview(
             media_job=media_job,
             visual_style=style[:200] if isinstance(style, str) and style else "(unnamed)",
@@ -323,7 +314,7 @@ def snapshot_from(resource: Resource, body: object) -> JobSnapshot:
         progress = 1.0
     reason = body.get("failed_reason")
     response_text = body.get("response_text")
-    duration = _parse_decimal(body.get("duration"))
+    duration = decimal_or_none(body.get("duration"))
     name = body.get("name")
     return JobSnapshot(
         resource=resource.key,
@@ -335,7 +326,7 @@ def snapshot_from(resource: Resource, body: object) -> JobSnapshot:
         preview_url=_url(body.get("preview")),
         response_text=(response_text if isinstance(response_text, str)
                        else _scripts_text(body.get("generated_scripts"))),
-        credits_used=_parse_decimal(body.get("credits_used")),
+        credits_used=decimal_or_none(body.get("credits_used")),
         duration=_finite_seconds(duration),
         failed_reason=str(reason) if reason not in (None, "") else None,
         thumbnails=_thumbnails(body),
