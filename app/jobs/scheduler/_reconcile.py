@@ -84,12 +84,7 @@ class Reconciling(Timing):
                      "again later, or check the Creatify dashboard.")
             self._on_change(record)
             return record
-        self.ledger.set_server_id(key, match.id, "found in Creatify's job list")
-        record = self.ledger.apply_snapshot(key, match)
-        self._on_change(record)
-        if record.state.is_active:
-            self.watch(key)
-        return record
+        return self._found(key, match, "found in Creatify's job list")
 
     async def _reconcile_render(self, record: JobRecord, server_id: str) -> JobRecord:
         """A render runs on its preview's server job, so it is not in the list as a job of
@@ -117,7 +112,11 @@ class Reconciling(Timing):
                      "received. Look again later, or check the Creatify dashboard.")
             self._on_change(record)
             return record
-        self.ledger.set_server_id(key, server_id, "the render was found under way on its job")
+        return self._found(key, snapshot, "the render was found under way on its job")
+
+    def _found(self, key: str, snapshot: JobSnapshot, detail: str) -> JobRecord:
+        """Record that the job of ``key`` is ``snapshot``'s and follow it if still running."""
+        self.ledger.set_server_id(key, snapshot.id, detail)
         record = self.ledger.apply_snapshot(key, snapshot)
         self._on_change(record)
         if record.state.is_active:
