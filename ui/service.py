@@ -229,14 +229,8 @@ class StudioService(QObject):
     def render_preview(self, spec: GeneratorSpec, preview: JobRecord,
                        estimate: Decimal | None = None) -> None:
         """Render a finished preview (paid, confirmed by the user); a preview already
-        rendered is not rendered again (nothing is sent)."""
+        rendered is not rendered again (the job manager refuses it: nothing is sent)."""
         send = self.session.render_preview(spec, preview, estimate)
-        done = self.renders_of(preview)
-        if done:
-            send.close()
-            self.submitFailed.emit(spec.key, f"This preview is already rendered (job "
-                                             f"{done[-1].short_key}): nothing was sent.")
-            return
         self._paid(spec.key, send, f"render {spec.key}", self._submitted(spec.key))
 
     def render_style(self, spec: GeneratorSpec, compared: JobRecord, media_job: str,

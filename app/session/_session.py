@@ -367,11 +367,7 @@ class Session:
 
     def renders_of(self, preview: JobRecord) -> list[JobRecord]:
         """The renders sent for a preview's server job (refused or failed ones left out)."""
-        if self.ledger is None or preview.server_id is None:
-            return []
-        over = (JobState.NOT_CREATED, JobState.FAILED, JobState.REJECTED)
-        return [r for r in self.ledger.on_server_job(preview.resource, preview.server_id)
-                if r.key != preview.key and r.flow == "render" and r.state not in over]
+        return self.ledger.renders_of(preview) if self.ledger is not None else []
 
     def balance_readings(self, since: datetime | None = None) -> list[tuple[datetime, Decimal]]:
         """The balance readings kept since ``since`` (none when not connected)."""

@@ -15,7 +15,7 @@ import pytest
 
 from app.api.client import CreatifyClient
 from app.api.errors import ValidationError
-from app.generators import SPECS, Flow, spec
+from app.generators import SPECS, Flow, SpecError, spec
 from app.jobs.budget import BudgetError
 from app.jobs.ledger import DownloadState, JobRecord, JobState, Ledger
 from app.jobs.manager import JobManager, Pricing
@@ -197,6 +197,11 @@ async def test_preview_then_render_and_stop_watching(server: Sandbox, client: Cr
         [rendered] = await settle(ledger, [rendered.key])
         assert rendered.server_id == preview.server_id and rendered.result_urls
         assert rendered.download_state is DownloadState.DONE
+        # One render per preview: a second one is refused before anything is read or sent.
+        creates = len(server.create_log)
+        with pytest.raises(SpecError, match="already rendered"):
+            await manager.render(gen, preview)
+        assert len(server.create_log) == creates
         other = await manager.submit(gen, values)
         stopped = manager.stop_watching(other.key)
         assert not stopped.watching and other.key not in manager.scheduler.watched

@@ -17,7 +17,13 @@ from app.jobs.ledger._records import (
     record_from_row,
     ts,
 )
-from app.jobs.ledger._states import ACTIVE_STATES, CHARGED_STATES, PENDING_DOWNLOADS, SUCCESS_STATES
+from app.jobs.ledger._states import (
+    ACTIVE_STATES,
+    CHARGED_STATES,
+    PENDING_DOWNLOADS,
+    SUCCESS_STATES,
+    JobState,
+)
 
 _ACTIVE_SQL = ", ".join(f"'{s.value}'" for s in sorted(ACTIVE_STATES))
 _SUCCESS_SQL = ", ".join(f"'{s.value}'" for s in SUCCESS_STATES)
@@ -49,6 +55,15 @@ class LedgerQueries:
         rows = self._read(f"{SELECT} WHERE resource = ? AND server_id = ? "
                           f"ORDER BY created_at, rowid", (resource, server_id))
         return [record_from_row(row) for row in rows]
+
+    def renders_of(self, preview: JobRecord) -> list[JobRecord]:
+        """The renders sent for a preview's server job, oldest first (refused, failed and
+        rejected ones left out: those may be sent again)."""
+        if preview.server_id is None:
+            return []
+        over = (JobState.NOT_CREATED, JobState.FAILED, JobState.REJECTED)
+        return [r for r in self.on_server_job(preview.resource, preview.server_id)
+                if r.key != preview.key and r.flow == "render" and r.state not in over]
 
     def active(self) -> list[JobRecord]:
         """Jobs that need polling or reconciling and are watched, oldest first."""

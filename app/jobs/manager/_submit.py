@@ -65,6 +65,9 @@ class Submitting(Sending):
         if server_id is None:
             raise SpecError({"": "This preview has no Creatify job to render."})
         async with self._guard_lock:
+            if done := self.ledger.renders_of(preview):  # one render per preview, ever
+                raise SpecError({"": f"This preview is already rendered (job "
+                                     f"{done[-1].short_key}): nothing was sent."})
             balance = await self.check_budget(pricing.estimate)
             record = self.ledger.begin_submit(
                 generator=spec.key, resource=spec.resource.key, flow="render",
