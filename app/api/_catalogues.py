@@ -132,8 +132,34 @@ class CatalogueEndpoints(BaseClient):
         return template
 
     async def asset_schemas(self, model_names: Sequence[str] = ()) -> list[dict[str, Any]]:
+        """``GET /api/asset_generator/schemas/`` → ``[{model_name, generation_type,
+        input_params_schema}, …]`` (free), every model or those named."""
         params = {"model_name": ",".join(model_names)} if model_names else None
         return await self._catalogue(R.ASSET_SCHEMAS_PATH, params)
+
+    async def inspirations(self) -> list[dict[str, Any]]:
+        """The AI Ad Templates, ``GET /api/inspirations/`` (free): ``[{id, name, gen_type,
+        input_params_schema, credit_cost, preview_image, preview_video, …}]``. An item without
+        an id is dropped; a missing or odd ``input_params_schema`` reads as an empty one."""
+        items = _items(await self._free("GET", R.INSPIRATIONS_PATH), R.INSPIRATIONS_PATH)
+        return [_inspiration(item) for item in items
+                if isinstance(item.get("id"), str) and item["id"].strip()]
+
+    async def inspiration(self, inspiration_id: str) -> dict[str, Any]:
+        """One AI Ad Template, ``GET /api/inspirations/{id}/`` (free)."""
+        segment = path_segment(inspiration_id, "template id")
+        body = await self._free("GET", f"{R.INSPIRATIONS_PATH}{segment}/")
+        if not isinstance(body, Mapping) or not isinstance(body.get("id"), str):
+            raise MalformedResponseError("expected an inspiration object with an id")
+        return _inspiration(dict(body))
+
+
+def _inspiration(item: dict[str, Any]) -> dict[str, Any]:
+    """An inspiration with an object ``input_params_schema`` (``{}`` when missing or odd)."""
+    schema = item.get("input_params_schema")
+    if not isinstance(schema, Mapping):
+        item["input_params_schema"] = {}
+    return item
 
 
 def _items(body: object, path: str) -> list[dict[str, Any]]:

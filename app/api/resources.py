@@ -32,6 +32,15 @@ class Resource:
     has_name: bool = False
     has_credits_used: bool = True
     model_label: str = ""
+    # ``status`` is a free string the docs do not enumerate (Inspiration jobs name only
+    # "done"): a word we do not know means the job is still running, not "unknown".
+    free_status: bool = False
+    # A non-empty ``failed_reason`` means the job failed, whatever ``status`` says (the docs'
+    # only failure signal for Inspiration jobs).
+    failed_by_reason: bool = False
+    # The result fields hold several results: a list of URLs or of ``{url, …}`` objects, or
+    # such a list as JSON text (Image Ads' ``output[]``, Inspiration ``output``).
+    result_lists: bool = False
 
     def item_path(self, job_id: str) -> str:
         return f"{self.path}{job_id}/"
@@ -90,6 +99,19 @@ PRODUCT_TO_VIDEOS = Resource(
 ADS_CLONE = Resource("ads_clone", "/api/ads_clone/", _WITH_REJECTED, ("video_output",),
                      ProgressForm.NUMBER, supports_ids=False, model_label="AdsClone")
 
+# AI Ad Templates (the docs' "inspirations"): ``status`` a free string (only "done" named),
+# ``output`` typed string holding the JSON list of assets, a non-empty ``failed_reason`` the
+# failure signal, no ``credits_used`` (charged the inspiration's ``credit_cost``).
+INSPIRATION_JOBS = Resource(
+    "inspiration_jobs", "/api/inspiration_jobs/", ("done",), ("output",), ProgressForm.NONE,
+    has_credits_used=False, model_label="CommunityRecipeMediaJob", free_status=True,
+    failed_by_reason=True, result_lists=True)
+# Image Ads: one image in, several ad images out (``output[].url``); the list documents no
+# ``ids`` filter; no ``credits_used`` (2 credits a request).
+IAB_IMAGES = Resource("iab_images", "/api/iab_images/", _BASIC, ("output",), ProgressForm.NONE,
+                      supports_ids=False, has_credits_used=False, model_label="IABImage",
+                      result_lists=True)
+
 # Read-only catalogues (pickers); never billed.
 PERSONAS = Resource("personas", "/api/personas/", (), supports_ids=False)
 PERSONAS_V2 = Resource("personas_v2", "/api/personas_v2/", (), supports_ids=False)
@@ -100,7 +122,7 @@ JOB_RESOURCES: dict[str, Resource] = {
     r.key: r
     for r in (LINK_TO_VIDEOS, LIPSYNCS, LIPSYNCS_V2, AURORA, CUSTOM_TEMPLATE_JOBS,
               ASSET_GENERATOR, TEXT_GENERATOR, TEXT_TO_SPEECH, AI_SCRIPTS, AI_SHORTS,
-              AI_EDITING, PRODUCT_TO_VIDEOS, ADS_CLONE)
+              AI_EDITING, PRODUCT_TO_VIDEOS, ADS_CLONE, INSPIRATION_JOBS, IAB_IMAGES)
 }
 ALL_RESOURCES: dict[str, Resource] = {
     **JOB_RESOURCES,
@@ -115,6 +137,7 @@ TEXT_GENERATOR_LEGACY_PATH = "/api/text_generator/"
 MUSIC_CATEGORIES_PATH = "/api/music_categories/"
 CUSTOM_TEMPLATES_PATH = "/api/custom_templates/"
 ASSET_SCHEMAS_PATH = "/api/asset_generator/schemas/"
+INSPIRATIONS_PATH = "/api/inspirations/"
 LINK_WITH_PARAMS_PATH = "/api/links/link_with_params/"
 
 MAX_IDS_PER_LIST = 100

@@ -63,11 +63,16 @@ _RAW_TO_STATUS: dict[str, JobStatus] = {
 _warned_unknown: set[tuple[str, str]] = set()
 
 
-def normalize_status(raw: object, resource_key: str = "") -> JobStatus:
-    """Map a wire status to :class:`JobStatus`; unknown values warn once and stay non-terminal."""
+def normalize_status(raw: object, resource_key: str = "", *,
+                     free: bool = False) -> JobStatus:
+    """Map a wire status to :class:`JobStatus`; unknown values warn once and stay non-terminal.
+    Where the status is a ``free`` string the docs do not enumerate, a word we do not know
+    means the job is still running (no warning: it is expected)."""
     if not isinstance(raw, str) or not raw:
-        return JobStatus.UNKNOWN
+        return JobStatus.RUNNING if free else JobStatus.UNKNOWN
     status = _RAW_TO_STATUS.get(raw.strip().lower())
+    if status is None and free:
+        return JobStatus.RUNNING
     if status is None:
         if (resource_key, raw) not in _warned_unknown:
             _warned_unknown.add((resource_key, raw))
@@ -120,29 +125,39 @@ def _url(raw: object) -> str | None:
 def _result_urls(resource: Resource, body: Mapping[str, Any]) -> tuple[str, ...]:
     urls: list[str] = []
     for name in resource.result_fields:
+        if name in ("response_text", "generated_scripts"):
+            continue
         value = body.get(name)
-        if name == "assets" and isinstance(value, list):
-            urls.extend(u for a in value if isinstance(a, Mapping) if (u := _url(a.get("url"))))
-        elif name == "assets" and isinstance(value, str):
-            # The docs type ``assets`` as a string ("List of generated assets."): a JSON list
-            # in a string, or a bare URL, are both read.
-            urls.extend(_asset_urls_from_text(value))
-        elif name not in ("response_text", "generated_scripts") and (u := _url(value)):
+        # A field the docs type as one URL keeps any text; one that holds several results
+        # (``assets``, Image Ads' and Inspiration jobs' ``output``) is read as a list, which
+        # may come as JSON text.
+        if name == "assets" or resource.result_lists:
+            urls.extend(_urls_in(value))
+        elif u := _url(value):
             urls.append(u)
     # Keep order, drop repeats (``output`` and ``video_output`` may both carry the same URL).
     return tuple(dict.fromkeys(urls))
 
 
-def _asset_urls_from_text(text: str) -> list[str]:
-    text = text.strip()
-    if text.startswith(("[", "{")) and len(text) <= 1_000_000:
-        try:
-            decoded = json.loads(text)
-        except (ValueError, RecursionError):
-            return []
-        items = decoded if isinstance(decoded, list) else [decoded]
-        return [u for a in items if isinstance(a, Mapping) if (u := _url(a.get("url")))]
-    return [text] if text.lower().startswith(("https://", "http://")) else []
+def _urls_in(value: object, depth: int = 0) -> list[str]:
+    """The result URLs one field holds, in every form the docs give one: a web address; a
+    list of them or of objects with ``url`` (``assets[]``, Image Ads' ``output[]``); or such a
+    list (or one object) written as JSON text (Asset Generator ``assets`` and Inspiration
+    ``output`` are typed string though described as lists)."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith(("[", "{")) and depth == 0 and len(text) <= 1_000_000:
+            try:
+                decoded = json.loads(text)
+            except (ValueError, RecursionError):
+                return []
+            return _urls_in(decoded, 1)
+        return [text] if text.lower().startswith(("https://", "http://")) else []
+    if isinstance(value, Mapping) and depth > 0:
+        return [u] if (u := _url(value.get("url"))) else []
+    if isinstance(value, list) and depth < 2:
+        return [u for item in value[:1000] for u in _urls_in(item, 2)]
+    return []
 
 
 def _thumbnails(body: Mapping[str, Any]) -> tuple[str, ...]:
@@ -308,11 +323,13 @@ def snapshot_from(resource: Resource, body: object) -> JobSnapshot:
         raise MalformedResponseError(f"{resource.key} job object has no id")
     raw_status_value = body.get("status")
     raw_status = raw_status_value if isinstance(raw_status_value, str) else ""
-    status = normalize_status(raw_status, resource.key)
+    status = normalize_status(raw_status, resource.key, free=resource.free_status)
+    reason = body.get("failed_reason")
+    if resource.failed_by_reason and isinstance(reason, str) and reason.strip():
+        status = JobStatus.FAILED
     progress = normalize_progress(body.get("progress"))
     if status is JobStatus.DONE:
         progress = 1.0
-    reason = body.get("failed_reason")
     response_text = body.get("response_text")
     duration = decimal_or_none(body.get("duration"))
     name = body.get("name")

@@ -291,6 +291,23 @@ METHOD_CASES = [
                  {"model_name": "kling-v1.6-pro,veo-3.1"}, 200, [], id="asset_schemas"),
     pytest.param(lambda c: c.asset_schemas(), "GET", "/api/asset_generator/schemas/", None, {},
                  200, [], id="asset_schemas_all"),
+    pytest.param(lambda c: c.inspirations(), "GET", "/api/inspirations/", None, {}, 200, [],
+                 id="inspirations"),
+    pytest.param(lambda c: c.inspiration(JOB_ID), "GET", f"/api/inspirations/{JOB_ID}/", None,
+                 {}, 200, {"id": JOB_ID, "input_params_schema": {}}, id="inspiration"),
+    pytest.param(lambda c: c.create("inspiration_jobs", {"inspiration_id": JOB_ID,
+                                                          "input_params": {"A": "b"}}),
+                 "POST", "/api/inspiration_jobs/",
+                 {"inspiration_id": JOB_ID, "input_params": {"A": "b"}}, {}, 201, JOB,
+                 id="inspiration_job"),
+    pytest.param(lambda c: c.create("iab_images", {"image": "https://x/mug.png"}), "POST",
+                 "/api/iab_images/", {"image": "https://x/mug.png"}, {}, 201, JOB,
+                 id="iab_image"),
+    pytest.param(lambda c: c.list_jobs("inspiration_jobs", [JOB_ID]), "GET",
+                 "/api/inspiration_jobs/", None, {"ids": JOB_ID}, 200, [JOB],
+                 id="inspiration_jobs_by_ids"),
+    pytest.param(lambda c: c.get_job("iab_images", JOB_ID), "GET", f"/api/iab_images/{JOB_ID}/",
+                 None, {}, 200, JOB, id="iab_image_read"),
 ]
 
 
@@ -1452,6 +1469,43 @@ async def test_custom_template_bad_id(template_id: str) -> None:
     async with make(server) as client:
         with pytest.raises(ValueError, match="template id"):
             await client.custom_template(template_id)
+    assert server.requests == []
+
+
+async def test_inspirations_and_one_inspiration() -> None:
+    """AI Ad Templates: items without an id are dropped, an odd schema reads as empty."""
+    schema = {"schema_uri": "x", "required": ["Product Image"],
+              "properties": {"Product Image": {"type": "string", "format": "uri"}}}
+    first = {"id": "i1", "name": "Unboxing", "gen_type": "image_to_video",
+             "input_params_schema": schema, "credit_cost": 12, "categories": [], "labels": [],
+             "preview_image": "https://p/i1.png", "preview_video": None}
+    listing = [first, {"id": "i2", "name": "Odd", "input_params_schema": "nope"},
+               {"name": "no id"}, "junk"]
+    server = Server(httpx.Response(200, json=listing), httpx.Response(200, json=first),
+                    httpx.Response(200, json={"results": [first]}))
+    async with make(server) as client:
+        got = await client.inspirations()
+        assert [x["id"] for x in got] == ["i1", "i2"]
+        assert got[0]["input_params_schema"] == schema and got[0]["credit_cost"] == 12
+        assert got[1]["input_params_schema"] == {}
+        assert (await client.inspiration("i1"))["name"] == "Unboxing"
+        assert [x["id"] for x in await client.inspirations()] == ["i1"]
+    assert [r.url.path for r in server.requests] == [
+        "/api/inspirations/", "/api/inspirations/i1/", "/api/inspirations/"]
+
+
+@pytest.mark.parametrize("answer", [[], "x", {"name": "no id"}])
+async def test_inspiration_malformed(answer: Any) -> None:
+    async with make(Server(httpx.Response(200, json=answer))) as client:
+        with pytest.raises(MalformedResponseError):
+            await client.inspiration("i1")
+
+
+async def test_inspiration_bad_id_is_refused_before_sending() -> None:
+    server = Server()
+    async with make(server) as client:
+        with pytest.raises(ValueError, match="template id"):
+            await client.inspiration("a/b")
     assert server.requests == []
 
 

@@ -106,6 +106,21 @@ REALISTIC: dict[str, dict[str, Any]] = {
         "progress": 1.0, "video_output": f"{CDN}/clone.mp4", "duration": 31,
         "credits_used": 84, "created_at": T0, "updated_at": T1,
     },
+    "inspiration_jobs": {
+        "id": JOB_ID, "inspiration_id": "0d9c8b7a-6f5e-4d3c-2b1a-0f9e8d7c6b5a",
+        "gen_type": "image_to_video", "status": "done", "failed_reason": "",
+        "input_params": '{"Product Image": "https://x/mug.png"}',
+        "output": f'["{CDN}/insp1.mp4", {{"url": "{CDN}/insp2.png"}}]',
+        "created_at": T0, "updated_at": T1, "webhook_url": None,
+    },
+    "iab_images": {
+        "id": JOB_ID, "image": "https://x/mug.png", "status": "done", "failed_reason": None,
+        "output": [{"name": "300x250", "size": "300x250", "url": f"{CDN}/iab1.png",
+                    "type": "image/png"},
+                   {"name": "728x90", "size": "728x90", "url": f"{CDN}/iab2.png",
+                    "type": "image/png"}],
+        "created_at": T0, "updated_at": T1, "webhook_url": None,
+    },
 }
 
 EXPECTED_RESULT: dict[str, tuple[str, ...]] = {
@@ -122,6 +137,8 @@ EXPECTED_RESULT: dict[str, tuple[str, ...]] = {
     "ai_editing": (f"{CDN}/edit.mp4",),
     "product_to_videos": (f"{CDN}/product.mp4", f"{CDN}/photo.png"),
     "ads_clone": (f"{CDN}/clone.mp4",),
+    "inspiration_jobs": (f"{CDN}/insp1.mp4", f"{CDN}/insp2.png"),
+    "iab_images": (f"{CDN}/iab1.png", f"{CDN}/iab2.png"),
 }
 
 
@@ -637,3 +654,66 @@ def test_ai_scripts_whole_string_is_not_split_into_characters() -> None:
 def test_asset_generator_credits_used_as_string(raw: Any, expected: Decimal | None) -> None:
     s = snap("asset_generator", {"id": JOB_ID, "status": "done", "credits_used": raw})
     assert s.credits_used == expected
+
+
+# --- AI Ad Template (inspiration) jobs and Image Ads ------------------------------------------
+
+@pytest.mark.parametrize(("raw", "status"), [
+    ("done", JobStatus.DONE), ("failed", JobStatus.FAILED), ("pending", JobStatus.PENDING),
+    ("processing", JobStatus.RUNNING), ("rendering_step_2", JobStatus.RUNNING),
+    ("", JobStatus.RUNNING), (None, JobStatus.RUNNING),
+])
+def test_inspiration_status_is_a_free_string(raw: Any, status: JobStatus,
+                                             caplog: pytest.LogCaptureFixture) -> None:
+    """The docs name only "done": a word we do not know means still running, quietly."""
+    with caplog.at_level(logging.WARNING):
+        s = snap("inspiration_jobs", {"id": JOB_ID, "status": raw, "failed_reason": ""})
+    assert s.status is status
+    assert not s.is_terminal or status in (JobStatus.DONE, JobStatus.FAILED)
+    assert "unknown status" not in caplog.text
+
+
+@pytest.mark.parametrize("raw", ["done", "processing", "", None])
+def test_inspiration_failed_reason_means_failed_whatever_the_status(raw: Any) -> None:
+    s = snap("inspiration_jobs", {"id": JOB_ID, "status": raw,
+                                  "failed_reason": "The template could not use the image."})
+    assert s.status is JobStatus.FAILED
+    assert s.is_terminal
+    assert s.failed_reason == "The template could not use the image."
+    blank = snap("inspiration_jobs", {"id": JOB_ID, "status": "done", "failed_reason": "  "})
+    assert blank.status is JobStatus.DONE
+
+
+def test_a_failed_reason_does_not_fail_other_resources() -> None:
+    """Only where the docs make it the failure signal (elsewhere it may be a copy-pasted
+    description's leftovers)."""
+    s = snap("lipsyncs", {"id": JOB_ID, "status": "running", "failed_reason": "odd"})
+    assert s.status is JobStatus.RUNNING
+
+
+@pytest.mark.parametrize(("output", "urls"), [
+    ([f"{CDN}/a.mp4", f"{CDN}/b.png"], (f"{CDN}/a.mp4", f"{CDN}/b.png")),
+    ([{"url": f"{CDN}/a.mp4", "type": "video"}, {"url": f"{CDN}/b.png"}],
+     (f"{CDN}/a.mp4", f"{CDN}/b.png")),
+    (f'["{CDN}/a.mp4"]', (f"{CDN}/a.mp4",)),
+    (f'[{{"url": "{CDN}/a.mp4"}}, {{"url": "{CDN}/b.png"}}]', (f"{CDN}/a.mp4", f"{CDN}/b.png")),
+    (f'{{"url": "{CDN}/a.mp4"}}', (f"{CDN}/a.mp4",)),
+    (f"{CDN}/a.mp4", (f"{CDN}/a.mp4",)),
+    ("List of generated assets.", ()),
+    ("[not json", ()), ("", ()), (None, ()), ([], ()), ([5, None, {"url": ""}], ()),
+    ('[[["https://x/deep.mp4"]]]', ()),
+])
+def test_inspiration_output_is_a_list_or_json_text(output: Any, urls: tuple[str, ...]) -> None:
+    s = snap("inspiration_jobs", {"id": JOB_ID, "status": "done", "output": output})
+    assert s.result_urls == urls
+
+
+def test_image_ads_give_every_output_url_once() -> None:
+    s = snap("iab_images", {"id": JOB_ID, "status": "done", "output": [
+        {"name": "a", "url": f"{CDN}/1.png"}, {"name": "b", "url": f"{CDN}/2.png"},
+        {"name": "again", "url": f"{CDN}/1.png"}, {"name": "none"}, "junk"]})
+    assert s.result_urls == (f"{CDN}/1.png", f"{CDN}/2.png")
+    assert s.credits_used is None
+    failed = snap("iab_images", {"id": JOB_ID, "status": "failed", "output": [],
+                                 "failed_reason": "Unreadable image"})
+    assert failed.status is JobStatus.FAILED and failed.result_urls == ()
