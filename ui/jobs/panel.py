@@ -28,6 +28,7 @@ from ui.jobs.model import (
     COL_ASKED,
     COL_CREATED,
     COL_GENERATOR,
+    COL_OUTPUT,
     COL_PROGRESS,
     COL_STATUS,
     JobFilterProxy,
@@ -39,6 +40,7 @@ from ui.jobs.model import (
     status_detail,
     status_text,
 )
+from ui.jobs.preview import results_text, saved_paths
 from ui.service import StudioService
 
 DASHBOARD_URL = "https://app.creatify.ai/"
@@ -48,6 +50,26 @@ def _named[W: QWidget](widget: W, name: str, accessible: str) -> W:
     widget.setObjectName(name)
     widget.setAccessibleName(accessible)
     return widget
+
+
+class ResultsTableModel(JobTableModel):
+    """The jobs table, where a job with several results says so in its Output column
+    ("4 images", and every saved file in the tooltip)."""
+
+    def display(self, item: JobRecord, column: int) -> object:
+        text = super().display(item, column)
+        many = results_text(item) if column == COL_OUTPUT else ""
+        if not many:
+            return text
+        if item.download_state is DownloadState.DONE:
+            return many
+        return f"{many} · {text}" if text else many
+
+    def tooltip(self, item: JobRecord, column: int) -> str | None:
+        if column == COL_OUTPUT and results_text(item) and not item.failed_reason:
+            saved = [path for path in saved_paths(item) if path]
+            return "\n".join(saved) or None
+        return super().tooltip(item, column)
 
 
 class QueuePanel(QWidget):
@@ -61,7 +83,7 @@ class QueuePanel(QWidget):
         super().__init__(parent)
         self.setObjectName("queue_panel")
         self.service = service
-        self.model = JobTableModel(self)
+        self.model = ResultsTableModel(self)
         self.proxy = JobFilterProxy(self)
         self.proxy.setSourceModel(self.model)
 
@@ -187,6 +209,9 @@ class QueuePanel(QWidget):
             row = self.model.row_of(record.key)
             record = self.model.record(row) if row is not None else None
         detail = status_detail(record) if record is not None else ""
+        if record is not None and not detail and results_text(record):
+            detail = (f"{results_text(record)}: double-click to see them side by side, each "
+                      "with its size, to open or save.")
         renders = self.service.renders_of(record) if record is not None \
             and preview_ready(record) else []
         if record is not None and renders:
@@ -223,8 +248,10 @@ class QueuePanel(QWidget):
         finished = record.state in (JobState.DONE, JobState.IMAGE_DONE)
         ready = preview_ready(record)
         renderable = self.can_render(record)
+        many = results_text(record)
         return [
-            ("job_preview", "Preview", lambda: self.previewRequested.emit(record),
+            ("job_preview", f"Preview the {many}" if many else "Preview",
+             lambda: self.previewRequested.emit(record),
              (finished or ready) and bool(record.result_urls or record.preview_url
                                           or any(p.preview_url for p in record.previews))),
             ("job_render", "Choose a style and render it…" if compared(record)
@@ -236,8 +263,9 @@ class QueuePanel(QWidget):
             ("job_download", "Download again",
              lambda: self.service.download_again(record.key),
              finished and bool(record.result_urls)),
-            ("job_copy_url", "Copy result URL",
-             lambda: QGuiApplication.clipboard().setText(record.result_urls[0]),
+            ("job_copy_url", f"Copy the {len(record.result_urls)} result URLs" if many
+             else "Copy result URL",
+             lambda: QGuiApplication.clipboard().setText("\n".join(record.result_urls)),
              bool(record.result_urls)),
             ("job_look_again", "Look for it again", lambda: self.service.look_again(record.key),
              record.state is JobState.UNKNOWN),

@@ -1,17 +1,27 @@
-"""In-app preview of a result: a player for video and audio, an image view, or the text."""
+"""In-app preview of a result: a player for video and audio, an image view, or the text.
+
+A job with several results (an Image Ad's sizes, an asset model's outputs, a template's
+assets) shows them as a strip under the view, each with its real pixel size ("300×250"),
+each opened or saved on its own; the Jobs panel says how many there are ("4 images").
+"""
 
 from __future__ import annotations
 
 import logging
+import shutil
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QPixmap
+from PySide6.QtCore import QSize, Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -22,27 +32,57 @@ from PySide6.QtWidgets import (
 
 from app.jobs.ledger import JobRecord
 
+if TYPE_CHECKING:
+    from ui.service import StudioService
+
 log = logging.getLogger(__name__)
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".gif"}
 AUDIO_SUFFIXES = {".wav", ".mp3", ".m4a", ".aac", ".ogg"}
+STRIP_ICON = 120
+"""The side of a result's thumbnail in the strip."""
+
+
+def saved_paths(record: JobRecord) -> list[str | None]:
+    """The downloaded file of each result URL (``None`` where none is saved yet).
+
+    The first result's file is ``download_path``; a job with several results may also
+    record one path per result (``download_paths``), in the order of ``result_urls``.
+    """
+    many: Any = getattr(record, "download_paths", None) or ()
+    paths: list[str | None] = [str(p) if p else None for p in many][:len(record.result_urls)]
+    paths += [None] * (len(record.result_urls) - len(paths))
+    if paths and paths[0] is None:
+        paths[0] = record.download_path
+    return paths
+
+
+def _source(path: str | None, url: str) -> QUrl:
+    return QUrl.fromLocalFile(path) if path and Path(path).exists() else QUrl(url)
+
+
+def media_sources(record: JobRecord) -> list[QUrl]:
+    """Every result: its downloaded file where there is one, else its URL; with no result,
+    the preview (or the first compared style's preview)."""
+    if record.result_urls:
+        return [_source(path, url)
+                for path, url in zip(saved_paths(record), record.result_urls, strict=True)]
+    if record.download_path and Path(record.download_path).exists():
+        return [QUrl.fromLocalFile(record.download_path)]
+    if record.preview_url:
+        return [QUrl(record.preview_url)]
+    styles = [p.preview_url for p in record.previews if p.preview_url]
+    return [QUrl(styles[0])] if styles else []  # a compare-styles job: the first style
 
 
 def media_source(record: JobRecord) -> QUrl | None:
-    """The downloaded file if there is one, else the result (or preview) URL."""
-    if record.download_path and Path(record.download_path).exists():
-        return QUrl.fromLocalFile(record.download_path)
-    if record.result_urls:
-        return QUrl(record.result_urls[0])
-    if record.preview_url:
-        return QUrl(record.preview_url)
-    styles = [p.preview_url for p in record.previews if p.preview_url]
-    if styles:  # a compare-styles job: the first style's preview
-        return QUrl(styles[0])
-    return None
+    """The first result (see :func:`media_sources`), or ``None``."""
+    sources = media_sources(record)
+    return sources[0] if sources else None
 
 
-def _kind(source: QUrl) -> str:
+def media_kind(source: QUrl) -> str:
+    """``image``, ``audio`` or ``video``, from the file name's suffix."""
     suffix = Path(source.path()).suffix.lower()
     if suffix in IMAGE_SUFFIXES:
         return "image"
@@ -51,62 +91,138 @@ def _kind(source: QUrl) -> str:
     return "video"
 
 
-class PreviewDialog(QDialog):
-    """Plays a video or an audio result, shows an image or text; never blocks the loop."""
+def results_text(record: JobRecord) -> str:
+    """How many results a job has, in words ("4 images", "2 videos", "3 results"), or ""
+    for one result or none."""
+    count = len(record.result_urls)
+    if count < 2:
+        return ""
+    kinds = {media_kind(QUrl(url)) for url in record.result_urls}
+    noun = {"image": "images", "video": "videos", "audio": "audio files"}.get(
+        kinds.pop(), "results") if len(kinds) == 1 else "results"
+    return f"{count} {noun}"
 
-    def __init__(self, record: JobRecord, parent: QWidget | None = None) -> None:
+
+def size_text(pixmap: QPixmap | None) -> str:
+    return f"{pixmap.width()}×{pixmap.height()}" if pixmap is not None \
+        and not pixmap.isNull() else "…"
+
+
+class PreviewDialog(QDialog):
+    """Plays a video or an audio result, shows an image or text; never blocks the loop.
+
+    ``service`` (optional) reads an image that is not downloaded yet from its URL.
+    """
+
+    def __init__(self, record: JobRecord, parent: QWidget | None = None, *,
+                 service: StudioService | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("preview_dialog")
         self.setWindowTitle(f"Preview — {record.title}")
-        self.resize(800, 560)
+        self.resize(800, 600)
         self.record = record
+        self.service = service
         self.player: Any = None
         self.duration_ms = 0
         self.problem = ""
-        self.source = media_source(record)
+        self.sources = media_sources(record)
+        self.source: QUrl | None = self.sources[0] if self.sources else None
+        self.pixmaps: dict[int, QPixmap] = {}
+        self.current = 0
         layout = QVBoxLayout(self)
         self.caption = QLabel(record.title)
         self.caption.setObjectName("preview_caption")
         self.caption.setWordWrap(True)
         layout.addWidget(self.caption)
+        self.kind = "text" if self.source is None else media_kind(self.source)
         if self.source is None:
             text = QPlainTextEdit(record.response_text or "Nothing to preview yet.")
             text.setObjectName("preview_text")
             text.setAccessibleName("Result text")
             text.setReadOnly(True)
             layout.addWidget(text)
-            self.kind = "text"
-        else:
-            self.kind = _kind(self.source)
-            if self.kind == "image":
-                self._image(layout)
-            else:
-                self._player(layout)
-        external = QPushButton("Open in the system player")
+        kinds = {media_kind(s) for s in self.sources}
+        if "image" in kinds:
+            self._image(layout)
+        if kinds - {"image"}:
+            self._player(layout)
+        self.strip = QListWidget()
+        self.strip.setObjectName("preview_strip")
+        self.strip.setAccessibleName("Results")
+        self._strip(layout)
+        buttons = QHBoxLayout()
+        external = QPushButton("Open in the system player" if self.kind != "image"
+                               else "Open in the image viewer")
         external.setObjectName("preview_external")
-        external.setAccessibleName("Open in the system player")
+        external.setAccessibleName(external.text())
         external.clicked.connect(self.open_external)
         external.setEnabled(self.source is not None)
-        layout.addWidget(external)
+        self.external = external
+        self.save_button = QPushButton("Save as…")
+        self.save_button.setObjectName("preview_save")
+        self.save_button.setAccessibleName("Save this result as")
+        self.save_button.setToolTip("Save a copy of the result shown (downloaded first)")
+        self.save_button.clicked.connect(self.save_as)
+        buttons.addWidget(external)
+        buttons.addWidget(self.save_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        if service is not None:
+            service.imageLoaded.connect(self._image_arrived)
+        for index, source in enumerate(self.sources):
+            if media_kind(source) == "image":
+                self._load_image(index)
+        if self.sources:
+            self.show_result(0)
+        else:
+            self.save_button.setEnabled(False)
+
+    # ------------------------------------------------------------------ building
 
     def _image(self, layout: QVBoxLayout) -> None:
         label = QLabel()
         label.setObjectName("preview_image")
         label.setAccessibleName("Result image")
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        pixmap = QPixmap(self.source.toLocalFile()) if self.source and \
-            self.source.isLocalFile() else QPixmap()
-        if pixmap.isNull():
-            label.setText("Download the image to preview it here.")
-        else:
-            label.setPixmap(pixmap)
         scroll = QScrollArea()
+        scroll.setObjectName("preview_image_area")
         scroll.setWidgetResizable(True)
         scroll.setWidget(label)
         layout.addWidget(scroll, 1)
         self.image = label
+        self.image_area = scroll
+
+    def _strip(self, layout: QVBoxLayout) -> None:
+        strip = self.strip
+        strip.setViewMode(QListView.ViewMode.IconMode)
+        strip.setFlow(QListView.Flow.LeftToRight)
+        strip.setWrapping(False)
+        strip.setMovement(QListView.Movement.Static)
+        strip.setIconSize(QSize(STRIP_ICON, STRIP_ICON))
+        strip.setGridSize(QSize(STRIP_ICON + 28, STRIP_ICON + 44))
+        strip.setFixedHeight(STRIP_ICON + 64)
+        strip.setHorizontalScrollMode(QListView.ScrollMode.ScrollPerPixel)
+        for index, source in enumerate(self.sources):
+            item = QListWidgetItem(self._label(index, None))
+            item.setToolTip(source.fileName() or source.toString())
+            item.setData(Qt.ItemDataRole.UserRole, index)
+            strip.addItem(item)
+        strip.currentRowChanged.connect(self.show_result)
+        strip.setVisible(len(self.sources) > 1)
+        layout.addWidget(strip)
+
+    def _label(self, index: int, pixmap: QPixmap | None) -> str:
+        source = self.sources[index]
+        if media_kind(source) != "image":
+            return f"{index + 1} · {media_kind(source)}"
+        return f"{index + 1} · {size_text(pixmap)}"
 
     def _player(self, layout: QVBoxLayout) -> None:
+        self.player_box = QWidget()
+        self.player_box.setObjectName("preview_player")
+        box = QVBoxLayout(self.player_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.player_box, 1)
         try:
             from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
             from PySide6.QtMultimediaWidgets import QVideoWidget
@@ -116,19 +232,16 @@ class PreviewDialog(QDialog):
             note = QLabel(self.problem)
             note.setObjectName("preview_problem")
             note.setWordWrap(True)
-            layout.addWidget(note, 1)
+            box.addWidget(note, 1)
             return
         self.player = QMediaPlayer(self)
         self.audio = QAudioOutput(self)
         self.player.setAudioOutput(self.audio)
-        if self.kind == "video":
-            self.video = QVideoWidget()
-            self.video.setObjectName("preview_video")
-            self.video.setAccessibleName("Video")
-            self.player.setVideoOutput(self.video)
-            layout.addWidget(self.video, 1)
-        else:
-            layout.addStretch(1)
+        self.video = QVideoWidget()
+        self.video.setObjectName("preview_video")
+        self.video.setAccessibleName("Video")
+        self.player.setVideoOutput(self.video)
+        box.addWidget(self.video, 1)
         self.play_button = QPushButton("Play")
         self.play_button.setObjectName("preview_play")
         self.play_button.setAccessibleName("Play or pause")
@@ -153,17 +266,91 @@ class PreviewDialog(QDialog):
         controls.addWidget(self.time)
         controls.addWidget(QLabel("Volume"))
         controls.addWidget(self.volume)
-        if self.kind == "video":
-            self.full_button = QPushButton("Full screen")
-            self.full_button.setObjectName("preview_fullscreen")
-            self.full_button.setAccessibleName("Full screen")
-            self.full_button.clicked.connect(self.toggle_full_screen)
-            controls.addWidget(self.full_button)
-        layout.addLayout(controls)
+        self.full_button = QPushButton("Full screen")
+        self.full_button.setObjectName("preview_fullscreen")
+        self.full_button.setAccessibleName("Full screen")
+        self.full_button.clicked.connect(self.toggle_full_screen)
+        controls.addWidget(self.full_button)
+        box.addLayout(controls)
         self.player.durationChanged.connect(self._duration)
         self.player.positionChanged.connect(self._position)
         self.player.errorOccurred.connect(self._error)
-        self.player.setSource(self.source)
+
+    # ------------------------------------------------------------------ images
+
+    def _load_image(self, index: int) -> None:
+        """A saved image is read from its file; one not saved yet through the service's
+        image loading (cached; ``imageLoaded`` follows)."""
+        source = self.sources[index]
+        if source.isLocalFile():
+            pixmap = QPixmap(source.toLocalFile())
+            if not pixmap.isNull():
+                self._take(index, pixmap)
+        elif self.service is not None:
+            data = self.service.image(source.toString())
+            if data is not None:
+                self._image_arrived(source.toString(), data)
+
+    def _image_arrived(self, url: str, data: bytes) -> None:
+        for index, source in enumerate(self.sources):
+            if not source.isLocalFile() and source.toString() == url \
+                    and index not in self.pixmaps:
+                pixmap = QPixmap()
+                if pixmap.loadFromData(data):
+                    self._take(index, pixmap)
+
+    def _take(self, index: int, pixmap: QPixmap) -> None:
+        self.pixmaps[index] = pixmap
+        item = self.strip.item(index)
+        if item is not None:
+            item.setIcon(QIcon(pixmap.scaled(
+                STRIP_ICON, STRIP_ICON, Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation)))
+            item.setText(self._label(index, pixmap))
+        if index == self.current and media_kind(self.sources[index]) == "image":
+            self.image.setPixmap(pixmap)
+            self.image.setToolTip(size_text(pixmap))
+
+    def sizes(self) -> list[str]:
+        """Each result's pixel size as shown ("300×250"; "…" while it loads)."""
+        return [size_text(self.pixmaps.get(i)) for i in range(len(self.sources))]
+
+    # ------------------------------------------------------------------ showing one result
+
+    def show_result(self, index: int) -> None:
+        """Show result ``index`` in the view (image) or the player (video, audio)."""
+        if not 0 <= index < len(self.sources):
+            return
+        self.current = index
+        self.source = self.sources[index]
+        self.kind = media_kind(self.source)
+        if self.strip.currentRow() != index:
+            self.strip.setCurrentRow(index)
+        image = self.kind == "image"
+        if hasattr(self, "image_area"):
+            self.image_area.setVisible(image)
+        if hasattr(self, "player_box"):
+            self.player_box.setVisible(not image)
+        if image:
+            if self.player is not None:
+                self.player.stop()
+            pixmap = self.pixmaps.get(index)
+            if pixmap is None:
+                self.image.clear()
+                self.image.setText("Loading the image…" if self.service is not None
+                                   else "Download the image to preview it here.")
+            else:
+                self.image.setPixmap(pixmap)
+                self.image.setToolTip(size_text(pixmap))
+        elif self.player is not None:
+            self.duration_ms = 0
+            self.video.setVisible(self.kind == "video")
+            self.full_button.setVisible(self.kind == "video")
+            self.player.setSource(self.source)
+        count = f" — result {index + 1} of {len(self.sources)}" if len(self.sources) > 1 else ""
+        self.caption.setText(f"{self.record.title}{count}")
+
+    # ------------------------------------------------------------------ the player
 
     def _duration(self, ms: int) -> None:
         self.duration_ms = ms
@@ -196,9 +383,44 @@ class PreviewDialog(QDialog):
     def toggle_full_screen(self) -> None:
         self.video.setFullScreen(not self.video.isFullScreen())
 
+    # ------------------------------------------------------------------ open, save
+
     def open_external(self) -> None:
         if self.source is not None:
             QDesktopServices.openUrl(self.source)
+
+    def save_as(self) -> QFileDialog | None:
+        """Ask where to save a copy of the result shown (a saved file is copied; an image
+        not saved yet is written from what the view holds). Returns the dialog (opened with
+        ``open()``: no nested loop)."""
+        if self.source is None:
+            return None
+        name = self.source.fileName() or f"result-{self.current + 1}"
+        dialog = QFileDialog(self, "Save the result as", name)
+        dialog.setObjectName("preview_save_dialog")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.fileSelected.connect(lambda path, index=self.current: self.save_to(index, path))
+        dialog.open()
+        return dialog
+
+    def save_to(self, index: int, target: str) -> bool:
+        """Save result ``index`` to ``target``; says in the caption what went wrong."""
+        source = self.sources[index]
+        try:
+            if source.isLocalFile():
+                shutil.copyfile(source.toLocalFile(), target)
+            elif index in self.pixmaps:
+                if not self.pixmaps[index].save(target):
+                    raise OSError("the image could not be written in that format")
+            else:
+                self.caption.setText(f"{self.record.title} — not downloaded yet: use “Open” "
+                                     "to fetch it, or wait for the download.")
+                return False
+        except OSError as exc:
+            self.caption.setText(f"{self.record.title} — not saved: {exc}")
+            return False
+        self.caption.setText(f"{self.record.title} — saved as {target}")
+        return True
 
     def done(self, result: int) -> None:
         if self.player is not None:
