@@ -167,6 +167,21 @@ class LedgerQueries:
                 readings.append((when, value))
         return readings
 
+    def last_charges(self) -> dict[str, JobRecord]:
+        """For each price key, the job that last finished ``done`` with a charge above zero
+        (its ``credits_used``): what that model with those parameters really cost. Other
+        states, and jobs that reported no charge or ``0``, teach nothing."""
+        # "+state": walk the (partial) price-key index, not every done job of the state one.
+        rows = self._read(f"{SELECT} WHERE price_key IS NOT NULL AND +state = ? "
+                          f"AND credits_used IS NOT NULL ORDER BY finished_at, rowid",
+                          (JobState.DONE.value,))
+        latest: dict[str, JobRecord] = {}
+        for row in rows:
+            record = record_from_row(row)
+            if record.price_key and record.credits_used and record.credits_used > 0:
+                latest[record.price_key] = record
+        return latest
+
     def paid_jobs(self, since: datetime | None = None) -> list[JobRecord]:
         """Every job that asked for credits (it has an estimate or reported a charge), hidden
         ones included, oldest first."""

@@ -57,6 +57,7 @@ class JobRecord:
     hidden: bool  # removed from the list by the user (local only, undoable)
     watching: bool  # False after "stop watching"
     previews: tuple[StylePreview, ...] = ()  # URL to Video's "compare styles" previews
+    price_key: str | None = None  # learned-price key of its price (model + parameters)
 
     @property
     def short_key(self) -> str:
@@ -81,7 +82,7 @@ COLUMNS: tuple[str, ...] = (
     "preview_url", "thumbnails", "response_text", "credits_used", "duration", "failed_reason",
     "created_at", "submitted_at", "updated_at", "finished_at", "last_polled_at",
     "download_state", "download_path", "download_bytes", "download_error", "hidden", "watching",
-    "previews",
+    "previews", "price_key",
 )
 SELECT = f"SELECT {', '.join(COLUMNS)} FROM jobs"
 
@@ -161,7 +162,7 @@ def record_from_row(row: Sequence[Any]) -> JobRecord:
      raw_status, server_id, progress, result_urls, preview_url, thumbnails, response_text,
      credits_used, duration, failed_reason, created_at, submitted_at, updated_at, finished_at,
      last_polled_at, download_state, download_path, download_bytes, download_error, hidden,
-     watching, previews) = row
+     watching, previews, price_key) = row
     created = parse_ts(created_at)
     updated = parse_ts(updated_at)
     assert created is not None and updated is not None
@@ -177,5 +178,5 @@ def record_from_row(row: Sequence[Any]) -> JobRecord:
         finished_at=parse_ts(finished_at), last_polled_at=parse_ts(last_polled_at),
         download_state=DownloadState(download_state), download_path=download_path,
         download_bytes=download_bytes, download_error=download_error, hidden=bool(hidden),
-        watching=bool(watching), previews=_parse_previews(previews),
+        watching=bool(watching), previews=_parse_previews(previews), price_key=price_key,
     )

@@ -112,11 +112,26 @@ def _migrate_to_v3(conn: sqlite3.Connection) -> None:
         "AND (preview_url IS NOT NULL OR previews != '[]')")
 
 
+_V4: tuple[str, ...] = (
+    # The learned-price key of the job's price (model + price-driving parameters), written at
+    # submit; NULL for jobs whose price has no key and for every job older versions recorded.
+    "ALTER TABLE jobs ADD COLUMN price_key TEXT",
+    # last_charges(): the latest finished charge per key, without walking the other jobs.
+    "CREATE INDEX jobs_by_price_key ON jobs(price_key, finished_at) WHERE price_key IS NOT NULL",
+)
+
+
+def _migrate_to_v4(conn: sqlite3.Connection) -> None:
+    """v4: ``price_key`` on jobs (learned prices: what a model with these parameters really
+    cost the last time)."""
+    for statement in _V4:
+        conn.execute(statement)
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
-    _migrate_to_v1, _migrate_to_v2, _migrate_to_v3)
+    _migrate_to_v1, _migrate_to_v2, _migrate_to_v3, _migrate_to_v4)
 """``MIGRATIONS[n]`` upgrades a version-``n`` file to version ``n + 1``."""
 SCHEMA_VERSION = len(MIGRATIONS)
-
 
 
 # ---------------------------------------------------------------------------- opening

@@ -154,8 +154,9 @@ class Ledger(LedgerQueries):
     def begin_submit(self, *, generator: str, resource: str, flow: str, title: str,
                      request: Mapping[str, Any], estimate: Decimal | None,
                      balance_before: Decimal | None, name_tag: str | None = None,
-                     key: str | None = None) -> JobRecord:
-        """Commit a ``submitting`` row: call it *before* the create request leaves."""
+                     key: str | None = None, price_key: str | None = None) -> JobRecord:
+        """Commit a ``submitting`` row: call it *before* the create request leaves.
+        ``price_key`` names its price for the learned prices (:meth:`last_charges`)."""
         key = uuid.uuid4().hex if key is None else key
         if not _KEY_PATTERN.fullmatch(key):
             raise ValueError(f"a job key is 1-64 letters, digits, '-' or '_', not {key!r}")
@@ -163,6 +164,8 @@ class Ledger(LedgerQueries):
         check_no_secret(title, "the title")
         if name_tag is not None:
             check_no_secret(name_tag, "the name tag")
+        if price_key is not None:
+            check_no_secret(price_key, "the price key")
         now = ts(self._clock())
         values: dict[str, Any] = {
             "key": key, "generator": generator, "resource": resource, "flow": flow,
@@ -170,6 +173,7 @@ class Ledger(LedgerQueries):
             "estimate": dec(estimate, "estimate"),
             "balance_before": dec(balance_before, "balance_before"),
             "state": JobState.SUBMITTING.value, "created_at": now, "updated_at": now,
+            "price_key": price_key or None,
         }
         try:
             with self._write() as conn:

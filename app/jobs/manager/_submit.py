@@ -12,6 +12,7 @@ from app.generators import Flow, GeneratorSpec, SpecError
 from app.generators.submit import render, render_style, request_body, submit
 from app.jobs.ledger import JobRecord, JobState
 from app.jobs.manager._base import PLACEHOLDER_LINK, Pricing, describe_request
+from app.jobs.manager._learned import price_key_of
 from app.jobs.manager._sending import Sending
 from app.pricing import PriceRequest, estimate
 
@@ -37,7 +38,8 @@ class Submitting(Sending):
             record = self.ledger.begin_submit(
                 generator=spec.key, resource=spec.resource.key, flow=flow.value,
                 title=describe_request(spec, values), request=body, estimate=pricing.estimate,
-                balance_before=balance, name_tag=tag)
+                balance_before=balance, name_tag=tag,
+                price_key=price_key_of(spec, values, flow))
         self._on_change(record)
         return await self._send(record, lambda: submit(self.client, spec, values, flow=flow,
                                                        name_tag=tag))
