@@ -17,7 +17,7 @@ from __future__ import annotations
 import copy
 import json
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -37,7 +37,9 @@ class Editor(StrEnum):
     NUMBER_TEXT = "number_text"  # any other number: a line accepting digits only
     TEXT_AREA = "text_area"      # a prompt, a ``textarea`` or a long string
     LINE = "line"                # any other string
-    JSON = "json"                # arrays, objects, anything else: JSON typed by hand
+    STRING_LIST = "string_list"  # an array of strings (image URLs): one row each, add/remove
+    GROUP = "group"              # an object with its own properties: a box of its own fields
+    JSON = "json"                # other arrays and objects, anything else: JSON typed by hand
 
 
 def schema_type(schema: Mapping[str, Any]) -> str:
@@ -158,10 +160,26 @@ class SchemaProperty:
     low: float | None = None      # numbers: the inclusive bounds (:func:`bounds`)
     high: float | None = None
     max_length: int | None = None  # strings
+    min_items: int | None = None   # arrays
+    max_items: int | None = None
 
     @property
     def is_url(self) -> bool:
-        return self.schema.get("format") in ("uri", "url", "uri-reference")
+        """Whether the string (or, for a list, each of its strings) is a web address."""
+        schema = self.schema
+        if self.editor is Editor.STRING_LIST:
+            items = schema.get("items")
+            schema = items if isinstance(items, Mapping) else {}
+        return schema.get("format") in URL_FORMATS or _url_key(self.key)
+
+    @property
+    def short_help(self) -> str | None:
+        """The description's first sentence, short enough for a line under the input."""
+        return short_help(self.description)
+
+    def choice_label(self, option: Any) -> str:
+        """What the choice ``option`` reads as (see :func:`choice_label`)."""
+        return choice_label(self.key, option)
 
     @property
     def title(self) -> str:
@@ -177,6 +195,55 @@ class SchemaProperty:
         written the same way: ``6`` chooses ``"6"``); the blank ``None`` option never is."""
         return option is not None and (option == value or coerce(self.kind, value) == option
                                        or str(option) == str(value))
+
+
+URL_FORMATS = ("uri", "url", "uri-reference", "iri")
+"""The ``format`` values that mark a string as a web address."""
+SHORT_HELP = 90
+"""The most characters of a description shown under its input (all of it is the tooltip)."""
+
+
+def _url_key(key: str) -> bool:
+    """A key that names web addresses (``image_url``, ``reference_image_urls``)."""
+    return key.endswith(("_url", "_urls")) or key in ("url", "urls")
+
+
+def _seconds_key(key: str) -> bool:
+    """A key whose numbers are seconds (``duration``, ``video_duration``, ``seconds``)."""
+    return "duration" in key or key in ("seconds", "length")
+
+
+def choice_label(key: str, option: Any) -> str:
+    """What a choice reads as in its list: a duration's number (``"5"``, ``5``) as ``5 s``,
+    anything else as written (the value sent stays the schema's own)."""
+    if option is None:
+        return ""
+    if _seconds_key(key) and not isinstance(option, bool):
+        number = as_float(option)
+        if number is not None:
+            return f"{number:g} s"
+    return str(option)
+
+
+def short_help(text: str | None) -> str | None:
+    """``text``'s first sentence, cut to :data:`SHORT_HELP` characters (``None``: none)."""
+    if not text:
+        return None
+    text = " ".join(str(text).split())
+    end = text.find(". ")
+    first = text[:end + 1] if end >= 0 else text
+    if len(first) <= SHORT_HELP:
+        return first
+    return first[:SHORT_HELP - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def _string_items(schema: Mapping[str, Any]) -> bool:
+    """Whether an array property holds strings (its ``items`` say so, or say nothing)."""
+    items = schema.get("items")
+    if items is None:
+        return True
+    return isinstance(items, Mapping) and schema_type(items) == "string" \
+        and "enum" not in items
 
 
 def _multiline(key: str, schema: Mapping[str, Any]) -> bool:
@@ -202,11 +269,48 @@ def read_property(key: str, schema: Mapping[str, Any], required: bool) -> Schema
         editor = Editor.SPIN if spin else Editor.NUMBER_TEXT
     elif kind == "string":
         editor = Editor.TEXT_AREA if _multiline(key, schema) else Editor.LINE
+    elif kind == "array" and _string_items(schema):
+        editor = Editor.STRING_LIST
+        default = schema.get("default") if isinstance(schema.get("default"), list) else None
+        optional = not required and default is None
+    elif kind == "object" and isinstance(schema.get("properties"), Mapping):
+        editor = Editor.GROUP
+        default = None
+        optional = not required
     else:
         editor = Editor.JSON
     return SchemaProperty(key, schema, kind, editor, required, default, optional,
                           choices, low, high,
-                          as_int(schema.get("maxLength")))
+                          as_int(schema.get("maxLength")), as_int(schema.get("minItems")),
+                          as_int(schema.get("maxItems")))
+
+
+def string_list(value: Any) -> list[str] | None:
+    """What a list editor shows for ``value``: a list of strings (one string is a list of
+    one; ``None`` an empty list), else ``None`` (it cannot be shown)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value.strip()] if value.strip() else []
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return [v.strip() for v in value if v.strip()]
+    return None
+
+
+def list_problem(prop: SchemaProperty, values: list[str],
+                 url_problem: Callable[[str], str | None] | None = None) -> str | None:
+    """Why the strings of a list property do not fit its schema (too few, too many, a row
+    that is not a web address per ``url_problem``), as a sentence; ``None`` when they do."""
+    if url_problem is not None and prop.is_url:
+        for number, value in enumerate(values, 1):
+            problem = url_problem(value)
+            if problem:
+                return f"Row {number}: {problem}"
+    if values and prop.min_items and len(values) < prop.min_items:
+        return f"{prop.title}: at least {prop.min_items} needed."
+    if prop.max_items is not None and len(values) > prop.max_items:
+        return f"{prop.title}: at most {prop.max_items}."
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,11 +403,16 @@ def stand_in_schema(model: Mapping[str, Any] | None) -> dict[str, Any]:
     return {"type": "object", "properties": properties, "required": ["prompt"]}
 
 
-def published_schema(entries: Iterable[Any], model_name: str | None) -> Mapping[str, Any] | None:
-    """The input schema ``asset_schemas`` publishes for ``model_name`` (one with
-    ``properties``), else ``None``."""
+def published_schema(entries: Iterable[Any], model_name: str | None,
+                     key: str = "model_name") -> Mapping[str, Any] | None:
+    """The input schema a catalogue publishes for ``model_name`` (``asset_schemas`` names
+    its entries by ``model_name``, ``inspirations`` by ``id``: ``key``), one with
+    ``properties``, else ``None``."""
+    if model_name is None:
+        return None
     for entry in entries:
-        if isinstance(entry, Mapping) and entry.get("model_name") == model_name:
+        if isinstance(entry, Mapping) and entry.get(key) is not None \
+                and str(entry.get(key)) == str(model_name):
             schema = entry.get("input_params_schema")
             if isinstance(schema, Mapping) and isinstance(schema.get("properties"), Mapping):
                 return schema
@@ -312,7 +421,9 @@ def published_schema(entries: Iterable[Any], model_name: str | None) -> Mapping[
 
 __all__ = [
     "MAX_DECIMALS",
+    "SHORT_HELP",
     "SPIN_LIMIT",
+    "URL_FORMATS",
     "Editor",
     "SchemaProperty",
     "SpinRange",
@@ -320,13 +431,17 @@ __all__ = [
     "as_float",
     "as_int",
     "bounds",
+    "choice_label",
     "coerce",
+    "list_problem",
     "ordered_properties",
     "parse_json",
     "published_schema",
     "read_property",
     "schema_type",
+    "short_help",
     "spin_range",
     "stand_in_schema",
+    "string_list",
     "title",
 ]

@@ -10,20 +10,25 @@ import pytest
 from app.generators.catalogue import ASSET_MODELS
 from app.json_schema import (
     MAX_DECIMALS,
+    SHORT_HELP,
     SPIN_LIMIT,
     Editor,
     accepts_text,
     as_float,
     as_int,
     bounds,
+    choice_label,
     coerce,
+    list_problem,
     ordered_properties,
     parse_json,
     published_schema,
     read_property,
     schema_type,
+    short_help,
     spin_range,
     stand_in_schema,
+    string_list,
     title,
 )
 
@@ -84,7 +89,8 @@ def test_bounds_move_an_integers_exclusive_bounds_in_by_one():
     ("story", {"type": "string", "format": "textarea"}, False, Editor.TEXT_AREA),
     ("story", {"type": "string", "maxLength": 501}, False, Editor.TEXT_AREA),
     ("image_url", {"type": "string", "format": "uri", "maxLength": 500}, False, Editor.LINE),
-    ("tags", {"type": "array"}, False, Editor.JSON),
+    ("tags", {"type": "array"}, False, Editor.STRING_LIST),
+    ("seeds", {"type": "array", "items": {"type": "integer"}}, False, Editor.JSON),
     ("extra", {"type": "object"}, False, Editor.JSON),
 ])
 def test_which_editor_a_property_gets(key: str, schema: dict[str, Any], required: bool,
@@ -172,3 +178,86 @@ def test_published_schema_is_the_models_entry_with_properties():
     assert published_schema(entries, "m") is good
     assert published_schema(entries, "missing") is None
     assert published_schema([], None) is None
+
+
+# ---------------------------------------------------------------------------- catalogue shapes
+
+IMAGE_URLS = {"type": "array", "items": {"type": "string", "format": "uri"}, "maxItems": 3,
+              "description": "Reference images. Up to three, each a public link."}
+
+
+def test_lists_of_strings_and_objects_with_properties_get_their_own_editors():
+    urls = read_property("image_urls", IMAGE_URLS, False)
+    assert urls.editor is Editor.STRING_LIST and urls.is_url and urls.optional
+    assert (urls.min_items, urls.max_items) == (None, 3)
+    untyped = read_property("reference_image_urls", {"type": "array"}, True)
+    assert untyped.editor is Editor.STRING_LIST and untyped.is_url  # named as addresses
+    tags = read_property("tags", {"type": "array", "items": {"type": "string"},
+                                  "default": ["a"]}, False)
+    assert tags.editor is Editor.STRING_LIST and not tags.is_url and tags.default == ["a"]
+    assert not tags.optional
+    numbers = read_property("seeds", {"type": "array", "items": {"type": "integer"}}, False)
+    assert numbers.editor is Editor.JSON  # not a list of strings: JSON by hand
+    picks = read_property("styles", {"type": "array", "items": {"enum": ["a", "b"]}}, False)
+    assert picks.editor is Editor.JSON
+    camera = read_property("camera", {"type": "object", "properties": {
+        "zoom": {"type": "number"}}}, False)
+    assert camera.editor is Editor.GROUP and camera.optional
+    assert read_property("extra", {"type": "object"}, False).editor is Editor.JSON
+
+
+def test_a_lists_problems_name_the_row_and_the_limits():
+    urls = read_property("image_urls", {**IMAGE_URLS, "minItems": 2}, True)
+
+    def check(url: str) -> str | None:
+        return None if url.startswith("https://") else "Not a web address."
+
+    assert list_problem(urls, ["https://a.example/x.png", "ftp://b"], check) == (
+        "Row 2: Not a web address.")
+    assert list_problem(urls, ["https://a.example/x.png"], check) == (
+        "Image urls: at least 2 needed.")
+    assert list_problem(urls, ["https://e.example/"] * 4, check) == "Image urls: at most 3."
+    assert list_problem(urls, ["https://e.example/"] * 2, check) is None
+    assert list_problem(urls, [], check) is None  # empty: "required" is the form's to say
+    tags = read_property("tags", {"type": "array"}, False)
+    assert list_problem(tags, ["not a url"], check) is None  # not addresses: not checked
+
+
+def test_string_list_reads_what_a_list_editor_can_show():
+    assert string_list(None) == []
+    assert string_list(" https://a.example ") == ["https://a.example"]
+    assert string_list(["x", " ", " y "]) == ["x", "y"]
+    assert string_list("") == []
+    assert string_list([1, 2]) is None and string_list({"a": 1}) is None
+
+
+@pytest.mark.parametrize(("key", "option", "label"), [
+    ("duration", "5", "5 s"),
+    ("duration", 10, "10 s"),
+    ("video_duration", "7.5", "7.5 s"),
+    ("duration", "auto", "auto"),
+    ("resolution", "768p", "768p"),
+    ("num_images", 2, "2"),
+    ("duration", None, ""),
+    ("duration", True, "True"),
+])
+def test_choice_labels_show_durations_in_seconds(key: str, option: Any, label: str):
+    assert choice_label(key, option) == label
+
+
+def test_short_help_is_the_descriptions_first_sentence_within_its_length():
+    assert short_help(None) is None and short_help("") is None
+    assert short_help("Lower is faster.  Higher is sharper.") == "Lower is faster."
+    long = "word " * 40
+    cut = short_help(long)
+    assert cut is not None and len(cut) <= SHORT_HELP and cut.endswith("…")
+    prop = read_property("image_urls", IMAGE_URLS, False)
+    assert prop.short_help == "Reference images."
+
+
+def test_published_schema_reads_templates_by_their_id_too():
+    entries = [{"id": 42, "input_params_schema": {"properties": {"text": {}}}},
+               {"id": "7", "input_params_schema": {"type": "object"}}]
+    assert published_schema(entries, "42", key="id") == {"properties": {"text": {}}}
+    assert published_schema(entries, "7", key="id") is None  # no properties
+    assert published_schema(entries, None, key="id") is None
