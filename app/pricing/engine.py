@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from app.pricing._registry import price_table
 from app.pricing.money import credits_text
-from app.pricing.table import PHASES, PriceEntry, PriceTable, PricingError, clip_value
+from app.pricing.table import PHASES, Bound, PriceEntry, PriceTable, PricingError, clip_value
 
 MAX_SECONDS = Decimal(14400)  # four hours: anything longer is a typo, not a video
 MAX_COUNT = 10000
@@ -46,6 +46,11 @@ class PriceRequest:
     count: int = 1
     model: str | None = None
     variant: str | None = None
+    key: str | None = None
+    """The learned-price key (``app.pricing.assets.price_key``): what a real charge of the
+    same model and price-driving inputs is remembered under. The table lookup ignores it."""
+    detail: str = ""
+    """How the count was reached, appended to the breakdown (a surcharge's parts)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +67,8 @@ class Estimate:
     known_after_run: bool
     as_of: datetime.date
     stale: bool
+    bound: Bound = Bound.EXACT
+    """``exact``; ``at_least``: ``credits`` is a minimum; ``unknown``: ``credits`` is None."""
 
 
 def plan_by_key(key: str) -> Plan:
@@ -126,8 +133,9 @@ def estimate(request: PriceRequest, table: PriceTable | None = None, plan: Plan 
     Estimate
         Credits, billed blocks, a human breakdown such as
         ``"31 s → 2 × 30 s blocks × 5 = 10 credits"``, dollars (to the cent, half up), and
-        whether the entry is more than 90 days old. Token-charged rules have no credits
-        and ``known_after_run`` set.
+        whether the entry is more than 90 days old. Token-charged rules and entries whose
+        price is unknown have no credits, ``known_after_run`` set and ``bound`` unknown; a
+        "from N" entry gives ``bound`` at_least and a breakdown that says "at least".
 
     Raises
     ------
@@ -148,7 +156,31 @@ def estimate(request: PriceRequest, table: PriceTable | None = None, plan: Plan 
     table = price_table() if table is None else table
     entry = table.find(request.rule, request.phase, request.model, request.variant)
 
-    if entry.rate is None:
+    credits, blocks, body = _priced(request, entry, count, seconds)
+    if request.detail:
+        body = f"{body} ({request.detail})"
+    prefix = "" if request.phase == "create" else f"{request.phase.capitalize()}: "
+
+    dollars = None
+    if plan is not None and credits is not None:
+        dollars = (credits * plan.price_per_credit).quantize(CENT, rounding=ROUND_HALF_UP)
+    today = datetime.date.today() if today is None else today
+    return Estimate(request=request, entry=entry, credits=credits, blocks=blocks,
+                    breakdown=prefix + body, plan=plan, dollars=dollars,
+                    known_after_run=credits is None, as_of=entry.as_of,
+                    stale=(today - entry.as_of).days > STALE_AFTER_DAYS,
+                    bound=Bound.UNKNOWN if credits is None else entry.bound)
+
+
+def _priced(request: PriceRequest, entry: PriceEntry, count: int,
+            seconds: Decimal | None) -> tuple[Decimal | None, int | None, str]:
+    """Credits, billed blocks and the breakdown's body for one entry."""
+    name = " ".join(filter(None, (entry.model, entry.variant)))
+    least = "at least " if entry.bound is Bound.AT_LEAST else ""
+    if entry.rate is None and entry.bound is Bound.UNKNOWN:
+        credits, blocks = None, None
+        body = f"{name}: price unknown — known after the run"
+    elif entry.rate is None:
         credits, blocks = None, None
         body = "Charged by tokens — the real figure is known after the run"
     elif entry.unit == "second":
@@ -160,24 +192,21 @@ def estimate(request: PriceRequest, table: PriceTable | None = None, plan: Plan 
         size = "1 s" if entry.increment == 1 else \
             f"{_num(entry.increment)} s {_plural(blocks, 'block')}"
         length = f"{_num(seconds)} s" if count == 1 else f"{count} × {_num(seconds)} s"
-        body = f"{length} → {blocks} × {size} × {_num(entry.rate)} = {credits_text(credits)}"
+        body = (f"{length} → {blocks} × {size} × {least}{_num(entry.rate)} = "
+                f"{least}{credits_text(credits)}")
+    elif entry.unit == "credit":
+        blocks = count
+        credits = blocks * entry.rate
+        body = f"{name}: {least}{credits_text(credits)}"
     else:
         blocks = count
         credits = blocks * entry.rate
         noun = "output" if entry.unit == "asset" else entry.unit
-        body = f"{count} {_plural(count, noun)} × {_num(entry.rate)} = {credits_text(credits)}"
+        body = (f"{count} {_plural(count, noun)} × {least}{_num(entry.rate)} = "
+                f"{least}{credits_text(credits)}")
         if entry.unit == "asset":
-            body = f"{' '.join(filter(None, (entry.model, entry.variant)))}: {body}"
-    prefix = "" if request.phase == "create" else f"{request.phase.capitalize()}: "
-
-    dollars = None
-    if plan is not None and credits is not None:
-        dollars = (credits * plan.price_per_credit).quantize(CENT, rounding=ROUND_HALF_UP)
-    today = datetime.date.today() if today is None else today
-    return Estimate(request=request, entry=entry, credits=credits, blocks=blocks,
-                    breakdown=prefix + body, plan=plan, dollars=dollars,
-                    known_after_run=credits is None, as_of=entry.as_of,
-                    stale=(today - entry.as_of).days > STALE_AFTER_DAYS)
+            body = f"{name}: {body}"
+    return credits, blocks, body
 
 
 def _seconds(value: object) -> Decimal:

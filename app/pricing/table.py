@@ -6,20 +6,34 @@ import datetime
 import functools
 import json
 import os
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 PHASES = ("create", "preview", "render")
-UNITS = ("second", "request", "link", "image", "asset", "token")
+UNITS = ("second", "request", "link", "image", "asset", "token", "credit")
+"""``credit``: a surcharge counted in steps of ``rate`` credits (the Boreal-H3 reference
+inputs, rounded up to the next half credit): the request's ``count`` is the number of steps."""
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "resources" / "prices.json"
 STANDARD_MODEL = "standard"  # the API's default model_version; priced by the model-less entry
 
 
 class PricingError(ValueError):
     """A price cannot be given: bad input or a bad price table. The message is fit for a user."""
+
+
+class Bound(StrEnum):
+    """How far a price is known: ``exact`` (a table cell), ``at_least`` (only the docs'
+    "from N" minimum, or the largest known cell below a cut-off row) or ``unknown`` (no
+    price seen: the charge is known only after the run). Never zero for the unknown."""
+
+    EXACT = "exact"
+    AT_LEAST = "at_least"
+    UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +50,8 @@ class PriceEntry:
     as_of: datetime.date
     source: str
     note: str = ""
+    bound: Bound = Bound.EXACT
+    """``rate`` is the price (exact), a minimum (at_least) or ``None`` (unknown)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,9 +169,9 @@ def _load(path: Path) -> PriceTable:
 
 def _checked(entries: tuple[PriceEntry, ...], defaults: Any) -> tuple[tuple[str, str], ...]:
     """The table-wide checks: no entry listed twice, default models that are priced."""
-    keys = [(e.rule, e.phase, e.model, e.variant) for e in entries]
-    for key in keys:
-        if keys.count(key) > 1:
+    counts = Counter((e.rule, e.phase, e.model, e.variant) for e in entries)
+    for key, seen in counts.items():
+        if seen > 1:
             raise PricingError(f"The price table lists {'/'.join(map(str, key))} twice.")
     if not isinstance(defaults, dict) or not all(
             isinstance(v, str) and (k, v) in {(e.rule, e.model) for e in entries}
@@ -172,7 +188,8 @@ def _as_item(entry: object) -> dict[str, Any] | None:
     item: dict[str, Any] = {
         "rule": entry.rule, "phase": entry.phase, "model": entry.model,
         "variant": entry.variant, "unit": entry.unit, "increment": entry.increment,
-        "rate": entry.rate, "as_of": entry.as_of, "source": entry.source, "note": entry.note}
+        "rate": entry.rate, "as_of": entry.as_of, "source": entry.source, "note": entry.note,
+        "bound": entry.bound}
     if isinstance(entry.as_of, datetime.date) and not isinstance(entry.as_of, datetime.datetime):
         item["as_of"] = entry.as_of.isoformat()
     return item
@@ -194,9 +211,19 @@ def _entry(item: Any, index: int) -> PriceEntry:
         increment = _positive(item.get("increment"), name, "increment")
     elif item.get("increment", 1) != 1:
         raise PricingError(f"Price table {name} counts {unit}s and cannot have an increment.")
+    try:
+        bound = Bound(item.get("bound", Bound.EXACT))
+    except ValueError:
+        raise PricingError(f"Price table {name} has an unknown bound {item.get('bound')!r} "
+                           f"(known: {_names(Bound)}).") from None
     if unit == "token":
         if item.get("rate") is not None:
             raise PricingError(f"Price table {name} is charged by tokens and cannot have a rate.")
+        rate = None
+    elif bound is Bound.UNKNOWN:
+        if item.get("rate") is not None:
+            raise PricingError(f"Price table {name} has an unknown price and cannot have a "
+                               "rate.")
         rate = None
     else:
         rate = _positive(item.get("rate"), name, "rate")
@@ -206,7 +233,8 @@ def _entry(item: Any, index: int) -> PriceEntry:
                       unit=unit, increment=increment, rate=rate,
                       as_of=_date(item.get("as_of"), name),
                       source=_text(item.get("source"), name, "source"),
-                      note=_optional_text(item.get("note"), name, "note") or "")
+                      note=_optional_text(item.get("note"), name, "note") or "",
+                      bound=bound)
 
 
 def _positive(value: Any, name: str, field: str) -> Decimal:

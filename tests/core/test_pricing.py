@@ -38,8 +38,8 @@ TODAY = datetime.date(2026, 11, 25)
 STANDARD_30S = ("url_to_video", "avatar", "custom_template", "ai_shorts", "ai_editing")
 AURORA_SWITCHABLE = ("url_to_video", "avatar", "custom_template")
 ALL_RULES = (*STANDARD_30S, "aurora", "aurora_fast", "text_to_speech", "ai_scripts", "links",
-             "product_image", "product_video", "ad_clone", "asset_generator", "text_generator",
-             "product_image_regen", "product_video_regen")
+             "image_ad", "product_image", "product_video", "ad_clone", "asset_generator",
+             "text_generator", "product_image_regen", "product_video_regen")
 # seconds at the edges of a 30 s block, and the blocks billed for them
 EDGES_30 = [(0.5, 1), (1, 1), (29.99, 1), (30, 1), (30.01, 2), (60, 2), (60.01, 3)]
 
@@ -620,7 +620,9 @@ def test_added_entries_cannot_repeat_a_priced_one() -> None:
 
 def test_registered_prices_are_what_estimates_read_by_default() -> None:
     bundled = load_price_table()
-    assert price_table() is bundled
+    base = price_table()
+    assert price_table() is base  # composed once, not per estimate
+    assert {e.rule for e in base.entries} == {e.rule for e in bundled.entries}
     table = register_prices(QUICK)
     try:
         assert price_table() is table and load_price_table() is bundled
@@ -632,7 +634,7 @@ def test_registered_prices_are_what_estimates_read_by_default() -> None:
             unregister_prices("links")
     finally:
         unregister_prices("quick_ad")
-    assert price_table() is bundled
+    assert price_table() == base
     with pytest.raises(PricingError, match="Unknown billing rule"):
         credits("quick_ad", 16)
     unregister_prices("quick_ad")  # nothing left to remove: no error
