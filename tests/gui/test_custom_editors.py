@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -22,9 +23,13 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QSpinBox,
+    QToolButton,
     QWidget,
 )
 
@@ -47,6 +52,7 @@ from ui.forms.pickers import (
 )
 from ui.forms.scenes import ScenesEditor
 from ui.forms.schema_form import SchemaForm, build_input, fallback_schema
+from ui.forms.schema_inputs import StringList, add_row
 from ui.forms.templates import TemplatePicker
 from ui.forms.variables import COL_NAME, COL_VALUE, VariablesEditor
 from ui.service import StudioService
@@ -735,3 +741,88 @@ async def test_custom_editor_table(qtbot: Any, service: StudioService):
         assert fields[kind].validate(editor.value()) in (None, "This field is required.")
         editor.set_value(editor.value())
     await idle()
+
+
+def test_schema_lists_groups_and_labels(qtbot: Any):
+    """A list of image addresses adds and removes rows and says which row is not an address;
+    an object's properties sit in a group box of their own; durations read "5 s"."""
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    form = QFormLayout(parent)
+    calls: list[str] = []
+    schema = {"type": "object", "required": ["image_urls"], "properties": {
+        "image_urls": {"type": "array", "items": {"type": "string", "format": "uri"},
+                       "maxItems": 2, "description": "Pictures to start from. Public links."},
+        "camera": {"type": "object", "description": "How the camera moves.",
+                   "required": ["motion"], "properties": {
+                       "motion": {"type": "string", "enum": ["pan", "zoom"],
+                                  "default": "pan"},
+                       "speed": {"type": "number", "minimum": 0, "maximum": 1}}},
+        "duration": {"type": "string", "enum": ["5", "10"], "default": "5"}}}
+    entries = {key: add_row(form, "input_params", key, prop, key in schema["required"],
+                            parent, lambda: calls.append("edit"))
+               for key, prop in schema["properties"].items()}
+    urls = entries["image_urls"]
+    box = urls.widget
+    assert isinstance(box, StringList) and len(box.lines) == 1  # a required list: one row
+    assert urls.get() is None and box.objectName() == "input_params_image_urls"
+    help_line = parent.findChild(QLabel, "input_params_image_urls_help")
+    assert help_line is not None and help_line.text() == "Pictures to start from."
+    assert box.toolTip() == "Pictures to start from. Public links."
+    box.lines[0].setText("https://cdn.example.com/a.png")
+    box.add_button.click()
+    assert len(box.lines) == 2 and not box.add_button.isEnabled()  # maxItems reached
+    box.lines[1].setText("not an address")
+    assert box.problem.text().startswith("Row 2:") and not box.problem.isHidden()
+    assert urls.get() == ["https://cdn.example.com/a.png", "not an address"]
+    remove = parent.findChild(QToolButton, "input_params_image_urls_remove_2")
+    assert remove is not None
+    remove.click()
+    assert urls.get() == ["https://cdn.example.com/a.png"] and box.problem.isHidden()
+    assert box.add_button.isEnabled() and calls
+    assert urls.set(["https://x.example/1.png", "https://x.example/2.png"])
+    assert urls.get() == ["https://x.example/1.png", "https://x.example/2.png"]
+    assert not urls.set([1, 2]) and urls.set(None) and urls.get() is None
+
+    camera = entries["camera"]
+    assert isinstance(camera.widget, QGroupBox) and camera.widget.title() == "Camera"
+    assert camera.get() == {"motion": "pan"}  # its default; the optional speed not set
+    assert camera.set({"motion": "zoom", "speed": 0.5})
+    assert camera.get() == {"motion": "zoom", "speed": 0.5}
+    speed = parent.findChild(QDoubleSpinBox, "input_params_camera_speed")
+    assert speed is not None and speed.value() == 0.5
+    assert not camera.set("zoom")
+
+    duration = entries["duration"].widget
+    assert isinstance(duration, QComboBox) and texts(duration) == ["5 s", "10 s"]
+    assert entries["duration"].get() == "5"
+    assert unnamed_controls(parent) == []
+
+
+async def test_the_wheel_changes_only_a_focused_control(qtbot: Any):
+    """Scrolling over a form never changes a value (and a price) the user did not pick."""
+    parent = QWidget()
+    form = QFormLayout(parent)
+    combo = add_row(form, "p", "duration", {"type": "string", "enum": ["5", "10", "15"],
+                                            "default": "5"}, True, parent, lambda: None)
+    spin = add_row(form, "p", "num_images", {"type": "integer", "minimum": 1, "maximum": 4,
+                                             "default": 1}, True, parent, lambda: None)
+    await shown(qtbot, parent)
+    for entry, before, after, notch in ((combo, "5", "10", -120), (spin, 1, 2, 120)):
+        widget = entry.widget
+        assert widget.focusPolicy() == Qt.FocusPolicy.StrongFocus
+        wheel(widget, notch)
+        assert entry.get() == before  # unfocused: unchanged
+        widget.setFocus()
+        await until(widget.hasFocus)
+        wheel(widget, notch)
+        assert entry.get() == after  # focused: the wheel works as usual
+
+
+def wheel(widget: QWidget, notch: int) -> None:
+    """One notch of the wheel (``notch`` -120 down, 120 up) over ``widget``'s centre."""
+    centre = QPointF(widget.rect().center())
+    event = QWheelEvent(centre, QPointF(widget.mapToGlobal(centre.toPoint())), QPoint(0, notch),
+                        QPoint(0, notch), Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+                        Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(widget, event)
