@@ -111,32 +111,37 @@ def size_text(pixmap: QPixmap | None) -> str:
 class PreviewDialog(QDialog):
     """Plays a video or an audio result, shows an image or text; never blocks the loop.
 
-    ``service`` (optional) reads an image that is not downloaded yet from its URL.
+    ``service`` (optional) reads an image that is not downloaded yet from its URL. Without a
+    job, ``sources`` and ``title`` say what to play (a template's preview video).
     """
 
-    def __init__(self, record: JobRecord, parent: QWidget | None = None, *,
-                 service: StudioService | None = None) -> None:
+    def __init__(self, record: JobRecord | None, parent: QWidget | None = None, *,
+                 service: StudioService | None = None, title: str = "",
+                 sources: list[QUrl] | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("preview_dialog")
-        self.setWindowTitle(f"Preview — {record.title}")
-        self.resize(800, 600)
         self.record = record
+        self.title = title or (record.title if record is not None else "")
+        self.setWindowTitle(f"Preview — {self.title}")
+        self.resize(800, 600)
         self.service = service
         self.player: Any = None
         self.duration_ms = 0
         self.problem = ""
-        self.sources = media_sources(record)
+        self.sources = list(sources) if sources is not None else \
+            media_sources(record) if record is not None else []
         self.source: QUrl | None = self.sources[0] if self.sources else None
         self.pixmaps: dict[int, QPixmap] = {}
         self.current = 0
         layout = QVBoxLayout(self)
-        self.caption = QLabel(record.title)
+        self.caption = QLabel(self.title)
         self.caption.setObjectName("preview_caption")
         self.caption.setWordWrap(True)
         layout.addWidget(self.caption)
         self.kind = "text" if self.source is None else media_kind(self.source)
         if self.source is None:
-            text = QPlainTextEdit(record.response_text or "Nothing to preview yet.")
+            text = QPlainTextEdit(record.response_text if record is not None
+                                  and record.response_text else "Nothing to preview yet.")
             text.setObjectName("preview_text")
             text.setAccessibleName("Result text")
             text.setReadOnly(True)
@@ -348,7 +353,7 @@ class PreviewDialog(QDialog):
             self.full_button.setVisible(self.kind == "video")
             self.player.setSource(self.source)
         count = f" — result {index + 1} of {len(self.sources)}" if len(self.sources) > 1 else ""
-        self.caption.setText(f"{self.record.title}{count}")
+        self.caption.setText(f"{self.title}{count}")
 
     # ------------------------------------------------------------------ the player
 
@@ -367,7 +372,7 @@ class PreviewDialog(QDialog):
 
     def _error(self, _error: Any, text: str) -> None:
         self.problem = text or "The player could not open this file."
-        self.caption.setText(f"{self.record.title} — {self.problem}")
+        self.caption.setText(f"{self.title} — {self.problem}")
         log.info("preview failed: %s", self.problem)
 
     def toggle(self) -> None:
@@ -413,13 +418,13 @@ class PreviewDialog(QDialog):
                 if not self.pixmaps[index].save(target):
                     raise OSError("the image could not be written in that format")
             else:
-                self.caption.setText(f"{self.record.title} — not downloaded yet: use “Open” "
+                self.caption.setText(f"{self.title} — not downloaded yet: use “Open” "
                                      "to fetch it, or wait for the download.")
                 return False
         except OSError as exc:
-            self.caption.setText(f"{self.record.title} — not saved: {exc}")
+            self.caption.setText(f"{self.title} — not saved: {exc}")
             return False
-        self.caption.setText(f"{self.record.title} — saved as {target}")
+        self.caption.setText(f"{self.title} — saved as {target}")
         return True
 
     def done(self, result: int) -> None:
