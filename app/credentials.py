@@ -33,6 +33,7 @@ import keyring.errors
 from keyring.backend import KeyringBackend
 
 from app.logsafe import register_secret
+from app.platform import secure_keyring_classes
 
 log = logging.getLogger(__name__)
 
@@ -42,15 +43,6 @@ KEY_ENTRY = "X-API-KEY"
 ENV_API_ID = "CREATIFY_API_ID"
 ENV_API_KEY = "CREATIFY_API_KEY"
 
-# (module, class name) of the backends that keep secrets in the system's protected store.
-_SECURE_CLASSES: frozenset[tuple[str, str]] = frozenset({
-    ("keyring.backends.SecretService", "Keyring"),
-    ("keyring.backends.libsecret", "Keyring"),
-    ("keyring.backends.kwallet", "DBusKeyring"),
-    ("keyring.backends.kwallet", "DBusKeyringKWallet4"),
-    ("keyring.backends.macOS", "Keyring"),
-    ("keyring.backends.Windows", "WinVaultKeyring"),
-})
 _CHAINER = ("keyring.backends.chainer", "ChainerBackend")
 
 # -- the key pair ---------------------------------------------------------------------------
@@ -132,18 +124,20 @@ def _chained(backend: KeyringBackend) -> list[KeyringBackend]:
     return list(children) if children is not None else []
 
 
-def is_secure_backend(backend: KeyringBackend) -> bool:
-    """Whether the backend keeps secrets in the system's protected store.
+def is_secure_backend(backend: KeyringBackend, platform: str | None = None) -> bool:
+    """Whether the backend keeps secrets in the system's protected store on ``platform``
+    (default: this one; the accepted backends per platform are
+    :func:`app.platform.secure_keyring_classes`).
 
     Exact classes only (a subclass may store anywhere). A chainer counts when it chains at
     least one backend and all of them are secure.
     """
+    secure = secure_keyring_classes(platform)
     ident = _class_id(backend)
     if ident == _CHAINER:
         children = _chained(backend)
-        return bool(children) and all(
-            _class_id(child) in _SECURE_CLASSES for child in children)
-    return ident in _SECURE_CLASSES
+        return bool(children) and all(_class_id(child) in secure for child in children)
+    return ident in secure
 
 
 def _backend_name(backend: KeyringBackend) -> str:

@@ -4,7 +4,8 @@ Two layouts:
 
 * **Per user** (the default): the platform's own places, through ``platformdirs``
   (``~/.config/creatify-studio``, ``~/.local/share/creatify-studio``, … on Linux;
-  ``~/Library/…`` on macOS; ``%LOCALAPPDATA%`` on Windows).
+  ``~/Library/…`` on macOS; ``%LOCALAPPDATA%`` on Windows), as
+  :func:`app.platform.user_folders` lays them out.
 * **One directory** (``--data-dir DIR``: portable use and tests): everything under ``DIR`` —
   ``DIR/config``, ``DIR/data``, ``DIR/cache``, ``DIR/logs`` and, for finished videos,
   ``DIR/output``.
@@ -19,7 +20,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
+from app.platform import user_folders
 
 APP_NAME = "creatify-studio"
 OUTPUT_FOLDER = "Creatify Studio"
@@ -62,7 +63,7 @@ class AppPaths:
         """
         if self.root is not None:
             return self.root / "output"
-        return platformdirs.user_videos_path() / OUTPUT_FOLDER
+        return user_folders(APP_NAME).videos / OUTPUT_FOLDER
 
     def ensure(self) -> AppPaths:
         """Create the four directories (like ``mkdir -p``) and return ``self``.
@@ -96,12 +97,9 @@ def app_paths(data_dir: str | os.PathLike[str] | None = None) -> AppPaths:
             log_dir=root / "logs",
             root=root,
         )
-    return AppPaths(
-        config_dir=platformdirs.user_config_path(APP_NAME, appauthor=False),
-        data_dir=platformdirs.user_data_path(APP_NAME, appauthor=False),
-        cache_dir=platformdirs.user_cache_path(APP_NAME, appauthor=False),
-        log_dir=platformdirs.user_log_path(APP_NAME, appauthor=False),
-    )
+    folders = user_folders(APP_NAME)
+    return AppPaths(config_dir=folders.config, data_dir=folders.data, cache_dir=folders.cache,
+                    log_dir=folders.log)
 
 
 __all__ = ["APP_NAME", "OUTPUT_FOLDER", "AppPaths", "app_paths"]
