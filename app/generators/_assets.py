@@ -4,12 +4,13 @@ and Product Video's two steps (image, then video)."""
 from __future__ import annotations
 
 import copy
-import math
 from collections.abc import Mapping
 from typing import Any
 
 from app.api import resources as R
+from app.assets import schema_for
 from app.generators._common import ASPECT_RATIOS
+from app.generators._schema_values import properties_of, typed_values, values_problem
 from app.generators.spec import (
     Action,
     Choice,
@@ -22,8 +23,12 @@ from app.generators.spec import (
     ResultKind,
     Values,
     choices,
+    clip,
     is_empty,
 )
+from app.json_schema import stand_in_schema
+from app.pricing import PriceRequest, PricingError
+from app.pricing.assets import asset_price_requests, load_asset_prices
 
 
 def _prompt() -> dict[str, Any]:
@@ -79,57 +84,30 @@ ASSET_MODELS: dict[str, dict[str, Any]] = {
             "prompt": _prompt(), "num_images": _num_images()}},
     },
 }
-"""Asset models we know a price for, with the JSON Schema of their ``input_params`` (the
-names and types Creatify's ``GET /api/asset_generator/schemas/`` gives; the window prefers the
-server's schema and falls back to this one). ``priced_by`` names the input whose value picks
-the price cell; ``num_images`` multiplies it (prices are per output)."""
+"""Stand-ins for a few documented models, used only until the catalogue
+(``GET /api/asset_generator/schemas/``, kept by ``app.assets``) is known: a prompt plus the
+inputs their price depends on, so a first estimate and send work offline. Once the catalogue is
+installed, each model's published schema is the truth for the form, the check and the body."""
 DEFAULT_ASSET_MODEL = "veo3.1/fast"
 
 
+def asset_schema(model_name: str | None) -> tuple[dict[str, Any], bool]:
+    """The JSON Schema ``model_name``'s ``input_params`` follow, and whether it is the one
+    the catalogue publishes (``False``: the stand-in — a prompt, plus what the price needs
+    for the models above)."""
+    name = (model_name or "").strip()
+    published = schema_for(name) if name else None
+    if published is not None and properties_of(published):
+        return published, True
+    return stand_in_schema(ASSET_MODELS.get(name)), False
+
+
 def asset_input_schema(model_name: str | None) -> dict[str, Any] | None:
-    """The JSON Schema of ``model_name``'s ``input_params`` we know, or ``None``."""
-    model = ASSET_MODELS.get(model_name or "")
-    return None if model is None else copy.deepcopy(model["schema"])
-
-
-
-# ---------------------------------------------------------------------------- Asset Generator
-
-def _as_text(value: Any) -> str | None:
-    """``value`` as a string input takes it: text as is, a whole number as its digits (a form
-    may hold ``duration`` 6 where the schema wants "6"); None for anything else."""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int) and abs(value) < 10**9:
-        return str(value)
-    if isinstance(value, float) and math.isfinite(value) and value.is_integer() \
-            and abs(value) < 10**9:
-        return str(int(value))
-    return None
-
-
-def _param_problem(name: str, schema: Mapping[str, Any], value: Any) -> str | None:
-    """Why ``value`` does not fit the input's JSON Schema (the subset our models use)."""
-    title = str(schema.get("title") or name)
-    kind = schema.get("type")
-    enum = schema.get("enum")
-    if kind == "string":
-        text = _as_text(value)
-        if text is None:
-            return f"{title}: expected text."
-        if isinstance(enum, list) and text not in enum:
-            return f"{title} must be one of {', '.join(map(str, enum))}."
-        return None
-    if kind == "integer":
-        whole = isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)
-                                           and value.is_integer())
-        if isinstance(value, bool) or not whole:
-            return f"{title}: expected a whole number."
-        low, high = schema.get("minimum"), schema.get("maximum")
-        if (low is not None and value < low) or (high is not None and value > high):
-            return f"{title} must be from {low} to {high}."
+    """The JSON Schema of ``model_name``'s ``input_params``: the catalogue's, else a
+    stand-in's; ``None`` for a model neither knows."""
+    schema, published = asset_schema(model_name)
+    if published or (model_name or "").strip() in ASSET_MODELS:
+        return copy.deepcopy(schema)
     return None
 
 
@@ -137,74 +115,76 @@ def _asset_check(values: Values) -> dict[str, str]:
     params = values.get("input_params")
     if not isinstance(params, Mapping):
         return {}
-    model = ASSET_MODELS.get(str(values.get("model_name")))
-    if model is None:
-        # A model the server lists but we have no schema for: the window's form follows the
-        # server's schema; we only insist on some input (its price shows as unknown).
+    name = str(values.get("model_name") or "").strip()
+    schema, published = asset_schema(name)
+    if not published and name not in ASSET_MODELS:
+        # A model the catalogue (not loaded yet) will describe: insist only on some input;
+        # its price shows as unknown until then.
         if not any(not is_empty(v) for v in params.values()):
             return {"input_params": "Fill in the model's inputs."}
         return {}
-    schema = model["schema"]
-    for name in schema.get("required", ()):
-        if is_empty(params.get(name)):
-            title = schema["properties"].get(name, {}).get("title", name)
-            return {"input_params": "Write a prompt." if name == "prompt"
-                    else f"{title} is required."}
-    for name, prop in schema["properties"].items():
-        value = params.get(name)
-        if not is_empty(value) and (problem := _param_problem(name, prop, value)):
-            return {"input_params": problem}
-    return {}
+    problem = values_problem(schema, typed_values(schema, params))
+    return {"input_params": problem} if problem else {}
 
 
-def _asset_params(model_name: str, params: Mapping[str, Any]) -> dict[str, Any]:
-    """``params`` in the schema's types (``duration`` 6 -> "6"), with the priced input filled
-    from its default so what is sent is what was priced."""
-    out = {str(k): (v.strip() if isinstance(v, str) else v) for k, v in params.items()
-           if not is_empty(v)}
-    model = ASSET_MODELS.get(model_name)
-    if model is None:
-        return out
-    properties = model["schema"]["properties"]
-    for name, prop in properties.items():
-        value = out.get(name)
-        if value is None:
-            continue
-        if prop.get("type") == "string" and (text := _as_text(value)) is not None:
-            out[name] = text
-        elif prop.get("type") == "integer" and isinstance(value, float) \
-                and math.isfinite(value) and value.is_integer():
-            out[name] = int(value)
-    priced = model["priced_by"]
-    if priced and priced not in out:
-        out[priced] = properties[priced]["default"]
+def _defaults(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """The defaults of the schema's plain inputs (choices, numbers, switches): sent when left
+    unset, so what is sent is what was priced whatever Creatify's own default becomes."""
+    out: dict[str, Any] = {}
+    for name, prop in properties_of(schema).items():
+        if "default" in prop and prop["default"] is not None and (
+                "enum" in prop or prop.get("type") in ("string", "integer", "number",
+                                                       "boolean")) \
+                and not isinstance(prop["default"], dict | list):
+            out[name] = prop["default"]
     return out
+
+
+def asset_params(model_name: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    """``params`` as sent: blanks left out, in the schema's types (``duration`` 6 → "6"),
+    the schema's defaults filled in; with the catalogue's schema, inputs it does not declare
+    are left out (Creatify would ignore them)."""
+    schema, published = asset_schema(model_name)
+    typed = typed_values(schema, params, only_declared=published)
+    if not published and model_name not in ASSET_MODELS:
+        return typed
+    return typed_values(schema, {**_defaults(schema), **typed})
 
 
 def _asset_body(values: Values) -> dict[str, Any]:
     name = str(values["model_name"]).strip()
-    return {"model_name": name, "input_params": _asset_params(name, values["input_params"])}
+    return {"model_name": name, "input_params": asset_params(name, values["input_params"])}
 
 
-def _asset_price(values: Values) -> dict[str, Any]:
+def _asset_prices(values: Values) -> list[PriceRequest]:
+    """The asset model's price requests: its per-output cell for these inputs × the number
+    of outputs, plus a reference-input surcharge where the docs give one (the price file's
+    reading, ``app.pricing.asset_price_requests``)."""
     name = str(values.get("model_name") or "").strip()
     params = values.get("input_params")
-    model = ASSET_MODELS.get(name)
-    if model is None:
-        return {"model": name or None}
-    sent = _asset_params(name, params if isinstance(params, Mapping) else {})
-    details: dict[str, Any] = {"model": name, "variant": None}
-    priced = model["priced_by"]
-    if priced:
-        text = _as_text(sent[priced])
-        option = "(not a valid choice)" if text is None else text
-        details["variant"] = f"{option}s" if priced == "duration" and text is not None \
-            else option
-    if "num_images" in model["schema"]["properties"]:
-        count = sent.get("num_images", 1)
-        details["count"] = count if isinstance(count, int) and not isinstance(count, bool) \
-            and count >= 1 else 1
-    return details
+    problem = _asset_check(values).get("input_params")
+    if problem:  # priced only once the inputs make a request (the form shows why not)
+        raise PricingError(problem)
+    sent = asset_params(name, params if isinstance(params, Mapping) else {})
+    schema, published = asset_schema(name)
+    return asset_price_requests(name, sent, schema if published or name in ASSET_MODELS
+                                else None)
+
+
+def model_title(model_name: str) -> str:
+    """What a creator calls the model: its title in the price file, else its name."""
+    info = load_asset_prices().info(model_name) if model_name else None
+    return info.title.split(" (")[0] if info is not None and info.title else model_name
+
+
+def _asset_describe(values: Values) -> str:
+    name = str(values.get("model_name") or "").strip()
+    params = values.get("input_params")
+    prompt = params.get("prompt") if isinstance(params, Mapping) else None
+    start = clip(" ".join(prompt.split()), 48) if isinstance(prompt, str) \
+        and prompt.strip() else ""
+    label = model_title(name) if name else "Asset Generator"
+    return f"{label} · {start}" if start else label
 
 
 ASSET_GENERATOR = GeneratorSpec(
@@ -212,26 +192,28 @@ ASSET_GENERATOR = GeneratorSpec(
     title="Asset Generator",
     billing_row="Asset Generator",
     resource=R.ASSET_GENERATOR,
-    description="Images and clips from the latest models, priced per model and output.",
+    description="Images and clips from the latest models (Veo, Kling, Seedance, Nano Banana, "
+                "GPT image, Flux…), priced per model and per output.",
     fields=(
         Field("model_name", "Model", FieldKind.CHOICE, required=True,
               default=DEFAULT_ASSET_MODEL,
               choices=tuple(Choice(k, v["label"]) for k, v in ASSET_MODELS.items()),
               open_choices=True, max_length=255,
-              help="Priced per output (× the number of images). Other models the server lists "
-                   "can be chosen, but their price is not known yet."),
+              help="Any model of Creatify's catalogue. Priced per output (× the number of "
+                   "images or clips); where only a minimum or no price is published, the "
+                   "estimate says so."),
         Field("input_params", "Inputs", FieldKind.SCHEMA_FORM, required=True, default={},
-              help="Built from the model's JSON Schema."),
+              help="Built from the model's published JSON Schema."),
     ),
     duration=DurationSource(DurationKind.NONE),
     check=_asset_check,
     build=_asset_body,
-    price_details=_asset_price,
+    price_list=_asset_prices,
+    describer=_asset_describe,
     price_rule="asset_generator",
     result_kind=ResultKind.ASSET,
     expected_seconds=600,
 )
-
 
 
 # ---------------------------------------------------------------------------- Product Video

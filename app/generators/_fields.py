@@ -113,7 +113,7 @@ def _text(field: Field, value: Any) -> str | None:
     return _text_problem(field, value)
 
 
-@_validates(FieldKind.UUID, FieldKind.TEMPLATE)
+@_validates(FieldKind.UUID, FieldKind.TEMPLATE, FieldKind.INSPIRATION)
 def _uuid(field: Field, value: Any) -> str | None:
     if problem := _text_problem(field, value):
         return problem

@@ -36,6 +36,7 @@ class FieldKind(StrEnum):
     VARIABLES = "variables"      # Custom Template variables editor
     SCHEMA_FORM = "schema_form"  # Asset Generator input_params from a JSON Schema
     TEMPLATE = "template"        # a Custom Template id, picked from /api/custom_templates/
+    INSPIRATION = "inspiration"  # an AI Ad Template id, picked from /api/inspirations/
 
 
 class DurationKind(StrEnum):

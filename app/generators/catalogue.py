@@ -2,7 +2,8 @@
 
 Adding a generator is adding a spec (plus a custom widget only when a field kind needs one):
 a module of specs by family (``_links``: product pages; ``_avatar``: speaking people;
-``_assets``: images and clips; ``_text``: words and voice; ``_common``: what they share), then
+``_assets``: images and clips; ``_ads``: the catalogue's ad makers; ``_text``: words and
+voice; ``_common``: what they share), then
 its entry in :data:`SPECS`. Nothing else in the app may hold generator details: the rest of
 the app asks a spec (or the look-ups below) what it needs. :func:`register` adds a generator
 at run time (a test's made-up one) to :data:`BY_KEY`.
@@ -10,6 +11,7 @@ at run time (a test's made-up one) to :data:`BY_KEY`.
 
 from __future__ import annotations
 
+from app.generators._ads import AI_AD_TEMPLATE, IMAGE_AD
 from app.generators._assets import (
     ASSET_GENERATOR,
     ASSET_MODELS,
@@ -18,6 +20,9 @@ from app.generators._assets import (
     PRODUCT_IMAGE,
     PRODUCT_VIDEO,
     asset_input_schema,
+    asset_params,
+    asset_schema,
+    model_title,
 )
 from app.generators._avatar import (
     AURORA,
@@ -68,8 +73,8 @@ from app.generators.spec import GeneratorSpec, Values
 
 SPECS: tuple[GeneratorSpec, ...] = (
     URL_TO_VIDEO, AVATAR_V1, AVATAR_V2, AURORA, AURORA_FAST, CUSTOM_TEMPLATE, ASSET_GENERATOR,
-    TEXT_GENERATOR, TEXT_TO_SPEECH, AI_SCRIPTS, LINKS, AI_SHORTS, AI_EDITING, PRODUCT_IMAGE,
-    PRODUCT_VIDEO, AD_CLONE,
+    AI_AD_TEMPLATE, IMAGE_AD, TEXT_GENERATOR, TEXT_TO_SPEECH, AI_SCRIPTS, LINKS, AI_SHORTS,
+    AI_EDITING, PRODUCT_IMAGE, PRODUCT_VIDEO, AD_CLONE,
 )
 """The built-in generators, in the order the window shows their tabs."""
 
@@ -123,15 +128,17 @@ def refunds_on_failure(generator: str, request: Values) -> bool:
 
 
 __all__ = [
-    "AD_CLONE", "AI_EDITING", "AI_SCRIPTS", "AI_SHORTS", "ASPECT_RATIOS", "ASSET_GENERATOR",
+    "AD_CLONE", "AI_AD_TEMPLATE", "AI_EDITING", "AI_SCRIPTS", "AI_SHORTS", "ASPECT_RATIOS",
+    "ASSET_GENERATOR",
     "ASSET_MODELS", "AURORA", "AURORA_FAST", "AURORA_MAX_AUDIO", "AURORA_MODELS",
     "AURORA_RESOLUTIONS", "AURORA_V2_MAX_AUDIO", "AURORA_V2_MAX_AUDIO_DEFAULT", "AVATAR_V1",
     "AVATAR_V2", "AVATAR_V2_FIELDS", "BY_KEY", "CAPTION_SETTING_FIELDS", "CAPTION_STYLES",
-    "CUSTOM_TEMPLATE", "DEFAULT_ASSET_MODEL", "EDITING_STYLES", "KLING_O3_DURATIONS",
+    "CUSTOM_TEMPLATE", "DEFAULT_ASSET_MODEL", "EDITING_STYLES", "IMAGE_AD", "KLING_O3_DURATIONS",
     "LANGUAGES", "LINKS", "MAX_COMPARED_STYLES", "MAX_SCENES", "MAX_SCENE_TEXT",
     "MODEL_VERSIONS", "PRODUCT_IMAGE", "PRODUCT_VIDEO", "SCRIPT_STYLES", "SHORTS_STYLES",
     "SPECS", "TARGET_PLATFORMS", "TEMPLATE_VARIABLE_TYPES", "TEXT_GENERATOR", "TEXT_MODELS",
     "TEXT_TO_SPEECH", "URL_TO_VIDEO", "URL_TO_VIDEO_MODELS", "VIDEO_LENGTHS", "VISUAL_STYLES",
-    "asset_input_schema", "billed_by_tokens", "caption_setting", "default_page_target",
-    "refunds_on_failure", "register", "spec", "unregister",
+    "asset_input_schema", "asset_params", "asset_schema", "billed_by_tokens", "caption_setting",
+    "default_page_target",
+    "model_title", "refunds_on_failure", "register", "spec", "unregister",
 ]

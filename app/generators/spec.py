@@ -91,6 +91,13 @@ class GeneratorSpec:
     build: Callable[[Values], dict[str, Any]] | None = None
     check: Callable[[Values], dict[str, str]] | None = None
     price_details: Callable[[Values], dict[str, Any]] | None = None
+    # The create flow's price requests when one form is priced as several (an asset model's
+    # per-output cell × outputs, plus a reference-input surcharge): replaces ``price_rule``,
+    # ``model_field`` and ``price_details`` for that flow.
+    price_list: Callable[[Values], list[PriceRequest]] | None = None
+    # What names a job in the Jobs panel when ``title_fields`` cannot say it (the asset
+    # model's title and the prompt's start).
+    describer: Callable[[Values], str] | None = None
     script_fields: tuple[str, ...] = field(default=())
     # A Link made first from a product page: the spec that makes it (its price comes first in
     # the estimate) and the field that then carries the Link's id; ``url_field`` is the page.
@@ -248,6 +255,8 @@ class GeneratorSpec:
     def describe(self, values: Values) -> str:
         """What was asked, in a few words, for the Jobs panel (a product URL, a script's
         start…)."""
+        if self.describer is not None:
+            return self.describer(values)
         texts = [values.get(name) for name in self.title_fields]
         for f in self.fields:  # a list of scenes: the first one's script
             scenes = values.get(f.name) if f.kind is FieldKind.SCENES else None
@@ -286,6 +295,8 @@ class GeneratorSpec:
     def price_requests(self, values: Values, seconds: float | None,
                        flow: Flow = Flow.CREATE) -> list[PriceRequest]:
         """What the estimator should price for this form and flow (one entry per paid call)."""
+        if self.price_list is not None and flow is Flow.CREATE:
+            return self.price_list(values)
         details: dict[str, Any] = dict(self.price_details(values)) if self.price_details else {}
         if self.model_field and "model" not in details:
             model = values.get(self.model_field)

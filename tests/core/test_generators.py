@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from app import assets
 from app.api.client import CreatifyClient
 from app.generators import (
     BY_KEY,
@@ -34,13 +36,20 @@ from app.generators import (
 from app.generators.quote import quote
 from app.generators.spec import Choice
 from app.generators.submit import submit
-from app.pricing import estimate, load_price_table
+from app.pricing import (
+    PricingError,
+    estimate,
+    load_price_table,
+    price_table,
+    set_catalogue_prices,
+)
 from tests.samples import SCRIPT_31S, Inputs, valid_values
 
 BILLING_ROWS = {
     "URL to Video", "AI Avatar", "Aurora", "Aurora Fast", "Custom Template Video",
     "Asset Generator", "Text Generator", "Text to Speech", "AI Scripts", "Links", "AI Shorts",
     "AI Editing", "Product Video (image)", "Product Video (video)", "Ad Clone",
+    "AI Ad Template", "Image Ad",
 }
 
 
@@ -50,7 +59,7 @@ def form(key: str, **changes: Any) -> dict[str, Any]:
 
 def test_every_billing_row_has_a_spec_and_keys_are_unique() -> None:
     assert {s.billing_row for s in SPECS} == BILLING_ROWS
-    assert len(BY_KEY) == len(SPECS) == 16
+    assert len(BY_KEY) == len(SPECS) == 18
     assert {s.key for s in SPECS if s.billing_row == "AI Avatar"} == {"avatar_v1", "avatar_v2"}
     assert {s.key for s in SPECS if s.deprecated} == {"ai_shorts", "ai_editing"}
 
@@ -85,9 +94,20 @@ def test_required_fields_are_enforced(generator: GeneratorSpec) -> None:
         assert f.name in info.value.errors
 
 
+@pytest.fixture
+def template_prices() -> Any:
+    """The AI Ad Template catalogue's prices, as the session sets them when it loads the
+    templates (the sample's template costs 12 credits); cleared after."""
+    table = set_catalogue_prices("ai_ad_template", {Inputs().template_id: Decimal(12)},
+                                 as_of=date(2026, 12, 6), source="test catalogue")
+    yield table
+    set_catalogue_prices("ai_ad_template", {}, as_of=date(2026, 12, 6), source="test")
+
+
 @pytest.mark.parametrize("generator", SPECS, ids=lambda s: s.key)
-def test_every_spec_prices_its_sample_with_the_bundled_table(generator: GeneratorSpec) -> None:
-    table = load_price_table()
+def test_every_spec_prices_its_sample_with_the_bundled_table(generator: GeneratorSpec,
+                                                             template_prices: Any) -> None:
+    table = price_table()
     values = form(generator.key)
     seconds = generator.derive_seconds(values)
     for flow in generator.flows:
@@ -457,8 +477,8 @@ def test_billing_flags_live_in_the_specs() -> None:
     assert not refunds_on_failure("gone_generator", {"model_version": "boreal"})
 
 
-def test_token_billing_agrees_with_the_price_table() -> None:
-    table = load_price_table()
+def test_token_billing_agrees_with_the_price_table(template_prices: Any) -> None:
+    table = price_table()
     for gen in SPECS:
         rows = [e for e in table.entries if e.rule == gen.price_rule]
         assert rows, gen.key
@@ -493,7 +513,16 @@ def test_the_spec_says_what_a_job_asked_for() -> None:
     scenes = [{"input_text": "Hello   there"}, {"input_text": "Bye"}]
     assert spec("avatar_v2").describe({"scenes": scenes}) == "Hello there"
     assert spec("avatar_v2").describe({"scenes": [{"input_text": " "}]}) == "AI Avatar v2"
-    assert spec("asset_generator").describe({"model_name": "veo3.1/fast"}) == "Asset Generator"
+    assert spec("asset_generator").describe({"model_name": "veo3.1/fast"}) == \
+        "Veo 3.1 Fast · Text to video"
+    assert spec("asset_generator").describe({
+        "model_name": "nano-banana", "input_params": {"prompt": " A red   mug on a desk "}}) \
+        == "Nano Banana · Text to image · A red mug on a desk"
+    assert spec("asset_generator").describe({"model_name": "made-up/model",
+                                             "input_params": {"prompt": "x"}}) == \
+        "made-up/model · x"
+    assert spec("image_ad").describe({"image": "https://cdn.example.com/mug.png"}) == \
+        "https://cdn.example.com/mug.png"
 
 
 def test_register_adds_a_generator_and_unregister_removes_it() -> None:
@@ -507,3 +536,164 @@ def test_register_adds_a_generator_and_unregister_removes_it() -> None:
     finally:
         unregister("made_up")
     assert "made_up" not in BY_KEY and len(BY_KEY) == len(SPECS)
+
+
+# --- the live catalogue: asset models and AI Ad Templates read from the installed schemas ---
+
+INSPIRATION = "0d9c8b7a-6f5e-4d3c-8b1a-0f9e8d7c6b5a"
+SEEDANCE = "bytedance/seedance-2.0/fast/text-to-video"
+SEEDANCE_SCHEMA: dict[str, Any] = {
+    "type": "object", "required": ["prompt"],
+    "properties": {
+        "prompt": {"type": "string", "title": "Prompt", "maxLength": 50},
+        "duration": {"type": "string", "enum": ["5", "10"], "default": "5",
+                     "title": "Duration"},
+        "resolution": {"type": "string", "enum": ["480p", "720p"], "default": "720p"},
+        "num_outputs": {"type": "integer", "minimum": 1, "maximum": 4, "default": 1,
+                        "title": "Outputs"},
+        "generate_audio": {"type": "boolean", "default": True},
+        "seed": {"type": "integer"},
+        "cfg_scale": {"type": "number", "minimum": 0, "maximum": 1},
+        "reference_image_urls": {"type": "array", "maxItems": 2, "title": "References",
+                                 "items": {"type": "string", "format": "uri"}},
+        "camera": {"type": "object", "title": "Camera", "required": ["movement"],
+                   "properties": {"movement": {"type": "string", "enum": ["pan", "zoom"]},
+                                  "speed": {"type": "number", "minimum": 0}}},
+    },
+}
+TEMPLATE_SCHEMA: dict[str, Any] = {
+    "schema_uri": "https://json-schema.org/draft/2020-12/schema",
+    "required": ["Product Image", "Product Name"],
+    "properties": {"Product Image": {"type": "string", "format": "uri"},
+                   "Product Name": {"type": "string", "maxLength": 30},
+                   "Scenes": {"type": "integer", "minimum": 1, "maximum": 3}},
+}
+
+
+@pytest.fixture
+def catalogue() -> Any:
+    """The catalogues as the session installs them (schemas and templates), removed after."""
+    assets.install("asset_schemas", [
+        {"model_name": SEEDANCE, "generation_type": "text_to_video",
+         "input_params_schema": SEEDANCE_SCHEMA},
+        {"model_name": "veo3.1/fast", "generation_type": "text_to_video",
+         "input_params_schema": {"type": "object", "required": ["prompt"], "properties": {
+             "prompt": {"type": "string"},
+             "duration": {"type": "string", "enum": ["4", "6", "8"], "default": "8"}}}}],
+        None)
+    assets.install("inspirations", [
+        {"id": INSPIRATION, "name": "Unboxing reel", "gen_type": "image_to_video",
+         "input_params_schema": TEMPLATE_SCHEMA, "credit_cost": 12, "categories": [],
+         "labels": []}], None)
+    yield
+    assets.uninstall()
+
+
+def asset_form(params: dict[str, Any], model: str = SEEDANCE) -> dict[str, Any]:
+    return {"model_name": model, "input_params": params}
+
+
+def test_an_asset_model_is_checked_against_its_published_schema(catalogue: Any) -> None:
+    asset = spec("asset_generator")
+    ok = asset_form({"prompt": "A mug", "duration": 10, "num_outputs": "2",
+                     "generate_audio": False, "reference_image_urls": ["https://x.example/a.png"],
+                     "camera": {"movement": "zoom", "speed": 0.5}})
+    assert asset.validate(ok) == {}
+
+    def problem(params: dict[str, Any]) -> str:
+        return asset.validate(asset_form({"prompt": "A mug", **params}))["input_params"]
+
+    assert problem({"prompt": ""}) == "Write a prompt."
+    assert problem({"prompt": "x" * 51}).startswith("Prompt is too long")
+    assert problem({"duration": "7"}) == "Duration must be one of 5, 10."
+    assert problem({"resolution": "1080p"}) == "Resolution must be one of 480p, 720p."
+    assert problem({"num_outputs": 5}) == "Outputs must be from 1 to 4."
+    assert problem({"num_outputs": 1.5}) == "Outputs: expected a whole number."
+    assert problem({"seed": 10**40}) == "Seed is far too large."
+    assert problem({"cfg_scale": 2}) == "Cfg scale must be from 0 to 1."
+    assert problem({"generate_audio": "maybe"}) == "Generate audio: expected yes or no."
+    assert problem({"reference_image_urls": ["https://a.example/1.png"] * 3}) == \
+        "References: at most 2."
+    assert problem({"reference_image_urls": ["javascript:alert(1)"]}).startswith(
+        "References, row 1:")
+    assert problem({"camera": {"speed": 1}}) == "Camera: Movement is required."
+    assert problem({"camera": {"movement": "tilt"}}) == \
+        "Camera: Movement must be one of pan, zoom."
+    assert problem({"camera": "zoom"}) == "Camera: expected a set of values."
+
+
+def test_an_asset_body_is_sent_in_the_published_schemas_types(catalogue: Any) -> None:
+    body = spec("asset_generator").build_body(asset_form({
+        "prompt": " A mug ", "duration": 10, "num_outputs": "3", "generate_audio": "false",
+        "cfg_scale": "0.5", "reference_image_urls": " https://x.example/a.png ",
+        "camera": {"movement": "pan", "speed": "2"}, "old_input": "from another model",
+        "seed": None}))
+    assert body == {"model_name": SEEDANCE, "input_params": {
+        "prompt": "A mug", "duration": "10", "resolution": "720p", "num_outputs": 3,
+        "generate_audio": False, "cfg_scale": 0.5,
+        "reference_image_urls": ["https://x.example/a.png"],
+        "camera": {"movement": "pan", "speed": 2}}}
+    # The published schema replaces the stand-in: its default, not the stand-in's, is sent.
+    veo = spec("asset_generator").build_body(asset_form({"prompt": "x"}, "veo3.1/fast"))
+    assert veo["input_params"] == {"prompt": "x", "duration": "8"}
+
+
+def test_asset_price_requests_follow_the_published_schema(catalogue: Any) -> None:
+    asset = spec("asset_generator")
+    requests = asset.price_requests(asset_form({"prompt": "x", "num_outputs": 3}), None)
+    assert [r.rule for r in requests][:1] == ["asset_generator"]
+    assert requests[0].count == 3 and requests[0].key
+    with pytest.raises(PricingError, match="Duration must be one of"):
+        asset.price_requests(asset_form({"prompt": "x", "duration": "7"}), None)
+    # The same inputs written another way are the same price key.
+    again = asset.price_requests(asset_form({"prompt": "y", "num_outputs": "3",
+                                             "duration": 5}), None)
+    assert again[0].key == requests[0].key
+
+
+def test_an_unknown_model_without_a_catalogue_needs_some_input() -> None:
+    asset = spec("asset_generator")
+    assert asset.validate(asset_form({"prompt": " "}, "made-up/model")) == {
+        "input_params": "Fill in the model's inputs."}
+    body = asset.build_body(asset_form({"prompt": " x ", "steps": 4}, "made-up/model"))
+    assert body["input_params"] == {"prompt": "x", "steps": 4}
+
+
+def test_ai_ad_template_follows_the_chosen_templates_schema(catalogue: Any) -> None:
+    template = spec("ai_ad_template")
+    assert template.field("inspiration_id").kind is FieldKind.INSPIRATION
+    good = {"inspiration_id": f" {INSPIRATION} ", "input_params": {
+        "Product Image": "https://cdn.example.com/mug.png", "Product Name": " Big mug ",
+        "Scenes": "2", "Stale": "from another template"}}
+    assert template.validate(good) == {}
+    assert template.build_body(good) == {"inspiration_id": INSPIRATION, "input_params": {
+        "Product Image": "https://cdn.example.com/mug.png", "Product Name": "Big mug",
+        "Scenes": 2}}
+    missing = {**good, "input_params": {"Product Image": "https://cdn.example.com/mug.png"}}
+    assert template.validate(missing) == {"input_params": "Product name is required."}
+    bad_url = {**good, "input_params": {**good["input_params"], "Product Image": "mug.png"}}
+    assert template.validate(bad_url)["input_params"].startswith("Product image: Not a web address")
+    assert "inspiration_id" in template.validate({**good, "inspiration_id": "not-an-id"})
+    assert template.describe(good) == "Unboxing reel · Big mug"
+    [request] = template.price_requests(good, None)
+    assert (request.rule, request.model) == ("ai_ad_template", INSPIRATION)
+
+
+def test_ai_ad_template_before_its_catalogue_is_known() -> None:
+    template = spec("ai_ad_template")
+    form_values = {"inspiration_id": INSPIRATION, "input_params": {"Headline": " Hi "}}
+    assert template.validate(form_values) == {}
+    assert template.build_body(form_values)["input_params"] == {"Headline": "Hi"}
+    assert template.validate({**form_values, "input_params": {"Headline": " "}}) == {
+        "input_params": "Fill in the template's inputs."}
+    assert template.describe(form_values) == "AI Ad Template · Hi"
+
+
+def test_image_ad_sends_one_image() -> None:
+    image_ad = spec("image_ad")
+    assert image_ad.build_body({"image": " https://cdn.example.com/mug.png "}) == {
+        "image": "https://cdn.example.com/mug.png"}
+    assert "image" in image_ad.validate({"image": "file:///etc/passwd"})
+    [request] = image_ad.price_requests({"image": "https://cdn.example.com/mug.png"}, None)
+    assert (request.rule, request.count) == ("image_ad", 1)
+    assert image_ad.resource.key == "iab_images" and image_ad.billing_row == "Image Ad"

@@ -226,4 +226,5 @@ PLAIN_EDITORS: dict[FieldKind, type[FieldEditor]] = {
     FieldKind.ACCENT: LineEditor,
     FieldKind.MUSIC: LineEditor,
     FieldKind.TEMPLATE: LineEditor,
+    FieldKind.INSPIRATION: LineEditor,
 }

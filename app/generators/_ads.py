@@ -1,0 +1,134 @@
+"""Specs of Creatify's catalogue-driven ad makers: AI Ad Template (a template from
+``GET /api/inspirations/``, filled from its own JSON Schema, priced at its ``credit_cost``) and
+Image Ad (one product image in, several ad images out, 2 credits a request).
+
+Neither is on Creatify's billing page; the docs give their prices on the endpoints' pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from app.api import resources as R
+from app.assets import inspiration, inspiration_schema
+from app.generators._schema_values import typed_values, values_problem
+from app.generators.spec import (
+    DurationKind,
+    DurationSource,
+    Field,
+    FieldKind,
+    GeneratorSpec,
+    ResultKind,
+    Values,
+    clip,
+    is_empty,
+)
+
+# ---------------------------------------------------------------------------- AI Ad Template
+
+
+def _template_schema(values: Values) -> Mapping[str, Any] | None:
+    """The chosen template's ``input_params_schema`` from the installed catalogue, or
+    ``None`` while the catalogue is not known (or does not list that id)."""
+    chosen = values.get("inspiration_id")
+    if not isinstance(chosen, str) or not chosen.strip():
+        return None
+    return inspiration_schema(chosen.strip())
+
+
+def _template_check(values: Values) -> dict[str, str]:
+    params = values.get("input_params")
+    if not isinstance(params, Mapping) or is_empty(values.get("inspiration_id")):
+        return {}
+    schema = _template_schema(values)
+    if schema is None:
+        # An id pasted while the templates are still loading (or offline): the template
+        # checks its inputs itself; we only insist on some.
+        if not any(not is_empty(v) for v in params.values()):
+            return {"input_params": "Fill in the template's inputs."}
+        return {}
+    problem = values_problem(schema, typed_values(schema, params))
+    return {"input_params": problem} if problem else {}
+
+
+def _template_body(values: Values) -> dict[str, Any]:
+    """``{inspiration_id, input_params}``, the inputs in the template schema's types (only
+    those it declares once it is known)."""
+    schema = _template_schema(values)
+    params = values.get("input_params")
+    given = params if isinstance(params, Mapping) else {}
+    return {"inspiration_id": str(values["inspiration_id"]).strip(),
+            "input_params": typed_values(schema, given, only_declared=schema is not None)}
+
+
+def _template_price(values: Values) -> dict[str, Any]:
+    """The chosen template's id is the price entry's model (its ``credit_cost``)."""
+    chosen = values.get("inspiration_id")
+    return {"model": chosen.strip() if isinstance(chosen, str) and chosen.strip() else None}
+
+
+def _template_describe(values: Values) -> str:
+    """The template's name and its first text input (a product name, a headline …)."""
+    chosen = values.get("inspiration_id")
+    found = inspiration(chosen) if isinstance(chosen, str) and chosen.strip() else None
+    name = found.get("name") if found is not None else None
+    label = name.strip() if isinstance(name, str) and name.strip() else "AI Ad Template"
+    params = values.get("input_params")
+    texts = [v for v in (params.values() if isinstance(params, Mapping) else ())
+             if isinstance(v, str) and v.strip() and not v.strip().lower().startswith(
+                 ("http://", "https://"))]
+    return f"{clip(label, 40)} · {clip(' '.join(texts[0].split()), 40)}" if texts \
+        else clip(label)
+
+
+AI_AD_TEMPLATE = GeneratorSpec(
+    key="ai_ad_template",
+    title="AI Ad Template",
+    billing_row="AI Ad Template",
+    resource=R.INSPIRATION_JOBS,
+    description="Pick a ready-made ad from Creatify's template gallery and fill in your "
+                "product; each template shows its own price.",
+    fields=(
+        Field("inspiration_id", "Template", FieldKind.INSPIRATION, required=True,
+              help="A template from Creatify's gallery (its preview and price are shown); an "
+                   "id may be pasted."),
+        Field("input_params", "Inputs", FieldKind.SCHEMA_FORM, required=True, default={},
+              help="Built from the chosen template's inputs."),
+    ),
+    duration=DurationSource(DurationKind.NONE),
+    check=_template_check,
+    build=_template_body,
+    describer=_template_describe,
+    price_details=_template_price,
+    # Priced at the chosen template's ``credit_cost`` (the catalogue's price entry whose
+    # model is the template's id).
+    price_rule="ai_ad_template",
+    model_field="inspiration_id",
+    result_kind=ResultKind.ASSET,
+    expected_seconds=600,
+)
+
+
+# ---------------------------------------------------------------------------- Image Ad
+
+IMAGE_AD = GeneratorSpec(
+    key="image_ad",
+    title="Image Ad",
+    billing_row="Image Ad",
+    resource=R.IAB_IMAGES,
+    description="Turn one product image into a set of ready-to-run display ad images in the "
+                "standard banner sizes.",
+    fields=(
+        Field("image", "Product image URL", FieldKind.URL, required=True,
+              help="A direct link to a png, jpg or webp image of your product."),
+    ),
+    duration=DurationSource(DurationKind.NONE),
+    title_fields=("image",),
+    price_rule="image_ad",
+    result_kind=ResultKind.IMAGE,
+    expected_seconds=180,
+)
+
+
+__all__ = ["AI_AD_TEMPLATE", "IMAGE_AD"]
