@@ -11,9 +11,12 @@ Reads the session starts itself (credits, catalogues, images) run in its task gr
 request is a coroutine the caller runs (the service, one task each).
 
 Modules: ``_events`` (modes, queries, the callbacks, :func:`describe`), ``_reads`` (the
-cached free reads), ``_session`` (the connection and its jobs).
+free reads cached for the connection), ``_catalogues`` (the catalogues kept on disk: asset
+schemas and AI Ad Templates, answered offline and refreshed in the background),
+``_learned`` (prices learned from finished jobs), ``_session`` (the connection and its jobs).
 """
 
+from app.session._catalogues import CACHED_KINDS, TEMPLATE_RULE, CachedCatalogues
 from app.session._events import (
     NOT_CONNECTED,
     PAID_ERRORS,
@@ -22,10 +25,24 @@ from app.session._events import (
     SessionEvents,
     describe,
 )
+from app.session._learned import LearnedPrices
 from app.session._reads import MAX_CACHED_LOOKUPS, FreeReads
 from app.session._session import SANDBOX_SPEED, Later, Session
 
 __all__ = [
-    "MAX_CACHED_LOOKUPS", "NOT_CONNECTED", "PAID_ERRORS", "SANDBOX_SPEED", "FreeReads", "Later",
-    "Mode", "MusicQuery", "Session", "SessionEvents", "describe",
+    "CACHED_KINDS",
+    "MAX_CACHED_LOOKUPS",
+    "NOT_CONNECTED",
+    "PAID_ERRORS",
+    "SANDBOX_SPEED",
+    "TEMPLATE_RULE",
+    "CachedCatalogues",
+    "FreeReads",
+    "Later",
+    "LearnedPrices",
+    "Mode",
+    "MusicQuery",
+    "Session",
+    "SessionEvents",
+    "describe",
 ]

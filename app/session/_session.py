@@ -18,8 +18,11 @@ from app.jobs.budget import BudgetLimits
 from app.jobs.ledger import JobRecord, JobState, Ledger, LedgerError
 from app.jobs.manager import JobManager, Pricing, TaskGroup
 from app.jobs.scheduler import PollPolicy
+from app.pricing import LearnedCharge
 from app.sandbox import Sandbox
+from app.session._catalogues import CACHED_KINDS, CachedCatalogues
 from app.session._events import Mode, MusicQuery, SessionEvents, describe
+from app.session._learned import LearnedPrices
 from app.session._reads import FreeReads
 
 log = logging.getLogger("app.session")
@@ -40,14 +43,17 @@ class Session:
 
     Reports through ``events`` (a :class:`SessionEvents`, replaceable). ``later`` schedules
     the recount of committed credits (the event loop's ``call_later`` by default; the Qt
-    adapter passes a single-shot ``QTimer``).
+    adapter passes a single-shot ``QTimer``). ``cache_dir`` holds the catalogues kept on
+    disk (``app.paths``' cache folder; ``data_dir / "cache"`` when not given).
     """
 
     def __init__(self, output_dir: Path, *, data_dir: Path | None = None,
+                 cache_dir: Path | None = None,
                  auto_download: bool = True, sandbox_speed: float = SANDBOX_SPEED,
                  events: SessionEvents | None = None, later: Later = _call_later) -> None:
         self.output_dir = output_dir
         self.data_dir = data_dir or output_dir.parent / "data"
+        self.cache_dir = cache_dir or self.data_dir / "cache"
         self.events = events or SessionEvents()
         self._later = later
         self._auto_download = auto_download
@@ -62,6 +68,10 @@ class Session:
         self.sandbox: Sandbox | None = None
         self.tasks = TaskGroup(self._report)
         self.reads = FreeReads(lambda: self.client, self.tasks, lambda: self.events)
+        self.cached = CachedCatalogues(self.cache_dir, lambda: self.client, self.tasks,
+                                       lambda: self.events)
+        self.cached.use(Mode.NONE)  # the last catalogues, offline, before any connection
+        self.learned = LearnedPrices()
         self.budget = BudgetLimits()  # kept current by the window from the settings
         self.committed = Decimal(0)
         self._committed_pending = False
@@ -115,6 +125,7 @@ class Session:
         if client is not None and ledger_file is not None:
             ledger_file.parent.mkdir(parents=True, exist_ok=True)
             self.ledger = Ledger(ledger_file)
+            self.learned.load(self.ledger)
             self.jobs = JobManager(client, self.ledger, self.output_dir,
                                    on_change=self._job_changed, policy=policy,
                                    auto_download=self._auto_download, on_error=self._report,
@@ -126,6 +137,7 @@ class Session:
 
     def _set_mode(self, mode: str) -> None:
         self.mode = mode
+        self.cached.use(mode)  # that mode's cached catalogues, refreshed when connected
         self.events.mode_changed(mode)
 
     async def use_client(self, client: CreatifyClient, ledger_file: Path,
@@ -202,6 +214,7 @@ class Session:
         if record.state is JobState.SUBMITTING or record.state.is_terminal \
                 or record.credits_used is not None:
             self._committed_soon()
+        self.learned.seen(record)
         self.events.job_changed(record)
         if record.state.is_terminal and record.key not in self._finished:
             self._finished.add(record.key)
@@ -254,12 +267,30 @@ class Session:
 
     def catalogue(self, kind: str) -> list[dict[str, Any]] | None:
         """A loaded catalogue (``personas``, ``voices``, ``musics``, ``music_categories``,
-        ``custom_templates``, ``asset_schemas``) or ``None``, in which case loading starts
-        and ``catalogue_loaded`` follows."""
+        ``custom_templates``, ``asset_schemas``, ``inspirations``) or ``None``, in which case
+        loading starts and ``catalogue_loaded`` follows. ``asset_schemas`` and
+        ``inspirations`` answer at once from the disk cache, offline too, and are refreshed
+        in the background (on connect, and when older than 12 hours)."""
+        if kind in CACHED_KINDS:
+            return self.cached.catalogue(kind)
         return self.reads.catalogue(kind)
 
     def load_catalogue(self, kind: str) -> None:
-        self.reads.load_catalogue(kind)
+        """Read ``kind`` again (``catalogue_loaded`` or ``catalogue_failed`` follows)."""
+        if kind in CACHED_KINDS:
+            self.cached.refresh(kind)
+        else:
+            self.reads.load_catalogue(kind)
+
+    def catalogue_date(self, kind: str) -> datetime | None:
+        """When the cached ``asset_schemas`` or ``inspirations`` in use was fetched (UTC),
+        or ``None`` when there is none yet."""
+        return self.cached.date(kind)
+
+    def learned_price(self, key: str) -> LearnedCharge | None:
+        """What the latest finished job with this learned-price key really cost (from this
+        connection's ledger), or ``None``: ``quote(..., learned=session.learned_price)``."""
+        return self.learned.get(key)
 
     def template_detail(self, template_id: str) -> dict[str, Any] | None:
         """The detail of one Custom Template (``GET /api/custom_templates/{id}/``, with its

@@ -5,6 +5,7 @@ the words it reports errors in. (A connected session is driven in tests/e2e/test
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -15,13 +16,24 @@ from typing import Any
 import httpx
 import pytest
 
+from app import assets
 from app.api.errors import InsufficientCreditsError
-from app.api.snapshot import JobStatus
+from app.api.snapshot import JobSnapshot, JobStatus
+from app.assets import SchemaCache
 from app.generators import SpecError, spec
 from app.jobs.budget import BudgetLimits
-from app.jobs.ledger import Ledger, LedgerError
+from app.jobs.ledger import JobRecord, Ledger, LedgerError
 from app.media import MAX_IMAGE_BYTES, MediaFetcher
-from app.session import NOT_CONNECTED, Mode, MusicQuery, Session, SessionEvents, describe
+from app.pricing import PriceRequest, estimate, set_catalogue_prices
+from app.session import (
+    NOT_CONNECTED,
+    TEMPLATE_RULE,
+    Mode,
+    MusicQuery,
+    Session,
+    SessionEvents,
+    describe,
+)
 from tests.core.test_spending import Clock, add_job
 
 T0 = datetime(2026, 5, 20, 10, tzinfo=UTC)
@@ -242,3 +254,119 @@ async def test_a_lost_connection_is_reported_as_an_error(session: Session,
     session.tasks.spawn(boom(), "look again")
     await settle(session)
     assert recorder.named("error") == [("look again: Unexpected error: RuntimeError: lost",)]
+
+
+# ---------------------------------------------------------------------------- cached catalogues
+
+MODELS: list[dict[str, Any]] = [{"model_name": "veo3.1/fast", "generation_type": "text_to_video",
+           "input_params_schema": {"type": "object", "required": ["prompt"],
+                                   "properties": {"prompt": {"type": "string"}}}}]
+TEMPLATES: list[dict[str, Any]] = [
+             {"id": "0b6f0d1e-1111-4222-8333-444455556666", "name": "Unboxing",
+              "gen_type": "video", "credit_cost": 12, "categories": [], "labels": [],
+              "input_params_schema": {"properties": {"product": {"type": "string"}},
+                                      "required": ["product"]}},
+             {"id": "0b6f0d1e-1111-4222-8333-777788889999", "name": "No cost given",
+              "gen_type": "image", "categories": [], "labels": [],
+              "input_params_schema": {"properties": {}}}]
+
+
+@pytest.fixture
+def clean_catalogues() -> Iterator[None]:
+    assets.uninstall()
+    set_catalogue_prices(TEMPLATE_RULE, {}, as_of=T0.date(), source="test: none")
+    yield
+    assets.uninstall()
+    set_catalogue_prices(TEMPLATE_RULE, {}, as_of=T0.date(), source="test: none")
+
+
+def live_cache(tmp_path: Path) -> SchemaCache:
+    """Where a session over ``tmp_path`` keeps Creatify's catalogues (data/cache by default)."""
+    return SchemaCache(tmp_path / "data" / "cache" / "catalogues" / "live")
+
+
+@pytest.mark.usefixtures("clean_catalogues")
+async def test_an_offline_start_answers_from_the_cached_catalogue(
+        tmp_path: Path, recorder: Recorder) -> None:
+    fetched = datetime.now(UTC) - timedelta(hours=30)  # stale, but all there is offline
+    live_cache(tmp_path).save("asset_schemas", MODELS, fetched)
+    live_cache(tmp_path).save("inspirations", TEMPLATES, fetched)
+    session = Session(tmp_path / "output", events=recorder.events())
+    assert session.catalogue("asset_schemas") == MODELS  # at once, not connected
+    assert session.catalogue("inspirations") == TEMPLATES
+    assert session.catalogue_date("asset_schemas") == fetched
+    assert session.catalogue_date("inspirations") == fetched
+    assert recorder.named("catalogue_failed") == [] and len(session.tasks) == 0
+    # Installed where the specs read it, and the templates' costs are their prices.
+    assert assets.schema_for("veo3.1/fast") == MODELS[0]["input_params_schema"]
+    assert assets.inspiration_schema(TEMPLATES[0]["id"]) == TEMPLATES[0]["input_params_schema"]
+    priced = estimate(PriceRequest(TEMPLATE_RULE, model=TEMPLATES[0]["id"]))
+    assert priced.credits == Decimal(12) and priced.as_of == fetched.date()
+    unknown = estimate(PriceRequest(TEMPLATE_RULE, model=TEMPLATES[1]["id"]))
+    assert unknown.credits is None and unknown.known_after_run  # never free
+
+
+@pytest.mark.usefixtures("clean_catalogues")
+def test_no_cached_copy_offline_says_not_connected(session: Session,
+                                                   recorder: Recorder) -> None:
+    assert session.catalogue("asset_schemas") is None
+    assert session.catalogue_date("asset_schemas") is None
+    assert recorder.named("catalogue_failed") == [("asset_schemas", NOT_CONNECTED)]
+    assert assets.schema_for("veo3.1/fast") is None
+    with pytest.raises(ValueError):
+        session.catalogue_date("voices")  # not a catalogue kept on disk
+
+
+@pytest.mark.usefixtures("clean_catalogues")
+def test_a_damaged_cached_catalogue_is_ignored_and_logged(
+        tmp_path: Path, recorder: Recorder, caplog: pytest.LogCaptureFixture) -> None:
+    cache = live_cache(tmp_path)
+    cache.save("asset_schemas", MODELS, T0)
+    cache.path("asset_schemas").write_text('{"format": 1, "kind": "asset_sch', encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="app.assets"):
+        session = Session(tmp_path / "output", events=recorder.events())
+        assert session.catalogue("asset_schemas") is None
+    assert "damaged" in caplog.text
+    assert recorder.named("catalogue_failed") == [("asset_schemas", NOT_CONNECTED)]
+    assert assets.schema_for("veo3.1/fast") is None
+
+
+@pytest.mark.usefixtures("clean_catalogues")
+def test_the_sandbox_catalogue_is_kept_apart(tmp_path: Path, recorder: Recorder) -> None:
+    SchemaCache(tmp_path / "data" / "cache" / "catalogues" / "sandbox").save(
+        "asset_schemas", MODELS, T0)
+    session = Session(tmp_path / "output", events=recorder.events())
+    assert session.catalogue("asset_schemas") is None  # offline: Creatify's, not the sandbox's
+
+
+async def test_learned_prices_come_from_the_ledger_and_finished_jobs(
+        session: Session, books: tuple[Ledger, Clock]) -> None:
+    ledger, clock = books
+    key = '{"model":"nano-banana"}'
+
+    def job(credits: str, end: JobStatus = JobStatus.DONE) -> JobRecord:
+        clock.now += timedelta(minutes=10)
+        record = ledger.begin_submit(generator="asset_generator", resource="asset_generator",
+                                     flow="create", title="fox", request={}, price_key=key,
+                                     estimate=Decimal(1), balance_before=Decimal(9))
+        sid = f"srv-{record.key[:6]}"
+        ledger.mark_created(record.key, JobSnapshot("asset_generator", sid, JobStatus.RUNNING,
+                                                    "running"))
+        clock.now += timedelta(minutes=1)
+        return ledger.apply_snapshot(record.key, JobSnapshot(
+            "asset_generator", sid, end, end.value, credits_used=Decimal(credits)))
+
+    first = job("1.5")
+    session.learned.load(ledger)
+    charge = session.learned_price(key)
+    assert charge is not None and charge.credits == Decimal("1.5")
+    assert charge.job_id == first.server_id
+    assert charge.charged_on == (first.finished_at or T0).astimezone().date()
+    session._job_changed(job("2"))  # a job ends: the map follows at once
+    learned = session.learned_price(key)
+    assert learned is not None and learned.credits == Decimal(2)
+    session._job_changed(job("7", JobStatus.FAILED))  # a failure teaches nothing
+    session._job_changed(first)  # an older charge told again does not win
+    again = session.learned_price(key)
+    assert again is not None and again.credits == Decimal(2)
+    assert session.learned_price("other") is None

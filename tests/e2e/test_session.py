@@ -36,6 +36,11 @@ class Recorder:
         return [args for called, args in self.calls if called == name]
 
 
+def loaded(recorder: Recorder, kind: str) -> list[Any]:
+    """The items of each ``catalogue_loaded`` of ``kind``, in order."""
+    return [items for name, items in recorder.named("catalogue_loaded") if name == kind]
+
+
 async def until(condition: Callable[[], object], timeout: float = 15.0,
                 what: str = "condition") -> None:
     deadline = time.monotonic() + timeout
@@ -66,9 +71,9 @@ async def test_the_sandbox_mode_end_to_end(session: tuple[Session, Recorder]) ->
     assert studio.balance_readings()  # the reading is kept for the spending view
 
     assert studio.catalogue("voices") is None
-    await until(lambda: recorder.named("catalogue_loaded"), what="the voices")
-    [(kind, voices)] = recorder.named("catalogue_loaded")
-    assert kind == "voices" and studio.catalogue("voices") is voices
+    await until(lambda: loaded(recorder, "voices"), what="the voices")
+    [voices] = loaded(recorder, "voices")
+    assert studio.catalogue("voices") is voices
     assert await studio.read_catalogue("voices") == voices
 
     before = await studio.fetch_credits()
@@ -107,11 +112,11 @@ async def test_a_paid_refusal_and_catalogues_per_connection(session: tuple[Sessi
             await studio.submit(spec("text_to_speech"), {"script": "No credits left.",
                                                          "accent": "x"}, estimate=Decimal(1))
         studio.load_catalogue("personas")
-        await until(lambda: recorder.named("catalogue_loaded"), what="personas")
+        await until(lambda: loaded(recorder, "personas"), what="personas")
         assert studio.catalogue("personas") is not None
         # A new connection reads its catalogues afresh.
         other = CreatifyClient("sandbox", "sandbox", base_url=poor.base_url)
         await studio.use_client(other, tmp_path / "other.sqlite3")
         assert studio.catalogue("personas") is None  # asked again over the new client
-        await until(lambda: len(recorder.named("catalogue_loaded")) == 2, what="personas")
+        await until(lambda: len(loaded(recorder, "personas")) == 2, what="personas")
         await studio.drop_connection()
