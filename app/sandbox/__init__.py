@@ -30,9 +30,12 @@ touch ``/media/*``. Modules: ``world`` (the pure, lock-guarded front: requests i
 out) over ``account`` (the state), ``routing`` and ``routes`` (the table of documented
 operations), ``runs`` (jobs on the clock, charging), ``objects`` (jobs as wire objects) and
 ``handlers`` (one module per family of resources); the rules they apply (``wire``: requests,
-responses, errors and faults; ``validation``; ``catalogue``; ``jobs``; ``billing``;
-``behaviours``: the per-resource table); ``server`` (:class:`Sandbox`) over ``httpd`` (the
-HTTP server), ``media`` (the sample files), ``__main__`` (the CLI).
+responses, errors and faults; ``validation`` and ``schema_check`` (``input_params`` against a
+JSON Schema, by jsonschema); ``catalogue``; ``asset_models`` over ``asset_prices`` (the Asset
+Generator's models, schemas and charges, from its own reading of
+``resources/asset-models.json``); ``inspirations`` (the AI Ad Templates); ``jobs``;
+``billing``; ``behaviours``: the per-resource table); ``server`` (:class:`Sandbox`) over
+``httpd`` (the HTTP server), ``media`` (the sample files), ``__main__`` (the CLI).
 
 A caller may add a resource family of its own — its path, accepted fields, price, billed
 length, run and result — with ``Sandbox(behaviours=[Behaviour(...)])``; ``family`` holds

@@ -14,10 +14,13 @@ from app.api import resources as res
 from app.api.resources import ProgressForm, Resource
 from app.sandbox.billing import (
     AURORA_V2_RATES,
+    IMAGE_AD_PRICE,
     ads_clone_price,
     asset_price,
+    asset_reference_length,
     aurora_price,
     flat,
+    inspiration_price,
     link_video_length,
     lipsync_length,
     lipsync_v2_length,
@@ -33,7 +36,9 @@ from app.sandbox.jobs import (
     ASSET_STEPS,
     ASSETS_OUTPUT,
     AUDIO_OUTPUT,
+    BANNERS_OUTPUT,
     IMAGE_STEPS,
+    INSPIRATION_OUTPUT,
     LIPSYNC_OUTPUT,
     PHOTO_OUTPUT,
     RUNNING_STEPS,
@@ -43,19 +48,20 @@ from app.sandbox.jobs import (
     Behaviour,
     Charge,
 )
+from app.sandbox.schema_check import check_asset, check_inspiration
 from app.sandbox.validation import (
     F,
     anything,
     aspect,
     boolean,
     check_ai_script,
-    check_asset,
     check_aurora,
     check_link,
     check_lipsync,
     check_scenes,
     check_template,
     choice,
+    image_file,
     json_object,
     list_of,
     number,
@@ -116,6 +122,10 @@ LEGACY_TEMPLATE_FIELDS = (F("visual_style", text(), required=True),
                           F("data", json_object, required=True), _NAME, _WEBHOOK)
 ASSET_FIELDS = (F("model_name", text(), required=True),
                 F("input_params", json_object, required=True), _WEBHOOK)
+INSPIRATION_JOB_FIELDS = (F("inspiration_id", text(), required=True),
+                          F("input_params", anything, required=True), _WEBHOOK)
+"""``input_params``: an object, or its JSON text in a form body (``check_inspiration``)."""
+IAB_IMAGE_FIELDS = (F("image", image_file, required=True), _WEBHOOK)
 TTS_FIELDS = (F("script", text(8000), required=True), F("accent", text()), _WEBHOOK)
 AI_SCRIPT_FIELDS = (
     F("url", url()), F("title", text()), F("description", text()), F("language", text(16)),
@@ -183,7 +193,8 @@ def _behaviours() -> dict[str, Behaviour]:
         Behaviour(res.CUSTOM_TEMPLATE_JOBS, 90, TEMPLATE_FIELDS, video_price,
                   template_length, previewable=True, check=check_template,
                   extra=_PREVIEWED, no_reason=""),
-        Behaviour(res.ASSET_GENERATOR, 60, ASSET_FIELDS, asset_price, None, ASSETS_OUTPUT,
+        Behaviour(res.ASSET_GENERATOR, 60, ASSET_FIELDS, asset_price,
+                  asset_reference_length, ASSETS_OUTPUT,
                   steps=ASSET_STEPS, check=check_asset),
         Behaviour(res.TEXT_GENERATOR, 5, (), text_price, None, TEXT_OUTPUT, steps=TEXT_STEPS,
                   extra={"response_function_calls": []}),
@@ -203,6 +214,11 @@ def _behaviours() -> dict[str, Behaviour]:
         Behaviour(res.ADS_CLONE, 120, ADS_CLONE_FIELDS, ads_clone_price,
                   media_field_length("video_url"), charge=Charge.GRADUAL, check=check_link,
                   defaults={"aspect_ratio": "9x16"}),
+        Behaviour(res.INSPIRATION_JOBS, 60, INSPIRATION_JOB_FIELDS, inspiration_price, None,
+                  INSPIRATION_OUTPUT, steps=TEXT_STEPS, check=check_inspiration,
+                  defaults={"webhook_url": None}, no_reason=""),
+        Behaviour(res.IAB_IMAGES, 30, IAB_IMAGE_FIELDS, flat(int(IMAGE_AD_PRICE)), None,
+                  BANNERS_OUTPUT, defaults={"webhook_url": None}),
         Behaviour(LEGACY_TEMPLATES, 90, LEGACY_TEMPLATE_FIELDS, video_price,
                   lambda account, body: Decimal(30), previewable=True,
                   extra={"media_job": None, "preview": None}),
@@ -244,6 +260,9 @@ FAILED_REASONS = {
     "asset_generator": "Generation failed: the model provider returned an error "
                        "(simulated failure).",
     "text_to_speech": "Speech synthesis failed (simulated failure).",
+    "inspiration_jobs": "Generation failed: the template could not use the input image "
+                        "(simulated failure).",
+    "iab_images": "Banner generation failed: the image could not be read (simulated failure).",
 }
 DEFAULT_FAILED_REASON = "Video rendering failed: internal error (simulated failure)."
 REJECTED_REASON = "Rejected by content moderation (simulated rejection)."

@@ -11,7 +11,8 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from app.sandbox.catalogue import ASSET_MODELS
+from app.sandbox.asset_models import ASSET_MODELS
+from app.sandbox.inspirations import INSPIRATIONS
 from app.sandbox.jobs import Job, Length
 
 if TYPE_CHECKING:
@@ -112,7 +113,18 @@ def ads_clone_price(job: Job) -> Decimal:
 
 
 def asset_price(job: Job) -> Decimal:
-    return ASSET_MODELS[job.body["model_name"]].price(job.body["input_params"])
+    """The model's price per output × outputs, plus its reference surcharge (``job.length``
+    is the reference videos' length: see :func:`asset_reference_length`)."""
+    return ASSET_MODELS[job.body["model_name"]].price(job.body["input_params"], length_of(job))
+
+
+def inspiration_price(job: Job) -> Decimal:
+    """An AI Ad Template job costs its inspiration's ``credit_cost``."""
+    return Decimal(INSPIRATIONS[job.body["inspiration_id"]].credit_cost)
+
+
+IMAGE_AD_PRICE = Decimal(2)
+"""Image Ads: "each request consumes 2 credits"."""
 
 
 def _text_tokens(job: Job) -> int:
@@ -159,6 +171,13 @@ def lipsync_v2_length(account: Account, body: Mapping[str, Any]) -> Decimal:
             words += _words(voice.get("input_text") or "")
     speech = _speech_seconds(words) if words or not audio else Decimal(0)
     return audio + speech
+
+
+def asset_reference_length(account: Account, body: Mapping[str, Any]) -> Decimal:
+    """An Asset Generator task's billed seconds: the length of its reference videos (0 for
+    most models), which a reference surcharge reads."""
+    model = ASSET_MODELS[body["model_name"]]
+    return model.reference_seconds(body["input_params"], account.media_length)
 
 
 def script_length(account: Account, body: Mapping[str, Any]) -> Decimal:

@@ -1,9 +1,10 @@
 """The sandbox's catalogues and canned content: what its free endpoints list and what its
 jobs "generate".
 
-Personas, voices and musics (fixed ids, URLs under ``/media/``), the Asset Generator models
-with their JSON Schemas and prices, the accepted text models and styles, and the
-deterministic generated content (text replies, AI scripts, a link's title).
+Personas, voices and musics (fixed ids, URLs under ``/media/``), custom templates, the
+accepted text models and styles, and the deterministic generated content (text replies, AI
+scripts, a link's title). The Asset Generator's models are in ``asset_models``, the AI Ad
+Templates in ``inspirations``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -156,71 +156,6 @@ TEMPLATES: dict[str, Template] = {t.template_id: t for t in (
         "clip": _variable("video", None, required=True),
         "soundtrack": _variable("audio", None, required=False),
     }),
-)}
-
-
-# Asset Generator models: the JSON Schema a client builds its form from, and the price per
-# output (from the model pages' tables, asset-models.json).
-
-_PROMPT = {"type": "string", "title": "Prompt", "description": "What to generate."}
-_NUM_IMAGES = {"type": "integer", "minimum": 1, "maximum": 4, "default": 1,
-               "title": "Number of images"}
-
-
-@dataclass(frozen=True, slots=True)
-class AssetModel:
-    name: str
-    generation_type: str
-    properties: Mapping[str, Mapping[str, Any]]
-    prices: Mapping[str, Decimal]
-    """Price per output by the value of ``price_by`` (one entry ``""`` for a flat price)."""
-    price_by: str | None = None
-    required: tuple[str, ...] = ("prompt",)
-
-    @property
-    def output_type(self) -> str:
-        return self.generation_type.rsplit("_", 1)[-1]
-
-    def outputs(self, params: Mapping[str, Any]) -> int:
-        return int(params.get("num_images", 1)) if "num_images" in self.properties else 1
-
-    def price(self, params: Mapping[str, Any]) -> Decimal:
-        cell = self.prices[str(params[self.price_by])] if self.price_by else self.prices[""]
-        return cell * self.outputs(params)
-
-    def schema(self) -> dict[str, Any]:
-        return {"model_name": self.name, "generation_type": self.generation_type,
-                "input_params_schema": {"type": "object",
-                                        "properties": copy.deepcopy(dict(self.properties)),
-                                        "required": list(self.required)}}
-
-
-def _durations(prices: Mapping[str, str],
-               default: str) -> tuple[dict[str, Any], dict[str, Decimal]]:
-    schema = {"type": "string", "enum": list(prices), "default": default,
-              "title": "Duration (seconds)"}
-    return schema, {k: Decimal(v) for k, v in prices.items()}
-
-
-_VEO_DURATION, _VEO_PRICES = _durations({"4": "6", "6": "9", "8": "12"}, "8")
-_KLING_DURATION, _KLING_PRICES = _durations(
-    {"3": "4.5", "4": "6", "5": "7", "6": "8.5", "7": "10", "8": "11.5", "9": "13", "10": "14",
-     "11": "15.5", "12": "17", "13": "18.5", "14": "20", "15": "21"}, "5")
-ASSET_MODELS: dict[str, AssetModel] = {m.name: m for m in (
-    AssetModel("veo3.1/fast", "text_to_video", {"prompt": _PROMPT, "duration": _VEO_DURATION},
-               _VEO_PRICES, "duration"),
-    AssetModel("kling-video/o3/pro/text-to-video", "text_to_video",
-               {"prompt": _PROMPT, "duration": _KLING_DURATION}, _KLING_PRICES, "duration"),
-    AssetModel("nano-banana", "text_to_image", {"prompt": _PROMPT, "num_images": _NUM_IMAGES},
-               {"": Decimal("0.5")}),
-    AssetModel("nano-banana-pro", "text_to_image",
-               {"prompt": _PROMPT,
-                "resolution": {"type": "string", "enum": ["1K", "2K", "4K"], "default": "1K",
-                               "title": "Resolution"},
-                "num_images": _NUM_IMAGES},
-               {"1K": Decimal("1.5"), "2K": Decimal("1.5"), "4K": Decimal(3)}, "resolution"),
-    AssetModel("flux-pro/kontext/text-to-image", "text_to_image",
-               {"prompt": _PROMPT, "num_images": _NUM_IMAGES}, {"": Decimal("0.5")}),
 )}
 
 

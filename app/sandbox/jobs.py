@@ -9,6 +9,7 @@ is in ``behaviours``.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -157,9 +158,11 @@ class Output:
     field: str
     file: str | None = None
     thumbnail: bool = False
+    empty: Any = None
+    """The field's value until there is a result (``None``, ``[]`` or ``""``)."""
 
     def placeholders(self) -> dict[str, Any]:
-        out: dict[str, Any] = {self.field: [] if self.field == "assets" else None}
+        out: dict[str, Any] = {self.field: copy.deepcopy(self.empty)}
         if self.thumbnail:
             out["video_thumbnail"] = None
         return out
@@ -168,7 +171,12 @@ class Output:
 VIDEO_OUTPUT = Output("video_output", "output.mp4", thumbnail=True)
 LIPSYNC_OUTPUT = Output("output", "output.mp4", thumbnail=True)
 AUDIO_OUTPUT = Output("output", "output.wav")
-ASSETS_OUTPUT = Output("assets")
+ASSETS_OUTPUT = Output("assets", empty=[])
+INSPIRATION_OUTPUT = Output("output", empty="")
+"""AI Ad Template jobs: ``output`` is typed string: ``""`` until done, then the JSON text of
+the list of asset URLs."""
+BANNERS_OUTPUT = Output("output", empty=[])
+"""Image Ads: ``output`` is ``[{name, size, url, type}]``, one per IAB banner."""
 TEXT_OUTPUT = Output("response_text")
 SCRIPTS_OUTPUT = Output("generated_scripts")
 PHOTO_OUTPUT = Output("generated_photo_url", "photo.png")

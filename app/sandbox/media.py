@@ -46,8 +46,20 @@ WAV = Sample("sample.wav", "audio/wav", Decimal("3.000"))
 MP3 = Sample("sample.mp3", "audio/mpeg", Decimal("3.168"))
 IMAGE = Sample("sample.png", "image/png")
 THUMBNAIL = Sample("thumb.png", "image/png")
+BANNERS: tuple[tuple[str, int, int], ...] = (
+    ("Medium Rectangle", 300, 250), ("Leaderboard", 728, 90), ("Wide Skyscraper", 160, 600),
+    ("Mobile Banner", 320, 50))
+"""The IAB banners an Image Ad job returns: (name, width, height); each is a real PNG of
+that pixel size, ``banner_<width>x<height>.png``."""
 
-SAMPLES: dict[str, Sample] = {s.name: s for s in (VIDEO, WAV, MP3, IMAGE, THUMBNAIL)}
+
+def banner_file(width: int, height: int) -> str:
+    return f"banner_{width}x{height}.png"
+
+
+SAMPLES: dict[str, Sample] = {s.name: s for s in (
+    VIDEO, WAV, MP3, IMAGE, THUMBNAIL,
+    *(Sample(banner_file(w, h), "image/png") for _, w, h in BANNERS))}
 
 _BY_SUFFIX: dict[str, Sample] = {
     ".mp4": VIDEO, ".mov": VIDEO, ".webm": VIDEO,

@@ -9,6 +9,7 @@ live ones (``status``, ``progress`` computed from the clock, ``credits_used``,
 from __future__ import annotations
 
 import copy
+import json
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -16,7 +17,8 @@ from typing import Any
 from app.api import resources as res
 from app.api.resources import ProgressForm
 from app.sandbox.account import Account
-from app.sandbox.catalogue import ASSET_MODELS
+from app.sandbox.asset_models import ASSET_MODELS
+from app.sandbox.inspirations import INSPIRATIONS
 from app.sandbox.jobs import Behaviour, Job
 from app.sandbox.routing import Call
 from app.sandbox.validation import F, validate_fields
@@ -52,7 +54,10 @@ def new_job(a: Account, b: Behaviour, body: dict[str, Any], now: float,
         model = ASSET_MODELS[body["model_name"]]
         fields_["gen_type"] = model.generation_type
         fields_["output_nums"] = model.outputs(body["input_params"])
-        fields_["duration"] = int(body["input_params"].get("duration", 0))
+        fields_["duration"] = int(body["input_params"].get("duration", 0))  # whole seconds
+    if b.resource is res.INSPIRATION_JOBS:  # the docs type input_params a string
+        fields_["gen_type"] = INSPIRATIONS[body["inspiration_id"]].gen_type
+        fields_["input_params"] = json.dumps(body["input_params"])
     fields_["created_at"] = a.wall(now)
     fields_["updated_at"] = fields_["created_at"]
     return Job(job_id, next(a.sequence), b, body, fields_, length, now,

@@ -23,7 +23,8 @@ __all__ = ["build_routes"]
 
 PLAIN_JOB_RESOURCES = ("link_to_videos", "lipsyncs", "lipsyncs_v2", "aurora",
                        "custom_template_jobs", "asset_generator", "text_to_speech",
-                       "ai_shorts", "ai_editing", "ads_clone")
+                       "ai_shorts", "ai_editing", "ads_clone", "inspiration_jobs",
+                       "iab_images")
 """The resources served by the generic list/read/create (and preview/render) handlers."""
 
 
@@ -77,6 +78,8 @@ def build_routes(a: Account) -> RouteTable:
         Route(("api", "custom_templates", ANY, "render"),
               {"POST": job(jobs.render, "custom_templates")}, paid=True),
         Route(("api", "asset_generator", "schemas"), {"GET": on(catalogues.asset_schemas)}),
+        Route(("api", "inspirations"), {"GET": on(catalogues.list_inspirations)}),
+        Route(("api", "inspirations", ANY), {"GET": on(catalogues.get_inspiration)}),
         # links
         Route(("api", "links"), {"GET": on(links.list_links), "POST": on(links.create_link)},
               paid=True),

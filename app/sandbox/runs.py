@@ -14,17 +14,21 @@ block as it progresses for Ad Clone. A failed or rejected run gives back what it
 from __future__ import annotations
 
 import heapq
+import json
 from decimal import Decimal
 from typing import Any
 
 from app.api.resources import Resource
 from app.sandbox import media
 from app.sandbox.account import Account
+from app.sandbox.asset_models import ASSET_MODELS
 from app.sandbox.behaviours import DEFAULT_FAILED_REASON, FAILED_REASONS, REJECTED_REASON
-from app.sandbox.catalogue import ASSET_MODELS
+from app.sandbox.inspirations import INSPIRATIONS
 from app.sandbox.jobs import (
     ASSETS_OUTPUT,
+    BANNERS_OUTPUT,
     FAILED_AT,
+    INSPIRATION_OUTPUT,
     REJECTED_AT,
     TEXT_OUTPUT,
     Charge,
@@ -176,6 +180,12 @@ def _result(a: Account, job: Job) -> dict[str, Any]:
         return {"assets": _assets(a, job)}
     if out is TEXT_OUTPUT:
         return {"response_text": job.answer}
+    if out is INSPIRATION_OUTPUT:
+        return {"output": json.dumps(_inspiration_assets(a, job))}
+    if out is BANNERS_OUTPUT:
+        return {"output": [{"name": name, "size": f"{w}x{h}", "type": "image/png",
+                            "url": media.media_url(a.base_url, job.id, media.banner_file(w, h))}
+                           for name, w, h in media.BANNERS]}
     result: dict[str, Any] = {}
     if out.file is not None:
         result[out.field] = media.media_url(a.base_url, job.id, out.file)
@@ -184,14 +194,22 @@ def _result(a: Account, job: Job) -> dict[str, Any]:
     return result
 
 
+def _inspiration_assets(a: Account, job: Job) -> list[str]:
+    """The URLs an AI Ad Template job lists (the docs: "List of generated assets")."""
+    template = INSPIRATIONS[job.body["inspiration_id"]]
+    suffix = "mp4" if template.output_type == "video" else "png"
+    return [media.media_url(a.base_url, job.id, f"output_{n}.{suffix}")
+            for n in range(1, template.outputs + 1)]
+
+
 def _assets(a: Account, job: Job) -> list[dict[str, Any]]:
     model = ASSET_MODELS[job.body["model_name"]]
     thumb = media.media_url(a.base_url, job.id, "thumb.png")
+    count = model.outputs(job.body["input_params"])
     if model.output_type == "video":
-        names = ["output.mp4"]
+        names = ["output.mp4"] if count == 1 else [f"output_{n}.mp4" for n in range(1, count + 1)]
     else:
-        names = [f"image_{n}.png" for n in range(1, int(job.body["input_params"]
-                                                          ["num_images"]) + 1)]
+        names = [f"image_{n}.png" for n in range(1, count + 1)]
     return [{"id": a.new_id(), "type": model.output_type,
              "url": media.media_url(a.base_url, job.id, name),
              "thumbnail_url": thumb, "name": name} for name in names]

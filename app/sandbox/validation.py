@@ -1,5 +1,6 @@
-"""Request-body validation: one small check per field kind (DRF's messages), the Asset
-Generator's JSON Schema check, and the cross-field checks run after the fields passed.
+"""Request-body validation: one small check per field kind (DRF's messages) and the
+cross-field checks run after the fields passed (``schema_check`` holds the JSON Schema check of
+``input_params``).
 
 A refused body raises :class:`~app.sandbox.wire.ApiError` (400) with DRF's shapes: a field
 map, or a list of general messages.
@@ -7,14 +8,13 @@ map, or a list of general messages.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from app.sandbox.catalogue import ASSET_MODELS, TEMPLATES, VARIABLE_PROPERTY, AssetModel
+from app.sandbox.catalogue import TEMPLATES, VARIABLE_PROPERTY
 from app.sandbox.wire import REQUIRED, field_errors, general_error
 
 if TYPE_CHECKING:
@@ -78,6 +78,17 @@ def number(low: float | None = None, high: float | None = None) -> Check:
             raise Invalid(f"Ensure this value is less than or equal to {high}.")
         return value
     return check
+
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
+
+
+def image_file(value: Any) -> Any:
+    """An image URL whose file is png, jpg, jpeg or webp (Image Ads' ``image``)."""
+    address = url()(value)
+    if not urlsplit(address.strip()).path.lower().endswith(IMAGE_SUFFIXES):
+        raise Invalid("Unsupported image format: use a png, jpg, jpeg or webp image.")
+    return address
 
 
 def boolean(value: Any) -> Any:
@@ -164,49 +175,6 @@ def validate_fields(specs: Sequence[F], body: Mapping[str, Any],
             errors[spec.name] = [str(exc.args[0])]
     if errors:
         raise field_errors(errors)
-    return out
-
-
-# --------------------------------------------------------------------------------------------
-# Asset Generator input_params: the JSON Schema subset the models use
-
-_SCHEMA_TYPES: dict[str, Callable[[Any], bool]] = {
-    "string": lambda v: isinstance(v, str),
-    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
-    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
-    "boolean": lambda v: isinstance(v, bool),
-}
-
-
-def validate_input_params(model: AssetModel, params: Mapping[str, Any]) -> dict[str, Any]:
-    """``params`` checked against the model's JSON Schema (the subset it uses), defaults
-    filled; refused → field map ``{"input_params": ["<name>: <message>", ...]}``."""
-    out: dict[str, Any] = {}
-    problems: list[str] = []
-    for name, schema in model.properties.items():
-        if name not in params or params[name] is None:
-            if name in model.required:
-                problems.append(f"{name}: {REQUIRED}")
-            elif "default" in schema:
-                out[name] = schema["default"]
-            continue
-        value = params[name]
-        if not _SCHEMA_TYPES[schema["type"]](value):
-            problems.append(f"{name}: expected {schema['type']}, got {json.dumps(value)}.")
-        elif "enum" in schema and value not in schema["enum"]:
-            problems.append(f'{name}: "{value}" is not a valid choice.')
-        elif "minimum" in schema and value < schema["minimum"]:
-            problems.append(f"{name}: must be at least {schema['minimum']}.")
-        elif "maximum" in schema and value > schema["maximum"]:
-            problems.append(f"{name}: must be at most {schema['maximum']}.")
-        elif schema.get("format") == "uri" and urlsplit(value).scheme not in ("http", "https"):
-            problems.append(f"{name}: Enter a valid URL.")
-        elif name in model.required and isinstance(value, str) and not value.strip():
-            problems.append(f"{name}: This field may not be blank.")
-        else:
-            out[name] = value
-    if problems:
-        raise field_errors({"input_params": problems})
     return out
 
 
@@ -302,13 +270,6 @@ def check_template(account: Account, body: dict[str, Any]) -> None:
                  if spec.get("required") and name not in given]
     if problems:
         raise field_errors({"variables": problems})
-
-
-def check_asset(account: Account, body: dict[str, Any]) -> None:
-    model = ASSET_MODELS.get(body["model_name"])
-    if model is None:
-        raise general_error("AI model not found")
-    body["input_params"] = validate_input_params(model, body.get("input_params") or {})
 
 
 def check_scrape(url: str) -> None:

@@ -13,7 +13,9 @@ What it makes:
 - ``sample.mp3``  the same tone, encoded by ffmpeg (libmp3lame, 32 kbit/s);
 - ``sample.mp4``  3 s, 320x180, H.264 (test pattern) + AAC (the tone), made by ffmpeg;
 - ``sample.png``  320x180 RGB gradient (stdlib ``zlib`` + ``struct``);
-- ``thumb.png``   160x90 RGB gradient, the "video thumbnail".
+- ``thumb.png``   160x90 RGB gradient, the "video thumbnail";
+- ``banner_300x250.png``, ``banner_728x90.png``, ``banner_160x600.png``, ``banner_320x50.png``:
+  gradients at the IAB sizes an Image Ad job returns (stdlib).
 
 Only the WAV and PNG files are pure stdlib; the MP3 and MP4 need ``ffmpeg`` on PATH once, at
 generation time (``apt-get install ffmpeg``). The product never needs ffmpeg at run time.
@@ -40,6 +42,8 @@ HERE = Path(__file__).resolve().parent
 SECONDS = 3
 SAMPLE_RATE = 8000
 TONE_HZ = 440.0
+BANNERS = ((300, 250), (728, 90), (160, 600), (320, 50))
+"""The IAB sizes of the Image Ad banners (``app.sandbox.media.BANNERS`` serves them)."""
 
 
 def write_wav(path: Path) -> None:
@@ -100,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     write_wav(out / "sample.wav")
     write_png(out / "sample.png", 320, 180)
     write_png(out / "thumb.png", 160, 90)
+    for width, height in BANNERS:
+        write_png(out / f"banner_{width}x{height}.png", width, height)
     if shutil.which("ffmpeg") is None:
         print("ffmpeg not found: sample.mp3 and sample.mp4 were not regenerated", file=sys.stderr)
         return 1
@@ -109,8 +115,9 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copyfile(out / "sample.wav", wav)
         write_mp3(out / "sample.mp3", wav)
         write_mp4(out / "sample.mp4", wav)
-    for name in ("sample.wav", "sample.mp3", "sample.mp4", "sample.png", "thumb.png"):
-        print(f"{name:12} {(out / name).stat().st_size:7d} bytes")
+    banners = [f"banner_{width}x{height}.png" for width, height in BANNERS]
+    for name in ("sample.wav", "sample.mp3", "sample.mp4", "sample.png", "thumb.png", *banners):
+        print(f"{name:18} {(out / name).stat().st_size:7d} bytes")
     return 0
 
 

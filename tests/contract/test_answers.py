@@ -26,7 +26,9 @@ import httpx
 import pytest
 
 from app.sandbox import DocsQuirks, Sandbox
+from app.sandbox.asset_models import ASSET_MODELS
 from app.sandbox.catalogue import TEMPLATES
+from app.sandbox.inspirations import INSPIRATIONS
 from tests.contract.contract import CONTRACT
 from tests.contract.test_operations import SPEC_OPERATIONS, UNKNOWN_ID
 
@@ -39,6 +41,7 @@ AUDIO = "https://cdn.example.com/voice.mp3"
 PERSONA = "6f0c2f3e-1111-4a8b-9c1d-000000000001"
 ACCENT = "6f0c2f3e-2222-4a8b-9c1d-000000000002"
 SPOTLIGHT, TESTIMONIAL = (t.template_id for t in TEMPLATES.values())
+SPIN = next(i.id for i in INSPIRATIONS.values() if i.name == "Product Spin 360")
 SPOTLIGHT_VARIABLES = {"headline": {"type": "text", "properties": {"content": "A blue mug"}},
                        "product_image": {"type": "image", "properties": {"url": IMAGE}}}
 _PARAM = re.compile(r"\{[^/}]+\}")
@@ -131,6 +134,18 @@ def _multipart(fields: dict[str, str], file_type: str = "video/mp4") -> tuple[by
         f"multipart/form-data; boundary={boundary}"
 
 
+def _required_params(schema: dict[str, Any]) -> dict[str, Any]:
+    """A value for each required input of an ``input_params`` schema."""
+    out: dict[str, Any] = {}
+    for name in schema["required"]:
+        prop = schema["properties"][name]
+        if prop["type"] == "array":
+            out[name] = [IMAGE] * max(1, prop.get("minItems", 1))
+        else:
+            out[name] = IMAGE if "pattern" in prop else "A blue mug on a desk"
+    return out
+
+
 # ---------------------------------------------------------------------------- the drive
 
 def errors_everywhere(run: Run) -> None:
@@ -181,6 +196,11 @@ def bad_bodies(run: Run, link: str, ids: dict[str, str]) -> None:
         (f"/api/product_to_videos/{ids['product']}/regen_video/", {"motion_style": "flying"}),
         (f"/api/product_to_videos/{ids['product']}/regen_image/", {"image_prompt": 3}),
         ("/api/ads_clone/", {"link": link}),
+        ("/api/inspiration_jobs/", {"inspiration_id": UNKNOWN_ID, "input_params": {}}),
+        ("/api/inspiration_jobs/", {"inspiration_id": SPIN, "input_params": {"Spin Speed": 5}}),
+        ("/api/iab_images/", {"image": "https://cdn.example.com/ad.gif"}),
+        ("/api/asset_generator/", {"model_name": "boreal-h3/image-to-video",
+                                   "input_params": {"prompt": "x", "resolution": "768P"}}),
         (f"/api/links/{link}/", {"image_urls": ["nope"]}),
         (f"/api/link_to_videos/{ids['link_to_videos']}/render/", {}),
         (f"/api/link_to_videos/{ids['preview_list']}/render_single_preview/",
@@ -222,6 +242,10 @@ def catalogues(run: Run) -> None:
         run.ok("GET", f"/api/custom_templates/{template_id}/")
     run.ok("GET", "/api/asset_generator/schemas/")
     run.ok("GET", "/api/asset_generator/schemas/", params={"model_name": "veo3.1/fast"})
+    run.ok("GET", "/api/asset_generator/schemas/",
+           params={"model_name": "boreal-h3/reference-to-video,gpt-image-2"})
+    for inspiration in run.ok("GET", "/api/inspirations/"):
+        run.ok("GET", f"/api/inspirations/{inspiration['id']}/")
     # custom avatars and voice clones
     run.ok("POST", "/api/personas/", 201,
            json={"creator_name": "Ann", "gender": "f", "lipsync_input": VIDEO})
@@ -267,6 +291,9 @@ def creates(link: str) -> dict[str, tuple[str, dict[str, Any]]]:
         "ai_editing": ("/api/ai_editing/", {"video_url": VIDEO + "?duration=20",
                                             "editing_style": "glitch"}),
         "ads_clone": ("/api/ads_clone/", {"link": link, "video_url": VIDEO + "?duration=12"}),
+        "inspiration_jobs": ("/api/inspiration_jobs/",
+                             {"inspiration_id": SPIN, "input_params": {"Product Image": IMAGE}}),
+        "iab_images": ("/api/iab_images/", {"image": IMAGE}),
     }
 
 
@@ -278,7 +305,8 @@ def life_of_every_job(run: Run, link: str) -> dict[str, str]:
     for resource, (path, body) in bodies.items():
         job = run.ok("POST", path, 201, json=body)
         run.ok("GET", f"{path}{job['id']}/")
-        run.ok("GET", path, params={"ids": job["id"]} if resource != "ads_clone" else None)
+        documented_ids = resource not in ("ads_clone", "iab_images")
+        run.ok("GET", path, params={"ids": job["id"]} if documented_ids else None)
         run.until(f"{path}{job['id']}/", _terminal)
         ids[resource] = job["id"]
     # model versions priced per second / per 30 s
@@ -319,15 +347,16 @@ def life_of_every_job(run: Run, link: str) -> dict[str, str]:
     run.ok("POST", f"/api/link_to_videos/{previews['id']}/render_single_preview/",
            json={"media_job": ready["previews"][0]["media_job"]})
     run.until(f"/api/link_to_videos/{previews['id']}/", _terminal)
-    # the asset models
-    for model, params in (("veo3.1/fast", {"prompt": "x", "duration": "4"}),
-                          ("kling-video/o3/pro/text-to-video", {"prompt": "x"}),
-                          ("nano-banana", {"prompt": "x", "num_images": 2}),
-                          ("nano-banana-pro", {"prompt": "x", "resolution": "4K"}),
-                          ("flux-pro/kontext/text-to-image", {"prompt": "x"})):
+    # every asset model of the catalogue, with its required inputs
+    for model in ASSET_MODELS.values():
         job = run.ok("POST", "/api/asset_generator/", 201,
-                     json={"model_name": model, "input_params": params})
+                     json={"model_name": model.name,
+                           "input_params": _required_params(model.input_schema())})
         run.until(f"/api/asset_generator/{job['id']}/", _terminal)
+    # an AI Ad Template given as JSON text in a form body
+    form = run.ok("POST", "/api/inspiration_jobs/", 201, data={
+        "inspiration_id": SPIN, "input_params": json.dumps({"Product Image": IMAGE})})
+    run.until(f"/api/inspiration_jobs/{form['id']}/", _terminal)
     run.ok("GET", "/api/asset_generator/")
     # the Text Generator
     text = {"model_name": "gemini-2.5-flash", "messages": [{"role": "user", "content": "Hi"}],

@@ -24,9 +24,10 @@ APP_RESOURCES = frozenset({
     "links", "link_to_videos", "lipsyncs", "lipsyncs_v2", "personas", "personas_v2", "voices",
     "musics", "music_categories", "aurora", "custom_templates", "custom_template_jobs",
     "asset_generator", "text_generator", "text_to_speech", "ai_scripts", "ai_shorts",
-    "ai_editing", "product_to_videos", "ads_clone", "remaining_credits"})
-"""The resources the app uses (the brief's list); the contract's other resources (dyoa,
-iab_images, inspirations, inspiration_jobs) are not simulated."""
+    "ai_editing", "product_to_videos", "ads_clone", "remaining_credits", "iab_images",
+    "inspirations", "inspiration_jobs"})
+"""The resources the app uses; the contract's other resource (dyoa: design your own
+avatar) is not simulated."""
 UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
 _PARAM = re.compile(r"\{[^/}]+\}")
 
@@ -51,8 +52,8 @@ def sandbox() -> Iterator[Sandbox]:
 
 def test_the_list_comes_from_the_contract() -> None:
     assert len(CONTRACT.operations()) == 95
-    # 95 less dyoa (4), iab_images (3), inspirations (2), inspiration_jobs (3)
-    assert len(SPEC_OPERATIONS) == 83
+    # 95 less dyoa (4)
+    assert len(SPEC_OPERATIONS) == 91
     print(f"documented operations of the app's resources: {len(SPEC_OPERATIONS)}")
 
 
@@ -84,7 +85,7 @@ def test_no_invented_route(sandbox: Sandbox) -> None:
 
 def test_an_undocumented_route_is_not_found(sandbox: Sandbox) -> None:
     with httpx.Client(base_url=sandbox.base_url, headers=AUTH, timeout=10) as client:
-        for path in ("/api/text_generator/", "/api/dyoa/", "/api/iab_images/",
+        for path in ("/api/text_generator/", "/api/dyoa/", "/api/inspiration_jobs/x/y/",
                      "/sse/text_generator/x/y/"):
             response = client.get(path)
             assert (response.status_code, response.json()) == (404, {"detail": "Not found."})

@@ -14,23 +14,25 @@ from typing import Any
 
 from app.sandbox import media
 from app.sandbox.account import Account
+from app.sandbox.asset_models import ASSET_MODELS
 from app.sandbox.behaviours import PERSONA_FIELDS, VOICE_CLONE_FIELDS
 from app.sandbox.catalogue import (
-    ASSET_MODELS,
     TEMPLATES,
     music_categories,
     musics,
     personas,
     voices,
 )
+from app.sandbox.inspirations import INSPIRATIONS
 from app.sandbox.objects import object_body
 from app.sandbox.routing import Call
 from app.sandbox.validation import validate_fields
 from app.sandbox.wire import ApiError, Response, UploadedFile, field_errors, json_number
 
 __all__ = ["asset_schemas", "clone_voice", "create_persona", "create_persona_v2",
-           "delete_accent", "get_persona", "get_template", "list_music_categories",
-           "list_musics", "list_personas", "list_templates", "list_voices",
+           "delete_accent", "get_inspiration", "get_persona", "get_template",
+           "list_inspirations", "list_music_categories", "list_musics", "list_personas",
+           "list_templates", "list_voices",
            "personas_paginated", "remaining_credits", "voices_paginated"]
 
 
@@ -200,6 +202,18 @@ def asset_schemas(a: Account, call: Call) -> Response:
               [ASSET_MODELS[n] for n in (s.strip() for s in names.split(","))
                if n in ASSET_MODELS])
     return Response(200, [m.schema() for m in models])
+
+
+def list_inspirations(a: Account, call: Call) -> Response:
+    """``GET /api/inspirations/``: the AI Ad Templates with their schemas."""
+    return Response(200, [i.wire(a.base_url) for i in INSPIRATIONS.values()])
+
+
+def get_inspiration(a: Account, call: Call) -> Response:
+    template = INSPIRATIONS.get(call.args[0])
+    if template is None:
+        raise ApiError(404, {"detail": "No CommunityCreation matches the given query."})
+    return Response(200, template.wire(a.base_url))
 
 
 # ---- pagination --------------------------------------------------------------------------

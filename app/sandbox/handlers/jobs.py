@@ -35,7 +35,10 @@ def list_jobs(a: Account, b: Behaviour, call: Call) -> Response:
     """Newest first (oldest first with ``ordering``); ``ids`` picks some."""
     jobs = a.jobs[b.resource.key]
     raw_ids = call.param("ids")
-    ignores_ids = b.resource.key == "ads_clone" and a.quirks.ads_clone_ignores_ids
+    # Neither the Ad Clone nor the Image Ad list documents a query: Image Ads answer every
+    # job always, Ad Clone while its quirk is on.
+    ignores_ids = (b.resource is res.IAB_IMAGES
+                   or (b.resource.key == "ads_clone" and a.quirks.ads_clone_ignores_ids))
     if raw_ids is not None and not ignores_ids:
         ids = [i for i in (part.strip() for part in raw_ids.split(",")) if i]
         if len(ids) > res.MAX_IDS_PER_LIST:
