@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from decimal import Decimal
 
 from app.generators import Flow, spec
 from app.generators.quote import format_credits, quote
-from app.pricing import plan_by_key
+from app.pricing import Bound, LearnedCharge, plan_by_key
 from tests.samples import valid_values
 
 STARTER = plan_by_key("api_starter")
@@ -111,3 +112,100 @@ def test_compare_styles_prices_a_preview_per_style_plus_one_render_and_shows_the
     from_page = {**values, "link": None, "product_url": "https://shop.example.com/p/1"}
     q = quote(gen, from_page, 30, flow=Flow.COMPARE_STYLES)
     assert (q.credits, q.saving) == (Decimal(1 + 3 + 4), Decimal(1 + 15 - 8))
+
+
+# --- bounds and learned prices (the Asset Generator) ----------------------------------------
+
+DEC_6 = datetime.date(2026, 12, 6)
+
+
+def asset(model: str, **params: object) -> dict[str, object]:
+    return {"model_name": model, "input_params": {"prompt": "a lighthouse at dusk", **params}}
+
+
+def remembered(charges: dict[str, LearnedCharge]) -> Callable[[str], LearnedCharge | None]:
+    """The learned-price lookup as the session gives it: the latest charge per key."""
+    return charges.get
+
+
+def key_of(model: str, **params: object) -> str:
+    [first, *_] = spec("asset_generator").price_requests(asset(model, **params), None)
+    assert first.key is not None
+    return first.key
+
+
+def test_a_table_model_is_exact() -> None:
+    q = quote(spec("asset_generator"), asset("veo3.1/fast", duration="6"), None, today=DEC_6)
+    assert (q.credits, q.at_least, q.bound, q.from_learned) == (9, False, Bound.EXACT, False)
+    assert q.lines == ("veo3.1/fast 6s: 1 output × 9 = 9 credits",)
+
+
+def test_a_from_n_model_is_at_least_and_says_so() -> None:
+    q = quote(spec("asset_generator"), asset("veo3.1", duration="8"), None, plan=STARTER,
+              balance=Decimal(10), today=DEC_6)
+    assert (q.credits, q.at_least, q.bound, q.known_after_run) == (16, True, Bound.AT_LEAST,
+                                                                   False)
+    assert q.lines == ("veo3.1: 1 output × at least 16 = at least 16 credits",)
+    assert q.warnings[0] == "This needs at least 16 credits but only 10 credits remain."
+    assert any("Only the lowest price" in w for w in q.warnings)
+    assert q.dollars == (Decimal(16) * STARTER.price_per_credit).quantize(Decimal("0.01"))
+
+
+def test_an_unknown_price_has_no_figure_never_zero() -> None:
+    q = quote(spec("asset_generator"), asset("gemini-omni-flash/reference-to-video"), None,
+              balance=Decimal(5), today=DEC_6)
+    assert (q.credits, q.known_after_run, q.bound, q.balance_after) == \
+        (None, True, Bound.UNKNOWN, None)
+    assert q.lines == ("gemini-omni-flash/reference-to-video: price unknown — known after "
+                       "the run",)
+
+
+def test_the_last_real_charge_prices_what_no_table_covers() -> None:
+    model = "gemini-omni-flash/reference-to-video"
+    charge = LearnedCharge(Decimal("7.5"), DEC_6, "job-1")
+    q = quote(spec("asset_generator"), asset(model), None, balance=Decimal(20), today=DEC_6,
+              learned=remembered({key_of(model): charge}))
+    assert (q.credits, q.from_learned, q.learned, q.at_least) == (Decimal("7.5"), True,
+                                                                  charge, False)
+    assert q.lines[-1] == "7.5 credits — what your last run of this cost (6 Dec 2026)"
+    assert q.balance_after == Decimal("12.5")
+    other = quote(spec("asset_generator"), asset(model, resolution="1080p"), None,
+                  today=DEC_6, learned=remembered({key_of(model): charge}))
+    assert other.credits is None and not other.from_learned  # other inputs, other key
+
+
+def test_a_learned_charge_replaces_a_minimum() -> None:
+    charge = LearnedCharge(Decimal(24), datetime.date(2026, 12, 1), "job-2")
+    q = quote(spec("asset_generator"), asset("veo3.1", duration="8"), None, today=DEC_6,
+              learned=remembered({key_of("veo3.1", duration="8"): charge}))
+    assert (q.credits, q.at_least, q.from_learned) == (24, False, True)
+    assert "24 credits — what your last run of this cost (1 Dec 2026)" in q.lines
+
+
+def test_an_exact_price_that_disagrees_with_the_last_charge_is_flagged() -> None:
+    key = key_of("veo3.1/fast", duration="6")
+    lower = LearnedCharge(Decimal(8), DEC_6, "job-3")
+    q = quote(spec("asset_generator"), asset("veo3.1/fast", duration="6"), None, today=DEC_6,
+              learned=remembered({key: lower}))
+    assert (q.credits, q.from_learned, q.learned) == (9, False, lower)  # the table stands
+    assert q.warnings == ("The price table says 9 credits, but your last run of this (6 Dec "
+                          "2026) was charged 8 credits: Creatify's price may have changed.",)
+    same = LearnedCharge(Decimal(9), DEC_6, "job-4")
+    agreed = quote(spec("asset_generator"), asset("veo3.1/fast", duration="6"), None,
+                   today=DEC_6, learned=remembered({key: same}))
+    assert agreed.warnings == () and agreed.credits == 9
+
+
+def test_an_unknown_part_leaves_the_known_part_as_a_minimum() -> None:
+    params = {"duration": "5", "resolution": "768p", "reference_image_urls": ["https://x/a"]}
+    q = quote(spec("asset_generator"), asset("minimax/h3/reference-to-video", **params), None,
+              today=DEC_6)
+    assert (q.credits, q.at_least, q.known_after_run) == (4, True, False)
+    assert any("unknown until the run" in w for w in q.warnings)
+
+
+def test_image_ad_costs_two_credits_a_request() -> None:
+    q = quote(spec("image_ad"), valid_values("image_ad"), None, today=DEC_6)
+    assert (q.credits, q.bound) == (2, Bound.EXACT)
+    assert q.estimates[0].entry.source == \
+        "https://docs.creatify.ai/api-reference/iab-images/post-iab-images"
