@@ -25,10 +25,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import jsonschema
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from app import assets
 from app.api.client import CreatifyClient
 from app.generators import BY_KEY, SPECS, Action, FieldKind, Flow, GeneratorSpec
 from app.generators.catalogue import ASSET_MODELS, CAPTION_SETTING_FIELDS, MAX_SCENES
@@ -41,6 +43,75 @@ EXAMPLES = int(os.environ.get("CONTRACT_EXAMPLES", "12"))
 MEDIA_JOB = "6f1c2d3e-4a5b-4c6d-8e7f-8091a2b3c4d5"
 MODEL_FIELDS = {"model_version", "model_name", "aspect_ratio", "resolution"}
 """Fields whose every choice is sent in every flow (the others in the field's first flow)."""
+
+_URI = {"type": "string", "format": "uri"}
+CATALOGUE: list[dict[str, Any]] = [
+    {"model_name": "bytedance/seedance-2.0/fast/text-to-video", "generation_type": "text_to_video",
+     "input_params_schema": {"type": "object", "required": ["prompt"], "properties": {
+         "prompt": {"type": "string", "maxLength": 2000},
+         "duration": {"type": "string", "enum": ["5", "10"], "default": "5"},
+         "resolution": {"type": "string", "enum": ["480p", "720p", "1080p"],
+                        "default": "720p"},
+         "num_outputs": {"type": "integer", "minimum": 1, "maximum": 4, "default": 1},
+         "generate_audio": {"type": "boolean", "default": True},
+         "seed": {"type": "integer", "minimum": 0, "maximum": 2147483647},
+         "cfg_scale": {"type": "number", "minimum": 0, "maximum": 1},
+         "camera_control": {"type": "object", "required": ["movement"], "properties": {
+             "movement": {"type": "string", "enum": ["pan", "zoom", "orbit"]},
+             "strength": {"type": "number", "minimum": 0, "maximum": 10}}}}}},
+    {"model_name": "boreal-h3/image-to-video", "generation_type": "image_to_video",
+     "input_params_schema": {"type": "object", "required": ["prompt", "image_url"],
+                             "properties": {
+         "prompt": {"type": "string"}, "image_url": _URI,
+         "duration": {"type": "integer", "enum": [5, 8, 10], "default": 5},
+         "resolution": {"type": "string", "enum": ["768p", "1088p", "2k"],
+                        "default": "768p"}}}},
+    {"model_name": "minimax/h3/reference-to-video", "generation_type": "video_to_video",
+     "input_params_schema": {"type": "object", "required": ["prompt"], "properties": {
+         "prompt": {"type": "string"},
+         "reference_image_urls": {"type": "array", "items": _URI, "maxItems": 3},
+         "reference_video_urls": {"type": "array", "items": _URI, "maxItems": 1}}}},
+    {"model_name": "nano-banana-2", "generation_type": "text_to_image",
+     "input_params_schema": {"type": "object", "required": ["prompt"], "properties": {
+         "prompt": {"type": "string"},
+         "resolution": {"type": "string", "enum": ["1K", "2K", "4K"], "default": "1K"},
+         "num_images": {"type": "integer", "minimum": 1, "maximum": 4, "default": 1},
+         "aspect_ratio": {"type": "string", "enum": ["1:1", "16:9", "9:16"]}}}},
+    {"model_name": "gpt-image-1.5/edit", "generation_type": "image_to_image",
+     "input_params_schema": {"type": "object", "required": ["prompt", "image_urls"],
+                             "properties": {
+         "prompt": {"type": "string"},
+         "image_urls": {"type": "array", "items": _URI, "minItems": 1, "maxItems": 4},
+         "quality": {"type": "string", "enum": ["low", "medium", "high"],
+                     "default": "medium"}}}},
+]
+"""A published catalogue as ``GET /api/asset_generator/schemas/`` gives it, one model per
+generation type, with every JSON Schema form the catalogue uses (string enums of numbers,
+integer enums, resolutions spelled unlike the price labels, counts, booleans, numbers, arrays
+of image URLs, a nested object, defaults, ``required``)."""
+TEMPLATES: list[dict[str, Any]] = [
+    {"id": "0d9c8b7a-6f5e-4d3c-8b1a-0f9e8d7c6b5a", "name": "Unboxing", "gen_type": "video",
+     "credit_cost": 12, "categories": [], "labels": [],
+     "input_params_schema": {"required": ["Product Image"], "properties": {
+         "Product Image": _URI, "Product Name": {"type": "string", "maxLength": 40}}}},
+    {"id": "1e2d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b", "name": "Banner", "gen_type": "image",
+     "credit_cost": 3, "categories": [], "labels": [],
+     "input_params_schema": {"required": ["Logo", "Headline"], "properties": {
+         "Logo": _URI, "Headline": {"type": "string"},
+         "Variants": {"type": "integer", "minimum": 1, "maximum": 3, "default": 1}}}},
+]
+SCHEMAS = {e["model_name"]: e["input_params_schema"] for e in CATALOGUE}
+TEMPLATE_SCHEMAS = {t["id"]: t["input_params_schema"] for t in TEMPLATES}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def installed_catalogue() -> Any:
+    """The catalogues installed as the session installs them (the five stand-in models are
+    not in it: they are sent from their stand-in schemas)."""
+    assets.install("asset_schemas", CATALOGUE, None)
+    assets.install("inspirations", TEMPLATES, None)
+    yield
+    assets.uninstall()
 
 EXPECTED_OPERATIONS = {
     ("POST", "/api/links/"),
@@ -67,6 +138,8 @@ EXPECTED_OPERATIONS = {
     ("POST", "/api/product_to_videos/{id}/regen_image/"),
     ("POST", "/api/product_to_videos/{id}/regen_video/"),
     ("POST", "/api/ads_clone/"),
+    ("POST", "/api/inspiration_jobs/"),
+    ("POST", "/api/iab_images/"),
 }
 """The paid operations the generators use (a custom template's preview may take either of its
 two documented preview operations, so neither is listed; they are checked when sent)."""
@@ -111,6 +184,22 @@ class Tally:
             if operation is not None:
                 self.operations[operation] += 1
             self.problems.extend(f"{label}: {p}" for p in CONTRACT.request_problems(request))
+            self.problems.extend(f"{label}: {p}" for p in _input_problems(request))
+
+
+def _input_problems(request: httpx.Request) -> list[str]:
+    """A sent ``input_params`` checked by jsonschema against the schema the catalogue
+    publishes for its model or template: every value in the schema's types."""
+    if request.method != "POST" or not request.content:
+        return []
+    body = json.loads(request.content)
+    schema = SCHEMAS.get(body.get("model_name")) if request.url.path == "/api/asset_generator/" \
+        else TEMPLATE_SCHEMAS.get(body.get("inspiration_id"))
+    if schema is None:
+        return []
+    validator = jsonschema.Draft202012Validator(schema,
+                                                format_checker=jsonschema.FormatChecker())
+    return [f"input_params: {e.message}" for e in validator.iter_errors(body["input_params"])]
 
 
 async def send(spec: GeneratorSpec, values: Mapping[str, Any],
@@ -222,7 +311,66 @@ def matrix() -> list[Case]:
         for option in options:
             cases.append(Case(asset, Flow.CREATE, f"asset/{name}/{option}", {
                 "model_name": name, "input_params": {"prompt": "A mug on a desk", **option}}))
+    for entry in CATALOGUE:
+        name = entry["model_name"]
+        schema = entry["input_params_schema"]
+        base = _required_inputs(schema)
+        for label, change in _input_variants(schema):
+            cases.append(Case(asset, Flow.CREATE, f"asset/{name}/{label}", {
+                "model_name": name, "input_params": {**base, **change}}))
+    template = BY_KEY["ai_ad_template"]
+    for item in TEMPLATES:
+        schema = item["input_params_schema"]
+        base = _required_inputs(schema)
+        for label, change in _input_variants(schema):
+            cases.append(Case(template, Flow.CREATE, f"ai_ad_template/{item['name']}/{label}", {
+                "inspiration_id": item["id"], "input_params": {**base, **change}}))
     return cases
+
+
+def _sample_input(prop: Mapping[str, Any]) -> Any:
+    """A valid value of one property, as a form may hold it."""
+    if "enum" in prop:
+        return prop["enum"][-1]
+    kind = prop.get("type")
+    if kind == "array":
+        return ["https://cdn.example.com/in/1.png"] * max(1, prop.get("minItems", 1))
+    if kind == "object":
+        return {k: _sample_input(v) for k, v in prop["properties"].items()
+                if k in prop.get("required", ())}
+    if kind in ("integer", "number"):
+        return prop.get("maximum", 1)
+    if kind == "boolean":
+        return True
+    return "https://cdn.example.com/in/mug.png" if prop.get("format") == "uri" else "A mug"
+
+
+def _required_inputs(schema: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _sample_input(v) for k, v in schema["properties"].items()
+            if k in schema.get("required", ())}
+
+
+def _input_variants(schema: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(label, inputs) for every enum option (also written as a form holds numbers: 10 for
+    "10", "8" for 8), both switch positions, the largest count and list, every property
+    filled at once, and nothing optional."""
+    variants: list[tuple[str, dict[str, Any]]] = [("required-only", {})]
+    for name, prop in schema["properties"].items():
+        for option in prop.get("enum", ()):
+            variants.append((f"{name}={option}", {name: option}))
+            if isinstance(option, str) and option.isdigit():
+                variants.append((f"{name}={option}-as-number", {name: int(option)}))
+            elif isinstance(option, int):
+                variants.append((f"{name}={option}-as-text", {name: str(option)}))
+        if prop.get("type") == "boolean":
+            variants += [(f"{name}=yes", {name: True}), (f"{name}=no", {name: False})]
+        if prop.get("type") == "array":
+            most = prop.get("maxItems", 2)
+            urls = [f"https://cdn.example.com/in/{i}.png" for i in range(most)]
+            variants.append((f"{name}x{most}", {name: urls}))
+    every = {k: _sample_input(v) for k, v in schema["properties"].items()}
+    variants.append(("everything", every))
+    return variants
 
 
 CASES = matrix()
@@ -238,7 +386,12 @@ def test_the_matrix_covers_every_generator_flow_model_and_variant() -> None:
     for ratio in ("16x9", "9x16", "1x1"):
         assert any(label.endswith(f"aspect_ratio={ratio}") for label in labels)
     assert {c.changes["model_name"] for c in CASES if "model_name" in c.changes
-            and c.spec.key == "asset_generator"} == set(ASSET_MODELS)
+            and c.spec.key == "asset_generator"} == set(ASSET_MODELS) | set(SCHEMAS)
+    assert {c.changes["inspiration_id"] for c in CASES
+            if c.spec.key == "ai_ad_template" and c.changes} == set(TEMPLATE_SCHEMAS)
+    kinds = {e["generation_type"] for e in CATALOGUE}
+    assert kinds == {"text_to_video", "image_to_video", "video_to_video", "text_to_image",
+                     "image_to_image"}
     assert len(CASES) >= 250
 
 
@@ -321,7 +474,8 @@ def _strategy(f: Field) -> st.SearchStrategy[Any] | None:
         prefix = "https://cdn.example.com/"
         longest = [st.just(prefix + "a" * (f.max_length - len(prefix)))] if f.max_length else []
         return st.one_of(_URLS, *longest)
-    if kind in (FieldKind.UUID, FieldKind.PERSONA, FieldKind.ACCENT, FieldKind.TEMPLATE):
+    if kind in (FieldKind.UUID, FieldKind.PERSONA, FieldKind.ACCENT, FieldKind.TEMPLATE,
+                FieldKind.INSPIRATION):
         return _IDS
     if kind is FieldKind.SCENES:
         return _scenes()
@@ -330,24 +484,64 @@ def _strategy(f: Field) -> st.SearchStrategy[Any] | None:
     return None
 
 
+def _value_strategy(name: str, prop: Mapping[str, Any]) -> st.SearchStrategy[Any]:
+    """Valid values of one schema property, in the forms a form may hold them."""
+    if "enum" in prop:
+        options = list(prop["enum"])
+        written = [int(o) for o in options if isinstance(o, str) and o.isdigit()] \
+            + [str(o) for o in options if isinstance(o, int) and not isinstance(o, bool)]
+        return st.sampled_from(options + written)
+    kind = prop.get("type")
+    if kind == "integer":
+        low, high = prop.get("minimum", 0), prop.get("maximum", 10**6)
+        return st.integers(low, high) | st.integers(low, high).map(str)
+    if kind == "number":
+        return st.floats(prop.get("minimum", 0.0), prop.get("maximum", 100.0),
+                         allow_nan=False)
+    if kind == "boolean":
+        return st.booleans()
+    if kind == "array":
+        return st.lists(_URLS, min_size=prop.get("minItems", 0),
+                        max_size=prop.get("maxItems", 3))
+    if kind == "object":
+        return st.fixed_dictionaries(
+            {k: _value_strategy(k, v) for k, v in prop["properties"].items()
+             if k in prop.get("required", ())},
+            optional={k: _value_strategy(k, v) for k, v in prop["properties"].items()
+                      if k not in prop.get("required", ())})
+    if prop.get("format") == "uri":
+        return _URLS
+    longest = prop.get("maxLength")
+    return _SAFE_TEXT if longest is None else _SAFE_TEXT.map(lambda t: t[:longest])
+
+
+def _inputs(schema: Mapping[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
+    props = schema["properties"]
+    required = set(schema.get("required", ()))
+    return st.fixed_dictionaries(
+        {k: _value_strategy(k, v) for k, v in props.items() if k in required},
+        optional={k: _value_strategy(k, v) for k, v in props.items() if k not in required})
+
+
 @st.composite
 def _asset_form(draw: st.DrawFn) -> dict[str, Any]:
-    name = draw(st.sampled_from(sorted(ASSET_MODELS)))
-    params: dict[str, Any] = {"prompt": draw(_SAFE_TEXT)}
-    for param, prop in ASSET_MODELS[name]["schema"]["properties"].items():
-        if param == "prompt" or not draw(st.booleans()):
-            continue
-        if "enum" in prop:
-            params[param] = draw(st.sampled_from(prop["enum"]))
-        elif prop.get("type") == "integer":
-            params[param] = draw(st.integers(prop.get("minimum", 1), prop.get("maximum", 4)))
-    return {"model_name": name, "input_params": params}
+    name = draw(st.sampled_from(sorted(ASSET_MODELS) + sorted(SCHEMAS)))
+    schema = SCHEMAS.get(name) or ASSET_MODELS[name]["schema"]
+    return {"model_name": name, "input_params": draw(_inputs(schema))}
+
+
+@st.composite
+def _template_form(draw: st.DrawFn) -> dict[str, Any]:
+    chosen = draw(st.sampled_from(sorted(TEMPLATE_SCHEMAS)))
+    return {"inspiration_id": chosen, "input_params": draw(_inputs(TEMPLATE_SCHEMAS[chosen]))}
 
 
 def forms(spec: GeneratorSpec, flow: Flow) -> st.SearchStrategy[dict[str, Any]]:
     """The sample form with any subset of fields replaced by other valid values."""
     if spec.key == "asset_generator":
         return _asset_form()
+    if spec.key == "ai_ad_template":
+        return _template_form()
     optional = {f.name: s for f in spec.fields
                 if f.applies_to(flow) and (s := _strategy(f)) is not None}
     return st.fixed_dictionaries({}, optional=optional).map(
@@ -390,3 +584,16 @@ def test_requests_with_problems_are_caught() -> None:
                                 headers={"X-API-ID": "id", "X-API-KEY": "key"})
         assert CONTRACT.request_problems(request), bad
     assert Inputs().template_id  # the sample ids are UUIDs the contract accepts
+    # A model's inputs in the wrong types (a number where its schema says "5"), or a
+    # template's without its required image, are refused by the schema check.
+    seedance = CATALOGUE[0]["model_name"]
+    for path, body in (
+            ("/api/asset_generator/", {"model_name": seedance,
+                                       "input_params": {"prompt": "x", "duration": 5}}),
+            ("/api/asset_generator/", {"model_name": seedance,
+                                       "input_params": {"prompt": "x", "num_outputs": "2"}}),
+            ("/api/inspiration_jobs/", {"inspiration_id": TEMPLATES[0]["id"],
+                                        "input_params": {"Product Name": "Mug"}})):
+        request = httpx.Request("POST", f"https://api.creatify.ai{path}", json=body,
+                                headers={"X-API-ID": "id", "X-API-KEY": "key"})
+        assert _input_problems(request), body
