@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from html import escape
-from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QPixmap
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.generators import SPECS
 from app.jobs.ledger import DownloadState, JobRecord, JobState
+from app.platform import LaunchError, open_path, reveal_path
 from ui.jobs.model import (
     COL_ASKED,
     COL_CREATED,
@@ -257,9 +257,10 @@ class QueuePanel(QWidget):
             ("job_render", "Choose a style and render it…" if compared(record)
              else "Render this preview…", lambda: self.renderRequested.emit(record),
              renderable),
-            ("job_open", "Open file", lambda: self._open(record.download_path), saved),
+            ("job_open", "Open file", lambda: self._launch(open_path, record.download_path),
+             saved),
             ("job_reveal", "Show in folder",
-             lambda: self._open(str(Path(record.download_path or ".").parent)), saved),
+             lambda: self._launch(reveal_path, record.download_path), saved),
             ("job_download", "Download again",
              lambda: self.service.download_again(record.key),
              finished and bool(record.result_urls)),
@@ -309,7 +310,10 @@ class QueuePanel(QWidget):
             self.service.set_hidden(self._removed.pop(), False)
         self.undo_button.setVisible(bool(self._removed))
 
-    @staticmethod
-    def _open(path: str | None) -> None:
-        if path:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+    def _launch(self, action: Callable[[str | None], object], path: str | None) -> None:
+        """Open or show a saved file with the platform's launcher (app.platform); a file that
+        is gone or a launcher that is missing is said in the status bar, never ignored."""
+        try:
+            action(path)
+        except LaunchError as exc:
+            self.service.errorRaised.emit(str(exc))

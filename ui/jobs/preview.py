@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.jobs.ledger import JobRecord
+from app.platform import LaunchError, open_path
 
 if TYPE_CHECKING:
     from ui.service import StudioService
@@ -391,8 +392,18 @@ class PreviewDialog(QDialog):
     # ------------------------------------------------------------------ open, save
 
     def open_external(self) -> None:
-        if self.source is not None:
+        """A saved file opens in its default app (app.platform, which says when the file or
+        the launcher is missing); a web address opens in the browser."""
+        if self.source is None:
+            return
+        if not self.source.isLocalFile():
             QDesktopServices.openUrl(self.source)
+            return
+        try:
+            open_path(self.source.toLocalFile())
+        except LaunchError as exc:
+            self.problem = str(exc)
+            self.caption.setText(f"{self.title} — {self.problem}")
 
     def save_as(self) -> QFileDialog | None:
         """Ask where to save a copy of the result shown (a saved file is copied; an image

@@ -48,7 +48,7 @@ from ui.jobs.preview import PreviewDialog
 from ui.service import DEFAULT_BASE_URL, Mode, StudioService, describe
 from ui.window.drops import dropped, offer_drop, read_rows
 from ui.window.menus import MenuSlots, build_menus, build_shortcuts
-from ui.window.notices import finished_ok, notice
+from ui.window.notices import NOTICE_MS, deliver, finished_ok, notice
 from ui.window.status_bar import StatusWidgets
 from ui.window.tabs import GeneratorTabs
 from ui.window.welcome import WelcomePage
@@ -293,11 +293,7 @@ class MainWindow(QMainWindow):
             return
         ok = finished_ok(record)
         self._last_notified = record.key
-        if self.tray is not None:
-            icon = QSystemTrayIcon.MessageIcon.Information if ok \
-                else QSystemTrayIcon.MessageIcon.Warning
-            self.tray.showMessage(APP_NAME, message, icon, 8000)
-        self.statusBar().showMessage(message, 8000)
+        self.statusBar().showMessage(deliver(self.tray, APP_NAME, message, ok), NOTICE_MS)
 
     def _notification_clicked(self) -> None:
         self.showNormal()

@@ -3,7 +3,10 @@ each behind its own setting."""
 
 from __future__ import annotations
 
+from PySide6.QtWidgets import QSystemTrayIcon
+
 from app.jobs.ledger import JobRecord, JobState
+from app.platform import LaunchError, notify
 from app.settings import Settings
 from ui.jobs.model import preview_ready
 
@@ -28,4 +31,26 @@ def notice(record: JobRecord, settings: Settings, drained: bool) -> str | None:
         message = f"{record.title} {record.state.value}: {record.failed_reason or ''}"
     if message is None and drained and settings.notify_drained:
         message = "All jobs have finished."
+    return message
+
+
+NOTICE_MS = 8000
+
+
+def deliver(tray: QSystemTrayIcon | None, title: str, message: str, ok: bool) -> str:
+    """Show a notice on the desktop and return what the status bar says.
+
+    Through Qt's tray icon where the desktop has a tray; else through the platform's own
+    notifier (``notify-send``, ``osascript``: :func:`app.platform.notify`). When that notifier
+    is missing the status bar says so after the notice, instead of notifying nobody.
+    """
+    if tray is not None:
+        icon = QSystemTrayIcon.MessageIcon.Information if ok \
+            else QSystemTrayIcon.MessageIcon.Warning
+        tray.showMessage(title, message, icon, NOTICE_MS)
+        return message
+    try:
+        notify(title, message)
+    except LaunchError as exc:
+        return f"{message} — {exc}"
     return message
