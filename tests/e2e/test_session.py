@@ -5,20 +5,35 @@ queries, a paid refusal, and catalogues read afresh for each connection."""
 from __future__ import annotations
 
 import asyncio
+import logging
+import socket
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from app import assets
 from app.api.client import CreatifyClient
-from app.generators import spec
+from app.assets import SchemaCache
+from app.generators import Flow, spec
+from app.generators.quote import quote
+from app.jobs.manager._learned import price_key_of
 from app.jobs.scheduler import PollPolicy
+from app.pricing import PriceRequest, estimate, set_catalogue_prices
 from app.sandbox import Sandbox
-from app.session import PAID_ERRORS, Mode, Session, SessionEvents
-from tests.e2e.conftest import sandbox_client
+from app.session import (
+    NOT_CONNECTED,
+    PAID_ERRORS,
+    TEMPLATE_RULE,
+    Mode,
+    Session,
+    SessionEvents,
+)
+from tests.e2e.conftest import FAST_RETRY, sandbox_client
 
 pytestmark = pytest.mark.e2e
 
@@ -120,3 +135,181 @@ async def test_a_paid_refusal_and_catalogues_per_connection(session: tuple[Sessi
         assert studio.catalogue("personas") is None  # asked again over the new client
         await until(lambda: len(loaded(recorder, "personas")) == 2, what="personas")
         await studio.drop_connection()
+
+
+# ---------------------------------------------------------------------------- cached catalogues
+
+@pytest.fixture
+def clean_catalogues() -> Iterator[None]:
+    assets.uninstall()
+    yield
+    assets.uninstall()
+    set_catalogue_prices(TEMPLATE_RULE, {}, as_of=datetime.now(UTC).date(), source="test: none")
+
+
+class UtcClock:
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def schema_reads(server: Sandbox) -> int:
+    return sum(1 for method, path in server.request_log
+               if method == "GET" and path.startswith("/api/asset_generator/schemas"))
+
+
+OLD_MODELS = [{"model_name": "retired-model", "generation_type": "text_to_video",
+               "input_params_schema": {"type": "object", "properties": {}}}]
+
+
+@pytest.mark.usefixtures("clean_catalogues")
+async def test_cached_catalogues_refresh_on_connect_and_when_stale(
+        session: tuple[Session, Recorder], tmp_path: Path) -> None:
+    studio, recorder = session
+    folder = tmp_path / "data" / "cache" / "catalogues" / "sandbox"
+    old = datetime.now(UTC) - timedelta(hours=13)
+    SchemaCache(folder).save("asset_schemas", OLD_MODELS, old)
+    clock = UtcClock()
+    studio.cached.now = clock
+    with Sandbox(speed=500, seed=5) as server:
+        await studio.use_client(sandbox_client(server), tmp_path / "jobs.sqlite3",
+                                PollPolicy().scaled(500), Mode.SANDBOX)
+        # At once: the old copy (installed for the specs) while the refresh is on its way.
+        assert studio.catalogue("asset_schemas") == OLD_MODELS
+        assert assets.schema_for("retired-model") is not None
+        await until(lambda: loaded(recorder, "asset_schemas"), what="the fresh schemas")
+        await until(lambda: loaded(recorder, "inspirations"), what="the templates")
+        [models] = loaded(recorder, "asset_schemas")
+        names = {m["model_name"] for m in models}
+        assert len(names) >= 25 and "retired-model" not in names
+        assert studio.catalogue("asset_schemas") == models
+        assert studio.catalogue_date("asset_schemas") == clock.now
+        assert assets.schema_for("retired-model") is None
+        assert assets.schema_for("veo3.1/fast") is not None
+        on_disk = SchemaCache(folder).load("asset_schemas")
+        assert on_disk is not None and on_disk.items == models and on_disk.fetched_at == clock.now
+        assert schema_reads(server) == 1  # on connect, once
+
+        # Fresh: answered from memory, nothing fetched.
+        assert studio.catalogue("asset_schemas") == models
+        await asyncio.sleep(0.05)
+        assert schema_reads(server) == 1
+
+        # 12 hours later: still answered at once, refreshed once however often it is asked.
+        clock.now += timedelta(hours=12, seconds=1)
+        for _ in range(3):
+            assert studio.catalogue("asset_schemas") == models
+        await until(lambda: len(loaded(recorder, "asset_schemas")) == 2, what="the refresh")
+        await asyncio.sleep(0.05)
+        assert schema_reads(server) == 2
+        assert studio.catalogue_date("asset_schemas") == clock.now
+        assert recorder.named("catalogue_failed") == []
+        await studio.drop_connection()
+
+
+@pytest.mark.usefixtures("clean_catalogues")
+async def test_templates_from_the_simulator_price_the_ai_ad_template(
+        session: tuple[Session, Recorder], tmp_path: Path) -> None:
+    studio, recorder = session
+    with Sandbox(speed=500, seed=5) as server:
+        await studio.use_client(sandbox_client(server), tmp_path / "jobs.sqlite3",
+                                PollPolicy().scaled(500), Mode.SANDBOX)
+        await until(lambda: loaded(recorder, "inspirations"), what="the templates")
+        [templates] = loaded(recorder, "inspirations")
+        assert templates and studio.catalogue("inspirations") == templates
+        for template in templates:
+            priced = estimate(PriceRequest(TEMPLATE_RULE, model=template["id"]))
+            assert priced.credits == Decimal(str(template["credit_cost"]))
+            assert assets.inspiration_schema(template["id"]) == template["input_params_schema"]
+        await studio.drop_connection()
+    # Offline afterwards: the simulator's templates are not Creatify's.
+    assert studio.catalogue("inspirations") is None
+    assert recorder.named("catalogue_failed")[-1] == ("inspirations", NOT_CONNECTED)
+
+
+@pytest.mark.usefixtures("clean_catalogues")
+async def test_offline_with_a_cached_catalogue_keeps_working(
+        session: tuple[Session, Recorder], tmp_path: Path,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """Creatify unreachable (nothing listens on the port): the cached schemas answer, the
+    failed refresh is only logged; a catalogue with no copy says why it is missing."""
+    studio, recorder = session
+    fetched = datetime.now(UTC) - timedelta(days=2)
+    SchemaCache(tmp_path / "data" / "cache" / "catalogues" / "live").save(
+        "asset_schemas", OLD_MODELS, fetched)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    offline = CreatifyClient("id", "key", base_url=f"http://127.0.0.1:{port}",
+                             retry=FAST_RETRY, timeout=2)
+    with caplog.at_level(logging.INFO, logger="app.session"):
+        await studio.use_client(offline, tmp_path / "jobs.sqlite3", mode=Mode.LIVE)
+        assert studio.catalogue("asset_schemas") == OLD_MODELS
+        assert studio.catalogue_date("asset_schemas") == fetched
+        await until(lambda: recorder.named("catalogue_failed"), what="the templates' failure")
+        await until(lambda: "stays in use" in caplog.text, what="the schemas' failure logged")
+    assert [kind for kind, _ in recorder.named("catalogue_failed")] == ["inspirations"]
+    assert studio.catalogue("asset_schemas") == OLD_MODELS
+    await studio.drop_connection()
+
+
+# ---------------------------------------------------------------------------- learned prices
+
+async def test_a_finished_job_teaches_its_price(session: tuple[Session, Recorder],
+                                               tmp_path: Path) -> None:
+    """A run's real charge (credits_used, a string on the asset list) becomes the learned
+    price of its model and parameters: the next estimate of a "from N" model says what the
+    last run cost, and a new session over the same ledger still knows it."""
+    studio, recorder = session
+    gen = spec("asset_generator")
+    with Sandbox(speed=500, seed=5, balance=10_000) as server:
+        ledger_file = tmp_path / "jobs.sqlite3"
+        await studio.use_client(sandbox_client(server), ledger_file,
+                                PollPolicy().scaled(500), Mode.SANDBOX)
+        await until(lambda: loaded(recorder, "asset_schemas"), what="the schemas")
+        values: dict[str, Any] = {}
+        before = None
+        for model in loaded(recorder, "asset_schemas")[0]:
+            if model["input_params_schema"].get("required") != ["prompt"]:
+                continue
+            candidate = {"model_name": model["model_name"],
+                         "input_params": {"prompt": "A mug on a desk"}}
+            priced = quote(gen, candidate, None)
+            if priced.at_least and priced.credits is not None and not gen.validate(candidate):
+                values, before = candidate, priced
+                break
+        assert before is not None, "the simulator lists no text-only 'from N' model"
+        key = price_key_of(gen, values, Flow.CREATE)
+        assert key is not None and studio.learned_price(key) is None
+        assert before.learned is None and not before.from_learned
+
+        record = await studio.submit(gen, values, estimate=before.credits)
+        assert record.price_key == key
+        await until(lambda: (studio.job(record.key) or record).state.is_terminal,
+                    what="the job's end")
+        ended = studio.job(record.key)
+        assert ended is not None and ended.state.value == "done"
+        [wire] = [j for j in server.jobs("asset_generator") if j["id"] == ended.server_id]
+        assert isinstance(wire["credits_used"], str)  # the docs' type, read as a number
+        assert ended.credits_used == Decimal(wire["credits_used"]) > 0
+        charge = studio.learned_price(key)
+        assert charge is not None and charge.credits == ended.credits_used
+        assert charge.job_id == ended.server_id
+        assert ended.credits_used >= before.credits  # "at least N" held
+
+        after = quote(gen, values, None, learned=studio.learned_price)
+        assert after.from_learned and after.learned == charge
+        assert after.credits == charge.credits
+        other = {**values, "input_params": {"prompt": "Another prompt, same price"}}
+        assert price_key_of(gen, other, Flow.CREATE) == key  # free text does not name a price
+        await studio.drop_connection()
+
+        again = Session(tmp_path / "output2", data_dir=tmp_path / "data", auto_download=False)
+        try:
+            await again.use_client(sandbox_client(server), ledger_file,
+                                   PollPolicy().scaled(500), Mode.SANDBOX)
+            assert again.learned_price(key) == charge  # read back from the ledger
+        finally:
+            await again.aclose()

@@ -32,11 +32,7 @@ def price_key_of(spec: GeneratorSpec, values: Mapping[str, Any], flow: Flow) -> 
     except (SpecError, PricingError, ValueError, TypeError, KeyError) as exc:
         log.info("%s: no learned-price key (%s)", spec.key, exc)
         return None
-    for request in requests:
-        key = getattr(request, "key", None)  # PriceRequest.key (None for table-only prices)
-        if isinstance(key, str) and key:
-            return key
-    return None
+    return next((r.key for r in requests if r.key), None)
 
 
 __all__ = ["price_key_of"]
