@@ -23,7 +23,8 @@ Where the docs are awkward the simulator follows them (:class:`DocsQuirks`, ever
 default, each switchable per ``Sandbox(quirks=...)``, on the command line with
 ``--quirk-off NAME`` and at run time with ``POST /_sandbox/quirks``): a ready preview reads
 ``pending``, AI Scripts' paragraphs are one string, musics are paged, the Asset Generator's
-``credits_used`` is a string, the Ad Clone list ignores ``ids``.
+``credits_used`` is a string, the Ad Clone list ignores ``ids``, an AI Ad Template job's
+``input_params`` and ``output`` are JSON text.
 
 Faults never touch ``/_sandbox/*`` (state, faults, create log) and only latency and resets
 touch ``/media/*``. Modules: ``world`` (the pure, lock-guarded front: requests in, answers

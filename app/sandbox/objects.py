@@ -85,6 +85,9 @@ def wire(a: Account, job: Job, now: float, *, read: bool = False) -> dict[str, A
         out["credits_used"] = json_number(job.credits)
         if job.resource is res.ASSET_GENERATOR and a.quirks.asset_credits_string:
             out["credits_used"] = str(out["credits_used"])
+    if job.resource is res.INSPIRATION_JOBS and not a.quirks.inspiration_strings:
+        out["input_params"] = json.loads(out["input_params"])
+        out["output"] = json.loads(out["output"] or "[]")
     if job.resource is res.AI_SCRIPTS and not a.quirks.scripts_as_string:
         out["generated_scripts"] = [
             {**script, "paragraphs": script["paragraphs"].split("\n\n")}

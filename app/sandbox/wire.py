@@ -80,7 +80,10 @@ class DocsQuirks:
     - ``asset_credits_string``: the Asset Generator's ``credits_used`` is a string on its list
       and detail (off: a number);
     - ``ads_clone_ignores_ids``: the Ad Clone list returns every job whatever the query (it
-      documents no ``ids``; off: ``ids`` filters like the other lists).
+      documents no ``ids``; off: ``ids`` filters like the other lists);
+    - ``inspiration_strings``: an AI Ad Template job's ``input_params`` and ``output`` are
+      strings — JSON text, ``output`` ``""`` until done (off: an object and a list of URLs,
+      as their descriptions read).
     """
 
     preview_pending: bool = True
@@ -88,6 +91,7 @@ class DocsQuirks:
     musics_paged: bool = True
     asset_credits_string: bool = True
     ads_clone_ignores_ids: bool = True
+    inspiration_strings: bool = True
 
     def __post_init__(self) -> None:
         for f in fields(self):

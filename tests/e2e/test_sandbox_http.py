@@ -314,7 +314,7 @@ def test_cli_prints_its_url_and_stops_on_sigterm() -> None:
         quirks = httpx.get(match[1] + "/_sandbox/quirks").json()
         assert quirks == {"preview_pending": False, "scripts_as_string": True,
                           "musics_paged": False, "asset_credits_string": True,
-                          "ads_clone_ignores_ids": True}
+                          "ads_clone_ignores_ids": True, "inspiration_strings": True}
         musics = httpx.get(match[1] + "/api/musics/",
                            headers={"X-API-ID": "sandbox", "X-API-KEY": "k"}).json()
         assert isinstance(musics, list) and musics
