@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 
 from app.api.snapshot import JobSnapshot, JobStatus
+from app.generators import Flow, spec
 from app.jobs.ledger import SCHEMA_VERSION, JobRecord, JobState, Ledger, LedgerError
+from app.jobs.manager._learned import price_key_of
 from app.logsafe import register_secret
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -178,3 +180,27 @@ def test_last_charges_follow_the_finish_time_not_the_submit_time(
                                                 credits_used=Decimal("3")))
     assert ledger.last_charges()[KEY_A].key == slow.key
     assert quick.state is JobState.DONE
+
+
+# ---------------------------------------------------------------------------- the job's key
+
+def test_the_key_a_job_is_recorded_with() -> None:
+    """The first keyed price request names the job (the Asset Generator's model and its
+    price-driving inputs); a generator priced only by the table has none; a form that cannot
+    be priced gets none instead of stopping the send."""
+    gen = spec("asset_generator")
+    values = {"model_name": "veo3.1/fast",
+              "input_params": {"prompt": "A mug on a desk", "duration": "6"}}
+    key = price_key_of(gen, values, Flow.CREATE)
+    [first, *_] = [r for r in gen.price_requests(values, None, Flow.CREATE) if r.key]
+    assert key is not None and key == first.key and "veo3.1/fast" in key
+    longer = {**values, "input_params": {**values["input_params"], "duration": "8"}}
+    assert price_key_of(gen, longer, Flow.CREATE) not in (None, key)
+    reworded = {**values, "input_params": {**values["input_params"], "prompt": "A cup"}}
+    assert price_key_of(gen, reworded, Flow.CREATE) == key
+    assert price_key_of(spec("text_to_speech"), {"script": "Hello.", "accent": "a"},
+                        Flow.CREATE) is None
+    broken = {"model_name": "veo3.1/fast", "input_params": {"prompt": "x", "duration": "99"}}
+    assert price_key_of(gen, broken, Flow.CREATE) is None
+    url_to_video = spec("url_to_video")
+    assert price_key_of(url_to_video, {}, Flow.PREVIEW_RENDER) is None  # a preview step
