@@ -13,7 +13,8 @@ request is a coroutine the caller runs (the service, one task each).
 Modules: ``_events`` (modes, queries, the callbacks, :func:`describe`), ``_reads`` (the
 free reads cached for the connection), ``_catalogues`` (the catalogues kept on disk: asset
 schemas and AI Ad Templates, answered offline and refreshed in the background),
-``_learned`` (prices learned from finished jobs), ``_session`` (the connection and its jobs).
+``_learned`` (prices learned from finished jobs), ``_ledger_views`` (the ledger queries the
+widgets need), ``_session`` (the connection and its jobs).
 """
 
 from app.session._catalogues import CACHED_KINDS, TEMPLATE_RULE, CachedCatalogues

@@ -23,6 +23,7 @@ from app.sandbox import Sandbox
 from app.session._catalogues import CACHED_KINDS, CachedCatalogues
 from app.session._events import Mode, MusicQuery, SessionEvents, describe
 from app.session._learned import LearnedPrices
+from app.session._ledger_views import LedgerViews
 from app.session._reads import FreeReads
 
 log = logging.getLogger("app.session")
@@ -38,7 +39,7 @@ def _call_later(seconds: float, callback: Callable[[], None]) -> None:
     asyncio.get_running_loop().call_later(seconds, callback)
 
 
-class Session:
+class Session(LedgerViews):
     """Connection, credits, catalogues, images and the job ledger with its manager.
 
     Reports through ``events`` (a :class:`SessionEvents`, replaceable). ``later`` schedules
@@ -376,33 +377,6 @@ class Session:
 
     def set_hidden(self, key: str, hidden: bool) -> None:
         self._manager().set_hidden(key, hidden)
-
-    # ------------------------------------------------------------------ ledger queries
-
-    def jobs_page(self, limit: int = 5000) -> list[JobRecord]:
-        """The newest ``limit`` jobs shown in the Jobs panel (none when not connected)."""
-        return self.ledger.page(limit=limit) if self.ledger is not None else []
-
-    def job(self, key: str) -> JobRecord | None:
-        """The job with local key ``key`` as the ledger holds it now, or ``None``."""
-        if self.ledger is None:
-            return None
-        try:
-            return self.ledger.get(key)
-        except KeyError:
-            return None
-
-    def all_finished(self) -> bool:
-        """Connected, and no job is followed any more."""
-        return self.ledger is not None and not self.ledger.active()
-
-    def renders_of(self, preview: JobRecord) -> list[JobRecord]:
-        """The renders sent for a preview's server job (refused or failed ones left out)."""
-        return self.ledger.renders_of(preview) if self.ledger is not None else []
-
-    def balance_readings(self, since: datetime | None = None) -> list[tuple[datetime, Decimal]]:
-        """The balance readings kept since ``since`` (none when not connected)."""
-        return self.ledger.balance_readings(since) if self.ledger is not None else []
 
     # ------------------------------------------------------------------ shutdown
 
