@@ -14,6 +14,13 @@ The limits (all in credits, each optional):
   committed in flight).
 
 The balance itself is always a limit: this job plus what is committed in flight must fit in it.
+
+A price that is not exact counts as more, never as less: an unknown price (an Asset
+Generator model the docs give no price for) counts as the per-job ceiling, and with no
+ceiling set the job is refused with a sentence saying to set one; an "at least N" price
+counts as the larger of N and the per-job ceiling (N when none is set). A job priced by
+tokens after the run (estimate ``None`` with an exact bound: the Text Generator) only needs
+some credits left, as before.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from app.pricing.money import credit_figure
+from app.pricing.table import Bound
 
 MAX_LIMIT = Decimal(10) ** 9
 
@@ -89,11 +97,12 @@ def parse_limit(text: str, what: str) -> Decimal | None:
 class BudgetFigures:
     """What a check looked at."""
 
-    estimate: Decimal | None  # None: priced after the run (Text Generator)
+    estimate: Decimal | None  # None: priced after the run (Text Generator), or unknown
     balance: Decimal
     committed: Decimal  # estimates of jobs in flight not yet charged
     spent_today: Decimal
     spent_month: Decimal
+    bound: Bound = Bound.EXACT  # the estimate is exact, a minimum, or unknown (None)
 
     @property
     def available(self) -> Decimal:
@@ -112,14 +121,38 @@ credits = credit_figure
 """``12`` / ``12.5`` / ``1,200``: a credit figure as the app writes it everywhere."""
 
 
+def counted_cost(limits: BudgetLimits, figures: BudgetFigures) -> tuple[Decimal | None, str]:
+    """What the guard counts for this job, and why when that is not the estimate itself:
+    ``(None, "")`` for a price given by tokens after the run, ``(None, reason)`` for an
+    unknown price with no per-job ceiling to count instead."""
+    c = credits
+    if figures.bound is Bound.UNKNOWN or (figures.bound is Bound.AT_LEAST
+                                          and figures.estimate is None):
+        if limits.per_job is None:
+            return None, ("This job's price is unknown until it has run, and no per-job "
+                          "ceiling is set to count in its place: set a per-job ceiling in "
+                          "Settings → Budget to send it.")
+        return limits.per_job, (f" (its price is unknown until the run, so your per-job "
+                                f"ceiling of {c(limits.per_job)} is counted)")
+    if figures.bound is Bound.AT_LEAST and figures.estimate is not None:
+        if limits.per_job is not None and limits.per_job > figures.estimate:
+            return limits.per_job, (f" (its price is at least {c(figures.estimate)}, so your "
+                                    f"per-job ceiling of {c(limits.per_job)} is counted)")
+        return figures.estimate, f" (its price is at least {c(figures.estimate)})"
+    return figures.estimate, ""
+
+
 def check_budget(limits: BudgetLimits, figures: BudgetFigures) -> list[Refusal]:
     """Every limit this job would cross (empty: go ahead)."""
     refusals: list[Refusal] = []
-    cost = figures.estimate if figures.estimate is not None else Decimal(0)
+    counted, why = counted_cost(limits, figures)
+    if counted is None and why:
+        return [Refusal(Limit.PER_JOB, Decimal(0), why)]
+    cost = counted if counted is not None else Decimal(0)
     c = credits
     committed_note = (f" ({c(figures.committed)} committed to jobs in flight)"
                       if figures.committed else "")
-    if figures.estimate is None:
+    if counted is None:
         if figures.available <= 0:
             refusals.append(Refusal(
                 Limit.BALANCE, -figures.available,
@@ -128,13 +161,14 @@ def check_budget(limits: BudgetLimits, figures: BudgetFigures) -> list[Refusal]:
         short = cost - figures.available
         refusals.append(Refusal(
             Limit.BALANCE, short,
-            f"Not enough credits: this job needs {c(cost)}, {c(figures.available)} are "
+            f"Not enough credits: this job needs {c(cost)}{why}, {c(figures.available)} are "
             f"available of {c(figures.balance)} remaining{committed_note} — short by "
             f"{c(short)}."))
     if limits.per_job is not None and cost > limits.per_job:
+        least = "at least " if figures.bound is Bound.AT_LEAST else ""
         refusals.append(Refusal(
             Limit.PER_JOB, cost - limits.per_job,
-            f"This job's estimate of {c(cost)} credits is over your per-job ceiling of "
+            f"This job's estimate of {least}{c(cost)} credits is over your per-job ceiling of "
             f"{c(limits.per_job)} by {c(cost - limits.per_job)}."))
     for limit, cap, spent, period in ((Limit.DAILY, limits.daily, figures.spent_today, "today"),
                                       (Limit.MONTHLY, limits.monthly, figures.spent_month,
@@ -147,14 +181,14 @@ def check_budget(limits: BudgetLimits, figures: BudgetFigures) -> list[Refusal]:
             refusals.append(Refusal(
                 limit, total - cap,
                 f"Over your {LIMIT_TITLES[limit]} of {c(cap)} credits by {c(total - cap)}: "
-                f"{c(spent)} spent {period}{in_flight} + {c(cost)} for this job = "
+                f"{c(spent)} spent {period}{in_flight} + {c(cost)} for this job{why} = "
                 f"{c(total)}."))
     if limits.low_balance is not None:
         after = figures.available - cost
         if after < limits.low_balance:
             refusals.append(Refusal(
                 Limit.LOW_BALANCE, limits.low_balance - after,
-                f"This job would leave {c(after)} credits{committed_note}, below your "
+                f"This job would leave {c(after)} credits{committed_note}{why}, below your "
                 f"low-balance threshold of {c(limits.low_balance)} by "
                 f"{c(limits.low_balance - after)}."))
     return refusals
@@ -182,4 +216,5 @@ def month_start(now: datetime) -> datetime:
 
 
 __all__ = ["LIMIT_TITLES", "BudgetError", "BudgetFigures", "BudgetLimits", "Limit", "Refusal",
-           "check_budget", "credits", "day_start", "month_start", "parse_limit"]
+           "check_budget", "counted_cost", "credits", "day_start", "month_start",
+           "parse_limit"]

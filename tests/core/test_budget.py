@@ -13,10 +13,12 @@ from app.jobs.budget import (
     BudgetLimits,
     Limit,
     check_budget,
+    counted_cost,
     day_start,
     month_start,
     parse_limit,
 )
+from app.pricing import Bound
 
 D = Decimal
 
@@ -110,3 +112,60 @@ def test_days_and_months_start_at_local_midnight() -> None:
     now = datetime(2026, 11, 25, 1, 30, tzinfo=zone)
     assert day_start(now) == datetime(2026, 11, 25, tzinfo=zone)
     assert month_start(now) == datetime(2026, 11, 1, tzinfo=zone)
+
+
+# --- prices that are not exact ----------------------------------------------------------------
+
+def bounded(estimate: str | None, bound: Bound, balance: str = "500", today: str = "0",
+            committed: str = "0") -> BudgetFigures:
+    return BudgetFigures(None if estimate is None else D(estimate), D(balance), D(committed),
+                         D(today), D("0"), bound=bound)
+
+
+def test_an_unknown_price_without_a_ceiling_is_refused_with_what_to_do() -> None:
+    [refusal] = check_budget(BudgetLimits(), bounded(None, Bound.UNKNOWN))
+    assert refusal.limit is Limit.PER_JOB
+    assert refusal.message == (
+        "This job's price is unknown until it has run, and no per-job ceiling is set to count "
+        "in its place: set a per-job ceiling in Settings → Budget to send it.")
+    # even with plenty of credits and other limits: never counted as zero
+    assert check_budget(BudgetLimits(daily=D(1000)), bounded(None, Bound.UNKNOWN))
+
+
+def test_an_unknown_price_counts_as_the_per_job_ceiling() -> None:
+    limits = BudgetLimits(per_job=D(40))
+    assert check_budget(limits, bounded(None, Bound.UNKNOWN)) == []
+    assert counted_cost(limits, bounded(None, Bound.UNKNOWN))[0] == 40
+    [refusal] = check_budget(limits, bounded(None, Bound.UNKNOWN, balance="30"))
+    assert refusal.limit is Limit.BALANCE and refusal.over_by == 10
+    assert refusal.message == (
+        "Not enough credits: this job needs 40 (its price is unknown until the run, so your "
+        "per-job ceiling of 40 is counted), 30 are available of 30 remaining — short by 10.")
+    [daily] = check_budget(BudgetLimits(per_job=D(40), daily=D(100)),
+                           bounded(None, Bound.UNKNOWN, today="70"))
+    assert daily.limit is Limit.DAILY and daily.over_by == 10
+    assert "+ 40 for this job (its price is unknown until the run" in daily.message
+
+
+def test_at_least_counts_as_the_larger_of_the_minimum_and_the_ceiling() -> None:
+    assert counted_cost(BudgetLimits(), bounded("16", Bound.AT_LEAST))[0] == 16
+    assert counted_cost(BudgetLimits(per_job=D(50)), bounded("16", Bound.AT_LEAST))[0] == 50
+    [refusal] = check_budget(BudgetLimits(per_job=D(50)),
+                             bounded("16", Bound.AT_LEAST, balance="40"))
+    assert refusal.limit is Limit.BALANCE and refusal.over_by == 10
+    assert "(its price is at least 16, so your per-job ceiling of 50 is counted)" in \
+        refusal.message
+    [over] = check_budget(BudgetLimits(per_job=D(10)), bounded("16", Bound.AT_LEAST))
+    assert over.limit is Limit.PER_JOB and over.over_by == 6
+    assert over.message == ("This job's estimate of at least 16 credits is over your per-job "
+                            "ceiling of 10 by 6.")
+    [low] = check_budget(BudgetLimits(low_balance=D(90)),
+                         bounded("16", Bound.AT_LEAST, balance="100"))
+    assert low.limit is Limit.LOW_BALANCE and low.over_by == 6
+    assert "(its price is at least 16)" in low.message
+
+
+def test_an_exact_estimate_and_token_pricing_are_unchanged() -> None:
+    assert counted_cost(BudgetLimits(per_job=D(50)), bounded("16", Bound.EXACT)) == (D(16), "")
+    # priced by tokens after the run: needs only some credits left, as before
+    assert check_budget(BudgetLimits(), bounded(None, Bound.EXACT)) == []

@@ -13,10 +13,12 @@ import pytest
 
 from app.api.client import CreatifyClient
 from app.generators import Flow, spec
+from app.generators.quote import quote
 from app.jobs.budget import BudgetError, BudgetLimits, Limit
-from app.jobs.ledger import JobState, Ledger
+from app.jobs.ledger import JobRecord, JobState, Ledger
 from app.jobs.manager import JobManager, Pricing
 from app.jobs.scheduler import PollPolicy
+from app.pricing import Bound
 from app.sandbox import Sandbox
 from tests.e2e.conftest import sandbox_client
 from tests.e2e.test_job_manager import settle
@@ -204,3 +206,76 @@ async def test_a_product_url_makes_its_link_first_each_checked_and_charged_as_es
     with pytest.raises(BudgetError, match="per-job ceiling of 5 by 6"):
         await setup.manager.submit(gen, values, pricing=Pricing(q.credits))
     assert len(server.create_log) == 2
+
+
+# --- prices that are not exact (Asset Generator models without a table) ----------------------
+
+UNPRICED = "veo3.1/fast/first-last-frame-to-video"  # no price in the docs: unknown
+FROM_16 = "veo3.1"  # only "from 16" in the docs: at least 16
+
+
+def asset_values(model: str, **params: Any) -> dict[str, Any]:
+    return {"model_name": model, "input_params": {"prompt": "a lighthouse at dusk", **params}}
+
+
+async def send_quoted(setup: Setup, values: dict[str, Any]) -> JobRecord:
+    """Quote the form as the window does, then submit it with the quote's figure and bound."""
+    q = quote(spec("asset_generator"), values, None)
+    assert q.error is None, q.error
+    return await setup.manager.submit(spec("asset_generator"), values,
+                                      pricing=Pricing(q.credits, bound=q.bound))
+
+
+async def test_an_unknown_price_needs_a_per_job_ceiling_and_counts_as_it(
+        server: Sandbox, setup: Setup) -> None:
+    frames = {"first_frame_url": f"{server.base_url}/media/s/sample.png",
+              "last_frame_url": f"{server.base_url}/media/s/sample.png"}
+    values = asset_values(UNPRICED, **frames)
+    assert quote(spec("asset_generator"), values, None).bound is Bound.UNKNOWN
+    posts, jobs = len(server.create_log), setup.manager.ledger.count(include_hidden=True)
+
+    with pytest.raises(BudgetError) as info:  # no ceiling: never counted as zero
+        await send_quoted(setup, values)
+    assert [r.limit for r in info.value.refusals] == [Limit.PER_JOB]
+    assert "price is unknown until it has run" in info.value.message
+    assert "set a per-job ceiling" in info.value.message
+    setup.limits = BudgetLimits(per_job=Decimal(250))  # over the 200 balance
+    with pytest.raises(BudgetError) as info:
+        await send_quoted(setup, values)
+    assert [r.limit for r in info.value.refusals] == [Limit.BALANCE]
+    assert "needs 250 (its price is unknown until the run, so your per-job ceiling of 250 " \
+           "is counted)" in info.value.message
+    assert len(server.create_log) == posts, "a refused job must not be sent"
+    assert setup.manager.ledger.count(include_hidden=True) == jobs, "nor recorded"
+
+    setup.limits = BudgetLimits(per_job=Decimal(20))
+    record = await send_quoted(setup, values)
+    [done] = await settle(setup.manager.ledger, [record.key])
+    assert done.state is JobState.DONE and len(server.create_log) == posts + 1
+    assert done.credits_used is not None and 0 < done.credits_used <= 20
+
+
+async def test_at_least_counts_as_the_ceiling_when_one_is_set(server: Sandbox,
+                                                               setup: Setup) -> None:
+    values = asset_values(FROM_16, duration="8")
+    q = quote(spec("asset_generator"), values, None)
+    assert (q.credits, q.bound) == (16, Bound.AT_LEAST)
+    posts = len(server.create_log)
+    setup.limits = BudgetLimits(per_job=Decimal(300))  # counted: 300 > the 200 balance
+    with pytest.raises(BudgetError) as info:
+        await send_quoted(setup, values)
+    assert [r.limit for r in info.value.refusals] == [Limit.BALANCE]
+    assert "(its price is at least 16, so your per-job ceiling of 300 is counted)" in \
+        info.value.message
+    setup.limits = BudgetLimits(per_job=Decimal(10))
+    with pytest.raises(BudgetError) as info:
+        await send_quoted(setup, values)
+    assert "estimate of at least 16 credits is over your per-job ceiling of 10 by 6" in \
+        info.value.message
+    assert len(server.create_log) == posts
+
+    setup.limits = BudgetLimits(per_job=Decimal(40))
+    record = await send_quoted(setup, values)
+    [done] = await settle(setup.manager.ledger, [record.key])
+    assert done.state is JobState.DONE and done.estimate == 16
+    assert done.credits_used is not None and 16 <= done.credits_used <= 40

@@ -22,6 +22,7 @@ from app.jobs.budget import BudgetLimits
 from app.jobs.ledger import JobRecord, Ledger
 from app.jobs.manager._tasks import TaskGroup
 from app.jobs.scheduler import PollScheduler
+from app.pricing import Bound
 
 log = logging.getLogger(__package__)
 
@@ -41,6 +42,9 @@ class Pricing:
 
     estimate: Decimal | None
     balance: Decimal | None = None
+    bound: Bound = Bound.EXACT
+    """``estimate`` is exact, a minimum (``at_least``) or ``unknown`` (the estimate None):
+    the budget guard counts a minimum or an unknown price as more, never as less."""
 
 
 class ManagerBase:

@@ -15,6 +15,7 @@ from app.generators import SpecError
 from app.jobs.budget import BudgetError, BudgetFigures, check_budget, day_start, month_start
 from app.jobs.ledger import JobRecord, JobState
 from app.jobs.manager._downloads import Downloads
+from app.pricing import Bound
 
 log = logging.getLogger(__package__)
 
@@ -22,11 +23,13 @@ log = logging.getLogger(__package__)
 class Sending(Downloads):
     """The budget guard, one paid send and what follows an ambiguous answer."""
 
-    async def check_budget(self, estimate: Decimal | None) -> Decimal:
+    async def check_budget(self, estimate: Decimal | None, *,
+                           bound: Bound = Bound.EXACT) -> Decimal:
         """Read the balance (a free call) and check it and the user's limits against
-        ``estimate`` plus what is committed in flight. Returns the balance; raises
-        :class:`BudgetError` (nothing sent, nothing recorded) when a limit would be crossed
-        or the balance cannot be read."""
+        ``estimate`` (``bound``: exact, a minimum, or unknown) plus what is committed in
+        flight. Returns the balance; raises :class:`BudgetError` (nothing sent, nothing
+        recorded) when a limit would be crossed, when an unknown price has no per-job ceiling
+        to count, or when the balance cannot be read."""
         try:
             balance = await self.client.remaining_credits()
         except CreatifyError as exc:
@@ -38,7 +41,7 @@ class Sending(Downloads):
         figures = BudgetFigures(estimate=estimate, balance=balance,
                                 committed=self.ledger.committed(),
                                 spent_today=self.ledger.spent(day_start(now)),
-                                spent_month=self.ledger.spent(month_start(now)))
+                                spent_month=self.ledger.spent(month_start(now)), bound=bound)
         refusals = check_budget(self.budget(), figures)
         if refusals:
             log.info("budget guard refused a job: %s", "; ".join(r.limit for r in refusals))

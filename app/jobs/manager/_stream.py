@@ -28,7 +28,7 @@ class Streaming(Sending):
         pricing = pricing or Pricing(None)
         body = request_body(spec, values)
         async with self._guard_lock:
-            balance = await self.check_budget(pricing.estimate)
+            balance = await self.check_budget(pricing.estimate, bound=pricing.bound)
             record = self.ledger.begin_submit(
                 generator=spec.key, resource=spec.resource.key, flow="stream",
                 title=describe_request(spec, values), request=body, estimate=pricing.estimate,

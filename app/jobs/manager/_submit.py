@@ -29,12 +29,12 @@ class Submitting(Sending):
         pricing = pricing or Pricing(None)
         if spec.needs_link(values):
             request_body(spec, spec.with_link(values, PLACEHOLDER_LINK), None, flow)  # first
-            await self.check_budget(pricing.estimate)  # the Link and the job together
+            await self.check_budget(pricing.estimate, bound=pricing.bound)  # Link + job together
             values, pricing = await self._make_link(spec, values, pricing)
         tag = uuid.uuid4().hex[:8] if spec.resource.has_name else None
         body = request_body(spec, values, tag, flow)  # validated: SpecError before any row
         async with self._guard_lock:
-            balance = await self.check_budget(pricing.estimate)
+            balance = await self.check_budget(pricing.estimate, bound=pricing.bound)
             record = self.ledger.begin_submit(
                 generator=spec.key, resource=spec.resource.key, flow=flow.value,
                 title=describe_request(spec, values), request=body, estimate=pricing.estimate,
@@ -70,7 +70,7 @@ class Submitting(Sending):
             if done := self.ledger.renders_of(preview):  # one render per preview, ever
                 raise SpecError({"": f"This preview is already rendered (job "
                                      f"{done[-1].short_key}): nothing was sent."})
-            balance = await self.check_budget(pricing.estimate)
+            balance = await self.check_budget(pricing.estimate, bound=pricing.bound)
             record = self.ledger.begin_submit(
                 generator=spec.key, resource=spec.resource.key, flow="render",
                 title=f"Render of {preview.title}", request={"render_of": server_id},
@@ -88,7 +88,7 @@ class Submitting(Sending):
         if server_id is None or chosen is None:
             raise SpecError({"": "That style preview is not part of this job."})
         async with self._guard_lock:
-            balance = await self.check_budget(pricing.estimate)
+            balance = await self.check_budget(pricing.estimate, bound=pricing.bound)
             record = self.ledger.begin_submit(
                 generator=spec.key, resource=spec.resource.key, flow="render",
                 title=f"{chosen.visual_style} of {compared.title}",
