@@ -340,3 +340,76 @@ def test_cli_refuses_an_unknown_quirk(capsys: pytest.CaptureFixture[str]) -> Non
         cli.main(["--port", "0", "--quirk-off", "no_such_quirk"])
     assert stop.value.code == 2
     assert "preview_pending" in capsys.readouterr().err
+
+
+# ---- the catalogues: AI Ad Templates, Image Ads, asset models --------------------------------
+
+PRODUCT = "https://cdn.example.com/mug.png"
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = (int.from_bytes(data[i:i + 4], "big") for i in (16, 20))
+    return width, height
+
+
+def test_image_ad_banners_are_served_at_their_sizes(client: httpx.Client,
+                                                    sandbox: Sandbox) -> None:
+    before = sandbox.balance
+    job = client.post("/api/iab_images/", json={"image": PRODUCT})
+    assert job.status_code == 201
+    done = wait_done(client, "iab_images", job.json()["id"])
+    assert done["status"] == "done" and before - sandbox.balance == 2
+    assert len(done["output"]) >= 4
+    for banner in done["output"]:
+        served = client.get(banner["url"])
+        assert served.status_code == 200
+        assert served.headers["content-type"] == banner["type"] == "image/png"
+        assert "{}x{}".format(*_png_size(served.content)) == banner["size"]
+
+
+def test_inspiration_previews_are_served_and_a_job_runs(client: httpx.Client,
+                                                        sandbox: Sandbox) -> None:
+    templates = client.get("/api/inspirations/").json()
+    for template in templates:
+        image = client.get(template["preview_image"])
+        video = client.get(template["preview_video"])
+        assert (image.status_code, image.headers["content-type"]) == (200, "image/png")
+        assert (video.status_code, video.headers["content-type"]) == (200, "video/mp4")
+    chosen = next(t for t in templates if "Product Image" in t["input_params_schema"]["required"])
+    before = sandbox.balance
+    job = client.post("/api/inspiration_jobs/", json={
+        "inspiration_id": chosen["id"], "input_params": {"Product Image": PRODUCT}})
+    assert job.status_code == 201 and isinstance(job.json()["input_params"], str)
+    done = wait_done(client, "inspiration_jobs", job.json()["id"])
+    assert before - sandbox.balance == chosen["credit_cost"]
+    for url in json.loads(done["output"]):
+        assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(("path", "body"), [
+    ("/api/inspiration_jobs/", "inspiration"), ("/api/iab_images/", {"image": PRODUCT}),
+    ("/api/asset_generator/", {"model_name": "gpt-image-2",
+                               "input_params": {"prompt": "a mug", "num_images": 2}}),
+])
+def test_faults_apply_to_the_catalogue_resources(client: httpx.Client, sandbox: Sandbox,
+                                                 path: str, body: Any) -> None:
+    if body == "inspiration":
+        template = client.get("/api/inspirations/").json()[0]
+        body = {"inspiration_id": template["id"], "input_params": {"Product Image": PRODUCT}}
+    sandbox.set_faults(rate_limit_rate=1.0, retry_after=3)
+    limited = client.post(path, json=body)
+    assert limited.status_code == 429 and limited.headers["retry-after"] == "3"
+    sandbox.set_faults(rate_limit_rate=0.0, insufficient_credits=True)
+    refused = client.post(path, json=body)
+    assert refused.status_code == 400 and "credits" in refused.text.lower()
+    sandbox.set_faults(insufficient_credits=False, reset_next_create_after_processing=1)
+    with pytest.raises(CONNECTION_LOST):
+        client.post(path, json=body)
+    log = sandbox.create_log
+    assert [r.status_code for r in log if r.path == path] == [429, 400, 0]
+    lost = log[-1].job_id
+    assert lost is not None and client.get(f"{path}{lost}/").status_code == 200
+    sandbox.set_faults(fail_rate=1.0)
+    failed = wait_done(client, path.split("/")[2], client.post(path, json=body).json()["id"])
+    assert failed["status"] == "failed" and failed["failed_reason"]
