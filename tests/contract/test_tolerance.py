@@ -217,6 +217,8 @@ OTHER_OPERATIONS: list[tuple[str, str, Call, str]] = [
     ("GET", "/api/asset_generator/schemas/",
      lambda c: c.asset_schemas(["veo3.1/fast", "nano-banana"]), "catalogue"),
     ("GET", "/api/remaining_credits/", lambda c: c.remaining_credits(), "credits"),
+    ("GET", "/api/inspirations/", lambda c: c.inspirations(), "catalogue"),
+    ("GET", "/api/inspirations/{id}/", lambda c: c.inspiration(UUID), "inspiration"),
 ]
 # Read only through another call (the Text Generator's 404 fallback; the stream is text).
 INDIRECT = {("GET", "/api/text_generator/{id}/"), ("POST", "/sse/text_generator/stream/")}
@@ -272,6 +274,8 @@ def check_result(kind: str, result: Any, answer: Any) -> None:
         assert isinstance(result, dict) and isinstance(result["variables"], dict)
     elif kind == "credits":
         assert isinstance(result, Decimal)
+    elif kind == "inspiration":
+        assert result["id"] == answer["id"] and isinstance(result["input_params_schema"], dict)
     else:  # pragma: no cover - a new kind must be checked here
         raise AssertionError(kind)
 
@@ -560,6 +564,7 @@ async def test_stream_gemini_or_old_shape(raw: str) -> None:
 @pytest.mark.parametrize("key", [
     pytest.param("ads_clone", id="contradiction-15-ads-clone-list-has-no-ids"),
     pytest.param("text_generator", id="contradiction-15-text-generator-list-has-no-ids"),
+    pytest.param("iab_images", id="contradiction-15-iab-images-list-has-no-ids"),
 ])
 async def test_lists_without_ids_are_read_one_by_one(key: str) -> None:
     res = R.JOB_RESOURCES[key]
@@ -614,6 +619,32 @@ async def test_custom_templates_array_or_page(answer: Any) -> None:
 ])
 def test_text_generator_credits(credits: Any) -> None:
     assert job("text_generator", status="done", credits_used=credits).credits_used == 3
+
+
+@pytest.mark.parametrize(("output", "urls"), [
+    pytest.param(json.dumps([f"{CDN}/o1.mp4", f"{CDN}/o2.mp4"]), (f"{CDN}/o1.mp4", f"{CDN}/o2.mp4"),
+                 id="contradiction-20-inspiration-output-json-text-of-urls"),
+    pytest.param(json.dumps([{"url": f"{CDN}/o1.png"}]), (f"{CDN}/o1.png",),
+                 id="contradiction-20-inspiration-output-json-text-of-objects"),
+    pytest.param([f"{CDN}/o1.png"], (f"{CDN}/o1.png",),
+                 id="contradiction-20-inspiration-output-list-as-described"),
+    pytest.param("", (), id="contradiction-20-inspiration-output-empty-string"),
+    pytest.param("[]", (), id="contradiction-20-inspiration-output-empty-json-list"),
+])
+def test_inspiration_output_string_or_list(output: Any, urls: tuple[str, ...]) -> None:
+    snap = job("inspiration_jobs", status="done", output=output, failed_reason="",
+               input_params=json.dumps({"Product Image": f"{CDN}/p.png"}))
+    assert snap.result_urls == urls
+
+
+@pytest.mark.parametrize("status", [
+    pytest.param("failed", id="contradiction-21-inspiration-failed-status-and-reason"),
+    pytest.param("done", id="contradiction-21-inspiration-free-status-reason-decides"),
+    pytest.param("error", id="contradiction-21-inspiration-undocumented-status-with-reason"),
+])
+def test_inspiration_failed_reason_means_failed(status: str) -> None:
+    snap = job("inspiration_jobs", status=status, output="", failed_reason="No face found.")
+    assert snap.status is JobStatus.FAILED
 
 
 # ---------------------------------------------------------------------------- what the client sends
