@@ -1,13 +1,13 @@
 """The catalogue cache (app.assets): the disk cache's round trip and its damaged files, the
 installed catalogue the specs read (schema_for, inspirations), and the picker's grouping,
-labels and search over the simulator's own catalogue and the vendored price file."""
+labels and search over the docs' models with the real bundled asset price file (the
+simulator's catalogue is grouped in tests/e2e/test_session.py)."""
 
 from __future__ import annotations
 
 import json
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -23,6 +23,7 @@ from app.assets import (
     family_from_name,
     type_label,
 )
+from app.pricing.assets import AssetPrices, load_asset_prices
 
 T0 = datetime(2026, 12, 6, 9, 30, tzinfo=UTC)
 RESOURCES = Path(__file__).parents[2] / "resources"
@@ -35,26 +36,9 @@ def price_file_models() -> list[dict[str, Any]]:
     return models
 
 
-@dataclass(frozen=True)
-class Facts:
-    family: str
-    title: str
-    generation_type: str
-    from_credits: Decimal | None
-
-
-class PriceFileFacts:
-    """The price file's facts read straight from the vendored JSON (what AssetPrices.info
-    answers), so grouping is checked against the docs' own families."""
-
-    def __init__(self) -> None:
-        self.by_name = {m["model_name"]: Facts(m["family"], m["title"], m["generation_type"],
-                                               None if m.get("from_credits") is None
-                                               else Decimal(str(m["from_credits"])))
-                        for m in price_file_models()}
-
-    def info(self, model_name: str) -> Facts | None:
-        return self.by_name.get(model_name)
+def prices() -> AssetPrices:
+    """The real bundled asset price file, as the window hands it to the picker."""
+    return load_asset_prices()
 
 
 @pytest.fixture(autouse=True)
@@ -225,7 +209,7 @@ def test_type_labels() -> None:
     assert type_label("upscale") == "Upscale"
 
 
-def catalogue_from_price_file(prices: PriceFileFacts | None) -> AssetCatalogue:
+def catalogue_from_price_file(facts: AssetPrices | None) -> AssetCatalogue:
     entries: list[Any] = [{"model_name": m["model_name"], "generation_type": m["generation_type"],
                 "input_params_schema": {"type": "object", "properties": {}}}
                for m in price_file_models()]
@@ -234,20 +218,20 @@ def catalogue_from_price_file(prices: PriceFileFacts | None) -> AssetCatalogue:
     entries.append({"model_name": "veo3.1/fast", "generation_type": "text_to_video"})  # repeat
     entries.append({"generation_type": "text_to_video"})  # no name: skipped
     entries.append("not an object")
-    return AssetCatalogue.from_entries(entries, prices)
+    return AssetCatalogue.from_entries(entries, facts)
 
 
 def test_grouping_by_family_uses_the_price_file() -> None:
-    facts = PriceFileFacts()
-    catalogue = catalogue_from_price_file(facts)
+    catalogue = catalogue_from_price_file(prices())
+    docs = {m["model_name"]: m for m in price_file_models()}
     assert len(catalogue) == len(price_file_models()) + 1
     groups = dict(catalogue.groups())
     assert list(dict(catalogue.groups())) == sorted(groups, key=str.lower)
     veo = catalogue.model("veo3.1/fast")
     assert veo is not None
-    assert veo.family == "Veo" and veo.title == facts.by_name["veo3.1/fast"].title
+    assert veo.family == "Veo" and veo.title == docs["veo3.1/fast"]["title"]
     assert veo.type_label == "Text → video"
-    assert veo.from_credits == facts.by_name["veo3.1/fast"].from_credits
+    assert veo.from_credits == Decimal(str(docs["veo3.1/fast"]["from_credits"]))
     assert veo in groups["Veo"]
     unknown = catalogue.model("hailuo-02/text-to-video")
     assert unknown is not None and unknown.family == "Hailuo" and unknown.from_credits is None
@@ -259,7 +243,7 @@ def test_grouping_by_family_uses_the_price_file() -> None:
 
 
 def test_grouping_by_type_covers_every_generation_type() -> None:
-    catalogue = catalogue_from_price_file(PriceFileFacts())
+    catalogue = catalogue_from_price_file(prices())
     by_type = catalogue.groups(by="type")
     labels = [label for label, _ in by_type]
     assert labels == ["Text → video", "Image → video", "Video → video", "Text → image",
@@ -278,13 +262,13 @@ def test_without_a_price_file_families_come_from_names() -> None:
 
 
 def test_generation_type_from_the_price_file_when_the_catalogue_omits_it() -> None:
-    catalogue = AssetCatalogue.from_entries([{"model_name": "nano-banana"}], PriceFileFacts())
+    catalogue = AssetCatalogue.from_entries([{"model_name": "nano-banana"}], prices())
     model = catalogue.model("nano-banana")
     assert model is not None and model.type_label == "Text → image" and model.schema is None
 
 
 def test_search_all_words_any_field_case_insensitive() -> None:
-    catalogue = catalogue_from_price_file(PriceFileFacts())
+    catalogue = catalogue_from_price_file(prices())
     names = {m.name for m in catalogue.search("KLING text")}
     assert names and all(n.startswith("kling-video/") and "text-to-video" in n for n in names)
     assert {m.name for m in catalogue.search("veo image → video")} == {

@@ -5,6 +5,7 @@ queries, a paid refusal, and catalogues read afresh for each connection."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import socket
 import time
@@ -18,12 +19,13 @@ import pytest
 
 from app import assets
 from app.api.client import CreatifyClient
-from app.assets import SchemaCache
+from app.assets import AssetCatalogue, SchemaCache
 from app.generators import Flow, spec
 from app.generators.quote import quote
 from app.jobs.manager._learned import price_key_of
 from app.jobs.scheduler import PollPolicy
 from app.pricing import PriceRequest, estimate, set_catalogue_prices
+from app.pricing.assets import load_asset_prices
 from app.sandbox import Sandbox
 from app.session import (
     NOT_CONNECTED,
@@ -36,6 +38,8 @@ from app.session import (
 from tests.e2e.conftest import FAST_RETRY, sandbox_client
 
 pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class Recorder:
@@ -191,6 +195,13 @@ async def test_cached_catalogues_refresh_on_connect_and_when_stale(
         on_disk = SchemaCache(folder).load("asset_schemas")
         assert on_disk is not None and on_disk.items == models and on_disk.fetched_at == clock.now
         assert schema_reads(server) == 1  # on connect, once
+        # The picker's view of it: every model in a family the docs name, all five types.
+        picker = AssetCatalogue.from_entries(models, load_asset_prices())
+        families = {f["name"] for f in json.loads(
+            (ROOT / "resources" / "asset-models.json").read_text(encoding="utf-8"))["families"]}
+        assert {m.family for m in picker.models} <= families
+        assert [label for label, _ in picker.groups(by="type")] == [
+            "Text → video", "Image → video", "Video → video", "Text → image", "Image edit"]
 
         # Fresh: answered from memory, nothing fetched.
         assert studio.catalogue("asset_schemas") == models
