@@ -23,6 +23,7 @@ class Inputs:
     persona_id: str = "9d1e3b42-5f6a-4c7d-8e9f-0a1b2c3d4e5f"
     accent_id: str = "1a2b3c4d-5e6f-4a8b-9c0d-1e2f3a4b5c6d"
     template_id: str = "f0ef2cac-6997-5b1f-8e95-97ca7935b4af"  # the simulator's "Product spotlight"
+    inspiration_id: str = "1ae53cc0-f089-5f1d-8f4b-3efae91a6692"  # its "Product Spin 360"
     product_job: str = "2c3d4e5f-6a7b-4c9d-8e1f-2a3b4c5d6e7f"
     image_url: str = "https://cdn.example.com/face.png"
     audio_url: str = "https://cdn.example.com/voice.mp3?duration=12"
@@ -48,7 +49,7 @@ def valid_values(key: str, i: Inputs | None = None) -> dict[str, Any]:
                                                             "value": i.image_url}}},
         "asset_generator": {"model_name": "veo3.1/fast",
                             "input_params": {"prompt": "A mug on a desk", "duration": "6"}},
-        "ai_ad_template": {"inspiration_id": i.template_id,
+        "ai_ad_template": {"inspiration_id": i.inspiration_id,
                            "input_params": {"Product Image": i.image_url}},
         "image_ad": {"image": i.image_url},
         "text_generator": {"model_name": "gemini-2.5-flash",

@@ -13,6 +13,10 @@ Transfers (``_transfer``):
   :class:`ExpiredURLError`: fetch the job again for a fresh URL and call again (the ``.part``
   is kept).
 
+:func:`fetch_results` (``_results``) saves every result of a job (an Image Ad's several
+images, an asset task's outputs) under distinct names (``<stem>_1.ext`` …), each with its
+sidecar, resuming a set cut short into the same names.
+
 :func:`write_sidecar` (``_sidecar``) writes ``<file>.json`` beside a result (inputs, job id,
 credits ...; never a secret). :class:`DownloadQueue` (``_queue``) limits how many transfers run
 at once. Every name is imported from here.
@@ -33,20 +37,32 @@ from app.downloads._names import (
     unique_path,
 )
 from app.downloads._queue import DownloadQueue
+from app.downloads._results import (
+    MAX_RESULTS,
+    Refresh,
+    SavedResults,
+    fetch_results,
+    result_targets,
+)
 from app.downloads._sidecar import sidecar_path, write_sidecar
 from app.downloads._transfer import DownloadResult, fetch_resumable
 
 __all__ = [
     "DEFAULT_TEMPLATE",
     "MAX_NAME",
+    "MAX_RESULTS",
     "TEMPLATE_FIELDS",
     "DownloadError",
     "DownloadQueue",
     "DownloadResult",
     "ExpiredURLError",
+    "Refresh",
+    "SavedResults",
+    "fetch_results",
     "fetch_resumable",
     "part_path",
     "render_name",
+    "result_targets",
     "safe_filename",
     "sidecar_path",
     "suffix_for",

@@ -98,7 +98,7 @@ def test_required_fields_are_enforced(generator: GeneratorSpec) -> None:
 def template_prices() -> Any:
     """The AI Ad Template catalogue's prices, as the session sets them when it loads the
     templates (the sample's template costs 12 credits); cleared after."""
-    table = set_catalogue_prices("ai_ad_template", {Inputs().template_id: Decimal(12)},
+    table = set_catalogue_prices("ai_ad_template", {Inputs().inspiration_id: Decimal(12)},
                                  as_of=date(2026, 12, 6), source="test catalogue")
     yield table
     set_catalogue_prices("ai_ad_template", {}, as_of=date(2026, 12, 6), source="test")

@@ -27,8 +27,10 @@ from app.downloads import (
     DownloadQueue,
     DownloadResult,
     ExpiredURLError,
+    fetch_results,
     fetch_resumable,
     render_name,
+    result_targets,
     safe_filename,
     target_in,
     write_sidecar,
@@ -576,3 +578,103 @@ async def test_download_queue_limits_concurrency() -> None:
     assert queue.in_flight == 0 and queue.waiting == 0
     with pytest.raises(ValueError, match="at least 1"):
         DownloadQueue(0)
+
+
+# -- every result of a job (Image Ads' several images, several asset outputs)
+
+RESULT_JOB = {"local_key": "k1", "server_id": JOB, "generator": "image_ad",
+              "resource": "iab_images", "flow": "create", "status": "done"}
+
+
+def result_urls(sandbox: Sandbox, owner: str) -> list[str]:
+    return [f"{sandbox.base_url}/media/{owner}/300x250.png",
+            f"{sandbox.base_url}/media/{owner}/728x90.png",
+            f"{sandbox.base_url}/media/{owner}/clip.mp4"]
+
+
+async def test_every_result_is_saved_under_its_own_name_with_its_sidecar(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    urls = result_urls(sandbox, "iab1")
+    progress = Recorder()
+    async with httpx.AsyncClient(timeout=10) as http:
+        saved = await fetch_results(http, urls, tmp_path, "Image Ad_mug", progress=progress,
+                                    info={"job": RESULT_JOB, "credits_used": None})
+    names = ["Image Ad_mug_1.png", "Image Ad_mug_2.png", "Image Ad_mug_3.mp4"]
+    assert [f.path.name for f in saved.files] == names
+    assert saved.first == tmp_path / names[0]
+    assert [f.path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for f in saved.files] == \
+        [True, True, False]
+    assert saved.files[2].path.read_bytes()[4:8] == b"ftyp"
+    assert saved.bytes == sum(f.path.stat().st_size for f in saved.files)
+    assert leftovers(tmp_path) == sorted([*names, *(n + ".json" for n in names)])
+    for index, (name, url) in enumerate(zip(names, urls, strict=True), 1):
+        side = json.loads((tmp_path / f"{name}.json").read_text(encoding="utf-8"))
+        assert side["job"] == RESULT_JOB and side["source_url"] == url
+        assert side["result"] == {"index": index, "of": 3, "files": names}
+    dones = [done for done, _ in progress.calls]
+    assert dones == sorted(dones) and progress.calls[-1] == (saved.bytes, saved.bytes)
+
+
+async def test_one_result_keeps_the_plain_name(sandbox: Sandbox, tmp_path: Path) -> None:
+    async with httpx.AsyncClient(timeout=10) as http:
+        saved = await fetch_results(http, result_urls(sandbox, "one")[:1], tmp_path, "Ad")
+    assert [f.path.name for f in saved.files] == ["Ad.png"]
+    assert leftovers(tmp_path) == ["Ad.png"]  # no info: no sidecar
+    with pytest.raises(DownloadError, match="no result"):
+        async with httpx.AsyncClient(timeout=10) as http:
+            await fetch_results(http, [], tmp_path, "Ad")
+
+
+def test_a_new_set_never_takes_names_in_use(tmp_path: Path) -> None:
+    urls = ["https://cdn.example.com/a.png", "https://cdn.example.com/b.png"]
+    (tmp_path / "Ad_2.png.part").write_bytes(b"x")  # another set's transfer under way
+    targets = result_targets(tmp_path, "Ad", urls)
+    assert [t.name for t in targets] == ["Ad (2)_1.png", "Ad (2)_2.png"]
+    # The set's recorded first file gives the same names back (a resumed set).
+    assert result_targets(tmp_path, "ignored", urls, first=targets[0]) == targets
+    assert result_targets(tmp_path, "Ad", urls[:1], first=tmp_path / "Ad (3).png") == \
+        [tmp_path / "Ad (3).png"]
+    elsewhere = tmp_path / "other" / "Ad_1.png"
+    assert result_targets(tmp_path, "Ad", urls, first=elsewhere)[0].parent == tmp_path
+
+
+async def test_a_set_cut_short_resumes_into_the_same_names(sandbox: Sandbox,
+                                                           tmp_path: Path) -> None:
+    """The second result's link has expired and nothing can refresh it: the first file stays
+    (with its sidecar); the next try skips it and saves the rest under the same names."""
+    urls = result_urls(sandbox, "cut")[:2]
+    broken = [urls[0], f"{sandbox.base_url}/gone/728x90.png"]
+    info = {"job": RESULT_JOB}
+    async with httpx.AsyncClient(timeout=10) as http:
+        with pytest.raises(ExpiredURLError):
+            await fetch_results(http, broken, tmp_path, "Ad", info=info)
+        assert leftovers(tmp_path) == ["Ad_1.png", "Ad_1.png.json"]
+        before = len(sandbox.request_log)
+        saved = await fetch_results(http, urls, tmp_path, "changed title", info=info,
+                                    first=tmp_path / "Ad_1.png")
+    assert [f.path.name for f in saved.files] == ["Ad_1.png", "Ad_2.png"]
+    assert saved.files[0].resumed_from == saved.files[0].bytes  # not fetched again
+    assert [path for _, path in sandbox.request_log[before:]] == ["/media/cut/728x90.png"]
+    assert leftovers(tmp_path) == ["Ad_1.png", "Ad_1.png.json", "Ad_2.png", "Ad_2.png.json"]
+
+
+async def test_expired_result_links_are_read_again_once(sandbox: Sandbox,
+                                                        tmp_path: Path) -> None:
+    urls = result_urls(sandbox, "fresh")[:2]
+    stale = [f"{sandbox.base_url}/gone/a.png", f"{sandbox.base_url}/gone/b.png"]
+    asked: list[int] = []
+
+    async def refresh() -> list[str]:
+        asked.append(1)
+        return urls
+
+    async with httpx.AsyncClient(timeout=10) as http:
+        saved = await fetch_results(http, stale, tmp_path, "Ad", refresh=refresh)
+        assert saved.urls == tuple(urls) and len(asked) == 1
+        assert [f.path.name for f in saved.files] == ["Ad_1.png", "Ad_2.png"]
+
+        async def still_stale() -> list[str]:
+            return stale
+
+        with pytest.raises(ExpiredURLError):
+            await fetch_results(http, stale, tmp_path / "again", "Ad", refresh=still_stale)

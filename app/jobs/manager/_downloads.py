@@ -9,15 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from app.api.errors import CreatifyError
-from app.downloads import (
-    DownloadError,
-    ExpiredURLError,
-    fetch_resumable,
-    render_name,
-    suffix_for,
-    target_in,
-    write_sidecar,
-)
+from app.downloads import DownloadError, fetch_results, render_name, result_targets
 from app.jobs.ledger import DownloadState, JobRecord, JobState
 from app.jobs.manager._base import ManagerBase
 
@@ -53,53 +45,49 @@ class Downloads(ManagerBase):
         return self.tasks.spawn(run(), f"download {key[:8]}")
 
     async def _download(self, key: str) -> None:
+        """Save every result of job ``key`` (an Image Ad's images, an asset task's outputs),
+        each under its own name with its sidecar; the first one's path is recorded."""
         record = self.ledger.get(key)
-        url = record.result_urls[0]
-        target = Path(record.download_path) if record.download_path else None
-        if target is None or target.parent != self.output_dir:
-            stem = render_name(self.name_template, generator=record.generator,
-                               title=record.title, created=record.created_at,
-                               job_id=record.server_id or record.key)
-            target = target_in(self.output_dir, stem + suffix_for(url, None))
-        self.output_dir.mkdir(parents=True, exist_ok=True)
-        self._on_change(self.ledger.set_download(key, DownloadState.DOWNLOADING,
-                                                 path=str(target)))
+        first = Path(record.download_path) if record.download_path else None
 
         def progress(done: int, _total: int | None) -> None:
             self._on_change(self.ledger.set_download(key, DownloadState.DOWNLOADING,
                                                      bytes_done=done))
+
+        async def refresh() -> tuple[str, ...]:
+            # Result links expire: read the job again for fresh ones.
+            nonlocal record
+            if record.server_id is None:
+                return ()
+            record = self.ledger.apply_snapshot(
+                key, await self.client.get_job(record.resource, record.server_id))
+            return record.result_urls
         try:
-            try:
-                result = await fetch_resumable(self._web, url, target, progress=progress)
-            except ExpiredURLError:
-                # Result links expire: read the job again for a fresh one, then try once more.
-                if record.server_id is None:
-                    raise
-                record = self.ledger.apply_snapshot(
-                    key, await self.client.get_job(record.resource, record.server_id))
-                if not record.result_urls:
-                    raise
-                url = record.result_urls[0]
-                result = await fetch_resumable(self._web, url, target, progress=progress)
+            stem = render_name(self.name_template, generator=record.generator,
+                               title=record.title, created=record.created_at,
+                               job_id=record.server_id or record.key)
+            targets = result_targets(self.output_dir, stem, record.result_urls, first)
+            if targets:
+                first = targets[0]
+                self._on_change(self.ledger.set_download(key, DownloadState.DOWNLOADING,
+                                                         path=str(first)))
+            saved = await fetch_results(self._web, record.result_urls, self.output_dir, stem,
+                                        first=first, info=self._sidecar_info(record),
+                                        refresh=refresh, progress=progress)
         except (DownloadError, CreatifyError) as exc:
             message = exc.message if isinstance(exc, CreatifyError) else str(exc)
             self._on_change(self.ledger.set_download(key, DownloadState.FAILED, error=message))
             return
-        try:
-            self._sidecar(record, result.path, url)
-        except DownloadError as exc:
-            log.warning("no sidecar for %s: %s", result.path.name, exc)
-        self._on_change(self.ledger.set_download(key, DownloadState.DONE, path=str(result.path),
-                                                 bytes_done=result.bytes))
+        self._on_change(self.ledger.set_download(key, DownloadState.DONE, path=str(saved.first),
+                                                 bytes_done=saved.bytes))
 
     @staticmethod
-    def _sidecar(record: JobRecord, media: Path, url: str) -> None:
-        write_sidecar(media, {
+    def _sidecar_info(record: JobRecord) -> dict[str, Any]:
+        return {
             "job": {"local_key": record.key, "server_id": record.server_id,
                     "generator": record.generator, "resource": record.resource,
                     "flow": record.flow, "status": record.raw_status},
             "inputs": dict(record.request), "estimate_credits": record.estimate,
             "credits_used": record.credits_used, "duration": record.duration,
             "created_at": record.created_at, "finished_at": record.finished_at,
-            "source_url": url,
-        })
+        }
