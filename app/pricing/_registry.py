@@ -23,7 +23,7 @@ from app.pricing.table import Bound, PriceEntry, PriceTable, PricingError, load_
 if TYPE_CHECKING:
     from app.pricing.assets import AssetPrices
 
-__all__ = ["activate_prices", "asset_prices", "general_table", "price_table",
+__all__ = ["activate_prices", "asset_prices", "composed_with", "general_table", "price_table",
            "register_prices", "set_catalogue_prices", "unregister_prices"]
 
 log = logging.getLogger(__name__)
@@ -74,6 +74,14 @@ def _compose(general: PriceTable | None, assets: AssetPrices | None,
     added = (*asset_entries(assets if assets is not None else load_asset_prices()),
              *(e for entries in catalogue.values() for e in entries), *registered)
     return table.with_entries(*added, default_models=defaults)
+
+
+def composed_with(*, general: PriceTable | None = None, assets: AssetPrices | None = None,
+                  keep_general: bool = False, keep_assets: bool = False) -> PriceTable:
+    """The table :func:`activate_prices` with the same arguments would put in force, without
+    putting it in force (`PricingError` when it cannot be composed)."""
+    return _compose(_general if keep_general else general, _assets if keep_assets else assets,
+                    _catalogue, _registered, _registered_defaults)
 
 
 def activate_prices(*, general: PriceTable | None = None,

@@ -158,8 +158,14 @@ def _load(path: Path) -> PriceTable:
         raise PricingError(f"Cannot read the price table {path}: {exc.strerror}.") from exc
     except ValueError as exc:
         raise PricingError(f"The price table {path} is not valid JSON: {exc}.") from exc
+    return parse_price_table(raw, f"The price table {path}")
+
+
+def parse_price_table(raw: Any, where: str = "The price table") -> PriceTable:
+    """Check a parsed ``prices.json``-format object and build its table (`PricingError` says
+    what is wrong, naming the entry)."""
     if not isinstance(raw, dict) or not isinstance(raw.get("entries"), list):
-        raise PricingError(f"The price table {path} needs an object with an 'entries' list.")
+        raise PricingError(f"{where} needs an object with an 'entries' list.")
     entries = tuple(_entry(item, i) for i, item in enumerate(raw["entries"]))
     defaults = _checked(entries, raw.get("default_models", {}))
     return PriceTable(as_of=_date(raw.get("as_of"), "the table"),
