@@ -8,10 +8,12 @@ arguments it was given.
 
 from __future__ import annotations
 
+import json
 import os
-import shutil
+import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import keyring.backends.chainer
 import keyring.backends.fail
@@ -44,6 +46,42 @@ PLATFORMS = (LINUX, MACOS, WINDOWS)
 LAUNCHERS = ("xdg-open", "open", "explorer", "notify-send", "osascript")
 
 
+RECORDER = """
+import json, os, stat, sys
+from pathlib import Path
+
+def is_null(fd):
+    try:
+        st = os.fstat(fd)
+    except OSError:
+        return False
+    if os.name == "nt":
+        return stat.S_ISCHR(st.st_mode)
+    return os.path.samestat(st, os.stat(os.devnull))
+
+out = Path(sys.argv[1])
+tmp = out.with_suffix(".tmp")
+tmp.write_text(json.dumps({"args": sys.argv[2:], "null": [is_null(fd) for fd in (0, 1, 2)]}))
+os.replace(tmp, out)  # the record appears whole
+"""
+
+
+def put_launcher(bin_dir: Path, name: str, records: Path) -> None:
+    """A program called ``name`` that writes down its arguments and where its standard
+    streams lead (a shell script; a .cmd file on Windows)."""
+    recorder = bin_dir / "recorder.py"
+    if not recorder.exists():
+        recorder.write_text(RECORDER)
+    if os.name == "nt":
+        (bin_dir / f"{name}.cmd").write_text(
+            f'@"{sys.executable}" "{recorder}" "{records / name}" %*\r\n')
+    else:
+        script = bin_dir / name
+        script.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{recorder}" "{records / name}" '
+                          '"$@"\n')
+        script.chmod(0o755)
+
+
 @pytest.fixture
 def launchers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A PATH holding only recording launchers; returns the folder their records go to."""
@@ -51,26 +89,26 @@ def launchers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     records = tmp_path / "records"
     bin_dir.mkdir()
     records.mkdir()
-    move = shutil.which("mv")
     for name in LAUNCHERS:
-        script = bin_dir / name
-        # One line per argument, NUL-free; the file appears whole (written, then renamed).
-        script.write_text('#!/bin/sh\n'
-                          f'out="{records}/{name}"\n'
-                          f'printf "%s\\n" "$@" > "$out.tmp" && {move} "$out.tmp" "$out"\n')
-        script.chmod(0o755)
+        put_launcher(bin_dir, name, records)
     monkeypatch.setenv("PATH", str(bin_dir))
     return records
 
 
-def recorded(records: Path, program: str, timeout: float = 10.0) -> list[str]:
-    """The arguments ``program`` was started with (waits for the script to write them)."""
+def record(records: Path, program: str, timeout: float = 20.0) -> dict[str, list[Any]]:
+    """What ``program`` recorded when it ran (waits for it)."""
     deadline = time.monotonic() + timeout
     target = records / program
     while not target.exists():
         assert time.monotonic() < deadline, f"{program} was not started"
         time.sleep(0.02)
-    return target.read_text().splitlines()
+    result: dict[str, list[Any]] = json.loads(target.read_text())
+    return result
+
+
+def recorded(records: Path, program: str) -> list[str]:
+    """The arguments ``program`` was started with."""
+    return [str(arg) for arg in record(records, program)["args"]]
 
 
 @pytest.fixture
@@ -96,14 +134,14 @@ OPEN = {LINUX: "xdg-open", MACOS: "open", WINDOWS: "explorer"}
 def test_open_starts_the_platform_launcher_with_the_file(platform: str, launchers: Path,
                                                          video: Path) -> None:
     process = open_path(video, platform=platform)
-    assert process.wait(10) == 0
+    assert process.wait(20) == 0
     expected = str(video).replace("/", "\\") if platform == WINDOWS else str(video)
     assert recorded(launchers, OPEN[platform]) == [expected]
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_open_a_folder(platform: str, launchers: Path, video: Path) -> None:
-    open_path(video.parent, platform=platform).wait(10)
+    open_path(video.parent, platform=platform).wait(20)
     assert recorded(launchers, OPEN[platform])[-1].endswith("My Videos")
 
 
@@ -116,7 +154,7 @@ def test_reveal_selects_the_file_where_the_platform_can(platform: str, program: 
                                                         arguments: object, launchers: Path,
                                                         video: Path) -> None:
     assert callable(arguments)
-    assert reveal_path(video, platform=platform).wait(10) == 0
+    assert reveal_path(video, platform=platform).wait(20) == 0
     assert recorded(launchers, program) == arguments(video)
 
 
@@ -154,23 +192,20 @@ def test_a_launcher_that_cannot_start_is_a_launch_error(tmp_path: Path, video: P
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     broken = tmp_path / "broken"
     broken.mkdir()
-    (broken / "xdg-open").write_text("#!/nonexistent/interpreter\n")
-    (broken / "xdg-open").chmod(0o755)
+    # Not a program: a script for a missing interpreter (an .exe of text on Windows).
+    program = broken / ("xdg-open.exe" if os.name == "nt" else "xdg-open")
+    program.write_text("#!/nonexistent/interpreter\n")
+    program.chmod(0o755)
     monkeypatch.setenv("PATH", str(broken))
     with pytest.raises(LaunchError, match="did not start") as caught:
         open_path(video, platform=LINUX)
     assert not isinstance(caught.value, LauncherMissing)
 
 
-def test_the_launcher_gets_no_standard_streams_of_ours(launchers: Path, video: Path,
-                                                       tmp_path: Path) -> None:
+def test_the_launcher_gets_no_standard_streams_of_ours(launchers: Path, video: Path) -> None:
     # A windowed Windows build has no streams to hand down: the launcher gets os.devnull.
-    readlink, cat = (shutil.which(name, path=os.defpath) for name in ("readlink", "cat"))
-    script = Path(shutil.which("xdg-open") or "")
-    script.write_text(f'#!/bin/sh\nexec 3>"{tmp_path}/fds"\n'
-                      f'{readlink} /proc/$$/fd/0 /proc/$$/fd/1 /proc/$$/fd/2 | {cat} >&3\nexit 0\n')
-    open_path(video, platform=LINUX).wait(10)
-    assert (tmp_path / "fds").read_text().split() == [os.devnull] * 3
+    open_path(video, platform=LINUX).wait(20)
+    assert record(launchers, "xdg-open")["null"] == [True, True, True]
 
 
 # -- notifications ------------------------------------------------------------------------
@@ -183,7 +218,9 @@ def test_linux_notifies_with_notify_send(launchers: Path) -> None:
 
 
 def test_macos_notifies_with_osascript_texts_as_arguments(launchers: Path) -> None:
-    text = 'ad "one" is ready" & do shell script "rm -rf ~'
+    # Quotes that would end an AppleScript string (no cmd.exe metacharacters: the recording
+    # launcher is a .cmd file on Windows).
+    text = 'ad "one" is ready" with title "do shell script'
     assert notify("Creatify Studio", text, platform=MACOS)
     args = recorded(launchers, "osascript")
     assert args[-2:] == ["Creatify Studio", text]
