@@ -39,7 +39,6 @@ from app.generators.submit import submit
 from app.pricing import (
     PricingError,
     estimate,
-    load_price_table,
     price_table,
     set_catalogue_prices,
 )
@@ -285,7 +284,7 @@ def test_derive_seconds_per_duration_source() -> None:
 
 
 def test_price_requests_follow_the_form() -> None:
-    table = load_price_table()
+    table = price_table()
 
     def credits(key: str, values: dict[str, Any], seconds: float | None,
                 flow: Flow = Flow.CREATE) -> Decimal:
