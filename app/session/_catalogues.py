@@ -54,8 +54,7 @@ def _loop_running() -> bool:
 
 
 def _folder(mode: str) -> str:
-    """The cache folder of a mode: the simulator's catalogue apart from Creatify's (no
-    connection reads Creatify's last one)."""
+    """The cache folder of a connected mode: the simulator's catalogue apart from Creatify's."""
     return "sandbox" if mode == Mode.SANDBOX else "live"
 
 
@@ -75,7 +74,8 @@ class CachedCatalogues:
         self._tasks = tasks
         self._events = events
         self.now = now
-        self._cache = SchemaCache(cache_dir / "catalogues" / _folder(Mode.NONE))
+        self._cache = SchemaCache(cache_dir / "catalogues" / "live")
+        self._last_connected: str | None = None  # the folder of this run's last connection
         self._copies: dict[str, CachedCatalogue | None] = {}  # read from disk or fetched
         self._refreshing: set[str] = set()
         self._one_at_a_time: asyncio.Lock | None = None
@@ -84,8 +84,10 @@ class CachedCatalogues:
 
     def use(self, mode: str) -> None:
         """A new connection (or none): read that mode's copies, install them, and refresh
-        each kind in the background when connected."""
-        self._cache = SchemaCache(self.cache_dir / "catalogues" / _folder(mode))
+        each kind in the background when connected. With no connection the copies are the
+        last connection's of this run — at start Creatify's, or the simulator's when no
+        Creatify catalogue was ever kept."""
+        self._cache = SchemaCache(self.cache_dir / "catalogues" / self._folder_for(mode))
         self._copies.clear()
         self._refreshing.clear()
         for kind in CACHED_KINDS:
@@ -93,6 +95,17 @@ class CachedCatalogues:
         if self._client() is not None:
             for kind in CACHED_KINDS:
                 self.refresh(kind)
+
+    def _folder_for(self, mode: str) -> str:
+        if mode != Mode.NONE:
+            self._last_connected = _folder(mode)
+            return self._last_connected
+        if self._last_connected is not None:
+            return self._last_connected
+        root = self.cache_dir / "catalogues"
+        kept = [folder for folder in ("live", "sandbox")
+                if any(SchemaCache(root / folder).path(kind).exists() for kind in CACHED_KINDS)]
+        return kept[0] if kept else "live"
 
     def _copy(self, kind: str) -> CachedCatalogue | None:
         if kind not in self._copies:

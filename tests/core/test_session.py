@@ -332,11 +332,20 @@ def test_a_damaged_cached_catalogue_is_ignored_and_logged(
 
 
 @pytest.mark.usefixtures("clean_catalogues")
-def test_the_sandbox_catalogue_is_kept_apart(tmp_path: Path, recorder: Recorder) -> None:
+def test_offline_at_start_creatify_catalogue_else_the_simulator(tmp_path: Path,
+                                                                recorder: Recorder) -> None:
+    sandbox_models = [{**MODELS[0], "model_name": "sandbox-only"}]
     SchemaCache(tmp_path / "data" / "cache" / "catalogues" / "sandbox").save(
-        "asset_schemas", MODELS, T0)
+        "asset_schemas", sandbox_models, T0)
+    # Only the simulator's was ever kept: better than nothing to browse offline.
+    assert Session(tmp_path / "output", events=recorder.events()).catalogue(
+        "asset_schemas") == sandbox_models
+    live_cache(tmp_path).save("inspirations", TEMPLATES, T0)
+    # Once Creatify's were kept, they are what an offline start shows (schemas included).
     session = Session(tmp_path / "output", events=recorder.events())
-    assert session.catalogue("asset_schemas") is None  # offline: Creatify's, not the sandbox's
+    assert session.catalogue("inspirations") == TEMPLATES
+    assert session.catalogue("asset_schemas") is None
+    assert recorder.named("catalogue_failed") == [("asset_schemas", NOT_CONNECTED)]
 
 
 async def test_learned_prices_come_from_the_ledger_and_finished_jobs(

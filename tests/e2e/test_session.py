@@ -28,7 +28,6 @@ from app.pricing import PriceRequest, estimate, set_catalogue_prices
 from app.pricing.assets import load_asset_prices
 from app.sandbox import Sandbox
 from app.session import (
-    NOT_CONNECTED,
     PAID_ERRORS,
     TEMPLATE_RULE,
     Mode,
@@ -164,6 +163,14 @@ def schema_reads(server: Sandbox) -> int:
                if method == "GET" and path.startswith("/api/asset_generator/schemas"))
 
 
+def free_port() -> int:
+    """A loopback port nothing listens on (Creatify unreachable)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
 OLD_MODELS = [{"model_name": "retired-model", "generation_type": "text_to_video",
                "input_params_schema": {"type": "object", "properties": {}}}]
 
@@ -235,9 +242,19 @@ async def test_templates_from_the_simulator_price_the_ai_ad_template(
             assert priced.credits == Decimal(str(template["credit_cost"]))
             assert assets.inspiration_schema(template["id"]) == template["input_params_schema"]
         await studio.drop_connection()
-    # Offline afterwards: the simulator's templates are not Creatify's.
+    # Offline afterwards: the last connection's templates, still priced.
+    assert studio.catalogue("inspirations") == templates
+    assert recorder.named("catalogue_failed") == []
+    priced = estimate(PriceRequest(TEMPLATE_RULE, model=templates[0]["id"]))
+    assert priced.credits == Decimal(str(templates[0]["credit_cost"]))
+    # A live connection reads Creatify's own folder, never the simulator's copy.
+    unreachable = CreatifyClient("id", "key", base_url=f"http://127.0.0.1:{free_port()}",
+                                 retry=FAST_RETRY, timeout=2)
+    await studio.use_client(unreachable, tmp_path / "live.sqlite3", mode=Mode.LIVE)
     assert studio.catalogue("inspirations") is None
-    assert recorder.named("catalogue_failed")[-1] == ("inspirations", NOT_CONNECTED)
+    await until(lambda: recorder.named("catalogue_failed"), what="the live templates' failure")
+    assert assets.inspiration(templates[0]["id"]) is None
+    await studio.drop_connection()
 
 
 @pytest.mark.usefixtures("clean_catalogues")
@@ -250,10 +267,7 @@ async def test_offline_with_a_cached_catalogue_keeps_working(
     fetched = datetime.now(UTC) - timedelta(days=2)
     SchemaCache(tmp_path / "data" / "cache" / "catalogues" / "live").save(
         "asset_schemas", OLD_MODELS, fetched)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    offline = CreatifyClient("id", "key", base_url=f"http://127.0.0.1:{port}",
+    offline = CreatifyClient("id", "key", base_url=f"http://127.0.0.1:{free_port()}",
                              retry=FAST_RETRY, timeout=2)
     with caplog.at_level(logging.INFO, logger="app.session"):
         await studio.use_client(offline, tmp_path / "jobs.sqlite3", mode=Mode.LIVE)
