@@ -16,8 +16,11 @@ Modules: ``account`` (the state: balance, jobs, links, faults, quirks, clock, lo
 ``routing`` (what a handler sees, routes and their resolution), ``routes`` (the table of
 documented operations), ``runs`` (jobs on the clock, charging, finishing), ``objects`` (jobs
 as wire objects) and ``handlers`` (one module per family of resources), over the rules they
-apply: ``wire`` (requests, responses, errors, faults), ``validation`` (field and body checks),
-``catalogue`` (catalogues, asset models, generated content), ``jobs`` (runs, jobs, outputs),
+apply: ``wire`` (requests, responses, errors, faults), ``validation`` (field and body checks)
+and ``schema_check`` (``input_params`` against a JSON Schema), ``catalogue`` (catalogues and
+generated content), ``asset_models`` (the Asset Generator's models, schemas and charges, over
+``asset_prices``, its reading of the price file), ``inspirations`` (the AI Ad Templates),
+``jobs`` (runs, jobs, outputs),
 ``billing`` (prices and billed lengths: the sandbox's own reading of the billing page, which
 deliberately does not import ``app.pricing``) and ``behaviours`` (the table of what differs
 between resources). Money is :class:`~decimal.Decimal`; it goes out as a JSON int when whole.
