@@ -352,3 +352,10 @@ def test_every_request_carries_the_key() -> None:
     requests = asset_price_requests(BOREAL_REF, params, None)
     assert len(requests) == 2
     assert {r.key for r in requests} == {price_key(BOREAL_REF, params, None)}
+
+
+def test_a_reference_video_length_never_stands_in_for_the_duration() -> None:
+    params = {"resolution": "768p", "reference_video_urls": ["https://x/v"],
+              "reference_video_durations": [5]}
+    with pytest.raises(PricingError, match="Choose the duration"):
+        asset_price_requests(BOREAL_REF, params, None)

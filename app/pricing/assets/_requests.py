@@ -173,10 +173,12 @@ def _value(params: Mapping[str, Any], schema: Mapping[str, Any] | None, name: st
 
 def _dimension_value(params: Mapping[str, Any], schema: Mapping[str, Any] | None,
                      dim: str) -> Any:
-    """The input that drives a price axis: named as the axis, else the one input whose name
-    contains it (``video_duration``), from the params or the schema's default."""
+    """The input that drives a price axis: named as the axis, else an input whose name
+    contains it (``video_duration``; never a reference input's length), from the params or
+    the schema's default."""
     names = [dim, *sorted(k for k in {*params, *_properties(schema)}
-                          if dim in str(k).lower() and k != dim)]
+                          if dim in str(k).lower() and k != dim
+                          and "reference" not in str(k).lower())]
     for name in names:
         value = _value(params, schema, name)
         if value is not None and value != "":
