@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.downloads import result_targets
 from app.jobs.ledger import JobRecord
 from app.platform import LaunchError, open_path
 
@@ -47,15 +48,17 @@ STRIP_ICON = 120
 def saved_paths(record: JobRecord) -> list[str | None]:
     """The downloaded file of each result URL (``None`` where none is saved yet).
 
-    The first result's file is ``download_path``; a job with several results may also
-    record one path per result (``download_paths``), in the order of ``result_urls``.
+    The ledger records the first result's file; the others are named after it
+    (``<stem>_1.png``, ``<stem>_2.png`` …, :func:`app.downloads.result_targets`).
     """
-    many: Any = getattr(record, "download_paths", None) or ()
-    paths: list[str | None] = [str(p) if p else None for p in many][:len(record.result_urls)]
-    paths += [None] * (len(record.result_urls) - len(paths))
-    if paths and paths[0] is None:
-        paths[0] = record.download_path
-    return paths
+    count = len(record.result_urls)
+    if not record.download_path or count == 0:
+        return [None] * count
+    first = Path(record.download_path)
+    if count == 1:
+        return [record.download_path]
+    names = result_targets(first.parent, first.stem, record.result_urls, first)
+    return [str(path) if path.exists() else None for path in names]
 
 
 def _source(path: str | None, url: str) -> QUrl:

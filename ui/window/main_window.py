@@ -35,11 +35,11 @@ from app.batch import (
 from app.credentials import Credentials, CredentialStore, KeyringUnavailable
 from app.generators import BY_KEY, default_page_target
 from app.jobs.ledger import JobRecord
-from app.pricing import PricingError, load_price_table
+from app.pricing import PricingError
 from app.settings import Settings, SettingsStore, budget_limits, price_plan
 from ui.batch.sheet import BatchSheet
 from ui.common.theme import apply_theme
-from ui.dialogs import CredentialsDialog, SettingsDialog
+from ui.dialogs import CredentialsDialog, PriceFileImport, SettingsDialog, about_prices_html
 from ui.generator.flows import PriceSettings
 from ui.generator.tab import GeneratorTab
 from ui.jobs.model import preview_ready
@@ -118,7 +118,8 @@ class MainWindow(QMainWindow):
         actions = build_menus(self, MenuSlots(
             credentials=self.open_credentials, remove_credentials=self.remove_credentials,
             sandbox=self.sandboxRequested.emit, settings=self.open_settings,
-            spending=self.open_spending, batch=self.open_empty_batch, about=self.about))
+            spending=self.open_spending, batch=self.open_empty_batch, about=self.about,
+            update_prices=self.update_prices))
         self.credentials_action, self.remove_action = actions.credentials, actions.remove
         self.sandbox_action, self.settings_action = actions.sandbox, actions.settings
         self.spending_action, self.batch_action = actions.spending, actions.batch
@@ -243,20 +244,30 @@ class MainWindow(QMainWindow):
         apply_theme(settings.theme)
 
     def about(self) -> None:
-        table = load_price_table()
         box = QMessageBox(QMessageBox.Icon.Information, f"About {APP_NAME}",
                           f"<b>{APP_NAME}</b> {__version__}<br>A desktop studio for the Creatify "
-                          f"API.<br><br>Prices as of {table.as_of:%d %B %Y} "
-                          f"(<a href='{table.source}'>billing page</a>).", parent=self)
+                          f"API.<br><br>{about_prices_html()}", parent=self)
         box.setObjectName("about_box")
         self._keep(box)
         box.open()
+
+    def update_prices(self) -> PriceFileImport:
+        """File → Update prices…: a newer price file; every open estimate is redone at once."""
+        job = PriceFileImport(self.service, self,
+                              report=lambda line: self.statusBar().showMessage(line, 15000))
+        job.imported.connect(self._prices_changed)
+        job.choose()
+        return job
+
+    def _prices_changed(self, _info: object) -> None:
+        for tab in self.generator_tabs.values():
+            tab.refresh()
 
     # ------------------------------------------------------------------ jobs
 
     def preview(self, record: JobRecord) -> PreviewDialog:
         """Open a finished job's result in the player (double-click in the queue)."""
-        dialog = PreviewDialog(record, self)
+        dialog = PreviewDialog(record, self, service=self.service)
         self._keep(dialog)
         dialog.show()
         return dialog

@@ -27,6 +27,8 @@ class MenuSlots:
     spending: Slot
     batch: Slot
     about: Slot
+    update_prices: Slot | None = None
+    """File → Update prices… (absent: the entry is not offered)."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class MenuActions:
     settings: QAction
     spending: QAction
     batch: QAction
+    update_prices: QAction | None = None
 
 
 def _action(window: QMainWindow, text: str, name: str, slot: Slot,
@@ -52,7 +55,8 @@ def _action(window: QMainWindow, text: str, name: str, slot: Slot,
 
 
 def build_menus(window: QMainWindow, slots: MenuSlots) -> MenuActions:
-    """File (credentials, sandbox, settings, quit), View (spending, batch), Help (links)."""
+    """File (credentials, sandbox, settings, update prices, quit), View (spending, batch),
+    Help (links, About)."""
     file_menu = window.menuBar().addMenu("&File")
     file_menu.setObjectName("menu_file")
     actions = MenuActions(
@@ -65,12 +69,19 @@ def build_menus(window: QMainWindow, slots: MenuSlots) -> MenuActions:
         spending=_action(window, "&Spending…", "action_spending", slots.spending,
                          "Ctrl+Shift+S"),
         batch=_action(window, "&Batch of URLs…", "action_batch", slots.batch, "Ctrl+Shift+B"),
+        update_prices=None if slots.update_prices is None else _action(
+            window, "Update &prices…", "action_update_prices", slots.update_prices),
     )
+    if actions.update_prices is not None:
+        actions.update_prices.setToolTip("Import a newer price file (JSON): estimates use it "
+                                         "at once; a bad file is refused and changes nothing")
     quit_action = _action(window, "&Quit", "action_quit", window.close, "Ctrl+Q")
     for action in (actions.credentials, actions.remove, actions.sandbox):
         file_menu.addAction(action)
     file_menu.addSeparator()
     file_menu.addAction(actions.settings)
+    if actions.update_prices is not None:
+        file_menu.addAction(actions.update_prices)
     file_menu.addSeparator()
     file_menu.addAction(quit_action)
 
