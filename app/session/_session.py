@@ -18,7 +18,7 @@ from app.jobs.budget import BudgetLimits
 from app.jobs.ledger import JobRecord, JobState, Ledger, LedgerError
 from app.jobs.manager import JobManager, Pricing, TaskGroup
 from app.jobs.scheduler import PollPolicy
-from app.pricing import LearnedCharge
+from app.pricing import Bound, LearnedCharge
 from app.sandbox import Sandbox
 from app.session._catalogues import CACHED_KINDS, CachedCatalogues
 from app.session._events import Mode, MusicQuery, SessionEvents, describe
@@ -316,13 +316,21 @@ class Session(LedgerViews):
         return self.jobs
 
     def submit(self, spec: GeneratorSpec, values: Mapping[str, Any], flow: Flow = Flow.CREATE,
-               estimate: Decimal | None = None) -> Coroutine[Any, Any, JobRecord]:
-        """Record and send a paid request (``RuntimeError`` now when not connected)."""
+               estimate: Decimal | None = None,
+               bound: Bound | None = None) -> Coroutine[Any, Any, JobRecord]:
+        """Record and send a paid request (``RuntimeError`` now when not connected).
+
+        ``bound`` is the quote's (exact, at least, unknown). Not given, a missing estimate
+        of a generator that is not priced by tokens counts as unknown — the budget guard
+        then holds it to the per-job ceiling — never as free."""
         jobs = self._manager()
+        if bound is None:
+            bound = Bound.UNKNOWN if estimate is None and not spec.billed_by_tokens \
+                else Bound.EXACT
 
         async def run() -> JobRecord:
             return await jobs.submit(spec, values, flow=flow,
-                                     pricing=Pricing(estimate, self.credits))
+                                     pricing=Pricing(estimate, self.credits, bound))
         return run()
 
     def render_preview(self, spec: GeneratorSpec, preview: JobRecord,

@@ -22,6 +22,7 @@ from app.api.client import CreatifyClient
 from app.assets import AssetCatalogue, SchemaCache
 from app.generators import Flow, spec
 from app.generators.quote import quote
+from app.jobs.budget import BudgetError, BudgetLimits
 from app.jobs.manager._learned import price_key_of
 from app.jobs.scheduler import PollPolicy
 from app.pricing import PriceRequest, estimate, set_catalogue_prices
@@ -338,3 +339,21 @@ async def test_a_finished_job_teaches_its_price(session: tuple[Session, Recorder
             assert again.learned_price(key) == charge  # read back from the ledger
         finally:
             await again.aclose()
+
+
+async def test_a_send_without_a_price_is_held_to_the_ceiling_never_free(
+        session: tuple[Session, Recorder], tmp_path: Path) -> None:
+    """A caller that gives no estimate for a generator not priced by tokens sends an
+    unknown price: refused with no per-job ceiling, held to it once one is set."""
+    studio, _ = session
+    with Sandbox(speed=500, seed=4, balance=100) as server:
+        await studio.use_client(sandbox_client(server), tmp_path / "bound.sqlite3",
+                                PollPolicy().scaled(500), Mode.SANDBOX)
+        values = {"image": f"{server.base_url}/media/samples/sample.png"}
+        with pytest.raises(BudgetError, match="ceiling"):
+            await studio.submit(spec("image_ad"), values)
+        assert server.create_log == []
+        studio.budget = BudgetLimits(per_job=Decimal(5))
+        record = await studio.submit(spec("image_ad"), values)
+        assert len(server.create_log) == 1 and record.server_id
+        await studio.drop_connection()

@@ -57,7 +57,8 @@ class Submitting(Sending):
                        f"{reason}); the video was not sent.")
             raise SpecError({spec.url_field or "": problem})
         rest = pricing.estimate - link_price if pricing.estimate is not None else None
-        return spec.with_link(values, record.server_id), Pricing(rest, pricing.balance)
+        return spec.with_link(values, record.server_id), Pricing(rest, pricing.balance,
+                                                                 pricing.bound)
 
     async def render(self, spec: GeneratorSpec, preview: JobRecord, *,
                      pricing: Pricing | None = None) -> JobRecord:
