@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from app.generators import Field, FieldKind
 from ui.forms.base import FieldEditor
 from ui.forms.pickers import AccentPicker, MusicPicker, PersonaPicker
+from ui.forms.pickers.inspirations import InspirationPicker
 from ui.forms.scenes import ScenesEditor
 from ui.forms.schema_form import SchemaForm
 from ui.forms.templates import TemplatePicker
@@ -29,6 +30,7 @@ CUSTOM_EDITORS: dict[FieldKind, EditorFactory] = {
     FieldKind.ACCENT: AccentPicker,
     FieldKind.MUSIC: MusicPicker,
     FieldKind.TEMPLATE: TemplatePicker,
+    FieldKind.INSPIRATION: InspirationPicker,
     FieldKind.SCENES: ScenesEditor,
     FieldKind.VARIABLES: VariablesEditor,
     FieldKind.SCHEMA_FORM: SchemaForm,

@@ -11,6 +11,7 @@ from app.generators import Field, FieldKind, Flow, GeneratorSpec
 from ui.forms.base import FieldEditor
 from ui.forms.custom import CUSTOM_EDITORS
 from ui.forms.editors import PLAIN_EDITORS
+from ui.forms.pickers.inspirations import follow_template
 from ui.service import StudioService
 
 
@@ -68,6 +69,8 @@ class GeneratorForm(QWidget):
             if hasattr(params, "set_model"):
                 model.changed.connect(lambda: params.set_model(model.value() or ""))
                 params.set_model(model.value() or "")
+        if "inspiration_id" in self.editors and "input_params" in self.editors:
+            follow_template(self.editors["inspiration_id"], self.editors["input_params"])
         if "template_id" in self.editors and "variables" in self.editors:
             template = self.editors["template_id"]
             variables = self.editors["variables"]

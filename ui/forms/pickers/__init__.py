@@ -42,6 +42,7 @@ from ui.forms.pickers._thumbnails import (
 )
 from ui.forms.pickers._voice import AccentPicker
 from ui.forms.pickers._watcher import NOT_CONNECTED, CatalogueWatcher
+from ui.forms.pickers.inspirations import InspirationPicker
 
 __all__ = [
     "NOT_CONNECTED",
@@ -56,6 +57,7 @@ __all__ = [
     "CatalogueEditor",
     "CatalogueModel",
     "CatalogueWatcher",
+    "InspirationPicker",
     "MusicPicker",
     "PersonaPicker",
     "Row",

@@ -42,6 +42,7 @@ from app.api._values import decimal_or_none
 from app.generators import Field
 from app.generators.spec import is_empty
 from app.pricing.money import credits_text as format_credits
+from ui.forms.base import FieldEditor
 from ui.forms.pickers._base import CatalogueEditor
 from ui.forms.pickers._thumbnails import ThumbnailLoader
 from ui.forms.pickers._watcher import NOT_CONNECTED, CatalogueWatcher
@@ -447,5 +448,21 @@ class InspirationPicker(CatalogueEditor):
         self._notify()
 
 
+def follow_template(picker: FieldEditor, params: FieldEditor) -> None:
+    """Make the ``input_params`` schema form follow the template chosen in ``picker``: its
+    schemas come from the templates' catalogue (not the asset models') and the form is
+    rebuilt for each template chosen."""
+    from ui.forms import schema_form  # (the schema form imports the pickers)
+
+    source = getattr(schema_form, "INSPIRATION_SCHEMAS", None)
+    set_source = getattr(params, "set_source", None)
+    set_model = getattr(params, "set_model", None)
+    if source is None or not callable(set_source) or not callable(set_model):
+        return
+    set_source(source)
+    picker.changed.connect(lambda: set_model(picker.value() or ""))
+    set_model(picker.value() or "")
+
+
 __all__ = ["ALL_CATEGORIES", "InspirationPicker", "SavedListWatcher", "TemplateCard",
-           "categories_of", "tag_name", "template_cards"]
+           "categories_of", "follow_template", "tag_name", "template_cards"]
