@@ -27,8 +27,8 @@ from app.generators.spec import (
     is_empty,
 )
 from app.json_schema import stand_in_schema
-from app.pricing import PriceRequest, PricingError
-from app.pricing.assets import asset_price_requests, load_asset_prices
+from app.pricing import PriceRequest, PricingError, asset_prices
+from app.pricing.assets import asset_price_requests
 
 
 def _prompt() -> dict[str, Any]:
@@ -172,8 +172,9 @@ def _asset_prices(values: Values) -> list[PriceRequest]:
 
 
 def model_title(model_name: str) -> str:
-    """What a creator calls the model: its title in the price file, else its name."""
-    info = load_asset_prices().info(model_name) if model_name else None
+    """What a creator calls the model: its title in the price file in force, else its
+    name."""
+    info = asset_prices().info(model_name) if model_name else None
     return info.title.split(" (")[0] if info is not None and info.title else model_name
 
 

@@ -182,6 +182,51 @@ async def test_ad_clone_is_followed_by_id(sandbox: Sandbox, client: CreatifyClie
     assert done.id == made.id and done.status is JobStatus.DONE
 
 
+async def test_ai_ad_templates_and_their_jobs(sandbox: Sandbox, client: CreatifyClient) -> None:
+    """The gallery (previews served, a schema and a credit cost each), one template read by
+    id, a job made from it and read back with the list's ``ids`` filter: its free-string
+    status ends at done and its output (JSON text) lists the results."""
+    templates = await client.inspirations()
+    assert len(templates) >= 3
+    first = templates[0]
+    assert isinstance(first["credit_cost"], int) and first["input_params_schema"]["properties"]
+    async with httpx.AsyncClient() as web:
+        assert file_kind((await web.get(first["preview_image"])).content) == "image"
+        assert file_kind((await web.get(first["preview_video"])).content) == "video"
+    assert (await client.inspiration(first["id"]))["name"] == first["name"]
+    with pytest.raises(NotFoundError):
+        await client.inspiration("00000000-0000-4000-8000-000000000000")
+    image = f"{sandbox.base_url}/media/samples/sample.png"
+    inputs = {name: image if prop.get("format") == "uri" else prop.get("default", "Mug")
+              for name, prop in first["input_params_schema"]["properties"].items()
+              if name in first["input_params_schema"]["required"]}
+    made = await client.create("inspiration_jobs", {"inspiration_id": first["id"],
+                                                    "input_params": inputs})
+    assert not made.is_terminal and made.credits_used is None
+    done = await wait_terminal(client, made)
+    assert done.status is JobStatus.DONE and done.result_urls
+    assert isinstance(done.raw["output"], str)  # typed string, as the docs type it
+    [listed] = await client.list_jobs("inspiration_jobs", [made.id])
+    assert listed.id == made.id and listed.result_urls == done.result_urls
+    with pytest.raises(ValidationError):
+        await client.create("inspiration_jobs", {"inspiration_id": first["id"],
+                                                 "input_params": {}})
+
+
+async def test_image_ads_make_several_images(sandbox: Sandbox, client: CreatifyClient) -> None:
+    before = sandbox.balance
+    made = await client.create("iab_images", {
+        "image": f"{sandbox.base_url}/media/samples/sample.png"})
+    done = await wait_terminal(client, made)
+    assert done.status is JobStatus.DONE and len(done.result_urls) > 1
+    assert before - sandbox.balance == 2  # 2 credits a request, whatever it makes
+    with pytest.raises(ValueError, match="get_job"):
+        await client.list_jobs("iab_images", [made.id])  # its list documents no ids filter
+    async with httpx.AsyncClient() as web:
+        for url in done.result_urls:
+            assert file_kind((await web.get(url)).content) == "image"
+
+
 async def test_error_shapes_as_creatify_sends_them(sandbox: Sandbox,
                                                    client: CreatifyClient) -> None:
     with pytest.raises(ValidationError) as info:

@@ -35,8 +35,13 @@ from app.downloads import (
     target_in,
     write_sidecar,
 )
+from app.generators import spec
+from app.jobs.ledger import DownloadState, Ledger
+from app.jobs.manager import JobManager, Pricing
+from app.jobs.scheduler import PollPolicy
 from app.logsafe import register_secret
 from app.sandbox import Sandbox, media
+from tests.e2e.conftest import sandbox_client
 
 pytestmark = pytest.mark.e2e
 
@@ -678,3 +683,40 @@ async def test_expired_result_links_are_read_again_once(sandbox: Sandbox,
 
         with pytest.raises(ExpiredURLError):
             await fetch_results(http, stale, tmp_path / "again", "Ad", refresh=still_stale)
+
+
+async def test_the_job_manager_saves_every_image_of_an_image_ad(tmp_path: Path) -> None:
+    """A real Image Ad job through the job manager: each of its images is saved under its own
+    name with a sidecar naming the set, the first one's path and the set's bytes recorded;
+    asking again later (the user's "download again") saves nothing twice."""
+    with Sandbox(speed=2000, seed=3, balance=100) as server:
+        async with sandbox_client(server) as client:
+            with Ledger(tmp_path / "jobs.sqlite3") as ledger:
+                out = tmp_path / "out"
+                manager = JobManager(client, ledger, out, policy=PollPolicy().scaled(400))
+                await manager.start()
+                try:
+                    record = await manager.submit(spec("image_ad"), {
+                        "image": f"{server.base_url}/media/samples/sample.png"},
+                        pricing=Pricing(Decimal(2)))
+                    deadline = time.monotonic() + 20
+                    while ledger.get(record.key).download_state is not DownloadState.DONE:
+                        assert time.monotonic() < deadline, ledger.get(record.key)
+                        await asyncio.sleep(0.02)
+                    final = ledger.get(record.key)
+                    before = len(server.request_log)
+                    await manager.download(record.key)
+                    media_reads = [p for _, p in server.request_log[before:]
+                                   if p.startswith("/media/")]
+                finally:
+                    await manager.aclose()
+    files = sorted(p for p in out.iterdir() if p.suffix == ".png")
+    assert len(files) == len(final.result_urls) > 1
+    assert final.download_path == str(files[0]) and files[0].name.endswith("_1.png")
+    assert final.download_bytes == sum(f.stat().st_size for f in files)
+    side = json.loads(files[-1].with_name(files[-1].name + ".json").read_text("utf-8"))
+    assert side["result"]["files"] == [f.name for f in files]
+    assert side["job"]["generator"] == "image_ad" and side["job"]["server_id"] == final.server_id
+    assert media_reads == []  # already saved: nothing fetched again
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [f.name for f in files] + [f.name + ".json" for f in files])
