@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+import jsonschema
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -696,3 +697,41 @@ def test_image_ad_sends_one_image() -> None:
     [request] = image_ad.price_requests({"image": "https://cdn.example.com/mug.png"}, None)
     assert (request.rule, request.count) == ("image_ad", 1)
     assert image_ad.resource.key == "iab_images" and image_ad.billing_row == "Image Ad"
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**20, 10**20) | st.floats(allow_nan=True)
+    | st.text(max_size=12) | st.sampled_from(["5", "10", "720p", "https://x.example/a.png",
+                                              "zoom", "true", " 3 "]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+        st.sampled_from(["movement", "speed", "x"]), inner, max_size=3),
+    max_leaves=8)
+
+
+def test_any_inputs_get_a_message_or_a_body_in_the_schemas_types() -> None:
+    """Whatever a form holds: a sentence, or a body the published schema accepts (checked by
+    jsonschema, a validator independent of ours). Not vacuous: some forms do build."""
+    built: list[dict[str, Any]] = []
+    asset = spec("asset_generator")
+
+    @given(st.dictionaries(st.sampled_from([*sorted(SEEDANCE_SCHEMA["properties"]), "extra"]),
+                           json_values, max_size=8)
+           .map(lambda params: {"prompt": "A mug", **params} if len(params) % 2 else params))
+    def check(params: dict[str, Any]) -> None:
+        values = asset_form(params)
+        errors = asset.validate(values)
+        assert all(isinstance(m, str) and m for m in errors.values())
+        if not errors:
+            sent = asset.build_body(values)["input_params"]
+            jsonschema.validate(sent, SEEDANCE_SCHEMA,
+                                format_checker=jsonschema.FormatChecker())
+            assert "extra" not in sent
+            built.append(sent)
+
+    assets.install("asset_schemas", [{"model_name": SEEDANCE,
+                                      "input_params_schema": SEEDANCE_SCHEMA}], None)
+    try:
+        check()
+    finally:
+        assets.uninstall()
+    assert len(built) >= 5
