@@ -1003,6 +1003,21 @@ def test_committed_counts_estimates_of_jobs_in_flight_without_a_reported_charge(
     assert len(ledger.paid_jobs()) == 7
 
 
+def test_committed_counts_what_the_guard_held_for_a_minimum_or_an_unknown_price(
+        ledger: Ledger) -> None:
+    """A job priced "at least 2" held at a per-job ceiling of 8, and one of unknown price
+    held at 8, commit 8 each while they run, less what they report using."""
+    submit(ledger, estimate=Decimal("2"), held=Decimal("8"))
+    unknown = created(ledger, estimate=None, held=Decimal("8"), job_id="u1")
+    exact = submit(ledger, estimate=Decimal("3"), held=Decimal("3"))  # nothing more held
+    assert ledger.committed() == Decimal(8 + 8 + 3)
+    ledger.apply_snapshot(unknown.key, snap(JobStatus.RUNNING, job_id="u1",
+                                            credits_used=Decimal("5")))
+    assert ledger.committed() == Decimal(8 + 3 + 3)
+    ledger.mark_not_created(exact.key, "refused")
+    assert ledger.committed() == Decimal(8 + 3)
+
+
 def test_balance_readings_come_back_in_order_and_from_a_time(ledger: Ledger) -> None:
     first = T0
     ledger.record_balance(Decimal("500"), at=first)

@@ -279,3 +279,29 @@ async def test_at_least_counts_as_the_ceiling_when_one_is_set(server: Sandbox,
     [done] = await settle(setup.manager.ledger, [record.key])
     assert done.state is JobState.DONE and done.estimate == 16
     assert done.credits_used is not None and 16 <= done.credits_used <= 40
+
+
+
+async def test_what_the_guard_held_stays_committed_while_the_job_runs(tmp_path: Path) -> None:
+    """An unknown price held at the per-job ceiling keeps that much committed in flight: a
+    second such job the balance cannot also cover is refused while the first runs."""
+    with Sandbox(speed=1, seed=9, balance=200) as slow:  # a clip takes a minute here
+        async with sandbox_client(slow, timeout=5) as api:
+            with Ledger(tmp_path / "jobs.sqlite3") as ledger:
+                setup = Setup(api, ledger, tmp_path / "out")
+                await setup.manager.start()
+                try:
+                    frames = {"first_frame_url": f"{slow.base_url}/media/s/sample.png",
+                              "last_frame_url": f"{slow.base_url}/media/s/sample.png"}
+                    values = asset_values(UNPRICED, **frames)
+                    setup.limits = BudgetLimits(per_job=Decimal(120))  # 2 × 120 > 200
+                    first = await send_quoted(setup, values)
+                    assert ledger.get(first.key).state.is_active
+                    assert ledger.committed() == 120
+                    with pytest.raises(BudgetError) as info:
+                        await send_quoted(setup, values)
+                    assert [r.limit for r in info.value.refusals] == [Limit.BALANCE]
+                    assert "120 committed to jobs in flight" in info.value.message
+                    assert len(slow.create_log) == 1
+                finally:
+                    await setup.manager.aclose()

@@ -133,12 +133,14 @@ class LedgerQueries:
 
     def committed(self) -> Decimal:
         """Credits promised to jobs in flight (submitting, unknown, pending … stalled): each
-        one's estimate less what it has reported using so far (a running job may report
+        one's estimate (or what the budget guard held for it, when more: a minimum or an
+        unknown price) less what it has reported using so far (a running job may report
         ``credits_used: 0`` until it is charged; :meth:`spent` counts what it reported).
         ``credits_used`` is the server job's running total, so a render counts as used only
         what goes beyond the largest figure an earlier job on its server job reported."""
-        rows = self._read(f"SELECT key, resource, server_id, estimate, credits_used, created_at "
-                          f"FROM jobs WHERE state IN ({_ACTIVE_SQL}) AND estimate IS NOT NULL")
+        rows = self._read(f"SELECT key, resource, server_id, COALESCE(held, estimate), "
+                          f"credits_used, created_at FROM jobs WHERE state IN ({_ACTIVE_SQL}) "
+                          f"AND COALESCE(held, estimate) IS NOT NULL")
         total = Decimal(0)
         for key, resource, server_id, estimate, credits_used, created_at in rows:
             used = parse_dec(credits_used) or Decimal(0)

@@ -118,12 +118,17 @@ _V4: tuple[str, ...] = (
     "ALTER TABLE jobs ADD COLUMN price_key TEXT",
     # last_charges(): the latest finished charge per key, without walking the other jobs.
     "CREATE INDEX jobs_by_price_key ON jobs(price_key, finished_at) WHERE price_key IS NOT NULL",
+    # What the budget guard counted for the job when that was more than its estimate (a
+    # price known only as a minimum, or unknown and held to the per-job ceiling): the
+    # credits committed in flight count it, so a later job cannot spend it meanwhile.
+    "ALTER TABLE jobs ADD COLUMN held TEXT",
 )
 
 
 def _migrate_to_v4(conn: sqlite3.Connection) -> None:
     """v4: ``price_key`` on jobs (learned prices: what a model with these parameters really
-    cost the last time)."""
+    cost the last time) and ``held`` (what the budget guard counted, when more than the
+    estimate)."""
     for statement in _V4:
         conn.execute(statement)
 

@@ -154,9 +154,12 @@ class Ledger(LedgerQueries):
     def begin_submit(self, *, generator: str, resource: str, flow: str, title: str,
                      request: Mapping[str, Any], estimate: Decimal | None,
                      balance_before: Decimal | None, name_tag: str | None = None,
-                     key: str | None = None, price_key: str | None = None) -> JobRecord:
+                     key: str | None = None, price_key: str | None = None,
+                     held: Decimal | None = None) -> JobRecord:
         """Commit a ``submitting`` row: call it *before* the create request leaves.
-        ``price_key`` names its price for the learned prices (:meth:`last_charges`)."""
+        ``price_key`` names its price for the learned prices (:meth:`last_charges`);
+        ``held`` is what the budget guard counted when that is more than ``estimate`` (a
+        minimum or an unknown price): :meth:`committed` counts it while the job runs."""
         key = uuid.uuid4().hex if key is None else key
         if not _KEY_PATTERN.fullmatch(key):
             raise ValueError(f"a job key is 1-64 letters, digits, '-' or '_', not {key!r}")
@@ -174,6 +177,7 @@ class Ledger(LedgerQueries):
             "balance_before": dec(balance_before, "balance_before"),
             "state": JobState.SUBMITTING.value, "created_at": now, "updated_at": now,
             "price_key": price_key or None,
+            "held": dec(held, "held") if held is not None and held != estimate else None,
         }
         try:
             with self._write() as conn:

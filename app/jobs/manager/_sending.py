@@ -12,7 +12,14 @@ from typing import Any
 from app.api.errors import AmbiguousCreateError, CreatifyError
 from app.api.snapshot import JobSnapshot
 from app.generators import SpecError
-from app.jobs.budget import BudgetError, BudgetFigures, check_budget, day_start, month_start
+from app.jobs.budget import (
+    BudgetError,
+    BudgetFigures,
+    check_budget,
+    counted_cost,
+    day_start,
+    month_start,
+)
 from app.jobs.ledger import JobRecord, JobState
 from app.jobs.manager._downloads import Downloads
 from app.pricing import Bound
@@ -24,10 +31,12 @@ class Sending(Downloads):
     """The budget guard, one paid send and what follows an ambiguous answer."""
 
     async def check_budget(self, estimate: Decimal | None, *,
-                           bound: Bound = Bound.EXACT) -> Decimal:
+                           bound: Bound = Bound.EXACT) -> tuple[Decimal, Decimal | None]:
         """Read the balance (a free call) and check it and the user's limits against
         ``estimate`` (``bound``: exact, a minimum, or unknown) plus what is committed in
-        flight. Returns the balance; raises :class:`BudgetError` (nothing sent, nothing
+        flight. Returns the balance and what the guard counted for the job (the estimate, a
+        minimum's per-job ceiling, an unknown price's ceiling; ``None`` for tokens) — recorded
+        with the job as what it holds in flight; raises :class:`BudgetError` (nothing sent, nothing
         recorded) when a limit would be crossed, when an unknown price has no per-job ceiling
         to count, or when the balance cannot be read."""
         try:
@@ -42,11 +51,13 @@ class Sending(Downloads):
                                 committed=self.ledger.committed(),
                                 spent_today=self.ledger.spent(day_start(now)),
                                 spent_month=self.ledger.spent(month_start(now)), bound=bound)
-        refusals = check_budget(self.budget(), figures)
+        limits = self.budget()
+        refusals = check_budget(limits, figures)
         if refusals:
             log.info("budget guard refused a job: %s", "; ".join(r.limit for r in refusals))
             raise BudgetError(refusals, figures)
-        return balance
+        held, _ = counted_cost(limits, figures)
+        return balance, held
 
     async def _send(self, record: JobRecord,
                     call: Callable[[], Coroutine[Any, Any, JobSnapshot]]) -> JobRecord:

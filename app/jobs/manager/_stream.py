@@ -28,11 +28,11 @@ class Streaming(Sending):
         pricing = pricing or Pricing(None)
         body = request_body(spec, values)
         async with self._guard_lock:
-            balance = await self.check_budget(pricing.estimate, bound=pricing.bound)
+            balance, held = await self.check_budget(pricing.estimate, bound=pricing.bound)
             record = self.ledger.begin_submit(
                 generator=spec.key, resource=spec.resource.key, flow="stream",
                 title=describe_request(spec, values), request=body, estimate=pricing.estimate,
-                balance_before=balance)
+                balance_before=balance, held=held)
         self._on_change(record)
         return await self._follow_stream(record, self.client.text_generate_stream(body),
                                          on_delta)

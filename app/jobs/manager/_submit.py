@@ -34,11 +34,11 @@ class Submitting(Sending):
         tag = uuid.uuid4().hex[:8] if spec.resource.has_name else None
         body = request_body(spec, values, tag, flow)  # validated: SpecError before any row
         async with self._guard_lock:
-            balance = await self.check_budget(pricing.estimate, bound=pricing.bound)
+            balance, held = await self.check_budget(pricing.estimate, bound=pricing.bound)
             record = self.ledger.begin_submit(
                 generator=spec.key, resource=spec.resource.key, flow=flow.value,
                 title=describe_request(spec, values), request=body, estimate=pricing.estimate,
-                balance_before=balance, name_tag=tag,
+                balance_before=balance, name_tag=tag, held=held,
                 price_key=price_key_of(spec, values, flow))
         self._on_change(record)
         return await self._send(record, lambda: submit(self.client, spec, values, flow=flow,
@@ -71,11 +71,11 @@ class Submitting(Sending):
             if done := self.ledger.renders_of(preview):  # one render per preview, ever
                 raise SpecError({"": f"This preview is already rendered (job "
                                      f"{done[-1].short_key}): nothing was sent."})
-            balance = await self.check_budget(pricing.estimate, bound=pricing.bound)
+            balance, held = await self.check_budget(pricing.estimate, bound=pricing.bound)
             record = self.ledger.begin_submit(
                 generator=spec.key, resource=spec.resource.key, flow="render",
                 title=f"Render of {preview.title}", request={"render_of": server_id},
-                estimate=pricing.estimate, balance_before=balance)
+                estimate=pricing.estimate, balance_before=balance, held=held)
         self._on_change(record)
         return await self._send(record, lambda: render(self.client, spec, server_id))
 
@@ -89,13 +89,13 @@ class Submitting(Sending):
         if server_id is None or chosen is None:
             raise SpecError({"": "That style preview is not part of this job."})
         async with self._guard_lock:
-            balance = await self.check_budget(pricing.estimate, bound=pricing.bound)
+            balance, held = await self.check_budget(pricing.estimate, bound=pricing.bound)
             record = self.ledger.begin_submit(
                 generator=spec.key, resource=spec.resource.key, flow="render",
                 title=f"{chosen.visual_style} of {compared.title}",
                 request={"render_of": server_id, "media_job": media_job,
                          spec.style_field or "visual_style": chosen.visual_style},
-                estimate=pricing.estimate, balance_before=balance)
+                estimate=pricing.estimate, balance_before=balance, held=held)
         self._on_change(record)
         return await self._send(record,
                                 lambda: render_style(self.client, spec, server_id, media_job))
