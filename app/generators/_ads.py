@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.api import resources as R
-from app.assets import inspiration, inspiration_schema
+from app.assets import inspiration, inspiration_schema, installed
 from app.generators._schema_values import typed_values, values_problem
 from app.generators.spec import (
     DurationKind,
@@ -24,6 +24,10 @@ from app.generators.spec import (
     clip,
     is_empty,
 )
+from app.pricing import PriceRequest, PricingError
+
+PRICE_RULE = "ai_ad_template"
+"""The catalogue rule the session fills from the templates' ``credit_cost``."""
 
 # ---------------------------------------------------------------------------- AI Ad Template
 
@@ -62,10 +66,21 @@ def _template_body(values: Values) -> dict[str, Any]:
             "input_params": typed_values(schema, given, only_declared=schema is not None)}
 
 
-def _template_price(values: Values) -> dict[str, Any]:
-    """The chosen template's id is the price entry's model (its ``credit_cost``)."""
+def _template_price(values: Values) -> list[PriceRequest]:
+    """The chosen template's ``credit_cost``: the catalogue price whose model is its id. A
+    template the gallery (not loaded yet, or no longer) does not list gets a sentence saying
+    so, not the price table's words."""
     chosen = values.get("inspiration_id")
-    return {"model": chosen.strip() if isinstance(chosen, str) and chosen.strip() else None}
+    template_id = chosen.strip() if isinstance(chosen, str) else ""
+    if not template_id:
+        raise PricingError("Choose a template to see its price.")
+    if installed("inspirations") is None:
+        raise PricingError("The template's price shows once Creatify's template gallery has "
+                           "loaded.")
+    if inspiration(template_id) is None:
+        raise PricingError("This template is not in Creatify's gallery: choose one from the "
+                           "list to see its price.")
+    return [PriceRequest(PRICE_RULE, model=template_id)]
 
 
 def _template_describe(values: Values) -> str:
@@ -100,10 +115,10 @@ AI_AD_TEMPLATE = GeneratorSpec(
     check=_template_check,
     build=_template_body,
     describer=_template_describe,
-    price_details=_template_price,
     # Priced at the chosen template's ``credit_cost`` (the catalogue's price entry whose
     # model is the template's id).
-    price_rule="ai_ad_template",
+    price_list=_template_price,
+    price_rule=PRICE_RULE,
     model_field="inspiration_id",
     result_kind=ResultKind.ASSET,
     expected_seconds=600,
@@ -131,4 +146,4 @@ IMAGE_AD = GeneratorSpec(
 )
 
 
-__all__ = ["AI_AD_TEMPLATE", "IMAGE_AD"]
+__all__ = ["AI_AD_TEMPLATE", "IMAGE_AD", "PRICE_RULE"]

@@ -96,11 +96,14 @@ def test_required_fields_are_enforced(generator: GeneratorSpec) -> None:
 
 @pytest.fixture
 def template_prices() -> Any:
-    """The AI Ad Template catalogue's prices, as the session sets them when it loads the
-    templates (the sample's template costs 12 credits); cleared after."""
+    """The AI Ad Template gallery and its prices, as the session installs them when it loads
+    the templates (the sample's template costs 12 credits); cleared after."""
+    assets.install("inspirations", [{"id": Inputs().inspiration_id, "name": "Spin",
+                                     "input_params_schema": {}, "credit_cost": 12}], None)
     table = set_catalogue_prices("ai_ad_template", {Inputs().inspiration_id: Decimal(12)},
                                  as_of=date(2026, 12, 6), source="test catalogue")
     yield table
+    assets.uninstall()
     set_catalogue_prices("ai_ad_template", {}, as_of=date(2026, 12, 6), source="test")
 
 
@@ -677,6 +680,19 @@ def test_ai_ad_template_follows_the_chosen_templates_schema(catalogue: Any) -> N
     assert template.describe(good) == "Unboxing reel · Big mug"
     [request] = template.price_requests(good, None)
     assert (request.rule, request.model) == ("ai_ad_template", INSPIRATION)
+
+
+def test_ai_ad_template_price_says_why_it_is_not_shown(catalogue: Any) -> None:
+    template = spec("ai_ad_template")
+    for chosen, why in ((" ", "Choose a template"),
+                        ("6f1c2d3e-4a5b-4c6d-8e7f-8091a2b3c4d5", "not in Creatify's gallery")):
+        with pytest.raises(PricingError, match=why):
+            template.price_requests({"inspiration_id": chosen}, None)
+        assert why in (quote(template, {"inspiration_id": chosen, "input_params": {}},
+                             None).error or "")
+    assets.uninstall()
+    with pytest.raises(PricingError, match="once Creatify's template gallery has loaded"):
+        template.price_requests({"inspiration_id": INSPIRATION}, None)
 
 
 def test_ai_ad_template_before_its_catalogue_is_known() -> None:
