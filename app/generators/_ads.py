@@ -8,7 +8,9 @@ Neither is on Creatify's billing page; the docs give their prices on the endpoin
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import urlsplit
 
 from app.api import resources as R
 from app.assets import inspiration, inspiration_schema, installed
@@ -127,6 +129,22 @@ AI_AD_TEMPLATE = GeneratorSpec(
 
 # ---------------------------------------------------------------------------- Image Ad
 
+IMAGE_FORMATS = (".png", ".jpg", ".jpeg", ".webp")
+"""The image files Image Ads take (the docs: 'png', 'jpg', 'jpeg', 'webp' formats only)."""
+
+
+def _image_check(values: Values) -> dict[str, str]:
+    """A link whose file name says it is another kind of file is refused before anything is
+    sent; a link without an extension (a CDN address) is left to Creatify."""
+    image = values.get("image")
+    if not isinstance(image, str) or not image.strip():
+        return {}
+    suffix = PurePosixPath(urlsplit(image.strip()).path).suffix.lower()
+    if suffix and suffix not in IMAGE_FORMATS:
+        return {"image": f"Image Ads take a png, jpg or webp image, not a {suffix} file."}
+    return {}
+
+
 IMAGE_AD = GeneratorSpec(
     key="image_ad",
     title="Image Ad",
@@ -140,10 +158,11 @@ IMAGE_AD = GeneratorSpec(
     ),
     duration=DurationSource(DurationKind.NONE),
     title_fields=("image",),
+    check=_image_check,
     price_rule="image_ad",
     result_kind=ResultKind.IMAGE,
     expected_seconds=180,
 )
 
 
-__all__ = ["AI_AD_TEMPLATE", "IMAGE_AD", "PRICE_RULE"]
+__all__ = ["AI_AD_TEMPLATE", "IMAGE_AD", "IMAGE_FORMATS", "PRICE_RULE"]

@@ -710,6 +710,11 @@ def test_image_ad_sends_one_image() -> None:
     assert image_ad.build_body({"image": " https://cdn.example.com/mug.png "}) == {
         "image": "https://cdn.example.com/mug.png"}
     assert "image" in image_ad.validate({"image": "file:///etc/passwd"})
+    assert image_ad.validate({"image": "https://cdn.example.com/mug.GIF?v=2"}) == {
+        "image": "Image Ads take a png, jpg or webp image, not a .gif file."}
+    for fine in ("https://cdn.example.com/mug.JPEG", "https://cdn.example.com/img/12345",
+                 "https://cdn.example.com/a.webp#top"):
+        assert image_ad.validate({"image": fine}) == {}
     [request] = image_ad.price_requests({"image": "https://cdn.example.com/mug.png"}, None)
     assert (request.rule, request.count) == ("image_ad", 1)
     assert image_ad.resource.key == "iab_images" and image_ad.billing_row == "Image Ad"
