@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QLineEdit, QMessageBox
 
 from app.pricing import price_table
 from app.pricing.table import DEFAULT_PATH
@@ -59,7 +59,7 @@ async def image_ad_tab(studio: Studio) -> GeneratorTab:  # noqa: F811
 
 
 async def choose_in_dialog(studio: Studio, path: Path) -> PriceFileImport:  # noqa: F811
-    """File → Update prices…, then the file picked in the (Qt) file dialog."""
+    """File → Update prices…, then the file's path typed in the (Qt) file dialog."""
     action = studio.window.findChild(type(studio.window.spending_action),
                                      "action_update_prices")
     assert action is not None and action.isEnabled()
@@ -67,7 +67,10 @@ async def choose_in_dialog(studio: Studio, path: Path) -> PriceFileImport:  # no
     dialog = job.dialog
     assert dialog is not None
     await until(dialog.isVisible)
-    dialog.selectFile(str(path))
+    name = dialog.findChild(QLineEdit, "fileNameEdit")  # typed, as a user would
+    assert name is not None
+    name.setText(str(path))
+    assert dialog.selectedFiles() == [str(path)]
     dialog.accept()
     await until(lambda: job.task is not None and job.task.done(), timeout=10)
     return job
