@@ -184,6 +184,7 @@ async def self_test(paths: AppPaths) -> dict[str, Any]:
     """Start the sandbox, submit one cheap job through the window's service, follow it to the
     end, download its result; report the keyring backend and QtMultimedia."""
     from app.generators import spec
+    from app.generators.quote import quote
     from app.sandbox.media import VIDEO
     from ui.service import StudioService
 
@@ -196,7 +197,11 @@ async def self_test(paths: AppPaths) -> dict[str, Any]:
         voices = await service.read_catalogue("voices")
         values = {"script": "Creatify Studio checks that everything works.",
                   "accent": voices[0]["accents"][0]["id"]}
-        sent = await asyncio.wait_for(service.submit(spec("text_to_speech"), values), 60)
+        tts = spec("text_to_speech")
+        priced = quote(tts, values, tts.derive_seconds(values))  # as the window quotes it
+        if priced.credits is None:
+            raise RuntimeError(f"the test job cannot be priced: {priced.error}")
+        sent = await asyncio.wait_for(service.submit(tts, values, estimate=priced.credits), 60)
         record = sent
         deadline = time.monotonic() + 60
         while record is not None and time.monotonic() < deadline and not (
