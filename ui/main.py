@@ -27,6 +27,7 @@ from app.credentials import (
 )
 from app.logsafe import RedactingFilter
 from app.paths import AppPaths, app_paths
+from app.pricing.updates import activate_saved
 from app.settings import Settings, SettingsStore, resolve_output_dir
 
 if TYPE_CHECKING:
@@ -141,6 +142,9 @@ async def run_window(args: argparse.Namespace, paths: AppPaths) -> int:
     asyncio.get_running_loop().set_exception_handler(_loop_exception_handler)
     store = SettingsStore(paths.settings_file)
     settings = store.load()
+    # Price files imported earlier (File → Update prices…) back in force before any estimate.
+    for info in await asyncio.to_thread(activate_saved, paths.data_dir):
+        log.info("imported price file in force: %s of %s", info.title, info.as_of)
     try:
         base_url = api_base_url(settings, dict(os.environ))
     except InsecureBaseURLError as exc:

@@ -8,6 +8,7 @@ force, the data folder); About lists every price file with its date and source.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,9 +17,10 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QLineEdit, QMessageBox
 
+from app.paths import app_paths
 from app.pricing import price_table
 from app.pricing.table import DEFAULT_PATH
-from app.pricing.updates import price_files, restore_bundled
+from app.pricing.updates import import_price_file, price_files, restore_bundled
 from tests.gui.conftest import idle, until
 from tests.gui.test_window import Studio, studio  # noqa: F401
 from ui.dialogs.prices import PriceFileImport, about_prices_html
@@ -149,3 +151,24 @@ async def test_an_asset_price_file_says_what_it_holds(studio: Studio,  # noqa: F
     assert html.count("<li>") == 3  # both bundled files and the imported one
     assert "Asset Generator prices" in html and "imported" in html
     await idle()
+
+
+async def test_an_imported_price_file_is_in_force_after_a_restart(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, qapp: Any) -> None:
+    from tests.gui.test_startup import main_windows, run_app
+
+    qapp.setQuitOnLastWindowClosed(False)
+    data = tmp_path / "data"
+    import_price_file(general_table(tmp_path, image_ad_rate=5), app_paths(data).data_dir)
+    restore_bundled()  # the app quits: the bundled prices in force in this process again
+    assert image_ad_rate() == 2
+    task, _data = await run_app(tmp_path, monkeypatch, {})
+    await until(lambda: bool(main_windows()), timeout=10)
+    window = main_windows()[0]
+    assert image_ad_rate() == 5
+    tab = window.tab("image_ad")
+    tab.form.set_values({"image": IMAGE})
+    await until(lambda: tab.estimator.credits.text() == "5 credits", timeout=5,
+                message=f"estimate {tab.estimator.credits.text()!r}")
+    window.close()
+    assert await asyncio.wait_for(task, 10) == 0
