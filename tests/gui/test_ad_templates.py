@@ -33,7 +33,12 @@ from tests.gui.test_window import (  # noqa: F401
     studio,
 )
 from ui.forms.pickers import InspirationPicker
-from ui.forms.pickers.inspirations import ALL_CATEGORIES, tag_name
+from ui.forms.pickers.inspirations import (
+    ALL_CATEGORIES,
+    categories_of,
+    tag_name,
+    template_cards,
+)
 from ui.generator.tab import GeneratorTab
 from ui.jobs.model import COL_OUTPUT
 from ui.jobs.preview import PreviewDialog, saved_paths
@@ -287,3 +292,28 @@ async def test_an_image_ad_runs_to_the_end_and_shows_every_size(
     boxes = [w for w in studio.window.findChildren(QMessageBox) if w.isVisible()]
     assert not boxes
     await idle()
+
+
+def test_cards_read_every_shape_the_docs_allow() -> None:
+    """Tags are objects of unnamed keys (or plain strings); a cost may come as a string; an
+    entry without an id cannot be chosen and is left out; a cost that is no price is not
+    shown as one."""
+    cards = template_cards([
+        {"id": "a", "name": "Spin", "gen_type": "image_to_video", "credit_cost": "12",
+         "categories": [{"name": "E-commerce"}, {"slug": "social_ads"}, "Retail", {"x": 1}],
+         "labels": [{"title": "New"}], "preview_image": None},
+        {"name": "no id", "credit_cost": 3},
+        {"id": 7, "credit_cost": -1, "categories": None},
+        "not a template",
+    ])
+    assert [c.id for c in cards] == ["a", "7"]
+    spin, unnamed = cards
+    assert spin.categories == ("E-commerce", "social ads", "Retail")
+    assert spin.labels == ("New",) and spin.credit_cost == Decimal(12)
+    assert spin.text.split("\n") == ["Spin", "image to video · 12 credits",
+                                     "E-commerce, social ads, Retail"]
+    assert spin.matches(["spin", "retail"], None) and spin.matches(["new"], "Retail")
+    assert not spin.matches(["spin"], "Brand") and not spin.matches(["mug"], None)
+    assert unnamed.name == "Untitled template" and unnamed.credit_cost is None
+    assert unnamed.cost_text == "price not given"
+    assert categories_of(cards) == ["E-commerce", "Retail", "social ads"]
