@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 
 from app.api import resources as R
 from app.assets import inspiration, inspiration_schema, installed
-from app.generators._schema_values import typed_values, values_problem
+from app.generators._schema_check import values_problem
+from app.generators._schema_values import typed_values
 from app.generators.spec import (
     DurationKind,
     DurationSource,

@@ -10,7 +10,8 @@ from typing import Any
 from app.api import resources as R
 from app.assets import schema_for
 from app.generators._common import ASPECT_RATIOS
-from app.generators._schema_values import properties_of, typed_values, values_problem
+from app.generators._schema_check import values_problem
+from app.generators._schema_values import properties_of, typed_values
 from app.generators.spec import (
     Action,
     Choice,

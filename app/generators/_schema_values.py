@@ -1,15 +1,13 @@
-"""A form's values against a published JSON Schema: in the schema's types, then checked.
+"""A form's values in a published JSON Schema's types.
 
 The Asset Generator's models and the AI Ad Templates publish the JSON Schema of their
-``input_params``; what the creator entered is sent **in the schema's types** (Creatify's video
-models take ``duration: "6"``, a string, and ``num_images: 2``, an integer) and checked against
-it before anything is sent, with one plain sentence per problem. The property readers are
-``app.json_schema``'s (type, bounds, title), shared with the window's schema form, so the form
-and the check read a schema the same way.
-
-Only what the catalogues use is checked (types, ``enum``, ranges, lengths, ``required``,
-``minItems``/``maxItems``, web addresses, nested objects); anything the schema says beyond
-that is left to Creatify, whose refusal is shown as it comes.
+``input_params``; what the creator entered is sent **in the schema's types**: Creatify's video
+models take ``duration: "6"``, a string, where a form may hold 6, and ``num_images: 2``, an
+integer, where a text box holds "2". Blank inputs are left out, text is trimmed, a single
+address becomes a list of one where the schema wants a list, nested objects follow their own
+properties. A value that cannot be written in the schema's type is left as it is, for the
+check (``_schema_check``, jsonschema's) to name. The property readers are ``app.json_schema``'s,
+shared with the window's schema form, so the form and the body read a schema the same way.
 """
 
 from __future__ import annotations
@@ -18,14 +16,9 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from app.generators._fields import clip, is_empty, url_problem
-from app.json_schema import as_float, as_int, bounds, schema_type, title
+from app.generators._fields import is_empty
+from app.json_schema import as_float, as_int, schema_type
 
-_EXPECTED = {"integer": "a whole number", "number": "a number", "boolean": "yes or no",
-             "string": "text", "array": "a list", "object": "a set of values"}
-_URL_FORMATS = ("uri", "url", "uri-reference", "iri")
-LARGEST = 10**15
-"""No input the catalogues define takes a number beyond this; anything larger is a typo."""
 MAX_DEPTH = 8
 """Nested objects deeper than this are sent as they are (no schema nests that far)."""
 
@@ -105,9 +98,32 @@ def _typed_list(schema: Mapping[str, Any], value: Any, depth: int) -> Any:
     return [v.strip() if isinstance(v, str) else v for v in cleaned]
 
 
+_PYTHON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,),
+    "array": (list, tuple), "object": (Mapping,)}
+
+
+def _fits(option: Mapping[str, Any], value: Any) -> bool:
+    """Whether ``value`` already has the type ``option`` gives (a bool is no number)."""
+    choices = option.get("enum")
+    if isinstance(choices, list):
+        return value in choices
+    kind = schema_type(option)
+    if isinstance(value, bool) and kind != "boolean":
+        return False
+    return isinstance(value, _PYTHON_TYPES.get(kind, (object,)))
+
+
 def _typed(schema: Mapping[str, Any], value: Any, depth: int) -> Any:
     """``value`` in the type ``schema`` gives it, or ``value`` unchanged when it cannot be
-    (the check then says why)."""
+    (the check then says why). Of several shapes (``anyOf``/``oneOf``), the one the value
+    already has, else the first."""
+    shapes = schema.get("anyOf", schema.get("oneOf"))
+    if "type" not in schema and isinstance(shapes, list):
+        usable = [o for o in shapes if isinstance(o, Mapping) and o.get("type") != "null"]
+        chosen = next((o for o in usable if _fits(o, value)), usable[0] if usable else None)
+        if chosen is not None:
+            return _typed(chosen, value, depth + 1)
     options = schema.get("enum")
     if isinstance(options, list) and options:
         return _enum_match(options, value)[1]
@@ -139,111 +155,4 @@ def typed_values(schema: Mapping[str, Any] | None, values: Mapping[str, Any], *,
     return out
 
 
-def _is_url(key: str, schema: Mapping[str, Any]) -> bool:
-    return schema.get("format") in _URL_FORMATS or key.endswith(("_url", "_urls")) \
-        or key in ("url", "urls")
-
-
-def _range_problem(label: str, number: float, schema: Mapping[str, Any],
-                   kind: str) -> str | None:
-    low, high = bounds(schema, kind)
-    if (low is not None and number < low) or (high is not None and number > high):
-        if low is not None and high is not None:
-            return f"{label} must be from {low:g} to {high:g}."
-        if low is not None:
-            return f"{label} must be at least {low:g}."
-        return f"{label} must be at most {high:g}."
-    return None
-
-
-def _string_problem(key: str, label: str, schema: Mapping[str, Any], value: str) -> str | None:
-    longest, shortest = as_int(schema.get("maxLength")), as_int(schema.get("minLength"))
-    if longest is not None and len(value) > longest:
-        return f"{label} is too long: {len(value):,} characters (at most {longest:,})."
-    if shortest is not None and len(value) < shortest:
-        return f"{label} is too short (at least {shortest:,} characters)."
-    if _is_url(key, schema) and (problem := url_problem(value)):
-        return f"{label}: {problem}"
-    return None
-
-
-def _array_problem(key: str, label: str, schema: Mapping[str, Any], value: list[Any],
-                   depth: int) -> str | None:
-    fewest, most = as_int(schema.get("minItems")), as_int(schema.get("maxItems"))
-    if fewest is not None and len(value) < fewest:
-        return f"{label}: give at least {fewest}."
-    if most is not None and len(value) > most:
-        return f"{label}: at most {most}."
-    item_schema = schema.get("items")
-    item = item_schema if isinstance(item_schema, Mapping) else {}
-    item_key = key[:-1] if key.endswith("s") else key
-    for number, entry in enumerate(value, 1):
-        problem = value_problem(item_key, item, entry, depth + 1,
-                                label=f"{label}, row {number}")
-        if problem:
-            return problem
-    return None
-
-
-def _typed_problem(key: str, label: str, kind: str, schema: Mapping[str, Any], value: Any,
-                   depth: int) -> str | None:
-    expected = _EXPECTED.get(kind, kind)
-    if kind == "string":
-        return _string_problem(key, label, schema, value) if isinstance(value, str) \
-            else f"{label}: expected {expected}."
-    if kind in ("integer", "number"):
-        whole = isinstance(value, int) or (kind == "number" and isinstance(value, float)
-                                           and math.isfinite(value))
-        if isinstance(value, bool) or not whole:
-            return f"{label}: expected {expected}."
-        if abs(value) > LARGEST:
-            return f"{label} is far too large."
-        return _range_problem(label, float(value), schema, kind)
-    if kind == "boolean":
-        return None if isinstance(value, bool) else f"{label}: expected {expected}."
-    if kind == "array":
-        return _array_problem(key, label, schema, value, depth) if isinstance(value, list) \
-            else f"{label}: expected {expected}."
-    if kind == "object":
-        if not isinstance(value, Mapping):
-            return f"{label}: expected {expected}."
-        return values_problem(schema, value, depth + 1, prefix=f"{label}: ") \
-            if depth < MAX_DEPTH else None
-    return None
-
-
-def value_problem(key: str, schema: Mapping[str, Any], value: Any, depth: int = 0, *,
-                  label: str | None = None) -> str | None:
-    """Why ``value`` (already typed) does not fit ``schema``, as one sentence, or ``None``."""
-    label = label or title(key, schema)
-    options = schema.get("enum")
-    if isinstance(options, list) and options:
-        if not _enum_match(options, value)[0]:
-            shown = ", ".join(clip(str(o), 30) for o in options[:12])
-            more = ", …" if len(options) > 12 else ""
-            return f"{label} must be one of {shown}{more}."
-        return None
-    if not any(k in schema for k in ("type", "anyOf", "oneOf")):
-        return None
-    return _typed_problem(key, label, schema_type(schema), schema, value, depth)
-
-
-def values_problem(schema: Mapping[str, Any] | None, values: Mapping[str, Any],
-                   depth: int = 0, *, prefix: str = "") -> str | None:
-    """The first problem of typed ``values`` against an object ``schema``: a required input
-    left empty ("Write a prompt."), then each given input in the schema's display order."""
-    props = properties_of(schema)
-    for name in required_of(schema):
-        if is_empty(values.get(name)):
-            if name == "prompt" and not prefix:
-                return "Write a prompt."
-            return f"{prefix}{title(name, props.get(name, {}))} is required."
-    for name, prop in props.items():
-        value = values.get(name)
-        if not is_empty(value) and (problem := value_problem(name, prop, value, depth)):
-            return prefix + problem
-    return None
-
-
-__all__ = ["LARGEST", "MAX_DEPTH", "properties_of", "required_of", "typed_values", "value_problem",
-           "values_problem"]
+__all__ = ["MAX_DEPTH", "properties_of", "required_of", "typed_values"]

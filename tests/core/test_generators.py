@@ -614,6 +614,9 @@ def test_an_asset_model_is_checked_against_its_published_schema(catalogue: Any) 
     assert problem({"num_outputs": 1.5}) == "Outputs: expected a whole number."
     assert problem({"seed": 10**40}) == "Seed is far too large."
     assert problem({"cfg_scale": 2}) == "Cfg scale must be from 0 to 1."
+    assert problem({"cfg_scale": float("nan")}) == "Cfg scale: expected a number."
+    assert problem({"camera": {"movement": "pan", "speed": -1}}) == \
+        "Camera: Speed must be at least 0."
     assert problem({"generate_audio": "maybe"}) == "Generate audio: expected yes or no."
     assert problem({"reference_image_urls": ["https://a.example/1.png"] * 3}) == \
         "References: at most 2."
@@ -623,6 +626,39 @@ def test_an_asset_model_is_checked_against_its_published_schema(catalogue: Any) 
     assert problem({"camera": {"movement": "tilt"}}) == \
         "Camera: Movement must be one of pan, zoom."
     assert problem({"camera": "zoom"}) == "Camera: expected a set of values."
+
+
+def test_every_keyword_of_a_published_schema_is_honoured() -> None:
+    """The check is jsonschema's: keywords beyond the usual ones (a pattern, unique items,
+    one of two shapes, a closed object) are applied too; a schema that cannot be read
+    checks nothing (Creatify's answer will say what is wrong)."""
+    schema = {"type": "object", "required": ["prompt"], "additionalProperties": False,
+              "properties": {
+                  "prompt": {"type": "string"},
+                  "seed_text": {"type": "string", "pattern": "^[0-9]+$", "title": "Seed"},
+                  "tags": {"type": "array", "uniqueItems": True, "items": {"type": "string"}},
+                  "size": {"oneOf": [{"type": "string", "enum": ["auto"]},
+                                     {"type": "integer", "minimum": 256}]}}}
+    assets.install("asset_schemas", [{"model_name": "made/up", "input_params_schema": schema}],
+                   None)
+    try:
+        asset = spec("asset_generator")
+
+        def problem(**params: Any) -> str | None:
+            return asset.validate(asset_form({"prompt": "x", **params}, "made/up")).get(
+                "input_params")
+
+        assert problem(seed_text="12a") == "Seed is not written the way this input expects."
+        assert problem(tags=["a", "a"]) == "Tags: each one only once."
+        assert problem(size=100) is not None and problem(size="auto") is None
+        assert problem(size=512) is None
+        assert problem() is None
+        broken = {**schema, "properties": {"prompt": {"type": "no-such-type"}}}
+        assets.install("asset_schemas", [{"model_name": "made/up",
+                                          "input_params_schema": broken}], None)
+        assert problem() is None
+    finally:
+        assets.uninstall()
 
 
 def test_an_asset_body_is_sent_in_the_published_schemas_types(catalogue: Any) -> None:
