@@ -653,10 +653,11 @@ def test_every_keyword_of_a_published_schema_is_honoured() -> None:
         assert problem(size=100) is not None and problem(size="auto") is None
         assert problem(size=512) is None
         assert problem() is None
-        broken = {**schema, "properties": {"prompt": {"type": "no-such-type"}}}
-        assets.install("asset_schemas", [{"model_name": "made/up",
-                                          "input_params_schema": broken}], None)
-        assert problem() is None
+        for broken in ({**schema, "properties": {"prompt": {"type": "no-such-type"}}},
+                       {**schema, "properties": {"prompt": {"$ref": "#/$defs/missing"}}}):
+            assets.install("asset_schemas", [{"model_name": "made/up",
+                                              "input_params_schema": broken}], None)
+            assert problem() is None
     finally:
         assets.uninstall()
 
