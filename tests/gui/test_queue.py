@@ -342,3 +342,33 @@ def test_status_words_colours_and_groups(tmp_path: Path, qapp: Any) -> None:
     assert proxy.rowCount() == 1
     proxy.set_filters(group="All", text="invalid link")
     assert proxy.rowCount() == 1
+
+
+async def test_a_job_with_several_results_says_how_many(studio: Studio,  # noqa: F811
+                                                       simulator: Sandbox) -> None:
+    """An Image Ad's banners: the Output column counts them, its tooltip lists every saved
+    file, the menu previews and copies them all."""
+    from PySide6.QtGui import QGuiApplication
+
+    from ui.jobs.model import COL_OUTPUT
+    from ui.jobs.preview import saved_paths
+
+    [ad] = await run_jobs(studio, simulator, ("image_ad",))
+    count = len(ad.result_urls)
+    assert count >= 2 and ad.download_state is DownloadState.DONE
+    panel = studio.window.queue
+    row = panel.model.row_of(ad.key)
+    assert row is not None
+    cell = panel.model.index(row, COL_OUTPUT)
+    assert cell.data() == f"{count} images"
+    paths = saved_paths(ad)
+    assert all(paths) and len(set(paths)) == count
+    assert cell.data(Qt.ItemDataRole.ToolTipRole) == "\n".join(p or "" for p in paths)
+    actions = {name: (label, handler, enabled)
+               for name, label, handler, enabled in panel.actions_for(ad)}
+    label, copy, enabled = actions["job_copy_url"]
+    assert enabled and label == f"Copy the {count} result URLs"
+    copy()
+    assert QGuiApplication.clipboard().text().split("\n") == list(ad.result_urls)
+    assert actions["job_preview"][0] == f"Preview the {count} images"
+    await idle()
