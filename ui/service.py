@@ -23,6 +23,7 @@ from app.credentials import Credentials
 from app.generators import Flow, GeneratorSpec
 from app.jobs.budget import BudgetLimits
 from app.jobs.ledger import JobRecord
+from app.pricing.learned import LearnedCharge
 from app.session import (
     MAX_CACHED_LOOKUPS,
     PAID_ERRORS,
@@ -179,6 +180,16 @@ class StudioService(QObject):
 
     def load_catalogue(self, kind: str) -> None:
         self.session.load_catalogue(kind)
+
+    def catalogue_date(self, kind: str) -> datetime | None:
+        """When the catalogue shown was fetched from Creatify (a cached one's fetch date);
+        ``None`` when none is held."""
+        return self.session.catalogue_date(kind)
+
+    def learned_price(self, key: str) -> LearnedCharge | None:
+        """What the last finished job with this price key was charged (``quote``'s
+        ``learned``): the estimate of a model without a table price shows it."""
+        return self.session.learned_price(key)
 
     def template_detail(self, template_id: str) -> dict[str, Any] | None:
         """The detail of one Custom Template, cached for the session; ``None`` while

@@ -11,6 +11,7 @@ from app.generators import Field, FieldKind, Flow, GeneratorSpec
 from ui.forms.base import FieldEditor
 from ui.forms.custom import CUSTOM_EDITORS
 from ui.forms.editors import PLAIN_EDITORS
+from ui.forms.pickers.asset_models import AssetModelPicker, is_asset_model_field
 from ui.forms.pickers.inspirations import follow_template
 from ui.service import StudioService
 
@@ -43,7 +44,8 @@ class GeneratorForm(QWidget):
         basic = QFormLayout()
         advanced = QFormLayout()
         for f in spec.fields:
-            editor = make_editor(f, service)
+            editor = (AssetModelPicker(f, service) if is_asset_model_field(spec.fields, f)
+                      else make_editor(f, service))
             self.editors[f.name] = editor
             error = QLabel()
             error.setObjectName(f"error_{spec.key}_{f.name}")

@@ -1,9 +1,12 @@
-"""Asset Generator ``input_params``: a sub-form built from the model's JSON Schema.
+"""``input_params``: a sub-form built from a JSON Schema out of a catalogue.
 
-The schemas come from ``service.catalogue("asset_schemas")`` (asked when the form is first
-shown). Until they arrive, or for a model they do not list, a minimal built-in form stands in
-(a prompt plus the duration or image count known from ``ASSET_MODELS``). Values the user
-typed are carried over when the form is rebuilt (another model, or the real schema
+Where the schemas come from is a :class:`SchemaSource`: the Asset Generator's models
+(``service.catalogue("asset_schemas")``, each entry's ``model_name``; the default) or the AI
+Ad Templates (``"inspirations"``, each entry's ``id``; ``set_source(INSPIRATION_SCHEMAS)``).
+The catalogue is asked when the form is first shown; a cached one answers at once, offline
+too. Until it arrives, or for a name it does not list, a minimal built-in form stands in (for
+a model: a prompt plus the duration or image count known from ``ASSET_MODELS``). Values the
+user typed are carried over when the form is rebuilt (another model, or the real schema
 arriving) wherever the new form has an input of that name that accepts them.
 
 Reading the schema (which editor a property gets, its limits, defaults and choices, the
@@ -14,11 +17,12 @@ by :mod:`ui.forms.schema_inputs`. Both keep their old names here.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QShowEvent, QTextCursor
-from PySide6.QtWidgets import QFormLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QPlainTextEdit, QVBoxLayout, QWidget
 
 from app.generators import Field
 from app.generators.catalogue import ASSET_MODELS
@@ -30,10 +34,10 @@ from app.json_schema import (
     schema_type,
     stand_in_schema,
 )
-from app.json_schema import title as property_title
 from ui.forms.base import FieldEditor
-from ui.forms.pickers import NOT_CONNECTED, CatalogueWatcher, StatusRow
-from ui.forms.schema_inputs import SchemaInput, build_input
+from ui.forms.pickers import NOT_CONNECTED, StatusRow
+from ui.forms.pickers.asset_models import CachedCatalogueWatcher
+from ui.forms.schema_inputs import SchemaInput, add_row, build_input
 
 if TYPE_CHECKING:
     from ui.service import StudioService
@@ -46,18 +50,39 @@ def fallback_schema(model_name: str | None) -> dict[str, Any]:
     return stand_in_schema(ASSET_MODELS.get(model_name or ""))
 
 
+def _no_inputs(_name: str | None) -> dict[str, Any]:
+    return {"type": "object", "properties": {}}
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaSource:
+    """Where a schema form's schemas come from: a service catalogue whose entries are named
+    by ``key`` and carry ``input_params_schema``; ``fallback(name)`` stands in until then."""
+
+    catalogue: str
+    key: str
+    noun: str                                     # "model", "template": for the messages
+    fallback: Callable[[str | None], Mapping[str, Any]]
+
+
+ASSET_SCHEMAS = SchemaSource("asset_schemas", "model_name", "model", fallback_schema)
+INSPIRATION_SCHEMAS = SchemaSource("inspirations", "id", "template", _no_inputs)
+
+
 class SchemaForm(FieldEditor):
-    """``input_params`` for the Asset Generator's current model.
+    """``input_params`` for the current model (or template).
 
     ``set_model(name)`` switches the form; the value is a dict of the inputs that are set,
-    typed per the schema (``int``, ``float``, ``bool``, ``str``).
+    typed per the schema (``int``, ``float``, ``bool``, ``str``, lists, dicts).
     """
 
     def __init__(self, field: Field, service: StudioService,
                  model_field_getter: Callable[[], Any] | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *,
+                 source: SchemaSource = ASSET_SCHEMAS) -> None:
         super().__init__(field, parent)
         self.service = service
+        self.source = source
         self.model_field_getter = model_field_getter
         initial = model_field_getter() if model_field_getter is not None else None
         self.model_name: str | None = str(initial) if initial else None
@@ -67,13 +92,9 @@ class SchemaForm(FieldEditor):
         self._pending: dict[str, Any] = {}
         self._building = False
 
-        self.watcher = CatalogueWatcher(service, "asset_schemas", self)
-        self.watcher.loading.connect(self._show_status)
-        self.watcher.failed.connect(self._show_status)
-        self.watcher.loaded.connect(self._on_schemas)
-
-        self._status_box = StatusRow(field, "Retry loading the model's inputs",
-                                     self.watcher.retry, self)
+        self.watcher = self._watch(source)
+        self._status_box = StatusRow(field, "Retry loading the inputs",
+                                     lambda: self.watcher.retry(), self)
         self.status = self._status_box.label
         self.retry_button = self._status_box.retry_button
 
@@ -86,6 +107,26 @@ class SchemaForm(FieldEditor):
         self._last: Any = self.value()
 
     # -- loading and the model
+
+    def _watch(self, source: SchemaSource) -> CachedCatalogueWatcher:
+        watcher = CachedCatalogueWatcher(self.service, source.catalogue, self)
+        watcher.loading.connect(self._show_status)
+        watcher.failed.connect(self._show_status)
+        watcher.loaded.connect(self._on_schemas)
+        return watcher
+
+    def set_source(self, source: SchemaSource) -> None:
+        """Take the schemas from ``source`` from now on (the AI Ad Template's form:
+        ``INSPIRATION_SCHEMAS``); the form is rebuilt for the current name."""
+        if source == self.source:
+            return
+        requested = self.watcher.requested
+        self.watcher.deleteLater()
+        self.source = source
+        self.watcher = self._watch(source)
+        if requested or self.isVisible():
+            self.watcher.request()
+        self._rebuild(force=True)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -100,25 +141,29 @@ class SchemaForm(FieldEditor):
 
     def schema(self) -> tuple[Mapping[str, Any], bool]:
         """The schema for the current model and whether it is the published one."""
-        schema = published_schema(self.watcher.items or (), self.model_name)
+        schema = published_schema(self.watcher.items or (), self.model_name,
+                                  key=self.source.key)
         if schema is not None:
             return schema, True
-        return fallback_schema(self.model_name), False
+        return self.source.fallback(self.model_name), False
 
     def _status_text(self) -> tuple[str, bool]:
         watcher = self.watcher
-        model = self.model_name or "this model"
+        noun = self.source.noun
         if self.from_schema:
             return "", False
+        if self.source is not ASSET_SCHEMAS and not self.model_name:
+            return f"Choose a {noun} to see its inputs.", False
         if watcher.error:
             if watcher.error.startswith(NOT_CONNECTED):
                 return f"{watcher.error} Showing the basic inputs.", False
-            return (f"Could not load the model's inputs: {watcher.error} "
+            return (f"Could not load the {noun}'s inputs: {watcher.error} "
                     "Showing the basic inputs.", True)
         if watcher.items is None:
-            return ("Loading the model's inputs…" if watcher.requested
-                    else "Basic inputs (the model's full inputs load when shown)."), False
-        return f"Creatify lists no inputs for “{model}”; showing the basic inputs.", False
+            return (f"Loading the {noun}'s inputs…" if watcher.requested
+                    else f"Basic inputs (the {noun}'s full inputs load when shown)."), False
+        name = self.model_name or f"this {noun}"
+        return f"Creatify lists no inputs for “{name}”; showing the basic inputs.", False
 
     # -- building
 
@@ -176,23 +221,10 @@ class SchemaForm(FieldEditor):
 
     def _add_input(self, form: QFormLayout, key: str, prop: Mapping[str, Any],
                    required: bool) -> None:
-        """One labelled row of the form: the property's editor, named for tests and screen
-        readers, its description as the tooltip."""
+        """One labelled row of the form (:func:`ui.forms.schema_inputs.add_row`)."""
         assert self.body is not None
-        self.inputs[key] = entry = build_input(key, prop, required, self.body,
-                                               partial(self._on_input, key))
-        title = property_title(key, prop)
-        label = QLabel(f"{title} *" if required else title, self.body)
-        label.setObjectName(f"{self.field.name}_{key}_label")
-        label.setBuddy(entry.widget)
-        entry.widget.setObjectName(f"{self.field.name}_{key}")
-        entry.widget.setAccessibleName(f"{title} (required)" if required else title)
-        description = prop.get("description")
-        if description:
-            entry.widget.setAccessibleDescription(str(description))
-            entry.widget.setToolTip(str(description))
-            label.setToolTip(str(description))
-        form.addRow(label, entry.widget)
+        self.inputs[key] = add_row(form, self.field.name, key, prop, required, self.body,
+                                   partial(self._on_input, key))
 
     def _restore(self, carried: Mapping[str, Any], published: bool) -> None:
         """Put the carried values into the new inputs that accept them; keep the others
@@ -243,5 +275,6 @@ class SchemaForm(FieldEditor):
             self.changed.emit()
 
 
-__all__ = ["SPIN_LIMIT", "SchemaForm", "SchemaInput", "build_input", "fallback_schema",
-           "ordered_properties", "schema_type"]
+__all__ = ["ASSET_SCHEMAS", "INSPIRATION_SCHEMAS", "SPIN_LIMIT", "SchemaForm", "SchemaInput",
+           "SchemaSource", "build_input", "fallback_schema", "ordered_properties",
+           "schema_type"]

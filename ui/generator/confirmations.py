@@ -14,24 +14,60 @@ from typing import Any
 from app.generators import DurationKind, GeneratorSpec
 from app.generators.quote import Quote, format_credits
 from app.jobs.ledger import JobRecord
-from ui.generator.estimator import money
+from ui.generator.estimator import learned_text, money, unknown_price
 from ui.generator.styles_dialog import StyleCosts
 
 SANDBOX_NOTE = "\n\nSandbox: this runs on the built-in simulator; nothing is billed."
 
 
-def send_cost_text(q: Quote, plan_name: str, sandbox: bool) -> str:
-    """The details of "Send this request?": estimate, breakdown, balance after, warnings."""
-    if q.known_after_run:
+def guard_text(q: Quote, per_job: Decimal | None) -> str:
+    """What the budget guard will hold a price it cannot know exactly to: an unknown price
+    counts as the per-job ceiling (refused when none is set), "at least N" as the larger of
+    N and the ceiling."""
+    if unknown_price(q):
+        if per_job is None:
+            return ("No per-job ceiling is set, so the budget guard will refuse this job: set "
+                    "one in Settings (it is what an unknown price is held to).")
+        return (f"The budget guard counts it as your per-job ceiling, "
+                f"{format_credits(per_job)}.")
+    if q.at_least and q.credits is not None:
+        if per_job is not None and per_job > q.credits:
+            return (f"The budget guard counts it as your per-job ceiling, "
+                    f"{format_credits(per_job)}.")
+        return f"The budget guard counts it as {format_credits(q.credits)}."
+    return ""
+
+
+def send_cost_text(q: Quote, plan_name: str, sandbox: bool,
+                   per_job: Decimal | None = None) -> str:
+    """The details of "Send this request?": estimate, breakdown, balance after, warnings;
+    for a price the docs do not fix, what the budget guard holds it to (``per_job``: the
+    per-job ceiling)."""
+    if q.known_after_run and unknown_price(q):
+        cost = ("Price unknown: the docs give no price for this model, so the charge is "
+                "known only after the run (Creatify reports it with the job).\n"
+                + guard_text(q, per_job))
+        if q.lines:
+            cost += "\n" + "\n".join(q.lines)
+    elif q.known_after_run:
         cost = "Charged by tokens: the real cost is known after the run."
     else:
         assert q.credits is not None
-        cost = f"Estimated cost: {format_credits(q.credits)}"
+        if q.at_least:
+            cost = (f"Estimated cost: at least {format_credits(q.credits)} (the docs' lowest "
+                    "price for this model; these settings may cost more)")
+        else:
+            cost = f"Estimated cost: {format_credits(q.credits)}"
+            if q.from_learned:
+                cost += f" — {learned_text(q)}"
         if q.dollars is not None:
-            cost += f" ({money(q.dollars)} at {plan_name})"
+            cost += f" ({'at least ' if q.at_least else ''}{money(q.dollars)} at {plan_name})"
         cost += ".\n" + "\n".join(q.lines)
+        if q.at_least:
+            cost += "\n" + guard_text(q, per_job)
         if q.balance_after is not None:
-            cost += f"\nBalance after: {format_credits(q.balance_after)}."
+            after = "at most " if q.at_least else ""
+            cost += f"\nBalance after: {after}{format_credits(q.balance_after)}."
     if q.warnings:
         cost += "\n\n" + "\n".join(f"⚠ {w}" for w in q.warnings)
     if sandbox:

@@ -1,4 +1,11 @@
-"""The live cost estimator: the duration control and the panel that shows a :class:`Quote`."""
+"""The live cost estimator: the duration control and the panel that shows a :class:`Quote`.
+
+What the headline says follows how sure the price is (:func:`headline`): exact credits; "at
+least N credits" where the docs give only a model's lowest price; "Price unknown" (known
+after the run) where they give none; a price learned from the user's last run of the same
+model and settings, with its date. The breakdown keeps the quote's lines (× outputs among
+them), the warnings keep the quote's (a table price that disagreed with a real charge).
+"""
 
 from __future__ import annotations
 
@@ -17,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from app.generators import DurationKind, DurationSource
 from app.generators.quote import Quote, format_credits
+from app.pricing import Bound
 from app.pricing.money import dollars_text
 
 SLIDER_STEPS_PER_SECOND = 10
@@ -148,6 +156,34 @@ def _font(widget: QWidget, *, bold: bool = False, points: int | None = None) -> 
     return font
 
 
+def unknown_price(q: Quote) -> bool:
+    """Whether ``q`` has a request the price file gives no price for (not tokens: those are
+    known after the run too, but by a documented rule)."""
+    return any(e.bound is Bound.UNKNOWN for e in q.estimates)
+
+
+def learned_text(q: Quote) -> str:
+    """``what your last run of this cost (6 Dec 2026)`` for a learned price, else ""."""
+    if not q.from_learned or q.learned is None:
+        return ""
+    return f"what your last run of this cost ({q.learned.charged_on:%-d %b %Y})"
+
+
+def headline(q: Quote) -> tuple[str, str]:
+    """The panel's big figure and the short line under it, for a priced quote."""
+    if q.known_after_run:
+        if unknown_price(q):
+            return "Price unknown", "Known after the run: Creatify reports the charge."
+        return "By tokens", ""
+    assert q.credits is not None
+    if q.at_least:
+        return (f"at least {format_credits(q.credits)}",
+                "From the docs' lowest price for this model: the settings may cost more.")
+    if q.from_learned:
+        return format_credits(q.credits), learned_text(q).capitalize() + "."
+    return format_credits(q.credits), ""
+
+
 class EstimatorPanel(QFrame):
     """Credits, the billing breakdown, dollars at the plan, the balance after, warnings."""
 
@@ -165,6 +201,11 @@ class EstimatorPanel(QFrame):
         self.credits.setObjectName(f"estimator_{key}_credits")
         self.credits.setAccessibleName("Estimated credits")
         self.credits.setFont(_font(self.credits, bold=True, points=22))
+        self.basis = QLabel("")
+        self.basis.setObjectName(f"estimator_{key}_basis")
+        self.basis.setAccessibleName("What the estimate rests on")
+        self.basis.setWordWrap(True)
+        self.basis.hide()
         self.dollars = QLabel("")
         self.dollars.setObjectName(f"estimator_{key}_dollars")
         self.dollars.setAccessibleName("Estimated dollars")
@@ -180,32 +221,37 @@ class EstimatorPanel(QFrame):
         self.warnings.setAccessibleName("Cost warnings")
         self.warnings.setWordWrap(True)
         self.warnings.setStyleSheet("color: #b45309;")
-        for label in (self.credits, self.dollars, self.breakdown, self.balance, self.warnings):
+        for label in (self.credits, self.basis, self.dollars, self.breakdown, self.balance,
+                      self.warnings):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout = QVBoxLayout(self)
-        for widget in (self.title, self.credits, self.dollars, self.breakdown, self.balance,
-                       self.warnings):
+        for widget in (self.title, self.credits, self.basis, self.dollars, self.breakdown,
+                       self.balance, self.warnings):
             layout.addWidget(widget)
         layout.addStretch(1)
         self.quote: Quote | None = None
 
     def show_quote(self, quote: Quote, plan_name: str) -> None:
         self.quote = quote
+        basis = ""
         if quote.error:
             self.credits.setText("—")
             self.dollars.setText("")
             self.breakdown.setText(quote.error)
-        elif quote.known_after_run:
+        elif quote.known_after_run and not unknown_price(quote):
             self.credits.setText("By tokens")
             self.dollars.setText("")
             self.breakdown.setText("Charged by tokens — the real figure is known after the "
                                    "run and shown with the job.")
         else:
-            assert quote.credits is not None
-            self.credits.setText(format_credits(quote.credits))
-            self.dollars.setText(f"≈ {money(quote.dollars)} at {plan_name}"
+            figure, basis = headline(quote)
+            self.credits.setText(figure)
+            at = "≥ " if quote.at_least else "≈ "
+            self.dollars.setText(f"{at}{money(quote.dollars)} at {plan_name}"
                                  if quote.dollars is not None else "")
             self.breakdown.setText("\n".join(quote.lines))
+        self.basis.setText(basis)
+        self.basis.setVisible(bool(basis))
         if quote.balance_after is None:
             self.balance.setText("")
         else:

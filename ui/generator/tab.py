@@ -187,7 +187,7 @@ class GeneratorTab(QWidget):
         errors = self.spec.validate(values, flow)
         self.form.show_errors(errors)
         q = quote(self.spec, values, self.seconds(), flow=flow, plan=self.pricing.plan,
-                  balance=self.service.credits)
+                  balance=self.service.credits, learned=self.service.learned_price)
         self.current_quote = replace(q, lines=flow_lines(q, flow))
         self.estimator.show_quote(self.current_quote, self.pricing.plan_name)
         can_price = self.current_quote.error is None
@@ -219,7 +219,8 @@ class GeneratorTab(QWidget):
         q = self.current_quote
         assert q is not None
         self._confirm(f"Send this {self.spec.title} request to Creatify?",
-                      send_cost_text(q, self.pricing.plan_name, self._sandbox), self._send)
+                      send_cost_text(q, self.pricing.plan_name, self._sandbox,
+                                     self.service.budget.per_job), self._send)
 
     @property
     def _sandbox(self) -> bool:

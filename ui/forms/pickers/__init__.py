@@ -42,6 +42,7 @@ from ui.forms.pickers._thumbnails import (
 )
 from ui.forms.pickers._voice import AccentPicker
 from ui.forms.pickers._watcher import NOT_CONNECTED, CatalogueWatcher
+from ui.forms.pickers.asset_models import AssetModelPicker, CachedCatalogueWatcher
 from ui.forms.pickers.inspirations import InspirationPicker
 
 __all__ = [
@@ -53,6 +54,8 @@ __all__ = [
     "THUMBNAIL_TIMEOUT_MS",
     "VALUE_ROLE",
     "AccentPicker",
+    "AssetModelPicker",
+    "CachedCatalogueWatcher",
     "CatalogueCombo",
     "CatalogueEditor",
     "CatalogueModel",
