@@ -37,6 +37,8 @@ import app.session._session as session_module  # where the session makes its cli
 from app.api.client import CreatifyClient, RetryPolicy
 from app.generators import FieldKind, spec
 from app.generators.catalogue import MAX_SCENE_TEXT
+from app.jobs.scheduler import PollPolicy
+from app.sandbox import Sandbox
 from app.sandbox import catalogue as simulated
 from tests.gui.conftest import idle, until
 from ui.forms.base import FieldEditor
@@ -55,7 +57,7 @@ from ui.forms.schema_form import SchemaForm, build_input, fallback_schema
 from ui.forms.schema_inputs import StringList, add_row
 from ui.forms.templates import TemplatePicker
 from ui.forms.variables import COL_NAME, COL_VALUE, VariablesEditor
-from ui.service import StudioService
+from ui.service import Mode, StudioService
 
 FAST_RETRY = RetryPolicy(attempts=2, base_delay=0.01, max_delay=0.02)
 UUID = "3f2a4b5c-6d7e-4f80-9a1b-2c3d4e5f6a7b"
@@ -69,6 +71,7 @@ SCENES = spec("avatar_v2").field("scenes")
 VARIABLES = spec("custom_template").field("variables")
 TEMPLATE = spec("custom_template").field("template_id")
 INPUT_PARAMS = spec("asset_generator").field("input_params")
+INSPIRATION = spec("ai_ad_template").field("inspiration_id")
 
 
 # ---------------------------------------------------------------------------- fixtures
@@ -572,24 +575,22 @@ async def test_schema_form_builds_from_the_simulators_schemas(qtbot: Any,
     form = SchemaForm(INPUT_PARAMS, service, lambda: model[0])
     changes = Counter(form)
     qtbot.addWidget(form)
-    # before the schemas: the built-in stand-in (the spec's schema), and no request yet
-    assert set(form.inputs) == {"prompt", "duration"} and not form.from_schema
-    await asyncio.sleep(0.1)
-    assert catalogue_requests(service, "/api/asset_generator/schemas/") == 0
-    form.inputs["prompt"].widget.setPlainText("A red fox in the snow")  # type: ignore[attr-defined]
-
     form.show()
-    await until(lambda: form.from_schema)
+    await until(lambda: form.from_schema)  # the session's copy of the catalogue
+    assert catalogue_requests(service, "/api/asset_generator/schemas/") == 1  # read once
     assert list(form.inputs) == ["prompt", "duration"]  # required inputs come first
-    assert form.value() == {"prompt": "A red fox in the snow",  # typed prompt carried over
+    form.inputs["prompt"].widget.setPlainText("A red fox in the snow")  # type: ignore[attr-defined]
+    assert form.value() == {"prompt": "A red fox in the snow",
                             "duration": "5"}  # the schema's default, a string
     prompt_label = form.findChild(QWidget, "input_params_prompt_label")
     assert prompt_label.text() == "Prompt *"  # type: ignore[attr-defined]
     assert form.inputs["prompt"].widget.accessibleName() == "Prompt (required)"
     assert form.inputs["prompt"].widget.toolTip() == "What to generate."
+    help_line = form.findChild(QLabel, "input_params_duration_help")
+    assert help_line is not None and help_line.text() == "Length of the video in seconds."
 
     duration = form.inputs["duration"].widget
-    assert isinstance(duration, QComboBox)
+    assert isinstance(duration, QComboBox) and duration.currentText() == "5 s"
     before = changes.count
     duration.setCurrentIndex(duration.findData("10"))
     assert form.value()["duration"] == "10" and type(form.value()["duration"]) is str
@@ -627,30 +628,77 @@ async def test_schema_form_builds_from_the_simulators_schemas(qtbot: Any,
     await idle()
 
 
-async def test_schema_form_set_value_round_trip_and_failure(qtbot: Any,
-                                                            service: StudioService):
-    assert service.session.sandbox is not None
-    service.session.sandbox.set_faults(error_rate=1.0)
+async def test_schema_form_every_input_kind_of_the_catalogue(qtbot: Any,
+                                                             service: StudioService):
+    """Each model the simulator serves gets a form of its schema's kinds: lists of image
+    addresses, nested groups, booleans, number enums; its defaults make a valid request
+    once the required inputs are filled."""
     form = SchemaForm(INPUT_PARAMS, service)
-    form.set_model("kling-video/o3/pro/text-to-video")
-    saved = {"prompt": "Waves", "duration": "10"}
-    form.set_value(saved)
-    assert form.value() == saved  # kept in the stand-in form
-    await shown(qtbot, form)
-    await until(lambda: form.retry_button.isVisible(), timeout=10)
-    assert "Could not load the model's inputs" in form.status.text()
-    assert form.value() == saved
-
-    service.session.sandbox.set_faults(error_rate=0.0)
-    qtbot.mouseClick(form.retry_button, Qt.MouseButton.LeftButton)
-    await until(lambda: form.from_schema)
-    assert form.value() == saved
-    assert not form.status.isVisible()
-    form.set_value({"prompt": "Dunes", "unknown_param": 1})
-    assert form.value() == {"prompt": "Dunes", "duration": "5"}
-    form.set_value({"prompt": "Dunes", "duration": 7})  # a number from an old saved form
-    assert form.value() == {"prompt": "Dunes", "duration": "7"}
+    qtbot.addWidget(form)
+    form.show()
+    served = service.catalogue("asset_schemas")
+    assert served
+    await until(lambda: form.watcher.items is not None)
+    asset = spec("asset_generator")
+    media = simulator_url(service) + "/media/samples/sample.png"
+    kinds: set[type] = set()
+    for entry in served:
+        name = str(entry["model_name"])
+        form.set_model(name)
+        assert form.from_schema, name
+        required = set(entry["input_params_schema"].get("required") or ())
+        for key, entry_input in form.inputs.items():
+            kinds.add(type(entry_input.widget))
+            if key in required and entry_input.get() is None:
+                widget = entry_input.widget
+                value = [media] * (widget.prop.min_items or 1) \
+                    if isinstance(widget, StringList) else (
+                        media if "url" in key or "image" in key else "A mug on a desk")
+                assert entry_input.set(value), (name, key)
+        values = {"model_name": name, "input_params": form.value()}
+        assert asset.validate(values) == {}, (name, asset.validate(values))
+        assert asset.build_body(values)["input_params"] == form.value()
+    assert {StringList, QGroupBox, QComboBox, QSpinBox, QPlainTextEdit} <= {
+        k for kind in kinds for k in kind.__mro__}
+    assert unnamed_controls(form) == []
     await idle()
+
+
+async def test_schema_form_set_value_round_trip_and_failure(qtbot: Any, qapp: QApplication,
+                                                            tmp_path: Path):
+    """With no saved catalogue and Creatify failing: the basic inputs keep a saved form, the
+    failure is said with a Retry, and Retry builds the model's inputs, values kept."""
+    with Sandbox(speed=1000) as failing:
+        failing.set_faults(error_rate=1.0)
+        studio = StudioService(output_dir=tmp_path / "out", data_dir=tmp_path / "data",
+                               auto_download=False)
+        try:
+            await studio.session.use_client(
+                CreatifyClient("sandbox", "sandbox", base_url=failing.base_url,
+                               retry=FAST_RETRY),
+                tmp_path / "jobs.sqlite3", PollPolicy().scaled(1000), Mode.SANDBOX)
+            form = SchemaForm(INPUT_PARAMS, studio)
+            form.set_model("kling-video/o3/pro/text-to-video")
+            saved = {"prompt": "Waves", "duration": "10"}
+            form.set_value(saved)
+            assert form.value() == saved  # kept in the stand-in form
+            await shown(qtbot, form)
+            await until(lambda: form.retry_button.isVisible(), timeout=10)
+            assert "Could not load the model's inputs" in form.status.text()
+            assert form.value() == saved
+
+            failing.set_faults(error_rate=0.0)
+            qtbot.mouseClick(form.retry_button, Qt.MouseButton.LeftButton)
+            await until(lambda: form.from_schema)
+            assert form.value() == saved
+            assert not form.status.isVisible()
+            form.set_value({"prompt": "Dunes", "unknown_param": 1})
+            assert form.value() == {"prompt": "Dunes", "duration": "5"}
+            form.set_value({"prompt": "Dunes", "duration": 7})  # a number from an old form
+            assert form.value() == {"prompt": "Dunes", "duration": "7"}
+            await idle()
+        finally:
+            await studio.aclose()
 
 
 def test_schema_inputs_have_python_types(qtbot: Any):
@@ -730,10 +778,12 @@ async def test_every_interactive_control_is_named(qtbot: Any, service: StudioSer
 async def test_custom_editor_table(qtbot: Any, service: StudioService):
     assert set(CUSTOM_EDITORS) == {FieldKind.PERSONA, FieldKind.ACCENT, FieldKind.MUSIC,
                                    FieldKind.SCENES, FieldKind.VARIABLES,
-                                   FieldKind.SCHEMA_FORM, FieldKind.TEMPLATE}
+                                   FieldKind.SCHEMA_FORM, FieldKind.TEMPLATE,
+                                   FieldKind.INSPIRATION}
     fields = {PERSONA_OPTIONAL.kind: PERSONA_OPTIONAL, ACCENT_OPTIONAL.kind: ACCENT_OPTIONAL,
               MUSIC.kind: MUSIC, SCENES.kind: SCENES, VARIABLES.kind: VARIABLES,
-              INPUT_PARAMS.kind: INPUT_PARAMS, TEMPLATE.kind: TEMPLATE}
+              INPUT_PARAMS.kind: INPUT_PARAMS, TEMPLATE.kind: TEMPLATE,
+              INSPIRATION.kind: INSPIRATION}
     for kind, factory in CUSTOM_EDITORS.items():
         editor = factory(fields[kind], service)
         qtbot.addWidget(editor)
