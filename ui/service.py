@@ -23,6 +23,7 @@ from app.credentials import Credentials
 from app.generators import Flow, GeneratorSpec
 from app.jobs.budget import BudgetLimits
 from app.jobs.ledger import JobRecord
+from app.pricing import Bound
 from app.pricing.learned import LearnedCharge
 from app.session import (
     MAX_CACHED_LOOKUPS,
@@ -225,11 +226,12 @@ class StudioService(QObject):
         return lambda record: self.jobSubmitted.emit(key, record)
 
     def submit(self, spec: GeneratorSpec, values: Mapping[str, Any],
-               flow: Flow = Flow.CREATE,
-               estimate: Decimal | None = None) -> asyncio.Task[JobRecord | None]:
+               flow: Flow = Flow.CREATE, estimate: Decimal | None = None,
+               bound: Bound | None = None) -> asyncio.Task[JobRecord | None]:
         """Record and send the paid request (the user has confirmed); the job manager follows
-        it to the end and saves its result."""
-        send = self.session.submit(spec, values, flow, estimate)
+        it to the end and saves its result. ``bound`` says how sure ``estimate`` is (a
+        minimum, unknown) for the budget guard; ``None`` lets the session decide."""
+        send = self.session.submit(spec, values, flow, estimate, bound)
         self.submitStarted.emit(spec.key)
         return self._paid(spec.key, send, f"submit {spec.key}", self._submitted(spec.key))
 

@@ -394,14 +394,22 @@ async def test_an_unknown_price_says_so_and_what_the_budget_guard_holds_it_to(
     box = await cost_box(studio)
     assert "Price unknown" in box.informativeText()
     assert "No per-job ceiling is set" in box.informativeText()
-    box.reject()
+    send = box.findChild(QPushButton, "confirm_send")
+    assert send is not None
+    send.click()  # the guard refuses: an unknown price is never counted as zero
+    await until(lambda: "set a per-job ceiling" in tab.status.text(), timeout=10,
+                message=f"not refused: {tab.status.text()}")
+    await asyncio.sleep(0.05)
+    assert len(simulator.create_log) == creates
+
     studio.service.budget = type(studio.service.budget)(per_job=Decimal(40))
+    await until(lambda: tab.submit_button.isEnabled(), timeout=10)
+    balance = simulator.balance
     tab.submit_button.click()
-    await until(lambda: confirmation(studio.window) is not None
-                and confirmation(studio.window) is not box, timeout=10)
+    await until(lambda: confirmation(studio.window) not in (None, box), timeout=10)
     box = await cost_box(studio)
     assert "per-job ceiling, 40 credits" in box.informativeText(), box.informativeText()
-    box.reject()
-    await asyncio.sleep(0.05)
-    assert len(simulator.create_log) == creates  # nothing sent without Send
+    job = await send_and_finish(studio, simulator, tab, box)  # held to the ceiling: sent
+    await until(lambda: simulator.balance < balance, timeout=20)
+    assert job.credits_used == balance - simulator.balance <= Decimal(40)
     await idle(timeout=15)

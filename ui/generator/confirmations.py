@@ -14,10 +14,22 @@ from typing import Any
 from app.generators import DurationKind, GeneratorSpec
 from app.generators.quote import Quote, format_credits
 from app.jobs.ledger import JobRecord
+from app.pricing import Bound
 from ui.generator.estimator import learned_text, money, unknown_price
 from ui.generator.styles_dialog import StyleCosts
 
 SANDBOX_NOTE = "\n\nSandbox: this runs on the built-in simulator; nothing is billed."
+
+
+def budget_bound(q: Quote | None) -> Bound | None:
+    """How sure the price sent to the budget guard is: ``at_least`` for a minimum,
+    ``unknown`` where the docs give no price; ``None`` (the session decides: exact, or tokens)
+    otherwise."""
+    if q is None:
+        return None
+    if unknown_price(q):
+        return Bound.UNKNOWN
+    return Bound.AT_LEAST if q.at_least else None
 
 
 def guard_text(q: Quote, per_job: Decimal | None) -> str:

@@ -30,6 +30,7 @@ from app.jobs.ledger import JobRecord, JobState
 from ui.common.widgets import ask_to_send, named
 from ui.forms.form import GeneratorForm
 from ui.generator.confirmations import (
+    budget_bound,
     job_seconds,
     job_values,
     render_cost_text,
@@ -243,7 +244,7 @@ class GeneratorTab(QWidget):
         else:
             q = self.current_quote
             self.service.submit(self.spec, self.values(), self.selected_flow(),
-                                estimate=first_step_credits(q))
+                                estimate=first_step_credits(q), bound=budget_bound(q))
         self.refresh()
 
     def offer_render(self, record: JobRecord) -> None:
