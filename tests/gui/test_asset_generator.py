@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator, Mapping
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -21,16 +22,18 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
 from app.api.client import CreatifyClient
 from app.generators import spec
-from app.generators.quote import format_credits
+from app.generators.quote import Quote, format_credits, quote
 from app.jobs.ledger import DownloadState, JobRecord, JobState
 from app.jobs.scheduler import PollPolicy
 from app.json_schema import ordered_properties, read_property
-from app.pricing import asset_prices
+from app.pricing import LearnedCharge, asset_prices, plan_by_key
 from app.sandbox import Sandbox
 from tests.gui.conftest import idle, until
 from tests.gui.test_window import Studio, confirmation, studio  # noqa: F401
 from ui.forms.pickers.asset_models import AssetModelPicker, price_hint
 from ui.forms.schema_form import SchemaForm
+from ui.generator.confirmations import send_cost_text
+from ui.generator.estimator import EstimatorPanel
 from ui.generator.tab import GeneratorTab
 from ui.jobs.preview import PreviewDialog
 from ui.service import Mode, StudioService
@@ -413,3 +416,49 @@ async def test_an_unknown_price_says_so_and_what_the_budget_guard_holds_it_to(
     await until(lambda: simulator.balance < balance, timeout=20)
     assert job.credits_used == balance - simulator.balance <= Decimal(40)
     await idle(timeout=15)
+
+
+# ---------------------------------------------------------------------------- the wording
+
+def test_the_panel_and_the_confirmation_say_how_sure_the_price_is(qtbot: Any):
+    """Exact × outputs, at least, unknown, learned, and a table price that disagreed with the
+    last real charge: what the panel shows and the confirmation says for each."""
+    asset = spec("asset_generator")
+    panel = EstimatorPanel("asset_generator")
+    qtbot.addWidget(panel)
+    day = date(2026, 12, 6)
+
+    def show(model: str, params: dict[str, Any],
+             learned: LearnedCharge | None = None) -> tuple[Quote, str]:
+        q = quote(asset, {"model_name": model, "input_params": {"prompt": "x", **params}},
+                  None, plan=plan_by_key("api_pro"), learned=lambda _key: learned)
+        panel.show_quote(q, "API Pro")
+        return q, send_cost_text(q, "API Pro", sandbox=True, per_job=Decimal(25))
+
+    q, text = show("nano-banana-pro", {"resolution": "4K", "num_images": 3})
+    assert panel.credits.text() == "9 credits" and panel.basis.isHidden()
+    assert "3 outputs × 3 = 9 credits" in panel.breakdown.text()
+    assert text.startswith("Estimated cost: 9 credits") and "budget guard" not in text
+
+    q, text = show("veo3.1", {})
+    assert q.at_least and panel.credits.text() == "at least 16 credits"
+    assert "lowest price" in panel.basis.text() and not panel.basis.isHidden()
+    assert panel.dollars.text().startswith("≥ $")
+    assert "at least 16 credits (the docs' lowest price" in text
+    assert "per-job ceiling, 25 credits" in text  # max(16, 25)
+
+    q, text = show("veo3.1/fast/first-last-frame-to-video", {})
+    assert panel.credits.text() == "Price unknown" and "after the run" in panel.basis.text()
+    assert text.startswith("Price unknown") and "per-job ceiling, 25 credits" in text
+    assert send_cost_text(q, "API Pro", True).count("No per-job ceiling is set") == 1
+
+    last = LearnedCharge(Decimal("18.5"), day, "job-1")
+    q, text = show("veo3.1", {}, last)
+    assert q.from_learned and panel.credits.text() == "18.5 credits"
+    assert panel.basis.text() == "What your last run of this cost (6 Dec 2026)."
+    assert "18.5 credits — what your last run of this cost (6 Dec 2026)" in text
+
+    q, text = show("veo3.1/fast", {"duration": "6"}, LearnedCharge(Decimal(7), day, "job-2"))
+    assert panel.credits.text() == "9 credits"  # the table's exact price stands
+    assert q.warnings and "⚠" in panel.warnings.text() and "7" in panel.warnings.text()
+    assert "⚠" in text

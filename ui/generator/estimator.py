@@ -180,7 +180,8 @@ def headline(q: Quote) -> tuple[str, str]:
         return (f"at least {format_credits(q.credits)}",
                 "From the docs' lowest price for this model: the settings may cost more.")
     if q.from_learned:
-        return format_credits(q.credits), learned_text(q).capitalize() + "."
+        text = learned_text(q)
+        return format_credits(q.credits), text[:1].upper() + text[1:] + "."
     return format_credits(q.credits), ""
 
 
