@@ -15,7 +15,6 @@ service's image loading (cached, a few at a time), only when the cards are shown
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from html import escape
 from typing import TYPE_CHECKING, Any
 
@@ -47,7 +46,8 @@ from ui.forms.pickers._template_cards import (
     template_cards,
 )
 from ui.forms.pickers._thumbnails import ThumbnailLoader
-from ui.forms.pickers._watcher import NOT_CONNECTED, CatalogueWatcher
+from ui.forms.pickers._watcher import NOT_CONNECTED
+from ui.forms.pickers.asset_models import CachedCatalogueWatcher
 from ui.jobs.preview import PreviewDialog
 
 if TYPE_CHECKING:
@@ -63,21 +63,6 @@ ID_ROLE = Qt.ItemDataRole.UserRole
 # ---------------------------------------------------------------------------- the browser
 
 
-class SavedListWatcher(CatalogueWatcher):
-    """Asks the service even when not connected: it answers from the list saved on disk."""
-
-    def _ask(self) -> None:
-        items = self.service.catalogue(self.kind)
-        if items is not None:
-            self._take(items)
-        elif self.items is None:
-            if self._connected():
-                self.error = None
-                self.loading.emit()
-            else:
-                self._report(NOT_CONNECTED + ".", retry=False)
-
-
 class InspirationPicker(CatalogueEditor):
     """Choose an AI Ad Template; the value is its id (``None`` until one is chosen)."""
 
@@ -87,8 +72,8 @@ class InspirationPicker(CatalogueEditor):
     def __init__(self, field: Field, service: StudioService,
                  parent: QWidget | None = None) -> None:
         super().__init__(field, service, parent)
-        self.watcher.deleteLater()
-        self.watcher = SavedListWatcher(service, self.kind, self)
+        self.watcher.deleteLater()  # the list saved on disk answers offline too
+        self.watcher = CachedCatalogueWatcher(service, self.kind, self)
         self.watcher.loading.connect(self._on_loading)
         self.watcher.loaded.connect(self._on_loaded)
         self.watcher.failed.connect(self._on_failed)
@@ -232,9 +217,8 @@ class InspirationPicker(CatalogueEditor):
         return next((c for c in self.cards if c.id == template_id), None)
 
     def _show_date(self) -> None:
-        dated = getattr(self.service, "catalogue_date", None)
-        when = dated(self.kind) if callable(dated) else None
-        if not isinstance(when, datetime):
+        when = self.service.catalogue_date(self.kind)
+        if when is None:
             self.date.setText("")
             self.date.setVisible(False)
             return
@@ -377,17 +361,14 @@ def follow_template(picker: FieldEditor, params: FieldEditor) -> None:
     """Make the ``input_params`` schema form follow the template chosen in ``picker``: its
     schemas come from the templates' catalogue (not the asset models') and the form is
     rebuilt for each template chosen."""
-    from ui.forms import schema_form  # (the schema form imports the pickers)
+    from ui.forms.schema_form import INSPIRATION_SCHEMAS, SchemaForm  # (it imports pickers)
 
-    source = getattr(schema_form, "INSPIRATION_SCHEMAS", None)
-    set_source = getattr(params, "set_source", None)
-    set_model = getattr(params, "set_model", None)
-    if source is None or not callable(set_source) or not callable(set_model):
+    if not isinstance(params, SchemaForm):
         return
-    set_source(source)
-    picker.changed.connect(lambda: set_model(picker.value() or ""))
-    set_model(picker.value() or "")
+    params.set_source(INSPIRATION_SCHEMAS)
+    picker.changed.connect(lambda: params.set_model(picker.value()))
+    params.set_model(picker.value())
 
 
-__all__ = ["ALL_CATEGORIES", "InspirationPicker", "SavedListWatcher", "TemplateCard",
+__all__ = ["ALL_CATEGORIES", "InspirationPicker", "TemplateCard",
            "categories_of", "follow_template", "tag_name", "template_cards"]
