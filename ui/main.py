@@ -291,7 +291,13 @@ async def _multimedia_check(video: Path) -> dict[str, Any]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    from app.cli import wants_cli
+
+    if wants_cli(arguments):  # `creatify-studio SUBCOMMAND …`: the command line, no Qt
+        from app.cli import main as cli_main
+        return cli_main(arguments)
+    args = parse_args(arguments)
     if args.self_test:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     paths = app_paths(args.data_dir).ensure()

@@ -1,0 +1,177 @@
+"""The estimate a command shows, computed exactly as the window computes it.
+
+The figures are :func:`app.generators.quote.quote`'s — the same call the generator tab makes
+(values, billed length, flow, plan, balance, learned prices) — and the confirmation's wording
+follows the window's. The few helpers the window keeps in ``ui.generator`` (the first step's
+credits, how sure a price is for the budget guard, the compare-styles lines, a render's
+estimate) are restated here, because the core never imports the ``ui`` layer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from app.generators import DurationKind, Flow, GeneratorSpec
+from app.generators.quote import Quote, format_credits, quote
+from app.jobs.ledger import JobRecord
+from app.pricing import Bound, LearnedCharge, Plan
+from app.pricing.money import dollars_text
+
+Learned = Callable[[str], LearnedCharge | None]
+
+
+def billed_seconds(spec: GeneratorSpec, values: Mapping[str, Any], given: float | None,
+                   wpm: int) -> float | None:
+    """``--seconds`` when given, else the length the window's duration control starts from."""
+    if given is not None:
+        return given
+    try:
+        return spec.derive_seconds(values, wpm)
+    except ValueError:
+        return None
+
+
+def unknown_price(q: Quote) -> bool:
+    """A request the price file gives no price for (tokens are a documented rule)."""
+    return any(e.bound is Bound.UNKNOWN for e in q.estimates)
+
+
+def first_step_credits(q: Quote) -> Decimal | None:
+    """What the request about to be sent costs: the quote less a later render (a preview's or
+    a chosen style's render is its own job, estimated when it is sent)."""
+    if q.credits is None:
+        return None
+    later = sum((e.credits or Decimal(0) for e in q.estimates if e.request.phase == "render"),
+                Decimal(0))
+    return q.credits - later
+
+
+def budget_bound(q: Quote) -> Bound | None:
+    """How sure the price given to the budget guard is (``None``: the session decides)."""
+    if unknown_price(q):
+        return Bound.UNKNOWN
+    return Bound.AT_LEAST if q.at_least else None
+
+
+def quote_lines(q: Quote, flow: Flow) -> tuple[str, ...]:
+    """The breakdown as the window shows it: each compare-styles step named."""
+    if flow is not Flow.COMPARE_STYLES:
+        return q.lines
+    lines: list[str] = []
+    for e in q.estimates:
+        dollars = f" ({dollars_text(e.dollars)})" if e.dollars is not None else ""
+        if e.request.phase == "preview":
+            lines.append("Previews: " + e.breakdown.removeprefix("Preview: ") + dollars)
+        elif e.request.phase == "render":
+            lines.append("Render of the chosen one: " + e.breakdown.removeprefix("Render: ")
+                         + dollars)
+        else:
+            lines.append(e.breakdown + dollars)
+    return (*lines, *q.lines[len(q.estimates):])
+
+
+def quote_dict(q: Quote, flow: Flow, plan: Plan | None) -> dict[str, Any]:
+    """A quote for ``--json``: every figure the estimator panel shows."""
+    return {
+        "credits": q.credits, "dollars": q.dollars, "plan": plan.key if plan else None,
+        "bound": q.bound.value, "at_least": q.at_least, "known_after_run": q.known_after_run,
+        "from_learned": q.from_learned, "lines": list(quote_lines(q, flow)),
+        "warnings": list(q.warnings), "balance_after": q.balance_after,
+        "over_balance": q.over_balance, "error": q.error, "saving": q.saving,
+        "first_step_credits": first_step_credits(q),
+    }
+
+
+def headline(q: Quote, plan: Plan | None) -> str:
+    """The estimate in one sentence, as the panel and the confirmation word it."""
+    if q.error is not None and q.credits is None and not q.known_after_run:
+        return f"Cannot be priced yet: {q.error}"
+    if q.known_after_run and unknown_price(q):
+        head = ("Price unknown: the docs give no price for this model; the charge is known "
+                "only after the run")
+        if q.credits is not None:
+            head += f" (at least {format_credits(q.credits)})"
+        return head + "."
+    if q.known_after_run:
+        return "Charged by tokens: the real cost is known after the run."
+    assert q.credits is not None
+    least = "at least " if q.at_least else ""
+    text = f"Estimated cost: {least}{format_credits(q.credits)}"
+    if q.from_learned and q.learned is not None:
+        text += f" — what your last run of this cost ({q.learned.charged_on:%-d %b %Y})"
+    if q.dollars is not None and plan is not None:
+        text += f" ({least}{dollars_text(q.dollars)} at {plan.name})"
+    return text + "."
+
+
+def guard_text(q: Quote, per_job: Decimal | None) -> str:
+    """What the budget guard holds a price it cannot know exactly to."""
+    if unknown_price(q):
+        if per_job is None:
+            return ("No per-job ceiling is set, so the budget guard will refuse this job: set "
+                    "one in Settings (it is what an unknown price is held to).")
+        return f"The budget guard counts it as your per-job ceiling, {format_credits(per_job)}."
+    if q.at_least and q.credits is not None:
+        counted = per_job if per_job is not None and per_job > q.credits else q.credits
+        return f"The budget guard counts it as {format_credits(counted)}."
+    return ""
+
+
+def cost_text(q: Quote, flow: Flow, plan: Plan | None, per_job: Decimal | None,
+              sandbox: bool) -> list[str]:
+    """The lines shown before a paid send (the window's confirmation, as text)."""
+    lines = [headline(q, plan), *quote_lines(q, flow)]
+    if guard := guard_text(q, per_job):
+        lines.append(guard)
+    if q.balance_after is not None and q.credits is not None:
+        lines.append(f"Balance after: {'at most ' if q.at_least else ''}"
+                     f"{format_credits(q.balance_after)}.")
+    lines += [f"Warning: {w}" for w in q.warnings]
+    lines.append("Sandbox: the built-in simulator; nothing is billed." if sandbox else
+                 "Creatify cannot cancel a job once it is sent; the credits are spent when it "
+                 "finishes.")
+    return lines
+
+
+def job_values(spec: GeneratorSpec, job: JobRecord) -> dict[str, Any]:
+    """The form values a job was sent with (what prices its render: model, length)."""
+    values = dict(spec.defaults())
+    values.update(spec.values_from_request(job.request))
+    return values
+
+
+def render_quote(spec: GeneratorSpec, job: JobRecord, plan: Plan | None,
+                 balance: Decimal | None, wpm: int) -> tuple[Quote, Decimal | None]:
+    """The render of a ready preview priced as the window prices it: the preview flow's quote
+    on the job's own inputs and length; returns it and the render step's credits."""
+    values = job_values(spec, job)
+    seconds = job.duration
+    if not seconds and spec.duration.kind not in (DurationKind.NONE, DurationKind.MEDIA):
+        seconds = billed_seconds(spec, values, None, wpm)
+    q = quote(spec, values, seconds, flow=Flow.PREVIEW_RENDER, plan=plan, balance=balance)
+    render = [e for e in q.estimates if e.request.phase == "render"]
+    return q, render[0].credits if render else None
+
+
+def style_quote(spec: GeneratorSpec, job: JobRecord, plan: Plan | None,
+                balance: Decimal | None) -> tuple[Quote, Decimal | None]:
+    """The render of one compared style, priced as the styles dialog prices it."""
+    styles = [p.visual_style for p in job.previews]
+    values = spec.with_styles(job.request, styles)
+    seconds = job.duration or next((p.duration for p in job.previews if p.duration), None)
+    if not seconds:
+        try:
+            seconds = spec.derive_seconds(job.request)
+        except ValueError:
+            seconds = None
+    q = quote(spec, values, seconds, flow=Flow.COMPARE_STYLES, plan=plan, balance=balance)
+    render = next((e for e in q.estimates if e.request.phase == "render"), None)
+    return q, render.credits if render is not None else None
+
+
+__all__ = [
+    "billed_seconds", "budget_bound", "cost_text", "first_step_credits", "headline",
+    "job_values", "quote_dict", "quote_lines", "render_quote", "style_quote", "unknown_price",
+]
