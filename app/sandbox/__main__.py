@@ -7,7 +7,8 @@ prints one line, ``Creatify sandbox listening on http://127.0.0.1:8765 (X-API-ID
 X-API-KEY sandbox)``, and serves. Point the app (or curl) at that URL with those two headers.
 ``GET /_sandbox/state``, ``GET|POST /_sandbox/faults``, ``GET|POST /_sandbox/quirks`` and
 ``GET /_sandbox/creates`` inspect and steer it while it runs. ``--quirk-off preview_pending``
-(repeatable) serves the plainer reading of the docs where they are awkward.
+(repeatable) serves the plainer reading of the docs where they are awkward. ``--state FILE``
+keeps the account (balance, jobs, links ...) in FILE across runs.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import signal
 import sys
 import threading
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from types import FrameType
 
 from app.sandbox.server import Sandbox, is_loopback
@@ -60,6 +62,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--balance", type=_decimal, default=Decimal(500), metavar="N",
                         help="starting credits")
     parser.add_argument("--seed", type=int, default=None, help="seed for ids and faults")
+    parser.add_argument("--state", type=Path, default=None, metavar="FILE",
+                        help="keep the account (balance, jobs, links, create log) in FILE "
+                             "across runs; a damaged FILE is set aside and a fresh one starts")
     for option, name, text in _FAULT_OPTIONS:
         parser.add_argument(option, dest=name, type=float, default=getattr(Faults, name),
                             metavar="S" if name in ("retry_after", "latency") else "F", help=text)
@@ -89,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     quirks = DocsQuirks(**{name: False for name in args.quirk_off})
     sandbox = Sandbox(host=args.host, port=args.port, api_id=args.api_id, api_key=args.api_key,
                       balance=args.balance, speed=args.speed, faults=faults, quirks=quirks,
-                      seed=args.seed)
+                      seed=args.seed, state_path=args.state)
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:

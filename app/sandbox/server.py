@@ -2,23 +2,31 @@
 the HTTP server (``httpd``) on loopback, in a background thread, and reads its state.
 
 The HTTP layer moves bytes and applies the transport faults (``httpd``); every decision about
-the API itself is the world's.
+the API itself is the world's. With a ``state_path`` the account outlives the process
+(``state`` says what is kept, ``persist`` when it is written): restored when the sandbox is
+made, written after changes and at stop, served again preferably on the port it had.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterable
 from decimal import Decimal
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from app.sandbox.httpd import SandboxHTTPServer, is_loopback
 from app.sandbox.jobs import Behaviour
+from app.sandbox.persist import StateFile, StateSaver
+from app.sandbox.state import StateError
 from app.sandbox.wire import CreateRecord, DocsQuirks, Faults
 from app.sandbox.world import World
 
 __all__ = ["Sandbox", "SandboxHTTPServer", "is_loopback"]
+
+log = logging.getLogger("app.sandbox")
 
 
 class Sandbox:
@@ -31,12 +39,21 @@ class Sandbox:
     ``behaviours`` adds resource families of the caller's: each a
     :class:`~app.sandbox.family.Behaviour` (its resource's path, accepted fields, price,
     billed length, run and result), served like the built-in job resources.
+
+    ``state_path``: a persistent sandbox. The account (balance, jobs on their clocks, links,
+    custom avatars and voices, the create log) is read from that JSON file now — ``balance``
+    and ``seed`` only shape a fresh one — and written there after every change and at
+    :meth:`stop`; jobs in flight go on, on the wall clock, when it starts again. A damaged
+    file is set aside (``<name>.bad-<time>``, with a log line) and a fresh account starts.
+    With ``port=0`` it first tries the port it last served on, so URLs handed out before
+    stay valid; on another port the URLs it holds are rewritten to the new address.
     """
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, api_id: str = "sandbox",
                  api_key: str = "sandbox", balance: Decimal | int = 500, speed: float = 1.0,
                  faults: Faults | None = None, quirks: DocsQuirks | None = None,
-                 seed: int | None = None, behaviours: Iterable[Behaviour] = ()) -> None:
+                 seed: int | None = None, behaviours: Iterable[Behaviour] = (),
+                 state_path: Path | str | None = None) -> None:
         if not is_loopback(host):
             raise ValueError(f"the sandbox listens on loopback only, not on {host!r}")
         self._host = host
@@ -46,7 +63,27 @@ class Sandbox:
         self._server: SandboxHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._lifecycle = threading.Lock()
+        self._saver: StateSaver | None = None
+        self.state_path = None if state_path is None else Path(state_path)
+        self._state = None if self.state_path is None else StateFile(self.state_path)
+        self._last_port: int | None = None
+        self.restored = False
+        """Whether the account was read back from ``state_path`` (``False``: a fresh one)."""
+        if self._state is not None:
+            self._restore(self._state)
         self.base_url = ""
+
+    def _restore(self, state_file: StateFile) -> None:
+        data = state_file.read()
+        if data is None:
+            return
+        try:
+            self._world.restore(data)
+        except StateError as exc:
+            state_file.set_aside(str(exc))
+            return
+        self.restored = True
+        self._last_port = _port_of(self._world.base_url)
 
     # ---- lifecycle -------------------------------------------------------------------------
 
@@ -55,7 +92,7 @@ class Sandbox:
         with self._lifecycle:
             if self._server is not None:
                 return self.base_url
-            server = SandboxHTTPServer((self._host.strip("[]"), self._port), self._world)
+            server = self._bind()
             port = server.server_address[1]
             host = f"[{self._host.strip('[]')}]" if ":" in self._host else self._host
             self.base_url = f"http://{host}:{port}"
@@ -63,9 +100,27 @@ class Sandbox:
                 self._world.base_url = self.base_url
             thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                                       name="creatify-sandbox", daemon=True)
+            if self._state is not None and self._saver is None:
+                saver = StateSaver(self._state, self._world.snapshot)
+                self._world.on_change = lambda changed: (saver.save_now() if changed
+                                                         else saver.soon())
+                self._saver = saver
+                saver.save_now()  # the new address (and a fresh account) on disk at once
             thread.start()
             self._server, self._thread = server, thread
             return self.base_url
+
+    def _bind(self) -> SandboxHTTPServer:
+        """The server on the asked port; with port 0 and a restored state, the port it last
+        served on when that one is free."""
+        host = self._host.strip("[]")
+        if self._port == 0 and self._last_port is not None:
+            try:
+                return SandboxHTTPServer((host, self._last_port), self._world)
+            except OSError:
+                log.info("The sandbox's last port %s is taken; serving on another one (its "
+                         "URLs are rewritten).", self._last_port)
+        return SandboxHTTPServer((host, self._port), self._world)
 
     def stop(self) -> None:
         """Stop serving, close the socket and every connection, join the threads. Idempotent."""
@@ -79,6 +134,10 @@ class Sandbox:
             server.close_connections(timeout=5.0)
             if thread is not None:
                 thread.join()
+            saver, self._saver = self._saver, None
+            if saver is not None:
+                self._world.on_change = None
+                saver.close()
 
     def __enter__(self) -> Sandbox:
         self.start()
@@ -89,6 +148,12 @@ class Sandbox:
         self.stop()
 
     # ---- state (all thread-safe) ------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Forget the account: the starting balance, no jobs, links, custom avatars, voices
+        or create log (saved at once when persistent). Faults, quirks and speed stay."""
+        self._world.reset()
+        self.restored = False
 
     @property
     def balance(self) -> Decimal:
@@ -127,3 +192,9 @@ class Sandbox:
     def jobs(self, resource: str) -> list[dict[str, Any]]:
         """Copies of the current wire objects of ``resource`` (oldest first)."""
         return self._world.jobs(resource)
+
+
+def _port_of(base_url: str) -> int | None:
+    """The port of ``http://host:port`` (``None`` when there is none)."""
+    head, _, port = base_url.rpartition(":")
+    return int(port) if head and port.isdigit() else None

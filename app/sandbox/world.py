@@ -46,7 +46,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from app.api import resources as res
-from app.sandbox import media
+from app.sandbox import media, state
 from app.sandbox.account import Account, insufficient
 from app.sandbox.behaviours import with_behaviours
 from app.sandbox.jobs import Behaviour
@@ -95,7 +95,12 @@ class World:
         self._account = Account(api_id=api_id, api_key=api_key, balance=balance, speed=speed,
                                 faults=faults, quirks=quirks, seed=seed, clock=clock,
                                 wall_clock=wall_clock, behaviours=with_behaviours(behaviours))
+        self._fresh_balance = Decimal(balance)
         self._routes = build_routes(self._account)
+        self.on_change: Callable[[bool], None] | None = None
+        """Called after each request (outside the lock) with ``True`` when it may have
+        changed the account (any method but GET/HEAD), ``False`` for a read (which may have
+        moved jobs along the clock): the persistent sandbox saves on it."""
 
     # ---- public, thread-safe ------------------------------------------------------------
 
@@ -118,7 +123,38 @@ class World:
 
     @base_url.setter
     def base_url(self, value: str) -> None:
+        """Serve at ``value`` (lock held): URLs a restored state made under another address
+        are rewritten to it."""
+        state.rebase(self._account, self._account.base_url, value)
         self._account.base_url = value
+
+    # ---- persistence -----------------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        """The account as JSON data (see ``state``)."""
+        with self.lock:
+            return state.dump(self._account)
+
+    def restore(self, data: Any) -> None:
+        """Take the account from state ``data`` (before serving); ``state.StateError``
+        when it cannot be read back, and the world is then unchanged."""
+        with self.lock:
+            state.load(self._account, data)
+
+    def reset(self) -> None:
+        """A fresh account: the starting balance, no jobs, links, custom avatars, voices or
+        create log (faults, quirks and speed stay as they are)."""
+        with self.lock:
+            a = self._account
+            fresh = Account(api_id=a.api_id, api_key=a.api_key, balance=self._fresh_balance,
+                            speed=a.speed, faults=a.faults, quirks=a.quirks, seed=None,
+                            clock=a.clock, wall_clock=lambda: a.epoch + a.clock(),
+                            behaviours=a.behaviours)
+            fresh.base_url = a.base_url
+            self._account = fresh
+            self._routes = build_routes(fresh)
+        if self.on_change is not None:
+            self.on_change(True)
 
     @property
     def balance(self) -> Decimal:
@@ -183,12 +219,21 @@ class World:
     def record_unanswered(self, request: Request, status: int) -> None:
         """A request answered by a fault before processing: log it if it was a paid POST."""
         with self.lock:
-            if self._is_paid(request):
-                self._record(request, None, status)
+            if not self._is_paid(request):
+                return
+            self._record(request, None, status)
+        if self.on_change is not None:
+            self.on_change(False)
 
     def handle(self, request: Request, *, lost: bool = False) -> Response:
         """Process ``request``. ``lost``: its answer will not be delivered (the create log
         says status 0)."""
+        response = self._handle(request, lost)
+        if self.on_change is not None:
+            self.on_change(request.method not in ("GET", "HEAD"))
+        return response
+
+    def _handle(self, request: Request, lost: bool) -> Response:
         with self.lock:
             now = self._account.clock()
             advance(self._account, now)
