@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -103,21 +102,17 @@ def add_row(form: QFormLayout, prefix: str, key: str, schema: Mapping[str, Any],
     label.setBuddy(entry.widget)
     if description:
         label.setToolTip(description)
-    field: QWidget = entry.widget
+    if isinstance(entry.widget, QCheckBox) and prop.short_help:
+        entry.widget.setText(prop.short_help)
+    form.addRow(label, entry.widget)
     if prop.short_help and not isinstance(entry.widget, QCheckBox):
-        field = QWidget(parent)
-        column = QVBoxLayout(field)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(1)
-        column.addWidget(entry.widget)
-        note = QLabel(prop.short_help, field)
+        # A row of its own under the input: the form lays out a wrapped label's height
+        # properly only as a field of its own (nested in a box with the input, it overlapped).
+        note = QLabel(prop.short_help, parent)
         note.setObjectName(f"{name}_help")
         note.setWordWrap(True)
         note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        column.addWidget(note)
-    elif isinstance(entry.widget, QCheckBox) and prop.short_help:
-        entry.widget.setText(prop.short_help)
-    form.addRow(label, field)
+        form.addRow("", note)
     return entry
 
 

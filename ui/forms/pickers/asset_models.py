@@ -205,10 +205,14 @@ class AssetModelPicker(FieldEditor):
         self.tree.setUniformRowHeights(True)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setFixedHeight(LIST_HEIGHT)
+        # Type and price keep their width; title and exact name share the rest, a long one
+        # elided in the middle (whole in the row's tooltip and, once chosen, above the list).
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         header = self.tree.header()
         header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in (1, 2, 3):
+        for column in (0, 1):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        for column in (2, 3):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.itemClicked.connect(lambda item, _col: self._choose_item(item))
         self.tree.entered.connect(self.choose_highlighted)
@@ -298,7 +302,8 @@ class AssetModelPicker(FieldEditor):
                                        model.type_label,
                                        price_hint(model, self.prices)])
                 row.setData(0, NAME_ROLE, model.name)
-                row.setToolTip(0, f"{model.title}\n{model.name}")
+                for column in range(len(COLUMNS)):
+                    row.setToolTip(column, f"{model.title}\n{model.name}")
                 self.tree.addTopLevelItem(row)
                 if model.name == self._value:
                     current = row
@@ -354,7 +359,7 @@ class AssetModelPicker(FieldEditor):
         if model is None:
             self.chosen.setText(name if not self.loaded else f"{name} (not in the catalogue)")
             return
-        self.chosen.setText(f"{short_title(model)} · {model.type_label} · "
+        self.chosen.setText(f"{short_title(model)} ({name}) · {model.type_label} · "
                             f"{price_hint(model, self.prices)}")
         for row in self._rows():
             if row.data(0, NAME_ROLE) == name:
