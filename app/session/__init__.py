@@ -13,7 +13,9 @@ request is a coroutine the caller runs (the service, one task each).
 Modules: ``_events`` (modes, queries, the callbacks, :func:`describe`), ``_reads`` (the
 free reads cached for the connection), ``_catalogues`` (the catalogues kept on disk: asset
 schemas and AI Ad Templates, answered offline and refreshed in the background),
-``_learned`` (prices learned from finished jobs), ``_ledger_views`` (the ledger queries the
+``_learned`` (prices learned from finished jobs), ``_following`` (which process polls the
+jobs of a ledger shared with another Creatify Studio, and waiting for jobs in either role),
+``_ledger_views`` (the ledger queries the
 widgets need), ``_session`` (the connection and its jobs).
 """
 
@@ -26,17 +28,20 @@ from app.session._events import (
     SessionEvents,
     describe,
 )
+from app.session._following import COMMAND_LINE, WINDOW
 from app.session._learned import LearnedPrices
 from app.session._reads import MAX_CACHED_LOOKUPS, FreeReads
 from app.session._session import SANDBOX_SPEED, Later, Session
 
 __all__ = [
     "CACHED_KINDS",
+    "COMMAND_LINE",
     "MAX_CACHED_LOOKUPS",
     "NOT_CONNECTED",
     "PAID_ERRORS",
     "SANDBOX_SPEED",
     "TEMPLATE_RULE",
+    "WINDOW",
     "CachedCatalogues",
     "FreeReads",
     "Later",

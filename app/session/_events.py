@@ -71,6 +71,7 @@ class SessionEvents:
     job_changed: Callable[[JobRecord], None] = _ignore             # any change, any job
     jobs_reloaded: Callable[[], None] = _ignore                    # a new connection's ledger
     committed_changed: Callable[[Decimal], None] = _ignore         # credits in flight
+    follower_changed: Callable[[bool, str | None], None] = _ignore  # we follow?, who else
     error: Callable[[str], None] = _ignore                         # "what: message"
 
 

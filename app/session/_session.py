@@ -15,6 +15,7 @@ from app.api.errors import CreatifyError
 from app.downloads import DEFAULT_TEMPLATE
 from app.generators import Flow, GeneratorSpec
 from app.jobs.budget import BudgetLimits
+from app.jobs.lease import WINDOW, FollowerLease
 from app.jobs.ledger import JobRecord, JobState, Ledger, LedgerError
 from app.jobs.manager import JobManager, Pricing, TaskGroup
 from app.jobs.scheduler import PollPolicy
@@ -22,6 +23,7 @@ from app.pricing import Bound, LearnedCharge
 from app.sandbox import Sandbox
 from app.session._catalogues import CACHED_KINDS, CachedCatalogues
 from app.session._events import Mode, MusicQuery, SessionEvents, describe
+from app.session._following import Following
 from app.session._learned import LearnedPrices
 from app.session._ledger_views import LedgerViews
 from app.session._reads import FreeReads
@@ -39,20 +41,24 @@ def _call_later(seconds: float, callback: Callable[[], None]) -> None:
     asyncio.get_running_loop().call_later(seconds, callback)
 
 
-class Session(LedgerViews):
+class Session(LedgerViews, Following):
     """Connection, credits, catalogues, images and the job ledger with its manager.
 
     Reports through ``events`` (a :class:`SessionEvents`, replaceable). ``later`` schedules
     the recount of committed credits (the event loop's ``call_later`` by default; the Qt
     adapter passes a single-shot ``QTimer``). ``cache_dir`` holds the catalogues kept on
-    disk (``app.paths``' cache folder; ``data_dir / "cache"`` when not given).
+    disk (``app.paths``' cache folder; ``data_dir / "cache"`` when not given). ``role``
+    (``"window"``, ``"command line"``) is what another process on the same ledger says of
+    this one while it follows the jobs.
     """
 
     def __init__(self, output_dir: Path, *, data_dir: Path | None = None,
                  cache_dir: Path | None = None,
                  auto_download: bool = True, sandbox_speed: float = SANDBOX_SPEED,
-                 events: SessionEvents | None = None, later: Later = _call_later) -> None:
+                 events: SessionEvents | None = None, later: Later = _call_later,
+                 role: str = WINDOW) -> None:
         self.output_dir = output_dir
+        self.role = role
         self.data_dir = data_dir or output_dir.parent / "data"
         self.cache_dir = cache_dir or self.data_dir / "cache"
         self.events = events or SessionEvents()
@@ -131,7 +137,9 @@ class Session(LedgerViews):
                                    on_change=self._job_changed, policy=policy,
                                    auto_download=self._auto_download, on_error=self._report,
                                    name_template=self._name_template,
-                                   budget=lambda: self.budget, on_balance=self._balance_read)
+                                   budget=lambda: self.budget, on_balance=self._balance_read,
+                                   lease=FollowerLease(ledger_file, self.role),
+                                   on_role=self._role_changed)
             self.events.jobs_reloaded()
             self._committed_soon()
             await self.jobs.start()

@@ -4,7 +4,6 @@ is listed under, and the attributes the manager's parts read (set by
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from app.api.client import CreatifyClient
 from app.downloads import DownloadQueue
 from app.generators import GeneratorSpec
 from app.jobs.budget import BudgetLimits
+from app.jobs.lease import FollowerLease, LedgerWatch, SendLock
 from app.jobs.ledger import JobRecord, Ledger
 from app.jobs.manager._tasks import TaskGroup
 from app.jobs.scheduler import PollScheduler
@@ -63,6 +63,18 @@ class ManagerBase:
     _on_change: Callable[[JobRecord], None]
     _on_balance: Callable[[Decimal], None]
     _now: Callable[[], datetime]
-    _guard_lock: asyncio.Lock
+    _guard_lock: SendLock
+    lease: FollowerLease | None
+    """``None``: this manager follows its ledger alone (no other process opens it)."""
+    _watch: LedgerWatch | None
+    _watch_interval: float
+    _in_flight: set[str]
+    """Keys this process is sending now: a takeover never reconciles them meanwhile."""
+    _on_role: Callable[[bool], None]
+
+    @property
+    def is_follower(self) -> bool:
+        """Whether this process polls, reconciles and downloads the ledger's active jobs."""
+        return self.lease is None or self.lease.held
     _downloading: set[str]
     _web: httpx.AsyncClient

@@ -28,7 +28,9 @@ class Downloads(ManagerBase):
         wanted = record.state in (JobState.DONE, JobState.IMAGE_DONE) and record.result_urls \
             and record.download_state in (DownloadState.NONE, DownloadState.QUEUED,
                                           DownloadState.DOWNLOADING)
-        if wanted and (self.auto_download or resume) and record.key not in self._downloading:
+        # Saving automatically is the follower's duty; any process may download on demand.
+        if wanted and (self.auto_download or resume) and self.is_follower \
+                and record.key not in self._downloading:
             self.download(record.key)
 
     def download(self, key: str) -> asyncio.Task[Any]:

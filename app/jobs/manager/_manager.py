@@ -1,5 +1,6 @@
 """The :class:`JobManager`: one client, one ledger, one poll scheduler and the downloads of a
-connection, started and closed together; what a previous run left is picked up on start."""
+connection, started and closed together; what a previous run left is picked up on start by
+the process that follows the ledger (the lease's holder, :mod:`._follow`)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from app.api.client import CreatifyClient
 from app.downloads import DEFAULT_TEMPLATE, DownloadQueue
 from app.generators import BY_KEY
 from app.jobs.budget import BudgetLimits
+from app.jobs.lease import FollowerLease, LedgerWatch, SendLock
 from app.jobs.ledger import JobRecord, JobState, Ledger
+from app.jobs.manager._follow import WATCH_INTERVAL, Following
 from app.jobs.manager._stream import Streaming
 from app.jobs.manager._submit import Submitting
 from app.jobs.manager._tasks import TaskGroup
@@ -26,8 +29,13 @@ def _local_now() -> datetime:
     return datetime.now().astimezone()
 
 
-class JobManager(Submitting, Streaming):
-    """Submits, follows and saves jobs for one connection (one client, one ledger)."""
+class JobManager(Submitting, Streaming, Following):
+    """Submits, follows and saves jobs for one connection (one client, one ledger).
+
+    ``lease`` shares the ledger file with other processes: only its holder polls, reconciles
+    and downloads, the others watch the file (every ``watch_interval`` seconds) and take over
+    when it is free; ``on_role(is_follower)`` says which this process is. Without a lease the
+    manager follows its ledger alone (tests, benchmarks)."""
 
     def __init__(self, client: CreatifyClient, ledger: Ledger, output_dir: Path, *,
                  on_change: Callable[[JobRecord], None] | None = None,
@@ -36,15 +44,23 @@ class JobManager(Submitting, Streaming):
                  on_error: Callable[[str, BaseException], None] | None = None,
                  budget: Callable[[], BudgetLimits] | None = None,
                  on_balance: Callable[[Decimal], None] | None = None,
-                 now: Callable[[], datetime] = _local_now) -> None:
+                 now: Callable[[], datetime] = _local_now,
+                 lease: FollowerLease | None = None,
+                 on_role: Callable[[bool], None] | None = None,
+                 watch_interval: float = WATCH_INTERVAL) -> None:
         self.client = client
         self.budget = budget or BudgetLimits
         self._waiters: dict[str, list[asyncio.Future[JobRecord]]] = {}
         self._on_balance = on_balance or (lambda _credits: None)
         self._now = now
-        # Checking the budget and recording the job is one step: two submits at once must
-        # each see the other's estimate as committed.
-        self._guard_lock = asyncio.Lock()
+        # Checking the budget and recording the job is one step: two submits at once (in this
+        # process or another on the same ledger) must each see the other's estimate as committed.
+        self._guard_lock = SendLock(ledger.path)
+        self.lease = lease
+        self._watch = LedgerWatch(ledger.path) if lease is not None else None
+        self._watch_interval = watch_interval
+        self._in_flight = set()
+        self._on_role = on_role or (lambda _follower: None)
         self.ledger = ledger
         self.output_dir = output_dir
         self.auto_download = auto_download
@@ -52,6 +68,8 @@ class JobManager(Submitting, Streaming):
         notify = on_change or (lambda _record: None)
 
         def on_change_then_wake(record: JobRecord) -> None:
+            if self._watch is not None:
+                self._watch.saw(record.key, record.updated_at)
             notify(record)
             if record.key in self._waiters and (record.state.is_terminal
                                                 or record.state is JobState.UNKNOWN):
@@ -70,16 +88,10 @@ class JobManager(Submitting, Streaming):
 
     # ------------------------------------------------------------------ life cycle
 
-    async def start(self) -> None:
-        """Reconcile what a previous run left unfinished, then follow and download."""
-        await self.scheduler.start()
-        self.tasks.spawn(self.scheduler.run(), "poll scheduler")
-        for record in self.ledger.needing_download():
-            self._maybe_download(record, resume=True)
-
     async def aclose(self) -> None:
         await self.tasks.aclose()
         await self._web.aclose()
+        self._release()
 
     async def wait_ended(self, key: str) -> JobRecord:
         """The job's record once it is terminal, or ``unknown`` (its create answer lost)."""

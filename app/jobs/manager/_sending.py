@@ -61,6 +61,14 @@ class Sending(Downloads):
 
     async def _send(self, record: JobRecord,
                     call: Callable[[], Coroutine[Any, Any, JobSnapshot]]) -> JobRecord:
+        self._in_flight.add(record.key)
+        try:
+            return await self._send_once(record, call)
+        finally:
+            self._in_flight.discard(record.key)
+
+    async def _send_once(self, record: JobRecord,
+                         call: Callable[[], Coroutine[Any, Any, JobSnapshot]]) -> JobRecord:
         try:
             snapshot = await call()
         except AmbiguousCreateError as exc:

@@ -34,8 +34,12 @@ class Streaming(Sending):
                 title=describe_request(spec, values), request=body, estimate=pricing.estimate,
                 balance_before=balance, held=held)
         self._on_change(record)
-        return await self._follow_stream(record, self.client.text_generate_stream(body),
-                                         on_delta)
+        self._in_flight.add(record.key)
+        try:
+            return await self._follow_stream(record, self.client.text_generate_stream(body),
+                                             on_delta)
+        finally:
+            self._in_flight.discard(record.key)
 
     async def _follow_stream(self, record: JobRecord, events: AsyncIterator[StreamEvent],
                              on_delta: Callable[[str], None]) -> JobRecord:

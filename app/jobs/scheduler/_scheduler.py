@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from app.api.client import CreatifyClient
 from app.jobs.ledger import JobRecord, JobState, Ledger
@@ -51,9 +51,13 @@ class PollScheduler(Reads, Reconciling):
         self.requests = 0
         self.paused_reason: str | None = None
 
-    async def start(self) -> None:
-        """At start-up: reconcile every unfinished create, then watch every active job."""
+    async def start(self, skip: Collection[str] = ()) -> None:
+        """At start-up (or on taking over from another process): reconcile every unfinished
+        create — but those in ``skip``, which this process is sending right now — then watch
+        every active job."""
         for record in self.ledger.active():
+            if record.key in skip:
+                continue
             if record.state in (JobState.SUBMITTING, JobState.UNKNOWN):
                 await self.reconcile(record.key)
             elif record.server_id:
