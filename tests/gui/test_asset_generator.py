@@ -21,6 +21,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
 from app.api.client import CreatifyClient
+from app.assets import schema_for
 from app.generators import spec
 from app.generators.quote import Quote, format_credits, quote
 from app.jobs.ledger import DownloadState, JobRecord, JobState
@@ -30,6 +31,7 @@ from app.pricing import LearnedCharge, asset_prices, plan_by_key
 from app.sandbox import Sandbox
 from tests.gui.conftest import idle, until
 from tests.gui.test_window import Studio, confirmation, studio  # noqa: F401
+from ui.forms.form import GeneratorForm
 from ui.forms.pickers.asset_models import AssetModelPicker, price_hint
 from ui.forms.schema_form import SchemaForm
 from ui.generator.confirmations import send_cost_text
@@ -169,10 +171,31 @@ async def test_type_to_search_arrows_and_enter_choose_a_model(qtbot: Any,
     assert rows(picker) == []
     picker.search.clear()
     assert len(rows(picker)) == len(picker.catalogue.models)
-    picker.set_value("veo3.1/fast")  # a saved form: no signal
-    assert chosen == [found[1]] and picker.value() == "veo3.1/fast"
+    picker.set_value("veo3.1/fast")  # a saved form: the schema form must follow it too
+    assert chosen == [found[1], "veo3.1/fast"] and picker.value() == "veo3.1/fast"
+    picker.set_value("veo3.1/fast")
+    assert len(chosen) == 2  # no change, no signal
     picker.set_value("someone/unlisted-model")
     assert "not in the catalogue" in picker.chosen.text()
+
+
+async def test_values_set_on_the_form_choose_the_model_and_fill_its_inputs(
+        qtbot: Any, service: StudioService):
+    """A saved form or a job retried into the form: the picker shows the model and the
+    schema form follows it with the saved inputs, in the schema's types."""
+    form = GeneratorForm(spec("asset_generator"), service)
+    qtbot.addWidget(form)
+    form.show()
+    params = form.editors["input_params"]
+    assert isinstance(params, SchemaForm)
+    form.set_values({"model_name": "nano-banana-pro",
+                     "input_params": {"prompt": "A mug", "resolution": "4K", "num_images": 2}})
+    await until(lambda: params.from_schema and params.model_name == "nano-banana-pro")
+    assert form.values() == {"model_name": "nano-banana-pro",
+                             "input_params": {"prompt": "A mug", "resolution": "4K",
+                                              "num_images": 2}}
+    picker = form.editors["model_name"]
+    assert isinstance(picker, AssetModelPicker) and "nano-banana-pro" in picker.chosen.text()
 
 
 async def test_the_saved_catalogue_shows_offline_with_its_date(qapp: QApplication,
@@ -430,7 +453,10 @@ def test_the_panel_and_the_confirmation_say_how_sure_the_price_is(qtbot: Any):
 
     def show(model: str, params: dict[str, Any],
              learned: LearnedCharge | None = None) -> tuple[Quote, str]:
-        q = quote(asset, {"model_name": model, "input_params": {"prompt": "x", **params}},
+        # the model's required inputs where a catalogue is installed (an earlier test's)
+        needed = form_values(schema_for(model) or {}, "https://cdn.example.com/a.png")
+        q = quote(asset, {"model_name": model,
+                          "input_params": {"prompt": "x", **needed, **params}},
                   None, plan=plan_by_key("api_pro"), learned=lambda _key: learned)
         panel.show_quote(q, "API Pro")
         return q, send_cost_text(q, "API Pro", sandbox=True, per_job=Decimal(25))

@@ -370,8 +370,10 @@ class AssetModelPicker(FieldEditor):
         return self._value
 
     def set_value(self, value: Any) -> None:
+        """Show ``value`` (a saved form, a retried job); ``changed`` follows when it differs,
+        as with any editor, so the schema form follows the model."""
         text = str(value).strip() if value is not None else ""
-        self._set(text or None, emit=False)
+        self._set(text or None, emit=True)
 
     def choose(self, name: str) -> None:
         """Choose ``name`` as if the user picked it (emits ``changed``)."""
