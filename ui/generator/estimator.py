@@ -159,7 +159,7 @@ def _font(widget: QWidget, *, bold: bool = False, points: int | None = None) -> 
 def unknown_price(q: Quote) -> bool:
     """Whether ``q`` has a request the price file gives no price for (not tokens: those are
     known after the run too, but by a documented rule)."""
-    return any(e.bound is Bound.UNKNOWN for e in q.estimates)
+    return any(e.credits is None and e.entry.bound is Bound.UNKNOWN for e in q.estimates)
 
 
 def learned_text(q: Quote) -> str:
