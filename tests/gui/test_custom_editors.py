@@ -57,6 +57,7 @@ from ui.forms.schema_form import SchemaForm, build_input, fallback_schema
 from ui.forms.schema_inputs import StringList, add_row
 from ui.forms.templates import TemplatePicker
 from ui.forms.variables import COL_NAME, COL_VALUE, VariablesEditor
+from ui.generator.estimator import DurationControl
 from ui.service import Mode, StudioService
 
 FAST_RETRY = RetryPolicy(attempts=2, base_delay=0.01, max_delay=0.02)
@@ -867,6 +868,17 @@ async def test_the_wheel_changes_only_a_focused_control(qtbot: Any):
         await until(widget.hasFocus)
         wheel(widget, notch)
         assert entry.get() == after  # focused: the wheel works as usual
+
+    length = DurationControl(spec("aurora").duration, "aurora")
+    await shown(qtbot, length)
+    for control in (length.spin, length.slider):
+        before = length.spin.value()
+        wheel(control, 120)
+        assert length.spin.value() == before and not length.overridden
+    length.spin.setFocus()
+    await until(length.spin.hasFocus)
+    wheel(length.spin, 120)
+    assert length.spin.value() > before
 
 
 def wheel(widget: QWidget, notch: int) -> None:

@@ -1,6 +1,7 @@
 """Controls of the schema form that are more than one Qt widget: a list of strings (image
 addresses) with a row per string, and combos and spin boxes that ignore the mouse wheel until
-focused (scrolling over a form must never change a value, and so a price, unseen).
+focused (scrolling over a form must never change a value, and so a price, unseen; the
+estimator's length control uses them too).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSlider,
     QSpinBox,
     QToolButton,
     QVBoxLayout,
@@ -54,6 +56,12 @@ class Combo(_NoWheel, QComboBox):
 class SpinBox(_NoWheel, QSpinBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._no_wheel_setup()
+
+
+class Slider(_NoWheel, QSlider):
+    def __init__(self, orientation: Qt.Orientation, parent: QWidget | None = None) -> None:
+        super().__init__(orientation, parent)
         self._no_wheel_setup()
 
 
@@ -164,4 +172,4 @@ class StringList(QWidget):
         self._changed()
 
 
-__all__ = ["Combo", "DoubleSpinBox", "SpinBox", "StringList"]
+__all__ = ["Combo", "DoubleSpinBox", "Slider", "SpinBox", "StringList"]

@@ -12,12 +12,10 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QDoubleSpinBox,
     QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSlider,
     QVBoxLayout,
     QWidget,
 )
@@ -26,13 +24,15 @@ from app.generators import DurationKind, DurationSource
 from app.generators.quote import Quote, format_credits
 from app.pricing import Bound
 from app.pricing.money import dollars_text
+from ui.forms.schema_lists import DoubleSpinBox, Slider
 
 SLIDER_STEPS_PER_SECOND = 10
 
 
 class DurationControl(QWidget):
     """Billed length in seconds: a spin box and a slider, filled automatically (from the chosen
-    length or the script at words per minute) until the user overrides it."""
+    length or the script at words per minute) until the user overrides it. Both take the
+    mouse wheel only once focused: scrolling past them never changes the price."""
 
     changed = Signal()
 
@@ -44,7 +44,7 @@ class DurationControl(QWidget):
         self.setObjectName(f"duration_{key}")
         self.setAccessibleName(source.label)
 
-        self.spin = QDoubleSpinBox()
+        self.spin = DoubleSpinBox()
         self.spin.setObjectName(f"duration_{key}_spin")
         self.spin.setAccessibleName(f"{source.label} in seconds")
         self.spin.setDecimals(1)
@@ -53,7 +53,7 @@ class DurationControl(QWidget):
         self.spin.setSpecialValueText("—")
         self.spin.setKeyboardTracking(True)
 
-        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider = Slider(Qt.Orientation.Horizontal)
         self.slider.setObjectName(f"duration_{key}_slider")
         self.slider.setAccessibleName(f"{source.label} slider")
         slider_max = min(source.maximum, 600 if source.maximum > 60 else source.maximum)
