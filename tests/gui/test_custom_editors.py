@@ -43,6 +43,7 @@ from app.sandbox import catalogue as simulated
 from tests.gui.conftest import idle, until
 from ui.forms.base import FieldEditor
 from ui.forms.custom import CUSTOM_EDITORS
+from ui.forms.editors import PLAIN_EDITORS
 from ui.forms.pickers import (
     AccentPicker,
     CatalogueEditor,
@@ -868,6 +869,18 @@ async def test_the_wheel_changes_only_a_focused_control(qtbot: Any):
         await until(widget.hasFocus)
         wheel(widget, notch)
         assert entry.get() == after  # focused: the wheel works as usual
+
+    lengths = spec("url_to_video").field("video_length")  # a choice that sets the price
+    for editor in (PLAIN_EDITORS[lengths.kind](lengths),):
+        await shown(qtbot, editor)
+        control = editor.focusProxy()
+        before = editor.value()
+        wheel(control, -120)
+        assert editor.value() == before  # the generators' own choices too
+        control.setFocus()
+        await until(control.hasFocus)
+        wheel(control, -120)
+        assert editor.value() != before
 
     length = DurationControl(spec("aurora").duration, "aurora")
     await shown(qtbot, length)

@@ -1,4 +1,5 @@
-"""Editors for the plain field kinds (text, URL, numbers, yes/no, choices)."""
+"""Editors for the plain field kinds (text, URL, numbers, yes/no, choices), and the table of
+which kind gets which (:data:`PLAIN_EDITORS`)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.generators import Field, FieldKind
 from ui.forms.base import FieldEditor
+from ui.forms.schema_lists import Combo, DoubleSpinBox, SpinBox
 
 UNSET = "(default)"
 
@@ -100,7 +102,9 @@ class NumberEditor(FieldEditor):
     def __init__(self, field: Field, parent: QWidget | None = None) -> None:
         super().__init__(field, parent)
         is_int = field.kind is FieldKind.INT
-        self.spin: QSpinBox | QDoubleSpinBox = QSpinBox() if is_int else QDoubleSpinBox()
+        # Combos and spin boxes here take the wheel only once focused: scrolling the form
+        # never changes a value (and a price) unseen.
+        self.spin: QSpinBox | QDoubleSpinBox = SpinBox() if is_int else DoubleSpinBox()
         low = field.minimum if field.minimum is not None else 0
         high = field.maximum if field.maximum is not None else 1_000_000
         step = 1 if is_int else (0.05 if high <= 1 else 0.1)
@@ -152,7 +156,7 @@ class ChoiceEditor(FieldEditor):
 
     def __init__(self, field: Field, parent: QWidget | None = None) -> None:
         super().__init__(field, parent)
-        self.combo = QComboBox()
+        self.combo = Combo()
         if not field.required and field.default is None:
             self.combo.addItem(UNSET, None)
         for choice in field.choices:
