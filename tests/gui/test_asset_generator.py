@@ -328,15 +328,23 @@ async def test_a_model_of_each_generation_type_is_priced_exactly_and_charged_so(
             by_type.setdefault(kind, name)
     assert {"text_to_video", "image_to_video", "text_to_image", "image_to_image"} \
         <= set(by_type)
+    several = 0
     for kind, name in by_type.items():
         form = await choose(tab, name)
-        form.set_value(form_values(form.schema()[0], media))
+        values = form_values(form.schema()[0], media)
+        count = next((k for k in ("num_images", "num_outputs") if k in form.inputs), None)
+        if count is not None:  # several outputs: charged the per-output price × outputs
+            values[count] = 2
+            several += 1
+        form.set_value(values)
         await until(lambda: tab.submit_button.isEnabled(), timeout=10,
                     message=f"{name}: {tab.hint.text()}")
         q = tab.current_quote
         assert q is not None and q.credits is not None and not q.at_least, (name, q)
         figure = format_credits(q.credits)
         assert tab.estimator.credits.text() == figure
+        outputs = "2 outputs ×" if count is not None else "1 output ×"
+        assert outputs in tab.estimator.breakdown.text(), tab.estimator.breakdown.text()
         balance = simulator.balance
         tab.submit_button.click()
         box = await cost_box(studio)
@@ -355,6 +363,7 @@ async def test_a_model_of_each_generation_type_is_priced_exactly_and_charged_so(
         assert preview.source is not None
         assert preview.source.toLocalFile() == job.download_path
         assert preview.kind == ("video" if kind.endswith("video") else "image")
+    assert several  # some model of the catalogue makes several outputs a request
     await idle(timeout=15)
 
 
