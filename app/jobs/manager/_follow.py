@@ -9,11 +9,10 @@ works the same whether it polls Creatify itself or the window does.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from app.jobs.lease import Holder
-from app.jobs.ledger import DownloadState, JobRecord, JobState
+from app.jobs.ledger import DownloadState, JobRecord, JobState, LedgerError
 from app.jobs.manager._downloads import Downloads
 
 log = logging.getLogger(__package__)
@@ -31,7 +30,9 @@ class Following(Downloads):
 
     async def start(self) -> None:
         """Follow the ledger's jobs if no other process does (reconcile what a previous run
-        left unfinished, poll, download); watch the file for other processes' changes."""
+        left unfinished, poll, download); look at the file for other processes' changes.
+        One long-lived task either way (the scheduler's loop, polling only as the
+        follower)."""
         if self.lease is None or self.lease.try_acquire():
             await self._lead()
         else:
@@ -39,32 +40,39 @@ class Following(Downloads):
             log.info("jobs followed by another Creatify Studio (%s)",
                      holder.role if holder else "unknown")
             self._on_role(False)
-        if self._watch is not None:
-            self.tasks.spawn(self._watch_loop(), "ledger watch")
+        if self._watch is None:
+            self.tasks.spawn(self.scheduler.run(), "poll scheduler")
+        else:
+            self.tasks.spawn(self.scheduler.run(polling=lambda: self.is_follower,
+                                                between=self._look,
+                                                every=self._watch_interval),
+                             "poll scheduler")
 
     async def _lead(self) -> None:
         """Become the follower: reconcile (skipping what this process is sending right now),
         poll every active job, resume unfinished downloads."""
         await self.scheduler.start(skip=frozenset(self._in_flight))
-        self.tasks.spawn(self.scheduler.run(), "poll scheduler")
         for record in self.ledger.needing_download():
             self._maybe_download(record, resume=True)
         self._on_role(True)
 
-    async def _watch_loop(self) -> None:
+    async def _look(self) -> None:
+        """What other processes changed; the lease taken over when its holder has gone."""
         watch = self._watch
-        assert watch is not None
-        while True:
-            await asyncio.sleep(self._watch_interval)
-            for key in watch.changed():
-                try:
-                    record = self.ledger.get(key)
-                except KeyError:
-                    continue
-                self._elsewhere(record)
-            if not self.is_follower and self.lease is not None and self.lease.try_acquire():
-                log.info("the follower left: this process follows the jobs now")
-                await self._lead()
+        if watch is None:
+            return
+        for key in watch.changed():
+            try:
+                record = self.ledger.get(key)
+            except KeyError:
+                continue
+            except LedgerError as exc:  # busy past its timeout: looked at again next time
+                log.warning("could not read job %s another process changed: %s", key, exc)
+                continue
+            self._elsewhere(record)
+        if not self.is_follower and self.lease is not None and self.lease.try_acquire():
+            log.info("the follower left: this process follows the jobs now")
+            await self._lead()
 
     def _elsewhere(self, record: JobRecord) -> None:
         """A row another process changed: tell the caller; the follower watches a job another

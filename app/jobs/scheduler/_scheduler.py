@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import random
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Awaitable, Callable, Collection
 
 from app.api.client import CreatifyClient
 from app.jobs.ledger import JobRecord, JobState, Ledger
@@ -65,11 +65,22 @@ class PollScheduler(Reads, Reconciling):
 
     # ------------------------------------------------------------------ the loop
 
-    async def run(self) -> None:
-        """Poll until cancelled."""
+    async def run(self, *, polling: Callable[[], bool] | None = None,
+                  between: Callable[[], Awaitable[None]] | None = None,
+                  every: float | None = None) -> None:
+        """Poll until cancelled — while ``polling()`` says so (this process follows the
+        ledger's jobs); ``between()`` runs after each wait, which lasts ``every`` seconds at
+        most (the look at the ledger file for other processes' changes, in this one task)."""
         while True:
-            delay = await self.poll_once()
+            if polling is None or polling():
+                delay = await self.poll_once()
+            else:
+                delay = every if every is not None else 3600.0
+            if every is not None:
+                delay = min(delay, every)
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(delay):
                     await self._wake.wait()
+            if between is not None:
+                await between()
