@@ -66,6 +66,7 @@ class StudioService(QObject):
     imageLoaded = Signal(str, bytes)          # url, image bytes (thumbnails for pickers)
     imageFailed = Signal(str, str)            # url, message
     committedChanged = Signal(object)         # Decimal: credits committed to jobs in flight
+    followerChanged = Signal(bool, object)    # this window polls the jobs?, who does (or None)
 
     def __init__(self, output_dir: Path, *, data_dir: Path | None = None,
                  auto_download: bool = True, sandbox_speed: float = SANDBOX_SPEED,
@@ -80,7 +81,7 @@ class StudioService(QObject):
             music_page_failed=self.musicPageFailed.emit, image_loaded=self.imageLoaded.emit,
             image_failed=self.imageFailed.emit, job_changed=self.jobChanged.emit,
             jobs_reloaded=self.jobsReloaded.emit, committed_changed=self.committedChanged.emit,
-            error=self.errorRaised.emit)
+            follower_changed=self.followerChanged.emit, error=self.errorRaised.emit)
         self.session = Session(output_dir, data_dir=data_dir, auto_download=auto_download,
                                sandbox_speed=sandbox_speed, events=events, later=_qt_later)
         self.tasks = self.session.tasks

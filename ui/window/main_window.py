@@ -130,6 +130,7 @@ class MainWindow(QMainWindow):
         service.modeChanged.connect(self._mode_changed)
         service.creditsChanged.connect(self._credits_changed)
         service.committedChanged.connect(self._committed_changed)
+        service.followerChanged.connect(self.status_widgets.show_follower)
         service.creditsFailed.connect(self._credits_failed)
         service.errorRaised.connect(lambda message: self.statusBar().showMessage(message, 10000))
         self._mode_changed(service.mode)

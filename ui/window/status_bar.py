@@ -1,4 +1,5 @@
-"""The window's status bar: the connection mode, the credits left and committed, a refresh."""
+"""The window's status bar: the connection mode, the credits left and committed, a refresh,
+and who follows the jobs when another Creatify Studio (the command line) does."""
 
 from __future__ import annotations
 
@@ -28,6 +29,11 @@ class StatusWidgets:
         self.refresh_button.setAccessibleName("Refresh credits")
         self.refresh_button.setToolTip("Refresh the remaining credits (F5)")
         self.refresh_button.clicked.connect(refresh)
+        self.follower_label = QLabel("")
+        self.follower_label.setObjectName("follower_label")
+        self.follower_label.setAccessibleName("Who follows the jobs")
+        self.follower_label.setVisible(False)
+        bar.addPermanentWidget(self.follower_label)
         bar.addPermanentWidget(self.mode_badge)
         bar.addPermanentWidget(self.credits_label)
         bar.addPermanentWidget(self.refresh_button)
@@ -41,6 +47,20 @@ class StatusWidgets:
             if sandbox else "")
         if mode == Mode.NONE:
             self.credits_label.setText("Credits: —")
+            self.show_follower(True, None)  # no jobs followed anywhere for this window
+
+    def show_follower(self, follower: bool, who: str | None) -> None:
+        """Nothing while this window polls the jobs; otherwise "Jobs followed by another
+        Creatify Studio (command line)": the jobs still update, read from the shared ledger."""
+        self.follower_label.setVisible(not follower)
+        if follower:
+            self.follower_label.setText("")
+            return
+        self.follower_label.setText("Jobs followed by another Creatify Studio"
+                                    + (f" ({who})" if who else ""))
+        self.follower_label.setToolTip(
+            "Another Creatify Studio on this data folder polls Creatify for the jobs; this "
+            "window shows their changes and takes over when it closes.")
 
     def show_credits(self, credits: Decimal | None, committed: Decimal,
                      low: Decimal | None) -> None:
