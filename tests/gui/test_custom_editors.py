@@ -46,6 +46,7 @@ from ui.forms.custom import CUSTOM_EDITORS
 from ui.forms.editors import PLAIN_EDITORS
 from ui.forms.pickers import (
     AccentPicker,
+    AssetModelPicker,
     CatalogueEditor,
     MusicPicker,
     PersonaPicker,
@@ -759,7 +760,8 @@ async def test_every_interactive_control_is_named(qtbot: Any, service: StudioSer
         MusicPicker(MUSIC, service), ScenesEditor(SCENES, service),
         VariablesEditor(VARIABLES, service), SchemaForm(INPUT_PARAMS, service,
                                                         lambda: "veo3.1/fast"),
-        TemplatePicker(TEMPLATE, service)]
+        TemplatePicker(TEMPLATE, service),
+        AssetModelPicker(spec("asset_generator").field("model_name"), service)]
     for editor in editors:
         await shown(qtbot, editor)
     await until(lambda: all(e.loaded for e in editors
@@ -771,6 +773,9 @@ async def test_every_interactive_control_is_named(qtbot: Any, service: StudioSer
     form = editors[5]
     assert isinstance(form, SchemaForm)
     await until(lambda: form.from_schema)
+    models = editors[7]
+    assert isinstance(models, AssetModelPicker)
+    await until(lambda: models.loaded)
     for editor in editors:
         assert editor.objectName() and editor.accessibleName()
         assert unnamed_controls(editor) == [], type(editor).__name__
