@@ -18,7 +18,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING
 
-from app.cli._exit import CliError, Exit, code_for
+from app.cli._codes import CliError, Exit
 from app.cli._parser import SUBCOMMANDS, build_parser
 
 if TYPE_CHECKING:
@@ -61,6 +61,7 @@ def _handlers() -> dict[str, Handler]:
 
 
 async def _run(ctx: Context, handler: Handler) -> int:
+    from app.cli._exit import code_for
     from app.session import describe
     try:
         return int(await handler(ctx))
@@ -88,9 +89,6 @@ def _quiet_stdout() -> None:
 
 def main(argv: Sequence[str]) -> int:
     """Run one subcommand; returns its exit code (documented in ``--help``)."""
-    from app.cli._context import Context
-    from app.cli._output import Output
-
     parser = build_parser()
     try:
         args = parser.parse_args(list(argv))
@@ -101,6 +99,9 @@ def main(argv: Sequence[str]) -> int:
         return Exit.USAGE
     if getattr(args, "download", None):
         args.wait = True
+    from app.cli._context import Context
+    from app.cli._output import Output
+
     try:
         ctx = Context(args)
     except CliError as exc:

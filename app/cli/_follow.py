@@ -105,10 +105,15 @@ async def follow(ctx: Context, record: JobRecord, *, wait: bool, download: bool)
     return session.job(record.key) or record
 
 
-async def save(ctx: Context, record: JobRecord, reporter: Reporter) -> JobRecord:
-    """Download the job's results into the session's output folder and wait for the end."""
+async def save(ctx: Context, record: JobRecord, reporter: Reporter, *,
+               again: bool = False) -> JobRecord:
+    """Download the job's results into the session's output folder (``again``: even when a
+    copy was saved before) and wait for the end. A download already under way — the job
+    manager resumes unfinished ones when it starts — is waited for, never started twice."""
     session = ctx.connected()
-    if record.download_state is not DownloadState.DONE or not record.download_path:
+    record = session.job(record.key) or record
+    busy = record.download_state in (DownloadState.QUEUED, DownloadState.DOWNLOADING)
+    if not busy and (again or record.download_state is not DownloadState.DONE):
         session.download_again(record.key)
     while True:
         current = session.job(record.key) or record

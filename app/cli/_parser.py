@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 
 from app import APP_NAME, __version__
-from app.cli._exit import EPILOG
-from app.cli.commands.catalogue import CATALOGUES, FLOW_NAMES
+from app.cli._codes import CATALOGUES, EPILOG, FLOW_NAMES
 
 DESCRIPTION = f"""{APP_NAME}: a desktop studio for the Creatify video API.
 

@@ -15,18 +15,15 @@ from app.catalogue_rows import (
     search_words,
     template_rows,
 )
+from app.cli._codes import CATALOGUES, FLOW_NAMES, CliError, Exit
 from app.cli._context import Context
-from app.cli._exit import CliError, Exit
 from app.cli._pricing import billed_seconds, headline, quote_dict, quote_lines
 from app.cli._values import field_problems, form_values
 from app.generators import BY_KEY, SPECS, Field, Flow, GeneratorSpec
 from app.generators.quote import quote
 
-FLOW_NAMES = {"create": Flow.CREATE, "preview": Flow.PREVIEW_RENDER,
-              "compare": Flow.COMPARE_STYLES, "regenerate": Flow.REGENERATE}
+FLOWS = {short: Flow(full) for short, full in FLOW_NAMES.items()}
 """The short flow names the options take (the full ones are accepted too)."""
-
-CATALOGUES = ("avatars", "voices", "musics", "templates", "models", "inspirations", "links")
 
 
 def generator(key: str) -> GeneratorSpec:
@@ -40,7 +37,7 @@ def flow_of(spec: GeneratorSpec, name: str | None) -> Flow:
     """``--flow`` (short or full name), checked against the flows the generator offers."""
     if name is None:
         return spec.flows[0]
-    flow = FLOW_NAMES.get(name)
+    flow = FLOWS.get(name)
     if flow is None:
         try:
             flow = Flow(name)
@@ -53,7 +50,7 @@ def flow_of(spec: GeneratorSpec, name: str | None) -> Flow:
 
 
 def short_flow(flow: Flow) -> str:
-    return next((k for k, v in FLOW_NAMES.items() if v is flow), flow.value)
+    return next((k for k, v in FLOWS.items() if v is flow), flow.value)
 
 
 # ---------------------------------------------------------------------------- generators
@@ -193,5 +190,5 @@ async def cmd_catalogue(ctx: Context) -> int:
     return Exit.DONE
 
 
-__all__ = ["CATALOGUES", "FLOW_NAMES", "cmd_catalogue", "cmd_estimate", "cmd_generators",
+__all__ = ["CATALOGUES", "FLOWS", "cmd_catalogue", "cmd_estimate", "cmd_generators",
            "flow_of", "generator", "short_flow"]

@@ -114,8 +114,7 @@ async def cmd_download(ctx: Context) -> int:
     reporter = Reporter(ctx, lambda key: key == record.key)
     ctx.changes.append(reporter)
     try:
-        session.download_again(record.key)
-        record = await save(ctx, record, reporter)
+        record = await save(ctx, record, reporter, again=True)
     finally:
         ctx.changes.remove(reporter)
     ctx.out.emit("result", job=job_dict(record))
