@@ -27,6 +27,12 @@ from app.session._following import Following
 from app.session._learned import LearnedPrices
 from app.session._ledger_views import LedgerViews
 from app.session._reads import FreeReads
+from app.session._sandbox import (
+    SANDBOX_FOLDER,
+    SANDBOX_LEDGER,
+    forget_sandbox_ledger,
+    sandbox_state_path,
+)
 
 log = logging.getLogger("app.session")
 
@@ -115,7 +121,8 @@ class Session(LedgerViews, Following):
 
     async def _replace_client(self, client: CreatifyClient | None,
                               ledger_file: Path | None = None,
-                              policy: PollPolicy | None = None) -> None:
+                              policy: PollPolicy | None = None,
+                              output_dir: Path | None = None) -> None:
         """Switch connection: the old jobs stop being followed, the new ledger is opened
         (its unfinished jobs reconciled and followed again)."""
         old, self.client = self.client, client
@@ -133,7 +140,7 @@ class Session(LedgerViews, Following):
             ledger_file.parent.mkdir(parents=True, exist_ok=True)
             self.ledger = Ledger(ledger_file)
             self.learned.load(self.ledger)
-            self.jobs = JobManager(client, self.ledger, self.output_dir,
+            self.jobs = JobManager(client, self.ledger, output_dir or self.output_dir,
                                    on_change=self._job_changed, policy=policy,
                                    auto_download=self._auto_download, on_error=self._report,
                                    name_template=self._name_template,
@@ -157,20 +164,43 @@ class Session(LedgerViews, Following):
         self._set_mode(mode)
 
     async def use_sandbox(self) -> str:
-        """Start the simulator on a free loopback port and talk to it; returns its URL."""
-        ledger_file = self.data_dir / "sandbox-jobs.sqlite3"
+        """Start the simulator on loopback and talk to it; returns its URL. It is persistent
+        (``_sandbox``): its account and the sandbox ledger outlive the app, so sandbox jobs
+        still running at close are followed to their end next time; results are saved in
+        ``<output>/Sandbox/``."""
         if self.sandbox is None:
-            self.sandbox = Sandbox(speed=self.sandbox_speed)
-            await asyncio.to_thread(self.sandbox.start)
-            # A new simulator knows none of the old sandbox jobs: a fresh sandbox ledger.
-            for stale in self.data_dir.glob(ledger_file.name + "*"):
-                stale.unlink(missing_ok=True)
+            self.sandbox = await asyncio.to_thread(self._start_sandbox)
         await self._replace_client(CreatifyClient("sandbox", "sandbox",
                                                   base_url=self.sandbox.base_url),
-                                   ledger_file, PollPolicy().scaled(self.sandbox_speed))
+                                   self.data_dir / SANDBOX_LEDGER,
+                                   PollPolicy().scaled(self.sandbox_speed),
+                                   output_dir=self.output_dir / SANDBOX_FOLDER)
         self._set_mode(Mode.SANDBOX)
         self.refresh_credits()
         return self.sandbox.base_url
+
+    @property
+    def sandbox_state_path(self) -> Path:
+        return sandbox_state_path(self.data_dir)
+
+    def _start_sandbox(self) -> Sandbox:
+        """Make the simulator (reading its state file) and start it: blocking, off the loop.
+        A fresh account (no state yet, or a damaged one set aside) forgets the old sandbox
+        ledger, whose jobs it would not know."""
+        sandbox = Sandbox(speed=self.sandbox_speed, state_path=self.sandbox_state_path)
+        if not sandbox.restored:
+            forget_sandbox_ledger(self.data_dir)
+        sandbox.start()
+        return sandbox
+
+    async def reset_sandbox(self) -> str:
+        """Forget the simulator's account and the sandbox ledger and talk to the fresh
+        account (the Developer menu's reset); returns its URL. Nothing is billed anywhere."""
+        if self.sandbox is not None:
+            await self._replace_client(None)
+            await asyncio.to_thread(self.sandbox.reset)
+            forget_sandbox_ledger(self.data_dir)
+        return await self.use_sandbox()
 
     async def use_credentials(self, api_id: str, api_key: str, base_url: str) -> None:
         """Talk to Creatify at ``base_url`` with this key; a running sandbox stops."""

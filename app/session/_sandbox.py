@@ -1,0 +1,29 @@
+"""The session's offline sandbox: where it keeps its account, its ledger and its results.
+
+The simulator (``app.sandbox``) is persistent here: its account lives in
+``<data>/sandbox/state.json`` and the sandbox ledger ``<data>/sandbox-jobs.sqlite3`` is kept
+beside it, so the two always describe the same jobs. The ledger goes only when the account
+does (a fresh simulator knows none of its jobs). Results go to ``<output>/Sandbox/`` so the
+test patterns never mix with paid work.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["SANDBOX_FOLDER", "SANDBOX_LEDGER", "forget_sandbox_ledger", "sandbox_state_path"]
+
+SANDBOX_FOLDER = "Sandbox"
+"""Sandbox results are saved in this folder of the output folder, apart from paid work."""
+SANDBOX_LEDGER = "sandbox-jobs.sqlite3"
+
+
+def sandbox_state_path(data_dir: Path) -> Path:
+    """Where the simulator keeps its account between runs."""
+    return data_dir / "sandbox" / "state.json"
+
+
+def forget_sandbox_ledger(data_dir: Path) -> None:
+    """Remove the sandbox ledger (and its WAL and shared-memory files)."""
+    for stale in data_dir.glob(SANDBOX_LEDGER + "*"):
+        stale.unlink(missing_ok=True)
