@@ -32,7 +32,7 @@ import os
 import sqlite3
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
@@ -226,6 +226,21 @@ class LedgerWatch:
         self._stamps.update(stamps)
         order = {key: index for index, key in enumerate(keys)}
         return sorted(moved, key=lambda key: order.get(key, -1))
+
+    def stale_submits(self, before: datetime) -> list[str]:
+        """``submitting`` rows last changed before ``before``: a sender that wrote one and
+        had no answer by then has died (a send ends, one way or the other, well before)."""
+        if self._conn is None:
+            return []
+        stamp = before.astimezone(UTC).isoformat(timespec="microseconds")  # the ledger's form
+        try:
+            rows = self._conn.execute(
+                "SELECT key FROM jobs WHERE state = ? AND updated_at < ? ORDER BY created_at",
+                (JobState.SUBMITTING.value, stamp)).fetchall()
+        except sqlite3.Error as exc:
+            log.warning("cannot read the job ledger %s: %s", self.path, exc)
+            return []
+        return [key for (key,) in rows]
 
     def close(self) -> None:
         if self._conn is not None:

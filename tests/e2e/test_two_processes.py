@@ -394,3 +394,61 @@ async def test_paid_sends_at_the_same_moment_count_each_other(
         await child.quit()
         await session.aclose()
     check_integrity(ledger)
+
+
+# A sender killed mid-send: the row is committed and the create reaches Creatify, but the
+# process dies before it records the answer (as the job manager would have written them).
+DYING_SENDER = r'''
+import asyncio, os, sys, uuid
+from decimal import Decimal
+from app.api.client import CreatifyClient
+from app.generators import Flow, spec
+from app.generators.submit import request_body, submit
+from app.jobs.ledger import Ledger
+
+base_url, path, accent = sys.argv[1], sys.argv[2], sys.argv[3]
+gen = spec("text_to_speech")
+values = {"script": "Its sender died.", "accent": accent}
+tag = uuid.uuid4().hex[:8] if gen.resource.has_name else None
+ledger = Ledger(path)
+record = ledger.begin_submit(generator=gen.key, resource=gen.resource.key, flow="create",
+                             title="Its sender died", request=request_body(gen, values, tag),
+                             estimate=Decimal(1), balance_before=None, name_tag=tag)
+print(record.key, flush=True)
+
+async def send():
+    async with CreatifyClient("sandbox", "sandbox", base_url=base_url) as client:
+        await submit(client, gen, values, flow=Flow.CREATE, name_tag=tag)
+
+asyncio.run(send())
+os._exit(9)  # dies before recording the answer
+'''
+
+
+async def test_a_create_whose_sender_died_is_found_never_sent_again(
+        server: Sandbox, tmp_path: Path) -> None:
+    ledger = tmp_path / "data" / "jobs.sqlite3"
+    ledger.parent.mkdir()
+    seen = Seen()
+    session, _counting = await open_session(server, ledger, seen)
+    try:
+        assert session.jobs is not None and session.is_follower
+        session.jobs.orphan_after = 1.0
+        dying = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", DYING_SENDER, server.base_url, str(ledger), ACCENT,
+            stdout=asyncio.subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT)},
+            cwd=ROOT)
+        out, _ = await dying.communicate()
+        assert dying.returncode == 9
+        key = out.decode().strip()
+        assert session.job(key).state.value == "submitting"  # type: ignore[union-attr]
+        assert len(server.create_log) == 1
+        # Left alone for a while (no answer will ever be recorded): looked up, found, followed.
+        await until(lambda: "done" in seen.states(key), timeout=15,
+                    what="the orphaned create found and followed")
+        record = session.job(key)
+        assert record is not None and record.server_id == server.create_log[0].job_id
+        assert len(server.create_log) == 1  # never sent again
+    finally:
+        await session.aclose()
+    check_integrity(ledger)

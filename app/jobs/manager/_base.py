@@ -71,6 +71,9 @@ class ManagerBase:
     _in_flight: set[str]
     """Keys this process is sending now: a takeover never reconciles them meanwhile."""
     _on_role: Callable[[bool], None]
+    orphan_after: float
+    """Seconds after which another process's unanswered ``submitting`` row is looked up."""
+    _next_orphan_check: float
 
     @property
     def is_follower(self) -> bool:

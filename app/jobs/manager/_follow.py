@@ -10,8 +10,10 @@ works the same whether it polls Creatify itself or the window does.
 from __future__ import annotations
 
 import logging
+import time
+from datetime import UTC, datetime, timedelta
 
-from app.jobs.lease import Holder
+from app.jobs.lease import Holder, LedgerWatch
 from app.jobs.ledger import DownloadState, JobRecord, JobState, LedgerError
 from app.jobs.manager._downloads import Downloads
 
@@ -19,6 +21,11 @@ log = logging.getLogger(__package__)
 
 WATCH_INTERVAL = 0.5
 """Seconds between two looks at the ledger file (``PRAGMA data_version``: one integer)."""
+ORPHAN_AFTER = 900.0
+"""A ``submitting`` row of another process unchanged this long (seconds) lost its sender
+(killed mid-send): the follower looks it up in Creatify's list, never re-sends it."""
+ORPHAN_CHECK = 30.0
+"""Seconds between two looks for such rows."""
 
 
 class Following(Downloads):
@@ -73,6 +80,17 @@ class Following(Downloads):
         if not self.is_follower and self.lease is not None and self.lease.try_acquire():
             log.info("the follower left: this process follows the jobs now")
             await self._lead()
+        if self.is_follower and time.monotonic() >= self._next_orphan_check:
+            self._next_orphan_check = time.monotonic() + min(ORPHAN_CHECK, self.orphan_after)
+            await self._reconcile_orphans(watch)
+
+    async def _reconcile_orphans(self, watch: LedgerWatch) -> None:
+        """Look up the creates another process began and never finished recording."""
+        before = datetime.now(UTC) - timedelta(seconds=self.orphan_after)
+        for key in watch.stale_submits(before):
+            if key not in self._in_flight:
+                log.info("job %s was being sent by a process that has gone: looking it up", key)
+                await self.scheduler.reconcile(key)
 
     def _elsewhere(self, record: JobRecord) -> None:
         """A row another process changed: tell the caller; the follower watches a job another

@@ -18,7 +18,7 @@ from app.generators import BY_KEY
 from app.jobs.budget import BudgetLimits
 from app.jobs.lease import FollowerLease, LedgerWatch, SendLock
 from app.jobs.ledger import JobRecord, JobState, Ledger
-from app.jobs.manager._follow import WATCH_INTERVAL, Following
+from app.jobs.manager._follow import ORPHAN_AFTER, WATCH_INTERVAL, Following
 from app.jobs.manager._stream import Streaming
 from app.jobs.manager._submit import Submitting
 from app.jobs.manager._tasks import TaskGroup
@@ -61,6 +61,8 @@ class JobManager(Submitting, Streaming, Following):
         self._watch_interval = watch_interval
         self._in_flight = set()
         self._on_role = on_role or (lambda _follower: None)
+        self.orphan_after = ORPHAN_AFTER
+        self._next_orphan_check = 0.0
         self.ledger = ledger
         self.output_dir = output_dir
         self.auto_download = auto_download
