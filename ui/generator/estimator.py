@@ -253,6 +253,7 @@ class EstimatorPanel(QFrame):
             self.breakdown.setText("\n".join(quote.lines))
         self.basis.setText(basis)
         self.basis.setVisible(bool(basis))
+        self.dollars.setVisible(bool(self.dollars.text()))  # no blank line for no figure
         if quote.balance_after is None:
             self.balance.setText("")
         else:
