@@ -19,7 +19,7 @@ from typing import Any
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QMessageBox, QPushButton
+from PySide6.QtWidgets import QLineEdit, QMessageBox, QPushButton
 
 from app.api._values import decimal_or_none
 from app.jobs.ledger import DownloadState, JobRecord, JobState
@@ -41,7 +41,8 @@ from ui.forms.pickers.inspirations import (
 )
 from ui.generator.tab import GeneratorTab
 from ui.jobs.model import COL_OUTPUT
-from ui.jobs.preview import PreviewDialog, saved_paths
+from ui.jobs.preview import PreviewDialog
+from ui.jobs.results import saved_paths
 
 
 async def templates_of(studio: Studio) -> list[dict[str, Any]]:  # noqa: F811
@@ -285,7 +286,15 @@ async def test_an_image_ad_runs_to_the_end_and_shows_every_size(
     assert dialog.current == len(outputs) - 1
     assert dialog.image.pixmap().size() == QPixmap(paths[-1] or "").size()
     target = tmp_path / "saved.png"
-    assert dialog.save_to(dialog.current, str(target))
+    chooser = dialog.save_as()  # Save as…: the path typed as a user would
+    assert chooser is not None
+    name = chooser.findChild(QLineEdit, "fileNameEdit")
+    assert name is not None
+    name.setText(str(target))
+    chooser.accept()
+    await until(lambda: dialog.saving is not None and dialog.saving.done())
+    assert dialog.saving is not None and dialog.saving.result() is True
+    assert f"saved as {target}" in dialog.caption.text()
     assert target.read_bytes() == Path(paths[-1] or "").read_bytes()
     assert dialog.source == QUrl.fromLocalFile(paths[-1] or "")
     dialog.close()

@@ -351,7 +351,7 @@ async def test_a_job_with_several_results_says_how_many(studio: Studio,  # noqa:
     from PySide6.QtGui import QGuiApplication
 
     from ui.jobs.model import COL_OUTPUT
-    from ui.jobs.preview import saved_paths
+    from ui.jobs.results import saved_paths
 
     [ad] = await run_jobs(studio, simulator, ("image_ad",))
     count = len(ad.result_urls)

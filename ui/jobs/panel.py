@@ -40,7 +40,7 @@ from ui.jobs.model import (
     status_detail,
     status_text,
 )
-from ui.jobs.preview import results_text, saved_paths
+from ui.jobs.results import results_text, saved_paths
 from ui.service import StudioService
 
 DASHBOARD_URL = "https://app.creatify.ai/"

@@ -7,9 +7,9 @@ each opened or saved on its own; the Jobs panel says how many there are ("4 imag
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import shutil
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt, QUrl
@@ -30,86 +30,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.downloads import result_targets
 from app.jobs.ledger import JobRecord
 from app.platform import LaunchError, open_path
+from ui.jobs.results import (
+    media_kind,
+    media_sources,
+    size_text,
+)
 
 if TYPE_CHECKING:
     from ui.service import StudioService
 
 log = logging.getLogger(__name__)
 
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".gif"}
-AUDIO_SUFFIXES = {".wav", ".mp3", ".m4a", ".aac", ".ogg"}
 STRIP_ICON = 120
 """The side of a result's thumbnail in the strip."""
-
-
-def saved_paths(record: JobRecord) -> list[str | None]:
-    """The downloaded file of each result URL (``None`` where none is saved yet).
-
-    The ledger records the first result's file; the others are named after it
-    (``<stem>_1.png``, ``<stem>_2.png`` …, :func:`app.downloads.result_targets`).
-    """
-    count = len(record.result_urls)
-    if not record.download_path or count == 0:
-        return [None] * count
-    first = Path(record.download_path)
-    if count == 1:
-        return [record.download_path]
-    names = result_targets(first.parent, first.stem, record.result_urls, first)
-    return [str(path) if path.exists() else None for path in names]
-
-
-def _source(path: str | None, url: str) -> QUrl:
-    return QUrl.fromLocalFile(path) if path and Path(path).exists() else QUrl(url)
-
-
-def media_sources(record: JobRecord) -> list[QUrl]:
-    """Every result: its downloaded file where there is one, else its URL; with no result,
-    the preview (or the first compared style's preview)."""
-    if record.result_urls:
-        return [_source(path, url)
-                for path, url in zip(saved_paths(record), record.result_urls, strict=True)]
-    if record.download_path and Path(record.download_path).exists():
-        return [QUrl.fromLocalFile(record.download_path)]
-    if record.preview_url:
-        return [QUrl(record.preview_url)]
-    styles = [p.preview_url for p in record.previews if p.preview_url]
-    return [QUrl(styles[0])] if styles else []  # a compare-styles job: the first style
-
-
-def media_source(record: JobRecord) -> QUrl | None:
-    """The first result (see :func:`media_sources`), or ``None``."""
-    sources = media_sources(record)
-    return sources[0] if sources else None
-
-
-def media_kind(source: QUrl) -> str:
-    """``image``, ``audio`` or ``video``, from the file name's suffix."""
-    suffix = Path(source.path()).suffix.lower()
-    if suffix in IMAGE_SUFFIXES:
-        return "image"
-    if suffix in AUDIO_SUFFIXES:
-        return "audio"
-    return "video"
-
-
-def results_text(record: JobRecord) -> str:
-    """How many results a job has, in words ("4 images", "2 videos", "3 results"), or ""
-    for one result or none."""
-    count = len(record.result_urls)
-    if count < 2:
-        return ""
-    kinds = {media_kind(QUrl(url)) for url in record.result_urls}
-    noun = {"image": "images", "video": "videos", "audio": "audio files"}.get(
-        kinds.pop(), "results") if len(kinds) == 1 else "results"
-    return f"{count} {noun}"
-
-
-def size_text(pixmap: QPixmap | None) -> str:
-    return f"{pixmap.width()}×{pixmap.height()}" if pixmap is not None \
-        and not pixmap.isNull() else "…"
 
 
 class PreviewDialog(QDialog):
@@ -172,6 +107,8 @@ class PreviewDialog(QDialog):
         self.save_button.setAccessibleName("Save this result as")
         self.save_button.setToolTip("Save a copy of the result shown (downloaded first)")
         self.save_button.clicked.connect(self.save_as)
+        self.save_button.setVisible(service is not None)
+        self.saving: asyncio.Task[bool] | None = None
         buttons.addWidget(external)
         buttons.addWidget(self.save_button)
         buttons.addStretch(1)
@@ -418,16 +355,21 @@ class PreviewDialog(QDialog):
         dialog = QFileDialog(self, "Save the result as", name)
         dialog.setObjectName("preview_save_dialog")
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.fileSelected.connect(lambda path, index=self.current: self.save_to(index, path))
+        dialog.fileSelected.connect(lambda path, index=self.current: self._save(index, path))
         dialog.open()
         return dialog
 
-    def save_to(self, index: int, target: str) -> bool:
-        """Save result ``index`` to ``target``; says in the caption what went wrong."""
+    def _save(self, index: int, target: str) -> None:
+        if self.service is not None:
+            self.saving = self.service.tasks.spawn(self.save_to(index, target), "save a result")
+
+    async def save_to(self, index: int, target: str) -> bool:
+        """Save result ``index`` to ``target`` (a saved file is copied in a worker thread: a
+        video may be large); says in the caption what was done or what went wrong."""
         source = self.sources[index]
         try:
             if source.isLocalFile():
-                shutil.copyfile(source.toLocalFile(), target)
+                await asyncio.to_thread(shutil.copyfile, source.toLocalFile(), target)
             elif index in self.pixmaps:
                 if not self.pixmaps[index].save(target):
                     raise OSError("the image could not be written in that format")
