@@ -25,6 +25,7 @@ import app.session._session as session_module  # where the session makes its cli
 from app.api.client import CreatifyClient, RetryPolicy
 from app.generators import FieldKind, spec
 from app.generators.catalogue import ASSET_MODELS
+from app.json_schema import Editor, SchemaProperty, read_property
 from app.sandbox import DocsQuirks, Sandbox
 from app.sandbox import catalogue as simulated
 from tests.contract.contract import CONTRACT
@@ -450,7 +451,47 @@ async def test_schema_form_sends_the_schemas_types(qtbot: Any, service: StudioSe
         assert set(fallback["properties"]) == set(schema["properties"]), name
         for key, prop in fallback["properties"].items():
             assert prop.get("type") == schema["properties"][key].get("type"), (name, key)
+
+    # Every model the catalogue serves: each input set away from its default (the last
+    # choice, the top of a range, a ticked box, addresses in a list, a group's fields) and
+    # the whole still valid against the published schema, in its types.
+    assert service.session.sandbox is not None
+    image = service.session.sandbox.base_url + "/media/samples/sample.png"
+    for name, schema in published.items():
+        form.set_model(name)
+        assert form.from_schema, name
+        for key, entry in form.inputs.items():
+            prop = read_property(key, schema["properties"][key],
+                                 key in (schema.get("required") or ()))
+            assert entry.set(away_from_default(prop, image)), (name, key)
+        value = form.value()
+        jsonschema.validate(value, schema)
+        assert set(value) == set(schema["properties"]), (name, value)
+        values = {"model_name": name, "input_params": value}
+        assert spec("asset_generator").validate(values) == {}, (name, value)
+        assert spec("asset_generator").build_body(values)["input_params"] == value
     await idle()
+
+
+def away_from_default(prop: SchemaProperty, image: str) -> Any:
+    """A valid value of ``prop`` that is not its default, in the schema's type."""
+    if prop.choices:
+        return prop.choices[-1]
+    if prop.editor is Editor.STRING_LIST:
+        return [image] * max(prop.min_items or 1, 2 if (prop.max_items or 2) >= 2 else 1)
+    if prop.editor is Editor.GROUP:
+        inner = prop.schema["properties"]
+        required = prop.schema.get("required") or ()
+        return {k: away_from_default(read_property(k, v, k in required), image)
+                for k, v in inner.items()}
+    if prop.kind == "boolean":
+        return not prop.default
+    if prop.kind in ("integer", "number"):
+        top = prop.high if prop.high is not None else (prop.low or 0) + 3
+        return int(top) if prop.kind == "integer" else top
+    if prop.is_url or "image" in prop.key:
+        return image
+    return "a red kite over the sea"
 
 
 async def test_template_variables_wait_for_a_connection(qtbot: Any, qapp: QApplication,
