@@ -187,10 +187,12 @@ async def test_offline_the_saved_list_shows_with_its_date(
     await until(lambda: len(picker.cards) == len(templates), timeout=10)
     await until(lambda: picker.date.isVisibleTo(picker))
     assert f"{len(templates)} templates" in picker.date.text()
-    assert "offline" not in picker.date.text()
+    assert "offline" not in picker.date.text() and picker.refresh_button.isEnabled()
     await idle()
     await studio.service.drop_connection()
     await until(lambda: "offline" in picker.date.text(), timeout=5)
+    assert not picker.refresh_button.isEnabled()
+    assert len(picker.cards) == len(templates)  # the list stays
     # A new browser (the window reopened without a connection) shows the saved list at once.
     fresh = InspirationPicker(picker.field, studio.service)
     fresh.ensure_loaded()

@@ -102,7 +102,6 @@ class InspirationPicker(CatalogueEditor):
         self.refresh_button = QPushButton("Refresh", self)
         self.refresh_button.setObjectName(f"{name}_refresh")
         self.refresh_button.setAccessibleName("Read the AI Ad Templates again")
-        self.refresh_button.setToolTip("Ask Creatify for its templates again (free)")
         self.refresh_button.clicked.connect(self.retry)
         bar = QHBoxLayout()
         bar.setContentsMargins(0, 0, 0, 0)
@@ -217,6 +216,10 @@ class InspirationPicker(CatalogueEditor):
         return next((c for c in self.cards if c.id == template_id), None)
 
     def _show_date(self) -> None:
+        connected = self.service.connected
+        self.refresh_button.setEnabled(connected)
+        self.refresh_button.setToolTip("Ask Creatify for its templates again (free)" if connected
+                                       else "Connect to Creatify (or start the sandbox) first")
         when = self.service.catalogue_date(self.kind)
         if when is None:
             self.date.setText("")
@@ -224,7 +227,7 @@ class InspirationPicker(CatalogueEditor):
             return
         day = f"{when.astimezone():%d %b %Y, %H:%M}".lstrip("0")
         text = f"{len(self.cards)} templates, list of {day}"
-        if not self.service.connected:
+        if not connected:
             text += " — offline: the list saved on this computer"
         self.date.setText(text)
         self.date.setVisible(True)
