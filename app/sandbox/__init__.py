@@ -44,7 +44,7 @@ the vocabulary to describe one. The built-in resources and routes stay as they a
 """
 
 from app.sandbox.jobs import Behaviour
-from app.sandbox.server import Sandbox
+from app.sandbox.server import Sandbox, SandboxBusy
 from app.sandbox.wire import CreateRecord, DocsQuirks, Faults
 
-__all__ = ["Behaviour", "CreateRecord", "DocsQuirks", "Faults", "Sandbox"]
+__all__ = ["Behaviour", "CreateRecord", "DocsQuirks", "Faults", "Sandbox", "SandboxBusy"]

@@ -21,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from types import FrameType
 
-from app.sandbox.server import Sandbox, is_loopback
+from app.sandbox.server import Sandbox, SandboxBusy, is_loopback
 from app.sandbox.wire import DocsQuirks, Faults
 
 _FAULT_OPTIONS = (  # (option, Faults field, help)
@@ -109,6 +109,9 @@ def main(argv: list[str] | None = None) -> int:
         except OSError as exc:
             print(f"python -m app.sandbox: cannot listen on {args.host}:{args.port}: {exc}",
                   file=sys.stderr)
+            return 1
+        except SandboxBusy as exc:
+            print(f"python -m app.sandbox: {exc}", file=sys.stderr)
             return 1
         print(f"Creatify sandbox listening on {url} "
               f"(X-API-ID {args.api_id} / X-API-KEY {args.api_key})", flush=True)

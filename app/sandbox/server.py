@@ -4,11 +4,15 @@ the HTTP server (``httpd``) on loopback, in a background thread, and reads its s
 The HTTP layer moves bytes and applies the transport faults (``httpd``); every decision about
 the API itself is the world's. With a ``state_path`` the account outlives the process
 (``state`` says what is kept, ``persist`` when it is written): restored when the sandbox is
-made, written after changes and at stop, served again preferably on the port it had.
+made, written after changes and at stop, served again preferably on the port it had. One
+process at a time serves a state file (an OS lock by the maintained ``filelock`` package,
+dropped when that process exits or dies); another one is told where it is served
+(:class:`SandboxBusy`) and can talk to that simulator instead of starting a rival one.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Iterable
@@ -17,6 +21,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from filelock import FileLock, Timeout
+
 from app.sandbox.httpd import SandboxHTTPServer, is_loopback
 from app.sandbox.jobs import Behaviour
 from app.sandbox.persist import StateFile, StateSaver
@@ -24,9 +30,20 @@ from app.sandbox.state import StateError
 from app.sandbox.wire import CreateRecord, DocsQuirks, Faults
 from app.sandbox.world import World
 
-__all__ = ["Sandbox", "SandboxHTTPServer", "is_loopback"]
+__all__ = ["Sandbox", "SandboxBusy", "SandboxHTTPServer", "is_loopback"]
 
 log = logging.getLogger("app.sandbox")
+
+
+class SandboxBusy(RuntimeError):
+    """Another process serves this state file; ``base_url`` is where ("" when it has not
+    said yet)."""
+
+    def __init__(self, state_path: Path, base_url: str) -> None:
+        where = f" at {base_url}" if base_url else ""
+        super().__init__(f"another process serves the sandbox state {state_path}{where}")
+        self.state_path = state_path
+        self.base_url = base_url
 
 
 class Sandbox:
@@ -47,6 +64,7 @@ class Sandbox:
     file is set aside (``<name>.bad-<time>``, with a log line) and a fresh account starts.
     With ``port=0`` it first tries the port it last served on, so URLs handed out before
     stay valid; on another port the URLs it holds are rewritten to the new address.
+    :meth:`start` raises :class:`SandboxBusy` while another process serves the same file.
     """
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, api_id: str = "sandbox",
@@ -67,6 +85,8 @@ class Sandbox:
         self.state_path = None if state_path is None else Path(state_path)
         self._state = None if self.state_path is None else StateFile(self.state_path)
         self._last_port: int | None = None
+        self._lock: FileLock | None = None
+        self._read_stamp: tuple[int, int] | None = None
         self.restored = False
         """Whether the account was read back from ``state_path`` (``False``: a fresh one)."""
         if self._state is not None:
@@ -74,6 +94,7 @@ class Sandbox:
         self.base_url = ""
 
     def _restore(self, state_file: StateFile) -> None:
+        self._read_stamp = _stamp(state_file.path)
         data = state_file.read()
         if data is None:
             return
@@ -92,7 +113,12 @@ class Sandbox:
         with self._lifecycle:
             if self._server is not None:
                 return self.base_url
-            server = self._bind()
+            self._own_state()
+            try:
+                server = self._bind()
+            except BaseException:
+                self._disown_state()
+                raise
             port = server.server_address[1]
             host = f"[{self._host.strip('[]')}]" if ":" in self._host else self._host
             self.base_url = f"http://{host}:{port}"
@@ -109,6 +135,26 @@ class Sandbox:
             thread.start()
             self._server, self._thread = server, thread
             return self.base_url
+
+    def _own_state(self) -> None:
+        """Take the state file's lock (:class:`SandboxBusy` when another process has it);
+        read the file again if it changed since this sandbox was made."""
+        if self._state is None or self._lock is not None:
+            return
+        lock = FileLock(f"{self._state.path}.lock", timeout=0, thread_local=False)
+        self._state.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise SandboxBusy(self._state.path, _served_at(self._state.path)) from None
+        self._lock = lock
+        if _stamp(self._state.path) != self._read_stamp:
+            self._restore(self._state)
+
+    def _disown_state(self) -> None:
+        lock, self._lock = self._lock, None
+        if lock is not None:
+            lock.release()
 
     def _bind(self) -> SandboxHTTPServer:
         """The server on the asked port; with port 0 and a restored state, the port it last
@@ -138,6 +184,7 @@ class Sandbox:
             if saver is not None:
                 self._world.on_change = None
                 saver.close()
+            self._disown_state()
 
     def __enter__(self) -> Sandbox:
         self.start()
@@ -198,3 +245,21 @@ def _port_of(base_url: str) -> int | None:
     """The port of ``http://host:port`` (``None`` when there is none)."""
     head, _, port = base_url.rpartition(":")
     return int(port) if head and port.isdigit() else None
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    """(modification time, size) of ``path``; ``None`` when it is not there."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
+
+
+def _served_at(path: Path) -> str:
+    """The address another process serves the state at (it writes it when it starts)."""
+    try:
+        url = json.loads(path.read_text(encoding="utf-8")).get("base_url", "")
+    except (OSError, ValueError, AttributeError):
+        return ""
+    return url if isinstance(url, str) else ""

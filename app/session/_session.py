@@ -20,7 +20,7 @@ from app.jobs.ledger import JobRecord, JobState, Ledger, LedgerError
 from app.jobs.manager import JobManager, Pricing, TaskGroup
 from app.jobs.scheduler import PollPolicy
 from app.pricing import Bound, LearnedCharge
-from app.sandbox import Sandbox
+from app.sandbox import Sandbox, SandboxBusy
 from app.session._catalogues import CACHED_KINDS, CachedCatalogues
 from app.session._events import Mode, MusicQuery, SessionEvents, describe
 from app.session._following import Following
@@ -167,17 +167,27 @@ class Session(LedgerViews, Following):
         """Start the simulator on loopback and talk to it; returns its URL. It is persistent
         (``_sandbox``): its account and the sandbox ledger outlive the app, so sandbox jobs
         still running at close are followed to their end next time; results are saved in
-        ``<output>/Sandbox/``."""
-        if self.sandbox is None:
-            self.sandbox = await asyncio.to_thread(self._start_sandbox)
-        await self._replace_client(CreatifyClient("sandbox", "sandbox",
-                                                  base_url=self.sandbox.base_url),
+        ``<output>/Sandbox/``. While another process on this data folder (the window, the
+        command line) serves it, this one talks to that simulator instead of starting one
+        (``sandbox`` stays ``None``)."""
+        if self.sandbox is not None:
+            url = self.sandbox.base_url
+        else:
+            try:
+                self.sandbox = await asyncio.to_thread(self._start_sandbox)
+                url = self.sandbox.base_url
+            except SandboxBusy as busy:
+                if not busy.base_url:
+                    raise RuntimeError("The sandbox is starting in another Creatify Studio; "
+                                       "try again in a moment.") from None
+                url = busy.base_url
+        await self._replace_client(CreatifyClient("sandbox", "sandbox", base_url=url),
                                    self.data_dir / SANDBOX_LEDGER,
                                    PollPolicy().scaled(self.sandbox_speed),
                                    output_dir=self.output_dir / SANDBOX_FOLDER)
         self._set_mode(Mode.SANDBOX)
         self.refresh_credits()
-        return self.sandbox.base_url
+        return url
 
     @property
     def sandbox_state_path(self) -> Path:
@@ -188,14 +198,18 @@ class Session(LedgerViews, Following):
         A fresh account (no state yet, or a damaged one set aside) forgets the old sandbox
         ledger, whose jobs it would not know."""
         sandbox = Sandbox(speed=self.sandbox_speed, state_path=self.sandbox_state_path)
+        sandbox.start()  # SandboxBusy: another process serves it (nothing is forgotten)
         if not sandbox.restored:
             forget_sandbox_ledger(self.data_dir)
-        sandbox.start()
         return sandbox
 
     async def reset_sandbox(self) -> str:
         """Forget the simulator's account and the sandbox ledger and talk to the fresh
-        account (the Developer menu's reset); returns its URL. Nothing is billed anywhere."""
+        account (the Developer menu's reset); returns its URL. Nothing is billed anywhere.
+        ``RuntimeError`` while another process serves the sandbox (reset it there)."""
+        if self.sandbox is None and self.mode == Mode.SANDBOX:
+            raise RuntimeError("The sandbox is run by another Creatify Studio on this data "
+                               "folder: reset it there.")
         if self.sandbox is not None:
             await self._replace_client(None)
             await asyncio.to_thread(self.sandbox.reset)

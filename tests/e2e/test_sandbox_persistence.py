@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from decimal import Decimal
@@ -16,11 +18,13 @@ import httpx
 import pytest
 
 from app.generators import spec
-from app.sandbox import Sandbox
+from app.sandbox import Sandbox, SandboxBusy
 from app.session import Session
 from tests.e2e.conftest import file_kind, sandbox_client, wait_terminal
 
 pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
 
 IMAGE = "https://cdn.example.com/face.png"
 AUDIO = "https://cdn.example.com/voice.mp3?duration=10"
@@ -149,3 +153,59 @@ async def test_the_session_keeps_its_sandbox_ledger_across_restarts(tmp_path: Pa
         assert again.sandbox.balance == 500
     finally:
         await again.aclose()
+
+
+def test_one_process_serves_a_state_file_and_a_killed_one_loses_no_create(
+        tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    headers = {"X-API-ID": "sandbox", "X-API-KEY": "sandbox"}
+    with subprocess.Popen([sys.executable, "-m", "app.sandbox", "--port", "0", "--speed", "5",
+                           "--state", str(path)], stdout=subprocess.PIPE, text=True,
+                          cwd=ROOT) as process:
+        try:
+            assert process.stdout is not None
+            url = process.stdout.readline().split(" listening on ")[1].split()[0]
+            rival = Sandbox(state_path=path)
+            with pytest.raises(SandboxBusy) as busy:
+                rival.start()
+            assert busy.value.base_url == url  # where to talk to it instead
+            accent = httpx.get(f"{url}/api/voices/", headers=headers).json()[0]["accents"][0]
+            made = httpx.post(f"{url}/api/text_to_speech/", headers=headers,
+                              json={"script": "Hello", "accent": accent["id"]})
+            assert made.status_code == 201 and made.json()["status"] != "done"
+        finally:
+            process.kill()  # no clean stop: the OS drops the lock; the create is on disk
+    job_id = made.json()["id"]
+    with Sandbox(speed=1000, state_path=path) as heir:
+        deadline = time.monotonic() + 10
+        while (done := httpx.get(f"{heir.base_url}/api/text_to_speech/{job_id}/",
+                                 headers=headers).json())["status"] != "done":
+            assert time.monotonic() < deadline, done
+            time.sleep(0.02)
+        assert heir.balance == 500 - done["credits_used"] and done["credits_used"] > 0
+        assert [r.job_id for r in heir.create_log] == [job_id]
+
+
+async def test_a_second_session_on_the_data_folder_talks_to_the_first_ones_sandbox(
+        tmp_path: Path) -> None:
+    output, data = tmp_path / "output", tmp_path / "data"
+    window = Session(output, data_dir=data, sandbox_speed=500, auto_download=False)
+    script = Session(output, data_dir=data, sandbox_speed=500, auto_download=False,
+                     role="command line")
+    try:
+        url = await window.use_sandbox()
+        assert await script.use_sandbox() == url and script.sandbox is None
+        voices = await script.read_catalogue("voices")
+        record = await script.submit(spec("text_to_speech"),
+                                     {"script": "Sent from the command line.",
+                                      "accent": voices[0]["accents"][0]["id"]},
+                                     estimate=Decimal(1))
+        await until(lambda: (script.job(record.key) or record).server_id, what="the create")
+        assert window.sandbox is not None
+        assert [r.job_id for r in window.sandbox.create_log] == [
+            (script.job(record.key) or record).server_id]
+        with pytest.raises(RuntimeError, match="reset it there"):
+            await script.reset_sandbox()
+    finally:
+        await script.aclose()
+        await window.aclose()
