@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator, Mapping
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ from app.sandbox import Sandbox
 from tests.gui.conftest import idle, until
 from tests.gui.test_window import Studio, confirmation, studio  # noqa: F401
 from ui.forms.form import GeneratorForm
-from ui.forms.pickers.asset_models import AssetModelPicker, price_hint
+from ui.forms.pickers.asset_models import AssetModelPicker, catalogue_date_text, price_hint
 from ui.forms.schema_form import SchemaForm
 from ui.generator.confirmations import send_cost_text
 from ui.generator.estimator import EstimatorPanel
@@ -497,3 +497,11 @@ def test_the_panel_and_the_confirmation_say_how_sure_the_price_is(qtbot: Any):
     assert panel.credits.text() == "9 credits"  # the table's exact price stands
     assert q.warnings and "⚠" in panel.warnings.text() and "7" in panel.warnings.text()
     assert "⚠" in text
+
+
+def test_the_catalogue_date_reads_in_the_users_own_time():
+    fetched = datetime(2026, 12, 6, 20, 15, tzinfo=UTC)
+    local = fetched.astimezone()
+    assert catalogue_date_text(fetched) == f"catalogue from {local:%-d %b %Y %H:%M}"
+    assert catalogue_date_text(date(2026, 12, 6)) == "catalogue from 6 Dec 2026"
+    assert catalogue_date_text(None) == ""

@@ -98,6 +98,8 @@ def catalogue_date_text(when: Any) -> str:
     if when is None:
         return ""
     if hasattr(when, "hour"):
+        if getattr(when, "tzinfo", None) is not None:
+            when = when.astimezone()  # the session's UTC, in the user's own time
         return f"catalogue from {when:%-d %b %Y %H:%M}"
     return f"catalogue from {when:%-d %b %Y}"
 
