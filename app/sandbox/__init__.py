@@ -38,6 +38,11 @@ Generator's models, schemas and charges, from its own reading of
 ``billing``; ``behaviours``: the per-resource table); ``server`` (:class:`Sandbox`) over
 ``httpd`` (the HTTP server), ``media`` (the sample files), ``__main__`` (the CLI).
 
+``Sandbox(state_path=...)`` (``--state FILE``) keeps the account across runs: ``state``
+(the account as a JSON document and back; URLs moved to a new address) and ``persist`` (the
+file: written atomically after each change and at stop, set aside when damaged); one
+process at a time serves a state file (:class:`SandboxBusy` tells another where).
+
 A caller may add a resource family of its own — its path, accepted fields, price, billed
 length, run and result — with ``Sandbox(behaviours=[Behaviour(...)])``; ``family`` holds
 the vocabulary to describe one. The built-in resources and routes stay as they are.
