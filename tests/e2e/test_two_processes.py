@@ -452,3 +452,34 @@ async def test_a_create_whose_sender_died_is_found_never_sent_again(
     finally:
         await session.aclose()
     check_integrity(ledger)
+
+
+async def test_many_sends_from_both_while_one_polls_keep_the_ledger_whole(
+        server: Sandbox, tmp_path: Path) -> None:
+    ledger = tmp_path / "data" / "jobs.sqlite3"
+    ledger.parent.mkdir()
+    seen = Seen()
+    session, _counting = await open_session(server, ledger, seen)
+    child = await start_child(server, ledger, tmp_path / "output")
+    try:
+        for n in range(6):
+            child.send(do="submit", values=values(f"Command line job {n}."))
+        ours = await asyncio.gather(*(
+            session.submit(spec("text_to_speech"), values(f"Window job {n}."),
+                           estimate=Decimal(1)) for n in range(6)))
+        await until(lambda: sum(m["event"] == "submitted" for m in child.said) == 6,
+                    what="the command line's six sends")
+        theirs = [m["key"] for m in child.said if m["event"] == "submitted"]
+        ended = await asyncio.wait_for(session.follow([r.key for r in ours] + theirs), 30)
+        assert [r.state.value for r in ended] == ["done"] * 12
+        assert len(server.create_log) == 12
+        assert len({r.job_id for r in server.create_log}) == 12
+        sent = Counter(r.body["script"] for r in server.create_log)
+        assert set(sent.values()) == {1} and len(sent) == 12
+        rows = session.jobs_page()
+        assert len(rows) == 12 and len({r.server_id for r in rows}) == 12
+        assert all(r.credits_used is not None for r in rows)
+    finally:
+        await child.quit()
+        await session.aclose()
+    check_integrity(ledger)
