@@ -151,6 +151,8 @@ async def test_the_session_keeps_its_sandbox_ledger_across_restarts(tmp_path: Pa
         await again.reset_sandbox()
         assert again.job(record.key) is None and again.sandbox.create_log == []
         assert again.sandbox.balance == 500
+        kept = json.loads((data / "sandbox" / "state.json").read_text())
+        assert kept["jobs"] == [] and kept["create_log"] == [] and kept["balance"] == "500"
     finally:
         await again.aclose()
 
