@@ -9,6 +9,7 @@ from the last run of the same model and settings.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Iterator, Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -27,7 +28,8 @@ from app.generators.quote import Quote, format_credits, quote
 from app.jobs.ledger import DownloadState, JobRecord, JobState
 from app.jobs.scheduler import PollPolicy
 from app.json_schema import ordered_properties, read_property
-from app.pricing import LearnedCharge, asset_prices, plan_by_key
+from app.pricing import LearnedCharge, activate_prices, asset_prices, plan_by_key
+from app.pricing.assets import DEFAULT_ASSET_PATH, parse_asset_prices
 from app.sandbox import Sandbox
 from tests.gui.conftest import idle, until
 from tests.gui.test_window import Studio, confirmation, studio  # noqa: F401
@@ -505,3 +507,26 @@ def test_the_catalogue_date_reads_in_the_users_own_time():
     assert catalogue_date_text(fetched) == f"catalogue from {local:%-d %b %Y %H:%M}"
     assert catalogue_date_text(date(2026, 12, 6)) == "catalogue from 6 Dec 2026"
     assert catalogue_date_text(None) == ""
+
+
+async def test_an_imported_price_file_changes_the_price_hints(qtbot: Any,
+                                                             service: StudioService):
+    """File → Update prices… puts another asset price file in force: the picker's hints
+    follow it (nano-banana's flat price here)."""
+    picker = AssetModelPicker(MODEL, service)
+    qtbot.addWidget(picker)
+    picker.show()
+    await until(lambda: picker.loaded, timeout=10)
+    assert dict((r[1], r[3]) for r in rows(picker))["nano-banana"] == "0.5 credits"
+    raw = json.loads(DEFAULT_ASSET_PATH.read_text(encoding="utf-8"), parse_float=Decimal)
+    for model in raw["models"]:
+        if model["model_name"] == "nano-banana":
+            model["price"] = {"kind": "flat", "credits": Decimal("0.75")}
+    activate_prices(assets=parse_asset_prices(raw), keep_general=True)
+    try:
+        picker.refresh_prices()
+        assert dict((r[1], r[3]) for r in rows(picker))["nano-banana"] == "0.75 credits"
+    finally:
+        activate_prices(keep_general=True)  # the bundled file again
+    picker.refresh_prices()
+    assert dict((r[1], r[3]) for r in rows(picker))["nano-banana"] == "0.5 credits"

@@ -249,6 +249,13 @@ class AssetModelPicker(FieldEditor):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.watcher.request()
+        self.refresh_prices()
+
+    def refresh_prices(self) -> None:
+        """Show the price hints of the price file in force now (File → Update prices…
+        replaces it; the window calls this, and each showing checks it)."""
+        if self.watcher.items is not None and asset_prices() is not self.prices:
+            self._on_loaded(self.watcher.items)
 
     def refresh(self) -> None:
         """Ask Creatify for the catalogue again (the cached one stays until it arrives)."""
