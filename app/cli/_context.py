@@ -20,6 +20,7 @@ from app.api.errors import CreatifyError
 from app.cli._exit import CliError, Exit, code_for
 from app.cli._output import Output
 from app.credentials import CredentialStore, KeyringUnavailable, credentials_from_env
+from app.jobs.lease import COMMAND_LINE
 from app.jobs.ledger import JobRecord
 from app.logsafe import RedactingFilter
 from app.paths import AppPaths, app_paths
@@ -113,8 +114,13 @@ class Context:
         def changed(record: JobRecord) -> None:
             for callback in list(self.changes):
                 callback(record)
+        def role(follower: bool, other: str | None) -> None:
+            self.out.emit("follower", follower=follower, other=other)
+            if not follower and not self.out.json:
+                self.out.note(f"Jobs followed by another Creatify Studio ({other or 'window'}):"
+                              " waiting on its changes to the ledger.")
         return SessionEvents(catalogue_loaded=loaded, catalogue_failed=loaded,
-                             job_changed=changed,
+                             job_changed=changed, follower_changed=role,
                              error=lambda message: log.warning("%s", message))
 
     def can_connect(self) -> bool:
@@ -128,7 +134,7 @@ class Context:
         Templates refreshed on connect are waited for (bounded), as the window shows them."""
         session = Session(self.output_dir(), data_dir=self.paths.data_dir,
                           cache_dir=self.paths.cache_dir, auto_download=False,
-                          events=self._events())
+                          events=self._events(), role=COMMAND_LINE)
         session.budget = budget_limits(self.settings)
         session.name_template = self.settings.name_template
         self.session = session

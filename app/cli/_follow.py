@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
+from pathlib import Path
 
 from app.cli._context import Context
 from app.cli._exit import CliError, Exit
@@ -94,9 +95,8 @@ async def follow(ctx: Context, record: JobRecord, *, wait: bool, download: bool)
     ctx.changes.append(reporter)
     try:
         reporter(record)
-        if wait:
-            _, ended = session.batch_calls()
-            record = await ended(record.key)
+        if wait:  # polled here, or seen in the ledger while another process follows
+            record = await session.wait_ended(record.key)
         if download and record.state in (JobState.DONE, JobState.IMAGE_DONE) \
                 and record.result_urls:
             record = await save(ctx, record, reporter)
@@ -107,19 +107,28 @@ async def follow(ctx: Context, record: JobRecord, *, wait: bool, download: bool)
 
 async def save(ctx: Context, record: JobRecord, reporter: Reporter, *,
                again: bool = False) -> JobRecord:
-    """Download the job's results into the session's output folder (``again``: even when a
-    copy was saved before) and wait for the end. A download already under way — the job
-    manager resumes unfinished ones when it starts — is waited for, never started twice."""
+    """Save the job's results into the session's output folder and wait for the end
+    (``again``: even when a copy was saved there before).
+
+    A download already under way — resumed by the job manager at start, or the window's
+    automatic one when it follows the jobs — is waited for, never started twice; a copy
+    that landed elsewhere (the window's output folder) is then saved here too."""
     session = ctx.connected()
-    record = session.job(record.key) or record
-    busy = record.download_state in (DownloadState.QUEUED, DownloadState.DOWNLOADING)
-    if not busy and (again or record.download_state is not DownloadState.DONE):
-        session.download_again(record.key)
+    folder = ctx.output_dir()
+    asked = False
     while True:
         current = session.job(record.key) or record
-        if current.download_state in SETTLED_DOWNLOADS:
+        if current.download_state in (DownloadState.QUEUED, DownloadState.DOWNLOADING):
+            await reporter.next_change()
+            continue
+        if asked and current.download_state in SETTLED_DOWNLOADS:
             return current
-        await reporter.next_change()
+        here = current.download_path is not None \
+            and Path(current.download_path).is_relative_to(folder)
+        if current.download_state is DownloadState.DONE and here and not again:
+            return current
+        session.download_again(record.key)
+        asked = True
 
 
 __all__ = ["FAILED", "SUCCESS", "Reporter", "exit_code", "find_job", "follow", "save"]
