@@ -172,6 +172,7 @@ async def test_the_browser_shows_filters_previews_and_builds_the_inputs(
     # Its preview video plays in the app's player.
     dialog = picker.play_preview()
     assert isinstance(dialog, PreviewDialog) and dialog.kind == "video"
+    assert not dialog.save_button.isEnabled()  # a web address: opened, not saved
     await until(lambda: dialog.duration_ms > 0 or bool(dialog.problem), timeout=15)
     assert dialog.duration_ms > 0, dialog.problem
     dialog.close()

@@ -293,6 +293,8 @@ class PreviewDialog(QDialog):
             self.video.setVisible(self.kind == "video")
             self.full_button.setVisible(self.kind == "video")
             self.player.setSource(self.source)
+        # (a web address that is not an image is opened, not saved: nothing here holds it)
+        self.save_button.setEnabled(self.source.isLocalFile() or image)
         count = f" — result {index + 1} of {len(self.sources)}" if len(self.sources) > 1 else ""
         self.caption.setText(f"{self.title}{count}")
 
