@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import Iterable
 
 from app.jobs.lease import COMMAND_LINE, WINDOW, Holder
-from app.jobs.ledger import JobRecord, Ledger
+from app.jobs.ledger import JobRecord, JobState, Ledger
 from app.jobs.manager import JobManager
 from app.session._events import SessionEvents
 
@@ -49,12 +49,21 @@ class Following:
         return await self.jobs.wait_ended(key)
 
     async def follow(self, keys: Iterable[str] | None = None) -> list[JobRecord]:
-        """Wait until every job of ``keys`` (default: every active job now) has ended, in
-        either role; their final records, in the order asked."""
-        if self.jobs is None or self.ledger is None:
+        """Wait until every job of ``keys`` has ended, in either role: their final records in
+        the order asked. Without ``keys``, until no job of the ledger is active any more —
+        jobs sent meanwhile (here or by another process) included; an ``unknown`` create
+        counts as ended (nothing more to wait for)."""
+        jobs, ledger = self.jobs, self.ledger
+        if jobs is None or ledger is None:
             raise RuntimeError("not connected")
-        wanted = list(keys) if keys is not None else [r.key for r in self.ledger.active()]
-        return list(await asyncio.gather(*(self.jobs.wait_ended(key) for key in wanted)))
+        if keys is not None:
+            return list(await asyncio.gather(*(jobs.wait_ended(key) for key in keys)))
+        ended: dict[str, JobRecord] = {}
+        while pending := [r.key for r in ledger.active()
+                          if r.state is not JobState.UNKNOWN and r.key not in ended]:
+            for record in await asyncio.gather(*(jobs.wait_ended(key) for key in pending)):
+                ended[record.key] = record
+        return list(ended.values())
 
 
 __all__ = ["COMMAND_LINE", "WINDOW", "Following"]
