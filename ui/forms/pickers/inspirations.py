@@ -250,9 +250,10 @@ class InspirationPicker(CatalogueEditor):
         for row, card in enumerate(self.cards):
             self.list.setRowHidden(row, not card.matches(words, category))
         shown = self.visible_cards()
-        self.empty.setVisible(bool(self.cards) and not shown)
+        self.empty.setVisible(self.loaded and not shown)
         self.empty.setText("No template matches: clear the search or choose "
-                           f"“{ALL_CATEGORIES}”.")
+                           f"“{ALL_CATEGORIES}”." if self.cards
+                           else "Creatify lists no AI Ad Templates for this account.")
         self.thumbnails.want((c.preview_image for c in shown[:24]), urgent=True)
         self.thumbnails.want(c.preview_image for c in shown)
 
