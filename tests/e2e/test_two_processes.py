@@ -483,3 +483,31 @@ async def test_many_sends_from_both_while_one_polls_keep_the_ledger_whole(
         await child.quit()
         await session.aclose()
     check_integrity(ledger)
+
+
+async def test_following_every_job_waits_for_jobs_sent_meanwhile(tmp_path: Path) -> None:
+    """The command line's ``follow()`` (what ``watch`` does) while the window polls: a job the
+    window sends after it began is waited for too."""
+    ledger = tmp_path / "data" / "jobs.sqlite3"
+    ledger.parent.mkdir()
+    with Sandbox(speed=5, seed=16, balance=1000) as server:
+        async with CreatifyClient("sandbox", "sandbox", base_url=server.base_url) as probe:
+            accent = (await probe.voices())[0]["accents"][0]["id"]
+        seen = Seen()
+        session, _counting = await open_session(server, ledger, seen, speed=5)
+        child = await start_child(server, ledger, tmp_path / "output", speed=5)
+        try:
+            tts = spec("text_to_speech")
+            first = await session.submit(tts, {"script": "First.", "accent": accent},
+                                         estimate=Decimal(1))
+            child.send(do="follow")
+            await asyncio.sleep(0.5)
+            assert not any(m["event"] == "followed" for m in child.said)  # still waiting
+            second = await session.submit(tts, {"script": "Sent meanwhile.", "accent": accent},
+                                          estimate=Decimal(1))
+            followed = await child.heard("followed", timeout=30)
+            assert followed["states"] == {first.key: "done", second.key: "done"}
+        finally:
+            await child.quit()
+            await session.aclose()
+    check_integrity(ledger)
