@@ -76,6 +76,7 @@ class Context:
         self.session: Session | None = None
         self.changes: list[Callable[[JobRecord], None]] = []
         self._loaded: dict[str, asyncio.Event] = {}
+        self._watched = False  # another process followed the jobs at some point
 
     # ------------------------------------------------------------------ settings
 
@@ -115,6 +116,9 @@ class Context:
             for callback in list(self.changes):
                 callback(record)
         def role(follower: bool, other: str | None) -> None:
+            if follower and not self._watched:  # following from the start: nothing to say
+                return
+            self._watched = True
             self.out.emit("follower", follower=follower, other=other)
             if not follower and not self.out.json:
                 self.out.note(f"Jobs followed by another Creatify Studio ({other or 'window'}):"

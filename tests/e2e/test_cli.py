@@ -477,3 +477,39 @@ def test_the_block_on_qt_is_in_force(sim: Simulator, tmp_path: Path) -> None:
     cannot start — so every run above really ran without Qt."""
     window = cli(sim, tmp_path, timeout=60)
     assert window.code != 0 and "blocked" in window.stderr
+
+
+async def test_watch_with_the_window_following_the_same_data_folder(
+        sim: Simulator, ids: dict[str, Any], tmp_path: Path) -> None:
+    """A headless window session (the window's role, its settings' paths) holds the follower
+    lease on the data folder; the command line sends and watches without polling Creatify
+    itself, seeing the window's changes in the ledger, and ends when the jobs do."""
+    import asyncio
+
+    from app.session import Session
+
+    data = tmp_path / "data"
+    paths_data = data / "data"  # app_paths(--data-dir) keeps the ledger here
+    window = Session(tmp_path / "window-out", data_dir=paths_data, cache_dir=data / "cache",
+                     auto_download=True)
+    try:
+        await window.use_credentials("sandbox", "sandbox", sim.url)
+        assert window.is_follower
+        accent = ids["voices"][0]["id"]
+        sent = await asyncio.to_thread(
+            cli, sim, data, "submit", "text_to_speech", "--set", f"script={SCRIPT_31S}",
+            "--set", f"accent={accent}", "--yes", "--json")
+        assert sent.code == 0, sent.stderr
+        assert sent.events("follower") == [{"event": "follower", "follower": False,
+                                            "other": "window"}]
+        watched = await asyncio.to_thread(cli, sim, data, "watch", "--json")
+        assert watched.code == 0, watched.stderr
+        assert watched.events("follower")[0]["follower"] is False
+        key = sent.result["job"]["key"]
+        ended = window.job(key)
+        assert ended is not None and ended.state is JobState.DONE
+        assert watched.result["running"] == 0
+        shown = await asyncio.to_thread(cli, sim, data, "show", key, "--json")
+        assert shown.result["job"]["state"] == "done"
+    finally:
+        await window.aclose()
