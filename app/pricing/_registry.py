@@ -7,13 +7,16 @@ replaced, never added to, so the two can never clash); the catalogue prices
 (:func:`set_catalogue_prices`, e.g. each AI Ad Template's ``credit_cost``); and the entries
 a registered generator brought (:func:`register_prices`). The bundled files are never
 changed: every change builds a new, checked table (`PriceTable.with_entries`) and swaps it
-in only when it is whole, so a bad addition changes nothing.
+in only when it is whole, so a bad addition changes nothing. Changes are made under one lock
+(a price file is imported on a worker thread while the GUI thread sets catalogue prices:
+neither may lose the other's change); reading the table in force takes no lock.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
+import threading
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -37,6 +40,8 @@ _catalogue: dict[str, tuple[PriceEntry, ...]] = {}
 _registered: tuple[PriceEntry, ...] = ()
 _registered_defaults: dict[str, str] = {}
 _composed: PriceTable | None = None
+_lock = threading.RLock()
+"""Held while a source changes and the table is composed from the sources."""
 
 
 def general_table() -> PriceTable:
@@ -55,9 +60,14 @@ def asset_prices() -> AssetPrices:
 def price_table() -> PriceTable:
     """The table estimates read by default (see the module's docstring)."""
     global _composed
-    if _composed is None:
-        _composed = _compose(_general, _assets, _catalogue, _registered, _registered_defaults)
-    return _composed
+    table = _composed
+    if table is not None:
+        return table
+    with _lock:
+        if _composed is None:
+            _composed = _compose(_general, _assets, _catalogue, _registered,
+                                 _registered_defaults)
+        return _composed
 
 
 def _compose(general: PriceTable | None, assets: AssetPrices | None,
@@ -80,8 +90,10 @@ def composed_with(*, general: PriceTable | None = None, assets: AssetPrices | No
                   keep_general: bool = False, keep_assets: bool = False) -> PriceTable:
     """The table :func:`activate_prices` with the same arguments would put in force, without
     putting it in force (`PricingError` when it cannot be composed)."""
-    return _compose(_general if keep_general else general, _assets if keep_assets else assets,
-                    _catalogue, _registered, _registered_defaults)
+    with _lock:
+        return _compose(_general if keep_general else general,
+                        _assets if keep_assets else assets,
+                        _catalogue, _registered, _registered_defaults)
 
 
 def activate_prices(*, general: PriceTable | None = None,
@@ -91,11 +103,12 @@ def activate_prices(*, general: PriceTable | None = None,
     ``keep_…``: leave that source as it is). The new table is composed and checked first:
     on `PricingError` nothing changes. Returns the new ``price_table()``."""
     global _general, _assets, _composed
-    new_general = _general if keep_general else general
-    new_assets = _assets if keep_assets else assets
-    table = _compose(new_general, new_assets, _catalogue, _registered, _registered_defaults)
-    _general, _assets, _composed = new_general, new_assets, table
-    return table
+    with _lock:
+        new_general = _general if keep_general else general
+        new_assets = _assets if keep_assets else assets
+        table = _compose(new_general, new_assets, _catalogue, _registered, _registered_defaults)
+        _general, _assets, _composed = new_general, new_assets, table
+        return table
 
 
 def set_catalogue_prices(rule: str, rates: Mapping[str, Decimal], *, as_of: datetime.date,
@@ -117,10 +130,11 @@ def set_catalogue_prices(rule: str, rates: Mapping[str, Decimal], *, as_of: date
             increment=Decimal(1), rate=Decimal(rate) if good else None, as_of=as_of,
             source=source, note="From the catalogue's credit cost.",
             bound=Bound.EXACT if good else Bound.UNKNOWN))
-    catalogue = {**_catalogue, rule: tuple(entries)}
-    table = _compose(_general, _assets, catalogue, _registered, _registered_defaults)
-    _catalogue, _composed = catalogue, table
-    return table
+    with _lock:
+        catalogue = {**_catalogue, rule: tuple(entries)}
+        table = _compose(_general, _assets, catalogue, _registered, _registered_defaults)
+        _catalogue, _composed = catalogue, table
+        return table
 
 
 def register_prices(*entries: PriceEntry,
@@ -131,11 +145,12 @@ def register_prices(*entries: PriceEntry,
     phase, model and variant are already priced, raises `PricingError` and adds nothing.
     """
     global _registered, _registered_defaults, _composed
-    registered = (*_registered, *entries)
-    defaults = {**_registered_defaults, **(default_models or {})}
-    table = _compose(_general, _assets, _catalogue, registered, defaults)
-    _registered, _registered_defaults, _composed = registered, defaults, table
-    return table
+    with _lock:
+        registered = (*_registered, *entries)
+        defaults = {**_registered_defaults, **(default_models or {})}
+        table = _compose(_general, _assets, _catalogue, registered, defaults)
+        _registered, _registered_defaults, _composed = registered, defaults, table
+        return table
 
 
 def unregister_prices(rule: str) -> None:
@@ -144,6 +159,7 @@ def unregister_prices(rule: str) -> None:
     global _registered, _registered_defaults, _composed
     if rule == ASSET_RULE or any(e.rule == rule for e in general_table().entries):
         raise ValueError(f"{rule!r} is a bundled price rule")
-    _registered = tuple(e for e in _registered if e.rule != rule)
-    _registered_defaults = {k: v for k, v in _registered_defaults.items() if k != rule}
-    _composed = None
+    with _lock:
+        _registered = tuple(e for e in _registered if e.rule != rule)
+        _registered_defaults = {k: v for k, v in _registered_defaults.items() if k != rule}
+        _composed = None

@@ -223,3 +223,47 @@ def test_catalogue_prices_replace_their_rule_and_unknown_is_never_free() -> None
             estimate(PriceRequest("ai_ad_template", model="tpl-1"), today=day)
     finally:
         set_catalogue_prices("ai_ad_template", {}, as_of=day, source="x")
+
+
+def test_an_import_on_a_worker_thread_never_loses_catalogue_prices_set_meanwhile(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The window imports a price file off the GUI thread while the templates' costs may
+    arrive on it: the catalogue change made in the middle of the import is kept."""
+    import threading
+
+    from app.pricing import _registry
+
+    day = datetime.date(2026, 12, 6)
+    composing, release = threading.Event(), threading.Event()
+    compose = _registry._compose
+
+    calls: list[int] = []
+
+    def slow_compose(*args: Any) -> Any:
+        if threading.current_thread().name == "import":
+            calls.append(1)
+            if len(calls) == 2:  # the import's first compose checks; its second puts in force
+                composing.set()
+                release.wait(5)
+        return compose(*args)
+
+    monkeypatch.setattr(_registry, "_compose", slow_compose)
+    importer = threading.Thread(
+        name="import", target=lambda: import_price_file(write(tmp_path, newer_assets()),
+                                                        tmp_path / "data", today=TODAY))
+    setter = threading.Thread(target=lambda: set_catalogue_prices(
+        "ai_ad_template", {"tpl-9": D(7)}, as_of=day, source="x"))
+    try:
+        importer.start()
+        assert composing.wait(5)
+        setter.start()   # the templates' costs arrive while the import composes its table
+        setter.join(0.2)
+        release.set()
+        importer.join(5)
+        setter.join(5)
+        assert veo_fast() == D("7.5")  # the import is in force …
+        kept = estimate(PriceRequest("ai_ad_template", model="tpl-9"), today=day)
+        assert kept.credits == 7       # … and so is the catalogue price set meanwhile
+    finally:
+        release.set()
+        set_catalogue_prices("ai_ad_template", {}, as_of=day, source="x")
