@@ -3,6 +3,7 @@ name tag, else by inputs and creation time), a render on its preview's job — n
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
@@ -22,7 +23,14 @@ def _tagged(snapshot: JobSnapshot, tag: str) -> bool:
 
 def _carries(sent: Any, listed: Any) -> bool:
     """``listed`` (the server's echo) carries ``sent``: equal scalars; objects with at least
-    every key we sent (the server may add defaults); lists of the same length, item by item."""
+    every key we sent (the server may add defaults); lists of the same length, item by item.
+    An object or list echoed as JSON text (AI Ad Template's ``input_params``, typed a string
+    by the docs) is read first."""
+    if isinstance(sent, Mapping | list | tuple) and isinstance(listed, str):
+        try:
+            listed = json.loads(listed)
+        except ValueError:
+            return False
     if isinstance(sent, Mapping):
         return isinstance(listed, Mapping) and all(
             key in listed and _carries(value, listed[key]) for key, value in sent.items())
