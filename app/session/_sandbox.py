@@ -24,6 +24,8 @@ def sandbox_state_path(data_dir: Path) -> Path:
 
 
 def forget_sandbox_ledger(data_dir: Path) -> None:
-    """Remove the sandbox ledger (and its WAL and shared-memory files)."""
-    for stale in data_dir.glob(SANDBOX_LEDGER + "*"):
-        stale.unlink(missing_ok=True)
+    """Remove the sandbox ledger (and its WAL, shared-memory and journal files) — never the
+    lock files beside it, which another process may hold (removing a held lock file would
+    let two processes follow the same jobs)."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        (data_dir / (SANDBOX_LEDGER + suffix)).unlink(missing_ok=True)
