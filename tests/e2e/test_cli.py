@@ -191,26 +191,68 @@ def seconds_args(key: str) -> list[str]:
 # ---------------------------------------------------------------------------- help
 
 
-def test_help_is_complete_for_every_subcommand(sim: Simulator, tmp_path: Path) -> None:
-    subcommands = ("generators", "estimate", "submit", "render", "catalogue", "jobs", "show",
-                   "watch", "download", "credits", "batch")
-    runs = in_parallel([(("--help",), None)] + [((name, "--help"), None)
-                                               for name in subcommands], sim, tmp_path)
-    top = subprocess.run([CLI, "--help"], capture_output=True, text=True, env=sim.env,
-                         timeout=30)
-    assert top.returncode == 0
-    for name in subcommands:
+def test_help_reaches_the_command_line_from_the_installed_command(sim: Simulator,
+                                                                   tmp_path: Path) -> None:
+    """The installed entry point routes ``--help`` and subcommands to the command line (each
+    subcommand's help is checked in ``tests/core/test_cli_args.py``)."""
+    top, moved, submit = in_parallel([(("--help",), None), (("--sandbox", "--help"), None),
+                                      (("submit", "--help"), None)], sim, tmp_path)
+    assert top.code == moved.code == submit.code == 0
+    assert top.stdout == moved.stdout
+    for name in ("generators", "estimate", "submit", "render", "catalogue", "jobs", "show",
+                 "watch", "download", "credits", "batch", "--self-test"):
         assert name in top.stdout
     for code in range(6):
         assert f"\n  {code}  " in top.stdout  # every exit code explained
-    for name, run in zip(subcommands, runs[1:], strict=True):
-        assert run.code == 0, name
-        assert f"creatify-studio {name}" in run.stdout and "exit codes:" in run.stdout
-        assert "--data-dir" in run.stdout and "--sandbox" in run.stdout
-    for name in ("submit", "render", "batch"):
-        assert "--yes" in runs[1 + subcommands.index(name)].stdout
-    assert "--download DIR" in runs[1 + subcommands.index("submit")].stdout
-    assert runs[0].code == 0 and runs[0].stdout == top.stdout  # --data-dir first: the same
+    for option in ("--yes", "--wait", "--download DIR", "--values", "--set", "--flow",
+                   "--json", "exit codes:"):
+        assert option in submit.stdout
+
+
+def test_on_a_terminal_it_asks_and_draws_a_progress_bar(sim: Simulator, ids: dict[str, Any],
+                                                        tmp_path: Path) -> None:
+    """Without --yes on a terminal: "n" sends nothing (exit 3), "y" sends; plain output with
+    a progress bar redrawn in place."""
+    import pty
+    import select
+    import time
+
+    accent = ids["voices"][0]["id"]
+    args = [CLI, "--data-dir", str(tmp_path), "submit", "text_to_speech", "--set",
+            f"script={SCRIPT_31S}", "--set", f"accent={accent}", "--wait"]
+    before = len(sim.creates())
+    for answer, code in (("n", 3), ("y", 0)):
+        main, child = pty.openpty()
+        process = subprocess.Popen(args, stdin=child, stdout=child, stderr=subprocess.PIPE,
+                                   env=sim.env, text=True)
+        os.close(child)
+        os.write(main, f"{answer}\n".encode())  # typed ahead: the terminal keeps it
+        screen = b""
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([main], [], [], 0.5)
+            if not ready:
+                if process.poll() is not None:
+                    break
+                continue
+            try:
+                chunk = os.read(main, 4096)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            screen += chunk
+        assert process.wait(30) == code
+        os.close(main)
+        assert process.stderr is not None
+        question = process.stderr.read()
+        process.stderr.close()
+        assert "Send this Text to Speech request to Creatify? [y/N]" in question
+        assert "Estimated cost: 2 credits" in question  # the estimate comes before it
+        if code == 0:
+            text = screen.decode()
+            assert "\r" in text and "[" + "#" * 28 + "] 100% done" in text
+        assert len(sim.creates()) - before == (1 if code == 0 else 0)
 
 
 # ---------------------------------------------------------------------------- estimates

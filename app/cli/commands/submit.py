@@ -37,10 +37,8 @@ def confirm(ctx: Context, question: str) -> None:
     if not sys.stdin.isatty():
         raise CliError("Not sent: nothing confirmed it (add --yes to send without asking; "
                        "there is no terminal to ask on).", Exit.REFUSED)
-    try:
-        answer = input(f"{question} [y/N] ")
-    except EOFError:
-        answer = ""
+    ctx.out.note(f"{question} [y/N] ")  # on stderr: stdout stays the command's output
+    answer = sys.stdin.readline()
     if answer.strip().lower() not in ("y", "yes"):
         raise CliError("Not sent: not confirmed.", Exit.REFUSED)
 
