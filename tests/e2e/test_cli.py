@@ -555,3 +555,26 @@ async def test_watch_with_the_window_following_the_same_data_folder(
         assert shown.result["job"]["state"] == "done"
     finally:
         await window.aclose()
+
+
+def test_the_built_in_sandbox_keeps_its_jobs_between_commands(sim: Simulator,
+                                                              tmp_path: Path) -> None:
+    """``--sandbox``: each command starts the built-in simulator, which keeps its account and
+    the sandbox ledger between runs, so a preview sent by one command is rendered by the
+    next; the results land in the output's ``Sandbox`` folder."""
+    data, out = tmp_path / "data", tmp_path / "out"
+    alone = {"CREATIFY_API_ID": "", "CREATIFY_API_KEY": "", "CREATIFY_API_BASE_URL": ""}
+    sent = cli(sim, data, "--sandbox", "submit", "ai_shorts", "--set", f"script={SCRIPT_31S}",
+               "--set", "aspect_ratio=9x16", "--set", "style=Cinematic", "--flow", "preview",
+               "--yes", "--wait", "--json", env=alone)
+    assert sent.code == 0 and sent.result["job"]["state"] == "preview_ready", sent.stderr
+    rendered = cli(sim, data, "render", sent.result["job"]["short_key"], "--sandbox", "--yes",
+                   "--download", str(out), "--json", env=alone)
+    assert rendered.code == 0, rendered.stderr
+    saved = Path(rendered.result["job"]["download_path"])
+    assert saved.is_file() and saved.parent == out / "Sandbox"
+    listed = cli(sim, data, "--sandbox", "jobs", "--json", env=alone)
+    assert [e["job"]["flow"] for e in listed.events("job")] == ["render", "preview_render"]
+    assert cli(sim, data, "jobs", "--json", env=alone).result["count"] == 0  # live: none
+    credits = cli(sim, data, "--sandbox", "credits", "--json", env=alone)
+    assert Decimal(credits.result["credits"]) < 500  # the simulator's account was charged
