@@ -578,3 +578,26 @@ def test_the_built_in_sandbox_keeps_its_jobs_between_commands(sim: Simulator,
     assert cli(sim, data, "jobs", "--json", env=alone).result["count"] == 0  # live: none
     credits = cli(sim, data, "--sandbox", "credits", "--json", env=alone)
     assert Decimal(credits.result["credits"]) < 500  # the simulator's account was charged
+
+
+def test_a_lost_answer_is_unknown_never_sent_again_then_found(sim: Simulator,
+                                                               ids: dict[str, Any],
+                                                               tmp_path: Path) -> None:
+    """The simulator makes the job, then resets the connection before answering: the
+    command ends "outcome unknown" (exit 4) without sending again; ``watch`` finds the job in
+    Creatify's list and follows it to its end."""
+    data = tmp_path / "data"
+    accent = ids["voices"][0]["id"]
+    httpx.post(f"{sim.url}/_sandbox/faults", json={"reset_next_create_after_processing": 1},
+               timeout=10).raise_for_status()
+    before = len(sim.creates())
+    lost = cli(sim, data, "submit", "text_to_speech", "--set", f"script=Lost {SCRIPT_31S}",
+               "--set", f"accent={accent}", "--yes", "--wait", "--json")
+    assert lost.code == 4, (lost.stderr, lost.lines[-1:])
+    assert lost.result["job"]["state"] == "unknown"
+    assert len(sim.creates()) - before == 1  # sent once, never again
+    watched = cli(sim, data, "watch", "--json")
+    assert watched.code == 0, watched.lines[-2:]
+    shown = cli(sim, data, "show", lost.result["job"]["key"], "--json")
+    assert shown.result["job"]["state"] == "done" and shown.result["job"]["server_id"]
+    assert len(sim.creates()) - before == 1
