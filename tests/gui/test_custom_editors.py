@@ -868,35 +868,45 @@ async def test_the_wheel_changes_only_a_focused_control(qtbot: Any):
     for entry, before, after, notch in ((combo, "5", "10", -120), (spin, 1, 2, 120)):
         widget = entry.widget
         assert widget.focusPolicy() == Qt.FocusPolicy.StrongFocus
-        wheel(widget, notch)
+        await wheel_unfocused(widget, notch)
         assert entry.get() == before  # unfocused: unchanged
-        widget.setFocus()
-        await until(widget.hasFocus)
-        wheel(widget, notch)
+        await wheel_focused(widget, notch)
         assert entry.get() == after  # focused: the wheel works as usual
 
     lengths = spec("url_to_video").field("video_length")  # a choice that sets the price
-    for editor in (PLAIN_EDITORS[lengths.kind](lengths),):
-        await shown(qtbot, editor)
-        control = editor.focusProxy()
-        before = editor.value()
-        wheel(control, -120)
-        assert editor.value() == before  # the generators' own choices too
-        control.setFocus()
-        await until(control.hasFocus)
-        wheel(control, -120)
-        assert editor.value() != before
+    editor = PLAIN_EDITORS[lengths.kind](lengths)
+    await shown(qtbot, editor)
+    control = editor.focusProxy()
+    before = editor.value()
+    await wheel_unfocused(control, -120)
+    assert editor.value() == before  # the generators' own choices too
+    await wheel_focused(control, -120)
+    assert editor.value() != before
 
     length = DurationControl(spec("aurora").duration, "aurora")
     await shown(qtbot, length)
+    before = length.spin.value()
     for control in (length.spin, length.slider):
-        before = length.spin.value()
-        wheel(control, 120)
+        await wheel_unfocused(control, 120)
         assert length.spin.value() == before and not length.overridden
-    length.spin.setFocus()
-    await until(length.spin.hasFocus)
-    wheel(length.spin, 120)
+    await wheel_focused(length.spin, 120)
     assert length.spin.value() > before
+
+
+async def wheel_unfocused(widget: QWidget, notch: int) -> None:
+    """A notch of the wheel over ``widget`` while focus is elsewhere (a shown window may
+    hand its first control the focus on its own)."""
+    widget.clearFocus()
+    await until(lambda: not widget.hasFocus())
+    wheel(widget, notch)
+
+
+async def wheel_focused(widget: QWidget, notch: int) -> None:
+    """A notch of the wheel over ``widget`` once it has the focus (a click or Tab)."""
+    widget.window().activateWindow()
+    widget.setFocus(Qt.FocusReason.TabFocusReason)
+    await until(widget.hasFocus)
+    wheel(widget, notch)
 
 
 def wheel(widget: QWidget, notch: int) -> None:
