@@ -2,9 +2,9 @@
 
 The figures are :func:`app.generators.quote.quote`'s — the same call the generator tab makes
 (values, billed length, flow, plan, balance, learned prices) — and the confirmation's wording
-follows the window's. The few helpers the window keeps in ``ui.generator`` (the first step's
-credits, how sure a price is for the budget guard, the compare-styles lines, a render's
-estimate) are restated here, because the core never imports the ``ui`` layer.
+follows the window's. What a quote means for the send (how sure the price is, what the budget
+guard holds it to, the compare-styles lines, the first step's credits) is
+:mod:`app.generators.quote_words`, shared with the window.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from typing import Any
 
 from app.generators import DurationKind, Flow, GeneratorSpec
 from app.generators.quote import Quote, format_credits, quote
+from app.generators.quote_words import first_step_credits, flow_lines, guard_text, unknown_price
 from app.jobs.ledger import JobRecord
-from app.pricing import Bound, LearnedCharge, Plan
+from app.pricing import LearnedCharge, Plan
 from app.pricing.money import dollars_text
 
 Learned = Callable[[str], LearnedCharge | None]
@@ -33,43 +34,8 @@ def billed_seconds(spec: GeneratorSpec, values: Mapping[str, Any], given: float 
         return None
 
 
-def unknown_price(q: Quote) -> bool:
-    """A request the price file gives no price for (tokens are a documented rule)."""
-    return any(e.bound is Bound.UNKNOWN for e in q.estimates)
 
 
-def first_step_credits(q: Quote) -> Decimal | None:
-    """What the request about to be sent costs: the quote less a later render (a preview's or
-    a chosen style's render is its own job, estimated when it is sent)."""
-    if q.credits is None:
-        return None
-    later = sum((e.credits or Decimal(0) for e in q.estimates if e.request.phase == "render"),
-                Decimal(0))
-    return q.credits - later
-
-
-def budget_bound(q: Quote) -> Bound | None:
-    """How sure the price given to the budget guard is (``None``: the session decides)."""
-    if unknown_price(q):
-        return Bound.UNKNOWN
-    return Bound.AT_LEAST if q.at_least else None
-
-
-def quote_lines(q: Quote, flow: Flow) -> tuple[str, ...]:
-    """The breakdown as the window shows it: each compare-styles step named."""
-    if flow is not Flow.COMPARE_STYLES:
-        return q.lines
-    lines: list[str] = []
-    for e in q.estimates:
-        dollars = f" ({dollars_text(e.dollars)})" if e.dollars is not None else ""
-        if e.request.phase == "preview":
-            lines.append("Previews: " + e.breakdown.removeprefix("Preview: ") + dollars)
-        elif e.request.phase == "render":
-            lines.append("Render of the chosen one: " + e.breakdown.removeprefix("Render: ")
-                         + dollars)
-        else:
-            lines.append(e.breakdown + dollars)
-    return (*lines, *q.lines[len(q.estimates):])
 
 
 def quote_dict(q: Quote, flow: Flow, plan: Plan | None) -> dict[str, Any]:
@@ -77,7 +43,7 @@ def quote_dict(q: Quote, flow: Flow, plan: Plan | None) -> dict[str, Any]:
     return {
         "credits": q.credits, "dollars": q.dollars, "plan": plan.key if plan else None,
         "bound": q.bound.value, "at_least": q.at_least, "known_after_run": q.known_after_run,
-        "from_learned": q.from_learned, "lines": list(quote_lines(q, flow)),
+        "from_learned": q.from_learned, "lines": list(flow_lines(q, flow)),
         "warnings": list(q.warnings), "balance_after": q.balance_after,
         "over_balance": q.over_balance, "error": q.error, "saving": q.saving,
         "first_step_credits": first_step_credits(q),
@@ -106,23 +72,11 @@ def headline(q: Quote, plan: Plan | None) -> str:
     return text + "."
 
 
-def guard_text(q: Quote, per_job: Decimal | None) -> str:
-    """What the budget guard holds a price it cannot know exactly to."""
-    if unknown_price(q):
-        if per_job is None:
-            return ("No per-job ceiling is set, so the budget guard will refuse this job: set "
-                    "one in Settings (it is what an unknown price is held to).")
-        return f"The budget guard counts it as your per-job ceiling, {format_credits(per_job)}."
-    if q.at_least and q.credits is not None:
-        counted = per_job if per_job is not None and per_job > q.credits else q.credits
-        return f"The budget guard counts it as {format_credits(counted)}."
-    return ""
-
 
 def cost_text(q: Quote, flow: Flow, plan: Plan | None, per_job: Decimal | None,
               sandbox: bool) -> list[str]:
     """The lines shown before a paid send (the window's confirmation, as text)."""
-    lines = [headline(q, plan), *quote_lines(q, flow)]
+    lines = [headline(q, plan), *flow_lines(q, flow)]
     if guard := guard_text(q, per_job):
         lines.append(guard)
     if q.balance_after is not None and q.credits is not None:
@@ -171,7 +125,5 @@ def style_quote(spec: GeneratorSpec, job: JobRecord, plan: Plan | None,
     return q, render.credits if render is not None else None
 
 
-__all__ = [
-    "billed_seconds", "budget_bound", "cost_text", "first_step_credits", "headline",
-    "job_values", "quote_dict", "quote_lines", "render_quote", "style_quote", "unknown_price",
-]
+__all__ = ["billed_seconds", "cost_text", "headline", "job_values", "quote_dict", "render_quote",
+           "style_quote"]

@@ -24,10 +24,10 @@ from app.cli._exit import code_for
 from app.cli._follow import exit_code, find_job
 from app.cli._output import Output
 from app.cli._parser import SUBCOMMANDS, build_parser
-from app.cli._pricing import first_step_credits, quote_lines
 from app.cli._values import form_values
 from app.generators import Flow, SpecError, spec
 from app.generators.quote import quote
+from app.generators.quote_words import first_step_credits, flow_lines
 from app.jobs.budget import BudgetError
 from app.jobs.ledger import DownloadState, JobRecord, JobState, Ledger
 from tests.samples import SCRIPT_31S
@@ -168,9 +168,9 @@ def test_the_first_step_of_a_preview_is_its_preview_only() -> None:
     q = quote(video, values, 30, flow=Flow.PREVIEW_RENDER)
     assert (q.credits, first_step_credits(q)) == (Decimal(5), Decimal(1))
     compared = quote(video, values, 30, flow=Flow.COMPARE_STYLES)
-    lines = quote_lines(compared, Flow.COMPARE_STYLES)
+    lines = flow_lines(compared, Flow.COMPARE_STYLES)
     assert lines[0].startswith("Previews: ") and lines[1].startswith("Render of the chosen one")
     tts = spec("text_to_speech")
     single = quote(tts, {"script": SCRIPT_31S, "accent": "a"}, 31)
     assert first_step_credits(single) == single.credits == Decimal(2)
-    assert quote_lines(single, Flow.CREATE) == single.lines
+    assert flow_lines(single, Flow.CREATE) == single.lines

@@ -209,3 +209,28 @@ def test_image_ad_costs_two_credits_a_request() -> None:
     assert (q.credits, q.bound) == (2, Bound.EXACT)
     assert q.estimates[0].entry.source == \
         "https://docs.creatify.ai/api-reference/iab-images/post-iab-images"
+
+
+def test_how_sure_a_price_is_for_the_guard_tokens_are_not_an_unknown_price() -> None:
+    """One reading for the window and the command line (app.generators.quote_words): tokens
+    are priced after the run by a documented rule, not unknown; a model the docs give no price
+    is unknown; a "from N" model is at least N."""
+    from app.generators.quote_words import budget_bound, guard_text, unknown_price
+
+    tokens = quote(spec("text_generator"), valid_values("text_generator"), None)
+    assert tokens.known_after_run and not unknown_price(tokens)
+    assert budget_bound(tokens) is None and guard_text(tokens, None) == ""
+    prompt = {"prompt": "a lighthouse at dusk"}
+    unpriced = quote(spec("asset_generator"), {
+        "model_name": "veo3.1/fast/first-last-frame-to-video",
+        "input_params": {**prompt, "first_frame_url": "https://x.test/a.png",
+                         "last_frame_url": "https://x.test/b.png"}}, None)
+    assert unknown_price(unpriced) and budget_bound(unpriced) is Bound.UNKNOWN
+    assert "refuse" in guard_text(unpriced, None)
+    assert guard_text(unpriced, Decimal(20)).endswith("per-job ceiling, 20 credits.")
+    least = quote(spec("asset_generator"), {"model_name": "veo3.1",
+                                            "input_params": {**prompt, "duration": "8"}}, None)
+    assert budget_bound(least) is Bound.AT_LEAST and least.credits == 16
+    assert guard_text(least, Decimal(40)).endswith("per-job ceiling, 40 credits.")
+    assert budget_bound(quote(spec("text_to_speech"), valid_values("text_to_speech"), 30)) \
+        is None

@@ -24,13 +24,13 @@ from PySide6.QtWidgets import QMessageBox, QPushButton
 from app.api.client import CreatifyClient
 from app.generators import BY_KEY, SPECS, DurationKind, FieldKind, Flow, GeneratorSpec, ResultKind
 from app.generators.quote import format_credits
+from app.generators.quote_words import first_step_credits
 from app.jobs.ledger import DownloadState, JobRecord, JobState
 from app.jobs.scheduler import PollPolicy
 from app.sandbox import DocsQuirks, Sandbox
 from tests.gui.conftest import idle, until
 from tests.gui.test_window import Studio, confirmation, studio  # noqa: F401
 from tests.samples import SCRIPT_31S
-from ui.generator.flows import first_step_credits
 from ui.generator.tab import GeneratorTab
 from ui.jobs.model import COL_STATUS, preview_ready
 from ui.service import Mode

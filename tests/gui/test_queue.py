@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QPushButton
 
 from app.generators import SPECS, Flow, spec
 from app.generators.quote import format_credits
+from app.generators.quote_words import first_step_credits
 from app.jobs.ledger import DownloadState, JobRecord, JobState
 from app.sandbox import Sandbox
 from tests.gui.conftest import idle, until
@@ -23,7 +24,6 @@ from tests.gui.test_window import (  # noqa: F401
     window_values,
 )
 from tests.samples import valid_values
-from ui.generator.flows import first_step_credits
 from ui.jobs.model import COL_STATUS, HEADERS
 from ui.jobs.panel import QueuePanel
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QMessageBox, QPushButton
 from app.credentials import CredentialStore
 from app.generators import SPECS, DurationKind, FieldKind, GeneratorSpec
 from app.generators.quote import format_credits
+from app.generators.quote_words import first_step_credits
 from app.jobs.ledger import JobState
 from app.jobs.scheduler import PollPolicy
 from app.pricing import estimate, plan_by_key, total_credits
@@ -26,7 +27,6 @@ from app.sandbox import Sandbox
 from app.settings import Settings, SettingsStore
 from tests.gui.conftest import settle_then_close, until
 from tests.samples import Inputs, MemoryKeyring, valid_values
-from ui.generator.flows import first_step_credits
 from ui.generator.tab import GeneratorTab
 from ui.main import wire_window
 from ui.service import Mode, StudioService

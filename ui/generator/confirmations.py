@@ -13,41 +13,14 @@ from typing import Any
 
 from app.generators import DurationKind, GeneratorSpec
 from app.generators.quote import Quote, format_credits
+from app.generators.quote_words import guard_text, learned_text, unknown_price
 from app.jobs.ledger import JobRecord
-from app.pricing import Bound
-from ui.generator.estimator import learned_text, money, unknown_price
+from ui.generator.estimator import money
 from ui.generator.styles_dialog import StyleCosts
 
 SANDBOX_NOTE = "\n\nSandbox: this runs on the built-in simulator; nothing is billed."
 
 
-def budget_bound(q: Quote | None) -> Bound | None:
-    """How sure the price sent to the budget guard is: ``at_least`` for a minimum,
-    ``unknown`` where the docs give no price; ``None`` (the session decides: exact, or tokens)
-    otherwise."""
-    if q is None:
-        return None
-    if unknown_price(q):
-        return Bound.UNKNOWN
-    return Bound.AT_LEAST if q.at_least else None
-
-
-def guard_text(q: Quote, per_job: Decimal | None) -> str:
-    """What the budget guard will hold a price it cannot know exactly to: an unknown price
-    counts as the per-job ceiling (refused when none is set), "at least N" as the larger of
-    N and the ceiling."""
-    if unknown_price(q):
-        if per_job is None:
-            return ("No per-job ceiling is set, so the budget guard will refuse this job: set "
-                    "one in Settings (it is what an unknown price is held to).")
-        return (f"The budget guard counts it as your per-job ceiling, "
-                f"{format_credits(per_job)}.")
-    if q.at_least and q.credits is not None:
-        if per_job is not None and per_job > q.credits:
-            return (f"The budget guard counts it as your per-job ceiling, "
-                    f"{format_credits(per_job)}.")
-        return f"The budget guard counts it as {format_credits(q.credits)}."
-    return ""
 
 
 def send_cost_text(q: Quote, plan_name: str, sandbox: bool,

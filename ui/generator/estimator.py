@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.generators import DurationKind, DurationSource
 from app.generators.quote import Quote, format_credits
-from app.pricing import Bound
+from app.generators.quote_words import learned_text, unknown_price
 from app.pricing.money import dollars_text
 from ui.forms.schema_lists import DoubleSpinBox, Slider
 
@@ -156,17 +156,6 @@ def _font(widget: QWidget, *, bold: bool = False, points: int | None = None) -> 
     return font
 
 
-def unknown_price(q: Quote) -> bool:
-    """Whether ``q`` has a request the price file gives no price for (not tokens: those are
-    known after the run too, but by a documented rule)."""
-    return any(e.credits is None and e.entry.bound is Bound.UNKNOWN for e in q.estimates)
-
-
-def learned_text(q: Quote) -> str:
-    """``what your last run of this cost (6 Dec 2026)`` for a learned price, else ""."""
-    if not q.from_learned or q.learned is None:
-        return ""
-    return f"what your last run of this cost ({q.learned.charged_on:%-d %b %Y})"
 
 
 def headline(q: Quote) -> tuple[str, str]:

@@ -26,11 +26,11 @@ from PySide6.QtWidgets import (
 
 from app.generators import Action, DurationKind, Flow, GeneratorSpec, ResultKind
 from app.generators.quote import Quote, format_credits, quote
+from app.generators.quote_words import budget_bound, first_step_credits, flow_lines
 from app.jobs.ledger import JobRecord, JobState
 from ui.common.widgets import ask_to_send, named
 from ui.forms.form import GeneratorForm
 from ui.generator.confirmations import (
-    budget_bound,
     job_seconds,
     job_values,
     render_cost_text,
@@ -38,7 +38,7 @@ from ui.generator.confirmations import (
     style_render_cost_text,
 )
 from ui.generator.estimator import DurationControl, EstimatorPanel
-from ui.generator.flows import PriceSettings, first_step_credits, flow_label, flow_lines
+from ui.generator.flows import PriceSettings, flow_label
 from ui.generator.job_lines import download_text, trouble_text
 from ui.generator.styles_dialog import StylesDialog, billed_seconds, style_costs
 from ui.jobs.model import compared, preview_ready

@@ -17,10 +17,11 @@ from app.catalogue_rows import (
 )
 from app.cli._codes import CATALOGUES, FLOW_NAMES, CliError, Exit
 from app.cli._context import Context
-from app.cli._pricing import billed_seconds, headline, quote_dict, quote_lines
+from app.cli._pricing import billed_seconds, headline, quote_dict
 from app.cli._values import field_problems, form_values
 from app.generators import BY_KEY, SPECS, Field, Flow, GeneratorSpec
 from app.generators.quote import quote
+from app.generators.quote_words import flow_lines
 
 FLOWS = {short: Flow(full) for short, full in FLOW_NAMES.items()}
 """The short flow names the options take (the full ones are accepted too)."""
@@ -121,7 +122,7 @@ async def cmd_estimate(ctx: Context) -> int:
     ctx.out.line(f"{spec.title} ({short_flow(flow)}"
                  + (f", {seconds:g} s" if seconds else "") + ")")
     ctx.out.line(headline(q, plan))
-    for line in quote_lines(q, flow):
+    for line in flow_lines(q, flow):
         ctx.out.line(f"  {line}")
     for warning in q.warnings:
         ctx.out.line(f"  Warning: {warning}")

@@ -12,19 +12,12 @@ from app.cli._context import Context
 from app.cli._exit import CliError, Exit, code_for
 from app.cli._follow import exit_code, find_job, follow
 from app.cli._output import job_dict
-from app.cli._pricing import (
-    billed_seconds,
-    budget_bound,
-    cost_text,
-    first_step_credits,
-    quote_dict,
-    render_quote,
-    style_quote,
-)
+from app.cli._pricing import billed_seconds, cost_text, quote_dict, render_quote, style_quote
 from app.cli._values import field_problems, form_values
 from app.cli.commands.catalogue import flow_of, generator, short_flow
 from app.generators import Action, Flow, GeneratorSpec
 from app.generators.quote import Quote, format_credits, quote
+from app.generators.quote_words import budget_bound, first_step_credits
 from app.jobs.ledger import JobRecord, JobState
 from app.pricing.money import dollars_text
 from app.session import PAID_ERRORS, describe
