@@ -153,6 +153,36 @@ async def test_an_asset_price_file_says_what_it_holds(studio: Studio,  # noqa: F
     await idle()
 
 
+async def test_the_model_pickers_price_hints_follow_an_imported_file(
+        studio: Studio, tmp_path: Path) -> None:  # noqa: F811
+    """The Asset Generator's model list shows the hints of the file in force at once."""
+    from app.pricing.assets import DEFAULT_ASSET_PATH
+    from ui.forms.pickers import AssetModelPicker
+
+    await studio.service.use_sandbox()  # the app's own simulator serves the catalogue
+    tab = studio.window.show_generator("asset_generator")
+    [picker] = tab.findChildren(AssetModelPicker)
+
+    def hint(name: str) -> str | None:
+        for row in picker._rows():
+            if row.text(1) == name:
+                return row.text(3)
+        return None
+
+    await until(lambda: hint("nano-banana") is not None, timeout=10,
+                message="the model list")
+    assert hint("nano-banana") == "0.5 credits"
+    data = json.loads(DEFAULT_ASSET_PATH.read_text(encoding="utf-8"))
+    for model in data["models"]:
+        if model["model_name"] == "nano-banana":
+            model["price"] = {"kind": "flat", "credits": 0.75}
+    path = tmp_path / "asset-models-new.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    await choose_in_dialog(studio, path)
+    assert hint("nano-banana") == "0.75 credits"
+    await idle()
+
+
 async def test_an_imported_price_file_is_in_force_after_a_restart(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, qapp: Any) -> None:
     from tests.gui.test_startup import main_windows, run_app

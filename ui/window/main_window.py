@@ -261,7 +261,13 @@ class MainWindow(QMainWindow):
         return job
 
     def _prices_changed(self, _info: object) -> None:
+        """A price file was imported: every open estimate and the model picker's price
+        hints follow at once."""
+        from ui.forms.pickers import AssetModelPicker
+
         for tab in self.generator_tabs.values():
+            for picker in tab.findChildren(AssetModelPicker):
+                picker.refresh_prices()
             tab.refresh()
 
     # ------------------------------------------------------------------ jobs
