@@ -261,7 +261,10 @@ async def test_an_image_ad_runs_to_the_end_and_shows_every_size(
     outputs = wire["output"]
     assert len(outputs) >= 2 and len(job.result_urls) == len(outputs)
 
-    # Every image downloaded, each its own file.
+    # Every image downloaded, each its own file; the tab's line says how many were saved.
+    await until(lambda: "images saved in" in tab.status.text(), timeout=5,
+                message=tab.status.text())
+    assert f"{len(outputs)} images saved in " in tab.status.text()
     paths = saved_paths(job)
     assert all(paths) and len(set(paths)) == len(outputs), paths
     sizes = []

@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QUrl
 
 from app.jobs.ledger import DownloadState, JobRecord, JobState
+from ui.jobs.results import results_text
 
 
 def trouble_text(record: JobRecord, name: str) -> str | None:
@@ -37,7 +38,10 @@ def download_text(record: JobRecord) -> str:
     if record.download_state is DownloadState.DONE and record.download_path:
         path = Path(record.download_path)
         folder = QUrl.fromLocalFile(str(path.parent)).toString()
-        return f" Saved to {path.name} (<a href='{folder}'>open folder</a>)."
+        if several := results_text(record):  # "4 images": saved as <stem>_1 … _4
+            return f" {several} saved in {escape(path.parent.name)} " \
+                   f"(<a href='{folder}'>open folder</a>)."
+        return f" Saved to {escape(path.name)} (<a href='{folder}'>open folder</a>)."
     if record.download_state is DownloadState.FAILED:
         return f" Download failed: {record.download_error}"
     if record.download_state in (DownloadState.QUEUED, DownloadState.DOWNLOADING):
