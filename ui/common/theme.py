@@ -33,6 +33,7 @@ def apply_theme(theme: str) -> None:
             QPalette.ColorRole.HighlightedText: "#ffffff",
             QPalette.ColorRole.ToolTipBase: "#2a2e35",
             QPalette.ColorRole.ToolTipText: "#e6e6e6", QPalette.ColorRole.Link: "#60a5fa",
+            QPalette.ColorRole.LinkVisited: "#a5b4fc",
             QPalette.ColorRole.PlaceholderText: "#8b929c", QPalette.ColorRole.Mid: "#8b929c",
         }
         for role, colour in colours.items():

@@ -42,7 +42,8 @@ def deliver(tray: QSystemTrayIcon | None, title: str, message: str, ok: bool) ->
 
     Through Qt's tray icon where the desktop has a tray; else through the platform's own
     notifier (``notify-send``, ``osascript``: :func:`app.platform.notify`). When that notifier
-    is missing the status bar says so after the notice, instead of notifying nobody.
+    is missing the status bar says so after the notice — once a session, not after every
+    notice — instead of notifying nobody.
     """
     if tray is not None:
         icon = QSystemTrayIcon.MessageIcon.Information if ok \
@@ -52,5 +53,13 @@ def deliver(tray: QSystemTrayIcon | None, title: str, message: str, ok: bool) ->
     try:
         notify(title, message)
     except LaunchError as exc:
-        return f"{message} — {exc}"
+        problem = str(exc)
+        if problem in _told:  # said once a session: the notice alone from then on
+            return message
+        _told.add(problem)
+        return f"{message} — {problem}"
     return message
+
+
+_told: set[str] = set()
+"""Why desktop notices could not be shown, each said once a session in the status bar."""
