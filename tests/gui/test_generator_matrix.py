@@ -93,6 +93,8 @@ def _variants(spec: GeneratorSpec) -> list[tuple[str, dict[str, Any]]]:
         return out
     if spec.key == "text_generator":
         return [(str(m), {"model_name": m}) for m in _choices(spec, "model_name")]
+    if spec.key == "ai_ad_template":  # its "model" is a gallery template, chosen in the form
+        return [("", {})]
     name = spec.model_field or ("model_version" if _choices(spec, "model_version") else None)
     if name is None:
         return [("", {})]
@@ -132,6 +134,7 @@ class World:
     video_job: str      # one with its video made (for regenerating the video)
     template: dict[str, Any]
     media: str
+    inspiration: dict[str, Any]  # an AI Ad Template of the simulator's gallery
 
     @property
     def image_url(self) -> str:
@@ -179,9 +182,12 @@ async def make_world(client: CreatifyClient, simulator: Sandbox) -> World:
     # The template with media variables (its length follows them), else the first.
     template = next((d for d in details if any(v["type"] in ("video", "audio")
                                                for _n, v in _variables(d))), details[0])
+    inspirations = await client.inspirations()
+    assert inspirations, "the simulator serves AI Ad Templates"
     world = World(link_id=link.id, persona_id=personas[0]["id"],
                   accent_id=voices[0]["accents"][0]["id"], image_job=jobs[0],
-                  regen_image_job=jobs[1], video_job=video.id, template=template, media=media)
+                  regen_image_job=jobs[1], video_job=video.id, template=template, media=media,
+                  inspiration=inspirations[0])
     _WORLDS[simulator.base_url] = world
     return world
 
@@ -189,6 +195,24 @@ async def make_world(client: CreatifyClient, simulator: Sandbox) -> World:
 def _variables(detail: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     raw = detail.get("variables") or {}
     return list(raw.items()) if isinstance(raw, dict) else [(v["name"], v) for v in raw]
+
+
+def inspiration_inputs(w: World) -> dict[str, Any]:
+    """A value for each required input of the AI Ad Template, as a creator fills them: an
+    image address for an image, the first choice of a list, the lowest number, text."""
+    schema = w.inspiration["input_params_schema"]
+    values: dict[str, Any] = {}
+    for name in schema.get("required") or ():
+        prop = schema["properties"][name]
+        if prop.get("enum"):
+            values[name] = prop["enum"][0]
+        elif prop.get("type") in ("number", "integer"):
+            values[name] = prop.get("default", prop.get("minimum", 1))
+        elif "image" in name.lower() or prop.get("format") == "uri":
+            values[name] = w.image_url
+        else:
+            values[name] = "Fresh mornings"
+    return values
 
 
 def template_variables(w: World) -> tuple[dict[str, Any], float]:
@@ -258,6 +282,11 @@ def form_values(case: Case, w: World) -> tuple[dict[str, Any], float | None]:
             return {"source_job": w.image_job, "motion_style": "display"}, None
         case "ad_clone":
             return {"link": w.link_id, "video_url": w.video_url}, VIDEO_SECONDS
+        case "ai_ad_template":
+            return {"inspiration_id": w.inspiration["id"],
+                    "input_params": inspiration_inputs(w)}, None
+        case "image_ad":
+            return {"image": w.image_url}, None
     raise AssertionError(f"no values for {case.key}")
 
 
@@ -320,6 +349,9 @@ def sniff(path: Path) -> str:
 
 def expected_kind(case: Case) -> str | None:
     kind = case.spec.result_kind
+    if case.key == "ai_ad_template":  # what the template makes: its gen_type says
+        gen_type = str(_WORLDS and next(iter(_WORLDS.values())).inspiration["gen_type"])
+        return "video" if gen_type.endswith("video") else "image"
     if kind is ResultKind.ASSET:
         model = str(case.overrides["model_name"])
         return "video" if "video" in model or model.startswith("veo") else "image"
@@ -488,7 +520,7 @@ def check_result(case: Case, studio: Studio, tab: GeneratorTab,  # noqa: F811
         assert sniff(path) == kind, (path, sniff(path))
         suffixes = {"video": VIDEO_SUFFIXES, "audio": AUDIO_SUFFIXES, "image": IMAGE_SUFFIXES}
         assert path.suffix.lower() in suffixes[kind], path
-        assert "Saved to" in tab.status.text()
+        assert "Saved to" in tab.status.text() or " saved in " in tab.status.text()
         new = media_files(studio.service.output_dir) - files_before
         assert path in new
         if case.flow in (Flow.PREVIEW_RENDER, Flow.COMPARE_STYLES):
