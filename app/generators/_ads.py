@@ -140,7 +140,10 @@ def _image_check(values: Values) -> dict[str, str]:
     image = values.get("image")
     if not isinstance(image, str) or not image.strip():
         return {}
-    suffix = PurePosixPath(urlsplit(image.strip()).path).suffix.lower()
+    try:
+        suffix = PurePosixPath(urlsplit(image.strip()).path).suffix.lower()
+    except ValueError:  # not a URL at all ("http://[::1"): the URL check says why
+        return {}
     if suffix and suffix not in IMAGE_FORMATS:
         return {"image": f"Image Ads take a png, jpg or webp image, not a {suffix} file."}
     return {}

@@ -81,7 +81,7 @@ def _label(schema: Mapping[str, Any], path: Sequence[str | int]) -> str:
             current = items if isinstance(items, Mapping) else {}
         else:
             current = properties_of(current).get(step, {})
-            name = title(step, current)
+            name = clip(title(step, current), 60)  # a typed-in key may be any length
             text = f"{text}: {name}" if text else name
     return text or "The inputs"
 

@@ -793,3 +793,17 @@ def test_any_inputs_get_a_message_or_a_body_in_the_schemas_types() -> None:
     finally:
         assets.uninstall()
     assert len(built) >= 5
+
+
+def test_hostile_inputs_of_the_new_generators_get_short_messages() -> None:
+    """Found by the hostile form suite: a bracket-broken address for an Image Ad is refused
+    with a sentence (not a crash), and an input name of any length is echoed cut."""
+    image_ad = spec("image_ad")
+    problems = image_ad.validate({"image": "http://[::1"})
+    assert set(problems) == {"image"} and len(problems["image"]) < 300
+    asset = spec("asset_generator")
+    huge = "x" * 50_000
+    problems = asset.validate({"model_name": "veo3.1/fast",
+                               "input_params": {huge: 10**18, "prompt": "a mug"}})
+    assert problems and all(len(m) <= 1000 for m in problems.values()), \
+        {k: len(m) for k, m in problems.items()}
