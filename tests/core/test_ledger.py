@@ -774,7 +774,9 @@ def test_a_newer_file_is_refused_untouched(path: Path) -> None:
         Ledger(path)
     assert str(path) in str(info.value)
     assert path.read_bytes() == before
-    assert sorted(os.listdir(path.parent)) == [path.name]
+    # No journal or WAL beside it: only the (empty) lock processes take turns opening with.
+    assert sorted(os.listdir(path.parent)) == [path.name, path.name + ".open.lock"]
+    assert (path.parent / (path.name + ".open.lock")).stat().st_size == 0
 
 
 def test_a_foreign_sqlite_file_is_refused_untouched(path: Path) -> None:

@@ -23,6 +23,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from filelock import FileLock, Timeout
+
 from app.api.snapshot import JobSnapshot, JobStatus
 from app.jobs.ledger._errors import LedgerError
 from app.jobs.ledger._queries import LedgerQueries
@@ -41,7 +43,10 @@ from app.jobs.ledger._states import RUNNING_STATES, UNCREATED_STATES, DownloadSt
 
 log = logging.getLogger("app.jobs.ledger")  # one logger for the whole ledger
 
-BUSY_TIMEOUT_SECONDS = 2.0
+BUSY_TIMEOUT_SECONDS = 5.0
+OPEN_LOCK_SECONDS = 30.0
+"""How long an opening waits for another process that is opening (or migrating) the same
+ledger file."""
 _KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
@@ -80,6 +85,28 @@ class Ledger(LedgerQueries):
     # ------------------------------------------------------------------ opening
 
     def _open(self, conn: sqlite3.Connection) -> None:
+        if self.path == ":memory:" or self.path.startswith("file:"):
+            self._prepare(conn)
+            return
+        # Two processes opening one file at once (the window and the command line, two
+        # commands of a script) take turns: switching a new file to WAL and migrating it
+        # want it to themselves, and SQLite may answer "locked" at once rather than wait.
+        lock = FileLock(self.path + ".open.lock", timeout=OPEN_LOCK_SECONDS)
+        try:
+            lock.acquire()
+        except Timeout as exc:
+            raise LedgerError(f"cannot open the job ledger {self.path}: another Creatify "
+                              f"Studio has been opening it for {OPEN_LOCK_SECONDS:g} s; "
+                              f"it was left untouched") from exc
+        except OSError:  # a folder we cannot write in: no other writer to take turns with
+            self._prepare(conn)
+            return
+        try:
+            self._prepare(conn)
+        finally:
+            lock.release()
+
+    def _prepare(self, conn: sqlite3.Connection) -> None:
         # Read before anything writes: a garbage file fails here, a newer one is refused
         # before journal_mode=WAL rewrites its header.
         version = check_version(conn, self.path)
