@@ -475,8 +475,9 @@ def test_export_is_atomic(books: Ledger, tmp_path: Path, monkeypatch: pytest.Mon
     with pytest.raises(OSError, match="No space"):
         export_csv(books, target)
     assert target.read_text(encoding="utf-8") == "the previous export\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["jobs.sqlite3", "jobs.sqlite3-shm",
-                                                          "jobs.sqlite3-wal", "spending.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "jobs.sqlite3", "jobs.sqlite3-shm", "jobs.sqlite3-wal", "jobs.sqlite3.open.lock",
+        "spending.csv"]  # no temporary file left
     monkeypatch.undo()
 
     with pytest.raises(OSError):
