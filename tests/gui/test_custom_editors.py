@@ -371,8 +371,10 @@ async def test_play_sample_with_real_multimedia_never_crashes(qtbot: Any,
     assert button.text() in ("■ Stop", "▶ Play sample")
     if not button.isEnabled():
         assert button.toolTip()
-    picker.hide()  # stops and unloads the sample
-    assert picker.player is None or picker.player.source().isEmpty()
+    picker.hide()  # stops and unloads the sample (from the event loop: see _voice.stop)
+    player = picker.player
+    await until(lambda: player is None or player.source().isEmpty(), timeout=5,
+                message="the sample was not unloaded")
     await idle()
 
 
