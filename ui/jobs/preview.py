@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from app.jobs.ledger import JobRecord
 from app.platform import LaunchError, open_path
+from ui.common.players import stop_player
 from ui.jobs.results import (
     media_kind,
     media_sources,
@@ -279,7 +280,7 @@ class PreviewDialog(QDialog):
             self.player_box.setVisible(not image)
         if image:
             if self.player is not None:
-                self.player.stop()
+                stop_player(self.player)
             pixmap = self.pixmaps.get(index)
             if pixmap is None:
                 self.image.clear()
@@ -387,6 +388,5 @@ class PreviewDialog(QDialog):
 
     def done(self, result: int) -> None:
         if self.player is not None:
-            self.player.stop()
-            self.player.setSource(QUrl())
+            stop_player(self.player, unload=True)
         super().done(result)

@@ -7,12 +7,13 @@ import importlib
 import logging
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Q_ARG, QMetaObject, Qt, QUrl
+from PySide6.QtCore import QUrl
 from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import QPushButton, QWidget
 
 from app.catalogue_rows import accent_rows
 from app.generators import Field
+from ui.common.players import stop_player
 from ui.forms.pickers._base import ComboPicker
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ class AccentPicker(ComboPicker):
 
     def toggle_sample(self) -> None:
         if self._playing and self.player is not None:
-            stop(self.player)
+            stop_player(self.player)
             return
         current = self.combo.current_row()
         if current is None or not current.sample:
@@ -108,12 +109,12 @@ class AccentPicker(ComboPicker):
         """Stop and unload the sample: FFmpeg's reader thread must end before the widget (or
         the server it streams from) goes away."""
         if self.player is not None:
-            stop(self.player, unload=True)
+            stop_player(self.player, unload=True)
 
     def _on_current(self, index: int) -> None:
         self._sample_problem = None
         if self.player is not None and self._playing:
-            stop(self.player)
+            stop_player(self.player)
         super()._on_current(index)
 
     def _refresh(self) -> None:
@@ -143,16 +144,3 @@ class AccentPicker(ComboPicker):
 
 __all__ = ["AccentPicker"]
 
-
-def stop(player: Any, *, unload: bool = False) -> None:
-    """Stop ``player`` (and unload its source) from the event loop, not from Python code.
-
-    FFmpeg's audio thread may need the GIL (a Python-made ``QAudioOutput`` asks shiboken for
-    overrides) while it holds the lock ``stop()`` waits for: called from Python, which holds
-    the GIL, the two wait for each other forever. Queued, the call runs from Qt's event loop,
-    which runs with the GIL released.
-    """
-    queued = Qt.ConnectionType.QueuedConnection
-    QMetaObject.invokeMethod(player, "stop", queued)
-    if unload:
-        QMetaObject.invokeMethod(player, "setSource", queued, Q_ARG(QUrl, QUrl()))
