@@ -316,6 +316,7 @@ def gui_stall(jobs: int = 1000, speed: float = 1.0, idle_s: float = 20.0,
         import asyncio
 
         from app.generators import spec
+        from app.generators.quote import quote
         from app.sandbox import Sandbox
         from ui.service import Mode
 
@@ -341,12 +342,18 @@ def gui_stall(jobs: int = 1000, speed: float = 1.0, idle_s: float = 20.0,
                 await asyncio.sleep(idle_s)
                 idle = probe.stop()
 
+                # Each job is sent with its quote, as the window sends it (a send without an
+                # estimate is an unknown price, which the budget guard refuses without a
+                # per-job ceiling); quoted before the probe starts.
+                forms = {key: {**spec(key).defaults(), **values[key]} for key in STALL_MIX}
+                quoted = {key: quote(spec(key), form, spec(key).derive_seconds(form)).credits
+                          for key, form in forms.items()}
                 updates[0] = 0
                 probe.start()
                 for number in range(jobs):
                     key = STALL_MIX[number % len(STALL_MIX)]
-                    gen = spec(key)
-                    if await service.submit(gen, {**gen.defaults(), **values[key]}) is None:
+                    if await service.submit(spec(key), forms[key],
+                                            estimate=quoted[key]) is None:
                         raise RuntimeError(f"submitting a {key} job failed")
                 submit = {**probe.stop(), "row_updates": updates[0]}
 
