@@ -32,12 +32,12 @@ from app.api.snapshot import JobSnapshot, JobStatus  # noqa: E402
 from app.credentials import CredentialStore  # noqa: E402
 from app.generators import BY_KEY, Flow  # noqa: E402
 from app.generators.quote import quote  # noqa: E402
+from app.generators.quote_words import first_step_credits  # noqa: E402
 from app.jobs.ledger import JobState, Ledger  # noqa: E402
 from app.pricing import plan_by_key  # noqa: E402
 from app.settings import Settings, SettingsStore  # noqa: E402
 from app.spending import SpendingRow, spending_rows  # noqa: E402
 from ui.common.theme import apply_theme  # noqa: E402
-from ui.generator.flows import first_step_credits  # noqa: E402
 from ui.main import wire_window  # noqa: E402
 from ui.service import Mode, StudioService  # noqa: E402
 from ui.spending import SpendingWindow  # noqa: E402
