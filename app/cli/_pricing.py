@@ -15,7 +15,13 @@ from typing import Any
 
 from app.generators import DurationKind, Flow, GeneratorSpec
 from app.generators.quote import Quote, format_credits, quote
-from app.generators.quote_words import first_step_credits, flow_lines, guard_text, unknown_price
+from app.generators.quote_words import (
+    first_step_credits,
+    flow_lines,
+    guard_text,
+    sent_values,
+    unknown_price,
+)
 from app.jobs.ledger import JobRecord
 from app.pricing import LearnedCharge, Plan
 from app.pricing.money import dollars_text
@@ -91,9 +97,7 @@ def cost_text(q: Quote, flow: Flow, plan: Plan | None, per_job: Decimal | None,
 
 def job_values(spec: GeneratorSpec, job: JobRecord) -> dict[str, Any]:
     """The form values a job was sent with (what prices its render: model, length)."""
-    values = dict(spec.defaults())
-    values.update(spec.values_from_request(job.request))
-    return values
+    return sent_values(spec, job.request)
 
 
 def render_quote(spec: GeneratorSpec, job: JobRecord, plan: Plan | None,

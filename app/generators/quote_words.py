@@ -9,15 +9,17 @@ step named (:func:`flow_lines`) and what the request about to leave costs
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 from app.generators.quote import Quote, format_credits
-from app.generators.spec import Flow
+from app.generators.spec import Flow, GeneratorSpec
 from app.pricing import Bound
 from app.pricing.money import dollars_text
 
 __all__ = ["budget_bound", "first_step_credits", "flow_lines", "guard_text", "learned_text",
-           "unknown_price"]
+           "sent_values", "unknown_price"]
 
 
 def unknown_price(q: Quote) -> bool:
@@ -89,3 +91,11 @@ def first_step_credits(q: Quote | None) -> Decimal | None:
     later = sum((e.credits or Decimal(0) for e in q.estimates if e.request.phase == "render"),
                 Decimal(0))
     return q.credits - later
+
+
+def sent_values(spec: GeneratorSpec, request: Mapping[str, Any]) -> dict[str, Any]:
+    """The form values a job was sent with, from its recorded ``request`` (what prices its
+    render: model, length): the spec's defaults under what the request names."""
+    values = dict(spec.defaults())
+    values.update(spec.values_from_request(request))
+    return values

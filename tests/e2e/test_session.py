@@ -33,26 +33,13 @@ from app.session import (
     TEMPLATE_RULE,
     Mode,
     Session,
-    SessionEvents,
 )
+from tests.core.test_session import Recorder
 from tests.e2e.conftest import FAST_RETRY, sandbox_client
 
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, tuple[Any, ...]]] = []
-
-    def events(self) -> SessionEvents:
-        def record(name: str) -> Callable[..., None]:
-            return lambda *args: self.calls.append((name, args))
-        return SessionEvents(**{name: record(name) for name in SessionEvents.__dataclass_fields__})
-
-    def named(self, name: str) -> list[tuple[Any, ...]]:
-        return [args for called, args in self.calls if called == name]
 
 
 def loaded(recorder: Recorder, kind: str) -> list[Any]:

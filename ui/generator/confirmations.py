@@ -13,7 +13,7 @@ from typing import Any
 
 from app.generators import DurationKind, GeneratorSpec
 from app.generators.quote import Quote, format_credits
-from app.generators.quote_words import guard_text, learned_text, unknown_price
+from app.generators.quote_words import guard_text, learned_text, sent_values, unknown_price
 from app.jobs.ledger import JobRecord
 from ui.generator.estimator import money
 from ui.generator.styles_dialog import StyleCosts
@@ -120,9 +120,7 @@ def job_values(spec: GeneratorSpec, job: JobRecord,
     """The form values ``job`` was sent with (what prices its render: model, length);
     ``current()`` (the tab's values) when its request names none of the spec's fields."""
     if job.request and any(f.wire_name in job.request for f in spec.fields):
-        values = dict(spec.defaults())
-        values.update(spec.values_from_request(job.request))
-        return values
+        return sent_values(spec, job.request)
     return current()
 
 
