@@ -54,7 +54,9 @@ def _template_check(values: Values) -> dict[str, str]:
         # checks its inputs itself; we only insist on some.
         if not any(not is_empty(v) for v in params.values()):
             return {"input_params": "Fill in the template's inputs."}
-        return {}
+        # Still no number that cannot go on the wire, no broken address, no typo of a number.
+        problem = values_problem({}, params)
+        return {"input_params": problem} if problem else {}
     problem = values_problem(schema, typed_values(schema, params))
     return {"input_params": problem} if problem else {}
 

@@ -123,7 +123,9 @@ def _asset_check(values: Values) -> dict[str, str]:
         # its price shows as unknown until then.
         if not any(not is_empty(v) for v in params.values()):
             return {"input_params": "Fill in the model's inputs."}
-        return {}
+        # Still no number that cannot go on the wire, no broken address, no typo of a number.
+        problem = values_problem({}, params)
+        return {"input_params": problem} if problem else {}
     problem = values_problem(schema, typed_values(schema, params))
     return {"input_params": problem} if problem else {}
 

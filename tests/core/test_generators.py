@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -697,6 +698,18 @@ def test_an_unknown_model_without_a_catalogue_needs_some_input() -> None:
         "input_params": "Fill in the model's inputs."}
     body = asset.build_body(asset_form({"prompt": " x ", "steps": 4}, "made-up/model"))
     assert body["input_params"] == {"prompt": "x", "steps": 4}
+    # Unknown still gets the app's own rules: nothing that cannot go on the wire is sent.
+    for bad, said in (({"nested": {"type": math.inf}}, "Nested: Type: expected a number."),
+                      ({"steps": 1e20}, "Steps is far too large."),
+                      ({"image_url": "not a link"}, "Image url: ")):
+        problem = asset.validate(asset_form(bad, "made-up/model"))["input_params"]
+        assert problem.startswith(said), problem
+        with pytest.raises(SpecError):
+            asset.build_body(asset_form(bad, "made-up/model"))
+    template = spec("ai_ad_template")
+    assert template.validate({"inspiration_id": "0b6f1d2e-1111-4222-8333-944445555666",
+                              "input_params": {"Scenes": math.nan}}) == {
+        "input_params": "Scenes: expected a number."}
 
 
 def test_ai_ad_template_follows_the_chosen_templates_schema(catalogue: Any) -> None:
