@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QPixmap, QShowEvent
 from PySide6.QtWidgets import (
-    QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -24,6 +23,7 @@ from app.generators import Field
 from app.generators.catalogue import MAX_SCENE_TEXT, MAX_SCENES
 from app.generators.spec import is_empty
 from ui.forms.base import FieldEditor
+from ui.forms.controls import Combo
 from ui.forms.pickers import (
     NOT_CONNECTED,
     CatalogueCombo,
@@ -73,7 +73,7 @@ class SceneBox(QGroupBox):
         self.background = QLineEdit(self)
         self.background.setPlaceholderText("Optional https:// image or video URL")
         self.background.setClearButtonEnabled(True)
-        self.background_type = QComboBox(self)
+        self.background_type = Combo(self)
         for value, label in BACKGROUND_TYPES:
             self.background_type.addItem(label, value)
         self.up = QPushButton("↑", self)

@@ -1,7 +1,6 @@
 """Controls of the schema form that are more than one Qt widget: a list of strings (image
-addresses) with a row per string, and combos and spin boxes that ignore the mouse wheel until
-focused (scrolling over a form must never change a value, and so a price, unseen; the
-estimator's length control uses them too).
+addresses) with a row per string; the combos and spin boxes that ignore the mouse wheel until
+focused are :mod:`ui.forms.controls` (re-exported here).
 """
 
 from __future__ import annotations
@@ -9,17 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import (
-    QComboBox,
-    QDoubleSpinBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QSlider,
-    QSpinBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -27,48 +20,9 @@ from PySide6.QtWidgets import (
 
 from app.json_schema import SchemaProperty, list_problem
 from app.urls import url_problem
+from ui.forms.controls import Combo, DoubleSpinBox, Slider, SpinBox
 
 Changed = Callable[..., None]
-
-
-class _NoWheel:
-    """Mixin: the wheel changes the value only once the control has focus (a click or Tab);
-    unfocused, the wheel goes on to the scroll area around the form."""
-
-    def _no_wheel_setup(self) -> None:
-        assert isinstance(self, QWidget)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-
-    def wheelEvent(self, event: QWheelEvent) -> None:
-        assert isinstance(self, QWidget)
-        if self.hasFocus():
-            super().wheelEvent(event)  # type: ignore[misc]
-        else:
-            event.ignore()
-
-
-class Combo(_NoWheel, QComboBox):
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._no_wheel_setup()
-
-
-class SpinBox(_NoWheel, QSpinBox):
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._no_wheel_setup()
-
-
-class Slider(_NoWheel, QSlider):
-    def __init__(self, orientation: Qt.Orientation, parent: QWidget | None = None) -> None:
-        super().__init__(orientation, parent)
-        self._no_wheel_setup()
-
-
-class DoubleSpinBox(_NoWheel, QDoubleSpinBox):
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._no_wheel_setup()
 
 
 class StringList(QWidget):

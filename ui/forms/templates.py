@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QLineEdit,
 from app.catalogue_rows import template_rows
 from app.generators import Field
 from app.generators.spec import is_empty
+from ui.forms.controls import Combo
 from ui.forms.pickers import (
     THUMBNAIL_SIZE,
     CatalogueEditor,
@@ -47,7 +48,7 @@ class TemplatePicker(CatalogueEditor):
         super().__init__(field, service, parent)
         name = field.name
         self.model = CatalogueModel(None, self)
-        self.combo = QComboBox(self)
+        self.combo = Combo(self)
         self.combo.setObjectName(f"{name}_combo")
         self.combo.setAccessibleName(field.label)
         self.combo.setEditable(True)

@@ -41,6 +41,7 @@ from app.template_variables import (
     variable_entries,
 )
 from ui.forms.base import FieldEditor
+from ui.forms.controls import Combo
 from ui.forms.pickers import NOT_CONNECTED, StatusRow
 
 if TYPE_CHECKING:
@@ -150,7 +151,7 @@ class VariablesEditor(FieldEditor):
                     name_item.setFont(font)
             self.table.setItem(row, COL_NAME, name_item)
             self.table.setItem(row, COL_VALUE, QTableWidgetItem(value))
-            combo = QComboBox(self.table)
+            combo = Combo(self.table)
             for key in TEMPLATE_VARIABLE_TYPES:
                 combo.addItem(key, key)
             index = combo.findData(kind)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QComboBox, QListView, QSizePolicy, QWidget
 
 from app.catalogue_rows import Row, matches, search_words
 from app.generators.spec import is_empty
+from ui.forms.controls import NoWheel
 
 VALUE_ROLE = Qt.ItemDataRole.UserRole
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -129,8 +130,9 @@ def editable_value(combo: QComboBox, model: CatalogueModel) -> str | None:
     return text.strip()
 
 
-class CatalogueCombo(QComboBox):
-    """A combo over a :class:`CatalogueModel` keeping a value set before the rows arrive."""
+class CatalogueCombo(NoWheel, QComboBox):
+    """A combo over a :class:`CatalogueModel` keeping a value set before the rows arrive
+    (the wheel changes it only once focused)."""
 
     def __init__(self, model: CatalogueModel, placeholder: str,
                  parent: QWidget | None = None) -> None:
@@ -147,6 +149,7 @@ class CatalogueCombo(QComboBox):
         model.aboutToRepopulate.connect(self._before_repopulate)
         model.repopulated.connect(self._after_repopulate)
         self.setCurrentIndex(model.none_row)
+        self._no_wheel_setup()
 
     @property
     def catalogue_model(self) -> CatalogueModel:

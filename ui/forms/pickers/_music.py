@@ -21,6 +21,7 @@ from app.catalogue_rows import category_names, merge_tracks, music_rows_keeping,
 from app.generators import Field
 from app.generators.spec import is_empty
 from ui.forms.base import FieldEditor
+from ui.forms.controls import Combo
 from ui.forms.pickers._base import StatusRow
 from ui.forms.pickers._model import CatalogueModel, editable_value
 from ui.forms.pickers._watcher import NOT_CONNECTED, CatalogueWatcher
@@ -47,7 +48,7 @@ class MusicPicker(FieldEditor):
         self.service = service
         name = field.name
         self.model = CatalogueModel("", self)
-        self.combo = QComboBox(self)
+        self.combo = Combo(self)
         self.combo.setObjectName(f"{name}_combo")
         self.combo.setAccessibleName(field.label)
         self.combo.setEditable(True)
@@ -76,7 +77,7 @@ class MusicPicker(FieldEditor):
         self.search.setClearButtonEnabled(True)
         self.search.setToolTip("Ask Creatify's library for tracks by name or category")
         self.search.textChanged.connect(self._on_search_typed)
-        self.category = QComboBox(self)
+        self.category = Combo(self)
         self.category.setObjectName(f"{name}_category")
         self.category.setAccessibleName("Music category")
         self.category.addItem("All categories", "")
