@@ -29,7 +29,7 @@ from typing import Any
 
 from app.api.client import InsecureBaseURLError, validate_base_url
 from app.atomic import write_text_atomically
-from app.downloads import DownloadError, render_name
+from app.downloads import DEFAULT_TEMPLATE, DownloadError, current_template, render_name
 from app.jobs.budget import BudgetLimits, parse_limit
 from app.logsafe import redact
 from app.paths import AppPaths
@@ -60,7 +60,7 @@ class Settings:
     notify_failed: bool = True
     notify_drained: bool = False
     api_base_url: str = ""  # empty: Creatify's own API
-    name_template: str = "{generator}_{title}_{date}_{short_id}"  # saved results' file names
+    name_template: str = DEFAULT_TEMPLATE  # saved results' file names (app.downloads)
     # The budget guard, in credits as typed; empty = no limit.
     budget_per_job: str = ""
     budget_daily: str = ""
@@ -307,7 +307,8 @@ class SettingsStore:
                 continue
             value = data[f.name]
             if _type_ok(value, type(getattr(_DEFAULTS, f.name))):
-                values[f.name] = value
+                values[f.name] = current_template(value) if f.name == "name_template" \
+                    else value
             else:
                 bad.append(f.name)
         settings = Settings(**values)

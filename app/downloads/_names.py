@@ -1,6 +1,11 @@
 """Names and targets: :func:`render_name` turns the naming template into a safe stem,
 :func:`target_in` gives a path inside the output folder that is not taken yet
-(``name (2).mp4`` ...)."""
+(``name (2).mp4`` ...).
+
+The default name reads like a title: ``Meet the blue mug - Text to Speech - 2026-12-06``
+(what was asked, the generator's title, the day). No job id in it: a second result of the
+same name on the same day is saved as ``… (2).mp3`` by :func:`target_in` (its sidecar names
+the job)."""
 
 from __future__ import annotations
 
@@ -12,14 +17,21 @@ from pathlib import Path, PurePath
 from urllib.parse import urlsplit
 
 from app.downloads._errors import DownloadError
+from app.generators import BY_KEY
 
 _UNSAFE = re.compile(r"[^\w.\- ]+", re.UNICODE)
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.\-]*://(www\.)?", re.IGNORECASE)
 MAX_NAME = 120
 
-DEFAULT_TEMPLATE = "{generator}_{title}_{date}_{short_id}"
+DEFAULT_TEMPLATE = "{title} - {generator_title} - {date}"
 """The default file-name template (the extension is added from the result)."""
 
-TEMPLATE_FIELDS = ("generator", "title", "date", "time", "short_id", "job_id")
+RETIRED_TEMPLATES = frozenset({"{generator}_{title}_{date}_{short_id}"})
+"""Defaults of earlier versions: settings that still hold one get :data:`DEFAULT_TEMPLATE`
+(:func:`current_template`)."""
+
+TEMPLATE_FIELDS = ("title", "generator_title", "generator", "date", "time", "short_id",
+                   "job_id")
 """The placeholders a naming template may use."""
 
 _GENERATOR_MAX = 30
@@ -50,20 +62,54 @@ def _short(text: str, fallback: str, limit: int) -> str:
     return safe_filename(safe_filename(text, fallback)[:limit], fallback)
 
 
+def current_template(template: str) -> str:
+    """``template``, or today's default when it is the default of an earlier version."""
+    return DEFAULT_TEMPLATE if template.strip() in RETIRED_TEMPLATES else template
+
+
+def _words(title: str, limit: int) -> str:
+    """What was asked, as words: punctuation and separators become spaces (``Meet the blue
+    mug: double-walled`` → ``Meet the blue mug double-walled``; a product page without its
+    ``https://www.``), cut at a word boundary within ``limit`` characters."""
+    title = _SCHEME.sub("", title.strip())
+    words = " ".join(_UNSAFE.sub(" ", unicodedata.normalize("NFKC", title)
+                                 .replace("/", " ").replace("\\", " ")).split())
+    if len(words) > limit:
+        head = words[:limit + 1]
+        cut = head.rsplit(" ", 1)[0] if " " in head else ""
+        words = cut if len(cut) >= limit // 2 else words[:limit]
+    return safe_filename(words.strip(" ._-"), "untitled")
+
+
+def generator_title(generator: str) -> str:
+    """The generator's title as the window shows it (``Text to Speech``); an unknown key in
+    words (``link_to_videos`` → ``Link to videos``)."""
+    spec = BY_KEY.get(generator)
+    if spec is not None:
+        return spec.title
+    words = " ".join(generator.replace("_", " ").split())
+    return words[:1].upper() + words[1:]
+
+
 def render_name(template: str = DEFAULT_TEMPLATE, *, generator: str, title: str,
                 created: datetime, job_id: str) -> str:
     """The file name (without extension) for a result, from the naming ``template``.
 
-    Placeholders: ``{generator}``, ``{title}`` (at most 60 characters), ``{date}``
-    (YYYY-MM-DD), ``{time}`` (HHMMSS), ``{short_id}`` (the job id's first 8 characters),
-    ``{job_id}``. Each value, and then the whole name, goes through :func:`safe_filename`:
+    Placeholders: ``{title}`` (what was asked, in words, at most 60 characters),
+    ``{generator_title}`` (``Text to Speech``), ``{generator}`` (its key,
+    ``text_to_speech``), ``{date}`` (YYYY-MM-DD), ``{time}`` (HHMMSS), ``{short_id}`` (the
+    job id's first 8 characters), ``{job_id}``. A retired default template gives today's
+    (:func:`current_template`). Each value, and then the whole name, goes through
+    :func:`safe_filename`:
     the result has no path separator, does not start with a dot and is at most
     :data:`MAX_NAME` characters. An unknown placeholder, a format spec or conversion
     (``{title:>9}``, ``{title!r}``) or a stray brace raises :class:`DownloadError`.
     """
+    template = current_template(template)
     values = {
         "generator": _short(generator, "result", _GENERATOR_MAX),
-        "title": _short(title, "untitled", _TITLE_MAX),
+        "generator_title": _short(generator_title(generator), "result", _GENERATOR_MAX),
+        "title": _words(title, _TITLE_MAX),
         "date": created.strftime("%Y-%m-%d"),
         "time": created.strftime("%H%M%S"),
         "short_id": safe_filename(job_id[:8], "job"),
@@ -134,5 +180,6 @@ def part_path(target: Path) -> Path:
     return target.with_name(target.name + ".part")
 
 
-__all__ = ["DEFAULT_TEMPLATE", "MAX_NAME", "TEMPLATE_FIELDS", "part_path", "render_name",
-           "safe_filename", "suffix_for", "target_in", "unique_path"]
+__all__ = ["DEFAULT_TEMPLATE", "MAX_NAME", "RETIRED_TEMPLATES", "TEMPLATE_FIELDS",
+           "current_template", "generator_title", "part_path", "render_name", "safe_filename",
+           "suffix_for", "target_in", "unique_path"]

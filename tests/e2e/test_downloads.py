@@ -220,20 +220,21 @@ def leftovers(folder: Path) -> list[str]:
                                    "x" * 500, "", "   ", "\u202egnp.exe", "C:\\Windows\\x",
                                    "name\x00with\nnul", "CON", "..\\..\\..\\etc"])
 def test_render_name_is_safe_for_hostile_titles(title: str) -> None:
-    name = render_name(DEFAULT_TEMPLATE, generator="ai_avatar", title=title, created=CREATED,
+    name = render_name(DEFAULT_TEMPLATE, generator="avatar_v1", title=title, created=CREATED,
                        job_id=JOB)
     assert "/" not in name and "\\" not in name and "\x00" not in name and "\n" not in name
     assert not name.startswith(".") and ".." not in name
     assert len(name) <= 120
-    assert name.startswith("ai_avatar_") and name.endswith("_2025-03-04_3f2b9c1e")
+    assert name.endswith(" - AI Avatar - 2025-03-04")
     assert safe_filename(name) == name
 
 
 def test_render_name_default_and_custom_templates() -> None:
-    kwargs: dict[str, Any] = {"generator": "link_to_videos", "title": "Summer sale!",
+    kwargs: dict[str, Any] = {"generator": "url_to_video", "title": "Summer sale!",
                               "created": CREATED, "job_id": JOB}
-    assert render_name(DEFAULT_TEMPLATE, **kwargs) == (
-        "link_to_videos_Summer sale_2025-03-04_3f2b9c1e")
+    assert render_name(DEFAULT_TEMPLATE, **kwargs) == "Summer sale - URL to Video - 2025-03-04"
+    assert render_name("{generator}_{title}_{date}_{short_id}", **kwargs) == (
+        "Summer sale - URL to Video - 2025-03-04")  # the old default: today's
     assert render_name("{date}/{time}-{job_id}", **kwargs) == f"2025-03-04_153007-{JOB}"
     assert render_name("../{title}", **kwargs) == "Summer sale"
     assert render_name("{title}", **{**kwargs, "title": ""}) == "untitled"
