@@ -1,4 +1,10 @@
-"""The page the window shows before any credentials: connect, try the simulator, read the guides."""
+"""The page the window shows before any credentials: connect, try the simulator, read the guides.
+
+A centred column no wider than :data:`COLUMN_WIDTH` inside a scroll area: every label is laid
+out for the column's real width (no alignment flags in the layouts, which would hand the
+labels their one-line size hint and cut wrapped text), and a window too small for the whole
+page scrolls instead of clipping it.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +12,19 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
 
 from app import APP_NAME
+from ui.common.theme import WARNING, set_tone
 
 HELP_LINKS = (
     ("Usage dashboard", "https://app.creatify.ai/settings/organization/api"),
@@ -22,38 +34,111 @@ HELP_LINKS = (
     ("Book a call", "https://meetings.hubspot.com/alyssa326/creatify-scheduler"),
 )
 
+COLUMN_WIDTH = 620
+"""The page's column at most this wide (lines longer than this are hard to read)."""
 
-class WelcomePage(QWidget):
+INTRO = ("Make Creatify videos without writing code: every generator has its own page, and "
+         "the price moves as you type — before anything is sent.")
+CHOICES = ("Connect your Creatify API account, or try everything first in the offline "
+           "sandbox: nothing is sent to Creatify and nothing is billed.")
+
+
+class _Note(QLabel):
+    """The notice under the buttons (the keyring is missing, …): its box shows only while
+    there is something to say."""
+
+    def __init__(self, box: QFrame) -> None:
+        super().__init__("")
+        self._box = box
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self._box.setVisible(bool(text.strip()))
+
+
+class WelcomePage(QScrollArea):
     """First run: enter credentials, or try the sandbox."""
 
     def __init__(self, on_credentials: Callable[[], None], on_sandbox: Callable[[], None],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("welcome_page")
-        title = QLabel(f"<h1>Welcome to {APP_NAME}</h1>")
-        text = QLabel("Make Creatify videos without writing code: every generator has its own "
-                      "tab, and the price moves as you type.<br><br>Connect your Creatify API "
-                      "account, or try everything first in the offline sandbox — nothing is "
-                      "sent to Creatify and nothing is billed.")
-        text.setWordWrap(True)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+        self.title = QLabel(f"<h1>Welcome to {APP_NAME}</h1>")
+        self.title.setObjectName("welcome_title")
+        self.title.setWordWrap(True)
+        self.title.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.intro = QLabel(f"{INTRO}<br><br>{CHOICES}")
+        self.intro.setObjectName("welcome_intro")
+        self.intro.setWordWrap(True)
+
         self.credentials_button = QPushButton("Enter API credentials")
         self.credentials_button.setObjectName("welcome_credentials")
         self.credentials_button.setAccessibleName("Enter API credentials")
+        self.credentials_button.setDefault(True)
         self.sandbox_button = QPushButton("Try the sandbox")
         self.sandbox_button.setObjectName("welcome_sandbox")
         self.sandbox_button.setAccessibleName("Try the sandbox")
-        self.note = QLabel("")
-        self.note.setObjectName("welcome_note")
-        self.note.setWordWrap(True)
-        self.note.setStyleSheet("color: #b45309;")
         for button in (self.credentials_button, self.sandbox_button):
             button.setMinimumHeight(44)
-            button.setMinimumWidth(260)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.credentials_button.clicked.connect(on_credentials)
         self.sandbox_button.clicked.connect(on_sandbox)
-        layout = QVBoxLayout(self)
-        layout.addStretch(1)
-        for widget in (title, text, self.credentials_button, self.sandbox_button, self.note):
-            layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
-        text.setFixedWidth(560)
-        layout.addStretch(2)
+        buttons = QHBoxLayout()
+        buttons.setSpacing(12)
+        buttons.addWidget(self.credentials_button)
+        buttons.addWidget(self.sandbox_button)
+
+        self.note_box = QFrame()
+        self.note_box.setObjectName("welcome_note_box")
+        self.note_box.setFrameShape(QFrame.Shape.StyledPanel)
+        self.note = _Note(self.note_box)
+        self.note.setObjectName("welcome_note")
+        self.note.setAccessibleName("Notice")
+        self.note.setWordWrap(True)
+        self.note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        set_tone(self.note, WARNING)
+        icon = QLabel()
+        size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
+        icon.setPixmap(self.style().standardIcon(
+            QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(size, size))
+        icon.setAlignment(Qt.AlignmentFlag.AlignTop)
+        note_row = QHBoxLayout(self.note_box)
+        note_row.addWidget(icon, 0)
+        note_row.addWidget(self.note, 1)
+        self.note_box.hide()
+
+        links = " · ".join(f"<a href='{url}'>{name}</a>" for name, url in HELP_LINKS)
+        self.links = QLabel(f"Creatify: {links}")
+        self.links.setObjectName("welcome_links")
+        self.links.setWordWrap(True)
+        self.links.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.links.setOpenExternalLinks(True)
+
+        column = QWidget()
+        column.setObjectName("welcome_column")
+        column.setMaximumWidth(COLUMN_WIDTH)
+        inner = QVBoxLayout(column)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.setSpacing(14)
+        inner.addWidget(self.title)
+        inner.addWidget(self.intro)
+        inner.addLayout(buttons)
+        inner.addWidget(self.note_box)
+        inner.addWidget(self.links)
+
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(column, 100)
+        row.addStretch(1)
+        page = QWidget()
+        page.setObjectName("welcome_content")
+        outer = QVBoxLayout(page)
+        outer.setContentsMargins(24, 16, 24, 16)
+        outer.addStretch(1)
+        outer.addLayout(row)
+        outer.addStretch(2)
+        self.setWidget(page)
