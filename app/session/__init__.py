@@ -16,7 +16,9 @@ schemas and AI Ad Templates, answered offline and refreshed in the background),
 ``_learned`` (prices learned from finished jobs), ``_following`` (which process polls the
 jobs of a ledger shared with another Creatify Studio, and waiting for jobs in either role),
 ``_ledger_views`` (the ledger queries the
-widgets need), ``_session`` (the connection and its jobs).
+widgets need), ``_sandbox_controls`` (the sandbox's address and its run-time controls: state,
+faults, docs quirks, over its ``/_sandbox/*`` endpoints), ``_session`` (the connection and its
+jobs).
 """
 
 from app.session._catalogues import CACHED_KINDS, TEMPLATE_RULE, CachedCatalogues
@@ -31,6 +33,7 @@ from app.session._events import (
 from app.session._following import COMMAND_LINE, WINDOW
 from app.session._learned import LearnedPrices
 from app.session._reads import MAX_CACHED_LOOKUPS, FreeReads
+from app.session._sandbox_controls import SandboxControlError, SandboxControls, SandboxState
 from app.session._session import SANDBOX_SPEED, Later, Session
 
 __all__ = [
@@ -48,6 +51,9 @@ __all__ = [
     "LearnedPrices",
     "Mode",
     "MusicQuery",
+    "SandboxControlError",
+    "SandboxControls",
+    "SandboxState",
     "Session",
     "SessionEvents",
     "describe",

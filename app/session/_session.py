@@ -33,6 +33,7 @@ from app.session._sandbox import (
     forget_sandbox_ledger,
     sandbox_state_path,
 )
+from app.session._sandbox_controls import SandboxDesk
 
 log = logging.getLogger("app.session")
 
@@ -47,7 +48,7 @@ def _call_later(seconds: float, callback: Callable[[], None]) -> None:
     asyncio.get_running_loop().call_later(seconds, callback)
 
 
-class Session(LedgerViews, Following):
+class Session(LedgerViews, Following, SandboxDesk):
     """Connection, credits, catalogues, images and the job ledger with its manager.
 
     Reports through ``events`` (a :class:`SessionEvents`, replaceable). ``later`` schedules
