@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap, QShowEvent
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from app.generators import Field
 from app.generators.catalogue import MAX_SCENE_TEXT, MAX_SCENES
 from app.generators.spec import is_empty
+from ui.common.theme import ERROR, set_tone
 from ui.forms.base import FieldEditor
 from ui.forms.controls import Combo
 from ui.forms.pickers import (
@@ -32,6 +33,7 @@ from ui.forms.pickers import (
     StatusRow,
     ThumbnailLoader,
     accent_rows,
+    large_faces,
     persona_rows,
 )
 
@@ -40,7 +42,6 @@ if TYPE_CHECKING:
 
 SCENE_KEYS = ("avatar_id", "voice_id", "input_text", "background_url", "background_type")
 BACKGROUND_TYPES = (("image", "Image"), ("video", "Video"))
-SCENE_THUMBNAIL_SIZE = 24
 _LOADING = "\0loading"
 
 
@@ -61,7 +62,7 @@ class SceneBox(QGroupBox):
         self._field_name = field_name
         self._extra: dict[str, Any] = {}
         self.avatar = CatalogueCombo(avatars, "Choose an avatar…", self)
-        self.avatar.setIconSize(QSize(SCENE_THUMBNAIL_SIZE, SCENE_THUMBNAIL_SIZE))
+        large_faces(self.avatar, f"{field_name}_avatar")
         self.voice = CatalogueCombo(voices, "Choose a voice…", self)
         self.script = QPlainTextEdit(self)
         self.script.setTabChangesFocus(True)
@@ -143,7 +144,7 @@ class SceneBox(QGroupBox):
         length = len(self.script.toPlainText())
         self.counter.setText(counter_text(length))
         over = length > MAX_SCENE_TEXT
-        self.counter.setStyleSheet("color: #c62828; font-weight: bold;" if over else "")
+        set_tone(self.counter, ERROR if over else None, bold=over)
         self.counter.setToolTip(f"{length - MAX_SCENE_TEXT:,} characters too many" if over
                                 else f"At most {MAX_SCENE_TEXT:,} characters")
         self.changed.emit()

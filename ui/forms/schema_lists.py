@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.json_schema import SchemaProperty, list_problem
 from app.urls import url_problem
+from ui.common.theme import ERROR, set_tone
 from ui.forms.controls import Combo, DoubleSpinBox, Slider, SpinBox
 
 Changed = Callable[..., None]
@@ -47,7 +48,7 @@ class StringList(QWidget):
         self.problem = QLabel("", self)
         self.problem.setObjectName(f"{name}_problem")
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #b91c1c;")
+        set_tone(self.problem, ERROR)
         self.problem.hide()
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)

@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QUrl
 
 from app.jobs.ledger import DownloadState, JobRecord, JobState
+from ui.common.theme import ERROR, WARNING, tone_hex
 from ui.jobs.results import results_text
 
 
@@ -15,19 +16,19 @@ def trouble_text(record: JobRecord, name: str) -> str | None:
     """The line for a job whose answer was lost, refused, failed or stalled (else None)."""
     state = record.state
     if state is JobState.UNKNOWN and record.flow == "stream":
-        return (f"<span style='color:#b45309'>{name}: the answer ended without its job. "
-                "Looking it up in Creatify's list — it will not be sent again.</span>")
+        return (f"<span style='color:{tone_hex(WARNING)}'>{name}: the answer ended without its "
+                "job. Looking it up in Creatify's list — it will not be sent again.</span>")
     if state is JobState.UNKNOWN:
-        return (f"<span style='color:#b45309'>{name}: Creatify's answer was lost. It is "
-                "being looked up in Creatify's job list — it will not be sent again."
+        return (f"<span style='color:{tone_hex(WARNING)}'>{name}: Creatify's answer was lost. "
+                "It is being looked up in Creatify's job list — it will not be sent again."
                 "</span>")
     if state is JobState.NOT_CREATED:
         reason = escape(record.failed_reason or "no reason given")
-        return (f"<span style='color:#b91c1c'>{name} not created — Creatify refused it "
+        return (f"<span style='color:{tone_hex(ERROR)}'>{name} not created — Creatify refused it "
                 f"(nothing charged): {reason}</span>")
     if state in (JobState.FAILED, JobState.REJECTED):
         reason = escape(record.failed_reason or record.raw_status or state.value)
-        return f"<span style='color:#b91c1c'>{name} {state.value}: {reason}</span>"
+        return f"<span style='color:{tone_hex(ERROR)}'>{name} {state.value}: {reason}</span>"
     if state is JobState.STALLED:
         return f"{name} is still running — taking longer than usual; check back later."
     return None

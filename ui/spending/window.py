@@ -56,6 +56,7 @@ from app.spending import (
     month_summary,
     summary_lines,
 )
+from ui.common.theme import ERROR, set_tone
 from ui.common.widgets import named
 from ui.service import StudioService
 from ui.spending.charts import BalanceChart, DayChart
@@ -68,7 +69,6 @@ from ui.spending.table import (
     COL_REFUND,
     COL_STATE,
     COL_TITLE,
-    OVER_COLOUR,
     SpendingProxy,
     SpendingTableModel,
     credits_text,
@@ -386,5 +386,5 @@ class SpendingWindow(QWidget):
 
     def _report(self, text: str, error: bool) -> None:
         self.status_label.setText(text)
-        self.status_label.setStyleSheet(f"color: {OVER_COLOUR};" if error else "")
+        set_tone(self.status_label, ERROR if error else None)
         self.status_label.setVisible(True)

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QLabel, QStatusBar, QToolButton
 
 from app.generators.quote import format_credits
 from app.jobs.budget import credits as credits_figure
+from ui.common.theme import WARNING, tone_hex
 from ui.service import Mode
 
 
@@ -72,7 +73,8 @@ class StatusWidgets:
         self.credits_label.setText(f"Credits: {format_credits(credits)} remaining / "
                                    f"{credits_figure(committed)} committed in flight")
         below = low is not None and credits - committed < low
-        self.credits_label.setStyleSheet("color: #b45309; font-weight: 600;" if below else "")
+        self.credits_label.setStyleSheet(
+            f"color: {tone_hex(WARNING)}; font-weight: 600;" if below else "")
         self.credits_label.setToolTip(
             f"Below your low-balance threshold of {format_credits(low)}: paid jobs that would "
             f"go lower are refused." if below and low is not None else
