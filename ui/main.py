@@ -18,13 +18,20 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from app import APP_NAME, __version__
-from app.api.client import DEFAULT_BASE_URL, InsecureBaseURLError, validate_base_url
+from app.api.client import InsecureBaseURLError
 from app.credentials import (
+    ENV_BASE_URL,
+    Credentials,
     CredentialStore,
     KeyringUnavailable,
+    Verdict,
     backend_description,
+    check_credentials,
     credentials_from_env,
+    round_trip,
+    run_step,
 )
+from app.credentials import api_base_url as resolve_base_url
 from app.logsafe import RedactingFilter
 from app.paths import AppPaths, app_paths
 from app.pricing.updates import activate_saved
@@ -35,8 +42,6 @@ if TYPE_CHECKING:
     from ui.window.main_window import MainWindow
 
 log = logging.getLogger("ui")
-
-ENV_BASE_URL = "CREATIFY_API_BASE_URL"
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -49,6 +54,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="keep config, data, cache and logs under DIR (portable use)")
     parser.add_argument("--self-test", action="store_true",
                         help="check the installation without showing a window; prints JSON")
+    # Hidden: the password store round trip (save, load in a new process, remove) the
+    # installation checks run; each step is this program started again.
+    parser.add_argument("--keyring-self-test", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--keyring-self-test-step", metavar="STEP", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -71,9 +80,9 @@ def setup_logging(paths: AppPaths) -> None:
 
 
 def api_base_url(settings: Settings, environ: dict[str, str]) -> str:
-    """``CREATIFY_API_BASE_URL`` (validated) over the setting over Creatify's own."""
-    return validate_base_url(environ.get(ENV_BASE_URL) or settings.api_base_url
-                             or DEFAULT_BASE_URL)
+    """``CREATIFY_API_BASE_URL`` (validated) over the setting over Creatify's own: the one
+    rule, ``app.credentials.api_base_url``."""
+    return resolve_base_url(settings.api_base_url, environ)
 
 
 def install_exception_hook() -> None:
@@ -115,6 +124,8 @@ def wire_window(window: MainWindow, service: StudioService,
     in the status bar.
     """
     from ui.service import describe
+
+    service.base_url = base_url  # the credentials dialog checks keys at this address
 
     def connect(step: Awaitable[Any], what: str) -> None:
         async def run() -> None:
@@ -174,14 +185,34 @@ async def run_window(args: argparse.Namespace, paths: AppPaths) -> int:
             stored = await asyncio.to_thread(credential_store.load)
         except KeyringUnavailable as exc:
             stored = None
-            window.show_welcome_note(str(exc))
+            window.show_welcome_note(keyring_notice(exc))
         if stored is not None:
-            connect(service.use_credentials(stored, base_url), "Connecting")
+            service.tasks.spawn(connect_saved(window, service, stored, base_url, connect),
+                                "Connecting")
 
     await closed.wait()
     await service.aclose()
     window.deleteLater()
     return 0
+
+
+def keyring_notice(exc: KeyringUnavailable) -> str:
+    """The welcome page's words when no secure password store can be used."""
+    return ("<b>Your API key cannot be remembered on this computer</b>: no secure password "
+            "store (such as GNOME Keyring) is available. You can still connect — the key is "
+            f"then kept for this session only.<br><small>{exc.fix}</small>")
+
+
+async def connect_saved(window: MainWindow, service: StudioService, creds: Credentials,
+                        base_url: str, connect: Callable[[Awaitable[Any], str], None]) -> None:
+    """Connect with the saved key — unless Creatify refuses it: then the window stays on the
+    welcome page with that one reason (a key revoked since). Offline, it connects anyway: jobs
+    are followed again once Creatify answers."""
+    check = await check_credentials(creds, base_url)
+    if check.verdict is Verdict.REFUSED:
+        window.show_welcome_note(f"{check.message} (Enter API credentials to change them.)")
+        return
+    connect(service.use_credentials(creds, base_url), "Connecting")
 
 
 async def self_test(paths: AppPaths) -> dict[str, Any]:
@@ -252,6 +283,13 @@ def _charts_check() -> dict[str, Any]:
     return {"loaded": bars.count() == 2, "bars": bars.count()}
 
 
+def own_command() -> list[str]:
+    """How to start this program again: the frozen executable, or this Python on ``ui.main``."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable]
+    return [sys.executable, "-m", "ui.main"]
+
+
 MULTIMEDIA_WAIT = 15.0
 """Seconds the self-test waits for QtMultimedia to read the sample video's length."""
 
@@ -298,6 +336,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from app.cli import main as cli_main
         return cli_main(arguments)
     args = parse_args(arguments)
+    if args.keyring_self_test_step:  # one step of the round trip, in this process
+        step = run_step(args.keyring_self_test_step)
+        print(json.dumps(step, sort_keys=True))
+        return 0 if step["ok"] else 1
+    if args.keyring_self_test:
+        report = round_trip(own_command())
+        print(json.dumps(report, sort_keys=True))
+        return 0 if report["ok"] else 1
     if args.self_test:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     paths = app_paths(args.data_dir).ensure()

@@ -1,9 +1,18 @@
-"""Credentials and settings dialogs (opened with ``open()``: never a nested event loop)."""
+"""The credentials dialog (opened with ``open()``: never a nested event loop).
+
+The key is checked where the app will use it (``service.base_url``, the one address
+``app.credentials.api_base_url`` decides) before anything is saved or connected: a refused
+key keeps the dialog open with Creatify's one reason; an unreachable Creatify says so and
+offers to save anyway.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QAction
+import os
+
+import shiboken6
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QPalette
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -16,43 +25,73 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.credentials import Credentials, CredentialStore, KeyringUnavailable
+from app.api.client import InsecureBaseURLError
+from app.credentials import (
+    DASHBOARD_API_URL,
+    Credentials,
+    CredentialStore,
+    KeyCheck,
+    KeyringUnavailable,
+    Verdict,
+    api_base_url,
+)
 from ui.common.widgets import named
 from ui.service import DEFAULT_BASE_URL, StudioService
 
+# (light theme, dark theme) shades; the light ones are the theme's known meaning colours.
+_RED = ("#b91c1c", "#f87171")
+_GREEN = ("#15803d", "#4ade80")
+_AMBER = ("#b45309", "#fbbf24")
+_GREY = ("#585e67", "#a3aab4")
+
 
 class CredentialsDialog(QDialog):
-    """Enter X-API-ID and X-API-KEY, test them, keep them in the OS keyring.
+    """Enter the API ID and key, check them with Creatify, keep them in the password store.
 
-    ``accepted_credentials(creds, stored)`` fires when the user saves: ``stored`` is False when
-    they chose "use for this session only" (no secure keyring, or by choice).
+    ``accepted_credentials(creds, stored)`` fires once Creatify accepted the key (or the
+    creator chose to save it while Creatify could not be reached): ``stored`` is False for
+    "this session only" (no secure password store, or by choice).
     """
 
     accepted_credentials = Signal(object, bool)
 
-    def __init__(self, service: StudioService, store: CredentialStore, base_url: str,
+    def __init__(self, service: StudioService, store: CredentialStore, base_url: str = "",
                  current: Credentials | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Creatify API credentials")
+        self.setWindowTitle("Connect your Creatify account")
         self.setObjectName("credentials_dialog")
+        self.setMinimumWidth(560)
         self.service = service
         self.store = store
-        self.base_url = base_url or DEFAULT_BASE_URL
+        self.base_url = self._address(service, base_url)
+        self._attempt = 0  # bumped by every edit and check: a late answer is ignored
+
         self.api_id = QLineEdit(current.api_id if current else "")
-        named(self.api_id, "api_id", "X-API-ID")
-        self.api_id.setPlaceholderText("X-API-ID from Creatify's API settings")
+        named(self.api_id, "api_id", "API ID")
+        self.api_id.setPlaceholderText("Paste your API ID")
+        self.api_id.setToolTip("Sent as the X-API-ID header")
         self.api_key = QLineEdit(current.api_key if current else "")
-        named(self.api_key, "api_key", "X-API-KEY")
+        named(self.api_key, "api_key", "API key")
         self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
-        self.api_key.setPlaceholderText("X-API-KEY")
+        self.api_key.setPlaceholderText("Paste your API key")
+        self.api_key.setToolTip("Sent as the X-API-KEY header")
         self.show_key = QAction("Show", self)
         self.show_key.setCheckable(True)
         self.show_key.toggled.connect(self._toggle_key)
-        self.api_key.addAction(self.show_key, QLineEdit.ActionPosition.TrailingPosition)
         self.show_button = QPushButton("Show")
         named(self.show_button, "show_key", "Show or hide the key")
         self.show_button.setCheckable(True)
         self.show_button.toggled.connect(self.show_key.setChecked)
+        self.help_link = QPushButton("Where do I find my API key?")
+        named(self.help_link, "api_key_help", "Where do I find my API key? Opens the Creatify "
+                                              "dashboard in your browser")
+        self.help_link.setFlat(True)
+        self.help_link.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.help_link.setToolTip(DASHBOARD_API_URL)
+        self.help_link.setStyleSheet("QPushButton { color: palette(link); "
+                                     "text-decoration: underline; border: none; "
+                                     "padding: 2px 0; text-align: left; }")
+        self.help_link.clicked.connect(self.open_dashboard)
 
         self.test_button = QPushButton("Test connection")
         named(self.test_button, "test_connection", "Test connection")
@@ -60,50 +99,101 @@ class CredentialsDialog(QDialog):
         self.test_result = QLabel("")
         named(self.test_result, "connection_result", "Connection test result")
         self.test_result.setWordWrap(True)
+        self.test_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         secure = store.is_secure()
-        self.keyring_note = QLabel(
-            "" if secure else
-            "<b>No secure password store is available</b>, so the credentials cannot be "
-            "saved. Creatify Studio never writes them to a file.<br>" + _fix_text(store))
-        named(self.keyring_note, "keyring_note", "Password store problem")
+        self.keyring_note = QLabel(self._store_text(secure))
+        named(self.keyring_note, "keyring_note", "Where the key is kept")
         self.keyring_note.setWordWrap(True)
-        self.keyring_note.setVisible(not secure)
 
         self.buttons = QDialogButtonBox()
-        self.save_button = self.buttons.addButton("Save to keyring",
+        self.save_button = self.buttons.addButton("Save and connect",
                                                   QDialogButtonBox.ButtonRole.AcceptRole)
-        named(self.save_button, "save_credentials", "Save to keyring")
+        named(self.save_button, "save_credentials", "Save and connect")
+        self.save_button.setDefault(True)
         self.save_button.setVisible(secure)
-        self.session_button = self.buttons.addButton("Use for this session only",
-                                                     QDialogButtonBox.ButtonRole.ActionRole)
-        named(self.session_button, "session_only", "Use for this session only")
+        self.session_button = self.buttons.addButton(
+            "Connect for this session only", QDialogButtonBox.ButtonRole.ActionRole)
+        named(self.session_button, "session_only", "Connect for this session only")
+        self.anyway_button = self.buttons.addButton("Save anyway",
+                                                    QDialogButtonBox.ButtonRole.ActionRole)
+        named(self.anyway_button, "save_anyway", "Save anyway, without checking the key")
+        self.anyway_button.setVisible(False)
+        self._anyway_stores = True
         cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         named(cancel, "cancel_credentials", "Cancel")
-        self.save_button.clicked.connect(lambda: self._finish(store_it=True))
-        self.session_button.clicked.connect(lambda: self._finish(store_it=False))
+        self.save_button.clicked.connect(lambda: self._check_then_finish(store_it=True))
+        self.session_button.clicked.connect(lambda: self._check_then_finish(store_it=False))
+        self.anyway_button.clicked.connect(lambda: self._finish(store_it=self._anyway_stores))
         cancel.clicked.connect(self.reject)
 
         form = QFormLayout()
-        form.addRow("X-API-ID", self.api_id)
+        form.addRow("API ID", self.api_id)
         key_row = QHBoxLayout()
         key_row.addWidget(self.api_key, 1)
         key_row.addWidget(self.show_button)
-        form.addRow("X-API-KEY", key_row)
+        form.addRow("API key", key_row)
+        form.addRow("", self.help_link)
+        intro = QLabel("Connect Creatify Studio to your Creatify workspace with its API ID and "
+                       "API key (the dashboard's API page shows both).")
+        intro.setWordWrap(True)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Find both in Creatify: Settings → API. They are kept in your "
-                                "system's keyring, never in a file."))
+        layout.addWidget(intro)
         layout.addLayout(form)
         test_row = QHBoxLayout()
-        test_row.addWidget(self.test_button)
+        test_row.addWidget(self.test_button, 0, Qt.AlignmentFlag.AlignTop)
         test_row.addWidget(self.test_result, 1)
         layout.addLayout(test_row)
+        if self.base_url.rstrip("/") != DEFAULT_BASE_URL:
+            self.address_note = QLabel(self._tinted(f"API address: {self.base_url}", _GREY))
+            named(self.address_note, "api_address", "The API address used")
+            self.address_note.setWordWrap(True)
+            layout.addWidget(self.address_note)
         layout.addWidget(self.keyring_note)
+        layout.addStretch(1)
         layout.addWidget(self.buttons)
-        service.connectionTested.connect(self._tested)
         self.api_id.textChanged.connect(self._edited)
         self.api_key.textChanged.connect(self._edited)
         self._edited()
+
+    # ------------------------------------------------------------------ words
+
+    @staticmethod
+    def _address(service: StudioService, given: str) -> str:
+        """The address the app connects to: the service's (set where connections are made),
+        else the one rule over ``given`` as the API address setting."""
+        if service.base_url:
+            return service.base_url
+        try:
+            return api_base_url(given, os.environ)
+        except InsecureBaseURLError:
+            return given or DEFAULT_BASE_URL
+
+    def _tinted(self, text: str, shades: tuple[str, str]) -> str:
+        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
+        return f"<span style='color:{shades[1] if dark else shades[0]}'>{text}</span>"
+
+    def _store_text(self, secure: bool) -> str:
+        if secure:
+            where = self.store.store_name()
+            return self._tinted(
+                "Saved securely in your system's password store"
+                + (f" ({where})" if where else "")
+                + ". Creatify Studio never writes the key to a file.", _GREY)
+        return self._tinted(
+            "<b>⚠ No secure password store is available on this computer</b>, so the key "
+            "cannot be saved: Creatify Studio never writes it to a file. You can connect for "
+            "this session only.", _AMBER) + f"<br><small>{_fix_text(self.store)}</small>"
+
+    def _say(self, text: str, shades: tuple[str, str] | None = None) -> None:
+        self.test_result.setText(self._tinted(text, shades) if shades else text)
+
+    # ------------------------------------------------------------------ actions
+
+    def open_dashboard(self) -> None:
+        """Open Creatify's API page (where the API ID and key are) in the browser."""
+        if not QDesktopServices.openUrl(QUrl(DASHBOARD_API_URL)):
+            self._say(f"Could not open a browser: go to {DASHBOARD_API_URL}", _AMBER)
 
     def _toggle_key(self, shown: bool) -> None:
         self.api_key.setEchoMode(QLineEdit.EchoMode.Normal if shown
@@ -117,30 +207,63 @@ class CredentialsDialog(QDialog):
         except ValueError:
             return None
 
-    def _edited(self) -> None:
-        ok = self.credentials() is not None
+    def _set_busy(self, busy: bool) -> None:
+        ok = not busy and self.credentials() is not None
         for button in (self.test_button, self.save_button, self.session_button):
             button.setEnabled(ok)
-        if not ok and (self.api_id.text() or self.api_key.text()):
+
+    def _edited(self) -> None:
+        self._attempt += 1
+        self.anyway_button.setVisible(False)
+        self._set_busy(False)
+        if self.credentials() is None and (self.api_id.text() or self.api_key.text()):
             try:
                 Credentials(self.api_id.text(), self.api_key.text())
             except ValueError as exc:
-                self.test_result.setText(str(exc))
+                self._say(str(exc), _RED)
         else:
-            self.test_result.setText("")
+            self._say("")
 
-    def _test(self) -> None:
+    def _check(self, then: str, store_it: bool) -> None:
         creds = self.credentials()
         if creds is None:
             return
-        self.test_result.setText("Testing…")
-        self.test_button.setEnabled(False)
-        self.service.test_connection(creds, self.base_url)
+        self._attempt += 1
+        attempt = self._attempt
+        self.anyway_button.setVisible(False)
+        self._set_busy(True)
+        self._say("Checking the key with Creatify…")
 
-    def _tested(self, ok: bool, message: str) -> None:
-        self.test_button.setEnabled(True)
-        colour = "#15803d" if ok else "#b91c1c"
-        self.test_result.setText(f"<span style='color:{colour}'>{message}</span>")
+        def done(check: KeyCheck) -> None:
+            if shiboken6.isValid(self) and attempt == self._attempt:
+                self._checked(check, then, store_it)
+        self.service.test_connection(creds, self.base_url, done)
+
+    def _test(self) -> None:
+        self._check("test", store_it=False)
+
+    def _check_then_finish(self, *, store_it: bool) -> None:
+        self._check("finish", store_it)
+
+    def _checked(self, check: KeyCheck, then: str, store_it: bool) -> None:
+        self._set_busy(False)
+        if check.verdict is Verdict.ACCEPTED:
+            self._say(check.message, _GREEN)
+            if then == "finish":
+                self._finish(store_it=store_it)
+            return
+        if check.verdict is Verdict.REFUSED:
+            self._say(f"<b>{check.message}</b>", _RED)
+            self.api_key.setFocus()
+            return
+        if then == "finish":  # Creatify could not be asked: the creator decides
+            self._anyway_stores = store_it
+            self.anyway_button.setText("Save anyway" if store_it else "Connect anyway")
+            self.anyway_button.setVisible(True)
+            self._say(f"{check.message} If you are sure the key is right, "
+                      f"{self.anyway_button.text().lower()}.", _AMBER)
+        else:
+            self._say(check.message, _AMBER)
 
     def _finish(self, *, store_it: bool) -> None:
         creds = self.credentials()
@@ -150,9 +273,10 @@ class CredentialsDialog(QDialog):
             try:
                 self.store.save(creds)
             except KeyringUnavailable as exc:
-                self.keyring_note.setText(f"<b>Could not save:</b> {exc}")
-                self.keyring_note.setVisible(True)
+                self.keyring_note.setText(self._tinted("<b>The key could not be saved.</b> ",
+                                                       _RED) + f"<small>{exc}</small>")
                 self.save_button.setVisible(False)
+                self.anyway_button.setVisible(False)
                 return
         self.accepted_credentials.emit(creds, store_it)
         self.accept()
@@ -162,7 +286,5 @@ def _fix_text(store: CredentialStore) -> str:
     try:
         store.load()
     except KeyringUnavailable as exc:
-        return str(exc)
+        return exc.fix
     return ""
-
-

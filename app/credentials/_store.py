@@ -160,6 +160,30 @@ def backend_description() -> tuple[str, bool]:
     return _backend_name(backend), is_secure_backend(backend)
 
 
+_PLAIN_NAMES: dict[tuple[str, str], str] = {
+    ("keyring.backends.SecretService", "Keyring"): "GNOME Keyring",
+    ("keyring.backends.libsecret", "Keyring"): "GNOME Keyring",
+    ("keyring.backends.kwallet", "DBusKeyring"): "KWallet",
+    ("keyring.backends.kwallet", "DBusKeyringKWallet4"): "KWallet",
+    ("keyring.backends.macOS", "Keyring"): "macOS Keychain",
+    ("keyring.backends.Windows", "WinVaultKeyring"): "Windows Credential Manager",
+}
+
+
+def plain_store_name(backend: KeyringBackend) -> str | None:
+    """What a creator calls the password store behind ``backend`` ("GNOME Keyring", "macOS
+    Keychain", "Windows Credential Manager", "KWallet"; the Secret Service is named after
+    GNOME Keyring, its usual provider), or None for a backend that is not one of those."""
+    if _class_id(backend) == _CHAINER:
+        names = [plain_store_name(child) for child in _chained(backend)]
+        known = [name for name in names if name is not None]
+        if not known or len(known) != len(names):
+            return None
+        return " / ".join(dict.fromkeys(known))
+    ident = _class_id(backend)
+    return _PLAIN_NAMES.get(ident) if ident is not None else None
+
+
 def _how_to_fix(platform: str) -> str:
     if platform == "darwin":
         return ("On macOS the login Keychain should be available: open Keychain Access and "
@@ -167,10 +191,10 @@ def _how_to_fix(platform: str) -> str:
     if platform.startswith("win"):
         return ("On Windows the Credential Manager should be available: check that you are "
                 "signed in to a normal (not a temporary) user profile, then try again.")
-    return ("On Linux, install and unlock a Secret Service keyring — GNOME Keyring "
-            "(`sudo apt install gnome-keyring`, then log out and in again) or KWallet — and "
-            "run Creatify Studio inside your desktop session. If `keyrings.alt` is installed, "
-            "remove it: its file keyrings are not safe for API keys.")
+    return ("On Linux, install a password store — GNOME Keyring (`sudo apt install "
+            "gnome-keyring`, then log out and in again) or KWallet — and start Creatify Studio "
+            "from your desktop session. If the Python package `keyrings.alt` is installed, "
+            "remove it: it keeps passwords in plain files.")
 
 
 class KeyringUnavailable(Exception):
@@ -210,6 +234,15 @@ class CredentialStore:
                 raise KeyringUnavailable(
                     f"The system keyring could not be started ({type(exc).__name__}).") from exc
         return self._backend
+
+    def store_name(self) -> str | None:
+        """The plain name of the secure password store in use (see :func:`plain_store_name`),
+        None when there is none (or a test's trusted stand-in)."""
+        try:
+            backend = self._get_backend()
+        except KeyringUnavailable:
+            return None
+        return plain_store_name(backend) if is_secure_backend(backend) else None
 
     def is_secure(self) -> bool:
         """Whether the backend may hold the key (see :func:`is_secure_backend`)."""
@@ -304,17 +337,3 @@ class CredentialStore:
                 raise KeyringUnavailable(f"The system keyring failed to remove the {entry} "
                                          f"entry ({type(exc).__name__}).") from exc
 
-
-__all__ = [
-    "ENV_API_ID",
-    "ENV_API_KEY",
-    "ID_ENTRY",
-    "KEY_ENTRY",
-    "SERVICE",
-    "CredentialStore",
-    "Credentials",
-    "KeyringUnavailable",
-    "backend_description",
-    "credentials_from_env",
-    "is_secure_backend",
-]
