@@ -74,6 +74,8 @@ def _words(title: str, limit: int) -> str:
     title = _SCHEME.sub("", title.strip())
     words = " ".join(_UNSAFE.sub(" ", unicodedata.normalize("NFKC", title)
                                  .replace("/", " ").replace("\\", " ")).split())
+    if title.endswith(("…", "...")) and " " in words:  # cut mid-word already: drop the stub
+        words = words.rsplit(" ", 1)[0]
     if len(words) > limit:
         head = words[:limit + 1]
         cut = head.rsplit(" ", 1)[0] if " " in head else ""

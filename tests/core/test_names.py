@@ -42,6 +42,11 @@ def test_a_long_script_is_cut_at_a_word_and_keeps_its_words() -> None:
     title = stem.removesuffix(" - Text to Speech - 2026-12-06")
     assert title == "Meet the blue mug double-walled dishwasher safe and big"
     assert "_" not in stem and len(title) <= 60
+    # What was asked, as the Jobs panel recorded it (already cut, mid-word, with "…").
+    assert name(title="Meet the blue mug: double-walled, dishwasher safe and big e…") \
+        == "Meet the blue mug double-walled dishwasher safe and big - Text to Speech - 2026-12-06"
+    assert name(title="A mug…") == "A - Text to Speech - 2026-12-06"
+    assert name(title="Mug…") == "Mug - Text to Speech - 2026-12-06"
 
 
 def test_the_old_default_gives_the_new_names_and_custom_templates_keep_working() -> None:

@@ -5,6 +5,10 @@ Each model declares its columns once — ``COL_*`` constants, ``HEADERS`` and op
 ``tooltip``, ``colour``, ``role_data``). The base holds the rows and the Qt plumbing:
 ``rowCount``/``columnCount``/``headerData``/``data``, a whole reload and row-level updates
 (``refresh_row``), so a change to one job repaints one row, never the whole table.
+
+A ``colour`` is written as it reads on a light background; the cell gets the current theme's
+shade of it (:func:`ui.common.theme.themed_colour`: a red row stays red, and legible, in the
+dark theme too), read afresh at each paint so a theme switch recolours every table.
 """
 
 from __future__ import annotations
@@ -12,7 +16,8 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor
+
+from ui.common.theme import themed_colour
 
 ROOT = QModelIndex()
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -121,5 +126,5 @@ class RowTableModel[R](QAbstractTableModel):
             return self.tooltip(item, column)
         if role == Qt.ItemDataRole.ForegroundRole:
             colour = self.colour(item, column)
-            return QColor(colour) if colour else None
+            return themed_colour(colour) if colour else None
         return self.role_data(item, index, role)

@@ -1,7 +1,9 @@
 """The job queue as a table: a model over ledger records, a filter proxy, a progress delegate.
 
 Rows are updated one at a time (``upsert``) — never a reset per change — and the progress
-column is painted by a delegate (no widget per row), so thousands of jobs stay cheap.
+column is painted by a delegate (no widget per row), so thousands of jobs stay cheap. The
+Link a video was made from is folded into the video's row (:mod:`ui.jobs.links`); a failed
+job's whole row reads red (:mod:`ui.jobs.status`); every cell's whole text is its tooltip.
 """
 
 from __future__ import annotations
@@ -17,18 +19,23 @@ from PySide6.QtCore import (
     Qt,
 )
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import (
-    QApplication,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionProgressBar,
-    QStyleOptionViewItem,
-)
 
 from app.generators import BY_KEY, billed_by_tokens
 from app.generators.quote import format_credits
 from app.jobs.ledger import DownloadState, JobRecord, JobState
-from ui.common.table_model import FIRST_FREE_ROLE, ROW_ROLE, SORT_ROLE, RowTableModel
+from ui.common.table_model import ROW_ROLE, SORT_ROLE, RowTableModel
+from ui.jobs.delegate import FailedRole, ProgressDelegate, ProgressRole
+from ui.jobs.links import LinkFold, is_link, link_sentence
+from ui.jobs.status import (
+    PREVIEW_READY,
+    STATUS_COLOUR,
+    STATUS_TEXT,
+    compared,
+    failed,
+    preview_ready,
+    status_detail,
+    status_text,
+)
 
 COL_GENERATOR, COL_ASKED, COL_STATUS, COL_PROGRESS, COL_ESTIMATE, COL_ACTUAL, COL_CREATED, \
     COL_ELAPSED, COL_OUTPUT = range(9)
@@ -37,68 +44,6 @@ HEADERS = ("Generator", "What was asked", "Status", "Progress", "Estimate", "Act
 
 RecordRole = ROW_ROLE
 SortRole = SORT_ROLE
-ProgressRole = FIRST_FREE_ROLE
-
-PREVIEW_READY = JobState.PREVIEW_READY
-
-STATUS_TEXT: dict[JobState, str] = {
-    PREVIEW_READY: "Preview ready",
-    JobState.SUBMITTING: "Sending…", JobState.UNKNOWN: "Unknown — check",
-    JobState.NOT_CREATED: "Not created", JobState.PENDING: "Pending",
-    JobState.QUEUED: "Queued", JobState.RUNNING: "Running",
-    JobState.STALLED: "Still running — check later", JobState.IMAGE_DONE: "Image ready",
-    JobState.DONE: "Done", JobState.FAILED: "Failed", JobState.REJECTED: "Rejected",
-}
-STATUS_COLOUR: dict[JobState, str] = {
-    PREVIEW_READY: "#2563eb", JobState.FAILED: "#b91c1c", JobState.REJECTED: "#b91c1c",
-    JobState.NOT_CREATED: "#b91c1c", JobState.UNKNOWN: "#b45309", JobState.STALLED: "#b45309",
-    JobState.DONE: "#15803d", JobState.IMAGE_DONE: "#15803d"}
-
-
-def preview_ready(record: JobRecord) -> bool:
-    """A preview step whose preview (or style previews) arrived, whatever status text the
-    server sent with it: offer Render / Choose a style."""
-    return record.state is JobState.PREVIEW_READY
-
-
-def compared(record: JobRecord) -> bool:
-    """A ready compare-styles job (choose a style) rather than a single preview (render)."""
-    return preview_ready(record) and bool(record.previews) and (
-        record.flow == "compare_styles" or not record.preview_url)
-
-
-def status_text(record: JobRecord) -> str:
-    """The Status column: the state in words, with the reason of a failure or refusal."""
-    if preview_ready(record):
-        if compared(record):
-            return f"Preview ready: {len(record.previews)} styles to choose from"
-        return STATUS_TEXT[PREVIEW_READY]
-    text = STATUS_TEXT.get(record.state, record.state.value)
-    if record.state in (JobState.FAILED, JobState.REJECTED, JobState.NOT_CREATED) \
-            and record.failed_reason:
-        text += f": {record.failed_reason}"
-    return text
-
-
-def status_detail(record: JobRecord) -> str:
-    """A longer sentence about the job's state (the Status tooltip and the panel's detail line)."""
-    reason = record.failed_reason
-    if preview_ready(record):
-        if compared(record):
-            return (f"{len(record.previews)} style previews are ready: choose the one to "
-                    "render (only that one is rendered and billed).")
-        return "The preview is ready: watch it, then render it if you like it (a paid step)."
-    if record.state is JobState.NOT_CREATED:
-        return ("Creatify refused this request, nothing was charged: "
-                f"{reason or 'no reason given'}.")
-    if record.state in (JobState.FAILED, JobState.REJECTED):
-        return f"Creatify reports this job {record.state.value}: {reason or 'no reason given'}."
-    if record.state is JobState.UNKNOWN:
-        return ("Creatify's answer was lost: the job is being looked up in Creatify's list "
-                "(it is never sent again).")
-    if record.state is JobState.STALLED:
-        return "Still running, longer than usual: check back later."
-    return ""
 
 
 def _elapsed(record: JobRecord, now: datetime) -> float:
@@ -116,20 +61,34 @@ def _duration_text(seconds: float) -> str:
 
 
 class JobTableModel(RowTableModel[JobRecord]):
-    """Ledger records, newest first, one row each."""
+    """Ledger records, newest first, one row each — but a video's Link folds into its row."""
 
     HEADERS = HEADERS
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._row_of: dict[str, int] = {}
+        self.links = LinkFold()
         self.thumbnail: Callable[[str], QPixmap | None] | None = None
         """Gives the small picture for a thumbnail URL, or None while it loads."""
 
     # ------------------------------------------------------------------ updates
 
+    def load(self, rows: list[JobRecord]) -> None:
+        super().load(self.links.rows(rows))
+
     def upsert(self, record: JobRecord) -> None:
-        """Insert a new record at the top or update its row in place."""
+        """Insert a new record at the top or update its row in place (a Link a video uses
+        updates that video's row instead)."""
+        if is_link(record) and self.links.note_link(record):
+            self.remove(record.key)
+            owner = self.links.user_of(record)
+            if owner is not None and (row := self._row_of.get(owner)) is not None:
+                self.refresh_row(row)
+            return
+        folded = self.links.note_user(record)
+        if folded is not None:
+            self.remove(folded.key)
         row = self._row_of.get(record.key)
         if record.hidden:
             if row is not None:
@@ -178,6 +137,10 @@ class JobTableModel(RowTableModel[JobRecord]):
     def row_of(self, key: str) -> int | None:
         return self._row_of.get(key)
 
+    def link_of(self, record: JobRecord) -> JobRecord | None:
+        """The Link a video of the list was made from (folded into its row), or None."""
+        return self.links.link_of(record)
+
     # ------------------------------------------------------------------ cells
 
     def display(self, item: JobRecord, column: int) -> Any:
@@ -196,15 +159,31 @@ class JobTableModel(RowTableModel[JobRecord]):
         return str(self.display(item, column) or "")
 
     def tooltip(self, item: JobRecord, column: int) -> str | None:
-        return _tooltip(item, column)
+        """The cell's whole text (a long one is cut in the cell), with what more there is to
+        say: the state in a sentence, the saved file's path, the video's Link."""
+        text = self.display(item, column)
+        text = text if isinstance(text, str) else ""
+        more = _tooltip(item, column)
+        link = self.link_of(item)
+        if link is not None and column in (COL_GENERATOR, COL_STATUS, COL_ESTIMATE,
+                                           COL_ACTUAL):
+            more = " ".join(part for part in (more, link_sentence(link)) if part)
+        lines = [line for line in (text, more) if line]
+        if len(lines) == 2 and lines[1].startswith(lines[0]):
+            lines = lines[1:]
+        return "\n".join(lines) or None
 
     def colour(self, item: JobRecord, column: int) -> str | None:
+        if failed(item):
+            return STATUS_COLOUR[item.state]  # the whole row: it failed
         return STATUS_COLOUR.get(item.state) if column == COL_STATUS else None
 
     def role_data(self, item: JobRecord, index: QModelIndex | QPersistentModelIndex,
                   role: int) -> Any:
         if role == ProgressRole:
             return item.progress
+        if role == FailedRole:
+            return STATUS_TEXT[item.state] if failed(item) else None
         if role == Qt.ItemDataRole.DecorationRole and index.column() == COL_GENERATOR \
                 and item.thumbnails and self.thumbnail is not None:
             return self.thumbnail(item.thumbnails[0])
@@ -212,14 +191,13 @@ class JobTableModel(RowTableModel[JobRecord]):
 
 
 def _tooltip(record: JobRecord, column: int) -> str | None:
+    """What a cell's tooltip says beyond the cell's own text."""
     if column == COL_STATUS:
         return status_detail(record) or None
-    if column == COL_ASKED:
-        return record.title or None
-    if record.failed_reason:
-        return record.failed_reason
     if column == COL_OUTPUT and record.download_path:
         return record.download_path
+    if column == COL_PROGRESS and failed(record):
+        return status_text(record)
     return None
 
 
@@ -314,22 +292,8 @@ class JobFilterProxy(QSortFilterProxyModel):
         return True
 
 
-class ProgressDelegate(QStyledItemDelegate):
-    """Paints a progress bar in the cell (no widget per row)."""
-
-    def paint(self, painter: Any, option: QStyleOptionViewItem,
-              index: QModelIndex | QPersistentModelIndex) -> None:
-        progress = index.data(ProgressRole)
-        if progress is None:
-            super().paint(painter, option, index)
-            return
-        bar = QStyleOptionProgressBar()
-        bar.rect = option.rect.adjusted(2, 2, -2, -2)
-        bar.minimum = 0
-        bar.maximum = 100
-        bar.progress = round(progress * 100)
-        bar.text = f"{progress:.0%}"
-        bar.textVisible = True
-        bar.state = option.state | QStyle.StateFlag.State_Horizontal
-        style = option.widget.style() if option.widget else QApplication.style()
-        style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter)
+__all__ = ["COL_ACTUAL", "COL_ASKED", "COL_CREATED", "COL_ELAPSED", "COL_ESTIMATE",
+           "COL_GENERATOR", "COL_OUTPUT", "COL_PROGRESS", "COL_STATUS", "HEADERS",
+           "PREVIEW_READY", "STATUS_COLOUR", "STATUS_TEXT", "FailedRole", "JobFilterProxy",
+           "JobTableModel", "ProgressDelegate", "ProgressRole", "RecordRole", "SortRole",
+           "compared", "failed", "preview_ready", "status_detail", "status_text"]

@@ -1,4 +1,11 @@
-"""The job queue panel: every job of the ledger, filters, and what can be done with each."""
+"""The job queue panel: every job of the ledger, filters, and what can be done with each.
+
+The table (:class:`~ui.jobs.view.JobsTableView`) is one tab stop whose menu key acts on the
+selected job; its columns are sized from the font so the generator's title shows whole
+beside its thumbnail. A video made from a product page is one entry: its Link is folded into
+its row (the detail line says how the Link went). Opening or showing a saved file that
+cannot be opened says why in a message with the file's path and what to do.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +15,12 @@ from html import escape
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QPixmap
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -24,13 +28,13 @@ from PySide6.QtWidgets import (
 from app.generators import SPECS
 from app.jobs.ledger import DownloadState, JobRecord, JobState
 from app.platform import LaunchError, open_path, reveal_path
+from ui.jobs.columns import size_columns
+from ui.jobs.launch import show_launch_problem
+from ui.jobs.links import link_sentence
 from ui.jobs.model import (
-    COL_ASKED,
     COL_CREATED,
-    COL_GENERATOR,
     COL_OUTPUT,
     COL_PROGRESS,
-    COL_STATUS,
     JobFilterProxy,
     JobTableModel,
     ProgressDelegate,
@@ -41,6 +45,7 @@ from ui.jobs.model import (
     status_text,
 )
 from ui.jobs.results import results_text, saved_paths
+from ui.jobs.view import JobsTableView
 from ui.service import StudioService
 
 DASHBOARD_URL = "https://app.creatify.ai/"
@@ -101,24 +106,18 @@ class QueuePanel(QWidget):
         self.undo_button.setVisible(False)
         self.undo_button.clicked.connect(self.undo_remove)
 
-        self.view = _named(QTableView(), "queue_table", "Jobs")
+        self.view = _named(JobsTableView(), "queue_table", "Jobs")
         self.view.setModel(self.proxy)
         self.view.setItemDelegateForColumn(COL_PROGRESS, ProgressDelegate(self.view))
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(COL_CREATED, Qt.SortOrder.DescendingOrder)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setAlternatingRowColors(True)
         self.view.verticalHeader().setVisible(False)
-        self.view.horizontalHeader().setSectionResizeMode(COL_ASKED,
-                                                          QHeaderView.ResizeMode.Stretch)
         # One line per job (long text is elided, whole in the tooltip), and room for the
-        # generator's name beside its thumbnail.
+        # generator's title beside its thumbnail.
         self.view.setWordWrap(False)
-        self.view.horizontalHeader().resizeSection(COL_GENERATOR, 170)
-        self.view.horizontalHeader().resizeSection(COL_STATUS, 130)
-        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.view.customContextMenuRequested.connect(self._menu)
+        size_columns(self.view)
+        self.view.menuRequested.connect(self._menu)
         self.view.doubleClicked.connect(self._double_clicked)
 
         self.detail = _named(QLabel(""), "queue_detail", "About the selected job")
@@ -218,6 +217,9 @@ class QueuePanel(QWidget):
             detail = (f"Rendered: job {renders[-1].short_key} ({status_text(renders[-1])}), "
                       "its own row in this list." if not compared(record) else
                       f"{detail} Styles rendered so far: {len(renders)}.")
+        link = self.model.link_of(record) if record is not None else None
+        if link is not None:
+            detail = f"{detail} {link_sentence(link)}" if detail else link_sentence(link)
         if record is not None and detail:
             detail = f"<b>{status_text(record).split(':')[0]}</b> — {escape(detail)}"
         self.detail.setText(detail)
@@ -283,20 +285,24 @@ class QueuePanel(QWidget):
              not record.state.is_active or not record.watching),
         ]
 
-    def _menu(self, point: QPoint) -> None:
-        index = self.view.indexAt(point)
+    def _menu(self, index: QModelIndex, where: QPoint) -> None:
+        """The menu of the job in ``index``'s row (the selected one), at ``where``."""
         record = index.data(RecordRole) if index.isValid() else None
         if not isinstance(record, JobRecord):
             return
+        for old in self.findChildren(QMenu, "job_menu"):
+            old.close()
+            old.deleteLater()
         menu = QMenu(self)
         menu.setObjectName("job_menu")
+        menu.setProperty("job_key", record.key)
         for name, label, handler, enabled in self.actions_for(record):
             action = QAction(label, menu)
             action.setObjectName(name)
             action.setEnabled(enabled)
             action.triggered.connect(lambda _checked=False, h=handler: h())
             menu.addAction(action)
-        menu.popup(self.view.viewport().mapToGlobal(point))
+        menu.popup(where)
 
     def remove(self, key: str) -> None:
         """Hide a job from the list (local only; undo brings it back)."""
@@ -312,8 +318,10 @@ class QueuePanel(QWidget):
 
     def _launch(self, action: Callable[[str | None], object], path: str | None) -> None:
         """Open or show a saved file with the platform's launcher (app.platform); a file that
-        is gone or a launcher that is missing is said in the status bar, never ignored."""
+        is gone or a launcher that is missing is said in a message with the file's path and
+        what to do (and in the status bar), never ignored."""
         try:
             action(path)
         except LaunchError as exc:
             self.service.errorRaised.emit(str(exc))
+            show_launch_problem(self, exc, path)
