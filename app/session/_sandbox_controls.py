@@ -75,8 +75,8 @@ class SandboxControls:
             raise SandboxControlError(f"The sandbox at {self.base_url} did not answer within "
                                       f"{TIMEOUT:g} s.") from None
         except httpx.HTTPError:
-            raise SandboxControlError(f"The sandbox at {self.base_url} cannot be reached (is "
-                                      "it still running?).") from None
+            raise SandboxControlError(f"The sandbox at {self.base_url} cannot be reached: is "
+                                      "it still running?") from None
         try:
             data = answer.json()
         except ValueError:
