@@ -1,4 +1,7 @@
-"""The settings dialog (opened with ``open()``: never a nested event loop)."""
+"""The settings dialog (opened with ``open()``: never a nested event loop).
+
+The theme is tried at once when chosen (the whole window follows); Cancel goes back to the
+theme in force when the dialog opened, Save keeps it."""
 
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.settings import LABELS, MAX_BATCH_CONCURRENCY, Settings, validate
+from ui.common.theme import ERROR, THEME_NAMES, apply_theme, set_tone
 from ui.common.widgets import named
 
 
@@ -57,9 +61,11 @@ class SettingsDialog(QDialog):
         browse.clicked.connect(self._browse)
         self.theme = QComboBox()
         named(self.theme, "setting_theme", "Theme")
-        for key in ("system", "light", "dark"):
+        for key in THEME_NAMES:
             self.theme.addItem(key.capitalize(), key)
         self.theme.setCurrentIndex(max(0, self.theme.findData(settings.theme)))
+        self.theme.setToolTip("Applied at once; Cancel goes back to the theme you had.")
+        self.theme.currentIndexChanged.connect(self._try_theme)
         self.auto_download = QCheckBox("Download results when a job finishes")
         named(self.auto_download, "setting_auto_download", "Download results automatically")
         self.auto_download.setChecked(settings.auto_download)
@@ -89,7 +95,7 @@ class SettingsDialog(QDialog):
         named(self.batch_concurrency, "setting_batch_concurrency", LABELS["batch_concurrency"])
         self.problem = QLabel("")
         named(self.problem, "settings_problem", "Settings problem")
-        self.problem.setStyleSheet("color: #b91c1c;")
+        set_tone(self.problem, ERROR)
         self.problem.setWordWrap(True)
 
         form = QFormLayout()
@@ -127,6 +133,15 @@ class SettingsDialog(QDialog):
         layout.addWidget(buttons)
         self.plan.currentIndexChanged.connect(self._plan_changed)
         self._plan_changed()
+
+    def _try_theme(self) -> None:
+        apply_theme(self.theme.currentData())
+
+    def reject(self) -> None:
+        """Cancel (or Escape, or the close button): the theme in force before, back."""
+        if self.theme.currentData() != self.settings.theme:
+            apply_theme(self.settings.theme)
+        super().reject()
 
     def _plan_changed(self) -> None:
         self.rate.setEnabled(self.plan.currentData() == "enterprise")
