@@ -8,10 +8,16 @@ environment holds only what a fresh login has (no PYTHONPATH, no virtual environ
 variables): proof that the bundle carries everything itself. Checked: the sandbox job ran and
 its file was saved, QtMultimedia read a video's duration, QtCharts loaded, and keyring's
 backends for this platform are in the bundle (without keyring's metadata they would not be).
+
+On Linux the frozen program then runs its password store round trip (``--keyring-self-test``:
+save, read back in a new process, remove) against a real Secret Service — GNOME Keyring on a
+private D-Bus session bus (packaging/secret_service.py; apt: dbus, gnome-keyring) — and the
+check fails unless every step passed.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -65,6 +71,52 @@ def check(report: dict[str, object]) -> list[str]:
     return problems
 
 
+def check_keyring(report: dict[str, object]) -> list[str]:
+    """What is wrong with a ``--keyring-self-test`` report (nothing: an empty list)."""
+    steps = report.get("steps")
+    if not isinstance(steps, list) or [s.get("step") for s in steps if isinstance(s, dict)] \
+            != ["save", "load", "delete", "gone"]:
+        return [f"the keyring round trip did not run every step: {report}"]
+    failed = [s for s in steps if not s.get("ok")]
+    if failed or report.get("ok") is not True:
+        return [f"the keyring round trip failed at {s.get('step')}: {s.get('detail')}"
+                for s in failed] or [f"the keyring round trip did not pass: {report}"]
+    if any(s.get("backend") != "SecretService Keyring" for s in steps):
+        return [f"the keyring round trip did not use the Secret Service: {steps}"]
+    return []
+
+
+def keyring_round_trip(executable: Path) -> list[str]:
+    """Run the frozen ``--keyring-self-test`` against a private GNOME Keyring (Linux); the
+    problems found."""
+    spec = importlib.util.spec_from_file_location("_secret_service",
+                                                  ROOT / "packaging" / "secret_service.py")
+    assert spec is not None and spec.loader is not None
+    helper = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(helper)
+    with tempfile.TemporaryDirectory(prefix="creatify-keyring-") as folder:
+        try:
+            with helper.private_secret_service(Path(folder)) as service_env:
+                env = {**bare_environment(service_env["HOME"]),
+                       **{name: value for name, value in service_env.items()
+                          if name.startswith(("DBUS_", "XDG_"))}}
+                result = subprocess.run([str(executable), "--keyring-self-test"], env=env,
+                                        stdin=subprocess.DEVNULL, capture_output=True,
+                                        text=True, timeout=TIMEOUT)
+        except helper.SecretServiceMissing as exc:
+            return [f"no Secret Service to check the keyring with: {exc}"]
+    try:
+        report = json.loads(result.stdout.strip().splitlines()[-1])
+    except (IndexError, json.JSONDecodeError):
+        return [f"the keyring round trip gave no report (exit {result.returncode}): "
+                f"{result.stdout}\n{result.stderr[-4000:]}"]
+    print(json.dumps(report, sort_keys=True))
+    problems = check_keyring(report)
+    if result.returncode != 0 and not problems:
+        problems.append(f"the keyring round trip exited {result.returncode}")
+    return problems
+
+
 def main(argv: list[str]) -> int:
     executable = Path(argv[0]) if argv else default_executable()
     if not executable.is_file():
@@ -90,8 +142,15 @@ def main(argv: list[str]) -> int:
     keyring = report["keyring"]
     multimedia = report["multimedia"]
     assert isinstance(keyring, dict) and isinstance(multimedia, dict)
+    round_trip = "not run (a Secret Service check is for Linux)"
+    if sys.platform.startswith("linux"):
+        problems = keyring_round_trip(executable)
+        if problems:
+            print("frozen keyring round trip failed:", *problems, sep="\n")
+            return 1
+        round_trip = "saved, read back in a new process and removed in GNOME Keyring"
     print(f"frozen bundle OK: keyring backend {keyring['backend']} | QtMultimedia read "
-          f"{multimedia['duration_ms']} ms")
+          f"{multimedia['duration_ms']} ms | keyring round trip {round_trip}")
     return 0
 
 

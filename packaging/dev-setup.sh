@@ -5,12 +5,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Qt's libraries, Xvfb for the window tests, ffmpeg (ffprobe checks the sandbox's sample media),
-# shellcheck (actionlint checks the CI workflow's shell steps with it).
+# Qt's libraries, Xvfb for the window tests, ffmpeg (ffprobe checks the sandbox's sample
+# media), the shellcheck that actionlint runs on the CI workflow's shell steps, and a real
+# Secret Service for the credentials round trip (tests/system, packaging/check_bundle.py):
+# dbus (dbus-daemon, dbus-send) and gnome-keyring.
 APT_PACKAGES=(libpulse0 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0
               libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-render-util0 libxcb-image0
               libfontconfig1 libdbus-1-3 xvfb xauth xdotool x11-utils fonts-dejavu-core
-              ffmpeg shellcheck)
+              ffmpeg shellcheck dbus gnome-keyring)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -9,6 +9,7 @@ import argparse
 import asyncio
 import re
 import socket
+import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from app.sandbox import Sandbox
 from app.settings import Settings, SettingsStore
 from tests.gui.conftest import settle_then_close, until
 from tests.samples import MemoryKeyring
+from tests.system.secret_service import secret_service  # noqa: F401 - the fixture
 from ui.dialogs import CredentialsDialog
 from ui.main import run_window, wire_window
 from ui.service import Mode, StudioService
@@ -351,3 +353,29 @@ async def test_plain_words_name_the_password_store(service: StudioService, qtbot
     assert not [w for w in words if "keyring" in w.replace("GNOME Keyring", "").lower()]
     assert dialog.save_button.text() == "Save and connect"
     dialog.close()
+
+
+# Window problem 12:
+async def test_the_dialog_saves_into_a_real_gnome_keyring_that_a_restart_reads(
+        secret_service: dict[str, str], monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+        service: StudioService, live: Sandbox, qtbot: Any) -> None:
+    """The real dialog over keyring's SecretService backend and a real GNOME Keyring (private
+    bus, started by the fixture); a new process — a restart — reads the key back."""
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", secret_service["DBUS_SESSION_BUS_ADDRESS"])
+    store = CredentialStore(backend=keyring.backends.SecretService.Keyring())  # type: ignore[no-untyped-call]
+    dialog = dialog_for(service, store, live.base_url)
+    assert "(GNOME Keyring)" in dialog.keyring_note.text()
+    chosen: list[tuple[object, bool]] = []
+    dialog.accepted_credentials.connect(lambda creds, stored: chosen.append((creds, stored)))
+    type_key(dialog, qtbot, API_ID, API_KEY)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    await until(lambda: chosen, timeout=10)
+    assert chosen[0][1] is True
+    restart = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "from app.credentials import CredentialStore; "
+        "c = CredentialStore().load(); print(c.api_id, c.api_key)",
+        env=secret_service, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await asyncio.wait_for(restart.communicate(), 60)
+    assert out.decode().strip() == f"{API_ID} {API_KEY}", err.decode()[-2000:]
+    store.delete()
+    assert store.load() is None
