@@ -19,10 +19,10 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.api.client import DEFAULT_BASE_URL
 from app.batch import BatchRow, BatchRun
-from app.credentials import Credentials
+from app.credentials import Credentials, KeyCheck, check_credentials
 from app.generators import Flow, GeneratorSpec
 from app.jobs.budget import BudgetLimits
-from app.jobs.ledger import JobRecord
+from app.jobs.ledger import JobRecord, JobState
 from app.pricing import Bound
 from app.pricing.learned import LearnedCharge
 from app.session import (
@@ -31,6 +31,8 @@ from app.session import (
     SANDBOX_SPEED,
     Mode,
     MusicQuery,
+    SandboxControlError,
+    SandboxState,
     Session,
     SessionEvents,
     describe,
@@ -85,6 +87,9 @@ class StudioService(QObject):
         self.session = Session(output_dir, data_dir=data_dir, auto_download=auto_download,
                                sandbox_speed=sandbox_speed, events=events, later=_qt_later)
         self.tasks = self.session.tasks
+        # The API address connections use (the entry point sets it, from ``api_base_url``):
+        # the credentials dialog checks a key there, never anywhere else.
+        self.base_url: str | None = None
 
     # ------------------------------------------------------------------ state (the session's)
 
@@ -152,12 +157,15 @@ class StudioService(QObject):
         """
         await self.session.drop_connection()
 
-    def test_connection(self, creds: Credentials, base_url: str) -> None:
-        """Call the free remaining-credits endpoint with ``creds``; report through a signal."""
+    def test_connection(self, creds: Credentials, base_url: str,
+                        done: Callable[[KeyCheck], None] | None = None) -> None:
+        """Ask ``base_url`` for the free balance with ``creds`` (``app.credentials.
+        check_credentials``); report through ``connectionTested`` and ``done``."""
         async def run() -> None:
-            ok, message = await self.session.test_connection(creds.api_id, creds.api_key,
-                                                             base_url)
-            self.connectionTested.emit(ok, message)
+            check = await check_credentials(creds, base_url)
+            self.connectionTested.emit(check.accepted, check.message)
+            if done is not None:
+                done(check)
         self.tasks.spawn(run(), "test connection")
 
     # ------------------------------------------------------------------ credits, free reads
@@ -323,6 +331,48 @@ class StudioService(QObject):
         ledger = self.session.ledger
         return export_balance_csv(ledger, path) if ledger is not None else None
 
+    def running_jobs(self) -> list[JobRecord]:
+        """The jobs still running (sent, not ended; an unknown create left out), oldest first:
+        they go on at Creatify when the window closes. None when not connected."""
+        ledger = self.session.ledger
+        if ledger is None:
+            return []
+        return [r for r in ledger.active() if r.state is not JobState.UNKNOWN]
+
+    # ------------------------------------------------------------------ the sandbox's controls
+
+    @property
+    def sandbox_address(self) -> str | None:
+        """Where the sandbox in use is served (``http://127.0.0.1:PORT``); ``None`` outside
+        sandbox mode."""
+        return self.session.sandbox_address
+
+    @property
+    def sandbox_served_here(self) -> bool:
+        """Whether this window runs the sandbox (else another Creatify Studio does)."""
+        return self.session.sandbox_served_here
+
+    async def sandbox_status(self) -> tuple[SandboxState, dict[str, Any], dict[str, bool]]:
+        """The sandbox's account state, fault knobs and docs quirks, read now (free, over its
+        ``/_sandbox/*`` endpoints). :class:`SandboxControlError` says why not."""
+        controls = self.session.sandbox_controls()
+        return await controls.state(), await controls.faults(), await controls.quirks()
+
+    async def set_sandbox_faults(self, **changes: Any) -> dict[str, Any]:
+        """Change some of the sandbox's faults now (they last until it stops); every knob's
+        new value. :class:`SandboxControlError` with the sandbox's reason when refused."""
+        return await self.session.sandbox_controls().set_faults(**changes)
+
+    async def set_sandbox_quirks(self, **changes: bool) -> dict[str, bool]:
+        """Turn some of the sandbox's docs quirks on or off now; every quirk's new value."""
+        return await self.session.sandbox_controls().set_quirks(**changes)
+
+    async def reset_sandbox(self) -> str:
+        """Forget the sandbox's account and its jobs and start it afresh (the Jobs list and
+        the balance follow through ``jobsReloaded`` and ``creditsChanged``); its URL.
+        ``RuntimeError`` while another Creatify Studio serves it."""
+        return await self.session.reset_sandbox()
+
     # ------------------------------------------------------------------ shutdown
 
     async def aclose(self) -> None:
@@ -330,4 +380,4 @@ class StudioService(QObject):
 
 
 __all__ = ["DEFAULT_BASE_URL", "MAX_CACHED_LOOKUPS", "SANDBOX_SPEED", "Mode", "MusicQuery",
-           "StudioService", "describe"]
+           "SandboxControlError", "SandboxState", "StudioService", "describe"]
