@@ -379,3 +379,51 @@ async def test_the_dialog_saves_into_a_real_gnome_keyring_that_a_restart_reads(
     assert out.decode().strip() == f"{API_ID} {API_KEY}", err.decode()[-2000:]
     store.delete()
     assert store.load() is None
+
+
+async def start_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store: CredentialStore,
+                    base_url: str) -> tuple[asyncio.Task[int], MainWindow]:
+    """``run_window`` as the program runs it, with ``store`` as the system's password store
+    and CREATIFY_API_BASE_URL set to ``base_url``."""
+    for name in ("CREATIFY_API_ID", "CREATIFY_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CREATIFY_API_BASE_URL", base_url)
+    monkeypatch.setattr("ui.main.CredentialStore", lambda: store)
+    paths = app_paths(tmp_path / "data").ensure()
+    args = argparse.Namespace(sandbox=False, data_dir=str(paths.root), self_test=False)
+    task = asyncio.ensure_future(run_window(args, paths))
+    await until(lambda: bool(main_windows()), timeout=10)
+    return task, main_windows()[0]
+
+
+# Window problem 12:
+async def test_a_saved_key_creatify_now_refuses_leaves_the_welcome_page_with_the_reason(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, qapp: Any, live: Sandbox) -> None:
+    qapp.setQuitOnLastWindowClosed(False)
+    memory = MemoryKeyring()
+    memory.set_password(SERVICE, "X-API-ID", API_ID)
+    memory.set_password(SERVICE, "X-API-KEY", "sk-live-revoked-key-000000")
+    store = CredentialStore(backend=memory, trust_backend=True)
+    task, window = await start_app(tmp_path, monkeypatch, store, live.base_url)
+    note = window.welcome.note
+    await until(lambda: "refused" in note.text(), timeout=10)
+    assert "Creatify refused this API ID and key (403" in note.text()
+    await asyncio.sleep(0.2)
+    assert window.service.mode == Mode.NONE and window.stack.currentWidget() is window.welcome
+    window.close()
+    assert await asyncio.wait_for(task, 10) == 0
+
+
+# Window problem 12:
+async def test_no_password_store_is_said_in_plain_words_on_the_welcome_page(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, qapp: Any, live: Sandbox) -> None:
+    qapp.setQuitOnLastWindowClosed(False)
+    store = CredentialStore(backend=keyring.backends.fail.Keyring())
+    task, window = await start_app(tmp_path, monkeypatch, store, live.base_url)
+    await until(lambda: bool(window.welcome.note.text()))
+    note = window.welcome.note.text()
+    assert "Your API key cannot be remembered on this computer" in note
+    assert "for this session only" in note and "gnome-keyring" in note  # and how to fix it
+    assert "keyring backend" not in note and "fail Keyring" not in note  # no jargon
+    window.close()
+    assert await asyncio.wait_for(task, 10) == 0
