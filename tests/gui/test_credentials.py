@@ -16,6 +16,7 @@ from typing import Any
 
 import keyring.backends.fail
 import keyring.backends.SecretService
+import keyring.errors
 import pytest
 from PySide6.QtCore import QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
@@ -427,3 +428,27 @@ async def test_no_password_store_is_said_in_plain_words_on_the_welcome_page(
     assert "keyring backend" not in note and "fail Keyring" not in note  # no jargon
     window.close()
     assert await asyncio.wait_for(task, 10) == 0
+
+
+class LockedKeyring(MemoryKeyring):
+    """A password store that refuses to be written (a locked keyring whose prompt was
+    dismissed)."""
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise keyring.errors.KeyringLocked("the unlock prompt was dismissed")
+
+
+async def test_a_store_that_refuses_the_key_says_so_and_keeps_the_dialog(
+        service: StudioService, live: Sandbox, qtbot: Any) -> None:
+    locked = LockedKeyring()
+    dialog = dialog_for(service, CredentialStore(backend=locked, trust_backend=True),
+                        live.base_url)
+    chosen: list[object] = []
+    dialog.accepted_credentials.connect(lambda *args: chosen.append(args))
+    type_key(dialog, qtbot, API_ID, API_KEY)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    await until(lambda: "could not be saved" in dialog.keyring_note.text(), timeout=10)
+    assert "locked" in dialog.keyring_note.text()
+    assert dialog.isVisible() and chosen == [] and locked.entries == {}
+    assert not dialog.save_button.isVisible() and dialog.session_button.isEnabled()
+    dialog.close()

@@ -8,6 +8,7 @@ offers to save anyway.
 
 from __future__ import annotations
 
+import asyncio
 import os
 
 import shiboken6
@@ -215,6 +216,7 @@ class CredentialsDialog(QDialog):
     def _edited(self) -> None:
         self._attempt += 1
         self.anyway_button.setVisible(False)
+        self.anyway_button.setEnabled(True)
         self._set_busy(False)
         if self.credentials() is None and (self.api_id.text() or self.api_key.text()):
             try:
@@ -269,16 +271,35 @@ class CredentialsDialog(QDialog):
         creds = self.credentials()
         if creds is None:
             return
-        if store_it:
+        if not store_it:
+            self._done(creds, stored=False)
+            return
+        self._set_busy(True)
+        self.anyway_button.setEnabled(False)
+        attempt = self._attempt
+
+        async def save() -> None:
+            # Off the GUI thread: a locked password store may show the system's unlock
+            # prompt and wait for the creator.
             try:
-                self.store.save(creds)
+                await asyncio.to_thread(self.store.save, creds)
             except KeyringUnavailable as exc:
-                self.keyring_note.setText(self._tinted("<b>The key could not be saved.</b> ",
-                                                       _RED) + f"<small>{exc}</small>")
-                self.save_button.setVisible(False)
-                self.anyway_button.setVisible(False)
+                if shiboken6.isValid(self):
+                    self._not_saved(exc)
                 return
-        self.accepted_credentials.emit(creds, store_it)
+            if shiboken6.isValid(self) and attempt == self._attempt:
+                self._done(creds, stored=True)
+        self.service.tasks.spawn(save(), "save the API key")
+
+    def _not_saved(self, exc: KeyringUnavailable) -> None:
+        self._set_busy(False)
+        self.keyring_note.setText(self._tinted("<b>The key could not be saved.</b> ", _RED)
+                                  + f"<small>{exc}</small>")
+        self.save_button.setVisible(False)
+        self.anyway_button.setVisible(False)
+
+    def _done(self, creds: Credentials, *, stored: bool) -> None:
+        self.accepted_credentials.emit(creds, stored)
         self.accept()
 
 
