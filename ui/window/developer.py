@@ -99,7 +99,7 @@ class DeveloperMenu(QObject):
         self.problem_action = self._action("action_sandbox_problem", enabled=False)
         menu.addSeparator()
         self._action("action_faults_heading", enabled=False).setText(
-            "Faults (until the sandbox stops):")
+            "Faults to switch on (until the sandbox stops):")
         self.fault_actions: dict[str, QAction] = {}
         for switch in FAULT_SWITCHES:
             action = self._action(f"action_fault_{switch.knob}", checkable=True)
@@ -120,7 +120,7 @@ class DeveloperMenu(QObject):
         self.quirks_menu.addSeparator()
         menu.addSeparator()
         self.reset_action = self._action("action_reset_sandbox", self.confirm_reset)
-        self.reset_action.setText("&Reset the sandbox…")
+        self.resetting = False
         menu.aboutToShow.connect(self.refresh)
         service.modeChanged.connect(self._mode_changed)
         self._mode_changed(service.mode)
@@ -166,6 +166,10 @@ class DeveloperMenu(QObject):
             jobs = state.job_count
             self.account_action.setText(f"Account: {_credits(state.balance)} credits, "
                                         f"{jobs} job{'s' if jobs != 1 else ''}")
+        here = self.service.sandbox_served_here
+        self.reset_action.setText("&Reset the sandbox…" if here or address is None else
+                                  "Reset the sandbox (in the Creatify Studio that runs it)")
+        self.reset_action.setEnabled(here and not self.resetting)
         self.problem_action.setVisible(self.problem is not None)
         self.problem_action.setText(f"⚠ {self.problem}" if self.problem else "")
         ready = self.problem is None and bool(self.faults)
@@ -287,7 +291,8 @@ class DeveloperMenu(QObject):
         return box
 
     def reset(self) -> None:
-        self.reset_action.setEnabled(False)
+        self.resetting = True
+        self._show()
         self.report("Resetting the sandbox…", 10000)
 
         async def run() -> None:
@@ -300,7 +305,7 @@ class DeveloperMenu(QObject):
             else:
                 self.report("The sandbox starts afresh: no jobs, its starting credits.", 8000)
             finally:
-                self.reset_action.setEnabled(True)
+                self.resetting = False
             self.refresh()
         self.service.tasks.spawn(run(), "reset the sandbox")
 
