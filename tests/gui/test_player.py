@@ -101,9 +101,13 @@ async def test_a_video_shows_a_poster_before_play_and_its_last_frame_with_replay
     assert time is not None and time.property("text") == "0:03 / 0:03"
 
     # Space plays again from the start; Space again pauses: the words follow the player.
-    QTest.keyClick(dialog, Qt.Key.Key_Space)
+    # (Space works wherever the focus is, the position slider here.)
+    slider = dialog.findChild(QSlider, "preview_position")
+    assert slider is not None
+    slider.setFocus()
+    QTest.keyClick(slider, Qt.Key.Key_Space)
     await until(lambda: play.text() == "Pause", timeout=LOAD, message=play.text())
-    QTest.keyClick(dialog, Qt.Key.Key_Space)
+    QTest.keyClick(slider, Qt.Key.Key_Space)
     await until(lambda: play.text() == "Play", timeout=LOAD, message=play.text())
     dialog.close()
     await idle()

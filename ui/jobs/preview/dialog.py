@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QSize, Qt, QUrl
 from PySide6.QtGui import (
     QIcon,
+    QKeyEvent,
     QKeySequence,
     QPixmap,
     QShortcut,
@@ -127,6 +128,7 @@ class PreviewDialog(ResultActions, QDialog):
                                    "The finished job after this one (Page Down)", self.next)
         self.place_label = QLabel()
         self.place_label.setObjectName("preview_place")
+        self.place_label.setToolTip("Where this job is among the finished jobs of the Jobs list")
         row = QHBoxLayout()
         row.addWidget(self.caption, 1)
         row.addWidget(self.previous_button)
@@ -179,8 +181,7 @@ class PreviewDialog(ResultActions, QDialog):
         return row
 
     def _keys(self) -> None:
-        for keys, slot in ((("Space",), self.play_or_pause),
-                           (("PgUp", "Alt+Left"), self.previous),
+        for keys, slot in ((("PgUp", "Alt+Left"), self.previous),
                            (("PgDown", "Alt+Right"), self.next)):
             for key in keys:
                 shortcut = QShortcut(QKeySequence(key), self)
@@ -230,9 +231,19 @@ class PreviewDialog(ResultActions, QDialog):
         self._fit()
 
     def play_or_pause(self) -> None:
-        """Space: play or pause the video or sound shown (nothing for an image or text)."""
+        """Play or pause the video or sound shown (nothing for an image or text)."""
         if self.kind in ("video", "audio"):
             self.stage.toggle()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Space plays or pauses unless the focus is on a control that takes Space itself (a
+        button it presses; the play button's press does the same)."""
+        if event.key() == Qt.Key.Key_Space and \
+                event.modifiers() == Qt.KeyboardModifier.NoModifier:
+            self.play_or_pause()
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def previous(self) -> None:
         if self.at > 0:
@@ -250,10 +261,13 @@ class PreviewDialog(ResultActions, QDialog):
         self._compact = compact
         if compact:
             layout = self.layout()
+            width = max(COMPACT_WIDTH, self.minimumSizeHint().width())
+            height = self.minimumSizeHint().height()
             if layout is not None:
                 layout.activate()
-            self.resize(max(COMPACT_WIDTH, self.minimumSizeHint().width()),
-                        self.minimumSizeHint().height())
+                if layout.hasHeightForWidth():  # a long title wraps: its lines all show
+                    height = max(height, layout.totalHeightForWidth(width))
+            self.resize(width, height)
         else:
             self.resize(self.size().expandedTo(FULL))
 
@@ -364,6 +378,8 @@ class PreviewDialog(ResultActions, QDialog):
         else:
             self.stage.load(self.source, self.kind, self._thumbnail())
         self._show_kind()
+        if self.kind in ("video", "audio") and self.stage.player is not None:
+            self.stage.play_button.setFocus()  # Space plays; Tab reaches the rest
         self.caption.setText(self._heading())
 
     def _heading(self) -> str:

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSlider,
     QStackedWidget,
-    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -138,6 +137,9 @@ class MediaStage(QWidget):
         self.play_button.setAccessibleName("Play or pause")
         self.play_button.setToolTip("Play or pause (Space)")
         self.play_button.clicked.connect(self.toggle)
+        widest = max(self.play_button.fontMetrics().horizontalAdvance(word)
+                     for word in ("Play", "Pause", "Replay"))
+        self.play_button.setMinimumWidth(widest + 32)  # the slider does not jump
         self.position = QSlider(Qt.Orientation.Horizontal)
         self.position.setObjectName("preview_position")
         self.position.setAccessibleName("Position")
@@ -162,10 +164,7 @@ class MediaStage(QWidget):
         controls.addWidget(self.play_button)
         controls.addWidget(self.position, 1)
         controls.addWidget(self.time)
-        volume = QLabel()
-        volume.setPixmap(self.style().standardIcon(
-            QStyle.StandardPixmap.SP_MediaVolume).pixmap(16, 16))
-        controls.addWidget(volume)
+        controls.addWidget(QLabel("Volume"))
         controls.addWidget(self.volume)
         controls.addWidget(self.full_button)
         self._sync()
@@ -192,7 +191,7 @@ class MediaStage(QWidget):
         self.poster.show_still(self.thumbnail)
         self._position(0)
         load_player(self.player, source)
-        self._show_button("Play", QStyle.StandardPixmap.SP_MediaPlay)
+        self.play_button.setText("Play")
 
     def set_thumbnail(self, pixmap: QPixmap) -> None:
         """The job's thumbnail arrived: it is the poster (unless the video already plays)."""
@@ -251,25 +250,19 @@ class MediaStage(QWidget):
         self._sync()
 
     def _sync(self, *_args: object) -> None:
-        """The button says what a press will do, from the player's own state."""
-        icon = QStyle.StandardPixmap.SP_MediaPlay
+        """The button says what a press will do, from the player's own state (words only:
+        the style's media icons are dark on a dark theme)."""
         if self.player is None:
             return
         if self.playing():
             self._started = True
             self._want_first = False
-            text, icon = "Pause", QStyle.StandardPixmap.SP_MediaPause
+            text = "Pause"
             if self.kind == "video":
                 self.picture.setCurrentIndex(VIDEO)
-        elif self._ended:
-            text, icon = "Replay", QStyle.StandardPixmap.SP_BrowserReload
         else:
-            text = "Play"
-        self._show_button(text, icon)
-
-    def _show_button(self, text: str, icon: QStyle.StandardPixmap) -> None:
+            text = "Replay" if self._ended else "Play"
         self.play_button.setText(text)
-        self.play_button.setIcon(self.style().standardIcon(icon))
 
     def _show_end(self) -> None:
         """At the end the last frame stays (the video widget would go black)."""
