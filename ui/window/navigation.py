@@ -7,15 +7,21 @@ The window owns one :class:`Navigator`; its public methods (``show_generator``, 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QStackedWidget, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QMainWindow,
+    QMenu,
+    QStackedWidget,
+    QWidget,
+)
 
 from app.generators import SPECS
 from ui.generator.flows import PriceSettings
 from ui.generator.tab import GeneratorTab
+from ui.jobs.panel import QueuePanel
 from ui.service import StudioService
 from ui.window.pages import GeneratorPages, focus_form
 from ui.window.shortcut_sheet import ShortcutSheet
@@ -40,10 +46,20 @@ class Navigator(QObject):
         self.pages.shown.connect(self.sidebar.select)
         self.switcher: QuickSwitcher | None = None
         self.sheet: ShortcutSheet | None = None
-        self.jobs: Callable[[], QWidget | None] = lambda: None
-        """The Jobs list (the third area of F6), set by the window."""
-        self.open_job: Callable[[str], object] = lambda _key: None
-        """Shows a job in the Jobs panel (a recent job chosen in the quick switcher)."""
+        self.jobs: QueuePanel | None = None
+        self.jobs_dock: QDockWidget | None = None
+
+    def attach_jobs(self, jobs: QueuePanel, dock: QDockWidget) -> None:
+        """The Jobs panel: the third area of F6, where a recent job found by Ctrl+K shows."""
+        self.jobs, self.jobs_dock = jobs, dock
+
+    def open_job(self, key: str) -> None:
+        """The job selected in the Jobs panel, the keyboard there."""
+        if self.jobs is None or self.jobs_dock is None:
+            return
+        self.jobs_dock.show()
+        self.jobs.select(key)
+        self.jobs.view.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def active(self) -> bool:
         """The generator pages are showing (not the welcome page)."""
@@ -80,7 +96,7 @@ class Navigator(QObject):
             return
         focused = QApplication.focusWidget()
         tab = self.pages.current_tab()
-        jobs = self.jobs()
+        jobs = self.jobs.view if self.jobs is not None else None
         areas: list[QWidget | None] = [self.sidebar, tab, jobs if jobs is not None
                                        and jobs.isVisible() else None]
         here = next((number for number, area in enumerate(areas) if area is not None
