@@ -193,6 +193,10 @@ class PreviewDialog(ResultActions, QDialog):
     def show_record(self, at: int) -> None:
         """Show job ``at`` of the list (or the sources given, without a job)."""
         record = self.records[at] if 0 <= at < len(self.records) else None
+        if record is not None and self.service is not None:
+            # As the ledger has it now (a download may have finished since it was listed).
+            record = self.service.job(record.key) or record
+            self.records[at] = record
         self.at = at
         self.record = record
         self.title = self.fixed_title or (record.title if record is not None else "")
