@@ -23,6 +23,7 @@ from app.generators import spec
 from app.generators.quote import quote
 from app.sandbox import Sandbox
 from app.settings import Settings, SettingsStore
+from tests.gui.clipping import clipped_in
 from tests.gui.conftest import idle, settle_then_close, until
 from tests.samples import MemoryKeyring
 from ui.main import wire_window
@@ -207,6 +208,7 @@ async def test_reset_empties_the_jobs_list_and_restores_the_starting_credits(
     box = window.findChild(QMessageBox, "confirm_reset_sandbox")
     assert box is not None and box.isVisible()
     box.grab().save("/tmp/dev_reset_box.png")
+    assert clipped_in(box) == []
     reset = next(b for b in box.findChildren(QPushButton) if b.text() == "Reset")
     reset.click()
     await until(lambda: window.queue.proxy.rowCount() == 0 and service.credits == 500,
@@ -283,6 +285,7 @@ async def test_quitting_with_a_job_running_asks_once_cancel_keeps_quit_closes(
     assert "1 job is still running in the sandbox" in box.text()
     assert "picks it up" in box.informativeText()
     box.grab().save("/tmp/dev_quit_box.png")
+    assert clipped_in(box) == []
     window.close()  # asked again while the question shows: still one box
     await asyncio.sleep(0.1)
     assert quit_box(window) is box
