@@ -129,12 +129,14 @@ class Navigator(QObject):
         return found
 
     def open_switcher(self) -> QuickSwitcher:
-        """Ctrl+K: the generators, the recent jobs and the menus' entries, found by typing."""
+        """Ctrl+K: the generators, the recent jobs and the menus' entries, found by typing
+        (on the welcome page, the menus' entries only)."""
         if self.switcher is not None:
             self.switcher.close()
         order = {key: index for index, key in enumerate(self.sidebar.keys)}
         specs = sorted(SPECS, key=lambda spec: order.get(spec.key, len(order)))
-        matches = [*generator_matches(specs, lambda key: self._switch_to(key)),
+        pages = generator_matches(specs, self._switch_to) if self.active() else []
+        matches = [*pages,
                    *action_matches(self.menu_actions()),
                    *job_matches(self.service.jobs_page(limit=200), SPECS, self.open_job)]
         switcher = QuickSwitcher(matches, self.window)
