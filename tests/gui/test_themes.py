@@ -153,15 +153,16 @@ async def test_a_disabled_button_looks_disabled_in_dark(
     tab.refresh()
     await until(button.isEnabled, message="Generate stayed disabled with a product page")
     await settle()
-    back, enabled_text = text_colours(button)
-    enabled = contrast_ratio(enabled_text, back)
+    enabled_back, enabled_text = text_colours(button)
+    enabled = contrast_ratio(enabled_text, enabled_back)
     tab.form.set_values({tab.spec.url_field: ""} if tab.spec.url_field else {})
     tab.refresh()
     await until(lambda: not button.isEnabled(), message="Generate stayed enabled")
     await settle()
     back, disabled_text = text_colours(button)
     disabled = contrast_ratio(disabled_text, back)
-    assert enabled >= 4.5, f"enabled text {enabled_text.name()} on {back.name()}: {enabled:.2f}"
+    assert enabled >= 4.5, \
+        f"enabled text {enabled_text.name()} on {enabled_back.name()}: {enabled:.2f}"
     assert disabled < enabled * 0.6, (f"disabled text {disabled_text.name()} ({disabled:.2f}:1) "
                                       f"as strong as enabled ({enabled:.2f}:1)")
     assert contrast_ratio(enabled_text, disabled_text) >= 2.0

@@ -42,7 +42,7 @@ DARK: dict[Role, str] = {
     Role.Button: "#30353d", Role.ButtonText: "#e6e8eb", Role.BrightText: "#ffffff",
     Role.Light: "#454b55", Role.Midlight: "#383d45", Role.Mid: "#8b929c",
     Role.Dark: "#121417", Role.Shadow: "#000000",
-    Role.Highlight: "#3b82f6", Role.HighlightedText: "#ffffff", Role.Accent: "#3b82f6",
+    Role.Highlight: "#2563eb", Role.HighlightedText: "#ffffff", Role.Accent: "#2563eb",
     Role.Link: "#60a5fa", Role.LinkVisited: "#a5b4fc",
     Role.ToolTipBase: "#2a2e35", Role.ToolTipText: "#e6e8eb",
 }
