@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt, QUrl
 from PySide6.QtGui import (
-    QIcon,
     QKeyEvent,
     QKeySequence,
     QPixmap,
@@ -40,6 +39,7 @@ from PySide6.QtWidgets import (
 from app.jobs.ledger import JobRecord
 from ui.jobs.preview.actions import ResultActions
 from ui.jobs.preview.files import result_link
+from ui.jobs.preview.images import STRIP_ICON, ResultImages
 from ui.jobs.preview.sequence import place
 from ui.jobs.preview.stage import MediaStage
 from ui.jobs.results import media_kind, media_sources, size_text
@@ -49,8 +49,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-STRIP_ICON = 120
-"""The side of a result's thumbnail in the strip."""
 FULL = QSize(800, 600)
 COMPACT_WIDTH = 560
 
@@ -64,7 +62,7 @@ def _button(text: str, name: str, tip: str, slot: Any) -> QPushButton:
     return button
 
 
-class PreviewDialog(ResultActions, QDialog):
+class PreviewDialog(ResultImages, ResultActions, QDialog):
     """Plays a video or an audio result, shows an image or text; never blocks the loop.
 
     ``service`` (optional) reads an image or a thumbnail that is not downloaded yet. Without
@@ -102,7 +100,7 @@ class PreviewDialog(ResultActions, QDialog):
         layout.addWidget(self.text, 1)
         self._image(layout)
         self.stage = MediaStage()
-        self.stage.problemFound.connect(self._problem)
+        self.stage.problemFound.connect(self.say)
         layout.addWidget(self.stage, 1)
         self.strip = QListWidget()
         self.strip.setObjectName("preview_strip")
@@ -275,55 +273,6 @@ class PreviewDialog(ResultActions, QDialog):
         else:
             self.resize(self.size().expandedTo(FULL))
 
-    # ------------------------------------------------------------------ images
-
-    def _label(self, index: int, pixmap: QPixmap | None) -> str:
-        source = self.sources[index]
-        if media_kind(source) != "image":
-            return f"{index + 1} · {media_kind(source)}"
-        return f"{index + 1} · {size_text(pixmap)}"
-
-    def _load_image(self, index: int) -> None:
-        """A saved image is read from its file; one not saved yet through the service's
-        image loading (cached; ``imageLoaded`` follows)."""
-        source = self.sources[index]
-        if source.isLocalFile():
-            pixmap = QPixmap(source.toLocalFile())
-            if not pixmap.isNull():
-                self._take(index, pixmap)
-        elif self.service is not None:
-            data = self.service.image(source.toString())
-            if data is not None:
-                self._image_arrived(source.toString(), data)
-
-    def _image_arrived(self, url: str, data: bytes) -> None:
-        if url == self.thumbnail_url:
-            pixmap = QPixmap()
-            if pixmap.loadFromData(data):
-                self.stage.set_thumbnail(pixmap)
-        for index, source in enumerate(self.sources):
-            if not source.isLocalFile() and source.toString() == url \
-                    and index not in self.pixmaps:
-                pixmap = QPixmap()
-                if pixmap.loadFromData(data):
-                    self._take(index, pixmap)
-
-    def _take(self, index: int, pixmap: QPixmap) -> None:
-        self.pixmaps[index] = pixmap
-        item = self.strip.item(index)
-        if item is not None:
-            item.setIcon(QIcon(pixmap.scaled(
-                STRIP_ICON, STRIP_ICON, Qt.AspectRatioMode.KeepAspectRatio,
-                Qt.TransformationMode.SmoothTransformation)))
-            item.setText(self._label(index, pixmap))
-        if index == self.current and media_kind(self.sources[index]) == "image":
-            self.image.setPixmap(pixmap)
-            self.image.setToolTip(size_text(pixmap))
-
-    def sizes(self) -> list[str]:
-        """Each result's pixel size as shown ("300×250"; "…" while it loads)."""
-        return [size_text(self.pixmaps.get(i)) for i in range(len(self.sources))]
-
     # ------------------------------------------------------------------ showing one result
 
     @property
@@ -393,9 +342,6 @@ class PreviewDialog(ResultActions, QDialog):
 
     def say(self, message: str) -> None:
         self.caption.setText(f"{self._heading()} — {message}")
-
-    def _problem(self, text: str) -> None:
-        self.say(text)
 
     def done(self, result: int) -> None:
         self.stage.stop(unload=True)
