@@ -274,6 +274,8 @@ class MediaStage(QWidget):
                 still = QPixmap.fromImage(image)
         self._position(self.duration_ms)
         if self.kind == "video":
+            if self.video.isFullScreen():  # back to the window, where Replay is
+                self.video.setFullScreen(False)
             self.poster.show_still(still)
             self.picture.setCurrentIndex(POSTER)
 
