@@ -191,10 +191,10 @@ def _how_to_fix(platform: str) -> str:
     if platform.startswith("win"):
         return ("On Windows the Credential Manager should be available: check that you are "
                 "signed in to a normal (not a temporary) user profile, then try again.")
-    return ("On Linux, install a password store — GNOME Keyring (`sudo apt install "
-            "gnome-keyring`, then log out and in again) or KWallet — and start Creatify Studio "
-            "from your desktop session. If the Python package `keyrings.alt` is installed, "
-            "remove it: it keeps passwords in plain files.")
+    return ("On Linux, install a password store — GNOME Keyring (run \"sudo apt install "
+            "gnome-keyring\", then log out and in again) or KWallet — and start Creatify "
+            "Studio from your desktop session. If the Python package keyrings.alt is "
+            "installed, remove it: it keeps passwords in plain files.")
 
 
 class KeyringUnavailable(Exception):
