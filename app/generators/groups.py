@@ -42,7 +42,7 @@ class Group:
 
 GROUPS: tuple[Group, ...] = (
     Group("product_page", "Videos from a product page", (
-        Entry("url_to_video", "A video ad from a product page", "play"),
+        Entry("url_to_video", "A product page into a video ad", "play"),
         Entry("product_image", "Step 1: stage a product photo", "box"),
         Entry("product_video", "Step 2: animate that photo", "film"),
         Entry("ad_clone", "Remake a reference ad", "clone"),

@@ -227,7 +227,7 @@ class Sidebar(QTreeWidget):
         self.set_folded(heading, group.collapsed)
 
     def sizeHint(self) -> QSize:
-        """Wide enough for every title and line, and the vertical scroll bar."""
+        """Wide enough for every title and line."""
         title = QFont(self.font())
         title.setWeight(QFont.Weight.DemiBold)
         widest = min(200, max([QFontMetrics(title).horizontalAdvance(str(item.text(0)))
@@ -235,8 +235,8 @@ class Sidebar(QTreeWidget):
                      + [QFontMetrics(small_font(self.font())).horizontalAdvance(
                          str(item.data(0, LINE_ROLE))) for item in self.items.values()],
                      default=160))
-        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
-        return QSize(widest + ICON + 3 * PAD + 8 + bar + 4, 400)
+        return QSize(widest + ICON + 3 * PAD + 8 + 6, 400)  # (a scroll bar, when needed,
+        # takes its room from the lines' ends)
 
     # ------------------------------------------------------------------ folding
 
