@@ -48,10 +48,12 @@ class ProgressDelegate(QStyledItemDelegate):
         bar.state = option.state | QStyle.StateFlag.State_Horizontal
         widget = option.widget
         bar.palette = QPalette(widget.palette() if widget else QApplication.palette())
-        if failed:
-            red = tone_colour(ERROR)
-            for role in (QPalette.ColorRole.Text, QPalette.ColorRole.WindowText,
-                         QPalette.ColorRole.Highlight):
-                bar.palette.setColor(role, red)
         style = widget.style() if widget else QApplication.style()
-        style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter)
+        if not failed:
+            style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter)
+            return
+        red = tone_colour(ERROR)  # an empty groove, the word in red: nothing is going on
+        for role in (QPalette.ColorRole.Text, QPalette.ColorRole.WindowText):
+            bar.palette.setColor(role, red)
+        style.drawControl(QStyle.ControlElement.CE_ProgressBarGroove, bar, painter)
+        style.drawControl(QStyle.ControlElement.CE_ProgressBarLabel, bar, painter)

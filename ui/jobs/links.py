@@ -100,3 +100,12 @@ def link_sentence(link: JobRecord) -> str:
     paid = f", {format_credits(cost)}" if cost is not None else ""
     return (f"Made from the Link of its product page (job {link.short_key}): "
             f"{status_text(link)}{paid}.")
+
+
+def link_cost(link: JobRecord, actual: bool) -> str:
+    """What the video's Link cost on top of the video's own credits ("+ 1 credit for the
+    Link of its product page"), estimated or charged; empty when not known."""
+    cost = link.credits_used if actual else link.estimate
+    if cost is None or (actual and not link.state.is_terminal):
+        return ""
+    return f"+ {format_credits(cost)} for the Link of its product page (job {link.short_key})"

@@ -25,7 +25,7 @@ from app.generators.quote import format_credits
 from app.jobs.ledger import DownloadState, JobRecord, JobState
 from ui.common.table_model import ROW_ROLE, SORT_ROLE, RowTableModel
 from ui.jobs.delegate import FailedRole, ProgressDelegate, ProgressRole
-from ui.jobs.links import LinkFold, is_link, link_sentence
+from ui.jobs.links import LinkFold, is_link, link_cost, link_sentence
 from ui.jobs.status import (
     PREVIEW_READY,
     STATUS_COLOUR,
@@ -165,11 +165,12 @@ class JobTableModel(RowTableModel[JobRecord]):
         text = text if isinstance(text, str) else ""
         more = _tooltip(item, column)
         link = self.link_of(item)
-        if link is not None and column in (COL_GENERATOR, COL_STATUS, COL_ESTIMATE,
-                                           COL_ACTUAL):
+        if link is not None and column in (COL_GENERATOR, COL_STATUS):
             more = " ".join(part for part in (more, link_sentence(link)) if part)
+        elif link is not None and column in (COL_ESTIMATE, COL_ACTUAL):
+            more = link_cost(link, actual=column == COL_ACTUAL)
         lines = [line for line in (text, more) if line]
-        if len(lines) == 2 and lines[1].startswith(lines[0]):
+        if len(lines) == 2 and lines[0] in lines[1]:  # (a path holds its file's name)
             lines = lines[1:]
         return "\n".join(lines) or None
 
@@ -198,6 +199,10 @@ def _tooltip(record: JobRecord, column: int) -> str | None:
         return record.download_path
     if column == COL_PROGRESS and failed(record):
         return status_text(record)
+    if column == COL_ASKED:  # (the Created and Elapsed columns step aside when narrow)
+        return (f"Created {_DISPLAY[COL_CREATED](record)}, "
+                f"{'took' if record.finished_at else 'running for'} "
+                f"{_DISPLAY[COL_ELAPSED](record)}")
     return None
 
 

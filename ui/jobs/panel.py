@@ -116,7 +116,7 @@ class QueuePanel(QWidget):
         # One line per job (long text is elided, whole in the tooltip), and room for the
         # generator's title beside its thumbnail.
         self.view.setWordWrap(False)
-        size_columns(self.view)
+        self.columns = size_columns(self.view)
         self.view.menuRequested.connect(self._menu)
         self.view.doubleClicked.connect(self._double_clicked)
 
