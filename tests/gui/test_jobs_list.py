@@ -134,6 +134,18 @@ async def test_a_video_and_the_link_it_was_made_from_are_one_entry(
                      Qt.KeyboardModifier.NoModifier, row_centre(panel, made.key))
     await until(lambda: panel.detail.isVisible())
     assert "Link of its product page" in panel.detail.text() and "Done" in panel.detail.text()
+    panel.view.clearSelection()
+    panel.select(link.key)  # (a notice about the Link shows its video)
+    chosen = panel.selected()
+    assert chosen is not None and chosen.key == made.key
+    # Removed, the video takes its Link along: no Link row when the list is read again.
+    panel.remove(made.key)
+    panel.reload()
+    assert panel.model.rowCount() == 0
+    panel.undo_remove()
+    await until(lambda: panel.model.row_of(made.key) is not None)
+    panel.reload()
+    assert panel.model.row_of(link.key) is None and panel.model.link_of(made) is not None
 
     # A page Creatify cannot read: the Link fails, no video is sent, and the failed Link is
     # its own row, red, with the reason.
@@ -313,7 +325,7 @@ async def test_the_jobs_table_is_one_tab_stop_with_arrow_keys(
     assert below is not None and below.key != top.key and {top.key, below.key} \
         == {first.key, second.key}
     QTest.keyClick(panel.view, Qt.Key.Key_Up)
-    assert panel.selected() == top
+    assert (panel.selected() or below).key == top.key
     QTest.keyClick(panel.view, Qt.Key.Key_Tab)  # out of the table, not to the next cell
     await until(lambda: not panel.view.hasFocus(), message="Tab stayed in the Jobs table")
     focused = QApplication.focusWidget()
@@ -323,7 +335,7 @@ async def test_the_jobs_table_is_one_tab_stop_with_arrow_keys(
     await until(lambda: panel.view.hasFocus(), message="Shift+Tab did not come back")
     QTest.keyClick(panel.view, Qt.Key.Key_Tab, Qt.KeyboardModifier.ShiftModifier)
     await until(lambda: not panel.view.hasFocus())
-    assert panel.selected() == top  # Tab moved no selection
+    assert (panel.selected() or below).key == top.key  # Tab moved no selection
     await idle()
 
 

@@ -219,7 +219,9 @@ async def test_a_ready_preview_is_rendered_from_the_jobs_panel(studio: Studio,  
     first = first_step_credits(q)
     assert first is not None
     render_cost = q.credits - first
-    assert (first, render_cost) == (2, 8)  # a 31 s script: two 30 s blocks at 1, then at 4
+    # a 31 s script: two 30 s blocks at 1, then at 4
+    assert (first, render_cost) == (Decimal(2), Decimal(8))
+    quoted = q.credits
     creates = len(simulator.create_log)
     balance = simulator.balance
     tab.submit_button.click()
@@ -292,8 +294,8 @@ async def test_a_ready_preview_is_rendered_from_the_jobs_panel(studio: Studio,  
     await asyncio.sleep(0.1)
     assert refused and "already rendered" in refused[0]
     assert confirmation(window) is None and len(simulator.create_log) == sends
-    await until(lambda: simulator.balance == balance - q.credits, timeout=10,
-                message=f"charged {balance - simulator.balance}, quoted {q.credits}")
+    await until(lambda: simulator.balance == balance - quoted, timeout=10,
+                message=f"charged {balance - simulator.balance}, quoted {quoted}")
     await idle()
 
 

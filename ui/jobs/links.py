@@ -86,6 +86,11 @@ class LinkFold:
         """The key of the video the Links record folds under, or None (a row of its own)."""
         return self._users.get(link.server_id or "") if is_link(link) else None
 
+    def user_of_key(self, key: str) -> str | None:
+        """The key of the video the Links job ``key`` folds under, or None."""
+        link = next((r for r in self._links.values() if r.key == key), None)
+        return self.user_of(link) if link is not None else None
+
     def link_of(self, record: JobRecord) -> JobRecord | None:
         """The Links record a video was made from, when the ledger has it."""
         used = link_used(record)

@@ -156,7 +156,7 @@ class QueuePanel(QWidget):
         service.imageLoaded.connect(self._image_loaded)
         service.jobChanged.connect(self.model.upsert)
         service.jobsReloaded.connect(self.reload)
-        self._removed: list[str] = []
+        self._removed: list[list[str]] = []  # each removal: the job (and its video's Link)
         self._ticker = QTimer(self)
         self._ticker.setInterval(1000)
         self._ticker.timeout.connect(self.model.tick)
@@ -192,7 +192,11 @@ class QueuePanel(QWidget):
         return record if isinstance(record, JobRecord) else None
 
     def select(self, key: str) -> None:
+        """Select job ``key``'s entry (a video's for the Link folded into it)."""
         row = self.model.row_of(key)
+        if row is None:
+            owner = self.model.links.user_of_key(key)
+            row = self.model.row_of(owner) if owner is not None else None
         if row is None:
             return
         index = self.proxy.mapFromSource(self.model.index(row, 0))
@@ -305,15 +309,21 @@ class QueuePanel(QWidget):
         menu.popup(where)
 
     def remove(self, key: str) -> None:
-        """Hide a job from the list (local only; undo brings it back)."""
-        self.service.set_hidden(key, True)
+        """Hide a job from the list (local only; undo brings it back); a video's Link goes
+        with it (else it would come back as a row of its own next time)."""
+        row = self.model.row_of(key)
+        link = self.model.link_of(self.model.record(row)) if row is not None else None
+        keys = [key] + ([link.key] if link is not None and not link.hidden else [])
+        for each in keys:
+            self.service.set_hidden(each, True)
         self.model.remove(key)
-        self._removed.append(key)
+        self._removed.append(keys)
         self.undo_button.setVisible(True)
 
     def undo_remove(self) -> None:
         if self._removed:
-            self.service.set_hidden(self._removed.pop(), False)
+            for key in reversed(self._removed.pop()):
+                self.service.set_hidden(key, False)
         self.undo_button.setVisible(bool(self._removed))
 
     def _launch(self, action: Callable[[str | None], object], path: str | None) -> None:
