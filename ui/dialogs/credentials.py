@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.api.client import InsecureBaseURLError
 from app.credentials import (
     DASHBOARD_API_URL,
     Credentials,
@@ -167,7 +166,7 @@ class CredentialsDialog(QDialog):
             return service.base_url
         try:
             return api_base_url(given, os.environ)
-        except InsecureBaseURLError:
+        except ValueError:  # an address the client refuses: the check will say so
             return given or DEFAULT_BASE_URL
 
     def _tinted(self, text: str, shades: tuple[str, str]) -> str:
