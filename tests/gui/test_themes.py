@@ -189,3 +189,19 @@ async def test_a_theme_is_tried_at_once_and_cancel_goes_back(
     QTest.keyClick(dialog, Qt.Key.Key_Escape)
     await until(lambda: not dialog.isVisible())
     assert not is_dark(QApplication.palette())
+
+
+async def test_system_goes_back_to_the_platform_look_with_dim_disabled_text(
+        studio: Studio, qtbot: Any) -> None:  # noqa: F811
+    window = studio.window
+    platform = QApplication.style().standardPalette()
+    await choose_theme(window, qtbot, "dark", save=True)
+    await choose_theme(window, qtbot, "system", save=True)
+    palette = QApplication.palette()
+    for role in (QPalette.ColorRole.Window, QPalette.ColorRole.WindowText,
+                 QPalette.ColorRole.Base, QPalette.ColorRole.Highlight):
+        assert palette.color(role) == platform.color(role), role
+    back = palette.color(QPalette.ColorRole.Button)
+    enabled = palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.ButtonText)
+    disabled = palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText)
+    assert contrast_ratio(disabled, back) < contrast_ratio(enabled, back) * 0.6
