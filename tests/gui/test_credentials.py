@@ -452,3 +452,19 @@ async def test_a_store_that_refuses_the_key_says_so_and_keeps_the_dialog(
     assert dialog.isVisible() and chosen == [] and locked.entries == {}
     assert not dialog.save_button.isVisible() and dialog.session_button.isEnabled()
     dialog.close()
+
+
+# Window problem 12:
+async def test_a_wrong_key_leaves_the_sandbox_running(window: MainWindow, qtbot: Any) -> None:
+    qtbot.mouseClick(window.welcome.sandbox_button, Qt.MouseButton.LeftButton)
+    await until(lambda: window.service.mode == Mode.SANDBOX, timeout=10)
+    window.open_credentials()  # File → API credentials…
+    await until(lambda: window.findChild(CredentialsDialog) is not None)
+    dialog = window.findChild(CredentialsDialog)
+    assert dialog is not None
+    type_key(dialog, qtbot, API_ID, "sk-live-wrong-key-000000")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    await until(lambda: "refused" in dialog.test_result.text(), timeout=10)
+    await asyncio.sleep(0.3)
+    assert window.service.mode == Mode.SANDBOX and dialog.isVisible()
+    assert window.keyring.entries == {}  # type: ignore[attr-defined]
