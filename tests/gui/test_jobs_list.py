@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtCore import QModelIndex, QPoint, Qt
 from PySide6.QtGui import QColor, QContextMenuEvent, QGuiApplication, QImage
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QPushButton
+from PySide6.QtWidgets import QApplication, QDialog, QMenu, QMessageBox, QPushButton
 
 from app.generators import BY_KEY, SPECS
 from app.jobs.ledger import DownloadState, JobRecord, JobState
@@ -336,6 +336,18 @@ async def test_the_jobs_table_is_one_tab_stop_with_arrow_keys(
     QTest.keyClick(panel.view, Qt.Key.Key_Tab, Qt.KeyboardModifier.ShiftModifier)
     await until(lambda: not panel.view.hasFocus())
     assert (panel.selected() or below).key == top.key  # Tab moved no selection
+    # Enter opens the selected job (as a double click does); Delete removes it (undoable).
+    panel.view.setFocus(Qt.FocusReason.TabFocusReason)
+    opened: list[JobRecord] = []
+    panel.previewRequested.connect(opened.append)
+    QTest.keyClick(panel.view, Qt.Key.Key_Return)
+    assert [r.key for r in opened] == [top.key]
+    for dialog in window.findChildren(QDialog):
+        dialog.close()
+    QTest.keyClick(panel.view, Qt.Key.Key_Delete)
+    assert panel.model.row_of(top.key) is None and panel.undo_button.isVisible()
+    panel.undo_remove()
+    await until(lambda: panel.model.row_of(top.key) is not None)
     await idle()
 
 

@@ -119,6 +119,8 @@ class QueuePanel(QWidget):
         self.columns = size_columns(self.view)
         self.view.menuRequested.connect(self._menu)
         self.view.doubleClicked.connect(self._double_clicked)
+        self.view.openRequested.connect(self._double_clicked)
+        self.view.removeRequested.connect(self._remove_key_pressed)
 
         self.detail = _named(QLabel(""), "queue_detail", "About the selected job")
         self.detail.setWordWrap(True)
@@ -247,6 +249,14 @@ class QueuePanel(QWidget):
         record = index.data(RecordRole)
         if isinstance(record, JobRecord):
             self.previewRequested.emit(record)
+
+    def _remove_key_pressed(self, index: QModelIndex) -> None:
+        """Delete on a job: "Remove from list" when the menu would offer it."""
+        record = index.data(RecordRole)
+        if isinstance(record, JobRecord) and any(
+                name == "job_remove" and enabled
+                for name, _label, _handler, enabled in self.actions_for(record)):
+            self.remove(record.key)
 
     def actions_for(self, record: JobRecord) -> list[tuple[str, str, Callable[[], object], bool]]:
         """(object name, label, handler, enabled) for a job — the context menu's entries."""

@@ -6,7 +6,8 @@ table); Up, Down, Page Up/Down, Home and End move between jobs. The menu key and
 (and a context-menu event the keyboard caused, wherever the pointer is) open the menu of the
 SELECTED job, at its row — so "Remove" never hits the job that happens to be under the
 pointer. A right click first selects the row it is on, so the menu and the selection always
-agree.
+agree. Enter opens the selected job (as a double click does); Delete removes it from the list
+(undoable).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ class JobsTableView(QTableView):
     """A QTableView that is one tab stop and opens its menu for the selection."""
 
     menuRequested = Signal(QModelIndex, QPoint)  # a cell of the row, where (global)
+    openRequested = Signal(QModelIndex)            # Enter on the selected row
+    removeRequested = Signal(QModelIndex)          # Delete on the selected row
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -57,6 +60,14 @@ class JobsTableView(QTableView):
         pressed = (event.key(), event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier)
         if any(pressed == (key, mods) for key, mods in MENU_KEYS):
             self.open_menu_for_selection()
+            event.accept()
+            return
+        signal = {Qt.Key.Key_Return: self.openRequested, Qt.Key.Key_Enter: self.openRequested,
+                  Qt.Key.Key_Delete: self.removeRequested}.get(Qt.Key(event.key()))
+        index = self.selected_index()
+        if signal is not None and pressed[1] == Qt.KeyboardModifier.NoModifier \
+                and index.isValid():
+            signal.emit(index)
             event.accept()
             return
         super().keyPressEvent(event)
