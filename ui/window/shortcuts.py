@@ -82,6 +82,10 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("switcher_close", ("Escape",), "Close without opening anything", IN_SWITCHER,
              SWITCHER, shown="Esc"),
     Shortcut("jobs_move", ("Up", "Down"), "Move to another job", IN_JOBS, JOBS, shown="↑  ↓"),
+    Shortcut("jobs_open", ("Return",), "Open the selected job (as a double click does)",
+             IN_JOBS, JOBS, shown="Enter"),
+    Shortcut("jobs_remove", ("Delete",), "Remove it from the list (it can be undone)", IN_JOBS,
+             JOBS, shown="Delete"),
     Shortcut("jobs_menu", ("Menu", "Shift+F10"), "The selected job's menu (open, retry, "
              "remove…)", IN_JOBS, JOBS, shown="Menu,  Shift+F10"),
     Shortcut("player_play", ("Space",), "Play or pause", IN_PLAYER, PLAYER, shown="Space"),
