@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import APP_NAME
-from ui.common.theme import WARNING, set_tone
+from ui.common.theme import ACCENT, WARNING, set_tone
 
 HELP_LINKS = (
     ("Usage dashboard", "https://app.creatify.ai/settings/organization/api"),
@@ -78,7 +78,7 @@ class WelcomePage(QScrollArea):
         self.credentials_button = QPushButton("Enter API credentials")
         self.credentials_button.setObjectName("welcome_credentials")
         self.credentials_button.setAccessibleName("Enter API credentials")
-        self.credentials_button.setDefault(True)
+        set_tone(self.credentials_button, ACCENT, bold=True)
         self.sandbox_button = QPushButton("Try the sandbox")
         self.sandbox_button.setObjectName("welcome_sandbox")
         self.sandbox_button.setAccessibleName("Try the sandbox")

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QStyleFactory, QWidget
 
 from ui.common.theme.palettes import build_palette, dim_disabled
 from ui.common.theme.tones import (
+    ACCENT,
     ALIASES,
     ERROR,
     INFO,
@@ -34,7 +35,7 @@ from ui.common.theme.tones import (
     tone_hex,
 )
 
-__all__ = ["ERROR", "INFO", "MUTED", "OK", "THEME_NAMES", "WARNING", "apply_theme",
+__all__ = ["ACCENT", "ERROR", "INFO", "MUTED", "OK", "THEME_NAMES", "WARNING", "apply_theme",
            "contrast_ratio", "current_theme", "is_dark", "refresh_widget", "set_tone",
            "themed_colour", "tone_colour", "tone_hex"]
 

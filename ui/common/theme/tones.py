@@ -17,6 +17,8 @@ ERROR = "error"
 OK = "ok"
 INFO = "info"
 MUTED = "muted"
+ACCENT = "accent"
+"""Not a text colour: a button filled with the theme's accent (the page's main action)."""
 
 TONES: dict[str, tuple[str, str]] = {
     WARNING: ("#a14a06", "#fbbf24"),
@@ -83,9 +85,15 @@ def paint_tone(widget: QWidget) -> None:
     """Set ``widget``'s palette for its remembered tone in the current theme."""
     tone = widget.property(TONE_PROPERTY) or None
     palette = QPalette()  # nothing set: every other role still follows the parent's
-    if tone in TONES:
+    app = QGuiApplication.palette()
+    if tone == ACCENT:
+        for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+            palette.setColor(group, QPalette.ColorRole.Button,  # Fusion lightens its top
+                             app.color(group, QPalette.ColorRole.Highlight).darker(180))
+            palette.setColor(group, QPalette.ColorRole.ButtonText,
+                             app.color(group, QPalette.ColorRole.HighlightedText))
+    elif tone in TONES:
         colour = tone_colour(str(tone))
-        app = QGuiApplication.palette()
         back = app.color(QPalette.ColorRole.Window)
         disabled = QColor((colour.red() + back.red()) // 2, (colour.green() + back.green()) // 2,
                           (colour.blue() + back.blue()) // 2)
