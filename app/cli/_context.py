@@ -15,11 +15,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from app.api.client import DEFAULT_BASE_URL, InsecureBaseURLError, validate_base_url
+from app.api.client import InsecureBaseURLError
 from app.api.errors import CreatifyError
 from app.cli._exit import CliError, Exit, code_for
 from app.cli._output import Output
-from app.credentials import CredentialStore, KeyringUnavailable, credentials_from_env
+from app.credentials import (
+    ENV_BASE_URL,
+    CredentialStore,
+    KeyringUnavailable,
+    api_base_url,
+    credentials_from_env,
+)
 from app.jobs.lease import COMMAND_LINE
 from app.jobs.ledger import JobRecord
 from app.logsafe import RedactingFilter
@@ -37,7 +43,6 @@ from app.settings import (
 
 log = logging.getLogger("app.cli")
 
-ENV_BASE_URL = "CREATIFY_API_BASE_URL"
 CATALOGUE_WAIT = 20.0
 """Seconds a command waits for the catalogues refreshed on connect (asset models, AI Ad
 Templates) before pricing with the copy in hand."""
@@ -181,8 +186,7 @@ class Context:
 
     def _base_url(self) -> str:
         try:
-            return validate_base_url(os.environ.get(ENV_BASE_URL) or self.settings.api_base_url
-                                     or DEFAULT_BASE_URL)
+            return api_base_url(self.settings.api_base_url or "", os.environ)
         except InsecureBaseURLError as exc:
             raise CliError(f"{ENV_BASE_URL}: {exc}", Exit.USAGE) from None
 

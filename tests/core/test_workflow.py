@@ -116,7 +116,7 @@ def test_the_self_test_flags_exist_in_the_app() -> None:
     options = the_apps_options()
     checker = (PACKAGING / "check_bundle.py").read_text(encoding="utf-8")
     used = set(re.findall(r'"(--[a-z][a-z-]*)"', checker))
-    assert used == {"--self-test", "--data-dir"}
+    assert used == {"--self-test", "--data-dir", "--keyring-self-test"}
     assert used <= options, used - options
 
 
