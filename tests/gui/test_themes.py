@@ -138,6 +138,18 @@ async def test_switching_theme_in_settings_repaints_every_label_at_once(
             if ratio < 4.5:
                 problems.append(f"{theme}: {label.objectName() or label.text()[:30]!r} "
                                 f"{text.name()} on {back.name()} = {ratio:.2f}:1")
+    # A page first built in the dark theme (pages are built when first shown), with the
+    # deprecation warning a retired generator carries.
+    await choose_theme(window, qtbot, "dark", save=True)
+    fresh = window.show_generator("ai_shorts")
+    await settle()
+    for label in page_labels(fresh):
+        back, text = shown_colours(label)
+        ratio = contrast_ratio(text, back)
+        if ratio < 4.5:
+            problems.append(f"dark, built after the switch: "
+                            f"{label.objectName() or label.text()[:30]!r} "
+                            f"{text.name()} on {back.name()} = {ratio:.2f}:1")
     assert not problems, "\n".join(problems)
     await idle(timeout=15)
 
