@@ -15,7 +15,7 @@ Group = QPalette.ColorGroup
 LIGHT: dict[Role, str] = {
     Role.Window: "#eff0f2", Role.WindowText: "#1b1d21",
     Role.Base: "#ffffff", Role.AlternateBase: "#f5f6f8",
-    Role.Text: "#1b1d21", Role.PlaceholderText: "#6b7079",
+    Role.Text: "#1b1d21", Role.PlaceholderText: "#62676f",
     Role.Button: "#e6e8eb", Role.ButtonText: "#1b1d21", Role.BrightText: "#ffffff",
     Role.Light: "#ffffff", Role.Midlight: "#d5d8dd", Role.Mid: "#8a9099",
     Role.Dark: "#9ea3ab", Role.Shadow: "#70757d",
