@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 
+from app.generators import SPECS
 from tests.gui.conftest import idle, until
 from tests.gui.test_window import Studio, studio  # noqa: F401
 from ui.common.theme import apply_theme
@@ -217,3 +218,34 @@ async def test_system_goes_back_to_the_platform_look_with_dim_disabled_text(
     enabled = palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.ButtonText)
     disabled = palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText)
     assert contrast_ratio(disabled, back) < contrast_ratio(enabled, back) * 0.6
+
+
+def readable_problems(top: QWidget, where: str) -> list[str]:
+    """Every label on screen in ``top`` whose words stand out from their background less than
+    4.5:1, read from the pixels."""
+    problems = []
+    for label in top.findChildren(QLabel):
+        if not (label.isVisible() and label.isEnabled() and label.text().strip()) \
+                or label.visibleRegion().boundingRect().size() != label.size():
+            continue
+        back, text = shown_colours(label)
+        ratio = contrast_ratio(text, back)
+        if ratio < 4.5:
+            problems.append(f"{where}: {label.objectName() or label.text()[:30]!r} "
+                            f"{text.name()} on {back.name()} = {ratio:.2f}:1")
+    return problems
+
+
+# Window problem 4:
+async def test_every_page_reads_in_both_themes(studio: Studio) -> None:  # noqa: F811
+    window = studio.window
+    await sandbox_page(studio)
+    problems: list[str] = []
+    for theme in ("light", "dark"):
+        apply_theme(theme)
+        for gen in SPECS:
+            window.show_generator(gen.key)
+            await settle()
+            problems += readable_problems(window, f"{gen.title} [{theme}]")
+    assert not problems, "\n".join(problems)
+    await idle(timeout=15)
