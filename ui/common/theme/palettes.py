@@ -37,7 +37,7 @@ LIGHT_DISABLED: dict[Role, str] = {
 
 DARK: dict[Role, str] = {
     Role.Window: "#1f2227", Role.WindowText: "#e6e8eb",
-    Role.Base: "#16181c", Role.AlternateBase: "#23262c",
+    Role.Base: "#282c33", Role.AlternateBase: "#2d3139",
     Role.Text: "#e6e8eb", Role.PlaceholderText: "#8b929c",
     Role.Button: "#30353d", Role.ButtonText: "#e6e8eb", Role.BrightText: "#ffffff",
     Role.Light: "#454b55", Role.Midlight: "#383d45", Role.Mid: "#8b929c",
@@ -48,7 +48,7 @@ DARK: dict[Role, str] = {
 }
 DARK_DISABLED: dict[Role, str] = {
     Role.Window: "#1f2227", Role.WindowText: "#5f656e",
-    Role.Base: "#1b1d21", Role.AlternateBase: "#1f2227",
+    Role.Base: "#23262b", Role.AlternateBase: "#23262b",
     Role.Text: "#5f656e", Role.PlaceholderText: "#4c515a",
     Role.Button: "#23262c", Role.ButtonText: "#5f656e", Role.BrightText: "#9aa0a8",
     Role.Light: "#2a2e35", Role.Midlight: "#272a30", Role.Mid: "#4c515a",
