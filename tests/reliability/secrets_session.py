@@ -124,7 +124,7 @@ async def session(base_url: str, root: Path, key: str) -> dict[str, Any]:
 
     async def submit(key_: str, values: dict[str, Any], *, wait: bool = True) -> None:
         tab = window.tab(key_)
-        window.tabs.setCurrentWidget(tab)
+        window.show_generator(key_)
         tab.form.set_values(values)
         await until(lambda: tab.submit_button.isEnabled(), what=f"{key_} ready: "
                     f"{tab.errors()} {tab.hint.text()}")
