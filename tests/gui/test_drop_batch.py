@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.batch import RowState
@@ -98,9 +99,9 @@ async def test_a_browser_link_list_opens_the_sheet_with_reasons(studio: Studio,
     assert "on your own computer or network" in states[5]
     assert "6 URLs: 2 to send, 3 refused, 1 duplicate" in sheet.summary.text()
     # Two rows of 30 s: a Link (1) + a video (5) each.
-    assert sheet.dry_run.text().startswith("Dry run: 12 credits ($2.38 at API Starter) for 2 "
+    assert sheet.status.text().startswith("Dry run: 12 credits ($2.38 at API Starter) for 2 "
                                            "jobs")
-    assert "nothing has been sent" in sheet.dry_run.text()
+    assert sheet.status.text().endswith("not sent yet.")
     assert model.index(0, COL_CREDITS).data() == "6 credits"
     assert model.index(3, COL_CREDITS).data() == "—"
     assert len(simulator.create_log) == paid_before  # a drop sends nothing
@@ -120,7 +121,7 @@ async def test_a_drop_on_the_links_tab_goes_to_links_and_one_url_fills_the_form(
     assert drop(window, text("https://a.example.com/1\nhttps://a.example.com/2\n"))
     sheet = sheet_of(window)
     assert sheet.target_key == "links"
-    assert sheet.dry_run.text().startswith("Dry run: 2 credits")
+    assert sheet.status.text().startswith("Dry run: 2 credits")
     sheet.close()
     window.show_generator("text_to_speech")
     assert drop(window, text("https://shop.example.com/p/toaster"))
@@ -152,7 +153,7 @@ async def test_a_csv_file_maps_its_columns_and_overrides_per_row(
     # Ignore the length column: every row takes the shared length.
     sheet.mapping[1].setCurrentIndex(0)
     await until(lambda: model.index(0, COL_CREDITS).data() == "6 credits")
-    assert sheet.dry_run.text().startswith("Dry run: 18 credits")
+    assert sheet.status.text().startswith("Dry run: 18 credits")
     # A per-row override typed into the sheet.
     assert model.setData(model.index(1, 3), "45")
     await until(lambda: model.index(1, COL_CREDITS).data() == "11 credits")
@@ -179,7 +180,7 @@ async def test_one_confirmation_sends_the_batch_within_its_limit_then_requeue_fa
         assert box is not None and "Dry run: 36 credits" in box.informativeText()
         assert len(simulator.create_log) == posts_before  # nothing before "Send all"
         box.button(QMessageBox.StandardButton.Yes).click()
-        await until(lambda: sheet.run is not None and not sheet._running()
+        await until(lambda: sheet.run is not None and not sheet.sending.running()
                     and all(r.state in (RowState.DONE, RowState.FAILED) for r in sheet.rows),
                     timeout=30)
     finally:
@@ -218,6 +219,7 @@ async def test_a_thousand_dropped_urls_show_the_sheet_quickly(studio: Studio,
     sheet = sheet_of(window)
     QApplication.processEvents()
     shown = time.perf_counter() - started
+    assert sheet.dry is not None
     assert sheet.model.rowCount() == 1000 and sheet.dry.sendable == 1000
     assert sheet.dry.credits == 6000
     print(f"\n1,000 dropped URLs: batch sheet shown and priced in {shown * 1000:.0f} ms")
@@ -252,3 +254,79 @@ async def test_the_budget_guard_refuses_in_the_window_and_the_status_bar_shows_c
     await until(lambda: tab.last_job is not None and tab.last_job.state.is_terminal, timeout=20)
     window.save_settings(Settings(budget_low_balance=str(10**8)))
     await until(lambda: "font-weight" in window.credits_label.styleSheet(), timeout=10)
+
+
+# Window problem 13:
+async def test_the_empty_sheet_takes_pasted_links_and_ctrl_v(studio: Studio,
+                                                             simulator: Sandbox) -> None:
+    await connect_to(studio, simulator)
+    window = studio.window
+    window.batch_action.trigger()  # View → Batch of URLs…
+    sheet = sheet_of(window)
+    assert sheet.rows == []
+    assert sheet.paste.isVisible() and not sheet.view.isVisible()
+    assert sheet.paste.edit.placeholderText() == "Paste product page links, one per line"
+    assert sheet.status.text().startswith("No links yet")
+    assert not sheet.send_button.isEnabled() and not sheet.paste.add_button.isEnabled()
+    # Paste into the box (Ctrl+V there pastes into the box), then Add.
+    QGuiApplication.clipboard().setText("https://shop.example.com/p/one\n"
+                                        "https://shop.example.com/p/two\n")
+    sheet.activateWindow()  # the sheet is a window of its own: keys go to it once active
+    await until(lambda: QApplication.activeWindow() is sheet)
+    sheet.paste.edit.setFocus()
+    QTest.keyClick(sheet.paste.edit, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert "p/two" in sheet.paste.edit.toPlainText()
+    assert sheet.rows == []  # nothing added before Add
+    QTest.mouseClick(sheet.paste.add_button, Qt.MouseButton.LeftButton)
+    assert [r.url for r in sheet.rows] == ["https://shop.example.com/p/one",
+                                           "https://shop.example.com/p/two"]
+    assert not sheet.paste.isVisible() and sheet.view.isVisible()
+    assert sheet.status.text().startswith("Dry run: 12 credits")
+    assert sheet.send_button.isEnabled()
+    # Ctrl+V on the sheet (the table has the focus): more rows, a repeat flagged.
+    QGuiApplication.clipboard().setText("See https://shop.example.com/p/three and "
+                                        "https://shop.example.com/p/one/")
+    sheet.view.setFocus()
+    QTest.keyClick(sheet.view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    model = sheet.model
+    assert model.rowCount() == 4
+    assert model.index(3, COL_STATE).data() == "Duplicate of row 1: skipped"
+    assert sheet.note.text() == "2 links added."
+    assert sheet.status.text().startswith("Dry run: 18 credits")
+    sheet.close()
+
+
+# Window problem 13:
+async def test_the_status_follows_a_real_send(studio: Studio, simulator: Sandbox) -> None:
+    await connect_to(studio, simulator)
+    window = studio.window
+    urls = [f"https://shop.example.com/status/{i}" for i in range(4)]
+    assert drop(window, text("\n".join(urls)))
+    sheet = sheet_of(window)
+    sheet.concurrency.setValue(2)
+    before = sheet.status.text()
+    assert before.startswith("Dry run: 24 credits") and before.endswith("not sent yet.")
+    seen: list[str] = []
+
+    def saw(words: str) -> bool:
+        if not seen or seen[-1] != sheet.status.text():
+            seen.append(sheet.status.text())
+        return any(words in line for line in seen)
+
+    simulator.set_faults(latency=0.1)  # slow enough to see the batch being sent
+    try:
+        QTest.mouseClick(sheet.send_button, Qt.MouseButton.LeftButton)
+        await until(lambda: batch_confirmation(sheet) is not None)
+        box = batch_confirmation(sheet)
+        assert box is not None and "not sent yet" in box.informativeText()
+        box.button(QMessageBox.StandardButton.Yes).click()
+        await until(lambda: saw("Sending: "), timeout=10)
+        await until(lambda: saw("Sent: ") and not sheet.sending.running(), timeout=30)
+    finally:
+        simulator.set_faults(latency=0)
+    sending = next(line for line in seen if line.startswith("Sending: "))
+    assert " of 4 sent" in sending and "estimate 24 credits in all" in sending
+    assert sheet.status.text() == "Sent: 4 jobs (4 done) · estimate 24 credits in all."
+    assert not any("not sent yet" in line or "nothing has been sent" in line
+                   for line in seen[1:])
+    sheet.close()

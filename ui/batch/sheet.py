@@ -1,9 +1,11 @@
 """The batch sheet: many product URLs at once — checked, priced, confirmed once, then run.
 
-Opened by a drop of several URLs (or a ``.txt``/``.csv`` file) on the window. A row per URL
-with its problem (refused, duplicate) or its cost; shared settings with per-row overrides
-(editable cells); CSV column mapping; a dry run (credits, dollars, wall time) before anything
-is sent; one confirmation for the whole batch; "requeue failed only" afterwards.
+Opened by a drop of several URLs (or a ``.txt``/``.csv`` file) on the window, or empty from
+View → Batch of URLs… (links pasted into its box, or Ctrl+V). A row per URL with its problem
+(refused, duplicate) or its cost; shared settings with per-row overrides (editable cells); CSV
+column mapping; a dry run (credits, dollars, wall time) before anything is sent; one
+confirmation for the whole batch; a status line that follows the batch (sending N of M, sent);
+"requeue failed only" afterwards.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -23,7 +26,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QPushButton,
     QSpinBox,
     QTableView,
@@ -38,24 +40,22 @@ from app.batch import (
     BatchPlan,
     BatchRow,
     BatchRun,
-    RowState,
     Table,
-    guess_mapping,
     load_file,
     plan_batch,
     rows_from_table,
 )
 from app.generators import BY_KEY, DurationKind
-from app.generators.quote import format_credits
 from app.pricing import Plan
+from ui.batch.adding import PasteBox, with_pasted
+from ui.batch.mapping import ColumnMapping
 from ui.batch.model import COL_ROW, COL_STATE, COL_URL, BatchModel
-from ui.batch.wording import dry_run_text, money_note
-from ui.common.widgets import ask_to_send, named
+from ui.batch.sending import BatchSending
+from ui.batch.wording import dry_run_text
+from ui.common.widgets import named
 from ui.forms.base import FieldEditor
 from ui.forms.form import make_editor
-from ui.service import Mode, StudioService
-
-IGNORE = "(ignore)"
+from ui.service import StudioService
 
 
 class BatchSheet(QDialog):
@@ -75,10 +75,9 @@ class BatchSheet(QDialog):
         self.plan_of = plan
         self.table = table
         self.initial = dict(initial or {})
-        self.run: BatchRun | None = None
+        self.sending = BatchSending(self)
         self.dry: BatchPlan | None = None
         self.editors: dict[str, FieldEditor] = {}
-        self._dialog: QMessageBox | None = None
         # Injected in tests; a file dialog opened with open() otherwise.
         self.choose_file: Callable[[Callable[[str], None]], None] = self._choose_file
 
@@ -106,10 +105,12 @@ class BatchSheet(QDialog):
 
         self.shared_box = QWidget()
         self.shared_form = QFormLayout(self.shared_box)
-        self.mapping_box = QWidget()
-        self.mapping_layout = QHBoxLayout(self.mapping_box)
-        self.mapping_layout.setContentsMargins(0, 0, 0, 0)
-        self.mapping: list[QComboBox] = []
+        self.columns = ColumnMapping()
+        self.columns.changed.connect(self._mapping_changed)
+        self.paste = PasteBox()
+        self.paste.added.connect(self.add_links)
+        QShortcut(QKeySequence.StandardKey.Paste, self, self.paste_clipboard,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
         self.model = BatchModel(target, rows, self)
         self.model.on_override = self._override_message
@@ -125,10 +126,10 @@ class BatchSheet(QDialog):
         header.setSectionResizeMode(COL_STATE, QHeaderView.ResizeMode.Stretch)
         self.view.setColumnWidth(COL_ROW, 50)
 
-        self.dry_run = named(QLabel(), "batch_dry_run",
-                             "Dry run: what the batch would cost and take")
-        self.dry_run.setWordWrap(True)
-        self.dry_run.setStyleSheet("font-weight: 600;")
+        self.status = named(QLabel(), "batch_status",
+                            "Batch status: the dry run before sending, then its progress")
+        self.status.setWordWrap(True)
+        self.status.setStyleSheet("font-weight: 600;")
         self.note = named(QLabel(), "batch_note", "Batch messages")
         self.note.setWordWrap(True)
 
@@ -137,12 +138,12 @@ class BatchSheet(QDialog):
         self.import_button.clicked.connect(lambda: self.choose_file(self.import_file))
         self.send_button = named(QPushButton("Send…"), "batch_send", "Send the batch")
         self.send_button.setDefault(True)
-        self.send_button.clicked.connect(self.request_send)
+        self.send_button.clicked.connect(self.sending.request_send)
         self.requeue_button = named(QPushButton("Requeue failed only…"), "batch_requeue",
                                     "Send the failed rows again")
-        self.requeue_button.clicked.connect(self.request_requeue)
+        self.requeue_button.clicked.connect(self.sending.request_requeue)
         self.stop_button = named(QPushButton("Stop sending"), "batch_stop", "Send no more rows")
-        self.stop_button.clicked.connect(self.stop)
+        self.stop_button.clicked.connect(self.sending.stop)
         self.close_button = named(QPushButton("Close"), "batch_close", "Close the batch sheet")
         self.close_button.clicked.connect(self.close)
 
@@ -151,7 +152,8 @@ class BatchSheet(QDialog):
         top.addRow("Jobs running at once", self.concurrency)
         self.media_row_label = QLabel("Reference video length")
         top.addRow(self.media_row_label, self.media_seconds)
-        top.addRow("Columns", self.mapping_box)
+        self.columns_label = QLabel("Columns")
+        top.addRow(self.columns_label, self.columns)
         buttons = QHBoxLayout()
         buttons.addWidget(self.import_button)
         buttons.addStretch(1)
@@ -165,8 +167,9 @@ class BatchSheet(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addLayout(settings)
+        layout.addWidget(self.paste, 1)
         layout.addWidget(self.view, 1)
-        layout.addWidget(self.dry_run)
+        layout.addWidget(self.status)
         layout.addWidget(self.note)
         layout.addLayout(buttons)
 
@@ -175,7 +178,7 @@ class BatchSheet(QDialog):
         self._reprice_timer.setInterval(150)
         self._reprice_timer.timeout.connect(self.reprice)
         self._build_shared()
-        self._build_mapping()
+        self.columns.build(self.table, self.target_key)
         self.reprice()
 
     # ------------------------------------------------------------------ state
@@ -187,6 +190,16 @@ class BatchSheet(QDialog):
     @property
     def rows(self) -> list[BatchRow]:
         return self.model.rows
+
+    @property
+    def run(self) -> BatchRun | None:
+        """The batch's run once it was confirmed (None before)."""
+        return self.sending.run
+
+    @property
+    def mapping(self) -> list[QComboBox]:
+        """The column menus of a CSV batch (none otherwise)."""
+        return self.columns.combos
 
     def _starting_values(self) -> dict[str, Any]:
         """The target's defaults, then what the tab held for the shared settings."""
@@ -218,38 +231,11 @@ class BatchSheet(QDialog):
         self.media_seconds.setVisible(media)
         self.media_row_label.setVisible(media)
 
-    def _build_mapping(self) -> None:
-        for combo in self.mapping:
-            combo.deleteLater()
-        self.mapping.clear()
-        self.mapping_box.setVisible(self.table is not None)
-        if self.table is None:
-            return
-        guessed = guess_mapping(self.table, self.target_key)
-        options = [IGNORE, "url", *BATCH_FIELDS[self.target_key]]
-        gen = BY_KEY[self.target_key]
-        for column in range(self.table.width):
-            combo = QComboBox()
-            combo.setObjectName(f"batch_column_{column}")
-            combo.setAccessibleName(f"What {self.table.column_title(column)} holds")
-            combo.setToolTip(self.table.column_title(column))
-            for option in options:
-                label = {"url": "URL", IGNORE: IGNORE}.get(option) or gen.field(option).label
-                combo.addItem(f"{self.table.column_title(column)} → {label}", option)
-            combo.setCurrentIndex(options.index(guessed.get(column, IGNORE)))
-            combo.currentIndexChanged.connect(self._mapping_changed)
-            self.mapping.append(combo)
-            self.mapping_layout.addWidget(combo)
-
-    def column_mapping(self) -> dict[int, str]:
-        return {i: str(c.currentData()) for i, c in enumerate(self.mapping)
-                if c.currentData() != IGNORE}
-
     def _mapping_changed(self) -> None:
         if self.table is None:
             return
         try:
-            rows = rows_from_table(self.table, self.column_mapping(), self.target_key)
+            rows = rows_from_table(self.table, self.columns.mapping(), self.target_key)
         except BatchError as exc:
             self.note.setText(str(exc))
             rows = []
@@ -257,10 +243,10 @@ class BatchSheet(QDialog):
         self.reprice()
 
     def _target_changed(self) -> None:
-        self.run = None
+        self.sending.run = None
         self._build_shared()
         if self.table is not None:
-            self._build_mapping()
+            self.columns.build(self.table, self.target_key)
             self._mapping_changed()
             return
         for row in self.rows:
@@ -271,6 +257,11 @@ class BatchSheet(QDialog):
 
     def _schedule_reprice(self, *_args: object) -> None:
         self._reprice_timer.start()
+
+    def schedule_reprice(self) -> None:
+        """A row changed while sending: the status follows soon (rows change in bursts)."""
+        if not self._reprice_timer.isActive():
+            self._reprice_timer.start()
 
     def _override_message(self, message: str) -> None:
         self.note.setText(message)
@@ -288,108 +279,40 @@ class BatchSheet(QDialog):
                               media_seconds=media or None)
         self.model.set_plan(self.dry, shared)
         d = self.dry
-        parts = [f"{d.rows:,} URL{'s' if d.rows != 1 else ''}: {d.sendable:,} to send"]
+        sent = self.run is not None
+        parts = [f"{d.rows:,} URL{'s' if d.rows != 1 else ''}: {d.sendable:,} "
+                 + ("in the batch" if sent else "to send")]
         if d.refused:
             parts.append(f"{d.refused:,} refused")
         if d.duplicates:
             parts.append(f"{d.duplicates:,} duplicate{'s' if d.duplicates != 1 else ''}")
         self.summary.setText(f"<b>{gen.title}</b> for each product page — "
-                             + ", ".join(parts) + ".")
-        self.dry_run.setText(dry_run_text(d, plan, self.service.credits,
-                                          self.concurrency.value()))
-        running = self.run is not None and self._running()
+                             + (", ".join(parts) if d.rows else "no links yet") + ".")
+        self.columns_label.setVisible(self.table is not None)
+        self.status.setText(self.sending.status() if self.run is not None
+                            else dry_run_text(d, plan, self.service.credits,
+                                              self.concurrency.value()))
+        empty = not self.rows and self.run is None
+        self.paste.setVisible(empty)
+        self.view.setVisible(not empty)
+        running = self.sending.running()
         self.send_button.setEnabled(d.sendable > 0 and d.credits is not None and not running
                                     and self.run is None and self.service.connected)
-        self.send_button.setText(f"Send {d.sendable:,} job{'s' if d.sendable != 1 else ''}…")
+        self.send_button.setText("Sent" if sent else
+                                 f"Send {d.sendable:,} job{'s' if d.sendable != 1 else ''}…")
         failed = self.run.failed_indexes() if self.run is not None else []
         self.requeue_button.setEnabled(bool(failed) and not running)
         self.requeue_button.setText(f"Requeue {len(failed)} failed only…" if failed
                                     else "Requeue failed only…")
         self.stop_button.setEnabled(running)
 
-    def _running(self) -> bool:
-        return any(r.state in (RowState.SENDING, RowState.RUNNING) for r in self.rows)
-
-    # ------------------------------------------------------------------ sending
-
-    def _confirm(self, question: str, details: str, on_yes: Callable[[], None]) -> None:
-        self._dialog = ask_to_send(self, name="confirm_batch", title="Confirm the batch",
-                                   question=question, details=details, send_text="Send all",
-                                   send_name="confirm_batch_send", on_send=on_yes,
-                                   send_is_default=False)
-
-    def _money_note(self) -> str:
-        return money_note(self.service.mode == Mode.SANDBOX)
-
-    def request_send(self) -> None:
-        self.reprice()
-        if not self.send_button.isEnabled() or self.dry is None:
-            return
-        self._confirm(f"Send {self.dry.sendable:,} {BY_KEY[self.target_key].title} jobs?",
-                      self.dry_run.text() + self._money_note(), self._send)
-
-    def _send(self) -> None:
-        gen = BY_KEY[self.target_key]
-        media = self.media_seconds.value() if gen.duration.kind is DurationKind.MEDIA else None
-        self.run = self.service.run_batch(
-            self.target_key, self.shared_values(), self.rows,
-            concurrency=self.concurrency.value(), media_seconds=media or None,
-            on_row=self._row_changed)
+    def lock_settings(self) -> None:
+        """Sent: the shared settings, target and columns no longer change."""
         for editor in self.editors.values():
             editor.setEnabled(False)
         self.target.setEnabled(False)
         self.import_button.setEnabled(False)
-        for combo in self.mapping:
-            combo.setEnabled(False)
-        task = self.service.start_batch(self.run)
-        task.add_done_callback(lambda _t: self._finished())
-        self.reprice()
-
-    def request_requeue(self) -> None:
-        if self.run is None:
-            return
-        failed = self.run.failed_indexes()
-        if not failed:
-            return
-        again = plan_batch(self.target_key, self.run.shared,
-                           [self.rows[i] for i in failed], concurrency=self.run.concurrency,
-                           plan=self.plan_of(), media_seconds=self.run.media_seconds)
-        cost = format_credits(again.credits) if again.credits is not None else "unknown"
-        self._confirm(f"Send the {len(failed)} failed row{'s' if len(failed) != 1 else ''} "
-                      f"again?", f"Estimated cost: {cost} (a Link already made for a row is "
-                      f"reused).{self._money_note()}", self._requeue)
-
-    def _requeue(self) -> None:
-        if self.run is None:
-            return
-        task = self.service.start_batch(self.run, failed_only=True)
-        task.add_done_callback(lambda _t: self._finished())
-        self.reprice()
-
-    def stop(self) -> None:
-        if self.run is not None:
-            self.run.cancelled = True
-            self.note.setText("No more rows will be sent; jobs already sent keep running.")
-
-    def _row_changed(self, index: int, _row: BatchRow) -> None:
-        if index < len(self.rows):
-            self.model.row_changed(index)
-        self._schedule_status()
-
-    def _schedule_status(self) -> None:
-        if not self._reprice_timer.isActive():
-            self._reprice_timer.start()
-
-    def _finished(self) -> None:
-        if self.run is not None:
-            self.run.cancelled = False
-        counts: dict[RowState, int] = {}
-        for row in self.rows:
-            if row.sendable:
-                counts[row.state] = counts.get(row.state, 0) + 1
-        self.note.setText("Batch finished: " + ", ".join(
-            f"{n} {state.value}" for state, n in sorted(counts.items())) + ".")
-        self.reprice()
+        self.columns.set_enabled(False)
 
     # ------------------------------------------------------------------ importing
 
@@ -411,7 +334,38 @@ class BatchSheet(QDialog):
             self.note.setText(str(exc))
             return
         self.table = table
-        self._build_mapping()
+        self.columns.build(table, self.target_key)
         self.model.reset(self.target_key, rows)
         self.note.setText(f"{len(rows):,} rows read from {Path(path).name}.")
         self.reprice()
+
+    # ------------------------------------------------------------------ pasting
+
+    def paste_clipboard(self) -> int:
+        """Ctrl+V on the sheet: the clipboard's links added as rows."""
+        return self.add_links(QGuiApplication.clipboard().text())
+
+    def add_links(self, text: str) -> int:
+        """The links in ``text`` (pasted into the box, or Ctrl+V) added after the rows, read
+        as a drop is; returns how many were added."""
+        if self.run is not None:
+            self.note.setText("This batch was sent: open a new batch sheet (View → Batch of "
+                              "URLs…) for more links.")
+            return 0
+        try:
+            rows, added = with_pasted(self.rows, text)
+        except BatchError as exc:
+            self.note.setText(str(exc))
+            return 0
+        if not added:
+            self.note.setText("No web address in the pasted text.")
+            return 0
+        if self.table is not None:  # one list of URLs now: no single column mapping
+            self.table = None
+            self.columns.build(None, self.target_key)
+        self.model.reset(self.target_key, rows)
+        self.paste.edit.clear()
+        self.note.setText(f"{added:,} link{'s' if added != 1 else ''} added.")
+        self.reprice()
+        self.view.setFocus()
+        return added
