@@ -3,6 +3,7 @@ generator asks for (a product page or its Link, a job name, an aspect ratio, a m
 
 from __future__ import annotations
 
+from app.generators._vocab import readable_choices
 from app.generators.spec import (
     Field,
     FieldKind,
@@ -33,18 +34,23 @@ _LANGUAGE_NAMES = {
     "id": "Indonesian", "ms": "Malay", "ro": "Romanian"}
 LANGUAGES = choices(*_LANGUAGE_NAMES, labels=_LANGUAGE_NAMES)
 """ISO-639-1 codes: the docs' (partial) list and a few more; other codes may be typed."""
-SCRIPT_STYLES = choices("BenefitsV2", "DIY", "DiscoveryWriter", "ProblemSolutionV2",
-                        "CallToActionV2")
-"""Script styles the docs name (their list is partial: other names may be typed)."""
+SCRIPT_STYLES = readable_choices("BenefitsV2", "DIY", "DiscoveryWriter", "ProblemSolutionV2",
+                                 "CallToActionV2",
+                                 labels={"ProblemSolutionV2": "Problem and solution"})
+"""Script styles the docs name (their list is partial: other names may be typed), shown by
+readable names and sent as the docs write them."""
 MAX_COMPARED_STYLES = 6
-VISUAL_STYLES = choices("AvatarBubbleTemplate", "GreenScreenEffectTemplate",
-                        "SimpleAvatarOverlayTemplate", "DynamicProductTemplate",
-                        "FullScreenTemplate", "QuickTransitionTemplate", "EnhancedVanillaTemplate",
-                        "DynamicGreenScreenEffect", "FeatureHighlightTemplate")
-"""Visual styles as the docs write them (their list is partial: other names may be typed)."""
-CAPTION_STYLES = choices("normal-black", "normal-white", "normal-red", "normal-blue", "neo",
-                         "brick", "frenzy", "verana", "mustard", "glow", "mint", "coolers", "bilo",
-                         "toons", "deep-blue", "mystique", "caution", "duality")
+VISUAL_STYLES = readable_choices("AvatarBubbleTemplate", "GreenScreenEffectTemplate",
+                                 "SimpleAvatarOverlayTemplate", "DynamicProductTemplate",
+                                 "FullScreenTemplate", "QuickTransitionTemplate",
+                                 "EnhancedVanillaTemplate", "DynamicGreenScreenEffect",
+                                 "FeatureHighlightTemplate")
+"""Visual styles as the docs write them (their list is partial: other names may be typed),
+shown by readable names ("Green screen effect")."""
+CAPTION_STYLES = readable_choices("normal-black", "normal-white", "normal-red", "normal-blue",
+                                  "neo", "brick", "frenzy", "verana", "mustard", "glow", "mint",
+                                  "coolers", "bilo", "toons", "deep-blue", "mystique", "caution",
+                                  "duality")
 TARGET_PLATFORMS = choices("TikTok", "Instagram", "YouTube", "Facebook", "Snapchat")
 SHORTS_STYLES = choices("4K realistic", "3D", "Cinematic", "Cartoonish", "Line art",
                         "Pixel art", "Mysterious", "Steam punk", "Collage", "Kawaii")

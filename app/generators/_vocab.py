@@ -3,6 +3,7 @@ choices, and the error a form's values raise."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -83,7 +84,37 @@ def choices(*values: Any, labels: Mapping[Any, str] | None = None) -> tuple[Choi
     return tuple(Choice(v, labels.get(v, str(v))) for v in values)
 
 
+_WORD_RE = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+_ACRONYMS = {"DIY", "CTA", "UGC", "AI"}
+
+
+def readable_name(api_name: str) -> str:
+    """An API name as a creator reads it: ``GreenScreenEffectTemplate`` → "Green screen
+    effect", ``ProblemSolutionV2`` → "Problem solution", ``deep-blue`` → "Deep blue" (a
+    trailing "Template" or version is the API's bookkeeping, not the style's name)."""
+    words = _WORD_RE.findall(api_name.replace("-", " ").replace("_", " "))
+    while len(words) > 1 and (words[-1] == "Template" or words[-1].isdigit()
+                              or words[-1] in ("V", "v")):
+        words.pop()
+    if len(words) > 1 and words[-2:] == ["V", "2"]:
+        words = words[:-2]
+    if not words or words == ["V"]:
+        return api_name
+    shown = [w if w in _ACRONYMS else w.lower() for w in words]
+    first = shown[0]
+    shown[0] = first if first in _ACRONYMS else first[:1].upper() + first[1:]
+    return " ".join(shown)
+
+
+def readable_choices(*values: str, labels: Mapping[str, str] | None = None
+                     ) -> tuple[Choice, ...]:
+    """Choices whose labels are :func:`readable_name` of the API value (``labels`` where a
+    better wording is known); the value sent stays the API's exactly."""
+    labels = labels or {}
+    return tuple(Choice(v, labels.get(v) or readable_name(v)) for v in values)
+
+
 __all__ = [
     "Action", "Choice", "DurationKind", "FieldKind", "Flow", "ResultKind", "SpecError",
-    "Values", "choices",
+    "Values", "choices", "readable_choices", "readable_name",
 ]
