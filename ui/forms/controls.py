@@ -9,9 +9,18 @@ estimator's length control too); ``tests/gui/test_form_money.py`` scrolls over a
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QWheelEvent
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QSlider, QSpinBox, QWidget
+from PySide6.QtWidgets import (
+    QAbstractSlider,
+    QAbstractSpinBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QScrollBar,
+    QSlider,
+    QSpinBox,
+    QWidget,
+)
 
 
 class NoWheel:
@@ -54,4 +63,36 @@ class DoubleSpinBox(NoWheel, QDoubleSpinBox):
         self._no_wheel_setup()
 
 
-__all__ = ["Combo", "DoubleSpinBox", "NoWheel", "Slider", "SpinBox"]
+class _WheelGuard(QObject):
+    """The same rule for a control built elsewhere as a plain Qt one: an unfocused control's
+    wheel notch is not delivered to it (ignored, Qt hands it on to its parents)."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Wheel and isinstance(watched, QWidget) \
+                and not watched.hasFocus():
+            event.ignore()
+            return True
+        return False
+
+
+_GUARD = _WheelGuard()
+
+
+def guard_wheels(root: QWidget) -> int:
+    """Give every combo box, spin box and slider under ``root`` that is not already one of
+    this module's controls the same wheel rule; returns how many were guarded."""
+    guarded = 0
+    for control in root.findChildren(QWidget):
+        if isinstance(control, NoWheel | QScrollBar) or not isinstance(
+                control, QComboBox | QAbstractSpinBox | QAbstractSlider):
+            continue
+        if control.property("wheel_guarded"):
+            continue
+        control.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        control.installEventFilter(_GUARD)
+        control.setProperty("wheel_guarded", True)
+        guarded += 1
+    return guarded
+
+
+__all__ = ["Combo", "DoubleSpinBox", "NoWheel", "Slider", "SpinBox", "guard_wheels"]

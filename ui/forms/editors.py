@@ -161,6 +161,9 @@ class ChoiceEditor(FieldEditor):
             self.combo.addItem(UNSET, None)
         for choice in field.choices:
             self.combo.addItem(choice.label, choice.value)
+            if choice.label != str(choice.value):  # a readable name: the API's on hover
+                self.combo.setItemData(self.combo.count() - 1, f"Sent as {choice.value}",
+                                       Qt.ItemDataRole.ToolTipRole)
         self.combo.setEditable(field.open_choices)
         if field.open_choices:
             self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
@@ -196,6 +199,8 @@ class MultiChoiceEditor(FieldEditor):
         for choice in field.choices:
             item = QListWidgetItem(choice.label)
             item.setData(Qt.ItemDataRole.UserRole, choice.value)
+            if choice.label != str(choice.value):
+                item.setToolTip(f"Sent as {choice.value}")
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
             self.list.addItem(item)

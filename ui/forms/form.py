@@ -8,6 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.generators import Field, FieldKind, Flow, GeneratorSpec
+from ui.common.theme import ERROR, set_tone
 from ui.forms.base import FieldEditor
 from ui.forms.custom import CUSTOM_EDITORS
 from ui.forms.editors import PLAIN_EDITORS
@@ -50,7 +51,7 @@ class GeneratorForm(QWidget):
             error = QLabel()
             error.setObjectName(f"error_{spec.key}_{f.name}")
             error.setAccessibleName(f"{f.label} problem")
-            error.setStyleSheet("color: #b91c1c;")
+            set_tone(error, ERROR)
             error.setWordWrap(True)
             error.hide()
             self.errors[f.name] = error
@@ -108,6 +109,32 @@ class GeneratorForm(QWidget):
         """Whether ``name``'s row belongs to the current flow (hidden rows are not asked)."""
         rows, box = self._rows[name]
         return rows.isRowVisible(box)
+
+    def reveal(self, name: str) -> FieldEditor | None:
+        """``name``'s editor made visible (the advanced options opened if it is one of
+        them), or ``None`` when the current flow does not ask for it."""
+        editor = self.editors.get(name)
+        if editor is None or not self.field_shown(name):
+            return None
+        if editor.field.advanced and not self.advanced_box.isVisible():
+            self.advanced_toggle.setChecked(True)
+        return editor
+
+    def value_text(self, name: str) -> str:
+        """``name``'s value as the form shows it ("30 s", "Standard"), for the estimate's
+        line of what the price rests on."""
+        f = self.editors[name].field
+        value = self.editors[name].value()
+        if value is None:
+            return "default"
+        if isinstance(value, list | tuple):
+            return f"{len(value)} chosen"
+        for choice in f.choices:
+            if choice.value == value:
+                return choice.label.split(" (")[0]  # "Standard (5 credits per 30 s)"
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return str(value)
 
     def _toggle_advanced(self, shown: bool) -> None:
         self.advanced_box.setVisible(shown)

@@ -5,144 +5,28 @@ least N credits" where the docs give only a model's lowest price; "Price unknown
 after the run) where they give none; a price learned from the user's last run of the same
 model and settings, with its date. The breakdown keeps the quote's lines (× outputs among
 them), the warnings keep the quote's (a table price that disagreed with a real charge).
+
+The panel is compact (its height is its content's) and holds what sets the price: the length
+control where no form field gives the length, and a "Priced on" line naming the form fields
+that do (a click scrolls the form to the field and focuses it).
 """
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (
-    QFrame,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from app.generators import DurationKind, DurationSource
 from app.generators.quote import Quote, format_credits
 from app.generators.quote_words import learned_text, unknown_price
 from app.pricing.money import dollars_text
-from ui.forms.schema_lists import DoubleSpinBox, Slider
+from ui.common.theme import WARNING, set_tone
+from ui.generator.length import SLIDER_STEPS_PER_SECOND, DurationControl
 
-SLIDER_STEPS_PER_SECOND = 10
-
-
-class DurationControl(QWidget):
-    """Billed length in seconds: a spin box and a slider, filled automatically (from the chosen
-    length or the script at words per minute) until the user overrides it. Both take the
-    mouse wheel only once focused: scrolling past them never changes the price."""
-
-    changed = Signal()
-
-    def __init__(self, source: DurationSource, key: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.source = source
-        self.overridden = False
-        self._auto: float | None = source.default_seconds
-        self.setObjectName(f"duration_{key}")
-        self.setAccessibleName(source.label)
-
-        self.spin = DoubleSpinBox()
-        self.spin.setObjectName(f"duration_{key}_spin")
-        self.spin.setAccessibleName(f"{source.label} in seconds")
-        self.spin.setDecimals(1)
-        self.spin.setRange(0, source.maximum)
-        self.spin.setSuffix(" s")
-        self.spin.setSpecialValueText("—")
-        self.spin.setKeyboardTracking(True)
-
-        self.slider = Slider(Qt.Orientation.Horizontal)
-        self.slider.setObjectName(f"duration_{key}_slider")
-        self.slider.setAccessibleName(f"{source.label} slider")
-        slider_max = min(source.maximum, 600 if source.maximum > 60 else source.maximum)
-        self.slider.setRange(0, int(slider_max * SLIDER_STEPS_PER_SECOND))
-        self.slider.setSingleStep(SLIDER_STEPS_PER_SECOND)
-        self.slider.setPageStep(30 * SLIDER_STEPS_PER_SECOND)
-
-        self.auto_button = QPushButton("Auto")
-        self.auto_button.setObjectName(f"duration_{key}_auto")
-        self.auto_button.setAccessibleName("Use the automatic length")
-        self.auto_button.setToolTip("Go back to the length worked out from the form")
-        self.auto_button.setVisible(False)
-        self.auto_button.clicked.connect(self.reset_to_auto)
-
-        self.hint = QLabel(source.note)
-        self.hint.setObjectName(f"duration_{key}_hint")
-        self.hint.setWordWrap(True)
-        self.hint.setStyleSheet("color: palette(mid);")
-
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.spin)
-        row.addWidget(self.slider, 1)
-        row.addWidget(self.auto_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(row)
-        layout.addWidget(self.hint)
-
-        self._syncing = False
-        self.spin.valueChanged.connect(self._spin_moved)
-        self.slider.valueChanged.connect(self._slider_moved)
-        self._show(self._auto)
-
-    @property
-    def entered_by_user(self) -> bool:
-        """MEDIA lengths are the user's to enter: there is nothing to compute them from."""
-        return self.source.kind is DurationKind.MEDIA
-
-    def seconds(self) -> float | None:
-        value = self.spin.value()
-        return value if value > 0 else None
-
-    def set_auto(self, seconds: float | None) -> None:
-        """The length worked out from the form; shown unless the user has overridden it."""
-        self._auto = seconds
-        if not self.overridden:
-            self._show(seconds)
-
-    def set_seconds(self, seconds: float) -> None:
-        """Set the length as if the user typed it."""
-        self.spin.setValue(seconds)
-
-    def reset_to_auto(self) -> None:
-        self.overridden = False
-        self.auto_button.setVisible(False)
-        self._show(self._auto)
-        self.changed.emit()
-
-    def _show(self, seconds: float | None) -> None:
-        self._syncing = True
-        try:
-            self.spin.setValue(seconds or 0)
-            self.slider.setValue(round((seconds or 0) * SLIDER_STEPS_PER_SECOND))
-        finally:
-            self._syncing = False
-
-    def _user_set(self) -> None:
-        if not self.entered_by_user:
-            self.overridden = True
-            self.auto_button.setVisible(True)
-        self.changed.emit()
-
-    def _spin_moved(self, value: float) -> None:
-        if self._syncing:
-            return
-        self._syncing = True
-        self.slider.setValue(round(value * SLIDER_STEPS_PER_SECOND))
-        self._syncing = False
-        self._user_set()
-
-    def _slider_moved(self, position: int) -> None:
-        if self._syncing:
-            return
-        self._syncing = True
-        self.spin.setValue(position / SLIDER_STEPS_PER_SECOND)
-        self._syncing = False
-        self._user_set()
-
+FIELD_LINK = "field:"
+"""Links in the panel and the tab's hint name a form field: ``field:<name>``."""
 
 money = dollars_text
 """Dollars as the app writes them everywhere (``app.pricing.money.dollars_text``)."""
@@ -175,7 +59,10 @@ def headline(q: Quote) -> tuple[str, str]:
 
 
 class EstimatorPanel(QFrame):
-    """Credits, the billing breakdown, dollars at the plan, the balance after, warnings."""
+    """Credits, the billing breakdown, dollars at the plan, the balance after, warnings, and
+    the inputs the price rests on (``fieldRequested(name)`` when one of them is clicked)."""
+
+    fieldRequested = Signal(str)
 
     def __init__(self, key: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -210,16 +97,46 @@ class EstimatorPanel(QFrame):
         self.warnings.setObjectName(f"estimator_{key}_warnings")
         self.warnings.setAccessibleName("Cost warnings")
         self.warnings.setWordWrap(True)
-        self.warnings.setStyleSheet("color: #b45309;")
+        set_tone(self.warnings, WARNING)
         for label in (self.credits, self.basis, self.dollars, self.breakdown, self.balance,
                       self.warnings):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout = QVBoxLayout(self)
+        self.inputs = QLabel("")
+        self.inputs.setObjectName(f"estimator_{key}_inputs")
+        self.inputs.setAccessibleName("The form's inputs this price rests on")
+        self.inputs.setWordWrap(True)
+        self.inputs.setTextFormat(Qt.TextFormat.RichText)
+        self.inputs.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+        self.inputs.setToolTip("Click one to go to it in the form")
+        self.inputs.linkActivated.connect(self._link)
+        self.inputs.hide()
+        self.length: DurationControl | None = None
+        self._layout = QVBoxLayout(self)
+        self._layout.setSpacing(4)
         for widget in (self.title, self.credits, self.basis, self.dollars, self.breakdown,
-                       self.balance, self.warnings):
-            layout.addWidget(widget)
-        layout.addStretch(1)
+                       self.balance, self.warnings, self.inputs):
+            self._layout.addWidget(widget)
+        # As tall as what it shows: never a box of empty space under the figure.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.quote: Quote | None = None
+
+    def set_length_control(self, control: DurationControl) -> None:
+        """Host the generator's own length input under the figure it drives."""
+        self.length = control
+        self._layout.addWidget(control)
+
+    def show_inputs(self, inputs: list[tuple[str, str]]) -> None:
+        """The form fields the price rests on, as ``(field name, "Label: value")``: each a
+        link that takes the creator to the field."""
+        links = " · ".join(f"<a href='{FIELD_LINK}{escape(name, quote=True)}'>"
+                           f"{escape(text)}</a>" for name, text in inputs)
+        self.inputs.setText(f"Priced on {links}" if links else "")
+        self.inputs.setVisible(bool(links))
+
+    def _link(self, link: str) -> None:
+        if link.startswith(FIELD_LINK):
+            self.fieldRequested.emit(link.removeprefix(FIELD_LINK))
 
     def show_quote(self, quote: Quote, plan_name: str) -> None:
         self.quote = quote
@@ -248,3 +165,9 @@ class EstimatorPanel(QFrame):
         else:
             self.balance.setText(f"Balance after: {format_credits(quote.balance_after)}")
         self.warnings.setText("\n".join(f"⚠ {w}" for w in quote.warnings))
+        self.balance.setVisible(bool(self.balance.text()))
+        self.warnings.setVisible(bool(self.warnings.text()))
+
+
+__all__ = ["FIELD_LINK", "SLIDER_STEPS_PER_SECOND", "DurationControl", "EstimatorPanel",
+           "headline", "money"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt, QUrl, Signal
@@ -62,6 +63,17 @@ class StyleCosts:
         return self.render.credits if self.render is not None else None
 
 
+def style_name(spec: GeneratorSpec, value: str) -> str:
+    """A visual style as a creator reads it ("Avatar bubble" for ``AvatarBubbleTemplate``):
+    its label in the spec's list of styles, else the name Creatify gave."""
+    for name in (spec.style_field, spec.styles_field):
+        if name:
+            for choice in spec.field(name).choices:
+                if choice.value == value:
+                    return choice.label
+    return value
+
+
 def billed_seconds(spec: GeneratorSpec, record: JobRecord) -> float | None:
     """The length the render is billed on: Creatify's figure if it gave one, else the
     length that was asked for."""
@@ -102,7 +114,7 @@ class StyleCard(QFrame):
     """One style: thumbnail, name, length, open the preview, render this one."""
 
     def __init__(self, index: int, preview: StylePreview, render_label: str,
-                 parent: QWidget | None = None) -> None:
+                 title: str | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.preview = preview
         self.setObjectName(f"style_card_{index}")
@@ -115,7 +127,12 @@ class StyleCard(QFrame):
         self.thumb.setFixedSize(THUMB_WIDTH, THUMB_HEIGHT)
         self.thumb.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.thumb.setStyleSheet("background: palette(midlight); color: palette(mid);")
-        self.name = QLabel(f"<b>{preview.visual_style}</b>")
+        api = preview.visual_style
+        title = title or api
+        # The readable name, and under it the name Creatify's docs and editor use.
+        self.name = QLabel(f"<b>{escape(title)}</b>" + (f"<br><small>{escape(api)}</small>"
+                                                        if title != api else ""))
+        self.name.setToolTip(f"Sent to Creatify as {api}")
         self.name.setObjectName(f"style_name_{index}")
         self.name.setTextFormat(Qt.TextFormat.RichText)
         self.length = QLabel(f"{preview.duration:g} s" if preview.duration else "")
@@ -206,7 +223,7 @@ class StylesDialog(QDialog):
         grid = QGridLayout(grid_box)
         self.cards: list[StyleCard] = []
         for i, preview in enumerate(record.previews):
-            card = StyleCard(i, preview, label)
+            card = StyleCard(i, preview, label, style_name(spec, preview.visual_style))
             card.open_button.clicked.connect(lambda _c=False, p=preview: self._open(p))
             card.editor_button.clicked.connect(
                 lambda _c=False, p=preview: self._open(p, editor=True))
@@ -278,4 +295,5 @@ class StylesDialog(QDialog):
                 card.thumb.setText(message)
 
 
-__all__ = ["StyleCard", "StyleCosts", "StylesDialog", "billed_seconds", "style_costs"]
+__all__ = ["StyleCard", "StyleCosts", "StylesDialog", "billed_seconds", "style_costs",
+           "style_name"]

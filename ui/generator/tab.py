@@ -1,4 +1,5 @@
-"""One tab per generator: the form, the billed length, the live estimate, submit."""
+"""One page per generator: the form on the left; on the right, always in view, how to make it
+(the flow), the live estimate with every input that sets the price, and Generate."""
 
 from __future__ import annotations
 
@@ -8,11 +9,8 @@ from decimal import Decimal
 from html import escape
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, QTimer, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QComboBox,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -25,10 +23,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.generators import Action, DurationKind, Flow, GeneratorSpec, ResultKind
-from app.generators.quote import Quote, format_credits, quote
+from app.generators.price_inputs import price_fields
+from app.generators.quote import Quote, quote
 from app.generators.quote_words import budget_bound, first_step_credits, flow_lines
-from app.jobs.ledger import JobRecord, JobState
+from app.jobs.ledger import JobRecord
+from ui.common.theme import MUTED, WARNING, set_tone
 from ui.common.widgets import ask_to_send, named
+from ui.forms.controls import Combo, guard_wheels
 from ui.forms.form import GeneratorForm
 from ui.generator.confirmations import (
     job_seconds,
@@ -37,15 +38,17 @@ from ui.generator.confirmations import (
     send_cost_text,
     style_render_cost_text,
 )
-from ui.generator.estimator import DurationControl, EstimatorPanel
+from ui.generator.estimator import FIELD_LINK, DurationControl, EstimatorPanel
 from ui.generator.flows import PriceSettings, flow_label
-from ui.generator.job_lines import download_text, trouble_text
-from ui.generator.styles_dialog import StylesDialog, billed_seconds, style_costs
+from ui.generator.length import has_free_length
+from ui.generator.primary import PrimaryButton, keep_scroll
+from ui.generator.status import JobStatus
+from ui.generator.styles_dialog import StylesDialog, billed_seconds, style_costs, style_name
 from ui.jobs.model import compared, preview_ready
 from ui.service import Mode, StudioService
 
 
-class GeneratorTab(QWidget):
+class GeneratorTab(JobStatus):
     def __init__(self, spec: GeneratorSpec, service: StudioService, pricing: PriceSettings,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -57,51 +60,67 @@ class GeneratorTab(QWidget):
         self.last_job: JobRecord | None = None
         self._dialog: QMessageBox | None = None
         self.styles_dialog: StylesDialog | None = None
+        self._price_fields: dict[Flow, tuple[str, ...]] = {}
         self.setObjectName(f"tab_{spec.key}")
         self.setAccessibleName(spec.title)
 
-        header = QLabel(f"<b>{spec.title}</b> — {spec.description}")
+        header = QLabel(f"<b>{escape(spec.title)}</b> — {escape(spec.description)}")
         header.setWordWrap(True)
         header.setObjectName(f"header_{spec.key}")
         self.deprecated = QLabel("⚠ Deprecated by Creatify: still served and billed, but it may "
                                  "be withdrawn.")
         self.deprecated.setObjectName(f"deprecated_{spec.key}")
-        self.deprecated.setStyleSheet("color: #b45309;")
+        self.deprecated.setWordWrap(True)
+        set_tone(self.deprecated, WARNING)
         self.deprecated.setVisible(spec.deprecated)
 
         self.form = GeneratorForm(spec, service)
-        extra = QFormLayout()
-        self._extra = extra
-        self.flow = named(QComboBox(), f"flow_{spec.key}", "How to make it")
-        for flow in spec.flows:
-            self.flow.addItem(flow_label(flow), flow)
-        if len(spec.flows) > 1:
-            extra.addRow("Flow", self.flow)
-        self.duration: DurationControl | None = None
-        if spec.duration.kind is not DurationKind.NONE:
-            self.duration = DurationControl(spec.duration, spec.key)
-            extra.addRow(spec.duration.label, self.duration)
-
         body = QWidget()
+        body.setObjectName(f"body_{spec.key}")
         column = QVBoxLayout(body)
         column.addWidget(header)
         column.addWidget(self.deprecated)
         column.addWidget(self.form)
-        column.addLayout(extra)
         column.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(body)
-        scroll.setObjectName(f"scroll_{spec.key}")
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setWidget(body)
+        self.scroll_area.setObjectName(f"scroll_{spec.key}")
+
+        # How to make it: it sets the price (a preview first costs more), so it sits with
+        # the estimate, always in view, and switching it never moves the form.
+        self.flow = named(Combo(), f"flow_{spec.key}", "How to make it")
+        for flow in spec.flows:
+            self.flow.addItem(flow_label(flow), flow)
+        self.flow.setSizeAdjustPolicy(Combo.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.flow.setMinimumContentsLength(16)
+        flow_caption = QLabel("How to make it")
+        flow_caption.setBuddy(self.flow)
+        self.flow_row = QWidget()
+        flow_layout = QVBoxLayout(self.flow_row)
+        flow_layout.setContentsMargins(0, 0, 0, 0)
+        flow_layout.setSpacing(2)
+        flow_layout.addWidget(flow_caption)
+        flow_layout.addWidget(self.flow)
+        self.flow_row.setVisible(len(spec.flows) > 1)
 
         self.estimator = EstimatorPanel(spec.key)
-        self.submit_button = named(QPushButton(self._submit_label()), f"submit_{spec.key}",
+        self.estimator.fieldRequested.connect(self.focus_field)
+        # One length input per generator: the spec's own field where it has one (the panel
+        # names it), else this control, in the panel under the figure it drives.
+        self.duration: DurationControl | None = None
+        if has_free_length(spec.duration):
+            self.duration = DurationControl(spec.duration, spec.key)
+            self.estimator.set_length_control(self.duration)
+        self.submit_button = named(PrimaryButton(self._submit_label()), f"submit_{spec.key}",
                                    f"Submit {spec.title}")
         self.submit_button.setToolTip("Ctrl+Enter")
         self.submit_button.clicked.connect(self.request_submit)
         self.hint = named(QLabel(""), f"hint_{spec.key}", "What is missing before you can submit")
         self.hint.setWordWrap(True)
-        self.hint.setStyleSheet("color: palette(mid);")
+        set_tone(self.hint, MUTED)
+        self.hint.setTextFormat(Qt.TextFormat.RichText)
+        self.hint.linkActivated.connect(self._hint_link)
         self.status = named(QLabel(""), f"status_{spec.key}", "Job status")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
@@ -121,15 +140,13 @@ class GeneratorTab(QWidget):
         self.answer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
         side = QVBoxLayout()
-        side.addWidget(self.estimator)
-        side.addWidget(self.submit_button)
-        side.addWidget(self.hint)
-        side.addWidget(self.render_button)
-        side.addWidget(self.choose_button)
-        side.addWidget(self.status)
-        side.addWidget(self.answer, 1)
+        for widget in (self.flow_row, self.estimator, self.submit_button, self.hint,
+                       self.render_button, self.choose_button, self.status):
+            side.addWidget(widget)
+        side.addWidget(self.answer, 3)
+        side.addStretch(1)  # what is left stays below, not inside the estimate
         layout = QHBoxLayout(self)
-        layout.addWidget(scroll, 3)
+        layout.addWidget(self.scroll_area, 3)
         layout.addLayout(side, 2)
 
         self.form.changed.connect(self.refresh)
@@ -144,6 +161,8 @@ class GeneratorTab(QWidget):
             service.textDelta.connect(self._on_text_delta)
             service.textFinished.connect(self._on_text_finished)
         self.form.set_flow(self.selected_flow())
+        # Any control a picker built as a plain Qt one follows the wheel rule too.
+        guard_wheels(self)
         self.refresh()
 
     # ------------------------------------------------------------------ state
@@ -162,17 +181,24 @@ class GeneratorTab(QWidget):
         return self.form.values()
 
     def seconds(self) -> float | None:
-        return self.duration.seconds() if self.duration is not None else None
+        if self.duration is not None:
+            return self.duration.seconds()
+        if self.spec.duration.kind is DurationKind.NONE:
+            return None
+        # The length is a form field's (a chosen length): the field is the one input.
+        return self.spec.derive_seconds(self.values(), self.pricing.words_per_minute)
 
     def errors(self) -> dict[str, str]:
         return self.spec.validate(self.values(), self.selected_flow())
 
     def _flow_changed(self) -> None:
         flow = self.selected_flow()
-        self.form.set_flow(flow)
-        if self.duration is not None:
-            # A flat-priced flow (regenerate) has no length to enter: no control to confuse.
-            self._extra.setRowVisible(self.duration, self.spec.timed(flow))
+        with keep_scroll(self.scroll_area):  # the rows of the other flow swap in place
+            self.form.set_flow(flow)
+            if self.duration is not None:
+                # A flat-priced flow (regenerate) has no length to enter: no control to
+                # confuse.
+                self.duration.setVisible(self.spec.timed(flow))
         self.refresh()
 
     def refresh(self) -> None:
@@ -191,22 +217,50 @@ class GeneratorTab(QWidget):
                   balance=self.service.credits, learned=self.service.learned_price)
         self.current_quote = replace(q, lines=flow_lines(q, flow))
         self.estimator.show_quote(self.current_quote, self.pricing.plan_name)
+        self.estimator.show_inputs(self.price_inputs(values, flow))
         can_price = self.current_quote.error is None
         self.submit_button.setEnabled(not errors and can_price and not self.busy
                                       and self.service.connected)
         self.hint.setText(self._missing(errors))
 
+    def price_inputs(self, values: dict[str, Any], flow: Flow) -> list[tuple[str, str]]:
+        """The form fields this flow's price rests on, each with its value in words."""
+        if flow not in self._price_fields:
+            self._price_fields[flow] = price_fields(self.spec, values, flow)
+        shown = []
+        for name in self._price_fields[flow]:
+            if not self.form.field_shown(name):
+                continue
+            f = self.spec.field(name)
+            shown.append((name, f"{f.label}: {self.form.value_text(name)}"))
+        return shown
+
+    def focus_field(self, name: str) -> None:
+        """Take the creator to a field of the form: shown (advanced options opened if it is
+        one of them), scrolled into view and focused."""
+        editor = self.form.reveal(name)
+        if editor is None:
+            return
+        self.scroll_area.ensureWidgetVisible(editor, 0, 24)
+        editor.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _hint_link(self, link: str) -> None:
+        if link.startswith(FIELD_LINK):
+            self.focus_field(link.removeprefix(FIELD_LINK))
+
     def _missing(self, errors: dict[str, str]) -> str:
-        """Why Generate is disabled, in a line."""
+        """Why Generate is disabled, in a line (rich text: the field is a link to it)."""
         if not self.service.connected:
             return "Connect first: enter your API credentials or try the sandbox."
         if errors:
             name, message = next(iter(errors.items()))
             label = self.spec.field(name).label if name else ""
+            where = (f"<a href='{FIELD_LINK}{escape(name, quote=True)}'>{escape(label)}</a>: "
+                     if label else "")
             more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-            return f"To continue — {label + ': ' if label else ''}{message}{more}"
+            return f"To continue — {where}{escape(message, quote=False)}{more}"
         if self.current_quote is not None and self.current_quote.error:
-            return self.current_quote.error
+            return escape(self.current_quote.error, quote=False)
         return ""
 
     # ------------------------------------------------------------------ submit
@@ -311,7 +365,9 @@ class GeneratorTab(QWidget):
         cost = style_render_cost_text(costs, billed_seconds(self.spec, job), self.service.credits,
                                       self.pricing.plan_name, self._sandbox)
         parent = self.styles_dialog if self.styles_dialog is not None else self
-        self._confirm(f"Render the {chosen.visual_style} style?", cost,
+        name = style_name(self.spec, chosen.visual_style)
+        api = f" ({chosen.visual_style})" if name != chosen.visual_style else ""
+        self._confirm(f"Render the {name} style{api}?", cost,
                       lambda: self._render_style(job, media_job, estimate), parent)
 
     def _render_style(self, compared: JobRecord, media_job: str,
@@ -323,110 +379,3 @@ class GeneratorTab(QWidget):
         self.status.setText("Sending the render…")
         self.service.render_style(self.spec, compared, media_job, estimate)
         self.refresh()
-
-    # ------------------------------------------------------------------ service signals
-
-    def _mine(self, key: str) -> bool:
-        return key == self.spec.key
-
-    def _on_submit_failed(self, key: str, message: str) -> None:
-        if self._mine(key):
-            self.busy = False
-            self.status.setText(f"<span style='color:#b91c1c'>Not sent: {message}</span>")
-            job = self.last_job
-            if job is not None and preview_ready(job):  # a refused render: offer it again
-                if compared(job):
-                    self.choose_button.setVisible(True)
-                elif not self.service.renders_of(job):
-                    self.render_button.setVisible(True)
-            self.refresh()
-
-    def _on_job_submitted(self, key: str, record: JobRecord) -> None:
-        if self._mine(key):
-            self.busy = False
-            self.last_job = record
-            self._show_job(record)
-            self.refresh()
-
-    def _on_job_changed(self, record: JobRecord) -> None:
-        if self.last_job is not None and record.key == self.last_job.key:
-            self.last_job = record
-            self._show_job(record)
-
-    def _show_job(self, record: JobRecord) -> None:
-        """One line about the tab's latest job (the queue panel has them all)."""
-        name = f"Job {record.short_key}"
-        credits = (f" · {format_credits(record.credits_used)} used"
-                   if record.credits_used else "")
-        state = record.state
-        self.render_button.setVisible(False)
-        self.choose_button.setVisible(False)
-        trouble = trouble_text(record, name)
-        if trouble is not None:
-            text = trouble
-        elif preview_ready(record):
-            text = self._preview_text(record, credits)
-        elif state is JobState.DONE and record.flow == "stream":
-            text = f"{name}: answer complete{credits}."
-        elif record.flow == "stream" and state.is_active:
-            text = (f"{name}: the answer stopped before its end; following the job in "
-                    "Creatify for the rest — it will not be sent again.")
-        elif state.is_terminal:
-            text = f"{name} done{credits}.{download_text(record)}"
-        else:
-            progress = f" {record.progress:.0%}" if record.progress is not None else ""
-            text = f"{name}: {record.raw_status or state.value}{progress}"
-        self.status.setText(text)
-        if record.response_text and self.spec.result_kind in (ResultKind.TEXT, ResultKind.LINK):
-            self.answer.setPlainText(record.response_text)
-            self.answer.setVisible(True)
-
-    def _preview_text(self, record: JobRecord, credits: str) -> str:
-        """The line for a ready preview (showing the button that takes it further)."""
-        if compared(record):
-            self.choose_button.setVisible(True)
-            return (f"Preview ready: {len(record.previews)} style previews{credits}. Choose "
-                    "the one to render (only that one is rendered).")
-        link = (f": <a href='{escape(record.preview_url, quote=True)}'>open the preview</a>"
-                if record.preview_url else "")
-        renders = self.service.renders_of(record)
-        if renders:
-            return (f"Preview ready{credits}{link}. Already rendered: job "
-                    f"{renders[-1].short_key} (see the Jobs panel).")
-        self.render_button.setVisible(True)
-        return f"Preview ready{credits}{link}. Render it when you like it."
-
-    def _on_text_delta(self, delta: str) -> None:
-        if self.busy and not self.answer.toPlainText():
-            self.status.setText("Writing the answer…")
-        cursor = self.answer.textCursor()
-        cursor.movePosition(cursor.MoveOperation.End)
-        cursor.insertText(delta)
-
-    def _on_text_finished(self, record: JobRecord) -> None:
-        self.busy = False
-        self.last_job = record
-        used = record.credits_used
-        if record.state is not JobState.DONE:
-            self._show_job(record)
-        else:
-            self.status.setText("Answer complete" + (f" · {format_credits(used)} used."
-                                                     if used else "."))
-        self.refresh()
-
-    def changeEvent(self, event: QEvent) -> None:
-        """A theme switch: the status line is rich text whose colours were fixed when it was
-        set, so it is set again."""
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange:
-            QTimer.singleShot(0, self._reshow_job)  # once the labels have the new palette
-
-    def _reshow_job(self) -> None:
-        if self.last_job is not None and not self.busy:
-            self.status.clear()  # (the same text again would be ignored)
-            self._show_job(self.last_job)
-
-    def _open_link(self, url: str) -> None:
-        QDesktopServices.openUrl(QUrl(url))
-
-
