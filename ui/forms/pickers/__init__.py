@@ -21,7 +21,7 @@ picker), ``_avatar``, ``_voice`` and ``_music`` (one picker each).
 """
 
 from app.catalogue_rows import Row, accent_rows, music_rows, persona_rows
-from ui.forms.pickers._avatar import PersonaPicker
+from ui.forms.pickers._avatar import PersonaPicker, large_faces
 from ui.forms.pickers._base import CatalogueEditor, StatusRow
 from ui.forms.pickers._model import (
     ROW_ROLE,
@@ -69,6 +69,7 @@ __all__ = [
     "accent_rows",
     "editable_value",
     "filter_rows",
+    "large_faces",
     "music_rows",
     "persona_rows",
     "show_scaled",

@@ -4,22 +4,56 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QFrame, QLabel, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QLabel,
+    QListView,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
 
 from app.catalogue_rows import persona_rows
 from app.generators import Field
 from ui.forms.pickers._base import ComboPicker
 from ui.forms.pickers._thumbnails import (
+    CLOSED_AVATAR_SIZE,
     PREVIEW_SIZE,
-    THUMBNAIL_SIZE,
+    ROW_THUMBNAIL_SIZE,
     ThumbnailLoader,
     show_scaled,
 )
 
 if TYPE_CHECKING:
     from ui.service import StudioService
+
+
+class _FaceRows(QStyledItemDelegate):
+    """Rows as tall as a face whether its thumbnail has arrived yet or not."""
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+                 ) -> QSize:
+        size = super().sizeHint(option, index)
+        return QSize(size.width(), max(size.height(), ROW_THUMBNAIL_SIZE + 6))
+
+
+def large_faces(combo: QComboBox, name: str) -> None:
+    """``combo``'s open list shows each avatar's face large (:data:`ROW_THUMBNAIL_SIZE`);
+    the closed combo keeps a small icon (the preview beside it shows the chosen one).
+    Thumbnails still arrive a few at a time, as before."""
+    combo.setIconSize(QSize(CLOSED_AVATAR_SIZE, CLOSED_AVATAR_SIZE))
+    rows = QListView(combo)
+    rows.setObjectName(f"{name}_rows")
+    rows.setIconSize(QSize(ROW_THUMBNAIL_SIZE, ROW_THUMBNAIL_SIZE))
+    rows.setUniformItemSizes(True)  # every row the height of a face, loaded or not
+    rows.setSpacing(2)
+    rows.setMinimumWidth(ROW_THUMBNAIL_SIZE + 320)  # room for the description beside the face
+    combo.setView(rows)
+    combo.setItemDelegate(_FaceRows(combo))
+    combo.setMaxVisibleItems(7)
 
 
 class PersonaPicker(ComboPicker):
@@ -33,7 +67,7 @@ class PersonaPicker(ComboPicker):
     def __init__(self, field: Field, service: StudioService,
                  parent: QWidget | None = None) -> None:
         super().__init__(field, service, parent)
-        self.combo.setIconSize(QSize(THUMBNAIL_SIZE, THUMBNAIL_SIZE))
+        large_faces(self.combo, field.name)
         self.thumbnails = ThumbnailLoader(service, self)
         self.thumbnails.ready.connect(self._on_thumbnail)
         self.preview = QLabel(self)
@@ -81,4 +115,4 @@ class PersonaPicker(ComboPicker):
             self.thumbnails.want([current.thumbnail], urgent=True)
 
 
-__all__ = ["PersonaPicker"]
+__all__ = ["PersonaPicker", "large_faces"]

@@ -18,6 +18,10 @@ THUMBNAILS_IN_FLIGHT = 6
 THUMBNAIL_TIMEOUT_MS = 20_000
 """A thumbnail not arrived by then is given up (the service reports no image failures)."""
 THUMBNAIL_SIZE = 32
+CLOSED_AVATAR_SIZE = 24
+"""The chosen avatar's icon in the closed combo (its face shows in the preview beside it)."""
+ROW_THUMBNAIL_SIZE = 72
+"""Each avatar's face in the open list: large enough to recognise someone."""
 PREVIEW_SIZE = 128
 
 
@@ -101,5 +105,5 @@ class ThumbnailLoader(QObject):
             self._pump()
 
 
-__all__ = ["PREVIEW_SIZE", "THUMBNAILS_IN_FLIGHT", "THUMBNAIL_SIZE", "THUMBNAIL_TIMEOUT_MS",
-           "ThumbnailLoader", "show_scaled"]
+__all__ = ["CLOSED_AVATAR_SIZE", "PREVIEW_SIZE", "ROW_THUMBNAIL_SIZE", "THUMBNAILS_IN_FLIGHT",
+           "THUMBNAIL_SIZE", "THUMBNAIL_TIMEOUT_MS", "ThumbnailLoader", "show_scaled"]
