@@ -93,7 +93,7 @@ async def test_sandbox_flag_starts_in_the_sandbox(tmp_path: Path,
     await until(lambda: main_windows() and main_windows()[0].service.mode == Mode.SANDBOX,
                 timeout=10)
     window = main_windows()[0]
-    window.tabs.setCurrentIndex(3)
+    window.sidebar.setCurrentItem(window.sidebar.items[SPECS[3].key])  # a click's effect
     window.close()
     assert await asyncio.wait_for(task, 10) == 0
     saved = SettingsStore(data / "config" / "settings.json").load()
@@ -156,7 +156,8 @@ async def test_keyboard_shortcuts(studio: Studio) -> None:  # noqa: F811
     await until(lambda: studio.service.credits is not None, timeout=10)
     window.activateWindow()
     QTest.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
-    await until(lambda: window.tabs.currentIndex() == 2)
+    await until(lambda: window.current_tab() is not None
+                and window.current_tab().spec.key == window.sidebar.keys[2])
     requests = len(studio.service.tasks)
     QTest.keyClick(window, Qt.Key.Key_F5)
     assert len(studio.service.tasks) == requests + 1  # a credits refresh started

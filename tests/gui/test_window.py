@@ -137,19 +137,21 @@ async def test_try_the_sandbox_is_unmistakable(studio: Studio) -> None:
     window.welcome.sandbox_button.click()
     await until(lambda: studio.service.mode == Mode.SANDBOX and studio.service.credits,
                 timeout=10)
-    assert window.stack.currentWidget() is window.tabs
+    assert window.stack.currentWidget() is window.pages
     assert "SANDBOX" in window.windowTitle()
     assert "SANDBOX" in window.mode_badge.text()
     await until(lambda: "500" in window.credits_label.text())
     assert studio.keyring.entries == {}  # the sandbox never touches the keyring
 
 
-def test_a_tab_per_billing_row_in_order(studio: Studio) -> None:
-    tabs = studio.window.tabs
-    titles = [tabs.tabText(i) for i in range(tabs.count())]
-    assert titles == [s.title + (" (deprecated)" if s.deprecated else "") for s in SPECS]
-    assert "AI Shorts (deprecated)" in titles and "AI Editing (deprecated)" in titles
-    assert "Aurora Fast" in titles
+def test_a_sidebar_entry_per_billing_row(studio: Studio) -> None:
+    sidebar = studio.window.sidebar
+    assert sorted(sidebar.keys) == sorted(s.key for s in SPECS)
+    assert {sidebar.items[s.key].text(0) for s in SPECS} == {s.title for s in SPECS}
+    deprecated = sidebar.headings["deprecated"]
+    assert [item.text(0) for item in sidebar.items.values()
+            if item.parent() is deprecated] == ["AI Shorts", "AI Editing"]
+    assert "Aurora Fast" in {item.text(0) for item in sidebar.items.values()}
 
 
 @pytest.mark.parametrize("gen", SPECS, ids=lambda s: s.key)
@@ -158,7 +160,7 @@ async def test_every_tab_prices_blocks_and_submits(gen: GeneratorSpec, studio: S
     window = studio.window
     inputs = await connect_to(studio, simulator)
     tab = window.tab(gen.key)
-    window.tabs.setCurrentWidget(tab)
+    window.show_generator(gen.key)
     tab.form.set_values(window_values(gen.key, inputs))
     await until(lambda: tab.submit_button.isEnabled(), timeout=10,
                 message=f"submit stays disabled: {tab.errors()}")
@@ -248,7 +250,7 @@ async def test_cancelling_the_confirmation_sends_nothing(studio: Studio,
 async def test_script_length_drives_the_duration(studio: Studio, simulator: Sandbox) -> None:
     inputs = await connect_to(studio, simulator)
     tab = studio.window.tab("text_to_speech")
-    studio.window.tabs.setCurrentWidget(tab)
+    studio.window.show_generator("text_to_speech")
     tab.form.set_values({"script": " ".join(["word"] * 150), "accent": inputs.accent_id})
     await until(lambda: tab.seconds() == 60)  # 150 words at 150 wpm
     assert tab.estimator.credits.text() == "2 credits"

@@ -1,5 +1,5 @@
-"""The main window: it puts together the welcome page, the generator tabs, the Jobs dock, the
-status bar, the menus and shortcuts, and takes drops of product pages."""
+"""The main window: it puts together the welcome page, the sidebar and the generator pages,
+the Jobs dock, the status bar, the menus and shortcuts, and takes drops of product pages."""
 
 from __future__ import annotations
 
@@ -46,11 +46,14 @@ from ui.jobs.model import preview_ready
 from ui.jobs.panel import QueuePanel
 from ui.jobs.preview import PreviewDialog
 from ui.service import DEFAULT_BASE_URL, Mode, StudioService, describe
-from ui.window.drops import dropped, offer_drop, read_rows
-from ui.window.menus import MenuSlots, build_menus, build_shortcuts
+from ui.window.developer import DeveloperMenu
+from ui.window.drops import DropRouter, dropped, offer_drop, read_rows
+from ui.window.menus import MenuSlots, build_menus
+from ui.window.navigation import Navigator
 from ui.window.notices import NOTICE_MS, deliver, finished_ok, notice
+from ui.window.quitting import QuitGuard
+from ui.window.shortcuts import build_shortcuts
 from ui.window.status_bar import StatusWidgets
-from ui.window.tabs import GeneratorTabs
 from ui.window.welcome import WelcomePage
 
 log = logging.getLogger(__name__)
@@ -77,18 +80,21 @@ class MainWindow(QMainWindow):
         self.spending: QWidget | None = None
         self.batch_sheet: BatchSheet | None = None
         self.setAcceptDrops(True)
+        self.drop_router = DropRouter(self)  # links dropped anywhere: the sheet or a URL field
         self.pricing = PriceSettings()
         self._apply_settings(settings)
         self.setWindowTitle(APP_NAME)
         self.resize(1180, 760)
 
         self.welcome = WelcomePage(self.open_credentials, self.sandboxRequested.emit)
-        self.tabs = GeneratorTabs(service, self.pricing)
-        self.generator_tabs = self.tabs.built  # the tabs built so far, by generator key
-        self._keys = self.tabs.keys
-        self.stack = QStackedWidget()
+        self.stack = QStackedWidget()  # the welcome page, or the generator pages
+        self.nav = Navigator(self, self.stack, service, self.pricing)
+        self.pages, self.sidebar = self.nav.pages, self.nav.sidebar
+        self.sidebar_dock = self.nav.dock
+        self.generator_tabs = self.pages.built  # the pages built so far, by generator key
+        self._keys = self.pages.keys
         self.stack.addWidget(self.welcome)
-        self.stack.addWidget(self.tabs)
+        self.stack.addWidget(self.pages)
         self.setCentralWidget(self.stack)
 
         self.queue = QueuePanel(service)
@@ -101,6 +107,7 @@ class MainWindow(QMainWindow):
         self.queue.previewRequested.connect(self.preview)
         self.queue.retryRequested.connect(self.retry)
         self.queue.renderRequested.connect(self.render_from_queue)
+        self.nav.attach_jobs(self.queue, self.queue_dock)
         self.tray: QSystemTrayIcon | None = None
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray = QSystemTrayIcon(self.windowIcon(), self)
@@ -119,12 +126,17 @@ class MainWindow(QMainWindow):
             credentials=self.open_credentials, remove_credentials=self.remove_credentials,
             sandbox=self.sandboxRequested.emit, settings=self.open_settings,
             spending=self.open_spending, batch=self.open_empty_batch, about=self.about,
-            update_prices=self.update_prices))
+            update_prices=self.update_prices, switcher=self.nav.open_switcher,
+            focus_form=self.nav.focus_form, shortcuts=self.nav.open_sheet))
         self.credentials_action, self.remove_action = actions.credentials, actions.remove
         self.sandbox_action, self.settings_action = actions.sandbox, actions.settings
         self.spending_action, self.batch_action = actions.spending, actions.batch
-        build_shortcuts(self, submit=self.submit_current, show_tab=self.show_tab,
-                        refresh=service.refresh_credits)
+        self.developer = DeveloperMenu(self, service, self.statusBar().showMessage)
+        self.quit_guard = QuitGuard(self, service)
+        build_shortcuts(self, {"submit": self.submit_current, "page": self.nav.show_nth,
+                               "refresh": service.refresh_credits,
+                               "next_pane": lambda: self.nav.cycle(1),
+                               "previous_pane": lambda: self.nav.cycle(-1)})
         self._restore_layout()
 
         service.modeChanged.connect(self._mode_changed)
@@ -143,32 +155,26 @@ class MainWindow(QMainWindow):
                 self.restoreGeometry(QByteArray(base64.b64decode(self.settings.window_geometry)))
             except ValueError:
                 log.info("ignoring a damaged saved window position")
-        if self.settings.last_tab in self._keys:
-            self.tabs.setCurrentIndex(self._keys.index(self.settings.last_tab))
-        self.tabs.build_at(self.tabs.currentIndex())
+        last = self.settings.last_tab
+        self.nav.show(last if last in self._keys else self.sidebar.keys[0])
 
     def tab(self, key: str) -> GeneratorTab:
-        """The tab of generator ``key``, built now if it has not been shown yet."""
-        return self.tabs.tab(key)
+        """The page of generator ``key``, built now if it has not been shown yet."""
+        return self.pages.tab(key)
 
     def show_generator(self, key: str) -> GeneratorTab:
-        tab = self.tab(key)
-        self.tabs.setCurrentWidget(tab)
-        return tab
+        """Bring ``key``'s page to the front (and its entry in the sidebar)."""
+        return self.nav.show(key)
 
     # ------------------------------------------------------------------ actions
 
     def current_tab(self) -> GeneratorTab | None:
-        return self.tabs.current_tab()
+        return self.pages.current_tab()
 
     def submit_current(self) -> None:
         tab = self.current_tab()
-        if tab is not None and self.stack.currentWidget() is self.tabs:
+        if tab is not None and self.nav.active():
             tab.request_submit()
-
-    def show_tab(self, index: int) -> None:
-        if 0 <= index < self.tabs.count() and self.stack.currentWidget() is self.tabs:
-            self.tabs.setCurrentIndex(index)
 
     def _keep(self, dialog: QWidget) -> None:
         self._dialogs.append(dialog)
@@ -327,7 +333,7 @@ class MainWindow(QMainWindow):
         sandbox = mode == Mode.SANDBOX
         self.setWindowTitle(f"{APP_NAME} — SANDBOX (nothing is billed)" if sandbox else APP_NAME)
         self.status_widgets.show_mode(mode)
-        self.stack.setCurrentWidget(self.tabs if mode != Mode.NONE else self.welcome)
+        self.nav.set_connected(mode != Mode.NONE, self.welcome)
         self.sandbox_action.setEnabled(not sandbox)
         for tab in self.generator_tabs.values():
             tab.refresh()
@@ -422,6 +428,9 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ closing
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.quit_guard.allows_close():  # jobs running: asked first
+            event.ignore()
+            return
         current = self.current_tab()
         settings = dataclasses.replace(
             self.settings,
