@@ -159,6 +159,9 @@ async def test_ctrl_number_opens_a_generator_with_the_cursor_in_its_form(
         tab = window.current_tab()
         assert tab is not None
         await until(partial(focused_in, tab.form), message=f"Ctrl+{number}")
+        first = next(editor for name, editor in tab.form.editors.items()
+                     if tab.form.field_shown(name) and editor.isVisible())
+        assert focused_in(first), f"Ctrl+{number}: not the form's first field"
         assert window.sidebar.current_key() == key
     # Ctrl+L: back into the form of the page already showing.
     window.sidebar.setFocus()
