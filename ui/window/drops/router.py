@@ -1,10 +1,11 @@
 """Links dragged anywhere over the window go where a creator means, text boxes included.
 
-One application event filter (:class:`DropRouter`) sees every drag event of the window's
-widgets before the widget does. Links — a ``text/uri-list`` (browser links, files) or text that
-is nothing but addresses — never land in a text box: one link fills the product page URL of the
-page's tab (or the URL field it is dropped on), several open the batch sheet, exactly as a drop
-on a bare area. Plain text still drops into text boxes as usual. While links are dragged, a
+An application event filter (:class:`DropRouter`, installed while a drag is over the window)
+sees every drag event of the window's widgets before the widget does. Links — a
+``text/uri-list`` (browser links, files) or text that is nothing but addresses — never land in
+a text box: one link fills the product page URL of the page's tab (or the URL field it is
+dropped on), several open the batch sheet, exactly as a drop on a bare area. Plain text still
+drops into text boxes as usual. While links are dragged, a
 :class:`~ui.window.drops.overlay.DropOverlay` highlights where the drop will go.
 """
 
@@ -14,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QMimeData, QObject
-from PySide6.QtGui import QDropEvent
+from PySide6.QtCore import QEvent, QMimeData, QObject, QTimer
+from PySide6.QtGui import QDropEvent, QWindow
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
 from app.generators import BY_KEY, FieldKind
@@ -28,7 +29,8 @@ from ui.window.drops.reading import DropReading, dropped, holds_links, read_drop
 if TYPE_CHECKING:
     from ui.window.main_window import MainWindow
 
-_DRAGS = (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop)
+_ALL_DRAGS = (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop,
+              QEvent.Type.DragLeave)
 
 
 @dataclass(frozen=True)
@@ -76,30 +78,83 @@ def url_field_of(widget: QWidget) -> UrlField | None:
     return UrlField(widget, label, tab.spec.key if page and tab is not None else None)
 
 
+class _WindowHooks(QObject):
+    """The router's watch on the window itself: its QWindow (where every drag from outside
+    starts and ends, before Qt hands it to the widget under the pointer) and the window
+    widget (drags sent to it directly, and its Show, when the QWindow appears)."""
+
+    def __init__(self, router: DropRouter) -> None:
+        super().__init__(router)
+        self.router = router
+        self.handle: QWindow | None = None
+        router.window.installEventFilter(self)
+
+    def hook_handle(self) -> None:
+        handle = self.router.window.windowHandle()
+        if handle is not None and handle is not self.handle:
+            self.handle = handle
+            handle.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        router, kind = self.router, event.type()
+        if watched is router.window:
+            if kind in (QEvent.Type.Show, QEvent.Type.WinIdChange):
+                self.hook_handle()
+            if kind in _ALL_DRAGS and not router.watching:
+                return router.handle(router.window, event)
+            return False
+        if kind == QEvent.Type.DragEnter:
+            router.watch(True)
+        elif kind in (QEvent.Type.DragLeave, QEvent.Type.Drop):  # after Qt has handed it on
+            QTimer.singleShot(0, router, lambda: router.watch(False))
+        return False
+
+
 class DropRouter(QObject):
-    """Routes the window's drops of links and shows where they will go (see the module)."""
+    """Routes the window's drops of links and shows where they will go (see the module).
+
+    While a drag is over the window (from its QWindow's drag-enter to the drop or leave) the
+    router is an application event filter, so it sees the drag events of every widget of the
+    window before the widget does; the rest of the time it costs nothing per event."""
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.setObjectName("drop_router")
         self.window = window
         self.overlay = DropOverlay(window)
+        self.watching = False
         self._last: DropReading | None = None
+        self._hooks = _WindowHooks(self)
+
+    def watch(self, on: bool) -> None:
+        """Start (a drag entered the window) or stop seeing every widget's events."""
         app = QApplication.instance()
-        if app is not None:
+        if app is None or on == self.watching:
+            return
+        self.watching = on
+        if on:
             app.installEventFilter(self)
+        else:
+            app.removeEventFilter(self)
+            self.overlay.hide()
 
     def _inside(self, widget: QWidget) -> bool:
         return widget is self.window or self.window.isAncestorOf(widget)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() not in _ALL_DRAGS or not isinstance(watched, QWidget) \
+                or not self._inside(watched):
+            return False
+        return self.handle(watched, event)
+
+    def handle(self, watched: QWidget, event: QEvent) -> bool:
+        """A drag event for ``watched`` (a widget of the window): True when it was routed
+        (the widget never sees it), False when the widget takes it as usual."""
         kind = event.type()
         if kind == QEvent.Type.DragLeave:
-            if isinstance(watched, QWidget) and self._inside(watched):
-                self.overlay.hide()
+            self.overlay.hide()
             return False
-        if kind not in _DRAGS or not isinstance(watched, QWidget) \
-                or not isinstance(event, QDropEvent) or not self._inside(watched):
+        if not isinstance(event, QDropEvent):
             return False
         route = self.route(watched, event.mimeData())
         if route is None:  # text for a text box, or nothing the window takes
