@@ -193,6 +193,9 @@ class Sidebar(QTreeWidget):
         """The entries top to bottom (Ctrl+1 is the first)."""
         for group, members in grouped(specs):
             self._add_group(group, members)
+        for number, key in enumerate(self.keys[:9], start=1):
+            item = self.items[key]
+            item.setToolTip(0, f"{item.toolTip(0)}\nCtrl+{number}")
         self.currentItemChanged.connect(self._current_changed)
         self.itemClicked.connect(self._clicked)
 
