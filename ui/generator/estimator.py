@@ -69,7 +69,7 @@ class EstimatorPanel(QFrame):
         self.setObjectName(f"estimator_{key}")
         self.setAccessibleName("Cost estimate")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setMinimumWidth(260)
+        self.setMinimumWidth(230)
         self.title = QLabel("Estimated cost")
         # Fonts, not style sheets: a style sheet fixes the text colour at polish time, so a
         # switch to the dark theme would leave these black on dark.

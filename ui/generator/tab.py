@@ -10,6 +10,7 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -39,7 +41,7 @@ from ui.generator.confirmations import (
     style_render_cost_text,
 )
 from ui.generator.estimator import FIELD_LINK, DurationControl, EstimatorPanel
-from ui.generator.flows import PriceSettings, flow_label
+from ui.generator.flows import PriceSettings, flow_label, flow_tip
 from ui.generator.length import has_free_length
 from ui.generator.primary import PrimaryButton, keep_scroll
 from ui.generator.status import JobStatus
@@ -92,8 +94,8 @@ class GeneratorTab(JobStatus):
         self.flow = named(Combo(), f"flow_{spec.key}", "How to make it")
         for flow in spec.flows:
             self.flow.addItem(flow_label(flow), flow)
-        self.flow.setSizeAdjustPolicy(Combo.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.flow.setMinimumContentsLength(16)
+            self.flow.setItemData(self.flow.count() - 1, flow_tip(flow),
+                                  Qt.ItemDataRole.ToolTipRole)
         flow_caption = QLabel("How to make it")
         flow_caption.setBuddy(self.flow)
         self.flow_row = QWidget()
@@ -165,6 +167,20 @@ class GeneratorTab(JobStatus):
         guard_wheels(self)
         self.refresh()
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._fit_form_width()
+
+    def _fit_form_width(self) -> None:
+        """The form keeps the width its rows need (the estimate's side gives way first): no
+        sideways scrolling on a narrow window."""
+        body = self.scroll_area.widget()
+        if body is None:
+            return
+        extent = self.scroll_area.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        self.scroll_area.setMinimumWidth(body.minimumSizeHint().width() + extent
+                                         + 2 * self.scroll_area.frameWidth() + 2)
+
     # ------------------------------------------------------------------ state
 
     def _submit_label(self) -> str:
@@ -199,6 +215,7 @@ class GeneratorTab(JobStatus):
                 # A flat-priced flow (regenerate) has no length to enter: no control to
                 # confuse.
                 self.duration.setVisible(self.spec.timed(flow))
+        self._fit_form_width()
         self.refresh()
 
     def refresh(self) -> None:

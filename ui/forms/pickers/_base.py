@@ -141,6 +141,7 @@ class ComboPicker(CatalogueEditor):
         self.filter.setClearButtonEnabled(True)
         self.filter.setToolTip(f"Show only the {self.noun} whose description has these words")
         self.filter.setMaximumWidth(160)
+        self.filter.setMinimumWidth(self.filter.fontMetrics().horizontalAdvance("Filter…") + 24)
         self.filter.textChanged.connect(self._on_filter)
         self.combo = CatalogueCombo(self.model, self.choose, self)
         self.combo.setObjectName(f"{name}_combo")
