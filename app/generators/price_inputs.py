@@ -67,6 +67,21 @@ def price_fields(spec: GeneratorSpec, values: Mapping[str, Any] | None = None,
     return tuple(found)
 
 
+def sets_price_now(spec: GeneratorSpec, values: Mapping[str, Any], flow: Flow,
+                   names: tuple[str, ...]) -> tuple[str, ...]:
+    """Those of ``names`` (found by :func:`price_fields`) whose other values would change
+    this form's price as it stands: Aurora's resolution only while the model is Aurora 2.0.
+    Cheap enough to ask on every edit (a few fields, a few values each)."""
+    base = {**spec.defaults(), **values}
+    found = []
+    for name in names:
+        f = spec.field(name)
+        chosen_length = spec.duration.kind is DurationKind.CHOICE and name == spec.duration.field
+        if chosen_length or _changes_price(spec, base, f, flow):
+            found.append(name)
+    return tuple(found)
+
+
 def _changes_price(spec: GeneratorSpec, context: Mapping[str, Any], f: Field,
                    flow: Flow) -> bool:
     seconds = 30.0
@@ -75,4 +90,4 @@ def _changes_price(spec: GeneratorSpec, context: Mapping[str, Any], f: Field,
                for value in _alternatives(f))
 
 
-__all__ = ["PROBED_KINDS", "price_fields"]
+__all__ = ["PROBED_KINDS", "price_fields", "sets_price_now"]

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QWheelEvent
+from PySide6.QtGui import QTextDocumentFragment, QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractSlider,
@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.generators import BY_KEY, SPECS, DurationKind, Flow, GeneratorSpec
-from app.generators.price_inputs import price_fields
+from app.generators.price_inputs import price_fields, sets_price_now
 from app.generators.quote import format_credits, quote
 from app.pricing import plan_by_key
 from tests.gui.conftest import idle, settle_then_close, until
@@ -275,17 +275,24 @@ def link_point(label: QLabel, before: str, link: str) -> QPoint:
 async def test_fields_that_set_the_price_are_shown_and_named(spec: GeneratorSpec,
                                                             page: Page) -> None:
     """Every field the price depends on (a chosen length, a model, a resolution, the styles
-    to compare …) is in view without "Show advanced options" and named by the estimate."""
+    to compare …) is in view without "Show advanced options", and the estimate names each
+    one that sets the price as the form stands."""
     tab = await page(spec.key)
     for index in range(tab.flow.count()):
         tab.flow.setCurrentIndex(index)
         flow = tab.selected_flow()
-        for name in price_fields(spec, tab.values(), flow):
+        names = price_fields(spec, tab.values(), flow)
+        for name in names:
             assert not spec.field(name).advanced, (spec.key, name)
             assert tab.form.editors[name].isVisibleTo(tab), (spec.key, flow, name)
+        for name in sets_price_now(spec, tab.values(), flow, names):
             assert spec.field(name).label in tab.estimator.inputs.text(), (spec.key, name)
-    if spec.key == "aurora":  # Aurora 2.0's resolution sets its price too
+    if spec.key == "aurora":  # Aurora 2.0's resolution sets its price too, and only then
         assert price_fields(spec) == ("model_version", "resolution")
+        assert "Resolution" not in tab.estimator.inputs.text()
+        tab.form.set_values({"model_version": "aurora_v2"})
+        shown = QTextDocumentFragment.fromHtml(tab.estimator.inputs.text()).toPlainText()
+        assert shown == "Priced on Model: Aurora 2.0 · Resolution (Aurora 2.0): 720p"
 
 
 # Window problem 9:

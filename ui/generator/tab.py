@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.generators import Action, DurationKind, Flow, GeneratorSpec, ResultKind
-from app.generators.price_inputs import price_fields
+from app.generators.price_inputs import price_fields, sets_price_now
 from app.generators.quote import Quote, quote
 from app.generators.quote_words import budget_bound, first_step_credits, flow_lines
 from app.jobs.ledger import JobRecord
@@ -245,7 +245,7 @@ class GeneratorTab(JobStatus):
         if flow not in self._price_fields:
             self._price_fields[flow] = price_fields(self.spec, values, flow)
         shown = []
-        for name in self._price_fields[flow]:
+        for name in sets_price_now(self.spec, values, flow, self._price_fields[flow]):
             if not self.form.field_shown(name):
                 continue
             f = self.spec.field(name)
