@@ -78,7 +78,7 @@ LABELS: dict[str, str] = {
     "auto_download": "Download finished videos automatically",
     "window_geometry": "Window position",
     "window_state": "Window layout",
-    "last_tab": "Last open tab",
+    "last_tab": "Last open page",
     "notify_done": "Notify when a video is done",
     "notify_failed": "Notify when a job fails",
     "notify_drained": "Notify when the queue is empty",

@@ -71,8 +71,8 @@ class SettingsDialog(QDialog):
         self.auto_download.setChecked(settings.auto_download)
         self.template = QLineEdit(settings.name_template)
         named(self.template, "setting_name_template", "File name template")
-        self.template.setToolTip("Placeholders: {generator} {title} {date} {time} {short_id} "
-                                 "{job_id}")
+        self.template.setToolTip("Placeholders: {title} {generator_title} {generator} {date} "
+                                 "{time} {short_id} {job_id}")
         self.notify_done = QCheckBox("When a job is done")
         named(self.notify_done, "setting_notify_done", "Notify when a job is done")
         self.notify_done.setChecked(settings.notify_done)

@@ -44,7 +44,7 @@ from ui.generator.flows import PriceSettings
 from ui.generator.tab import GeneratorTab
 from ui.jobs.model import preview_ready
 from ui.jobs.panel import QueuePanel
-from ui.jobs.preview import PreviewDialog
+from ui.jobs.preview import PreviewDialog, finished_jobs
 from ui.service import DEFAULT_BASE_URL, Mode, StudioService, describe
 from ui.window.developer import DeveloperMenu
 from ui.window.drops import DropRouter, dropped, offer_drop, read_rows
@@ -279,8 +279,10 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ jobs
 
     def preview(self, record: JobRecord) -> PreviewDialog:
-        """Open a finished job's result in the player (double-click in the queue)."""
-        dialog = PreviewDialog(record, self, service=self.service)
+        """Open a finished job's result in the player (double-click in the queue); Previous
+        and Next step through the finished jobs as the Jobs list shows them."""
+        dialog = PreviewDialog(record, self, service=self.service,
+                               records=finished_jobs(self.queue))
         self._keep(dialog)
         dialog.show()
         return dialog
@@ -334,6 +336,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{APP_NAME} — SANDBOX (nothing is billed)" if sandbox else APP_NAME)
         self.status_widgets.show_mode(mode)
         self.nav.set_connected(mode != Mode.NONE, self.welcome)
+        self.queue_dock.setVisible(mode != Mode.NONE)  # the welcome page has the room
         self.sandbox_action.setEnabled(not sandbox)
         for tab in self.generator_tabs.values():
             tab.refresh()
