@@ -45,9 +45,8 @@ def on_screen(widget: QWidget) -> None:
     parent = widget.parentWidget()
     while parent is not None and not isinstance(parent, QScrollArea):
         parent = parent.parentWidget()
-    if isinstance(parent, QScrollArea):
+    if isinstance(parent, QScrollArea):  # moves the form at once (no events to process)
         parent.ensureWidgetVisible(widget, 40, 40)
-    QApplication.processEvents()
 
 
 def point_on(window: MainWindow, widget: QWidget) -> QPointF:
