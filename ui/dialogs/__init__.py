@@ -2,7 +2,8 @@
 event loop)."""
 
 from ui.dialogs.credentials import CredentialsDialog
-from ui.dialogs.prices import PriceFileImport, about_prices_html
+from ui.dialogs.prices import PriceFileImport, about_box, about_prices_html
 from ui.dialogs.settings import SettingsDialog
 
-__all__ = ["CredentialsDialog", "PriceFileImport", "SettingsDialog", "about_prices_html"]
+__all__ = ["CredentialsDialog", "PriceFileImport", "SettingsDialog", "about_box",
+           "about_prices_html"]

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from app import APP_NAME, __version__
 from app.pricing import PricingError
 from app.pricing.updates import ASSET, GENERAL, PriceFileInfo, import_price_file, price_files
 
@@ -63,6 +64,15 @@ def _source_html(source: str) -> str:
         else:
             parts.append(escape(word))
     return " ".join(parts)
+
+
+def about_box(parent: QWidget) -> QMessageBox:
+    """Help → About: the version and the price files in force (open it with ``open()``)."""
+    box = QMessageBox(QMessageBox.Icon.Information, f"About {APP_NAME}",
+                      f"<b>{APP_NAME}</b> {__version__}<br>A desktop studio for the Creatify "
+                      f"API.<br><br>{about_prices_html()}", parent=parent)
+    box.setObjectName("about_box")
+    return box
 
 
 def about_prices_html(files: list[PriceFileInfo] | None = None) -> str:
@@ -146,5 +156,5 @@ class PriceFileImport(QObject):
         self.refused.emit(reason)
 
 
-__all__ = ["PriceFileImport", "about_prices_html", "counts_text", "imported_line",
+__all__ = ["PriceFileImport", "about_box", "about_prices_html", "counts_text", "imported_line",
            "kind_name"]

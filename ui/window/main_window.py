@@ -11,27 +11,16 @@ from decimal import Decimal
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt, Signal
-from PySide6.QtGui import (
-    QCloseEvent,
-    QDragEnterEvent,
-    QDragMoveEvent,
-    QDropEvent,
-)
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QMainWindow,
-    QMessageBox,
     QStackedWidget,
-    QSystemTrayIcon,
     QWidget,
 )
 
-from app import APP_NAME, __version__
-from app.batch import (
-    BatchError,
-    BatchRow,
-    Table,
-)
+from app import APP_NAME
+from app.batch import BatchError, BatchRow, Table
 from app.credentials import Credentials, CredentialStore, KeyringUnavailable
 from app.generators import BY_KEY, default_page_target
 from app.jobs.ledger import JobRecord
@@ -39,18 +28,18 @@ from app.pricing import PricingError
 from app.settings import Settings, SettingsStore, budget_limits, price_plan
 from ui.batch.sheet import BatchSheet
 from ui.common.theme import apply_theme
-from ui.dialogs import CredentialsDialog, PriceFileImport, SettingsDialog, about_prices_html
+from ui.dialogs import CredentialsDialog, PriceFileImport, SettingsDialog, about_box
 from ui.generator.flows import PriceSettings
 from ui.generator.tab import GeneratorTab
-from ui.jobs.model import preview_ready
 from ui.jobs.panel import QueuePanel
 from ui.jobs.preview import PreviewDialog, finished_jobs
 from ui.service import DEFAULT_BASE_URL, Mode, StudioService, describe
+from ui.window.account import confirm_remove
 from ui.window.developer import DeveloperMenu
 from ui.window.drops import DropRouter, dropped, offer_drop, read_rows
 from ui.window.menus import MenuSlots, build_menus
 from ui.window.navigation import Navigator
-from ui.window.notices import NOTICE_MS, deliver, finished_ok, notice
+from ui.window.notices import JobNotices
 from ui.window.quitting import QuitGuard
 from ui.window.shortcuts import build_shortcuts
 from ui.window.status_bar import StatusWidgets
@@ -108,15 +97,8 @@ class MainWindow(QMainWindow):
         self.queue.retryRequested.connect(self.retry)
         self.queue.renderRequested.connect(self.render_from_queue)
         self.nav.attach_jobs(self.queue, self.queue_dock)
-        self.tray: QSystemTrayIcon | None = None
-        if QSystemTrayIcon.isSystemTrayAvailable():
-            self.tray = QSystemTrayIcon(self.windowIcon(), self)
-            self.tray.setObjectName("tray")
-            self.tray.messageClicked.connect(self._notification_clicked)
-            self.tray.show()
-        self._notified: set[str] = set()
-        self._last_notified: str | None = None
-        service.jobChanged.connect(self._notify)
+        self.notices = JobNotices(self, service, lambda: self.settings, self._show_job)
+        self.tray = self.notices.tray
 
         self.status_widgets = StatusWidgets(self.statusBar(), service.refresh_credits)
         self.mode_badge = self.status_widgets.mode_badge
@@ -200,27 +182,15 @@ class MainWindow(QMainWindow):
         self.credentialsReady.emit(creds)
 
     def remove_credentials(self) -> None:
-        box = QMessageBox(QMessageBox.Icon.Warning, "Remove credentials",
-                          "Remove the Creatify API credentials from the system keyring?",
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-                          self)
-        box.setObjectName("confirm_remove_credentials")
-
-        def done(result: int) -> None:
-            if result != QMessageBox.StandardButton.Yes:
-                return
-            try:
-                self.credential_store.delete()
-            except KeyringUnavailable as exc:
-                self.statusBar().showMessage(str(exc), 10000)
-                return
-            self.session_credentials = None
-            if self.service.mode == Mode.LIVE:
-                self.disconnectRequested.emit()
-            self.statusBar().showMessage("Credentials removed.", 5000)
-        box.finished.connect(done)
+        box = confirm_remove(self, self.credential_store, self.statusBar().showMessage,
+                             self._credentials_removed)
         self._keep(box)
         box.open()
+
+    def _credentials_removed(self) -> None:
+        self.session_credentials = None
+        if self.service.mode == Mode.LIVE:
+            self.disconnectRequested.emit()
 
     def open_settings(self) -> None:
         dialog = SettingsDialog(self.settings, self.default_output, self)
@@ -251,10 +221,7 @@ class MainWindow(QMainWindow):
         apply_theme(settings.theme)
 
     def about(self) -> None:
-        box = QMessageBox(QMessageBox.Icon.Information, f"About {APP_NAME}",
-                          f"<b>{APP_NAME}</b> {__version__}<br>A desktop studio for the Creatify "
-                          f"API.<br><br>{about_prices_html()}", parent=self)
-        box.setObjectName("about_box")
+        box = about_box(self)
         self._keep(box)
         box.open()
 
@@ -307,27 +274,9 @@ class MainWindow(QMainWindow):
             return
         self.show_generator(record.generator).offer_render(record)
 
-    def _notify(self, record: JobRecord) -> None:
-        """Done / failed / queue drained, each with its own setting."""
-        ready = preview_ready(record)
-        if not (record.state.is_terminal or ready) or record.key in self._notified:
-            return
-        self._notified.add(record.key)
-        drained = self.service.all_finished()
-        message = notice(record, self.settings, drained)
-        if message is None:
-            return
-        ok = finished_ok(record)
-        self._last_notified = record.key
-        self.statusBar().showMessage(deliver(self.tray, APP_NAME, message, ok), NOTICE_MS)
-
-    def _notification_clicked(self) -> None:
-        self.showNormal()
-        self.raise_()
-        self.activateWindow()
-        if self._last_notified:
-            self.queue_dock.show()
-            self.queue.select(self._last_notified)
+    def _show_job(self, key: str) -> None:
+        self.queue_dock.show()
+        self.queue.select(key)
 
     # ------------------------------------------------------------------ service signals
 

@@ -3,12 +3,16 @@ each behind its own setting."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QSystemTrayIcon
+from collections.abc import Callable
 
+from PySide6.QtWidgets import QMainWindow, QSystemTrayIcon
+
+from app import APP_NAME
 from app.jobs.ledger import JobRecord, JobState
 from app.platform import LaunchError, notify
 from app.settings import Settings
 from ui.jobs.model import preview_ready
+from ui.service import StudioService
 
 
 def finished_ok(record: JobRecord) -> bool:
@@ -63,3 +67,45 @@ def deliver(tray: QSystemTrayIcon | None, title: str, message: str, ok: bool) ->
 
 _told: set[str] = set()
 """Why desktop notices could not be shown, each said once a session in the status bar."""
+
+
+class JobNotices:
+    """The window's notices of finished jobs: each job said once, through a tray icon where
+    the desktop has one; a click on a tray notice brings the window up with that job
+    selected in the Jobs panel."""
+
+    def __init__(self, window: QMainWindow, service: StudioService,
+                 settings: Callable[[], Settings], show_job: Callable[[str], None]) -> None:
+        self.window = window
+        self.service = service
+        self.settings = settings
+        self.show_job = show_job
+        self.notified: set[str] = set()
+        self.last: str | None = None
+        self.tray: QSystemTrayIcon | None = None
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            self.tray = QSystemTrayIcon(window.windowIcon(), window)
+            self.tray.setObjectName("tray")
+            self.tray.messageClicked.connect(self.clicked)
+            self.tray.show()
+        service.jobChanged.connect(self.job_changed)
+
+    def job_changed(self, record: JobRecord) -> None:
+        """Done / failed / queue drained, each with its own setting."""
+        if not (record.state.is_terminal or preview_ready(record)) \
+                or record.key in self.notified:
+            return
+        self.notified.add(record.key)
+        message = notice(record, self.settings(), self.service.all_finished())
+        if message is None:
+            return
+        self.last = record.key
+        self.window.statusBar().showMessage(
+            deliver(self.tray, APP_NAME, message, finished_ok(record)), NOTICE_MS)
+
+    def clicked(self) -> None:
+        self.window.showNormal()
+        self.window.raise_()
+        self.window.activateWindow()
+        if self.last:
+            self.show_job(self.last)
