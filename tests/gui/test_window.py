@@ -180,7 +180,7 @@ async def test_every_tab_prices_blocks_and_submits(gen: GeneratorSpec, studio: S
         assert "API Starter" in tab.estimator.dollars.text()
         assert re.search(r"\d+ s → ", tab.estimator.breakdown.text())
     else:
-        assert tab.estimator.credits.text() == expected_text(gen, tab, None)
+        assert tab.estimator.credits.text() == expected_text(gen, tab, tab.seconds())
 
     # Invalid input is blocked with a visible message.
     # A field whose clearing makes the form invalid (a choice always keeps a value).

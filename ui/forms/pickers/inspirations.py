@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QSize, Qt, QUrl
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
-    QComboBox,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -38,6 +37,7 @@ from PySide6.QtWidgets import (
 from app.generators import Field
 from app.generators.spec import is_empty
 from ui.forms.base import FieldEditor
+from ui.forms.controls import Combo
 from ui.forms.pickers._base import CatalogueEditor
 from ui.forms.pickers._template_cards import (
     TemplateCard,
@@ -90,7 +90,7 @@ class InspirationPicker(CatalogueEditor):
         self.search.setPlaceholderText("Search templates…")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._apply_filter)
-        self.category = QComboBox(self)
+        self.category = Combo(self)
         self.category.setObjectName(f"{name}_category")
         self.category.setAccessibleName("Show the templates of one category")
         self.category.addItem(ALL_CATEGORIES, None)
