@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,11 +61,32 @@ def _taken(folder: Path, name: str) -> bool:
     return path.exists() or path.is_symlink() or part_path(path).exists()
 
 
+def _reserved(targets: Sequence[Path]) -> bool:
+    """Claim ``targets`` by creating their empty ``.part`` files, each only if it does not
+    exist (``O_EXCL``): two downloads of results with the same name — started together, in
+    this process or another — never write into one file. False (nothing claimed) when one is
+    already there."""
+    made: list[Path] = []
+    for target in targets:
+        part = part_path(target)
+        try:
+            os.close(os.open(part, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+        except FileExistsError:
+            for path in made:
+                path.unlink(missing_ok=True)
+            return False
+        made.append(part)
+    return True
+
+
 def result_targets(folder: Path, stem: str, urls: Sequence[str],
-                   first: Path | None = None) -> list[Path]:
+                   first: Path | None = None, *, reserve: bool = False) -> list[Path]:
     """Where each result goes. ``first``: the path recorded for the first result on an
     earlier try (in ``folder``): the same names again. Otherwise a base name none of whose
-    files (nor their ``.part``) exist yet: ``stem``, else ``stem (2)`` …"""
+    files (nor their ``.part``) exist yet: ``stem``, else ``stem (2)`` … With ``reserve`` the
+    names are claimed at once (their empty ``.part`` files made), so a second download
+    choosing a name at the same moment takes the next number; record the first path before
+    anything else can fail, so a restart finds them again."""
     count = len(urls)
     if count == 0:
         return []
@@ -73,13 +95,18 @@ def result_targets(folder: Path, stem: str, urls: Sequence[str],
         if count > 1 and base.endswith("_1"):
             base = base[:-2]
         return [folder / _numbered(base, i, count, u) for i, u in enumerate(urls, 1)]
+    if reserve:
+        folder.mkdir(parents=True, exist_ok=True)
     base, number = stem, 2
-    while any(_taken(folder, _numbered(base, i, count, u)) for i, u in enumerate(urls, 1)):
+    while True:
+        names = [_numbered(base, i, count, u) for i, u in enumerate(urls, 1)]
+        if not any(_taken(folder, name) for name in names):
+            targets = [folder / name for name in names]
+            for target in targets:  # each stays inside the folder (no name leads out of it)
+                target_in(folder, target.name)
+            if not reserve or _reserved(targets):
+                return targets
         base, number = f"{stem} ({number})", number + 1
-    targets = [folder / _numbered(base, i, count, u) for i, u in enumerate(urls, 1)]
-    for target in targets:  # each stays inside the folder (no name leads out of it)
-        target_in(folder, target.name)
-    return targets
 
 
 def _prepare(folder: Path, stem: str, urls: Sequence[str], first: Path | None) -> list[Path]:

@@ -14,7 +14,9 @@ from app.downloads import (
     DownloadError,
     current_template,
     generator_title,
+    part_path,
     render_name,
+    result_targets,
     target_in,
 )
 from app.settings import Settings, SettingsStore, validate
@@ -78,3 +80,26 @@ def test_the_same_name_twice_the_same_day_is_numbered_not_overwritten(tmp_path: 
     first.write_bytes(b"x")
     second = target_in(tmp_path, name() + ".mp3")
     assert second.name == "Meet the blue mug - Text to Speech - 2026-12-06 (2).mp3"
+
+
+def test_two_downloads_choosing_a_name_at_once_never_share_a_file(tmp_path: Path) -> None:
+    # Without a short id in the default name, two jobs asked the same thing the same day
+    # have one name; the first to choose claims it (its empty .part), the second is numbered.
+    urls = ["https://cdn.example.com/a.mp4"]
+    first = result_targets(tmp_path / "out", "Blue mug - URL to Video - 2026-12-06", urls,
+                           reserve=True)
+    second = result_targets(tmp_path / "out", "Blue mug - URL to Video - 2026-12-06", urls,
+                            reserve=True)
+    assert [p.name for p in first] == ["Blue mug - URL to Video - 2026-12-06.mp4"]
+    assert [p.name for p in second] == ["Blue mug - URL to Video - 2026-12-06 (2).mp4"]
+    assert part_path(first[0]).exists() and part_path(second[0]).exists()
+    # A set of several results whose one name is claimed (a .part there) moves whole to the
+    # next number.
+    many = ["https://cdn.example.com/1.png", "https://cdn.example.com/2.png"]
+    (tmp_path / "out" / "Banner_2.png.part").write_bytes(b"")
+    claimed = result_targets(tmp_path / "out", "Banner", many, reserve=True)
+    assert [p.name for p in claimed] == ["Banner (2)_1.png", "Banner (2)_2.png"]
+    assert not (tmp_path / "out" / "Banner_1.png.part").exists()
+    # The same job again (its first path recorded) gets its own names back.
+    again = result_targets(tmp_path / "out", "Banner", many, claimed[0], reserve=True)
+    assert again == claimed

@@ -68,7 +68,8 @@ class Downloads(ManagerBase):
             stem = render_name(self.name_template, generator=record.generator,
                                title=record.title, created=record.created_at,
                                job_id=record.server_id or record.key)
-            targets = result_targets(self.output_dir, stem, record.result_urls, first)
+            targets = result_targets(self.output_dir, stem, record.result_urls, first,
+                                     reserve=True)
             if targets:
                 first = targets[0]
                 self._on_change(self.ledger.set_download(key, DownloadState.DOWNLOADING,
