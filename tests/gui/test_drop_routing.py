@@ -9,12 +9,14 @@ Qt picks the widget under the pointer exactly as for a drag from a browser.
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit, QScrollArea, QWidget
 
 from app.sandbox import Sandbox
 from tests.gui import test_window
+from tests.gui.test_drop_batch import text as plain
+from tests.gui.test_drop_batch import uri_list
 from tests.gui.test_window import Studio, connect_to
 from ui.forms.editors import LineEditor, TextEditor
 from ui.generator.tab import GeneratorTab
@@ -26,18 +28,6 @@ studio = test_window.studio  # the real window, in a fresh data folder (a fixtur
 
 LINKS = ("https://shop.example.com/p/mug", "https://shop.example.com/p/lamp",
          "https://shop.example.com/p/kettle")
-
-
-def uri_list(*urls: str) -> QMimeData:
-    mime = QMimeData()
-    mime.setUrls([QUrl(u) for u in urls])
-    return mime
-
-
-def plain(body: str) -> QMimeData:
-    mime = QMimeData()
-    mime.setText(body)
-    return mime
 
 
 def on_screen(widget: QWidget) -> None:

@@ -78,6 +78,9 @@ def page(service: StudioService, qtbot: Any) -> Callable[[str, int, int], Any]:
         host.show()
         await until(host.isVisible)
         host.activateWindow()
+        # The page's first catalogue reads finish inside the test: a read still in flight
+        # when a test returns loses its wake-up to the loop's stop (see conftest's idle).
+        await quiet()
         return tab
     return open_page
 
