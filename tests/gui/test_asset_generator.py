@@ -34,7 +34,12 @@ from app.sandbox import Sandbox
 from tests.gui.conftest import idle, until
 from tests.gui.test_window import Studio, confirmation, studio  # noqa: F401
 from ui.forms.form import GeneratorForm
-from ui.forms.pickers.asset_models import AssetModelPicker, catalogue_date_text, price_hint
+from ui.forms.pickers.asset_models import (
+    NAME_ROLE,
+    AssetModelPicker,
+    catalogue_date_text,
+    price_hint,
+)
 from ui.forms.schema_form import SchemaForm
 from ui.generator.confirmations import send_cost_text
 from ui.generator.estimator import EstimatorPanel
@@ -530,3 +535,20 @@ async def test_an_imported_price_file_changes_the_price_hints(qtbot: Any,
         activate_prices(keep_general=True)  # the bundled file again
     picker.refresh_prices()
     assert dict((r[1], r[3]) for r in rows(picker))["nano-banana"] == "0.5 credits"
+
+
+async def test_a_narrow_list_gives_the_titles_the_room_and_keeps_the_names_in_tooltips(
+        qtbot: Any, service: StudioService, simulator: Sandbox):
+    picker = AssetModelPicker(MODEL, service)
+    qtbot.addWidget(picker)
+    picker.resize(900, 420)
+    picker.show()
+    await until(lambda: picker.loaded, timeout=10)
+    assert not picker.tree.isColumnHidden(1)  # wide: the exact names have a column
+    picker.resize(430, 420)  # a page at 1024 px beside the estimate
+    await until(lambda: picker.tree.isColumnHidden(1))
+    items = [picker.tree.topLevelItem(i) for i in range(picker.tree.topLevelItemCount())]
+    models = [item for item in items if item.data(0, NAME_ROLE)]
+    assert models and all(item.data(0, NAME_ROLE) in item.toolTip(0) for item in models)
+    picker.resize(900, 420)
+    await until(lambda: not picker.tree.isColumnHidden(1))

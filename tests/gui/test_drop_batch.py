@@ -21,13 +21,14 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.batch import RowState
+from app.generators import BY_KEY
 from app.generators.quote import format_credits
 from app.sandbox import Sandbox
 from app.settings import Settings
 from tests.gui import test_window
 from tests.gui.conftest import until
 from tests.gui.test_window import Studio, confirmation, connect_to
-from ui.batch.model import COL_CREDITS, COL_STATE
+from ui.batch.model import COL_ASPECT, COL_CREDITS, COL_STATE, COL_STYLE
 from ui.batch.sheet import BatchSheet
 from ui.window.main_window import MainWindow
 
@@ -105,6 +106,13 @@ async def test_a_browser_link_list_opens_the_sheet_with_reasons(studio: Studio,
     assert sheet.status.text().endswith("not sent yet.")
     assert model.index(0, COL_CREDITS).data() == "6 credits"
     assert model.index(3, COL_CREDITS).data() == "—"
+    # Choices read as the form shows them; editing a cell starts from the API value.
+    spec = BY_KEY["url_to_video"]
+    for column, name in ((COL_ASPECT, "aspect_ratio"), (COL_STYLE, "visual_style")):
+        value = sheet.model.shared.get(name)
+        label = next(c.label for c in spec.field(name).choices if c.value == value)
+        assert model.index(0, column).data() == label != str(value)
+        assert model.index(0, column).data(Qt.ItemDataRole.EditRole) == str(value)
     assert len(simulator.create_log) == paid_before  # a drop sends nothing
     sheet.close()
 

@@ -112,6 +112,9 @@ class BatchModel(RowTableModel[BatchRow]):
                 return ""
             value = item.overrides.get(name, self.shared.get(name, ""))
             text = "" if value is None else str(value)
+            if not editing:  # a choice reads as the form shows it ("Avatar bubble", "9:16 …")
+                field = BY_KEY[self.target].field(name)
+                text = next((c.label for c in field.choices if c.value == value), text)
             return text + (" *" if name in item.overrides and not editing else "")
         return None
 

@@ -18,6 +18,7 @@ from app.jobs.ledger import JobRecord, JobState
 from ui.common.theme import ERROR, tone_hex
 from ui.generator.job_lines import download_text, trouble_text
 from ui.jobs.model import compared, preview_ready
+from ui.jobs.status import STATUS_TEXT
 from ui.service import StudioService
 
 
@@ -85,7 +86,7 @@ class JobStatus(QWidget):
             text = f"{name} done{credits}.{download_text(record)}"
         else:
             progress = f" {record.progress:.0%}" if record.progress is not None else ""
-            text = f"{name}: {record.raw_status or state.value}{progress}"
+            text = f"{name}: {STATUS_TEXT.get(state, state.value).lower()}{progress}"
         self.status.setText(text)
         if record.response_text and self.spec.result_kind in (ResultKind.TEXT, ResultKind.LINK):
             self.answer.setPlainText(record.response_text)

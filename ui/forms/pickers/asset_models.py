@@ -15,7 +15,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QFont, QKeyEvent, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QRadioButton,
     QToolButton,
-    QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -39,6 +38,7 @@ from app.pricing.assets import AssetPrices
 from app.pricing.money import credits_text
 from ui.forms.base import FieldEditor
 from ui.forms.pickers._base import StatusRow
+from ui.forms.pickers._model_tree import ModelTree
 from ui.forms.pickers._watcher import NOT_CONNECTED, CatalogueWatcher
 
 if TYPE_CHECKING:
@@ -124,18 +124,6 @@ class _ArrowsToList(QObject):
         return super().eventFilter(watched, event)
 
 
-class _ModelTree(QTreeWidget):
-    """The list; Enter chooses the highlighted model (a click does too)."""
-
-    entered = Signal()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.entered.emit()
-            return
-        super().keyPressEvent(event)
-
-
 class AssetModelPicker(FieldEditor):
     """``model_name`` of the Asset Generator, chosen from the live catalogue."""
 
@@ -198,7 +186,7 @@ class AssetModelPicker(FieldEditor):
         self.date.setAccessibleName("Catalogue date")
         self.date.setForegroundRole(QPalette.ColorRole.PlaceholderText)
 
-        self.tree = _ModelTree(self)
+        self.tree = ModelTree(self)
         self.tree.setObjectName(f"{name}_list")
         self.tree.setAccessibleName("Models")
         self.tree.setColumnCount(len(COLUMNS))
