@@ -233,17 +233,6 @@ class Session(LedgerViews, Following, SandboxDesk):
         await self._replace_client(None)
         self._set_mode(Mode.NONE)
 
-    @staticmethod
-    async def test_connection(api_id: str, api_key: str, base_url: str) -> tuple[bool, str]:
-        """Call the free remaining-credits endpoint with this key: ``(ok, message)``."""
-        try:
-            async with CreatifyClient(api_id, api_key,
-                                      base_url=validate_base_url(base_url)) as probe:
-                credits = await probe.remaining_credits()
-        except (CreatifyError, ValueError) as exc:
-            return False, describe(exc)
-        return True, f"Connected. {credits:,} credits remaining."
-
     # ------------------------------------------------------------------ credits
 
     def _balance_read(self, credits: Decimal) -> None:
