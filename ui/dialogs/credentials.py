@@ -13,7 +13,7 @@ import os
 
 import shiboken6
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QPalette
+from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -35,14 +35,11 @@ from app.credentials import (
     Verdict,
     api_base_url,
 )
+from ui.common.theme import ERROR, MUTED, OK, WARNING, tone_hex
 from ui.common.widgets import named
 from ui.service import DEFAULT_BASE_URL, StudioService
 
 # (light theme, dark theme) shades; the light ones are the theme's known meaning colours.
-_RED = ("#b91c1c", "#f87171")
-_GREEN = ("#15803d", "#4ade80")
-_AMBER = ("#b45309", "#fbbf24")
-_GREY = ("#585e67", "#a3aab4")
 
 
 class CredentialsDialog(QDialog):
@@ -145,7 +142,7 @@ class CredentialsDialog(QDialog):
         test_row.addWidget(self.test_result, 1)
         layout.addLayout(test_row)
         if self.base_url.rstrip("/") != DEFAULT_BASE_URL:
-            self.address_note = QLabel(self._tinted(f"API address: {self.base_url}", _GREY))
+            self.address_note = QLabel(self._tinted(f"API address: {self.base_url}", MUTED))
             named(self.address_note, "api_address", "The API address used")
             self.address_note.setWordWrap(True)
             layout.addWidget(self.address_note)
@@ -169,9 +166,9 @@ class CredentialsDialog(QDialog):
         except ValueError:  # an address the client refuses: the check will say so
             return given or DEFAULT_BASE_URL
 
-    def _tinted(self, text: str, shades: tuple[str, str]) -> str:
-        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
-        return f"<span style='color:{shades[1] if dark else shades[0]}'>{text}</span>"
+    @staticmethod
+    def _tinted(text: str, tone: str) -> str:
+        return f"<span style='color:{tone_hex(tone)}'>{text}</span>"
 
     def _store_text(self, secure: bool) -> str:
         if secure:
@@ -179,21 +176,21 @@ class CredentialsDialog(QDialog):
             return self._tinted(
                 "Saved securely in your system's password store"
                 + (f" ({where})" if where else "")
-                + ". Creatify Studio never writes the key to a file.", _GREY)
+                + ". Creatify Studio never writes the key to a file.", MUTED)
         return self._tinted(
             "<b>⚠ No secure password store is available on this computer</b>, so the key "
             "cannot be saved: Creatify Studio never writes it to a file. You can connect for "
-            "this session only.", _AMBER) + f"<br><small>{_fix_text(self.store)}</small>"
+            "this session only.", WARNING) + f"<br><small>{_fix_text(self.store)}</small>"
 
-    def _say(self, text: str, shades: tuple[str, str] | None = None) -> None:
-        self.test_result.setText(self._tinted(text, shades) if shades else text)
+    def _say(self, text: str, tone: str | None = None) -> None:
+        self.test_result.setText(self._tinted(text, tone) if tone else text)
 
     # ------------------------------------------------------------------ actions
 
     def open_dashboard(self) -> None:
         """Open Creatify's API page (where the API ID and key are) in the browser."""
         if not QDesktopServices.openUrl(QUrl(DASHBOARD_API_URL)):
-            self._say(f"Could not open a browser: go to {DASHBOARD_API_URL}", _AMBER)
+            self._say(f"Could not open a browser: go to {DASHBOARD_API_URL}", WARNING)
 
     def _toggle_key(self, shown: bool) -> None:
         self.api_key.setEchoMode(QLineEdit.EchoMode.Normal if shown
@@ -221,7 +218,7 @@ class CredentialsDialog(QDialog):
             try:
                 Credentials(self.api_id.text(), self.api_key.text())
             except ValueError as exc:
-                self._say(str(exc), _RED)
+                self._say(str(exc), ERROR)
         else:
             self._say("")
 
@@ -249,12 +246,12 @@ class CredentialsDialog(QDialog):
     def _checked(self, check: KeyCheck, then: str, store_it: bool) -> None:
         self._set_busy(False)
         if check.verdict is Verdict.ACCEPTED:
-            self._say(check.message, _GREEN)
+            self._say(check.message, OK)
             if then == "finish":
                 self._finish(store_it=store_it)
             return
         if check.verdict is Verdict.REFUSED:
-            self._say(f"<b>{check.message}</b>", _RED)
+            self._say(f"<b>{check.message}</b>", ERROR)
             self.api_key.setFocus()
             return
         if then == "finish":  # Creatify could not be asked: the creator decides
@@ -262,9 +259,9 @@ class CredentialsDialog(QDialog):
             self.anyway_button.setText("Save anyway" if store_it else "Connect anyway")
             self.anyway_button.setVisible(True)
             self._say(f"{check.message} If you are sure the key is right, "
-                      f"{self.anyway_button.text().lower()}.", _AMBER)
+                      f"{self.anyway_button.text().lower()}.", WARNING)
         else:
-            self._say(check.message, _AMBER)
+            self._say(check.message, WARNING)
 
     def _finish(self, *, store_it: bool) -> None:
         creds = self.credentials()
@@ -292,7 +289,7 @@ class CredentialsDialog(QDialog):
 
     def _not_saved(self, exc: KeyringUnavailable) -> None:
         self._set_busy(False)
-        self.keyring_note.setText(self._tinted("<b>The key could not be saved.</b> ", _RED)
+        self.keyring_note.setText(self._tinted("<b>The key could not be saved.</b> ", ERROR)
                                   + f"<small>{exc}</small>")
         self.save_button.setVisible(False)
         self.anyway_button.setVisible(False)

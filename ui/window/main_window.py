@@ -33,7 +33,7 @@ from ui.generator.flows import PriceSettings
 from ui.generator.tab import GeneratorTab
 from ui.jobs.panel import QueuePanel
 from ui.jobs.preview import PreviewDialog, finished_jobs
-from ui.service import DEFAULT_BASE_URL, Mode, StudioService, describe
+from ui.service import Mode, StudioService, describe
 from ui.window.account import confirm_remove
 from ui.window.developer import DeveloperMenu
 from ui.window.drops import DropRouter, dropped, offer_drop, read_rows
@@ -165,14 +165,14 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
     def open_credentials(self) -> None:
-        base_url = self.settings.api_base_url or DEFAULT_BASE_URL
         current = self.session_credentials
         if current is None:
             try:
                 current = self.credential_store.load()
             except KeyringUnavailable:
                 current = None
-        dialog = CredentialsDialog(self.service, self.credential_store, base_url, current, self)
+        dialog = CredentialsDialog(self.service, self.credential_store,
+                                  self.settings.api_base_url, current, self)
         dialog.accepted_credentials.connect(self._credentials_chosen)
         self._keep(dialog)
         dialog.open()
