@@ -19,7 +19,7 @@ from app.generators import BY_KEY, SPECS
 from app.jobs.ledger import DownloadState, JobRecord, JobState
 from app.sandbox import Sandbox
 from tests.gui.conftest import idle, until
-from tests.gui.test_queue import run_jobs
+from tests.gui.test_queue import run_jobs, send_from_form
 from tests.gui.test_window import (  # noqa: F401
     Studio,
     confirmation,
@@ -60,22 +60,6 @@ def row_centre(panel: QueuePanel, key: str, column: int = COL_ASKED) -> QPoint:
     index = view_index(panel, key, column)
     panel.view.scrollTo(index)
     return panel.view.visualRect(index).center()
-
-
-async def send_from_form(st: Studio, key: str, values: dict[str, Any]) -> None:
-    """Fill generator ``key``'s form, press Generate and confirm the cost, as a creator does."""
-    window = st.window
-    tab = window.show_generator(key)
-    tab.form.set_values(values)
-    await until(lambda: tab.submit_button.isEnabled(), timeout=10,
-                message=f"Generate stays disabled: {tab.errors()}")
-    tab.submit_button.click()
-    await until(lambda: confirmation(window) is not None)
-    box = confirmation(window)
-    assert box is not None
-    send = box.findChild(QPushButton, "confirm_send")
-    assert send is not None
-    send.click()
 
 
 async def focus_window(st: Studio) -> None:

@@ -52,6 +52,23 @@ async def run_jobs(studio: Studio, simulator: Sandbox,  # noqa: F811
     return [ledger.get(r.key) for r in records]
 
 
+async def send_from_form(st: Studio, key: str, values: dict[str, Any]) -> None:
+    """Fill generator ``key``'s form, press Generate and confirm the cost, as a creator does."""
+    window = st.window
+    tab = window.show_generator(key)
+    tab.form.set_values(values)
+    await until(lambda: tab.submit_button.isEnabled(), timeout=10,
+                message=f"Generate stays disabled: {tab.errors()}")
+    tab.submit_button.click()
+    await until(lambda: confirmation(window) is not None)
+    box = confirmation(window)
+    assert box is not None
+    send = box.findChild(QPushButton, "confirm_send")
+    assert send is not None
+    send.click()
+
+
+
 def rows(panel: QueuePanel) -> list[JobRecord]:
     return [panel.model.record(r) for r in range(panel.model.rowCount())]
 
@@ -160,19 +177,12 @@ async def test_a_refused_create_shows_its_reason_in_its_row(studio: Studio,  # n
     detail line under the table says it in full, and nothing was charged."""
     inputs = await connect_to(studio, simulator)
     window = studio.window
-    tab = window.show_generator("url_to_video")
     unknown_link = "0b6c9a7e-1d2f-4e3a-9b8c-7d6e5f4a3b2c"
-    tab.form.set_values({**valid_values("url_to_video", inputs), "link": unknown_link})
-    await until(lambda: tab.submit_button.isEnabled(), timeout=10)
     balance = simulator.balance
     creates = len(simulator.create_log)
-    tab.submit_button.click()
-    await until(lambda: confirmation(window) is not None)
-    box = confirmation(window)
-    assert box is not None
-    send = box.findChild(QPushButton, "confirm_send")
-    assert send is not None
-    send.click()
+    await send_from_form(studio, "url_to_video",
+                         {**valid_values("url_to_video", inputs), "link": unknown_link})
+    tab = window.show_generator("url_to_video")
     await until(lambda: len(simulator.create_log) == creates + 1, timeout=10)
     assert simulator.create_log[-1].status_code == 400
     ledger = studio.service.session.ledger

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 from app.generators import SPECS
 from tests.gui.conftest import idle, until
 from tests.gui.test_window import Studio, studio  # noqa: F401
-from ui.common.theme import apply_theme
+from ui.common.theme import apply_theme, contrast_ratio, is_dark
 from ui.dialogs import SettingsDialog
 from ui.generator.tab import GeneratorTab
 from ui.service import Mode
@@ -31,22 +31,6 @@ PAGE_URL = "https://shop.example.com/products/blue-mug"
 def _system_theme_after() -> Iterator[None]:
     yield
     apply_theme("system")
-
-
-def contrast_ratio(a: QColor, b: QColor) -> float:
-    """WCAG 2's contrast ratio (1 … 21) of two opaque colours."""
-    def luminance(colour: QColor) -> float:
-        def channel(value: int) -> float:
-            v = value / 255
-            return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
-        return (0.2126 * channel(colour.red()) + 0.7152 * channel(colour.green())
-                + 0.0722 * channel(colour.blue()))
-    high, low = sorted((luminance(a), luminance(b)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
-
-
-def is_dark(palette: QPalette) -> bool:
-    return palette.color(QPalette.ColorRole.Window).lightness() < 128
 
 
 async def settle() -> None:
