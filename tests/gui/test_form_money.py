@@ -56,6 +56,7 @@ async def service(tmp_path: Path, qapp: Any) -> AsyncIterator[StudioService]:
     studio = StudioService(tmp_path / "output", sandbox_speed=500)
     await studio.use_sandbox()
     await until(lambda: studio.credits is not None, timeout=10)
+    await quiet()  # the connection's own reads finish here, not lost when setup's loop stops
     yield studio
     await settle_then_close(studio)
 
