@@ -15,7 +15,7 @@ from decimal import Decimal
 from enum import StrEnum
 from urllib.parse import urlsplit
 
-from app.api.client import DEFAULT_BASE_URL, CreatifyClient, RetryPolicy, validate_base_url
+from app.api._addresses import DEFAULT_BASE_URL, validate_base_url
 from app.api.errors import (
     AuthenticationError,
     ConnectionFailedError,
@@ -68,6 +68,8 @@ async def check_credentials(creds: Credentials, base_url: str, *,
                             wait: float = CHECK_TIMEOUT) -> KeyCheck:
     """Ask ``base_url`` for the (free) credit balance with ``creds``; never raises for a
     network or API failure. One try, no retries: the creator is waiting."""
+    from app.api.client import CreatifyClient, RetryPolicy  # httpx: loaded on first use
+
     try:
         async with CreatifyClient(creds.api_id, creds.api_key, base_url=base_url,
                                   timeout=wait, retry=RetryPolicy(attempts=1)) as probe:

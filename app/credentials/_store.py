@@ -27,13 +27,13 @@ import logging
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-
-import keyring
-import keyring.errors
-from keyring.backend import KeyringBackend
+from typing import TYPE_CHECKING
 
 from app.logsafe import register_secret
 from app.platform import secure_keyring_classes
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
 
 log = logging.getLogger(__name__)
 
@@ -153,6 +153,8 @@ def _backend_name(backend: KeyringBackend) -> str:
 def backend_description() -> tuple[str, bool]:
     """The active keyring backend's display name and whether Creatify Studio accepts it,
     e.g. ``("SecretService Keyring", True)`` or ``("fail Keyring", False)``."""
+    import keyring  # (keyring is loaded when first used, not at start-up)
+
     try:
         backend = keyring.get_keyring()
     except Exception as exc:
@@ -228,6 +230,8 @@ class CredentialStore:
 
     def _get_backend(self) -> KeyringBackend:
         if self._backend is None:
+            import keyring
+
             try:
                 self._backend = keyring.get_keyring()
             except Exception as exc:
@@ -270,6 +274,8 @@ class CredentialStore:
     @staticmethod
     def _call[T](action: str, fn: Callable[[], T]) -> T:
         """Run one backend call; any failure becomes :class:`KeyringUnavailable`."""
+        import keyring.errors
+
         try:
             return fn()
         except keyring.errors.KeyringLocked as exc:
@@ -327,6 +333,8 @@ class CredentialStore:
         """
         if not self.is_secure():
             return
+        import keyring.errors
+
         backend = self._get_backend()
         for entry in (ID_ENTRY, KEY_ENTRY):
             try:

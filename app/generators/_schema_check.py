@@ -20,11 +20,7 @@ import json
 import logging
 import math
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
-
-from jsonschema import exceptions as schema_errors
-from jsonschema import validators
-from referencing.exceptions import Unresolvable
+from typing import TYPE_CHECKING, Any
 
 from app.generators._fields import clip, url_problem
 from app.generators._schema_values import properties_of, required_of
@@ -42,10 +38,16 @@ _RANGE = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
 
 Path = tuple[str | int, ...]
 
+if TYPE_CHECKING:
+    from jsonschema import exceptions as schema_errors
+
 
 @functools.lru_cache(maxsize=256)
 def _validator(schema_text: str) -> Any:
     """The validator for a schema (``None``: jsonschema cannot read it)."""
+    from jsonschema import exceptions as schema_errors  # ~0.1 s: loaded on the first check
+    from jsonschema import validators
+
     schema = json.loads(schema_text)
     cls = validators.validator_for(schema, default=validators.Draft202012Validator)
     try:
@@ -190,6 +192,9 @@ def values_problem(schema: Mapping[str, Any] | None, values: Mapping[str, Any]) 
     if any(message.endswith("far too large.") for _, message in own):
         # Not handed to jsonschema: its messages would spell out the number.
         return min(own, key=lambda item: _rank(schema, item[0]))[1]
+    from jsonschema import exceptions as schema_errors  # loaded on the first check, not at start
+    from referencing.exceptions import Unresolvable
+
     try:
         validator = _validator(json.dumps(schema, sort_keys=True, default=str))
         found = [] if validator is None else [_sentence(schema, e)

@@ -16,14 +16,14 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
-
 from app.sandbox.asset_models import ASSET_MODELS
 from app.sandbox.inspirations import INSPIRATIONS
 from app.sandbox.wire import REQUIRED, field_errors, general_error
 
 if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
+
     from app.sandbox.account import Account
 
 __all__ = ["check_asset", "check_inspiration", "params_object", "validate_params"]
@@ -33,6 +33,8 @@ _MISSING = re.compile(r"^'(?P<name>[^']+)' is a required property$")
 
 @functools.cache
 def _validator(schema_text: str) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator  # ~0.1 s: loaded on the first check
+
     schema = json.loads(schema_text)
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema)
