@@ -10,7 +10,9 @@ Rules it keeps:
 * The API key lives in the client's headers and nowhere else; it is never logged.
 
 The code lives in small private modules, each holding one thing; every name is imported from
-here:
+here. The address check and the errors are loaded with this module; the client and what needs
+``httpx`` (about 0.1 s to import) only when first asked for, so the settings and the window can
+check an address without loading the HTTP stack:
 
 * ``_addresses`` — the base URL check (HTTPS unless loopback) and ids made path-safe;
 * ``_transport`` — :class:`RetryPolicy`, the client-wide ``Retry-After`` pause, send-once for
@@ -23,45 +25,45 @@ here:
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from app.api._addresses import (
     DEFAULT_BASE_URL,
     InsecureBaseURLError,
     is_loopback_host,
     validate_base_url,
 )
-from app.api._catalogues import (
-    MAX_MUSIC_PAGE_SIZE,
-    PERSONA_FILTERS,
-    CatalogueEndpoints,
-    MusicPage,
-    music_page_from,
-)
-from app.api._jobs import JobEndpoints
-from app.api._links import Link, LinkEndpoints, link_from
-from app.api._stream import StreamEndpoints, StreamEvent
-from app.api._transport import RetryPolicy
 from app.api.errors import AmbiguousCreateError, RateLimitedError
 
+if TYPE_CHECKING:
+    from app.api._catalogues import (
+        MAX_MUSIC_PAGE_SIZE,
+        PERSONA_FILTERS,
+        MusicPage,
+        music_page_from,
+    )
+    from app.api._client import CreatifyClient
+    from app.api._links import Link, link_from
+    from app.api._stream import StreamEvent
+    from app.api._transport import RetryPolicy
 
-class CreatifyClient(JobEndpoints, StreamEndpoints, LinkEndpoints, CatalogueEndpoints):
-    """Async client for every Creatify endpoint the app uses.
+_LAZY = {
+    "MAX_MUSIC_PAGE_SIZE": "_catalogues", "PERSONA_FILTERS": "_catalogues",
+    "MusicPage": "_catalogues", "music_page_from": "_catalogues",
+    "CreatifyClient": "_client", "Link": "_links", "link_from": "_links",
+    "StreamEvent": "_stream", "RetryPolicy": "_transport",
+}
+"""The names whose modules load ``httpx``: imported on first use (PEP 562)."""
 
-    Parameters
-    ----------
-    api_id, api_key
-        The ``X-API-ID`` / ``X-API-KEY`` pair.
-    base_url
-        ``https://api.creatify.ai`` by default; plain HTTP only for loopback hosts.
-    transport
-        An ``httpx`` transport for tests (``httpx.MockTransport``); real network otherwise.
-    sleep
-        Awaited between retries and during a rate-limit pause (tests pass a recorder).
-    clock
-        Monotonic seconds, for the rate-limit pause (tests may pass a fake).
-    """
 
-    def __repr__(self) -> str:
-        return f"CreatifyClient(base_url={self.base_url!r})"
+def __getattr__(name: str) -> Any:
+    home = _LAZY.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"app.api.{home}"), name)
+    globals()[name] = value  # looked up once
+    return value
 
 
 __all__ = [
