@@ -12,8 +12,12 @@ ledger is what lets the app be killed at any moment and still find every job aga
   history can never disagree with the job. Progress-only updates (a poll that moved the bar,
   a download that wrote more bytes) change the row without an event: they are data, not
   history. A call that changes nothing writes nothing.
-* **Durable.** ``journal_mode=WAL`` and ``synchronous=FULL``: a committed change survives a
-  power cut; a transaction cut short by a crash leaves no trace.
+* **Durable where the money is.** ``journal_mode=WAL`` with ``synchronous=NORMAL`` for
+  ordinary writes: a committed change survives the app crashing or being killed (only a
+  power cut can lose the last ones); the writes that must precede the network
+  (:meth:`~Ledger.begin_submit`, :meth:`~Ledger.mark_ambiguous`) commit with
+  ``synchronous=FULL`` (fsynced, and every earlier commit with them). A transaction cut
+  short by a crash leaves no trace.
 * **Versioned.** ``PRAGMA user_version`` is the schema version; :data:`MIGRATIONS` is the
   ordered list of upgrade steps (each in its own transaction). An older file is upgraded on
   open; a newer one, a foreign SQLite file or a damaged one raises :class:`LedgerError`
@@ -23,14 +27,18 @@ ledger is what lets the app be killed at any moment and still find every job aga
   stored redacted.
 
 Storage: Decimals as TEXT, datetimes as fixed-width ISO-8601 UTC TEXT (so they sort as
-text), tuples and request bodies as JSON TEXT. The ledger is used from one thread (the
-asyncio thread); each call is a few milliseconds.
+text), tuples and request bodies as JSON TEXT. A :class:`Ledger` is used from the thread that
+opened it. The job manager reads through one on the asyncio (GUI) thread and writes through a
+:class:`LedgerWriter`: a second connection in one worker thread, so no fsync, lock wait or row
+building runs on the window's thread; a whole poll answer is one transaction
+(:meth:`~Ledger.apply_answer`).
 
 The package: :mod:`._states` (job and download states, :func:`state_for`), :mod:`._records`
 (:class:`JobRecord`, :class:`JobEvent`, how a row is written and read), :mod:`._schema` (the
 tables, :data:`MIGRATIONS`, :data:`SCHEMA_VERSION`, the version check), :mod:`._snapshots`
-(what a poll changes in a row), :mod:`._store` (:class:`Ledger`: the connection and every
-write) and :mod:`._queries` (its reads: pages, :meth:`~Ledger.spent`,
+(what a poll changes in a row), :mod:`._store` (:class:`Ledger`: the connection and the
+writes), :mod:`._polls` (the polling writes), :mod:`._writer` (:class:`LedgerWriter`) and
+:mod:`._queries` (its reads: pages, :meth:`~Ledger.spent`,
 :meth:`~Ledger.committed`, :meth:`~Ledger.paid_jobs`, balance readings …).
 """
 
@@ -45,6 +53,7 @@ from app.jobs.ledger._states import (
     state_for,
 )
 from app.jobs.ledger._store import BUSY_TIMEOUT_SECONDS, Ledger
+from app.jobs.ledger._writer import LedgerWriter
 
 __all__ = [
     "APPLICATION_ID",
@@ -58,6 +67,7 @@ __all__ = [
     "JobState",
     "Ledger",
     "LedgerError",
+    "LedgerWriter",
     "is_preview_step",
     "state_for",
 ]

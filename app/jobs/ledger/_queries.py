@@ -3,7 +3,7 @@ walk, and the sums the budget guard and the spending view are made of."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -43,6 +43,18 @@ class LedgerQueries:
         if not rows:
             raise KeyError(key)
         return record_from_row(rows[0])
+
+    def records(self, keys: Iterable[str]) -> dict[str, JobRecord]:
+        """The jobs of ``keys`` that exist, by key (a few queries however many keys)."""
+        wanted = list(dict.fromkeys(keys))
+        found: dict[str, JobRecord] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            rows = self._read(f"{SELECT} WHERE key IN ({', '.join('?' * len(chunk))})", chunk)
+            for row in rows:
+                record = record_from_row(row)
+                found[record.key] = record
+        return found
 
     def find(self, resource: str, server_id: str) -> JobRecord | None:
         """The (newest) local job for a server job, or None."""

@@ -5,9 +5,15 @@
 * **One transaction per change.** Every method that changes a job runs one ``BEGIN
   IMMEDIATE … COMMIT`` and appends its row to ``events`` in the same transaction. Progress-only
   updates change the row without an event; a call that changes nothing writes nothing.
-* **Durable.** ``journal_mode=WAL`` and ``synchronous=FULL``.
+* **Durable where the money is.** ``journal_mode=WAL`` with ``synchronous=NORMAL`` for
+  ordinary writes: a commit survives the app crashing or being killed (it is in the WAL, which
+  the OS holds); only a power cut or an OS crash can lose the last few. The writes that must
+  precede the network — :meth:`Ledger.begin_submit` (the ``submitting`` row before a create
+  leaves) and :meth:`Ledger.mark_ambiguous` — commit with ``synchronous=FULL``: the WAL is
+  fsynced before they return, and with it everything committed before them.
 
-The reads are :class:`~app.jobs.ledger._queries.LedgerQueries`, which the ledger extends.
+The reads are :class:`~app.jobs.ledger._queries.LedgerQueries` and the polling writes
+:class:`~app.jobs.ledger._polls.PollWrites`, which the ledger extends.
 """
 
 from __future__ import annotations
@@ -18,16 +24,16 @@ import os
 import re
 import sqlite3
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from filelock import FileLock, Timeout
 
-from app.api.snapshot import JobSnapshot, JobStatus
+from app.api.snapshot import JobSnapshot
 from app.jobs.ledger._errors import LedgerError
-from app.jobs.ledger._queries import LedgerQueries
+from app.jobs.ledger._polls import Change, PollWrites
 from app.jobs.ledger._records import (
     JobRecord,
     check_no_secret,
@@ -39,7 +45,7 @@ from app.jobs.ledger._records import (
 )
 from app.jobs.ledger._schema import check_version, upgrade
 from app.jobs.ledger._snapshots import check_resource, snapshot_changes, state_after, status_text
-from app.jobs.ledger._states import RUNNING_STATES, UNCREATED_STATES, DownloadState, JobState
+from app.jobs.ledger._states import UNCREATED_STATES, DownloadState, JobState
 
 log = logging.getLogger("app.jobs.ledger")  # one logger for the whole ledger
 
@@ -50,7 +56,7 @@ ledger file."""
 _KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
-class Ledger(LedgerQueries):
+class Ledger(PollWrites):
     """The job ledger over one SQLite file (created when missing).
 
     Raises :class:`LedgerError` naming the file when it is damaged, not a ledger, or from a
@@ -113,7 +119,7 @@ class Ledger(LedgerQueries):
         mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
         if str(mode).lower() != "wal" and self.path != ":memory:":
             log.warning("job ledger %s: journal mode is %s, not WAL", self.path, mode)
-        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA synchronous=NORMAL")  # FULL for the writes before the network
         conn.execute("PRAGMA foreign_keys=ON")
         upgrade(conn, self.path, version)
 
@@ -134,19 +140,32 @@ class Ledger(LedgerQueries):
         self.close()
 
     @property
+    def clock(self) -> Callable[[], datetime]:
+        """What the ledger stamps its rows with (another connection on the file uses it too)."""
+        return self._clock
+
+    @property
     def _db(self) -> sqlite3.Connection:
         if self._conn is None:
             raise LedgerError(f"the job ledger {self.path} is closed")
         return self._conn
 
     @contextlib.contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One committed transaction (rolled back on any error)."""
+    def _write(self, *, durable: bool = False) -> Iterator[sqlite3.Connection]:
+        """One committed transaction (rolled back on any error). ``durable``: the commit
+        fsyncs the WAL (``synchronous=FULL``) before it returns — for the writes that must
+        precede the network; it also makes every earlier commit durable."""
         conn = self._db
         try:
-            with conn:
-                conn.execute("BEGIN IMMEDIATE")
-                yield conn
+            if durable:
+                conn.execute("PRAGMA synchronous=FULL")
+            try:
+                with conn:
+                    conn.execute("BEGIN IMMEDIATE")
+                    yield conn
+            finally:
+                if durable:
+                    conn.execute("PRAGMA synchronous=NORMAL")
         except sqlite3.Error as exc:
             raise LedgerError(f"cannot write to the job ledger {self.path}: {exc}") from exc
 
@@ -161,19 +180,23 @@ class Ledger(LedgerQueries):
         conn.execute("INSERT INTO events (key, at, kind, detail) VALUES (?, ?, ?, ?)",
                      (key, at, kind, clean(detail) or ""))
 
+    def _update_in(self, conn: sqlite3.Connection, key: str, change: Change, now: str) -> None:
+        """Write a change (plus ``updated_at``) and its event inside an open transaction."""
+        columns = {**change.changes, "updated_at": now}
+        assignments = ", ".join(f"{name} = ?" for name in columns)
+        cursor = conn.execute(f"UPDATE jobs SET {assignments} WHERE key = ?",
+                              (*columns.values(), key))
+        if cursor.rowcount != 1:
+            raise KeyError(key)
+        if change.kind is not None:
+            self._event(conn, key, now, change.kind, change.detail)
+
     def _update(self, key: str, changes: Mapping[str, Any], kind: str | None,
-                detail: str = "") -> JobRecord:
+                detail: str = "", *, durable: bool = False) -> JobRecord:
         """Write ``changes`` (plus ``updated_at``) and at most one event, in one transaction."""
         now = ts(self._clock())
-        columns = {**changes, "updated_at": now}
-        assignments = ", ".join(f"{name} = ?" for name in columns)
-        with self._write() as conn:
-            cursor = conn.execute(f"UPDATE jobs SET {assignments} WHERE key = ?",
-                                  (*columns.values(), key))
-            if cursor.rowcount != 1:
-                raise KeyError(key)
-            if kind is not None:
-                self._event(conn, key, now, kind, detail)
+        with self._write(durable=durable) as conn:
+            self._update_in(conn, key, Change(dict(changes), kind, detail), now)
         return self.get(key)
 
     # ------------------------------------------------------------------ creating
@@ -207,7 +230,7 @@ class Ledger(LedgerQueries):
             "held": dec(held, "held") if held is not None and held != estimate else None,
         }
         try:
-            with self._write() as conn:
+            with self._write(durable=True) as conn:  # before the network: fsynced
                 conn.execute(f"INSERT INTO jobs ({', '.join(values)}) "
                              f"VALUES ({', '.join('?' * len(values))})", tuple(values.values()))
                 estimate_text = "unknown" if estimate is None else f"{estimate} credits"
@@ -240,7 +263,8 @@ class Ledger(LedgerQueries):
         record = self.get(key)
         if record.state not in UNCREATED_STATES or record.server_id is not None:
             raise LedgerError(f"job {key} is {record.state}: it cannot be marked unknown")
-        return self._update(key, {"state": JobState.UNKNOWN.value}, "ambiguous", detail)
+        return self._update(key, {"state": JobState.UNKNOWN.value}, "ambiguous", detail,
+                            durable=True)
 
     def mark_not_created(self, key: str, detail: str) -> JobRecord:
         """The create certainly created nothing (refused, never sent, reconciled as absent)."""
@@ -268,59 +292,6 @@ class Ledger(LedgerQueries):
         return self._update(key, {"server_id": server_id, "state": JobState.PENDING.value,
                                   "finished_at": None},
                             "found", f"server id {server_id}: {detail}")
-
-    # ------------------------------------------------------------------ following
-
-    def apply_snapshot(self, key: str, snapshot: JobSnapshot) -> JobRecord:
-        """What a poll said about the job. Nothing written when nothing changed; one event
-        per status change (or when results, credits or a reason arrive); progress alone
-        changes the row only."""
-        record = self.get(key)
-        check_resource(record, snapshot)
-        if record.server_id is None:
-            raise LedgerError(f"job {key} has no server id yet: use mark_created or "
-                              f"set_server_id first")
-        if record.server_id != snapshot.id:
-            raise LedgerError(f"a snapshot of {snapshot.id} cannot update job {key} "
-                              f"(server id {record.server_id})")
-        state = state_after(record, snapshot)
-        changes = snapshot_changes(record, snapshot, state, self._clock())
-        if not changes:
-            return record
-        kind: str | None
-        if "state" in changes or "raw_status" in changes:
-            if snapshot.status is JobStatus.UNKNOWN:
-                kind = "unknown status"
-                detail = (f"Creatify said {snapshot.raw_status!r}: treated as still running "
-                          f"({state})")
-            else:
-                kind = "status"
-                detail = f"{record.state} → {status_text(state, snapshot)}"
-        else:
-            news = sorted(set(changes) & {"result_urls", "preview_url", "response_text", "previews",
-                                          "credits_used", "duration", "failed_reason"})
-            kind = "updated" if news else None
-            detail = ", ".join(news)
-        return self._update(key, changes, kind, detail)
-
-    def mark_stalled(self, key: str) -> JobRecord:
-        """Past its generator's expected time: "still running — check later" (still polled)."""
-        record = self.get(key)
-        if record.state is JobState.STALLED:
-            return record
-        if record.state not in RUNNING_STATES:
-            raise LedgerError(f"job {key} is {record.state}: only a running job can stall")
-        return self._update(key, {"state": JobState.STALLED.value}, "stalled",
-                            f"{record.state} for longer than expected: still running")
-
-    def mark_polled(self, keys: Iterable[str], at: datetime | None = None) -> None:
-        """When these jobs were last read from Creatify (one transaction; no events)."""
-        stamp = ts(at or self._clock())
-        rows = [(stamp, key) for key in dict.fromkeys(keys)]
-        if not rows:
-            return
-        with self._write() as conn:
-            conn.executemany("UPDATE jobs SET last_polled_at = ? WHERE key = ?", rows)
 
     # ------------------------------------------------------------------ local state
 
