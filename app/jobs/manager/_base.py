@@ -19,7 +19,7 @@ from app.downloads import DownloadQueue
 from app.generators import GeneratorSpec
 from app.jobs.budget import BudgetLimits
 from app.jobs.lease import FollowerLease, LedgerWatch, SendLock
-from app.jobs.ledger import JobRecord, Ledger
+from app.jobs.ledger import JobRecord, Ledger, LedgerWriter
 from app.jobs.manager._tasks import TaskGroup
 from app.jobs.scheduler import PollScheduler
 from app.pricing import Bound
@@ -53,6 +53,8 @@ class ManagerBase:
 
     client: CreatifyClient
     ledger: Ledger
+    writer: LedgerWriter
+    """Every write the manager and its scheduler make, off the event-loop thread."""
     budget: Callable[[], BudgetLimits]
     output_dir: Path
     auto_download: bool

@@ -1,10 +1,14 @@
 """Downloads of finished results: queued behind a concurrency limit, resumable, a fresh URL
-fetched when the old one expired, a sidecar JSON beside each file."""
+fetched when the old one expired, a sidecar JSON beside each file. Their ledger writes go
+through the writer (off the event-loop thread); progress is written at most one at a time
+per job, the latest figure winning."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -36,11 +40,10 @@ class Downloads(ManagerBase):
     def download(self, key: str) -> asyncio.Task[Any]:
         """Save job ``key``'s result (again): queued behind the concurrency limit."""
         self._downloading.add(key)
-        record = self.ledger.set_download(key, DownloadState.QUEUED)
-        self._on_change(record)
 
         async def run() -> None:
             try:
+                self._on_change(await self.writer.set_download(key, DownloadState.QUEUED))
                 await self.downloads.run(lambda: self._download(key))
             finally:
                 self._downloading.discard(key)
@@ -51,17 +54,14 @@ class Downloads(ManagerBase):
         each under its own name with its sidecar; the first one's path is recorded."""
         record = self.ledger.get(key)
         first = Path(record.download_path) if record.download_path else None
-
-        def progress(done: int, _total: int | None) -> None:
-            self._on_change(self.ledger.set_download(key, DownloadState.DOWNLOADING,
-                                                     bytes_done=done))
+        progress = _Progress(self, key)
 
         async def refresh() -> tuple[str, ...]:
             # Result links expire: read the job again for fresh ones.
             nonlocal record
             if record.server_id is None:
                 return ()
-            record = self.ledger.apply_snapshot(
+            record = await self.writer.apply_snapshot(
                 key, await self.client.get_job(record.resource, record.server_id))
             return record.result_urls
         try:
@@ -72,17 +72,21 @@ class Downloads(ManagerBase):
                                      reserve=True)
             if targets:
                 first = targets[0]
-                self._on_change(self.ledger.set_download(key, DownloadState.DOWNLOADING,
-                                                         path=str(first)))
+                self._on_change(await self.writer.set_download(
+                    key, DownloadState.DOWNLOADING, path=str(first)))
             saved = await fetch_results(self._web, record.result_urls, self.output_dir, stem,
                                         first=first, info=self._sidecar_info(record),
                                         refresh=refresh, progress=progress)
         except (DownloadError, CreatifyError) as exc:
             message = exc.message if isinstance(exc, CreatifyError) else str(exc)
-            self._on_change(self.ledger.set_download(key, DownloadState.FAILED, error=message))
+            await progress.settled()
+            self._on_change(await self.writer.set_download(key, DownloadState.FAILED,
+                                                           error=message))
             return
-        self._on_change(self.ledger.set_download(key, DownloadState.DONE, path=str(saved.first),
-                                                 bytes_done=saved.bytes))
+        await progress.settled()
+        self._on_change(await self.writer.set_download(key, DownloadState.DONE,
+                                                       path=str(saved.first),
+                                                       bytes_done=saved.bytes))
 
     @staticmethod
     def _sidecar_info(record: JobRecord) -> dict[str, Any]:
@@ -94,3 +98,42 @@ class Downloads(ManagerBase):
             "credits_used": record.credits_used, "duration": record.duration,
             "created_at": record.created_at, "finished_at": record.finished_at,
         }
+
+
+class _Progress:
+    """A download's progress written through the writer: one write at a time per job, the
+    latest figure winning (bytes that came meanwhile do not queue a write each); reported
+    from the loop thread or from a transfer's own thread."""
+
+    def __init__(self, manager: Downloads, key: str) -> None:
+        self._manager = manager
+        self._key = key
+        self._loop = asyncio.get_running_loop()
+        self._thread = threading.get_ident()
+        self._latest = 0
+        self._writing: asyncio.Task[Any] | None = None
+
+    def __call__(self, done: int, _total: int | None) -> None:
+        if threading.get_ident() == self._thread:
+            self._report(done)
+        else:
+            self._loop.call_soon_threadsafe(self._report, done)
+
+    def _report(self, done: int) -> None:
+        self._latest = done
+        if self._writing is None or self._writing.done():
+            self._writing = self._manager.tasks.spawn(self._write(),
+                                                      f"progress {self._key[:8]}")
+
+    async def _write(self) -> None:
+        written = None
+        while written != self._latest:
+            written = self._latest
+            self._manager._on_change(await self._manager.writer.set_download(
+                self._key, DownloadState.DOWNLOADING, bytes_done=written))
+
+    async def settled(self) -> None:
+        """The progress writes are over, so the final state is the last word."""
+        if self._writing is not None:
+            with contextlib.suppress(Exception):
+                await self._writing

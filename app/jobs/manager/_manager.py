@@ -17,7 +17,7 @@ from app.downloads import DEFAULT_TEMPLATE, DownloadQueue
 from app.generators import BY_KEY
 from app.jobs.budget import BudgetLimits
 from app.jobs.lease import FollowerLease, LedgerWatch, SendLock
-from app.jobs.ledger import JobRecord, JobState, Ledger
+from app.jobs.ledger import JobRecord, JobState, Ledger, LedgerWriter
 from app.jobs.manager._follow import ORPHAN_AFTER, WATCH_INTERVAL, Following
 from app.jobs.manager._stream import Streaming
 from app.jobs.manager._submit import Submitting
@@ -64,6 +64,7 @@ class JobManager(Submitting, Streaming, Following):
         self.orphan_after = ORPHAN_AFTER
         self._next_orphan_check = 0.0
         self.ledger = ledger
+        self.writer = LedgerWriter(ledger)  # its own connection, in its own thread
         self.output_dir = output_dir
         self.auto_download = auto_download
         self.name_template = name_template
@@ -81,7 +82,7 @@ class JobManager(Submitting, Streaming, Following):
         self._on_change = on_change_then_wake
         self.tasks = TaskGroup(on_error)
         self.scheduler = PollScheduler(
-            client, ledger, on_change=self._changed, policy=policy,
+            client, ledger, on_change=self._changed, policy=policy, writer=self.writer,
             expected_seconds=lambda key: BY_KEY[key].expected_seconds if key in BY_KEY
             else 600.0)
         self.downloads = DownloadQueue(download_limit)
@@ -93,6 +94,7 @@ class JobManager(Submitting, Streaming, Following):
     async def aclose(self) -> None:
         await self.tasks.aclose()
         await self._web.aclose()
+        self.writer.close()  # the queued writes finish first
         self._release()
 
     async def wait_ended(self, key: str) -> JobRecord:

@@ -44,7 +44,7 @@ class Sending(Downloads):
         except CreatifyError as exc:
             raise BudgetError([], message=f"Could not read your balance before sending, so "
                                           f"nothing was sent: {exc.message}") from exc
-        self.ledger.record_balance(balance)
+        await self.writer.record_balance(balance)
         self._on_balance(balance)
         now = self._now()
         figures = BudgetFigures(estimate=estimate, balance=balance,
@@ -72,16 +72,16 @@ class Sending(Downloads):
         try:
             snapshot = await call()
         except AmbiguousCreateError as exc:
-            record = self.ledger.mark_ambiguous(record.key, exc.message)
+            record = await self.writer.mark_ambiguous(record.key, exc.message)
             self._on_change(record)
             self.tasks.spawn(self._reconcile_soon(record.key), "reconcile")
             return record
         except (CreatifyError, SpecError) as exc:
             message = exc.message if isinstance(exc, CreatifyError) else str(exc)
-            record = self.ledger.mark_not_created(record.key, message)
+            record = await self.writer.mark_not_created(record.key, message)
             self._on_change(record)
             raise
-        record = self.ledger.mark_created(record.key, snapshot)
+        record = await self.writer.mark_created(record.key, snapshot)
         self._changed(record)
         if record.state.is_active:
             self.scheduler.watch(record.key)
@@ -112,6 +112,6 @@ class Sending(Downloads):
             return record
         if snapshot.id != record.server_id:
             return record
-        record = self.ledger.apply_snapshot(record.key, snapshot)
+        record = await self.writer.apply_snapshot(record.key, snapshot)
         self._on_change(record)
         return record

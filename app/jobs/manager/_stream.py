@@ -29,7 +29,7 @@ class Streaming(Sending):
         body = request_body(spec, values)
         async with self._guard_lock:
             balance, held = await self.check_budget(pricing.estimate, bound=pricing.bound)
-            record = self.ledger.begin_submit(
+            record = await self.writer.begin_submit(
                 generator=spec.key, resource=spec.resource.key, flow="stream",
                 title=describe_request(spec, values), request=body, estimate=pricing.estimate,
                 balance_before=balance, held=held)
@@ -62,7 +62,7 @@ class Streaming(Sending):
         except AmbiguousCreateError as exc:
             return await self._stream_unfinished(record, named, exc.message)
         except CreatifyError as exc:
-            record = self.ledger.mark_not_created(record.key, exc.message)
+            record = await self.writer.mark_not_created(record.key, exc.message)
             self._on_change(record)
             raise
         if final is None or not final.job_id:
@@ -75,7 +75,7 @@ class Streaming(Sending):
                                raw_status=final.status or "done",
                                progress=1.0 if status is JobStatus.DONE else None,
                                response_text=text, credits_used=final.credits_used)
-        record = self.ledger.mark_created(record.key, snapshot)
+        record = await self.writer.mark_created(record.key, snapshot)
         self._on_change(record)
         if record.state.is_active:
             self.scheduler.watch(record.key)
@@ -88,11 +88,12 @@ class Streaming(Sending):
         """The stream stopped before its final chunk. A job id already seen is followed (read
         by id); otherwise the row is ``unknown`` and looked up in the list (never re-sent)."""
         if job_id:
-            record = self.ledger.set_server_id(record.key, job_id, f"{why} Named by the stream.")
+            record = await self.writer.set_server_id(record.key, job_id,
+                                                     f"{why} Named by the stream.")
             self._on_change(record)
             self.scheduler.watch(record.key)
             return record
-        record = self.ledger.mark_ambiguous(
+        record = await self.writer.mark_ambiguous(
             record.key, f"{why} Looking for it in Creatify's list; it is never sent again.")
         self._on_change(record)
         self.tasks.spawn(self._reconcile_soon(record.key), "reconcile")

@@ -35,7 +35,7 @@ class Submitting(Sending):
         body = request_body(spec, values, tag, flow)  # validated: SpecError before any row
         async with self._guard_lock:
             balance, held = await self.check_budget(pricing.estimate, bound=pricing.bound)
-            record = self.ledger.begin_submit(
+            record = await self.writer.begin_submit(
                 generator=spec.key, resource=spec.resource.key, flow=flow.value,
                 title=describe_request(spec, values), request=body, estimate=pricing.estimate,
                 balance_before=balance, name_tag=tag, held=held,
@@ -72,7 +72,7 @@ class Submitting(Sending):
                 raise SpecError({"": f"This preview is already rendered (job "
                                      f"{done[-1].short_key}): nothing was sent."})
             balance, held = await self.check_budget(pricing.estimate, bound=pricing.bound)
-            record = self.ledger.begin_submit(
+            record = await self.writer.begin_submit(
                 generator=spec.key, resource=spec.resource.key, flow="render",
                 title=f"Render of {preview.title}", request={"render_of": server_id},
                 estimate=pricing.estimate, balance_before=balance, held=held)
@@ -90,7 +90,7 @@ class Submitting(Sending):
             raise SpecError({"": "That style preview is not part of this job."})
         async with self._guard_lock:
             balance, held = await self.check_budget(pricing.estimate, bound=pricing.bound)
-            record = self.ledger.begin_submit(
+            record = await self.writer.begin_submit(
                 generator=spec.key, resource=spec.resource.key, flow="render",
                 title=f"{chosen.visual_style} of {compared.title}",
                 request={"render_of": server_id, "media_job": media_job,

@@ -1,6 +1,8 @@
 """The reads of a poll round: the due jobs grouped by resource and read with ``?ids=`` (at
 most 100 a request), or one by one with ``GET {id}/`` where the list documents no ``ids``;
-what a read changed applied to the ledger."""
+what a read changed applied to the ledger: a whole answer in one transaction, written by the
+:class:`~app.jobs.ledger.LedgerWriter` off the event-loop thread; ``on_change`` fires on the
+loop thread once it committed."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from app.api.errors import (
 )
 from app.api.resources import MAX_IDS_PER_LIST, resource
 from app.api.snapshot import JobSnapshot
-from app.jobs.ledger import JobState
+from app.jobs.ledger import LedgerError, LedgerWriter
 from app.jobs.scheduler._timing import Timing
 
 log = logging.getLogger(__package__)
@@ -32,6 +34,8 @@ def _lists_by_ids(resource_key: str) -> bool:
 class Reads(Timing):
     """:meth:`poll_once`: one round of batched (or one-by-one) reads."""
 
+    writer: LedgerWriter
+
     async def poll_once(self) -> float:
         """Read every job that is due; return the seconds until the next one is."""
         now = self._clock()
@@ -42,10 +46,10 @@ class Reads(Timing):
         # Everything due now, plus what falls due shortly: fewer, fuller requests.
         due = [key for key, at in self._due.items() if at <= now + self.policy.coalesce]
         groups: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        records = await self.writer.records(due)  # read off the loop thread, a few queries
         for key in due:
-            try:
-                record = self.ledger.get(key)
-            except KeyError:
+            record = records.get(key)
+            if record is None:
                 self.forget(key)
                 continue
             if not record.server_id or not record.state.is_active or not record.watching:
@@ -74,15 +78,13 @@ class Reads(Timing):
             return self._failed(resource_key, [key for key, _id in chunk], exc)
         self._network_failures = 0
         self.paused_reason = None
-        self.ledger.mark_polled(key for key, _id in chunk)
-        seen: set[str] = set()
+        answers: dict[str, JobSnapshot] = {}
         for snapshot in snapshots:
             for found in by_id.get(snapshot.id, ()):
-                if found not in seen:  # a list that repeats a job: the first answer counts
-                    seen.add(found)
-                    self._apply(found, snapshot)
+                answers.setdefault(found, snapshot)  # a repeated job: the first answer counts
+        await self._apply([key for key, _id in chunk], answers)
         for key, server_id in chunk:
-            if key not in seen:
+            if key not in answers:
                 log.warning("%s %s was not in the list answer; asking again later",
                             resource_key, server_id)
                 self._reschedule(key)
@@ -106,14 +108,14 @@ class Reads(Timing):
                 continue
             self._network_failures = 0
             self.paused_reason = None
-            self.ledger.mark_polled(keys)
+            if snapshot.id == server_id:
+                await self._apply(keys, dict.fromkeys(keys, snapshot))
+                continue
+            await self._apply(keys, {})
             for key in keys:
-                if snapshot.id == server_id:
-                    self._apply(key, snapshot)
-                else:
-                    log.warning("%s %s answered as %s; asking again later", resource_key,
-                                server_id, snapshot.id)
-                    self._reschedule(key)
+                log.warning("%s %s answered as %s; asking again later", resource_key,
+                            server_id, snapshot.id)
+                self._reschedule(key)
         return True
 
     def _failed(self, resource_key: str, keys: list[str], exc: CreatifyError) -> bool:
@@ -134,15 +136,25 @@ class Reads(Timing):
             self._reschedule(key)
         return True
 
-    def _apply(self, key: str, snapshot: JobSnapshot) -> None:
-        before = self.ledger.get(key)
-        record = self.ledger.apply_snapshot(key, snapshot)
-        if record.state.is_active and self._is_stalled(record) \
-                and record.state is not JobState.STALLED:
-            record = self.ledger.mark_stalled(key)
-        if record != before:
+    async def _apply(self, polled: list[str], answers: dict[str, JobSnapshot]) -> None:
+        """Stamp ``polled`` as read and apply ``answers`` (key -> snapshot) in one transaction
+        (with "stalled" for jobs past their time); tell ``on_change`` what changed, once
+        committed; forget the finished jobs, reschedule the others."""
+        try:
+            changed = await self.writer.apply_answer(polled, list(answers.items()),
+                                                     stalled=self._is_stalled)
+        except LedgerError as exc:  # busy past its timeout, a full disk: asked again later
+            log.warning("could not record a poll answer: %s; asking again later", exc)
+            for key in answers:
+                self._reschedule(key)
+            return
+        finished: set[str] = set()
+        for record in changed:
             self._on_change(record)
-        if record.state.is_terminal:
-            self.forget(key)
-        else:
-            self._reschedule(key)
+            if record.state.is_terminal:
+                finished.add(record.key)
+        for key in answers:
+            if key in finished:
+                self.forget(key)
+            else:
+                self._reschedule(key)

@@ -13,7 +13,7 @@ from app.api.errors import CreatifyError
 from app.api.resources import LINKS, resource
 from app.api.snapshot import JobSnapshot, JobStatus
 from app.generators.submit import link_snapshot
-from app.jobs.ledger import JobRecord, JobState
+from app.jobs.ledger import JobRecord, JobState, LedgerWriter
 from app.jobs.scheduler._timing import Timing
 
 
@@ -55,6 +55,8 @@ def _same_inputs(request: Mapping[str, Any], raw: Mapping[str, Any]) -> bool:
 class Reconciling(Timing):
     """:meth:`reconcile`: find an ambiguous create; found, it is watched from then on."""
 
+    writer: LedgerWriter
+
     async def reconcile(self, key: str) -> JobRecord:
         """Find an ambiguous create in the resource's list: by the name tag where the resource
         has ``name``, else by its inputs and creation time. Found: watched from now on. Not
@@ -81,18 +83,18 @@ class Reconciling(Timing):
                 listed = await self.client.list_jobs(record.resource)
         except CreatifyError as exc:
             if record.state is JobState.SUBMITTING:
-                record = self.ledger.mark_ambiguous(
+                record = await self.writer.mark_ambiguous(
                     key, f"Could not check Creatify's list ({exc.message}); look again later.")
                 self._on_change(record)
             return record
         match = self._match(record, listed, by_name=res.has_name and bool(record.name_tag))
         if match is None:
-            record = self.ledger.mark_ambiguous(
+            record = await self.writer.mark_ambiguous(
                 key, "Not found in Creatify's job list: it was probably not created. Look "
                      "again later, or check the Creatify dashboard.")
             self._on_change(record)
             return record
-        return self._found(key, match, "found in Creatify's job list")
+        return await self._found(key, match, "found in Creatify's job list")
 
     async def _reconcile_render(self, record: JobRecord, server_id: str) -> JobRecord:
         """A render runs on its preview's server job, so it is not in the list as a job of
@@ -104,7 +106,7 @@ class Reconciling(Timing):
             snapshot = await self.client.get_job(record.resource, server_id)
         except CreatifyError as exc:
             if record.state is JobState.SUBMITTING:
-                record = self.ledger.mark_ambiguous(
+                record = await self.writer.mark_ambiguous(
                     key, f"Could not read the job to render ({exc.message}); look again later.")
                 self._on_change(record)
             return record
@@ -115,17 +117,17 @@ class Reconciling(Timing):
             ready is not None and snapshot.status is not JobStatus.UNKNOWN
             and snapshot.raw_status != ready.raw_status)
         if snapshot.id != server_id or not (snapshot.result_urls or moved):
-            record = self.ledger.mark_ambiguous(
+            record = await self.writer.mark_ambiguous(
                 key, "The render has not started on Creatify's job: it was probably not "
                      "received. Look again later, or check the Creatify dashboard.")
             self._on_change(record)
             return record
-        return self._found(key, snapshot, "the render was found under way on its job")
+        return await self._found(key, snapshot, "the render was found under way on its job")
 
-    def _found(self, key: str, snapshot: JobSnapshot, detail: str) -> JobRecord:
+    async def _found(self, key: str, snapshot: JobSnapshot, detail: str) -> JobRecord:
         """Record that the job of ``key`` is ``snapshot``'s and follow it if still running."""
-        self.ledger.set_server_id(key, snapshot.id, detail)
-        record = self.ledger.apply_snapshot(key, snapshot)
+        await self.writer.set_server_id(key, snapshot.id, detail)
+        record = await self.writer.apply_snapshot(key, snapshot)
         self._on_change(record)
         if record.state.is_active:
             self.watch(key)

@@ -10,7 +10,7 @@ import time
 from collections.abc import Awaitable, Callable, Collection
 
 from app.api.client import CreatifyClient
-from app.jobs.ledger import JobRecord, JobState, Ledger
+from app.jobs.ledger import JobRecord, JobState, Ledger, LedgerWriter
 from app.jobs.scheduler._policy import PollPolicy
 from app.jobs.scheduler._reads import Reads
 from app.jobs.scheduler._reconcile import Reconciling
@@ -23,6 +23,9 @@ class PollScheduler(Reads, Reconciling):
     ----------
     client, ledger
         Where to read jobs and where to write what was read.
+    writer
+        Who writes to ``ledger``'s file (the job manager's, off the event-loop thread);
+        without one the writes run inline through ``ledger`` itself.
     on_change
         Called with each record the scheduler changed (the UI's table model listens).
     expected_seconds
@@ -34,9 +37,11 @@ class PollScheduler(Reads, Reconciling):
                  expected_seconds: Callable[[str], float] | None = None,
                  policy: PollPolicy | None = None,
                  clock: Callable[[], float] = time.monotonic,
-                 rng: random.Random | None = None) -> None:
+                 rng: random.Random | None = None,
+                 writer: LedgerWriter | None = None) -> None:
         self.client = client
         self.ledger = ledger
+        self.writer = writer or LedgerWriter(ledger, thread=False)
         self.policy = policy or PollPolicy()
         self._on_change = on_change or (lambda _record: None)
         self._expected = expected_seconds or (lambda _generator: 600.0)
