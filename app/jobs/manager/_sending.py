@@ -20,7 +20,7 @@ from app.jobs.budget import (
     day_start,
     month_start,
 )
-from app.jobs.ledger import JobRecord, JobState
+from app.jobs.ledger import JobRecord, JobState, Ledger
 from app.jobs.manager._downloads import Downloads
 from app.pricing import Bound
 
@@ -44,13 +44,18 @@ class Sending(Downloads):
         except CreatifyError as exc:
             raise BudgetError([], message=f"Could not read your balance before sending, so "
                                           f"nothing was sent: {exc.message}") from exc
-        await self.writer.record_balance(balance)
         self._on_balance(balance)
         now = self._now()
-        figures = BudgetFigures(estimate=estimate, balance=balance,
-                                committed=self.ledger.committed(),
-                                spent_today=self.ledger.spent(day_start(now)),
-                                spent_month=self.ledger.spent(month_start(now)), bound=bound)
+
+        def sums(ledger: Ledger) -> tuple[Decimal, Decimal, Decimal]:
+            # In the writer's thread: after every write asked for before (the rows of the
+            # jobs just sent), and off the loop (a sum over every job in flight).
+            ledger.record_balance(balance)
+            return (ledger.committed(), ledger.spent(day_start(now)),
+                    ledger.spent(month_start(now)))
+        committed, today, month = await self.writer.run(sums)
+        figures = BudgetFigures(estimate=estimate, balance=balance, committed=committed,
+                                spent_today=today, spent_month=month, bound=bound)
         limits = self.budget()
         refusals = check_budget(limits, figures)
         if refusals:
