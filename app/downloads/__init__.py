@@ -17,6 +17,11 @@ Transfers (``_transfer``):
 images, an asset task's outputs) under distinct names (``<stem>_1.ext`` …), each with its
 sidecar, resuming a set cut short into the same names.
 
+Two routes, the same rules: a :class:`FileFetcher` (``_wire``) does the whole transfer in a
+worker thread with ``urllib.request``, up to 1 MiB a read (as fast as
+``curl``); an ``httpx.AsyncClient`` (``_stream``) reads on the event loop and hands the bytes to
+a writer thread. No write, fsync or rename runs on the loop's thread either way.
+
 :func:`write_sidecar` (``_sidecar``) writes ``<file>.json`` beside a result (inputs, job id,
 credits ...; never a secret). :class:`DownloadQueue` (``_queue``) limits how many transfers run
 at once. Every name is imported from here.
@@ -47,17 +52,20 @@ from app.downloads._results import (
     result_targets,
 )
 from app.downloads._sidecar import sidecar_path, write_sidecar
-from app.downloads._transfer import DownloadResult, fetch_resumable
+from app.downloads._transfer import Client, DownloadResult, fetch_resumable
+from app.downloads._wire import FileFetcher
 
 __all__ = [
     "DEFAULT_TEMPLATE",
     "MAX_NAME",
     "MAX_RESULTS",
     "TEMPLATE_FIELDS",
+    "Client",
     "DownloadError",
     "DownloadQueue",
     "DownloadResult",
     "ExpiredURLError",
+    "FileFetcher",
     "Refresh",
     "SavedResults",
     "current_template",

@@ -18,12 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from app.downloads._errors import DownloadError, ExpiredURLError
 from app.downloads._names import part_path, suffix_for, target_in
 from app.downloads._sidecar import sidecar_path, write_sidecar
-from app.downloads._transfer import DownloadResult, fetch_resumable
+from app.downloads._transfer import Client, DownloadResult, fetch_resumable
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +135,7 @@ def _sidecar(media: Path, info: Mapping[str, Any], url: str, index: int,
         log.warning("no sidecar for %s: %s", media.name, exc)
 
 
-async def fetch_results(http: httpx.AsyncClient, urls: Sequence[str], folder: Path, stem: str,
+async def fetch_results(http: Client, urls: Sequence[str], folder: Path, stem: str,
                         *, first: Path | None = None, info: Mapping[str, Any] | None = None,
                         refresh: Refresh | None = None,
                         progress: Callable[[int, int | None], None] | None = None,

@@ -3,14 +3,18 @@
 ``Range: bytes=<size of .part>-``. The size is checked against ``Content-Length`` / the
 ``Content-Range`` total, the ``.part`` is fsynced and renamed atomically. An expired or refused
 result URL raises :class:`ExpiredURLError`: fetch the job again for a fresh URL and call again
-(the ``.part`` is kept)."""
+(the ``.part`` is kept).
+
+Two routes, the same rules (:mod:`app.downloads._answer`): a :class:`FileFetcher` does the whole
+transfer in a worker thread (the fast one, ``_wire``); an ``httpx.AsyncClient`` (a client with
+its own transport or hooks) reads on the event loop and hands the bytes to a writer thread
+(``_stream``). Either way no write, fsync or rename runs on the loop's thread."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import math
-import os
-import re
-import stat
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,21 +22,22 @@ from pathlib import Path
 
 import httpx
 
-from app.atomic import fsync_directory
-from app.downloads._errors import DownloadError, ExpiredURLError
-from app.downloads._names import part_path, unique_path
+from app.downloads._answer import Restart, cut_short
+from app.downloads._errors import DownloadError
+from app.downloads._names import part_path
+from app.downloads._part import finish, in_thread, part_size
+from app.downloads._stream import receive
+from app.downloads._wire import FileFetcher, Interrupted, Line
 from app.generators.spec import url_problem
 
 _PROGRESS_INTERVAL = 0.1
 """Seconds between two progress reports (at most ~10 a second)."""
 
-_CONTENT_RANGE = re.compile(r"^\s*bytes\s+(\d+)-(\d+)/(\d+|\*)\s*$", re.IGNORECASE)
-_UNSATISFIED_RANGE = re.compile(r"^\s*bytes\s+\*/(\d+)\s*$", re.IGNORECASE)
-_EXPIRED = frozenset({403, 404, 410})
-_RETRYABLE = frozenset({408, 425, 429})
-
 _active_parts: set[Path] = set()
 """``.part`` files a :func:`fetch_resumable` in this process is writing right now."""
+
+Client = httpx.AsyncClient | FileFetcher
+"""What fetches: a :class:`FileFetcher` (fast, a worker thread) or an ``httpx.AsyncClient``."""
 
 
 @dataclass(frozen=True)
@@ -47,10 +52,6 @@ class DownloadResult:
     content_type: str | None
 
 
-class _Restart(Exception):
-    """The server would not continue our ``.part``: drop it and fetch from the start."""
-
-
 class _Reporter:
     """Calls ``progress(done, total)`` at most every 0.1 s (forced reports always go out)."""
 
@@ -59,7 +60,7 @@ class _Reporter:
         self._last = -math.inf
         self._sent: tuple[int, int | None] | None = None
 
-    def __call__(self, done: int, total: int | None, *, force: bool = False) -> None:
+    def __call__(self, done: int, total: int | None, force: bool = False) -> None:
         if self._callback is None or self._sent == (done, total):
             return
         now = time.monotonic()
@@ -69,33 +70,7 @@ class _Reporter:
             self._callback(done, total)
 
 
-def _part_size(part: Path) -> int:
-    try:
-        info = part.lstat()
-    except FileNotFoundError:
-        return 0
-    if not stat.S_ISREG(info.st_mode):
-        raise DownloadError(f"Refusing to write to {part.name}: it is not a regular file.")
-    return info.st_size
-
-
-def _finish(part: Path, target: Path) -> Path:
-    """Rename the complete ``part`` to ``target`` (or a free ``name (n).ext``), atomically."""
-    final = target
-    if target.exists() or target.is_symlink():
-        final = unique_path(target.parent, target.name)
-    os.replace(part, final)
-    fsync_directory(final.parent)
-    return final
-
-
-def _too_large(part: Path, limit: int) -> DownloadError:
-    part.unlink(missing_ok=True)
-    return DownloadError(f"The result is larger than the limit of {limit:,} bytes; "
-                         "the download was stopped.")
-
-
-async def fetch_resumable(http: httpx.AsyncClient, url: str, target: Path, *,
+async def fetch_resumable(http: Client, url: str, target: Path, *,
                           progress: Callable[[int, int | None], None] | None = None,
                           chunk: int = 1 << 16, max_bytes: int | None = None) -> DownloadResult:
     """Fetch ``url`` into ``target``, continuing an earlier attempt's ``.part`` if there is one.
@@ -106,12 +81,14 @@ async def fetch_resumable(http: httpx.AsyncClient, url: str, target: Path, *,
       file fetched from the start). A server that sends a shorter range is asked for the rest.
     - Checks the size against ``Content-Length`` / the ``Content-Range`` total, fsyncs and
       renames atomically; never overwrites (``name (2).ext`` if ``target`` appeared).
-    - ``progress(done, total)``: at most ~10 times a second, and once at the end with
-      ``done == total``. ``chunk`` is the write buffer. ``max_bytes`` stops endless bodies.
+    - ``progress(done, total)``: on the loop's thread, at most ~10 times a second, and once at
+      the end with ``done == total``. ``chunk`` is kept for callers (the routes size their own
+      buffers); ``max_bytes`` stops endless bodies.
     - Errors (:class:`DownloadError`): a non-http(s) URL (nothing written); network errors and
       transfers cut short (``resumable``, the ``.part`` kept); HTTP 403/404/410
       (:class:`ExpiredURLError`: fetch the job again for a fresh URL; ``.part`` kept); other
       non-2xx answers (``resumable`` for 5xx, 408, 425, 429).
+    - Cancelled: the transfer stops, its ``.part`` is fsynced and kept.
 
     The ``.part`` is trusted: bytes in it that differ from the server's are the caller's risk.
     """
@@ -127,158 +104,111 @@ async def fetch_resumable(http: httpx.AsyncClient, url: str, target: Path, *,
     _active_parts.add(key)
     report = _Reporter(progress)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        for _ in range(3):
-            try:
-                return await _fetch(http, url, target, part, report, chunk, max_bytes)
-            except _Restart:
-                part.unlink(missing_ok=True)
-        raise DownloadError("The server kept refusing to continue the download.")
+        if isinstance(http, FileFetcher):
+            result = await _in_worker(http, url, target, part, report, max_bytes)
+        else:
+            result = await _over_httpx(http, url, target, part, report, max_bytes)
+        report(result.bytes, result.bytes, True)
+        return result
     except OSError as exc:
         raise DownloadError(f"The result could not be saved: {exc.strerror or exc}.") from exc
     finally:
         _active_parts.discard(key)
 
 
-async def _fetch(http: httpx.AsyncClient, url: str, target: Path, part: Path,
-                 report: _Reporter, chunk: int, max_bytes: int | None) -> DownloadResult:
-    """Requests until the file is whole; raises :class:`_Restart` to start from zero."""
+# ---- the fast route: the whole transfer in a worker thread -----------------------------------
+
+async def _in_worker(fetcher: FileFetcher, url: str, target: Path, part: Path,
+                     report: _Reporter, max_bytes: int | None) -> DownloadResult:
+    loop = asyncio.get_running_loop()
+    line = fetcher.line()
+
+    def post(done: int, total: int | None, force: bool) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody listens
+            loop.call_soon_threadsafe(report, done, total, force)
+
+    def work() -> DownloadResult:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        for _ in range(3):
+            try:
+                return _requests(fetcher, url, target, part, line, post, max_bytes)
+            except Restart:
+                part.unlink(missing_ok=True)
+        raise DownloadError("The server kept refusing to continue the download.")
+
+    return await in_thread(work, name=f"download {target.name}", on_cancel=line.stop)
+
+
+def _requests(fetcher: FileFetcher, url: str, target: Path, part: Path, line: Line,
+              post: Callable[[int, int | None, bool], None],
+              max_bytes: int | None) -> DownloadResult:
+    """Requests until the file is whole (in the worker thread); :class:`Restart` to start
+    from zero."""
     resumed_from: int | None = None
     while True:
-        offset = _part_size(part)
+        offset = part_size(part)
+        try:
+            start, done, total, content_type = fetcher.receive(url, part, offset, line, post,
+                                                               max_bytes)
+        except Interrupted as exc:
+            raise _interrupted(exc.cause, part) from exc.cause
+        resumed_from = start if resumed_from is None else resumed_from
+        if total is None or done == total:
+            return DownloadResult(finish(part, target), done, resumed_from, content_type)
+        if offset < done < total:
+            continue  # the server sent part of what is left: ask for the rest
+        raise cut_short(done, total)
+
+
+def _interrupted(cause: BaseException, part: Path) -> DownloadError:
+    return DownloadError(f"The download was interrupted ({type(cause).__name__}) after "
+                         f"{part_size(part):,} bytes; it can resume.", resumable=True)
+
+
+# ---- the httpx route: reads on the loop, writes in a writer thread ---------------------------
+
+async def _over_httpx(http: httpx.AsyncClient, url: str, target: Path, part: Path,
+                      report: _Reporter, max_bytes: int | None) -> DownloadResult:
+    await in_thread(lambda: target.parent.mkdir(parents=True, exist_ok=True),
+                    name="download folder")
+    for _ in range(3):
+        try:
+            return await _fetch(http, url, target, part, report, max_bytes)
+        except Restart:
+            await in_thread(lambda: part.unlink(missing_ok=True), name="download restart")
+    raise DownloadError("The server kept refusing to continue the download.")
+
+
+async def _fetch(http: httpx.AsyncClient, url: str, target: Path, part: Path,
+                 report: _Reporter, max_bytes: int | None) -> DownloadResult:
+    """Requests until the file is whole; raises :class:`Restart` to start from zero."""
+    resumed_from: int | None = None
+    while True:
+        offset = part_size(part)
         headers = {"Accept-Encoding": "identity"}
         if offset:
             headers["Range"] = f"bytes={offset}-"
         try:
             async with http.stream("GET", url, headers=headers,
                                    follow_redirects=True) as response:
-                start, done, total, content_type = await _receive(
-                    response, part, offset, report, chunk, max_bytes)
+                start, done, total, content_type = await receive(
+                    response, part, offset, report, max_bytes)
         except httpx.UnsupportedProtocol as exc:
             raise DownloadError("The download was redirected to an address that is not "
                                 "http(s).") from exc
         except httpx.TransportError as exc:
-            kept = _part_size(part)
-            raise DownloadError(f"The download was interrupted ({type(exc).__name__}) after "
-                                f"{kept:,} bytes; it can resume.", resumable=True) from exc
+            raise _interrupted(exc, part) from exc
         except httpx.HTTPError as exc:
             raise DownloadError(f"The download failed: {type(exc).__name__}.") from exc
         except httpx.InvalidURL as exc:
             raise DownloadError(f"Refusing to download the result: {exc}.") from exc
-        if resumed_from is None:
-            resumed_from = start
+        resumed_from = start if resumed_from is None else resumed_from
         if total is None or done == total:
-            report(done, done, force=True)
-            return DownloadResult(_finish(part, target), done, resumed_from, content_type)
-        if done > offset and done < total:
+            final = await in_thread(lambda: finish(part, target), name="download finish")
+            return DownloadResult(final, done, resumed_from, content_type)
+        if offset < done < total:
             continue  # the server sent part of what is left: ask for the rest
-        raise DownloadError(f"The download was cut short ({done:,} of {total:,} bytes); the "
-                            "partial file is kept to resume.", resumable=True)
+        raise cut_short(done, total)
 
 
-@dataclass(frozen=True, slots=True)
-class _Span:
-    """Where one answer's bytes go: from ``start`` in the ``.part`` to ``end`` (``None``: not
-    said), of a file of ``total`` bytes (``None``: not said)."""
-
-    start: int
-    end: int | None
-    total: int | None
-
-
-def _span(response: httpx.Response, offset: int) -> _Span | None:
-    """What an answer to ``Range: bytes=<offset>-`` (none when ``offset`` is 0) sends; ``None``
-    when it says the ``.part`` is already whole. Raises :class:`_Restart` when the server
-    will not continue the ``.part``, :class:`DownloadError` when it sends no file."""
-    status = response.status_code
-    if status in _EXPIRED:
-        raise ExpiredURLError(f"The result's address was refused or has expired (HTTP "
-                              f"{status}); fetch the job again for a fresh one.")
-    if status == 416:
-        match = _UNSATISFIED_RANGE.match(response.headers.get("content-range", ""))
-        if offset and match is not None and int(match.group(1)) == offset:
-            return None  # the .part is already whole
-        if offset:
-            raise _Restart
-        raise DownloadError("The server refused the download (HTTP 416).")
-    if status == 206:
-        return _partial(response.headers.get("content-range", ""), offset)
-    if status == 200:
-        length = response.headers.get("content-length", "")
-        total = int(length) if length.isdigit() else None
-        return _Span(0, total, total)
-    if 200 <= status < 300:
-        raise DownloadError(f"The server sent no file (HTTP {status}).")
-    raise DownloadError(f"The result could not be downloaded (HTTP {status}).",
-                        resumable=status >= 500 or status in _RETRYABLE)
-
-
-def _partial(content_range: str, offset: int) -> _Span:
-    """The span of a 206 answer; :class:`_Restart` unless it continues at ``offset``."""
-    match = _CONTENT_RANGE.match(content_range)
-    if match is None or int(match.group(1)) != offset:
-        raise _Restart
-    start, last = offset, int(match.group(2))
-    end = last + 1
-    total = end if match.group(3) == "*" else int(match.group(3))
-    if last < start or end > total:
-        raise _Restart
-    return _Span(start, end, total)
-
-
-def _check_encoding(response: httpx.Response, start: int) -> None:
-    """A compressed answer cannot be checked or resumed: :class:`_Restart` a continuation,
-    refuse a full transfer."""
-    encoding = response.headers.get("content-encoding", "").strip().lower()
-    if encoding not in ("", "identity"):
-        if start:
-            raise _Restart
-        raise DownloadError(f"The server sent the file compressed ({encoding}) although asked "
-                            "not to; it cannot be checked or resumed.")
-
-
-async def _write(response: httpx.Response, part: Path, span: _Span, report: _Reporter,
-                 chunk: int, max_bytes: int | None) -> int:
-    """Write the answer's body into ``part`` from ``span.start``, fsynced; the bytes now in
-    ``part``."""
-    done = span.start
-    with part.open("r+b" if span.start else "wb", buffering=chunk) as out:
-        try:
-            if span.start:
-                out.seek(span.start)
-                out.truncate()
-            report(done, span.total, force=True)
-            async for data in response.aiter_raw():
-                done += len(data)
-                if max_bytes is not None and done > max_bytes:
-                    out.close()
-                    raise _too_large(part, max_bytes)
-                out.write(data)
-                report(done, span.total)
-        finally:
-            if not out.closed:
-                out.flush()
-                os.fsync(out.fileno())
-    return done
-
-
-async def _receive(response: httpx.Response, part: Path, offset: int, report: _Reporter,
-                   chunk: int, max_bytes: int | None,
-                   ) -> tuple[int, int, int | None, str | None]:
-    """Write one answer into ``part``: ``(where it started writing, bytes now in part, file
-    total, content type)``."""
-    content_type = response.headers.get("content-type")
-    span = _span(response, offset)
-    if span is None:
-        return offset, offset, offset, content_type  # the .part is already whole
-    _check_encoding(response, span.start)
-    if max_bytes is not None and span.total is not None and span.total > max_bytes:
-        raise _too_large(part, max_bytes)
-    done = await _write(response, part, span, report, chunk, max_bytes)
-    if span.end is not None and done != span.end:
-        raise DownloadError(f"The download was cut short ({done:,} of {span.end:,} bytes); the "
-                            "partial file is kept to resume.", resumable=True)
-    return span.start, done, span.total, content_type
-
-
-__all__ = ["DownloadResult", "fetch_resumable"]
+__all__ = ["Client", "DownloadResult", "fetch_resumable"]
