@@ -167,6 +167,10 @@ class FileFetcher:
     def line(self) -> Line:
         return Line(self.read_timeout)
 
+    async def aclose(self) -> None:
+        """Nothing to close (one connection per request, closed with it): here so that it
+        stands where an ``httpx.AsyncClient`` stood."""
+
     def _open(self, url: str, offset: int, line: Line) -> http.client.HTTPResponse:
         headers = {"Accept-Encoding": "identity", "User-Agent": self.user_agent}
         if offset:

@@ -44,12 +44,20 @@ def _app_download(mode: str, *args: str) -> dict[str, Any]:
     return figures
 
 
+def _spread(values: list[float], digits: int) -> dict[str, float]:
+    return {"min": round(min(values), digits),
+            "median": round(statistics.median(values), digits),
+            "max": round(max(values), digits)}
+
+
 def download(size: int = 1 << 30, runs: int = 5) -> dict[str, Any]:
     """A ``size``-byte sandbox output over loopback: the app's download path
-    (``app.downloads.fetch_resumable`` with the client ``JobManager`` makes, in a child
-    process) next to ``curl -s -o FILE URL`` on the same URL, interleaved; the child's peak
-    memory growth during the transfer (VmRSS sampled every 5 ms) and its ``ru_maxrss`` next
-    to a child that only imports and makes the client."""
+    (``app.downloads.fetch_resumable`` in a child process) by its two routes — ``wire`` (a
+    ``FileFetcher``: the whole transfer in a worker thread; what ``JobManager`` uses) and
+    ``httpx`` (an ``httpx.AsyncClient``: reads on the loop, writes in a writer thread) — next
+    to ``curl -s -o FILE URL`` on the same URL, interleaved; the child's peak memory growth
+    during the transfer (VmRSS sampled every 5 ms), its ``ru_maxrss`` next to a child that
+    only imports and makes the client, and the event loop's worst lateness (a 10 ms ticker)."""
     from app.sandbox import media
 
     curl = shutil.which("curl")
@@ -74,45 +82,61 @@ def download(size: int = 1 << 30, runs: int = 5) -> dict[str, Any]:
             target = Path(folder) / "result.bin"
             warm = media.synthetic_url(found.group(0), 8 << 20)
             _curl_seconds(curl, warm, target, 8 << 20)
-            _app_download("fetch", warm, str(target), str(8 << 20))
-            target.unlink()
+            for route in ("wire", "httpx"):
+                _app_download("fetch", warm, str(target), str(8 << 20), route)
+                target.unlink()
             baseline = [_app_download("baseline") for _ in range(3)]
             curl_s: list[float] = []
-            app_runs: list[dict[str, Any]] = []
-            for number in range(runs):  # interleaved, alternating who goes first
-                for who in (("curl", "app") if number % 2 == 0 else ("app", "curl")):
+            app_runs: dict[str, list[dict[str, Any]]] = {"wire": [], "httpx": []}
+            for number in range(runs):  # interleaved, who goes first turning round
+                order = ["curl", "wire", "httpx"]
+                order = order[number % 3:] + order[:number % 3]
+                for who in order:
                     if who == "curl":
                         curl_s.append(_curl_seconds(curl, url, target, size))
                     else:
-                        app_runs.append(_app_download("fetch", url, str(target), str(size)))
+                        app_runs[who].append(_app_download("fetch", url, str(target),
+                                                           str(size), who))
                         target.unlink()
         finally:
             server.terminate()
             server.wait(10)
     mb = size / 1e6
     curl_mbps = [mb / s for s in curl_s]
-    app_mbps = [mb / r["seconds"] for r in app_runs]
+    wire, httpx_runs = app_runs["wire"], app_runs["httpx"]
+    app_mbps = [mb / r["seconds"] for r in wire]
+    httpx_mbps = [mb / r["seconds"] for r in httpx_runs]
+    # Each app run against the curl run of the same round: a busy moment slows both.
+    paired = [a / c for a, c in zip(app_mbps, curl_mbps, strict=True)]
     base_maxrss = statistics.median(b["max_rss_kib"] for b in baseline)
-    app_maxrss = statistics.median(r["max_rss_kib"] for r in app_runs)
+    app_maxrss = statistics.median(r["max_rss_kib"] for r in wire)
     return {
         "benchmark": "download", "bytes": size, "runs": runs,
         "target": "tmpfs (/dev/shm)" if on_tmpfs else "temporary folder on disk",
         "app_MBps_median": round(statistics.median(app_mbps), 1),
         "curl_MBps_median": round(statistics.median(curl_mbps), 1),
         "ratio_app_to_curl": ratio(statistics.median(app_mbps), statistics.median(curl_mbps)),
+        "ratio_app_to_curl_per_round": _spread(paired, 2),
         "app_MBps_runs": [round(x, 1) for x in app_mbps],
         "curl_MBps_runs": [round(x, 1) for x in curl_mbps],
+        "httpx_route_MBps_median": round(statistics.median(httpx_mbps), 1),
+        "ratio_httpx_route_to_curl": ratio(statistics.median(httpx_mbps),
+                                           statistics.median(curl_mbps)),
+        "httpx_route_MBps_runs": [round(x, 1) for x in httpx_mbps],
         "app_rss_growth_MiB_median": round(
-            statistics.median(r["rss_growth_kib"] for r in app_runs) / 1024, 1),
-        "app_rss_growth_MiB_max": round(max(r["rss_growth_kib"] for r in app_runs) / 1024, 1),
+            statistics.median(r["rss_growth_kib"] for r in wire) / 1024, 1),
+        "app_rss_growth_MiB_max": round(max(r["rss_growth_kib"] for r in wire) / 1024, 1),
+        "httpx_route_rss_growth_MiB_max": round(
+            max(r["rss_growth_kib"] for r in httpx_runs) / 1024, 1),
         "app_maxrss_MiB_median": round(app_maxrss / 1024, 1),
         "baseline_maxrss_MiB_median": round(base_maxrss / 1024, 1),
         "maxrss_growth_MiB": round((app_maxrss - base_maxrss) / 1024, 1),
-        "progress_reports_median": statistics.median(r["progress_reports"] for r in app_runs),
+        "progress_reports_median": statistics.median(r["progress_reports"] for r in wire),
+        "app_loop_lag_ms_max": max(r["loop_lag_ms_max"] for r in wire),
+        "httpx_route_loop_lag_ms_max": max(r["loop_lag_ms_max"] for r in httpx_runs),
         "note": "MB = 10^6 bytes; the simulator (python -m app.sandbox) serves in its own "
-                "process; the app writes a .part, fsyncs and renames; content spot-checked",
+                "process; the app writes a .part, fsyncs and renames; content spot-checked; "
+                "app = the FileFetcher route (worker thread), httpx_route = an AsyncClient; "
+                "loop lag = the event loop's (the GUI thread's) worst lateness",
         "checked_at": today(),
     }
-
-
-# ---- ledger ---------------------------------------------------------------------------------

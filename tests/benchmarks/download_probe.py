@@ -1,9 +1,13 @@
 """Child process of the download benchmark; prints one JSON line.
 
-``fetch URL TARGET SIZE``: the app's download path — ``app.downloads.fetch_resumable`` with an
-``httpx.AsyncClient`` made as ``JobManager`` makes it, and a progress callback — into TARGET;
-seconds, VmRSS sampled every 5 ms (start, peak), ``ru_maxrss``; the file is checked (size,
-and 64 KiB at 16 offsets against the sandbox's synthetic bytes).
+``fetch URL TARGET SIZE [ROUTE]``: the app's download path — ``app.downloads.fetch_resumable``
+with a progress callback — into TARGET; ROUTE ``wire`` (the default: a ``FileFetcher`` with
+``JobManager``'s timeouts, the whole transfer in a worker thread) or ``httpx`` (an
+``httpx.AsyncClient`` made as ``JobManager`` made it: reads on the loop, writes in a writer
+thread); seconds, VmRSS sampled every 5 ms (start, peak), ``ru_maxrss``, and the event loop's
+worst lateness (a 10 ms ticker: how long the loop's thread, the GUI thread in the app, was
+held); the file is checked (size, and 64 KiB at 16 offsets against the sandbox's synthetic
+bytes).
 
 ``baseline``: the same imports and client, no transfer: its ``ru_maxrss`` is what the
 fetch child would reach without downloading anything.
@@ -24,7 +28,7 @@ if str(ROOT) not in sys.path:
 
 import httpx  # noqa: E402
 
-from app.downloads import fetch_resumable  # noqa: E402
+from app.downloads import FileFetcher, fetch_resumable  # noqa: E402
 from app.sandbox import media  # noqa: E402
 from tests.benchmarks.common import PeakRss, max_rss_kib, rss_kib  # noqa: E402
 
@@ -33,14 +37,27 @@ def _client() -> httpx.AsyncClient:
     return httpx.AsyncClient(timeout=httpx.Timeout(120.0, connect=10.0))  # as JobManager
 
 
-async def fetch(url: str, target: Path, size: int) -> dict[str, object]:
+async def _ticker(lags: list[float], interval: float = 0.01) -> None:
+    """Wakes every ``interval`` s; notes how late each wake-up was."""
+    while True:
+        due = time.perf_counter() + interval
+        await asyncio.sleep(interval)
+        lags.append(time.perf_counter() - due)
+
+
+async def fetch(url: str, target: Path, size: int, route: str = "wire") -> dict[str, object]:
     reports: list[int] = []
+    lags: list[float] = []
     async with _client() as http:
+        client = FileFetcher(connect_timeout=10.0, read_timeout=120.0) if route == "wire" \
+            else http
+        ticker = asyncio.create_task(_ticker(lags))
         with PeakRss() as rss:
             started = time.perf_counter()
-            result = await fetch_resumable(http, url, target,
+            result = await fetch_resumable(client, url, target,
                                            progress=lambda done, _total: reports.append(done))
             seconds = time.perf_counter() - started
+        ticker.cancel()
     if result.bytes != size or target.stat().st_size != size or result.resumed_from:
         raise SystemExit(f"fetched {result.bytes} bytes (resumed from {result.resumed_from}), "
                          f"file {target.stat().st_size}, expected {size}")
@@ -51,10 +68,11 @@ async def fetch(url: str, target: Path, size: int) -> dict[str, object]:
             got = saved.read(65536)
             if got != b"".join(media.synthetic_chunks(offset, offset + len(got))):
                 raise SystemExit(f"wrong bytes at offset {offset}")
-    return {"seconds": seconds, "bytes": result.bytes, "rss_start_kib": rss.start_kib,
-            "rss_peak_kib": rss.peak_kib, "rss_growth_kib": rss.growth_kib,
-            "rss_samples": rss.samples, "max_rss_kib": max_rss_kib(),
-            "progress_reports": len(reports)}
+    return {"route": route, "seconds": seconds, "bytes": result.bytes,
+            "rss_start_kib": rss.start_kib, "rss_peak_kib": rss.peak_kib,
+            "rss_growth_kib": rss.growth_kib, "rss_samples": rss.samples,
+            "max_rss_kib": max_rss_kib(), "progress_reports": len(reports),
+            "loop_lag_ms_max": round(max(lags, default=0.0) * 1000, 1)}
 
 
 async def baseline() -> dict[str, object]:
@@ -66,8 +84,8 @@ async def baseline() -> dict[str, object]:
 def main(argv: list[str]) -> int:
     if argv[:1] == ["baseline"]:
         figures = asyncio.run(baseline())
-    elif argv[:1] == ["fetch"] and len(argv) == 4:
-        figures = asyncio.run(fetch(argv[1], Path(argv[2]), int(argv[3])))
+    elif argv[:1] == ["fetch"] and len(argv) in (4, 5) and argv[4:] in ([], ["wire"], ["httpx"]):
+        figures = asyncio.run(fetch(argv[1], Path(argv[2]), int(argv[3]), *argv[4:]))
     else:
         print(__doc__, file=sys.stderr)
         return 2
