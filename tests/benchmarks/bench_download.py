@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -19,18 +20,22 @@ from tests.benchmarks.common import (
 )
 
 
-def _curl_seconds(curl: str, url: str, target: Path, size: int) -> float:
-    """``curl -s -o FILE URL``: curl's own transfer time (its start-up not counted)."""
+def _curl_seconds(curl: str, url: str, target: Path, size: int) -> tuple[float, float]:
+    """``curl -s -o FILE URL``: curl's own transfer time (its start-up not counted) and its
+    CPU seconds (start-up included: a few ms)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = subprocess.run([curl, "-s", "-S", "-f", "-o", str(target),
                              "-w", "%{time_total} %{size_download}", url],
                             capture_output=True, text=True, timeout=900, check=False)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode:
         raise RuntimeError(f"curl failed ({result.returncode}): {result.stderr[-500:]}")
     seconds, got = result.stdout.split()
     if int(got) != size or target.stat().st_size != size:
         raise RuntimeError(f"curl fetched {got} bytes, not {size}")
     target.unlink()
-    return float(seconds)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return float(seconds), cpu
 
 
 def _app_download(mode: str, *args: str) -> dict[str, Any]:
@@ -87,13 +92,16 @@ def download(size: int = 1 << 30, runs: int = 5) -> dict[str, Any]:
                 target.unlink()
             baseline = [_app_download("baseline") for _ in range(3)]
             curl_s: list[float] = []
+            curl_cpu: list[float] = []
             app_runs: dict[str, list[dict[str, Any]]] = {"wire": [], "httpx": []}
             for number in range(runs):  # interleaved, who goes first turning round
                 order = ["curl", "wire", "httpx"]
                 order = order[number % 3:] + order[:number % 3]
                 for who in order:
                     if who == "curl":
-                        curl_s.append(_curl_seconds(curl, url, target, size))
+                        seconds, cpu = _curl_seconds(curl, url, target, size)
+                        curl_s.append(seconds)
+                        curl_cpu.append(cpu)
                     else:
                         app_runs[who].append(_app_download("fetch", url, str(target),
                                                            str(size), who))
@@ -102,6 +110,7 @@ def download(size: int = 1 << 30, runs: int = 5) -> dict[str, Any]:
             server.terminate()
             server.wait(10)
     mb = size / 1e6
+    gib = size / (1 << 30)
     curl_mbps = [mb / s for s in curl_s]
     wire, httpx_runs = app_runs["wire"], app_runs["httpx"]
     app_mbps = [mb / r["seconds"] for r in wire]
@@ -123,6 +132,11 @@ def download(size: int = 1 << 30, runs: int = 5) -> dict[str, Any]:
         "ratio_httpx_route_to_curl": ratio(statistics.median(httpx_mbps),
                                            statistics.median(curl_mbps)),
         "httpx_route_MBps_runs": [round(x, 1) for x in httpx_mbps],
+        # CPU seconds per GiB: steadier than speed on a shared machine (waiting costs none).
+        "app_cpu_s_per_GiB_median": round(statistics.median(r["cpu_s"] for r in wire) / gib, 2),
+        "curl_cpu_s_per_GiB_median": round(statistics.median(curl_cpu) / gib, 2),
+        "httpx_route_cpu_s_per_GiB_median": round(
+            statistics.median(r["cpu_s"] for r in httpx_runs) / gib, 2),
         "app_rss_growth_MiB_median": round(
             statistics.median(r["rss_growth_kib"] for r in wire) / 1024, 1),
         "app_rss_growth_MiB_max": round(max(r["rss_growth_kib"] for r in wire) / 1024, 1),

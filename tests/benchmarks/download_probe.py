@@ -6,7 +6,8 @@ with a progress callback — into TARGET; ROUTE ``wire`` (the default: a ``FileF
 ``httpx.AsyncClient`` made as ``JobManager`` made it: reads on the loop, writes in a writer
 thread); seconds, VmRSS sampled every 5 ms (start, peak), ``ru_maxrss``, and the event loop's
 worst lateness (a 10 ms ticker: how long the loop's thread, the GUI thread in the app, was
-held); the file is checked (size, and 64 KiB at 16 offsets against the sandbox's synthetic
+held), CPU seconds of the whole process during the transfer (every thread); the file is
+checked (size, and 64 KiB at 16 offsets against the sandbox's synthetic
 bytes).
 
 ``baseline``: the same imports and client, no transfer: its ``ru_maxrss`` is what the
@@ -18,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import resource
 import sys
 import time
 from pathlib import Path
@@ -53,10 +55,12 @@ async def fetch(url: str, target: Path, size: int, route: str = "wire") -> dict[
             else http
         ticker = asyncio.create_task(_ticker(lags))
         with PeakRss() as rss:
+            cpu = resource.getrusage(resource.RUSAGE_SELF)
             started = time.perf_counter()
             result = await fetch_resumable(client, url, target,
                                            progress=lambda done, _total: reports.append(done))
             seconds = time.perf_counter() - started
+            after = resource.getrusage(resource.RUSAGE_SELF)
         ticker.cancel()
     if result.bytes != size or target.stat().st_size != size or result.resumed_from:
         raise SystemExit(f"fetched {result.bytes} bytes (resumed from {result.resumed_from}), "
@@ -68,7 +72,8 @@ async def fetch(url: str, target: Path, size: int, route: str = "wire") -> dict[
             got = saved.read(65536)
             if got != b"".join(media.synthetic_chunks(offset, offset + len(got))):
                 raise SystemExit(f"wrong bytes at offset {offset}")
-    return {"route": route, "seconds": seconds, "bytes": result.bytes,
+    cpu_s = after.ru_utime - cpu.ru_utime + after.ru_stime - cpu.ru_stime
+    return {"route": route, "seconds": seconds, "cpu_s": cpu_s, "bytes": result.bytes,
             "rss_start_kib": rss.start_kib, "rss_peak_kib": rss.peak_kib,
             "rss_growth_kib": rss.growth_kib, "rss_samples": rss.samples,
             "max_rss_kib": max_rss_kib(), "progress_reports": len(reports),
