@@ -9,17 +9,26 @@ X-API-KEY sandbox)``, and serves. Point the app (or curl) at that URL with those
 ``GET /_sandbox/creates`` inspect and steer it while it runs. ``--quirk-off preview_pending``
 (repeatable) serves the plainer reading of the docs where they are awkward. ``--state FILE``
 keeps the account (balance, jobs, links ...) in FILE across runs.
+
+Run as a child of Creatify Studio (``app.session``'s sandbox process) it takes two more
+options: ``--ready-json`` prints one JSON line instead, ``{"base_url": URL, "restored": BOOL}``
+(or ``{"busy": URL}`` and exit status 3 when another process serves the ``--state`` file), and
+``--watch-stdin`` makes standard input its lifeline: it stops cleanly at end of input (the
+parent closed the pipe, or died), and each ``reset`` line forgets the account
+(``Sandbox.reset``) and is answered ``{"reset": true}``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import signal
 import sys
 import threading
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from types import FrameType
+from typing import TextIO
 
 from app.sandbox.server import Sandbox, SandboxBusy, is_loopback
 from app.sandbox.wire import DocsQuirks, Faults
@@ -74,7 +83,44 @@ def _parser() -> argparse.ArgumentParser:
                         choices=DocsQuirks.names(),
                         help="turn one docs quirk off (repeatable): "
                              + ", ".join(DocsQuirks.names()))
+    parser.add_argument("--ready-json", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--watch-stdin", action="store_true", help=argparse.SUPPRESS)
     return parser
+
+
+BUSY_STATUS = 3
+"""Exit status of ``--ready-json`` when another process serves the state file."""
+
+
+def _say(out: TextIO, message: dict[str, object]) -> None:
+    print(json.dumps(message), file=out, flush=True)
+
+
+def _watch_stdin(sandbox: Sandbox, stop: threading.Event) -> None:
+    """Until end of input: ``reset`` lines reset the account; then ``stop`` is set (the
+    parent closed its end of the pipe or died)."""
+    try:
+        for line in sys.stdin:
+            if line.strip() == "reset":
+                sandbox.reset()
+                _say(sys.stdout, {"reset": True})
+    except (OSError, ValueError, TypeError):  # TypeError: no standard input at all
+        pass
+    finally:
+        stop.set()
+
+
+def _serving(args: argparse.Namespace, sandbox: Sandbox, url: str,
+             stop: threading.Event) -> None:
+    """Say where the sandbox listens; with ``--watch-stdin``, start watching the lifeline."""
+    if args.ready_json:
+        _say(sys.stdout, {"base_url": url, "restored": sandbox.restored})
+    else:
+        print(f"Creatify sandbox listening on {url} "
+              f"(X-API-ID {args.api_id} / X-API-KEY {args.api_key})", flush=True)
+    if args.watch_stdin:
+        threading.Thread(target=_watch_stdin, args=(sandbox, stop), daemon=True,
+                         name="sandbox-lifeline").start()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -111,10 +157,12 @@ def main(argv: list[str] | None = None) -> int:
                   file=sys.stderr)
             return 1
         except SandboxBusy as exc:
+            if args.ready_json:
+                _say(sys.stdout, {"busy": exc.base_url})
+                return BUSY_STATUS
             print(f"python -m app.sandbox: {exc}", file=sys.stderr)
             return 1
-        print(f"Creatify sandbox listening on {url} "
-              f"(X-API-ID {args.api_id} / X-API-KEY {args.api_key})", flush=True)
+        _serving(args, sandbox, url, stop)
         while not stop.wait(0.5):
             pass
     finally:

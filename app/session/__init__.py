@@ -16,9 +16,11 @@ schemas and AI Ad Templates, answered offline and refreshed in the background),
 ``_learned`` (prices learned from finished jobs), ``_following`` (which process polls the
 jobs of a ledger shared with another Creatify Studio, and waiting for jobs in either role),
 ``_ledger_views`` (the ledger queries the
-widgets need), ``_sandbox_controls`` (the sandbox's address and its run-time controls: state,
-faults, docs quirks, over its ``/_sandbox/*`` endpoints), ``_session`` (the connection and its
-jobs).
+widgets need), ``_sandbox_controls`` (where the sandbox runs — a child process,
+``_sandbox_process``, or this process for tests — its address and its run-time controls:
+state, faults, docs quirks, over its ``/_sandbox/*`` endpoints), ``_session`` (the connection
+and its jobs; the balance read once a moment after a burst of jobs ending). Importing the
+session never imports the simulator (``app.sandbox``).
 """
 
 from app.session._catalogues import CACHED_KINDS, TEMPLATE_RULE, CachedCatalogues

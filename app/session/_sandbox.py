@@ -11,11 +11,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["SANDBOX_FOLDER", "SANDBOX_LEDGER", "forget_sandbox_ledger", "sandbox_state_path"]
+__all__ = ["SANDBOX_FOLDER", "SANDBOX_LEDGER", "SandboxElsewhere", "forget_sandbox_ledger",
+           "sandbox_state_path"]
 
 SANDBOX_FOLDER = "Sandbox"
 """Sandbox results are saved in this folder of the output folder, apart from paid work."""
 SANDBOX_LEDGER = "sandbox-jobs.sqlite3"
+
+
+class SandboxElsewhere(RuntimeError):
+    """Another process serves this data folder's sandbox (``app.sandbox.SandboxBusy``, said
+    without importing the simulator); ``base_url`` is where ("" when it has not said yet)."""
+
+    def __init__(self, state_path: Path, base_url: str) -> None:
+        where = f" at {base_url}" if base_url else ""
+        super().__init__(f"another process serves the sandbox state {state_path}{where}")
+        self.state_path = state_path
+        self.base_url = base_url
 
 
 def sandbox_state_path(data_dir: Path) -> Path:

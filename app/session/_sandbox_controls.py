@@ -10,16 +10,22 @@ session's side: where the sandbox in use is served, and its controls.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import httpx
 
 from app.api.client import CreatifyClient
-from app.sandbox import Sandbox
 from app.session._events import Mode
+from app.session._sandbox import SandboxElsewhere, forget_sandbox_ledger, sandbox_state_path
+from app.session._sandbox_process import SandboxProcess
+
+if TYPE_CHECKING:
+    from app.sandbox import Sandbox
 
 __all__ = ["SandboxControlError", "SandboxControls", "SandboxDesk", "SandboxState"]
 
@@ -111,11 +117,61 @@ class SandboxControls:
 
 
 class SandboxDesk:
-    """The session's side of the controls (mixed into :class:`~app.session.Session`)."""
+    """The session's side of the sandbox (mixed into :class:`~app.session.Session`): where
+    it runs — in this process or in a child process — and its controls."""
 
     mode: str
     client: CreatifyClient | None
+    data_dir: Path
+    sandbox_speed: float
+    sandbox_in_process: bool
     sandbox: Sandbox | None
+    sandbox_process: SandboxProcess | None
+
+    @property
+    def sandbox_state_path(self) -> Path:
+        return sandbox_state_path(self.data_dir)
+
+    def _served_url(self) -> str | None:
+        """Where this process's simulator serves (``None``: none runs here)."""
+        if self.sandbox is not None:
+            return self.sandbox.base_url
+        if self.sandbox_process is not None and self.sandbox_process.running:
+            return self.sandbox_process.base_url
+        return None
+
+    def _start_sandbox(self) -> str:
+        """Start the simulator (reading its state file): blocking, off the loop; its URL.
+        :class:`SandboxElsewhere` when another process serves it (nothing is forgotten).
+        A fresh account (no state yet, or a damaged one set aside) forgets the old sandbox
+        ledger, whose jobs it would not know."""
+        if self.sandbox_in_process and self.sandbox_process is None:
+            from app.sandbox import Sandbox, SandboxBusy  # the simulator only when it runs here
+
+            sandbox = Sandbox(speed=self.sandbox_speed, state_path=self.sandbox_state_path)
+            try:
+                url = sandbox.start()
+            except SandboxBusy as busy:
+                raise SandboxElsewhere(busy.state_path, busy.base_url) from None
+            self.sandbox, restored = sandbox, sandbox.restored
+        else:
+            process = self.sandbox_process or SandboxProcess(
+                speed=self.sandbox_speed, state_path=self.sandbox_state_path)
+            url = process.start()
+            self.sandbox_process, restored = process, process.restored
+        if not restored:
+            forget_sandbox_ledger(self.data_dir)
+        return url
+
+    async def _stop_sandbox(self) -> None:
+        """Stop the simulator this process runs (in process or the child), if any."""
+        sandbox, self.sandbox = self.sandbox, None
+        process, self.sandbox_process = self.sandbox_process, None
+        if sandbox is not None:
+            await asyncio.to_thread(sandbox.stop)
+        if process is not None:
+            await asyncio.to_thread(process.stop)
+
 
     @property
     def sandbox_address(self) -> str | None:
@@ -127,8 +183,10 @@ class SandboxDesk:
 
     @property
     def sandbox_served_here(self) -> bool:
-        """Whether this process runs the simulator (else another Creatify Studio does)."""
-        return self.sandbox is not None
+        """Whether this process runs the simulator — in process or in its child process —
+        (else another Creatify Studio does)."""
+        return self.sandbox is not None or (self.sandbox_process is not None
+                                            and self.sandbox_process.running)
 
     def sandbox_controls(self) -> SandboxControls:
         """The controls of the sandbox in use; :class:`SandboxControlError` outside sandbox

@@ -8,7 +8,7 @@ from collections.abc import Callable, Coroutine, Mapping
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.api.client import CreatifyClient, validate_base_url
 from app.api.errors import CreatifyError
@@ -20,7 +20,6 @@ from app.jobs.ledger import JobRecord, JobState, Ledger, LedgerError
 from app.jobs.manager import JobManager, Pricing, TaskGroup
 from app.jobs.scheduler import PollPolicy
 from app.pricing import Bound, LearnedCharge
-from app.sandbox import Sandbox, SandboxBusy
 from app.session._catalogues import CACHED_KINDS, CachedCatalogues
 from app.session._events import Mode, MusicQuery, SessionEvents, describe
 from app.session._following import Following
@@ -30,15 +29,21 @@ from app.session._reads import FreeReads
 from app.session._sandbox import (
     SANDBOX_FOLDER,
     SANDBOX_LEDGER,
+    SandboxElsewhere,
     forget_sandbox_ledger,
-    sandbox_state_path,
 )
 from app.session._sandbox_controls import SandboxDesk
+from app.session._sandbox_process import SandboxProcess
+
+if TYPE_CHECKING:
+    from app.sandbox import Sandbox
 
 log = logging.getLogger("app.session")
 
 SANDBOX_SPEED = 20.0
 """The offline sandbox runs jobs this many times faster than Creatify (minutes → seconds)."""
+BALANCE_DELAY = 0.5
+"""Seconds after a job ends before the balance is read: one read for a burst of endings."""
 
 Later = Callable[[float, Callable[[], None]], None]
 """``later(seconds, callback)``: run ``callback`` once, ``seconds`` from now."""
@@ -57,13 +62,22 @@ class Session(LedgerViews, Following, SandboxDesk):
     disk (``app.paths``' cache folder; ``data_dir / "cache"`` when not given). ``role``
     (``"window"``, ``"command line"``) is what another process on the same ledger says of
     this one while it follows the jobs.
+
+    The offline sandbox runs in a child process (``sandbox_process``, see
+    ``_sandbox_process``) unless ``sandbox_in_process``: then it is an ``app.sandbox.Sandbox``
+    in this process (``sandbox``), whose logs and faults tests reach directly.
     """
+
+    sandbox_in_process: bool = False
+    """Serve the sandbox from this process (tests) instead of a child process (the app)."""
 
     def __init__(self, output_dir: Path, *, data_dir: Path | None = None,
                  cache_dir: Path | None = None,
                  auto_download: bool = True, sandbox_speed: float = SANDBOX_SPEED,
                  events: SessionEvents | None = None, later: Later = _call_later,
-                 role: str = WINDOW) -> None:
+                 role: str = WINDOW, sandbox_in_process: bool | None = None) -> None:
+        if sandbox_in_process is not None:
+            self.sandbox_in_process = sandbox_in_process
         self.output_dir = output_dir
         self.role = role
         self.data_dir = data_dir or output_dir.parent / "data"
@@ -80,6 +94,7 @@ class Session(LedgerViews, Following, SandboxDesk):
         self.credits: Decimal | None = None
         self.client: CreatifyClient | None = None
         self.sandbox: Sandbox | None = None
+        self.sandbox_process: SandboxProcess | None = None
         self.tasks = TaskGroup(self._report)
         self.reads = FreeReads(lambda: self.client, self.tasks, lambda: self.events)
         self.cached = CachedCatalogues(self.cache_dir, lambda: self.client, self.tasks,
@@ -89,6 +104,7 @@ class Session(LedgerViews, Following, SandboxDesk):
         self.budget = BudgetLimits()  # kept current by the window from the settings
         self.committed = Decimal(0)
         self._committed_pending = False
+        self._balance_pending = False
 
     def _report(self, name: str, exc: BaseException) -> None:
         self.events.error(f"{name}: {describe(exc)}")
@@ -170,14 +186,12 @@ class Session(LedgerViews, Following, SandboxDesk):
         still running at close are followed to their end next time; results are saved in
         ``<output>/Sandbox/``. While another process on this data folder (the window, the
         command line) serves it, this one talks to that simulator instead of starting one
-        (``sandbox`` stays ``None``)."""
-        if self.sandbox is not None:
-            url = self.sandbox.base_url
-        else:
+        (``sandbox_served_here`` is false)."""
+        url = self._served_url()
+        if url is None:
             try:
-                self.sandbox = await asyncio.to_thread(self._start_sandbox)
-                url = self.sandbox.base_url
-            except SandboxBusy as busy:
+                url = await asyncio.to_thread(self._start_sandbox)
+            except SandboxElsewhere as busy:
                 if not busy.base_url:
                     raise RuntimeError("The sandbox is starting in another Creatify Studio; "
                                        "try again in a moment.") from None
@@ -190,30 +204,19 @@ class Session(LedgerViews, Following, SandboxDesk):
         self.refresh_credits()
         return url
 
-    @property
-    def sandbox_state_path(self) -> Path:
-        return sandbox_state_path(self.data_dir)
-
-    def _start_sandbox(self) -> Sandbox:
-        """Make the simulator (reading its state file) and start it: blocking, off the loop.
-        A fresh account (no state yet, or a damaged one set aside) forgets the old sandbox
-        ledger, whose jobs it would not know."""
-        sandbox = Sandbox(speed=self.sandbox_speed, state_path=self.sandbox_state_path)
-        sandbox.start()  # SandboxBusy: another process serves it (nothing is forgotten)
-        if not sandbox.restored:
-            forget_sandbox_ledger(self.data_dir)
-        return sandbox
-
     async def reset_sandbox(self) -> str:
         """Forget the simulator's account and the sandbox ledger and talk to the fresh
         account (the Developer menu's reset); returns its URL. Nothing is billed anywhere.
         ``RuntimeError`` while another process serves the sandbox (reset it there)."""
-        if self.sandbox is None and self.mode == Mode.SANDBOX:
+        if not self.sandbox_served_here and self.mode == Mode.SANDBOX:
             raise RuntimeError("The sandbox is run by another Creatify Studio on this data "
                                "folder: reset it there.")
-        if self.sandbox is not None:
+        if self.sandbox_served_here:
             await self._replace_client(None)
-            await asyncio.to_thread(self.sandbox.reset)
+            if self.sandbox is not None:
+                await asyncio.to_thread(self.sandbox.reset)
+            elif self.sandbox_process is not None:
+                await asyncio.to_thread(self.sandbox_process.reset)
             forget_sandbox_ledger(self.data_dir)
         return await self.use_sandbox()
 
@@ -222,9 +225,7 @@ class Session(LedgerViews, Following, SandboxDesk):
         await self._replace_client(CreatifyClient(api_id, api_key,
                                                   base_url=validate_base_url(base_url)),
                                    self.data_dir / "jobs.sqlite3")
-        if self.sandbox is not None:
-            await asyncio.to_thread(self.sandbox.stop)
-            self.sandbox = None
+        await self._stop_sandbox()
         self._set_mode(Mode.LIVE)
         self.refresh_credits()
 
@@ -261,7 +262,18 @@ class Session(LedgerViews, Following, SandboxDesk):
         self.events.job_changed(record)
         if record.state.is_terminal and record.key not in self._finished:
             self._finished.add(record.key)
-            self.refresh_credits()
+            self._balance_soon()
+
+    def _balance_soon(self) -> None:
+        """Read the balance once, a moment after a burst of jobs ending (a job ending while
+        that read is already on its way asks for another one)."""
+        if not self._balance_pending:
+            self._balance_pending = True
+            self._later(BALANCE_DELAY, self._read_balance_now)
+
+    def _read_balance_now(self) -> None:
+        self._balance_pending = False
+        self.refresh_credits()
 
     def refresh_credits(self) -> None:
         """Read the balance (free) in the background; ``credits_changed`` follows."""
@@ -434,9 +446,7 @@ class Session(LedgerViews, Following, SandboxDesk):
         await self.tasks.aclose()
         await self._replace_client(None)
         await self.reads.media.aclose()
-        if self.sandbox is not None:
-            await asyncio.to_thread(self.sandbox.stop)
-            self.sandbox = None
+        await self._stop_sandbox()
 
 
-__all__ = ["SANDBOX_SPEED", "Later", "Session"]
+__all__ = ["BALANCE_DELAY", "SANDBOX_SPEED", "Later", "Session"]

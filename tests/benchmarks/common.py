@@ -186,12 +186,17 @@ class Studio:
 
 
 def build_studio(folder: Path, *, sandbox_speed: float = 20.0,
-                 auto_download: bool = False) -> Studio:
+                 auto_download: bool = False, sandbox_balance: int | None = None,
+                 sandbox_seed: int | None = None) -> Studio:
     """The real window and service, as ``ui.main`` makes them, with settings and data under
-    ``folder`` and an in-memory keyring; shown. Call inside a running qasync loop."""
+    ``folder`` and an in-memory keyring; shown. Call inside a running qasync loop.
+
+    ``use_sandbox`` then starts the simulator as the app does, in a child process;
+    ``sandbox_balance`` and ``sandbox_seed`` shape its fresh account."""
     from PySide6.QtWidgets import QApplication
 
     from app.credentials import CredentialStore
+    from app.session._sandbox_process import SandboxProcess
     from app.settings import Settings, SettingsStore
     from tests.samples import MemoryKeyring
     from ui.service import StudioService
@@ -202,6 +207,9 @@ def build_studio(folder: Path, *, sandbox_speed: float = 20.0,
     app.setQuitOnLastWindowClosed(False)
     service = StudioService(folder / "output", data_dir=folder / "data",
                             auto_download=auto_download, sandbox_speed=sandbox_speed)
+    service.session.sandbox_process = SandboxProcess(
+        speed=sandbox_speed, state_path=service.session.sandbox_state_path,
+        balance=sandbox_balance, seed=sandbox_seed)
     window = MainWindow(service, SettingsStore(folder / "config" / "settings.json"),
                         Settings(auto_download=auto_download),
                         CredentialStore(backend=MemoryKeyring(), trust_backend=True),

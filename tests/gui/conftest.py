@@ -28,6 +28,7 @@ from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication
 
 from app.sandbox import Sandbox
+from app.session import Session
 
 
 @pytest.fixture(scope="session")
@@ -41,6 +42,20 @@ def simulator() -> Iterator[Sandbox]:
     docs quirk on; a module that needs other settings defines its own."""
     with Sandbox(speed=1000, balance=100_000) as server:
         yield server
+
+
+CHILD_SANDBOX_MODULES = frozenset({"test_developer_menu", "test_startup"})
+"""Test modules whose windows run the sandbox as the app does, in a child process. The others
+keep it in this process (``session.sandbox``), where they read its request and create logs
+and switch its faults directly."""
+
+
+@pytest.fixture(autouse=True)
+def _sandbox_in_process(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every session a test makes serves the sandbox in process, but in
+    :data:`CHILD_SANDBOX_MODULES`."""
+    module = str(request.node.module.__name__).rsplit(".", 1)[-1]
+    monkeypatch.setattr(Session, "sandbox_in_process", module not in CHILD_SANDBOX_MODULES)
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,8 @@
 """The Developer menu and quitting with jobs running, in the real window over the real
-persistent sandbox (started by the window, loopback HTTP): the menu shows the simulator's port
-and changes its faults, Reset empties the Jobs list and gives back the starting credits;
-closing the window while a job runs asks once, and never when nothing runs."""
+persistent sandbox (started by the window in its own child process, as the app does; loopback
+HTTP): the menu shows the simulator's port and changes its faults, Reset empties the Jobs list
+and gives back the starting credits; closing the window while a job runs asks once, and never
+when nothing runs."""
 
 from __future__ import annotations
 
@@ -113,6 +114,29 @@ async def faults_reported(address: str) -> dict[str, Any]:
     return answer
 
 
+async def quirks_reported(address: str) -> dict[str, Any]:
+    async with httpx.AsyncClient(base_url=address) as http:
+        answer = (await http.get("/_sandbox/quirks")).json()
+    assert isinstance(answer, dict)
+    return answer
+
+
+async def until_quirk(address: str, name: str, on: bool) -> None:
+    """Await until the sandbox (in its process) reports the docs quirk ``name`` on or off."""
+    deadline = asyncio.get_running_loop().time() + 5
+    while (await quirks_reported(address))[name] is not on:
+        assert asyncio.get_running_loop().time() < deadline, f"{name} is not {on}"
+        await asyncio.sleep(0.02)
+
+
+def child_pid(service: StudioService) -> int:
+    """The sandbox runs in a child process of this window's."""
+    process = service.session.sandbox_process
+    assert service.session.sandbox is None and process is not None and process.running
+    assert process.pid is not None and service.sandbox_served_here
+    return process.pid
+
+
 async def send_job(service: StudioService) -> str:
     """One cheap paid job (a short voice-over) sent through the window's service."""
     voices = await service.read_catalogue("voices")
@@ -131,9 +155,10 @@ async def test_the_developer_menu_shows_the_sandbox_port_and_copies_the_address(
     window = studio.window
     assert not developer_menu(window).menuAction().isVisible()  # nothing to steer yet
     await into_sandbox(studio)
-    sandbox = studio.service.session.sandbox
-    assert sandbox is not None
-    port = sandbox.base_url.rsplit(":", 1)[1]
+    child_pid(studio.service)
+    served = studio.service.sandbox_address
+    assert served is not None
+    port = served.rsplit(":", 1)[1]
     menu = await open_menu(window)
     address = item(menu, "action_sandbox_address")
     assert f"127.0.0.1:{port}" in address.text()
@@ -142,7 +167,7 @@ async def test_the_developer_menu_shows_the_sandbox_port_and_copies_the_address(
     window.grab().save("/tmp/dev_window_menu.png")
     menu.grab().save("/tmp/dev_menu.png")
     click_item(menu, "action_sandbox_address")
-    assert QGuiApplication.clipboard().text() == sandbox.base_url
+    assert QGuiApplication.clipboard().text() == served
     assert port in window.statusBar().currentMessage()
     await idle()
 
@@ -173,21 +198,21 @@ async def test_docs_quirks_switch_from_their_submenu(open_studio: Open) -> None:
     studio = await open_studio(50)
     window = studio.window
     await into_sandbox(studio)
-    sandbox = studio.service.session.sandbox
-    assert sandbox is not None and sandbox.quirks.preview_pending
+    child_pid(studio.service)
+    address = studio.service.sandbox_address
+    assert address is not None and (await quirks_reported(address))["preview_pending"]
     menu = await open_menu(window)
     quirks = window.developer.quirks_menu
     click_item(menu, "menu_sandbox_quirks_action")
     await until(quirks.isVisible, message="the Docs quirks submenu did not open")
     quirks.grab().save("/tmp/dev_quirks.png")
     click_item(quirks, "action_quirk_preview_pending")
-    await until(lambda: not sandbox.quirks.preview_pending,
-                message="the quirk was not switched off")
+    await until_quirk(address, "preview_pending", False)
     menu = await open_menu(window)
     click_item(menu, "menu_sandbox_quirks_action")
     await until(quirks.isVisible)
     click_item(quirks, "action_quirks_all_on")
-    await until(lambda: sandbox.quirks.preview_pending)
+    await until_quirk(address, "preview_pending", True)
     await idle()
 
 
@@ -197,7 +222,8 @@ async def test_reset_empties_the_jobs_list_and_restores_the_starting_credits(
     studio = await open_studio(500)
     window, service = studio.window, studio.service
     await into_sandbox(studio)
-    key = await send_job(service)
+    pid = child_pid(service)
+    key = await send_job(service)  # through the child, to its end
     await until(lambda: (job := service.job(key)) is not None and job.state.is_terminal,
                 timeout=20)
     await until(lambda: window.queue.proxy.rowCount() >= 1 and service.credits is not None
@@ -215,6 +241,7 @@ async def test_reset_empties_the_jobs_list_and_restores_the_starting_credits(
                 timeout=15, message="the Jobs list or the balance did not follow the reset")
     assert "500" in window.credits_label.text()
     assert service.mode == Mode.SANDBOX
+    assert child_pid(service) == pid  # reset there, not restarted
     await idle()
 
 
@@ -245,7 +272,8 @@ async def test_a_sandbox_served_by_another_studio_is_named_and_its_errors_said(
         studio = await open_studio(50)
         window = studio.window
         await into_sandbox(studio)
-        assert studio.service.session.sandbox is None  # this window talks to the other one
+        assert not studio.service.sandbox_served_here  # this window talks to the other one
+        assert studio.service.session.sandbox_process is None
         menu = await open_menu(window)
         address = item(menu, "action_sandbox_address").text()
         assert other.base_url in address and "another Creatify Studio" in address
