@@ -148,21 +148,22 @@ class FileFetcher:
     """How result files are fetched: in a worker thread with ``urllib.request``; one
     connection per request (a result file is one request).
 
-    ``connect_timeout`` bounds reaching the server, ``read_timeout`` any wait for bytes.
+    ``connect_timeout`` bounds reaching the server, ``read_timeout`` any wait for bytes;
+    ``buffer`` is the most one read takes; ``tls`` the certificate check (``certifi``'s roots).
     Pass it to :func:`~app.downloads.fetch_resumable` / :func:`~app.downloads.fetch_results`
     where an ``httpx.AsyncClient`` went (that route stays, for clients with their own
     transport).
     """
 
     def __init__(self, *, connect_timeout: float = 10.0, read_timeout: float = 120.0,
-                 buffer: int = BUFFER) -> None:
+                 buffer: int = BUFFER, tls: ssl.SSLContext | None = None) -> None:
         if buffer < 1:
             raise ValueError("buffer must be at least 1 byte")
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         self.buffer = buffer
         self.user_agent = f"CreatifyStudio/{__version__}"
-        self._tls = ssl.create_default_context(cafile=certifi.where())
+        self._tls = tls or ssl.create_default_context(cafile=certifi.where())
 
     def line(self) -> Line:
         return Line(self.read_timeout)

@@ -345,3 +345,95 @@ async def test_other_schemes_are_refused(tmp_path: Path, url: str) -> None:
     with pytest.raises(DownloadError, match="Refusing") as info:
         await fetch_resumable(FAST, url, tmp_path / "out" / "x.mp4")
     assert not info.value.resumable and leftovers(tmp_path) == []
+
+
+# ---- https ------------------------------------------------------------------------------------
+
+
+def _self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, made now (nothing kept in the repository)."""
+    crypto = pytest.importorskip("cryptography")
+    del crypto
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_file, key_file
+
+
+class _Slow(_Redirect):
+    """``/stall`` sends 1000 of the bytes it announces, then waits to be let go."""
+
+    let_go = threading.Event()
+
+    def do_GET(self) -> None:
+        if self.path != "/stall":
+            super().do_GET()
+            return
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(PAYLOAD)))
+        self.end_headers()
+        self.wfile.write(PAYLOAD[:1000])
+        self.wfile.flush()
+        self.let_go.wait(10)
+
+
+async def test_https_checks_the_certificate_and_cancels_a_blocked_read(tmp_path: Path) -> None:
+    import ssl
+
+    cert, key = _self_signed(tmp_path)
+    serving = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    serving.load_cert_chain(cert, key)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Slow)
+    server.daemon_threads = True
+    server.socket = serving.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"https://127.0.0.1:{server.server_address[1]}"
+    out = tmp_path / "out"
+    try:
+        with pytest.raises(DownloadError, match="interrupted") as untrusted:
+            await fetch_resumable(FAST, f"{base}/final", out / "a.mp4")  # certifi's roots
+        assert untrusted.value.resumable and "SSLCertVerificationError" in str(untrusted.value)
+        trusting = FileFetcher(connect_timeout=5, read_timeout=10,
+                               tls=ssl.create_default_context(cafile=str(cert)))
+        result = await fetch_resumable(trusting, f"{base}/final", out / "a.mp4")
+        assert result.bytes == 100_000 and (out / "a.mp4").read_bytes() == PAYLOAD
+        progress = Recorded()
+        task = asyncio.create_task(fetch_resumable(trusting, f"{base}/stall", out / "s.mp4",
+                                                   progress=progress))
+        deadline = time.monotonic() + 5
+        while not progress.calls and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.2)
+        started = time.monotonic()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert time.monotonic() - started < 2 and download_threads() == []
+        assert (out / "s.mp4.part").read_bytes() == PAYLOAD[:1000]
+    finally:
+        _Slow.let_go.set()
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
