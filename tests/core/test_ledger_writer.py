@@ -159,6 +159,18 @@ def test_a_snapshot_that_is_not_its_jobs_is_skipped_the_rest_applies(tmp_path: P
     ledger.close()
 
 
+def test_a_job_answered_twice_takes_both_in_order(tmp_path: Path) -> None:
+    ledger = Ledger(tmp_path / "jobs.sqlite3")
+    record = begin(ledger, "s1")
+    done = snap("s1", JobStatus.DONE, result_urls=("https://x/v.mp4",))
+    changed = ledger.apply_answer([record.key], [(record.key, snap("s1", JobStatus.RUNNING)),
+                                                 (record.key, done), (record.key, done)])
+    assert [(r.key, r.state) for r in changed] == [(record.key, JobState.DONE)]
+    kinds = [e.detail for e in ledger.events(record.key) if e.kind == "status"]
+    assert kinds == ["pending → running", "running → done"]
+    ledger.close()
+
+
 # ---------------------------------------------------------------------------- the writer
 
 async def test_the_writer_writes_in_its_own_thread_and_the_loop_reads_it(

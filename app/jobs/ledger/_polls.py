@@ -8,6 +8,7 @@ import contextlib
 import logging
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -124,30 +125,35 @@ class PollWrites(LedgerQueries):
         now = at or self._clock()
         stamp = ts(now)
         rows = [(stamp, key) for key in dict.fromkeys(polled)]
-        changed: dict[str, JobRecord] = {}
+        changed: list[str] = []
         with self._write() as conn:
             if rows:
                 conn.executemany("UPDATE jobs SET last_polled_at = ? WHERE key = ?", rows)
+            known = self.records(key for key, _snapshot in answers)
             for key, snapshot in answers:
+                # A key answered twice reads its first change back.
+                record = self.get(key) if key in changed else known.get(key)
+                if record is None:
+                    log.warning("job %s: a poll answer was not applied: it is gone", key)
+                    continue
                 try:
-                    record = self.get(key)
                     change = snapshot_change(record, snapshot, now)
-                    if change is not None:
-                        self._update_in(conn, key, change, stamp)
-                        record = self.get(key)
-                    stall = None
-                    if stalled is not None and record.state in RUNNING_STATES \
-                            and record.state is not JobState.STALLED and stalled(record):
-                        stall = stall_change(record)
-                    if stall is not None:
-                        self._update_in(conn, key, stall, stamp)
-                        record = self.get(key)
-                except (KeyError, LedgerError) as exc:
-                    if isinstance(exc, LedgerError) and isinstance(exc.__cause__, sqlite3.Error):
-                        raise
+                except LedgerError as exc:
                     log.warning("job %s: a poll answer was not applied: %s", key, exc)
                     continue
+                if change is not None:
+                    self._update_in(conn, key, change, stamp)
+                    if "state" in change.changes:
+                        record = replace(record, state=JobState(change.changes["state"]))
+                stall = None
+                if stalled is not None and record.state in RUNNING_STATES \
+                        and record.state is not JobState.STALLED and stalled(record):
+                    stall = stall_change(record)
+                if stall is not None:
+                    self._update_in(conn, key, stall, stamp)
                 if change is not None or stall is not None:
-                    changed.pop(key, None)  # a repeated key: its latest record, in order
-                    changed[key] = record
-        return list(changed.values())
+                    if key in changed:
+                        changed.remove(key)
+                    changed.append(key)
+            final = self.records(changed)  # as they will be committed
+        return [final[key] for key in changed]
