@@ -176,8 +176,13 @@ class FileFetcher:
         headers = {"Accept-Encoding": "identity", "User-Agent": self.user_agent}
         if offset:
             headers["Range"] = f"bytes={offset}-"
-        opener = urllib.request.build_opener(_HttpHandler(line), _HttpsHandler(line, self._tls),
-                                             _Redirects())
+        # Only what a web download needs: no file:, ftp: or data: handler at all.
+        opener = urllib.request.OpenerDirector()
+        for handler in (urllib.request.ProxyHandler(), urllib.request.UnknownHandler(),
+                        _HttpHandler(line), _HttpsHandler(line, self._tls),
+                        urllib.request.HTTPDefaultErrorHandler(), _Redirects(),
+                        urllib.request.HTTPErrorProcessor()):
+            opener.add_handler(handler)
         try:
             response: http.client.HTTPResponse = opener.open(
                 urllib.request.Request(url, headers=headers), timeout=self.connect_timeout)

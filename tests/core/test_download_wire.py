@@ -437,3 +437,11 @@ async def test_https_checks_the_certificate_and_cancels_a_blocked_read(tmp_path:
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "data:text/plain,hi", "ftp://h/x"])
+def test_the_fetcher_itself_opens_nothing_but_the_web(tmp_path: Path, url: str) -> None:
+    """Below fetch_resumable's own check: the fetcher has no file:, data: or ftp: handler."""
+    with pytest.raises(DownloadError, match="unknown url type"):
+        FAST.receive(url, tmp_path / "x.part", 0, FAST.line(), lambda *report: None, None)
+    assert leftovers(tmp_path) == []
