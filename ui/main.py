@@ -142,10 +142,27 @@ def wire_window(window: MainWindow, service: StudioService,
     return connect
 
 
+FIRST_PAINT_WAIT = 2.0
+"""Seconds start-up waits for the window's frame to be painted before loading the rest anyway
+(a window that is never exposed, e.g. started minimised, still gets its service)."""
+
+
+async def first_paint(window: MainWindow, wait: float = FIRST_PAINT_WAIT) -> None:
+    """Until ``window`` has painted once (or ``wait`` seconds)."""
+    if window.painted:
+        return
+    painted = asyncio.Event()
+    window.firstPainted.connect(painted.set)
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(wait):
+            await painted.wait()
+
+
 async def run_window(args: argparse.Namespace, paths: AppPaths) -> int:
+    """The price files and the window's frame first (title, menus, welcome page: what the
+    first paint needs), then the service (httpx, the session), the pages and the saved key."""
     from PySide6.QtWidgets import QApplication
 
-    from ui.service import StudioService
     from ui.window.main_window import MainWindow
 
     app = QApplication.instance()
@@ -153,26 +170,30 @@ async def run_window(args: argparse.Namespace, paths: AppPaths) -> int:
     asyncio.get_running_loop().set_exception_handler(_loop_exception_handler)
     store = SettingsStore(paths.settings_file)
     settings = store.load()
-    # Price files imported earlier (File → Update prices…) back in force before any estimate.
-    for info in await asyncio.to_thread(activate_saved, paths.data_dir):
-        log.info("imported price file in force: %s of %s", info.title, info.as_of)
     try:
         base_url = api_base_url(settings, dict(os.environ))
     except InsecureBaseURLError as exc:
         print(f"{ENV_BASE_URL}: {exc}", file=sys.stderr)
         return 2
+    # Price files imported earlier (File → Update prices…) back in force before any estimate.
+    for info in await asyncio.to_thread(activate_saved, paths.data_dir):
+        log.info("imported price file in force: %s of %s", info.title, info.as_of)
     credential_store = CredentialStore()
-    service = StudioService(resolve_output_dir(settings, paths), data_dir=paths.data_dir,
-                            auto_download=settings.auto_download)
-    window = MainWindow(service, store, settings, credential_store,
+    window = MainWindow(None, store, settings, credential_store,
                         str(paths.default_output_dir))
-    for problem in store.problems:
-        window.statusBar().showMessage(problem, 15000)
-
-    connect = wire_window(window, service, base_url)
     closed = asyncio.Event()
     app.lastWindowClosed.connect(closed.set)
     window.show()
+    await first_paint(window)
+
+    from ui.service import StudioService
+
+    service = StudioService(resolve_output_dir(settings, paths), data_dir=paths.data_dir,
+                            auto_download=settings.auto_download)
+    connect = wire_window(window, service, base_url)  # (before attach: a click made while
+    window.attach(service)                            # it loaded is answered at its end)
+    for problem in store.problems:
+        window.statusBar().showMessage(problem, 15000)
 
     env_creds = credentials_from_env(os.environ)
     if env_creds is not None:

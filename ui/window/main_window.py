@@ -6,12 +6,13 @@ from __future__ import annotations
 import base64
 import dataclasses
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent, QPaintEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QMainWindow,
@@ -20,30 +21,27 @@ from PySide6.QtWidgets import (
 )
 
 from app import APP_NAME
-from app.batch import BatchError, BatchRow, Table
 from app.credentials import Credentials, CredentialStore, KeyringUnavailable
-from app.generators import BY_KEY, default_page_target
-from app.jobs.ledger import JobRecord
 from app.pricing import PricingError
 from app.settings import Settings, SettingsStore, budget_limits, price_plan
-from ui.batch.sheet import BatchSheet
 from ui.common.theme import apply_theme
-from ui.dialogs import CredentialsDialog, PriceFileImport, SettingsDialog, about_box
 from ui.generator.flows import PriceSettings
-from ui.generator.tab import GeneratorTab
-from ui.jobs.panel import QueuePanel
-from ui.jobs.preview import PreviewDialog, finished_jobs
-from ui.service import Mode, StudioService, describe
-from ui.window.account import confirm_remove
-from ui.window.developer import DeveloperMenu
-from ui.window.drops import DropRouter, dropped, offer_drop, read_rows
 from ui.window.menus import MenuSlots, build_menus
-from ui.window.navigation import Navigator
-from ui.window.notices import JobNotices
-from ui.window.quitting import QuitGuard
-from ui.window.shortcuts import build_shortcuts
 from ui.window.status_bar import StatusWidgets
 from ui.window.welcome import WelcomePage
+
+if TYPE_CHECKING:
+    from app.batch import BatchRow, Table
+    from app.jobs.ledger import JobRecord
+    from ui.batch.sheet import BatchSheet
+    from ui.dialogs import PriceFileImport
+    from ui.generator.tab import GeneratorTab
+    from ui.jobs.panel import QueuePanel
+    from ui.jobs.preview import PreviewDialog
+    from ui.service import StudioService
+    from ui.window.developer import DeveloperMenu
+    from ui.window.notices import JobNotices
+    from ui.window.quitting import QuitGuard
 
 log = logging.getLogger(__name__)
 
@@ -53,13 +51,17 @@ class MainWindow(QMainWindow):
     credentialsReady = Signal(object)  # Credentials chosen in the dialog (to connect with)
     sandboxRequested = Signal()
     disconnectRequested = Signal()
+    firstPainted = Signal()  # the frame is on screen: the rest can load
+    becameReady = Signal()  # everything built, the window takes input
 
-    def __init__(self, service: StudioService, settings_store: SettingsStore,
+    def __init__(self, service: StudioService | None, settings_store: SettingsStore,
                  settings: Settings, credential_store: CredentialStore,
                  default_output: str) -> None:
+        """The frame (title, menus, welcome page, status bar); with ``service``, the rest at
+        once. Start-up passes None, shows the frame and calls :meth:`attach` after the first
+        paint, so the first paint needs neither the service nor the pages (issue 14)."""
         super().__init__()
         self.setObjectName("main_window")
-        self.service = service
         self.settings_store = settings_store
         self.settings = settings
         self.credential_store = credential_store
@@ -68,25 +70,65 @@ class MainWindow(QMainWindow):
         self._dialogs: list[QWidget] = []
         self.spending: QWidget | None = None
         self.batch_sheet: BatchSheet | None = None
+        self.painted = False
+        self.ready = False
         self.setAcceptDrops(True)
-        self.drop_router = DropRouter(self)  # links dropped anywhere: the sheet or a URL field
         self.pricing = PriceSettings()
-        self._apply_settings(settings)
+        self._apply_pricing(settings)
+        apply_theme(settings.theme)
         self.setWindowTitle(APP_NAME)
         self.resize(1180, 760)
 
-        self.welcome = WelcomePage(self.open_credentials, self.sandboxRequested.emit)
+        self._pending: list[Callable[[], object]] = []  # clicked before attach(): run then
+        later = self._when_ready
+        self.welcome = WelcomePage(later(self.open_credentials), later(self.sandboxRequested.emit))
         self.stack = QStackedWidget()  # the welcome page, or the generator pages
+        self.stack.addWidget(self.welcome)
+        self.setCentralWidget(self.stack)
+        self.status_widgets = StatusWidgets(self.statusBar(), later(self._refresh_credits))
+        self.mode_badge = self.status_widgets.mode_badge
+        self.credits_label = self.status_widgets.credits_label
+        self.refresh_button = self.status_widgets.refresh_button
+        actions = build_menus(self, MenuSlots(
+            credentials=later(self.open_credentials),
+            remove_credentials=later(self.remove_credentials),
+            sandbox=later(self.sandboxRequested.emit), settings=later(self.open_settings),
+            spending=later(self.open_spending), batch=later(self.open_empty_batch),
+            about=self.about, update_prices=later(self.update_prices),
+            switcher=later(lambda: self.nav.open_switcher()),
+            focus_form=later(lambda: self.nav.focus_form()),
+            shortcuts=later(lambda: self.nav.open_sheet())))
+        self.credentials_action, self.remove_action = actions.credentials, actions.remove
+        self.sandbox_action, self.settings_action = actions.sandbox, actions.settings
+        self.spending_action, self.batch_action = actions.spending, actions.batch
+        self._restore_geometry()
+        if service is None:  # a quiet "Loading…" until attach(); clicks wait for it
+            self.statusBar().showMessage("Loading…")
+        else:
+            self.attach(service)
+
+    def attach(self, service: StudioService) -> None:
+        """Build what works through ``service``: the sidebar and pages, the Jobs dock, the
+        notices, the Developer menu, the shortcuts; then the window takes input."""
+        from ui.jobs.panel import QueuePanel
+        from ui.window.developer import DeveloperMenu
+        from ui.window.drops import DropRouter
+        from ui.window.navigation import Navigator
+        from ui.window.notices import JobNotices
+        from ui.window.quitting import QuitGuard
+        from ui.window.shortcuts import build_shortcuts
+
+        self.service = service
+        self._apply_settings(self.settings)  # (price files imported earlier are in force now)
+        self.drop_router = DropRouter(self)  # links dropped anywhere: the sheet or a URL field
         self.nav = Navigator(self, self.stack, service, self.pricing)
         self.pages, self.sidebar = self.nav.pages, self.nav.sidebar
         self.sidebar_dock = self.nav.dock
         self.generator_tabs = self.pages.built  # the pages built so far, by generator key
         self._keys = self.pages.keys
-        self.stack.addWidget(self.welcome)
         self.stack.addWidget(self.pages)
-        self.setCentralWidget(self.stack)
 
-        self.queue = QueuePanel(service)
+        self.queue: QueuePanel = QueuePanel(service)
         self.queue_dock = QDockWidget("Jobs", self)
         self.queue_dock.setObjectName("queue_dock")
         self.queue_dock.setWidget(self.queue)
@@ -97,29 +139,18 @@ class MainWindow(QMainWindow):
         self.queue.retryRequested.connect(self.retry)
         self.queue.renderRequested.connect(self.render_from_queue)
         self.nav.attach_jobs(self.queue, self.queue_dock)
-        self.notices = JobNotices(self, service, lambda: self.settings, self._show_job)
+        self.notices: JobNotices = JobNotices(self, service, lambda: self.settings,
+                                              self._show_job)
         self.tray = self.notices.tray
-
-        self.status_widgets = StatusWidgets(self.statusBar(), service.refresh_credits)
-        self.mode_badge = self.status_widgets.mode_badge
-        self.credits_label = self.status_widgets.credits_label
-        self.refresh_button = self.status_widgets.refresh_button
-        actions = build_menus(self, MenuSlots(
-            credentials=self.open_credentials, remove_credentials=self.remove_credentials,
-            sandbox=self.sandboxRequested.emit, settings=self.open_settings,
-            spending=self.open_spending, batch=self.open_empty_batch, about=self.about,
-            update_prices=self.update_prices, switcher=self.nav.open_switcher,
-            focus_form=self.nav.focus_form, shortcuts=self.nav.open_sheet))
-        self.credentials_action, self.remove_action = actions.credentials, actions.remove
-        self.sandbox_action, self.settings_action = actions.sandbox, actions.settings
-        self.spending_action, self.batch_action = actions.spending, actions.batch
-        self.developer = DeveloperMenu(self, service, self.statusBar().showMessage)
-        self.quit_guard = QuitGuard(self, service)
+        self.developer: DeveloperMenu = DeveloperMenu(self, service,
+                                                      self.statusBar().showMessage)
+        self.quit_guard: QuitGuard = QuitGuard(self, service)
         build_shortcuts(self, {"submit": self.submit_current, "page": self.nav.show_nth,
                                "refresh": service.refresh_credits,
                                "next_pane": lambda: self.nav.cycle(1),
                                "previous_pane": lambda: self.nav.cycle(-1)})
-        self._restore_layout()
+        last = self.settings.last_tab
+        self.nav.show(last if last in self._keys else self.sidebar.keys[0])
 
         service.modeChanged.connect(self._mode_changed)
         service.creditsChanged.connect(self._credits_changed)
@@ -128,17 +159,42 @@ class MainWindow(QMainWindow):
         service.creditsFailed.connect(self._credits_failed)
         service.errorRaised.connect(lambda message: self.statusBar().showMessage(message, 10000))
         self._mode_changed(service.mode)
+        if self.statusBar().currentMessage() == "Loading…":
+            self.statusBar().clearMessage()
+        self.ready = True
+        self.setProperty("startupReady", True)  # (the start-up benchmark watches for this)
+        self.becameReady.emit()
+        pending, self._pending = self._pending, []
+        for action in pending:
+            action()
+
+    def _when_ready(self, action: Callable[[], object]) -> Callable[[], None]:
+        """``action`` now, or — clicked while the window still loads — at the end of
+        :meth:`attach` (once, however often it was clicked)."""
+        def run() -> None:
+            if self.ready:
+                action()
+            elif action not in self._pending:
+                self._pending.append(action)
+        return run
+
+    def _refresh_credits(self) -> None:
+        self.service.refresh_credits()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self.painted:
+            self.painted = True
+            self.firstPainted.emit()
 
     # ------------------------------------------------------------------ building
 
-    def _restore_layout(self) -> None:
+    def _restore_geometry(self) -> None:
         if self.settings.window_geometry:
             try:
                 self.restoreGeometry(QByteArray(base64.b64decode(self.settings.window_geometry)))
             except ValueError:
                 log.info("ignoring a damaged saved window position")
-        last = self.settings.last_tab
-        self.nav.show(last if last in self._keys else self.sidebar.keys[0])
 
     def tab(self, key: str) -> GeneratorTab:
         """The page of generator ``key``, built now if it has not been shown yet."""
@@ -151,7 +207,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ actions
 
     def current_tab(self) -> GeneratorTab | None:
-        return self.pages.current_tab()
+        return self.pages.current_tab() if self.ready else None
 
     def submit_current(self) -> None:
         tab = self.current_tab()
@@ -165,6 +221,8 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
     def open_credentials(self) -> None:
+        from ui.dialogs import CredentialsDialog
+
         current = self.session_credentials
         if current is None:
             try:
@@ -182,23 +240,31 @@ class MainWindow(QMainWindow):
         self.credentialsReady.emit(creds)
 
     def remove_credentials(self) -> None:
+        from ui.window.account import confirm_remove
+
         box = confirm_remove(self, self.credential_store, self.statusBar().showMessage,
                              self._credentials_removed)
         self._keep(box)
         box.open()
 
     def _credentials_removed(self) -> None:
+        from ui.service import Mode
+
         self.session_credentials = None
         if self.service.mode == Mode.LIVE:
             self.disconnectRequested.emit()
 
     def open_settings(self) -> None:
+        from ui.dialogs import SettingsDialog
+
         dialog = SettingsDialog(self.settings, self.default_output, self)
         dialog.saved.connect(self.save_settings)
         self._keep(dialog)
         dialog.open()
 
     def save_settings(self, settings: Settings) -> None:
+        from ui.service import describe
+
         try:
             self.settings_store.save(settings)
         except (OSError, ValueError) as exc:
@@ -210,23 +276,30 @@ class MainWindow(QMainWindow):
 
     def _apply_settings(self, settings: Settings) -> None:
         self.settings = settings
-        try:
-            self.pricing.plan = price_plan(settings)
-        except PricingError:
-            self.pricing.plan = None
-        self.pricing.words_per_minute = settings.words_per_minute
+        self._apply_pricing(settings)
         self.service.auto_download = settings.auto_download
         self.service.budget = budget_limits(settings)
         self.service.name_template = settings.name_template  # (the current jobs' too)
         apply_theme(settings.theme)
 
+    def _apply_pricing(self, settings: Settings) -> None:
+        try:
+            self.pricing.plan = price_plan(settings)
+        except PricingError:
+            self.pricing.plan = None
+        self.pricing.words_per_minute = settings.words_per_minute
+
     def about(self) -> None:
+        from ui.dialogs import about_box
+
         box = about_box(self)
         self._keep(box)
         box.open()
 
     def update_prices(self) -> PriceFileImport:
         """File → Update prices…: a newer price file; every open estimate is redone at once."""
+        from ui.dialogs import PriceFileImport
+
         job = PriceFileImport(self.service, self,
                               report=lambda line: self.statusBar().showMessage(line, 15000))
         job.imported.connect(self._prices_changed)
@@ -248,6 +321,8 @@ class MainWindow(QMainWindow):
     def preview(self, record: JobRecord) -> PreviewDialog:
         """Open a finished job's result in the player (double-click in the queue); Previous
         and Next step through the finished jobs as the Jobs list shows them."""
+        from ui.jobs.preview import PreviewDialog, finished_jobs
+
         dialog = PreviewDialog(record, self, service=self.service,
                                records=finished_jobs(self.queue))
         self._keep(dialog)
@@ -281,6 +356,8 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ service signals
 
     def _mode_changed(self, mode: str) -> None:
+        from ui.service import Mode
+
         sandbox = mode == Mode.SANDBOX
         self.setWindowTitle(f"{APP_NAME} — SANDBOX (nothing is billed)" if sandbox else APP_NAME)
         self.status_widgets.show_mode(mode)
@@ -314,24 +391,38 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ drops and batches
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        offer_drop(event)
+        from ui.window.drops import offer_drop
+
+        if self.ready:
+            offer_drop(event)
 
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:
-        offer_drop(event)
+        from ui.window.drops import offer_drop
+
+        if self.ready:
+            offer_drop(event)
 
     def drop_target(self) -> str:
         """Where a drop goes: the tab showing if it takes a product page (URL to Video, Links,
         Ad Clone), else the default page target (URL to Video)."""
+        from app.generators import default_page_target
+
         tab = self.current_tab()
         return tab.spec.key if tab is not None and tab.spec.url_field else default_page_target()
 
     def dropEvent(self, event: QDropEvent) -> None:
+        from ui.window.drops import dropped
+
         text, files = dropped(event.mimeData())
         event.acceptProposedAction()
         self.accept_dropped(text=text, files=files)
 
     def accept_dropped(self, *, text: str = "", files: Sequence[Path] = ()) -> None:
         """URLs from a drop: one fills the form, several open the batch sheet."""
+        from app.batch import BatchError
+        from ui.service import Mode
+        from ui.window.drops import read_rows
+
         if self.service.mode == Mode.NONE:
             self.statusBar().showMessage("Connect first (API credentials or the sandbox), then "
                                          "drop the product pages again.", 10000)
@@ -351,6 +442,8 @@ class MainWindow(QMainWindow):
         self.open_batch(target, rows, table)
 
     def fill_from_url(self, target: str, row: BatchRow) -> None:
+        from app.generators import BY_KEY
+
         if row.problem:
             self.statusBar().showMessage(f"Not used: {row.url[:80]} — {row.problem}", 12000)
             return
@@ -361,6 +454,8 @@ class MainWindow(QMainWindow):
                                      f"check the settings and Generate.", 8000)
 
     def open_batch(self, target: str, rows: list[BatchRow], table: Table | None = None) -> None:
+        from ui.batch.sheet import BatchSheet
+
         initial = self.tab(target).values()
         sheet = BatchSheet(self.service, target, rows, table=table,
                            plan=lambda: self.pricing.plan,
@@ -380,7 +475,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ closing
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self.quit_guard.allows_close():  # jobs running: asked first
+        if self.ready and not self.quit_guard.allows_close():  # jobs running: asked first
             event.ignore()
             return
         current = self.current_tab()

@@ -8,14 +8,14 @@ from decimal import Decimal
 
 from PySide6.QtWidgets import QLabel, QStatusBar, QToolButton
 
-from app.generators.quote import format_credits
-from app.jobs.budget import credits as credits_figure
 from ui.common.theme import WARNING, tone_hex
-from ui.service import Mode
 
 
 class StatusWidgets:
-    """The permanent widgets of the status bar (the messages come and go beside them)."""
+    """The permanent widgets of the status bar (the messages come and go beside them).
+
+    Built with the window's frame, before the first paint: what it shows once connected (the
+    mode's names, the credits' format) is loaded when first shown."""
 
     def __init__(self, bar: QStatusBar, refresh: Callable[[], object]) -> None:
         self.mode_badge = QLabel("")
@@ -40,6 +40,8 @@ class StatusWidgets:
         bar.addPermanentWidget(self.refresh_button)
 
     def show_mode(self, mode: str) -> None:
+        from ui.service import Mode
+
         sandbox = mode == Mode.SANDBOX
         self.mode_badge.setText(" SANDBOX " if sandbox else (" LIVE " if mode == Mode.LIVE
                                                               else " offline "))
@@ -66,6 +68,9 @@ class StatusWidgets:
     def show_credits(self, credits: Decimal | None, committed: Decimal,
                      low: Decimal | None) -> None:
         """"Credits: 480 remaining / 25 committed in flight", amber below the threshold."""
+        from app.generators.quote import format_credits
+        from app.jobs.budget import credits as credits_figure
+
         if credits is None:
             self.credits_label.setText("Credits: —")
             self.credits_label.setStyleSheet("")
