@@ -126,7 +126,7 @@ async def test_rate_limit_pauses_everyone(server: Sandbox, client: CreatifyClien
     record = await send(client, ledger, "url_to_video", {"link": link.id})
     server.set_faults(rate_limit_rate=1.0, retry_after=0.3)
     scheduler = PollScheduler(client, ledger, policy=FAST)
-    scheduler.watch(record.key)
+    scheduler.watch(record.key, now=True)
     wait = await scheduler.poll_once()
     assert scheduler.paused_reason and "slow down" in scheduler.paused_reason
     assert 0.2 < wait <= 0.3
@@ -146,7 +146,7 @@ async def test_network_loss_pauses_and_resumes(tmp_path: Path, ledger: Ledger) -
             record = await send(client, ledger, "url_to_video", {"link": link.id})
             first.stop()  # the network is gone
             scheduler = PollScheduler(client, ledger, policy=FAST)
-            scheduler.watch(record.key)
+            scheduler.watch(record.key, now=True)
             await scheduler.poll_once()
             assert scheduler.paused_reason and "Network" in scheduler.paused_reason
             assert ledger.get(record.key).state.is_active
@@ -206,7 +206,7 @@ async def test_stalled_jobs_are_flagged_not_failed(
     record = await send(client, ledger, "url_to_video", {"link": link.id, "video_length": 60})
     scheduler = PollScheduler(client, ledger, policy=FAST,
                               expected_seconds=lambda _generator: 0.0)
-    scheduler.watch(record.key)
+    scheduler.watch(record.key, now=True)
     await scheduler.poll_once()
     assert ledger.get(record.key).state in (JobState.STALLED, JobState.DONE)
     await drive(scheduler)
@@ -237,7 +237,7 @@ async def test_ad_clone_jobs_are_read_one_by_one_since_its_list_takes_no_ids(
     policy = PollPolicy(max_single_reads=2).scaled(SPEED)
     scheduler = PollScheduler(client, ledger, policy=policy)
     for record in records:
-        scheduler.watch(record.key)
+        scheduler.watch(record.key, now=True)
     before = len(server.request_log)
     await scheduler.poll_once()
     first_round = [t for m, t in server.request_log[before:] if m == "GET"]
@@ -261,7 +261,7 @@ async def test_ad_clone_reads_pause_everyone_on_a_rate_limit(
     record = await send(client, ledger, "ad_clone", {"link": link.id, "video_url": video})
     server.set_faults(rate_limit_rate=1.0, retry_after=0.3)
     scheduler = PollScheduler(client, ledger, policy=FAST)
-    scheduler.watch(record.key)
+    scheduler.watch(record.key, now=True)
     wait = await scheduler.poll_once()
     assert scheduler.paused_reason and "slow down" in scheduler.paused_reason
     assert 0.0 < wait <= 0.3
@@ -313,7 +313,7 @@ async def test_a_rate_limit_met_while_polling_also_holds_back_the_next_paid_call
     record = await send(client, ledger, "url_to_video", {"link": link.id})
     server.set_faults(rate_limit_rate=1.0, retry_after=0.4)
     scheduler = PollScheduler(client, ledger, policy=FAST)
-    scheduler.watch(record.key)
+    scheduler.watch(record.key, now=True)
     assert await scheduler.poll_once() > 0 and scheduler.paused_reason
     server.set_faults(rate_limit_rate=0)
     started = time.monotonic()
