@@ -128,6 +128,10 @@ class SandboxDesk:
     sandbox: Sandbox | None
     sandbox_process: SandboxProcess | None
 
+    def _new_sandbox(self) -> Sandbox:
+        """The simulator for this process (``sandbox_in_process``), not started."""
+        raise NotImplementedError
+
     @property
     def sandbox_state_path(self) -> Path:
         return sandbox_state_path(self.data_dir)
@@ -146,9 +150,9 @@ class SandboxDesk:
         A fresh account (no state yet, or a damaged one set aside) forgets the old sandbox
         ledger, whose jobs it would not know."""
         if self.sandbox_in_process and self.sandbox_process is None:
-            from app.sandbox import Sandbox, SandboxBusy  # the simulator only when it runs here
+            sandbox = self._new_sandbox()
+            from app.sandbox import SandboxBusy  # the simulator only when it runs here
 
-            sandbox = Sandbox(speed=self.sandbox_speed, state_path=self.sandbox_state_path)
             try:
                 url = sandbox.start()
             except SandboxBusy as busy:

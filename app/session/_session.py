@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from collections.abc import Callable, Coroutine, Mapping
 from datetime import datetime
 from decimal import Decimal
@@ -167,6 +168,13 @@ class Session(LedgerViews, Following, SandboxDesk):
             self.events.jobs_reloaded()
             self._committed_soon()
             await self.jobs.start()
+
+    def _new_sandbox(self) -> Sandbox:
+        """The in-process simulator (``sandbox_in_process``), made by this module's
+        ``Sandbox``: imported on first use (tests replace it to shape the simulator)."""
+        factory = sys.modules[__name__].Sandbox
+        sandbox: Sandbox = factory(speed=self.sandbox_speed, state_path=self.sandbox_state_path)
+        return sandbox
 
     def _set_mode(self, mode: str) -> None:
         self.mode = mode
@@ -447,6 +455,17 @@ class Session(LedgerViews, Following, SandboxDesk):
         await self._replace_client(None)
         await self.reads.media.aclose()
         await self._stop_sandbox()
+
+
+def __getattr__(name: str) -> Any:
+    """``Sandbox``, the in-process simulator, is imported only when a session first needs it:
+    starting the app never imports ``app.sandbox``."""
+    if name == "Sandbox":
+        from app.sandbox import Sandbox
+
+        globals()["Sandbox"] = Sandbox
+        return Sandbox
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = ["BALANCE_DELAY", "SANDBOX_SPEED", "Later", "Session"]

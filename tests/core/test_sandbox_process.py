@@ -191,7 +191,7 @@ async def test_the_session_runs_the_sandbox_in_a_child_and_stops_it(tmp_path: Pa
 
 
 async def test_the_balance_is_read_once_after_a_burst_of_jobs_ending(tmp_path: Path) -> None:
-    session = Session(tmp_path / "output", data_dir=tmp_path / "data", sandbox_speed=40,
+    session = Session(tmp_path / "output", data_dir=tmp_path / "data", sandbox_speed=10,
                       auto_download=False, sandbox_in_process=True)
     try:
         await session.use_sandbox()
