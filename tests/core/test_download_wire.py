@@ -153,8 +153,17 @@ def redirects() -> Iterator[str]:
     thread.join(5)
 
 
-def download_threads() -> list[str]:
-    return [t.name for t in threading.enumerate() if t.name.startswith("download")]
+async def written(part: Path, size: int) -> None:
+    """Wait (5 s at most) until ``part`` holds ``size`` bytes, and a little more."""
+    deadline = time.monotonic() + 5
+    while (not part.exists() or part.stat().st_size < size) and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.1)
+
+
+def transfer_threads(name: str) -> list[str]:
+    """Live worker threads of the transfer into ``name``."""
+    return [t.name for t in threading.enumerate() if t.name == f"download {name}"]
 
 
 # ---- nothing written on the loop's thread ---------------------------------------------------
@@ -308,17 +317,14 @@ async def test_cancelling_stops_a_blocked_read_and_keeps_the_part(stalled: Stall
     progress = Recorded()
     task = asyncio.create_task(fetch_resumable(FAST, stalled.url, tmp_path / "s.mp4",
                                                progress=progress))
-    deadline = time.monotonic() + 5
-    while not progress.calls and time.monotonic() < deadline:
-        await asyncio.sleep(0.01)
-    await asyncio.sleep(0.2)  # the worker is now blocked in a read (read timeout: 10 s)
+    await written(tmp_path / "s.mp4.part", 1000)  # then the worker blocks in a read (10 s)
     started = time.monotonic()
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
     assert time.monotonic() - started < 2
     assert (tmp_path / "s.mp4.part").read_bytes() == PAYLOAD[:1000]
-    assert download_threads() == []  # the worker has ended: the .part is closed
+    assert transfer_threads("s.mp4") == []  # the worker has ended: the .part is closed
     impatient = FileFetcher(connect_timeout=5, read_timeout=0.3)  # nobody answers any more
     with pytest.raises(DownloadError, match="after 1,000 bytes"):  # the name is free again
         await fetch_resumable(impatient, stalled.url, tmp_path / "s.mp4")
@@ -422,15 +428,12 @@ async def test_https_checks_the_certificate_and_cancels_a_blocked_read(tmp_path:
         progress = Recorded()
         task = asyncio.create_task(fetch_resumable(trusting, f"{base}/stall", out / "s.mp4",
                                                    progress=progress))
-        deadline = time.monotonic() + 5
-        while not progress.calls and time.monotonic() < deadline:
-            await asyncio.sleep(0.01)
-        await asyncio.sleep(0.2)
+        await written(out / "s.mp4.part", 1000)
         started = time.monotonic()
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
-        assert time.monotonic() - started < 2 and download_threads() == []
+        assert time.monotonic() - started < 2 and transfer_threads("s.mp4") == []
         assert (out / "s.mp4.part").read_bytes() == PAYLOAD[:1000]
     finally:
         _Slow.let_go.set()
