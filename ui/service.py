@@ -22,7 +22,7 @@ from app.batch import BatchRow, BatchRun
 from app.credentials import Credentials, KeyCheck, check_credentials
 from app.generators import Flow, GeneratorSpec
 from app.jobs.budget import BudgetLimits
-from app.jobs.ledger import JobRecord, JobState
+from app.jobs.ledger import JobRecord, JobState, Ledger, LedgerError
 from app.pricing import Bound
 from app.pricing.learned import LearnedCharge
 from app.session import (
@@ -38,10 +38,33 @@ from app.session import (
     describe,
 )
 from app.spending import SpendingRow, export_balance_csv, export_csv, spending_rows
+from ui.common.background import Batcher, run_in_thread
 
 
 def _qt_later(seconds: float, callback: Callable[[], None]) -> None:
     QTimer.singleShot(round(seconds * 1000), callback)
+
+
+def export_in_thread(parent: QObject, ledger_path: str, path: str,
+                     done: Callable[[int | None, str | None], None], *,
+                     balance: bool = False) -> None:
+    """Write the ledger's jobs (or balance readings) to ``path`` as CSV in a worker thread,
+    over the thread's own connection to the ledger file, so a long history never holds the
+    window up; then ``done(count, None)`` — or ``done(None, reason)`` when it failed
+    (nothing written) — in the GUI thread."""
+    write = export_balance_csv if balance else export_csv
+
+    def work() -> int:
+        with Ledger(ledger_path) as own:
+            return write(own, path)
+
+    def finished(count: object, error: Exception | None) -> None:
+        if error is None:
+            done(count if isinstance(count, int) else None, None)
+        else:
+            done(None, error.strerror if isinstance(error, OSError) and error.strerror
+                 else str(error))
+    run_in_thread(parent, work, finished, errors=(OSError, LedgerError), name="csv export")
 
 
 class StudioService(QObject):
@@ -61,6 +84,7 @@ class StudioService(QObject):
     submitFailed = Signal(str, str)           # generator key, message
     jobSubmitted = Signal(str, object)        # generator key, JobRecord (the answer arrived)
     jobChanged = Signal(object)               # JobRecord: any change, from any job
+    jobsChanged = Signal(object)              # {key: JobRecord}: a moment's changes, batched
     jobsReloaded = Signal()                   # a new connection: the queue shows its ledger
     textDelta = Signal(str)                   # streamed Text Generator text
     textFinished = Signal(object)             # the Text Generator's JobRecord
@@ -81,8 +105,8 @@ class StudioService(QObject):
             template_failed=self.templateFailed.emit,
             music_page_loaded=self.musicPageLoaded.emit,
             music_page_failed=self.musicPageFailed.emit, image_loaded=self.imageLoaded.emit,
-            image_failed=self.imageFailed.emit, job_changed=self.jobChanged.emit,
-            jobs_reloaded=self.jobsReloaded.emit, committed_changed=self.committedChanged.emit,
+            image_failed=self.imageFailed.emit, job_changed=self._job_changed,
+            jobs_reloaded=self._jobs_reloaded, committed_changed=self.committedChanged.emit,
             follower_changed=self.followerChanged.emit, error=self.errorRaised.emit)
         self.session = Session(output_dir, data_dir=data_dir, auto_download=auto_download,
                                sandbox_speed=sandbox_speed, events=events, later=_qt_later)
@@ -90,6 +114,27 @@ class StudioService(QObject):
         # The API address connections use (the entry point sets it, from ``api_base_url``):
         # the credentials dialog checks a key there, never anywhere else.
         self.base_url: str | None = None
+        self._batches: Batcher[str, JobRecord] = Batcher(self.jobsChanged.emit,
+                                                         self.BATCH_MS, self)
+
+    BATCH_MS = 50
+    """``jobsChanged`` comes at most this often: a burst of changes (a poll's page of jobs,
+    a thousand submissions) is one batch; a lone change goes out on the next loop turn."""
+
+    def _job_changed(self, record: JobRecord) -> None:
+        """Each change: ``jobChanged`` now, and (the last one per job) in the next
+        ``jobsChanged`` batch: a dict from job key to the job's latest record, in the order
+        the jobs first changed (a page looks up its own job; the Jobs list takes them all)."""
+        self.jobChanged.emit(record)
+        self._batches.add(record.key, record)
+
+    def flush_job_changes(self) -> None:
+        """Send the changes kept so far as a ``jobsChanged`` batch now."""
+        self._batches.flush()
+
+    def _jobs_reloaded(self) -> None:
+        self.flush_job_changes()  # the old ledger's last changes first, as they happened
+        self.jobsReloaded.emit()
 
     # ------------------------------------------------------------------ state (the session's)
 
@@ -331,6 +376,17 @@ class StudioService(QObject):
         ledger = self.session.ledger
         return export_balance_csv(ledger, path) if ledger is not None else None
 
+    def export_in_thread(self, path: str, done: Callable[[int | None, str | None], None],
+                         *, balance: bool = False) -> bool:
+        """:meth:`export_jobs` (or :meth:`export_balance`) in a worker thread, over its own
+        connection to the ledger file (:func:`export_in_thread`); False (and no call of
+        ``done``) when not connected."""
+        ledger = self.session.ledger
+        if ledger is None:
+            return False
+        export_in_thread(self, ledger.path, path, done, balance=balance)
+        return True
+
     def running_jobs(self) -> list[JobRecord]:
         """The jobs still running (sent, not ended; an unknown create left out), oldest first:
         they go on at Creatify when the window closes. None when not connected."""
@@ -380,4 +436,5 @@ class StudioService(QObject):
 
 
 __all__ = ["DEFAULT_BASE_URL", "MAX_CACHED_LOOKUPS", "SANDBOX_SPEED", "Mode", "MusicQuery",
-           "SandboxControlError", "SandboxState", "StudioService", "describe"]
+           "SandboxControlError", "SandboxState", "StudioService", "describe",
+           "export_in_thread"]

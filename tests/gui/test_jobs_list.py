@@ -19,7 +19,7 @@ from app.generators import BY_KEY, SPECS
 from app.jobs.ledger import DownloadState, JobRecord, JobState
 from app.sandbox import Sandbox
 from tests.gui.conftest import idle, until
-from tests.gui.test_queue import run_jobs, send_from_form
+from tests.gui.test_queue import listed, run_jobs, send_from_form
 from tests.gui.test_window import (  # noqa: F401
     Studio,
     confirmation,
@@ -145,6 +145,7 @@ async def test_a_video_and_the_link_it_was_made_from_are_one_entry(
     await until(lambda: failed_link() is not None, timeout=20)
     bad = failed_link()
     assert bad is not None and not failed
+    listed(studio)
     status = view_index(panel, bad.key, COL_STATUS)
     assert "Failed to scrape" in status.data()
     assert status.data(Qt.ItemDataRole.ForegroundRole) == tone_colour(ERROR)
@@ -279,6 +280,7 @@ async def test_saved_files_have_readable_names(studio: Studio,  # noqa: F811
     assert Path(name).stem == ("Meet the blue mug double-walled dishwasher safe and big - "
                                f"{BY_KEY['text_to_speech'].title} - {day}"), name
     assert "_" not in name and record.short_key not in name
+    listed(studio)
     output = view_index(studio.window.queue, record.key, COL_OUTPUT)
     assert output.data() == name
     assert record.download_path in output.data(Qt.ItemDataRole.ToolTipRole)

@@ -49,7 +49,14 @@ async def run_jobs(studio: Studio, simulator: Sandbox,  # noqa: F811
         return all(r.state.is_terminal and (not r.result_urls or r.download_state in (
             DownloadState.DONE, DownloadState.FAILED)) for r in now)
     await until(settled, timeout=20)
+    listed(studio)
     return [ledger.get(r.key) for r in records]
+
+
+def listed(studio: Studio) -> None:
+    """The window's lists take the ledger's changes in batches (``jobsChanged``), a moment
+    after the ledger has them: hand them every change so far, now."""
+    studio.service.flush_job_changes()
 
 
 async def send_from_form(st: Studio, key: str, values: dict[str, Any]) -> None:
@@ -194,6 +201,7 @@ async def test_a_refused_create_shows_its_reason_in_its_row(studio: Studio,  # n
     assert "Invalid link ID" in tab.status.text()
 
     panel = window.queue
+    listed(studio)
     row = panel.model.row_of(record.key)
     assert row is not None
     status = panel.model.index(row, COL_STATUS)

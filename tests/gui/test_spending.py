@@ -36,7 +36,7 @@ from app.spending import (
 from tests.core.test_spending import Clock, add_job
 from tests.gui.conftest import settle_then_close, until
 from tests.samples import Inputs, valid_values
-from ui.service import Mode, StudioService
+from ui.service import Mode, StudioService, export_in_thread
 from ui.spending import (
     COL_ACTUAL,
     COL_CREATED,
@@ -56,9 +56,10 @@ TODAY = date(2026, 5, 20)
 
 class StandIn(QObject):
     """What the window needs of the service: its spending reads and exports over ``ledger``
-    (``None``: not connected), and the four signals."""
+    (``None``: not connected), and the four signals (job changes in batches, as
+    ``StudioService.jobsChanged`` sends them)."""
 
-    jobChanged = Signal(object)
+    jobsChanged = Signal(object)
     jobsReloaded = Signal()
     creditsChanged = Signal(object)
     modeChanged = Signal(str)
@@ -79,6 +80,12 @@ class StandIn(QObject):
 
     def export_balance(self, path: str) -> int | None:
         return export_balance_csv(self.ledger, path) if self.ledger is not None else None
+
+    def export_in_thread(self, path: str, done: Any, *, balance: bool = False) -> bool:
+        if self.ledger is None:
+            return False
+        export_in_thread(self, self.ledger.path, path, done, balance=balance)
+        return True
 
 
 def at(day: int, hour: int = 10, month: int = 5) -> datetime:
@@ -242,7 +249,7 @@ def test_refreshes_are_coalesced_and_wait_while_hidden(qtbot: QtBot, books: Ledg
     running = next(r for r in books.paid_jobs() if r.title == "Still editing")
     # Progress of a running job moves no figure: no refresh at all.
     for _ in range(20):
-        service.jobChanged.emit(running)
+        service.jobsChanged.emit({running.key: running})
     qtbot.wait(window.REFRESH_DELAY_MS * 2)
     assert window.refreshes == 1
     # A stream of real changes makes one read of the ledger.
@@ -251,7 +258,7 @@ def test_refreshes_are_coalesced_and_wait_while_hidden(qtbot: QtBot, books: Ledg
     record = add_job(fresh, clock, at(20, 9), "url_to_video", estimate="10",
                      credits_used="11", request={}, title="New today")
     for _ in range(50):
-        service.jobChanged.emit(record)
+        service.jobsChanged.emit({record.key: record})
         service.creditsChanged.emit(Decimal(400))
     assert window.refreshes == 1
     qtbot.waitUntil(lambda: window.refreshes == 2, timeout=3000)
@@ -296,6 +303,11 @@ def check_export(path: Path, ledger: Ledger) -> None:
         assert row["hidden"] == ("yes" if record.hidden else "no")
 
 
+def exported(qtbot: QtBot, window: SpendingWindow) -> None:
+    """Wait for the export's worker thread to be done (its result is in the status line)."""
+    qtbot.waitUntil(lambda: not window.exporting, timeout=5000)
+
+
 def test_export_through_the_window(qtbot: QtBot, books: Ledger, tmp_path: Path) -> None:
     window = open_window(qtbot, StandIn(books, tmp_path))
     asked: list[tuple[str, str]] = []
@@ -310,11 +322,17 @@ def test_export_through_the_window(qtbot: QtBot, books: Ledger, tmp_path: Path) 
     assert asked == [("Export the job ledger",
                       str(tmp_path / f"creatify-jobs-{TODAY.isoformat()}.csv"))]
     assert window.status_label.isVisible()
+    # Written in a worker thread: the window says so and the buttons wait meanwhile.
+    assert window.exporting and not window.export_button.isEnabled()
+    assert window.status_label.text() == f"Exporting the jobs to {target}…"
+    exported(qtbot, window)
+    assert window.export_button.isEnabled() and window.balance_export_button.isEnabled()
     assert window.status_label.text() == f"10 jobs exported to {target}"
     check_export(target, books)
 
     window.choose_path = lambda _t, _s, done: done(str(tmp_path / "missing" / "x.csv"))
     window.export_button.click()
+    exported(qtbot, window)
     assert window.status_label.text().startswith("Export failed: No such file or directory")
     assert "Nothing was written" in window.status_label.text()
     assert not (tmp_path / "missing").exists()
@@ -322,6 +340,7 @@ def test_export_through_the_window(qtbot: QtBot, books: Ledger, tmp_path: Path) 
     balance = tmp_path / "out" / "balance.csv"
     window.choose_path = lambda _t, _s, done: done(str(balance))
     window.balance_export_button.click()
+    exported(qtbot, window)
     assert window.status_label.text() == f"3 balance readings exported to {balance}"
     assert balance.read_bytes().decode("utf-8-sig").splitlines()[1:] == [
         "2026-05-01T08:00:00+00:00,500", "2026-05-03T08:00:00+00:00,483",
@@ -344,6 +363,7 @@ def test_the_real_dialog_is_not_modal_to_the_loop(qtbot: QtBot, books: Ledger,
     target = tmp_path / "chosen.csv"
     dialog.fileSelected.emit(str(target))
     dialog.reject()
+    exported(qtbot, window)
     assert window.status_label.text() == f"10 jobs exported to {target}"
     check_export(target, books)
 
@@ -476,6 +496,7 @@ async def test_real_jobs_through_the_service(qtbot: QtBot, service: StudioServic
     target = tmp_path / "ledger.csv"
     window.choose_path = lambda _t, _s, done: done(str(target))
     window.export_button.click()
+    await until(lambda: not window.exporting)
     count = ledger.count(include_hidden=True)
     assert window.status_label.text() == f"{count} jobs exported to {target}"
     check_export(target, ledger)

@@ -64,6 +64,13 @@ class JobStatus(QWidget):
             self.last_job = record
             self._show_job(record)
 
+    def _on_jobs_changed(self, batch: dict[str, JobRecord]) -> None:
+        """A batch of changed jobs (``StudioService.jobsChanged``): only the tab's own job
+        is looked up."""
+        record = batch.get(self.last_job.key) if self.last_job is not None else None
+        if record is not None:
+            self._on_job_changed(record)
+
     def _show_job(self, record: JobRecord) -> None:
         """One line about the tab's latest job (the queue panel has them all)."""
         name = f"Job {record.short_key}"

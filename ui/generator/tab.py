@@ -158,7 +158,7 @@ class GeneratorTab(JobStatus):
         service.creditsChanged.connect(lambda _credits: self.refresh())
         service.submitFailed.connect(self._on_submit_failed)
         service.jobSubmitted.connect(self._on_job_submitted)
-        service.jobChanged.connect(self._on_job_changed)
+        service.jobsChanged.connect(self._on_jobs_changed)
         if spec.action is Action.TEXT_GENERATE:
             service.textDelta.connect(self._on_text_delta)
             service.textFinished.connect(self._on_text_finished)

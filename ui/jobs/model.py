@@ -67,7 +67,10 @@ class JobTableModel(RowTableModel[JobRecord]):
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._row_of: dict[str, int] = {}
+        # Row of a key = its serial - the top row's serial: rows inserted at the top take
+        # serials below ``_top``, so an insert never renumbers the rows below it.
+        self._serial: dict[str, int] = {}
+        self._top = 0
         self.links = LinkFold()
         self.thumbnail: Callable[[str], QPixmap | None] | None = None
         """Gives the small picture for a thumbnail URL, or None while it loads."""
@@ -80,31 +83,60 @@ class JobTableModel(RowTableModel[JobRecord]):
     def upsert(self, record: JobRecord) -> None:
         """Insert a new record at the top or update its row in place (a Link a video uses
         updates that video's row instead)."""
-        if is_link(record) and self.links.note_link(record):
-            self.remove(record.key)
-            owner = self.links.user_of(record)
-            if owner is not None and (row := self._row_of.get(owner)) is not None:
-                self.refresh_row(row)
-            return
-        folded = self.links.note_user(record)
-        if folded is not None:
-            self.remove(folded.key)
-        row = self._row_of.get(record.key)
-        if record.hidden:
-            if row is not None:
+        self.upsert_many([record])
+
+    def upsert_many(self, records: list[JobRecord]) -> None:
+        """Apply a batch of changed records (later ones win): the new jobs go to the top in
+        one insert (the last one topmost, as one by one), the changed rows are repainted in
+        runs of neighbouring rows, and only in the columns whose cells changed — so the
+        sort proxy re-sorts only when the sort column's cells did."""
+        fresh: dict[str, JobRecord] = {}
+        changed: dict[int, set[int]] = {}  # row -> changed columns
+        for record in records:
+            if is_link(record) and self.links.note_link(record):
                 self.remove(record.key)
-            return
-        if row is None:
-            self.beginInsertRows(QModelIndex(), 0, 0)
-            self._rows.insert(0, record)
-            self._reindex()
+                owner = self.links.user_of(record)
+                if owner is not None and (row := self.row_of(owner)) is not None:
+                    changed.setdefault(row, set()).update(ALL_COLUMNS)
+                continue
+            folded = self.links.note_user(record)
+            if folded is not None and self.row_of(folded.key) is not None:
+                self._flush(fresh, changed)
+                self.remove(folded.key)
+            row = self.row_of(record.key)
+            if record.hidden:
+                fresh.pop(record.key, None)
+                if row is not None:
+                    self._flush(fresh, changed)
+                    self.remove(record.key)
+                continue
+            if row is None:
+                fresh.pop(record.key, None)  # (a key twice in one batch: the later record)
+                fresh[record.key] = record
+                continue
+            columns = changed_columns(self._rows[row], record)
+            self._rows[row] = record
+            if columns:
+                changed.setdefault(row, set()).update(columns)
+        self._flush(fresh, changed)
+
+    def _flush(self, fresh: dict[str, JobRecord], changed: dict[int, set[int]]) -> None:
+        """Repaint the changed rows, then insert the new ones (both emptied)."""
+        for first_row, last_row, first, last in _runs(changed):
+            self.refresh_rows(first_row, last_row, first, last)
+        changed.clear()
+        if fresh:
+            new = list(reversed(fresh.values()))  # the last one topmost
+            fresh.clear()
+            self.beginInsertRows(QModelIndex(), 0, len(new) - 1)
+            self._rows[0:0] = new
+            self._top -= len(new)
+            for offset, record in enumerate(new):
+                self._serial[record.key] = self._top + offset
             self.endInsertRows()
-            return
-        self._rows[row] = record
-        self.refresh_row(row)
 
     def remove(self, key: str) -> None:
-        row = self._row_of.get(key)
+        row = self.row_of(key)
         if row is None:
             return
         self.beginRemoveRows(QModelIndex(), row, row)
@@ -113,7 +145,9 @@ class JobTableModel(RowTableModel[JobRecord]):
         self.endRemoveRows()
 
     def tick(self) -> None:
-        """Refresh the elapsed column of unfinished jobs (called once a second)."""
+        """Refresh the elapsed column of unfinished jobs through the model (every proxy
+        row in the range is looked at again: the panel repaints the visible cells instead,
+        unless the list is sorted by Elapsed)."""
         active = [row for row, record in enumerate(self._rows) if record.finished_at is None]
         if active:
             self.refresh_rows(min(active), max(active), COL_ELAPSED, COL_ELAPSED,
@@ -129,13 +163,15 @@ class JobTableModel(RowTableModel[JobRecord]):
         self._reindex()
 
     def _reindex(self) -> None:
-        self._row_of = {record.key: row for row, record in enumerate(self._rows)}
+        self._top = 0
+        self._serial = {record.key: row for row, record in enumerate(self._rows)}
 
     def record(self, row: int) -> JobRecord:
         return self._rows[row]
 
     def row_of(self, key: str) -> int | None:
-        return self._row_of.get(key)
+        serial = self._serial.get(key)
+        return None if serial is None else serial - self._top
 
     def link_of(self, record: JobRecord) -> JobRecord | None:
         """The Link a video of the list was made from (folded into its row), or None."""
@@ -250,6 +286,61 @@ _DISPLAY: dict[int, Callable[[JobRecord], Any]] = {
 """What each column shows for a job."""
 
 
+ALL_COLUMNS = frozenset(range(len(HEADERS)))
+_FIELDS: tuple[tuple[int, tuple[str, ...]], ...] = (
+    (COL_GENERATOR, ("generator", "thumbnails")),
+    (COL_ASKED, ("title", "request", "server_id")),  # (a Link's fold: request, server id)
+    (COL_STATUS, ("failed_reason", "previews", "preview_url", "flow")),
+    (COL_PROGRESS, ("progress",)),
+    (COL_ESTIMATE, ("estimate",)),
+    (COL_ACTUAL, ("credits_used",)),
+    (COL_CREATED, ("created_at",)),
+    (COL_ELAPSED, ("created_at", "finished_at")),
+    (COL_OUTPUT, ("download_path", "download_error", "download_state", "download_bytes",
+                  "result_urls")),
+)
+"""The record fields each column's cells are made from (text, colour, bar, picture)."""
+
+
+def changed_columns(old: JobRecord, new: JobRecord) -> set[int]:
+    """The columns whose cells read or look different for ``new`` than for ``old`` (field
+    comparisons only: cheap enough for every change of a thousand jobs)."""
+    if old.state is not new.state:
+        return set(ALL_COLUMNS)  # the status, and the row's colour (a failed row is red)
+    return {column for column, fields in _FIELDS
+            if any(getattr(old, name) != getattr(new, name) for name in fields)}
+
+
+def _runs(changed: dict[int, set[int]]) -> list[tuple[int, int, int, int]]:
+    """(first row, last row, first column, last column) blocks covering the changed cells:
+    neighbouring rows with the same columns make one block, and a row's columns are split
+    into runs of neighbouring columns (the sort column is in a block only when it changed)."""
+    blocks: list[tuple[int, int, int, int]] = []
+    open_blocks: dict[tuple[int, int], int] = {}  # column run -> block ending on the last row
+    for row in sorted(changed):
+        ending: dict[tuple[int, int], int] = {}
+        for run in _column_runs(changed[row]):
+            at = open_blocks.get(run)
+            if at is not None and blocks[at][1] == row - 1:
+                blocks[at] = (blocks[at][0], row, *run)
+            else:
+                at = len(blocks)
+                blocks.append((row, row, *run))
+            ending[run] = at
+        open_blocks = ending
+    return blocks
+
+
+def _column_runs(columns: set[int]) -> list[tuple[int, int]]:
+    runs: list[tuple[int, int]] = []
+    for column in sorted(columns):
+        if runs and runs[-1][1] == column - 1:
+            runs[-1] = (runs[-1][0], column)
+        else:
+            runs.append((column, column))
+    return runs
+
+
 class JobFilterProxy(QSortFilterProxyModel):
     """Filter by status group, generator and free text."""
 
@@ -267,6 +358,7 @@ class JobFilterProxy(QSortFilterProxyModel):
         self.states = self.GROUPS["All"]
         self.generator: str | None = None
         self.text = ""
+        self.everything = True  # no filter set: every row is accepted without a look
         self.setSortRole(SortRole)
 
     def set_filters(self, *, group: str | None = None, generator: str | None = "",
@@ -278,10 +370,14 @@ class JobFilterProxy(QSortFilterProxyModel):
             self.generator = generator
         if text is not None:
             self.text = text.strip().lower()
+        self.everything = self.states == self.GROUPS["All"] and not self.generator \
+            and not self.text
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int,
                          source_parent: QModelIndex | QPersistentModelIndex) -> bool:
+        if self.everything:
+            return True
         model = self.sourceModel()
         assert isinstance(model, JobTableModel)
         record = model.record(source_row)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QModelIndex, QPoint, QRect, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
@@ -33,6 +33,7 @@ from ui.jobs.launch import show_launch_problem
 from ui.jobs.links import link_sentence
 from ui.jobs.model import (
     COL_CREATED,
+    COL_ELAPSED,
     COL_OUTPUT,
     COL_PROGRESS,
     JobFilterProxy,
@@ -131,7 +132,6 @@ class QueuePanel(QWidget):
         self.render_button.setVisible(False)
         self.render_button.clicked.connect(self._render_selected)
         self.view.selectionModel().selectionChanged.connect(self._show_detail)
-        self.model.dataChanged.connect(self._show_detail)
         self.model.modelReset.connect(self._show_detail)
 
         bar = QHBoxLayout()
@@ -156,12 +156,12 @@ class QueuePanel(QWidget):
         self._thumbs: dict[str, QPixmap] = {}
         self.model.thumbnail = self._thumbnail
         service.imageLoaded.connect(self._image_loaded)
-        service.jobChanged.connect(self.model.upsert)
+        service.jobsChanged.connect(self.jobs_changed)
         service.jobsReloaded.connect(self.reload)
         self._removed: list[list[str]] = []  # each removal: the job (and its video's Link)
         self._ticker = QTimer(self)
         self._ticker.setInterval(1000)
-        self._ticker.timeout.connect(self.model.tick)
+        self._ticker.timeout.connect(self.tick)
         self._ticker.start()
         self.reload()
 
@@ -183,6 +183,29 @@ class QueuePanel(QWidget):
 
     def reload(self) -> None:
         self.model.load(self.service.jobs_page(limit=5000))
+
+    def jobs_changed(self, batch: dict[str, JobRecord]) -> None:
+        """A batch of changed jobs (``StudioService.jobsChanged``): one update of the table,
+        then the detail line."""
+        self.model.upsert_many(list(batch.values()))
+        self._show_detail()
+
+    def tick(self) -> None:
+        """Once a second: the running jobs' Elapsed cells count on. Their text is worked out
+        as they are painted, so the visible part of the column is repainted — no model
+        signal, which would make the sort proxy look at every active row again. Sorted by
+        Elapsed, the model says so (the order moves with the clock)."""
+        if self.proxy.sortColumn() == COL_ELAPSED:
+            self.model.tick()
+            return
+        view = self.view
+        if not view.isVisible() or view.isColumnHidden(COL_ELAPSED):
+            return
+        left = view.columnViewportPosition(COL_ELAPSED)
+        if left < 0:
+            return
+        viewport = view.viewport()
+        viewport.update(QRect(left, 0, view.columnWidth(COL_ELAPSED), viewport.height()))
 
     # ------------------------------------------------------------------ selection, actions
 

@@ -108,6 +108,8 @@ class SpendingWindow(QWidget):
         self.refreshes = 0  # how many times the ledger was read (tests, diagnostics)
         self._dirty = True
         self._known: dict[str, tuple[Any, ...]] = {}
+        self._connected = False
+        self.exporting = False  # a CSV export is running in its worker thread
         self._dialog: QFileDialog | None = None
         self.choose_path: PathChooser = self._ask_path
 
@@ -119,7 +121,7 @@ class SpendingWindow(QWidget):
         self._build()
         self._apply_chart_theme()
         self.resize(1100, 780)
-        service.jobChanged.connect(self._job_changed)
+        service.jobsChanged.connect(self._jobs_changed)
         service.jobsReloaded.connect(self.schedule_refresh)
         service.creditsChanged.connect(self.schedule_refresh)
         service.modeChanged.connect(self.schedule_refresh)
@@ -243,6 +245,12 @@ class SpendingWindow(QWidget):
         if not self._timer.isActive():
             self._timer.start()
 
+    def _jobs_changed(self, batch: dict[str, JobRecord]) -> None:
+        for record in batch.values():
+            self._job_changed(record)
+            if self._timer.isActive() or self._dirty:
+                return  # a refresh is on its way: the rest of the batch changes nothing
+
     def _job_changed(self, record: JobRecord) -> None:
         if record.estimate is None and record.credits_used is None:
             return  # not a paid job (yet)
@@ -307,8 +315,8 @@ class SpendingWindow(QWidget):
         self._known = {row.key: self._signature(row) for row in rows}
         self.summary = month_summary(rows, self.plan_source(), counted_to, self.tz)
         self.days = daily_totals(rows, first, last, self.tz)
-        self.export_button.setEnabled(connected)
-        self.balance_export_button.setEnabled(connected)
+        self._connected = connected
+        self._set_exporting(self.exporting)
 
         lines = [problem] if problem else summary_lines(self.summary)
         if self.readings and not problem:
@@ -361,28 +369,34 @@ class SpendingWindow(QWidget):
         self.choose_path("Export the balance readings", self._suggested("balance"),
                          self.export_balance_to)
 
-    def export_to(self, path: str) -> int | None:
-        """Write the ledger to ``path``; report "N jobs exported to PATH" or the error."""
-        return self._export(path, self.service.export_jobs, "job", "jobs")
+    def export_to(self, path: str) -> bool:
+        """Write the ledger to ``path`` in the background (the window stays free); report
+        "N jobs exported to PATH" or the error when done. False when not connected."""
+        return self._export(path, "job", "jobs", balance=False)
 
-    def export_balance_to(self, path: str) -> int | None:
-        return self._export(path, self.service.export_balance, "balance reading",
-                            "balance readings")
+    def export_balance_to(self, path: str) -> bool:
+        return self._export(path, "balance reading", "balance readings", balance=True)
 
-    def _export(self, path: str, write: Callable[[str], int | None], one: str,
-                many: str) -> int | None:
-        """``write(path)`` through the service: ``None`` when not connected."""
-        try:
-            count = write(path)
-        except (OSError, LedgerError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            self._report(f"Export failed: {reason} ({path}). Nothing was written.", True)
-            return None
-        if count is None:
+    def _export(self, path: str, one: str, many: str, *, balance: bool) -> bool:
+        """Start the service's export in a worker thread; the buttons wait while it runs."""
+        def done(count: int | None, reason: str | None) -> None:
+            self._set_exporting(False)
+            if count is None:
+                self._report(f"Export failed: {reason} ({path}). Nothing was written.", True)
+            else:
+                self._report(f"{count:,} {one if count == 1 else many} exported to {path}",
+                             False)
+        if not self.service.export_in_thread(path, done, balance=balance):
             self._report("Nothing exported: not connected, so there is no ledger.", True)
-            return None
-        self._report(f"{count:,} {one if count == 1 else many} exported to {path}", False)
-        return count
+            return False
+        self._set_exporting(True)
+        self._report(f"Exporting the {many} to {path}…", False)
+        return True
+
+    def _set_exporting(self, busy: bool) -> None:
+        self.exporting = busy
+        for button in (self.export_button, self.balance_export_button):
+            button.setEnabled(self._connected and not busy)
 
     def _report(self, text: str, error: bool) -> None:
         self.status_label.setText(text)

@@ -88,20 +88,39 @@ class JobNotices:
             self.tray.setObjectName("tray")
             self.tray.messageClicked.connect(self.clicked)
             self.tray.show()
-        service.jobChanged.connect(self.job_changed)
+        service.jobsChanged.connect(self.jobs_changed)
 
     def job_changed(self, record: JobRecord) -> None:
-        """Done / failed / queue drained, each with its own setting."""
-        if not (record.state.is_terminal or preview_ready(record)) \
-                or record.key in self.notified:
+        """One changed job (as a batch of one)."""
+        self.jobs_changed({record.key: record})
+
+    def jobs_changed(self, batch: dict[str, JobRecord]) -> None:
+        """Done / failed / queue drained, each with its own setting. A batch in which several
+        jobs finished is one notice (a burst of a hundred is not a hundred pop-ups), and
+        whether the queue drained is read at most once a batch (never once a job)."""
+        ended = [record for record in batch.values()
+                 if (record.state.is_terminal or preview_ready(record))
+                 and record.key not in self.notified]
+        if not ended:
             return
-        self.notified.add(record.key)
-        message = notice(record, self.settings(), self.service.all_finished())
-        if message is None:
-            return
+        self.notified.update(record.key for record in ended)
+        settings = self.settings()
+        said = [(record, message) for record in ended
+                if (message := notice(record, settings, drained=False)) is not None]
+        if not said:  # nothing to say of these jobs: perhaps that the queue drained
+            message = notice(ended[-1], settings, self.service.all_finished())
+            if message is None:
+                return
+            said = [(ended[-1], message)]
+        record, message = said[-1]
+        if len(said) > 1:
+            ok = sum(finished_ok(each) for each, _message in said)
+            message = (f"{len(said)} jobs finished ({ok} ready, {len(said) - ok} failed). "
+                       f"Last: {message}")
         self.last = record.key
         self.window.statusBar().showMessage(
-            deliver(self.tray, APP_NAME, message, finished_ok(record)), NOTICE_MS)
+            deliver(self.tray, APP_NAME, message, all(finished_ok(r) for r, _m in said)),
+            NOTICE_MS)
 
     def clicked(self) -> None:
         self.window.showNormal()
