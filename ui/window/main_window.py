@@ -25,7 +25,6 @@ from app.credentials import Credentials, CredentialStore, KeyringUnavailable
 from app.pricing import PricingError
 from app.settings import Settings, SettingsStore, budget_limits, price_plan
 from ui.common.theme import apply_theme
-from ui.generator.flows import PriceSettings
 from ui.window.menus import MenuSlots, build_menus
 from ui.window.status_bar import StatusWidgets
 from ui.window.welcome import WelcomePage
@@ -35,6 +34,7 @@ if TYPE_CHECKING:
     from app.jobs.ledger import JobRecord
     from ui.batch.sheet import BatchSheet
     from ui.dialogs import PriceFileImport
+    from ui.generator.flows import PriceSettings
     from ui.generator.tab import GeneratorTab
     from ui.jobs.panel import QueuePanel
     from ui.jobs.preview import PreviewDialog
@@ -73,8 +73,6 @@ class MainWindow(QMainWindow):
         self.painted = False
         self.ready = False
         self.setAcceptDrops(True)
-        self.pricing = PriceSettings()
-        self._apply_pricing(settings)
         apply_theme(settings.theme)
         self.setWindowTitle(APP_NAME)
         self.resize(1180, 760)
@@ -110,6 +108,7 @@ class MainWindow(QMainWindow):
     def attach(self, service: StudioService) -> None:
         """Build what works through ``service``: the sidebar and pages, the Jobs dock, the
         notices, the Developer menu, the shortcuts; then the window takes input."""
+        from ui.generator.flows import PriceSettings
         from ui.jobs.panel import QueuePanel
         from ui.window.developer import DeveloperMenu
         from ui.window.drops import DropRouter
@@ -119,7 +118,8 @@ class MainWindow(QMainWindow):
         from ui.window.shortcuts import build_shortcuts
 
         self.service = service
-        self._apply_settings(self.settings)  # (price files imported earlier are in force now)
+        self.pricing: PriceSettings = PriceSettings()
+        self._apply_settings(self.settings)
         self.drop_router = DropRouter(self)  # links dropped anywhere: the sheet or a URL field
         self.nav = Navigator(self, self.stack, service, self.pricing)
         self.pages, self.sidebar = self.nav.pages, self.nav.sidebar
@@ -276,18 +276,15 @@ class MainWindow(QMainWindow):
 
     def _apply_settings(self, settings: Settings) -> None:
         self.settings = settings
-        self._apply_pricing(settings)
-        self.service.auto_download = settings.auto_download
-        self.service.budget = budget_limits(settings)
-        self.service.name_template = settings.name_template  # (the current jobs' too)
-        apply_theme(settings.theme)
-
-    def _apply_pricing(self, settings: Settings) -> None:
         try:
             self.pricing.plan = price_plan(settings)
         except PricingError:
             self.pricing.plan = None
         self.pricing.words_per_minute = settings.words_per_minute
+        self.service.auto_download = settings.auto_download
+        self.service.budget = budget_limits(settings)
+        self.service.name_template = settings.name_template  # (the current jobs' too)
+        apply_theme(settings.theme)
 
     def about(self) -> None:
         from ui.dialogs import about_box
