@@ -1,0 +1,81 @@
+"""The window's frame before its service (issue 14): start-up paints the title, the menus, the
+welcome page and the status bar first, and builds the rest in ``MainWindow.attach``. The frame
+says it is loading, is not ready, and a click made meanwhile is answered once it is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+
+from app.credentials import CredentialStore
+from app.settings import Settings, SettingsStore
+from tests.gui.conftest import settle_then_close, until
+from tests.samples import MemoryKeyring
+from ui.dialogs import CredentialsDialog
+from ui.service import Mode, StudioService
+from ui.window.main_window import MainWindow
+
+
+def frame(tmp_path: Path) -> MainWindow:
+    return MainWindow(None, SettingsStore(tmp_path / "settings.json"), Settings(),
+                      CredentialStore(backend=MemoryKeyring(), trust_backend=True),
+                      str(tmp_path))
+
+
+async def test_the_frame_is_the_real_window_loading_quietly(tmp_path: Path, qapp: Any) -> None:
+    window = frame(tmp_path)
+    window.show()
+    await until(lambda: window.painted)
+    assert not window.ready and window.property("startupReady") is None
+    assert window.windowTitle() == "Creatify Studio"
+    assert [a.text() for a in window.menuBar().actions()] == ["&File", "&View", "&Help"]
+    assert window.stack.currentWidget() is window.welcome
+    assert window.statusBar().currentMessage() == "Loading…"
+    assert window.credits_label.text() == "Credits: —"
+    service = StudioService(tmp_path / "output")
+    try:
+        window.attach(service)
+        assert window.ready and window.property("startupReady") is True
+        assert window.statusBar().currentMessage() == ""
+        assert window.stack.currentWidget() is window.welcome  # not connected yet
+        assert window.sidebar.keys and window.current_tab() is not None  # its page is built
+        assert service.mode == Mode.NONE and window.mode_badge.text() == " offline "
+    finally:
+        await settle_then_close(service)
+        window.close()
+        window.deleteLater()
+
+
+async def test_a_click_while_loading_is_answered_when_ready(tmp_path: Path, qapp: Any,
+                                                            qtbot: Any) -> None:
+    window = frame(tmp_path)
+    window.show()
+    asked: list[bool] = []
+    window.sandboxRequested.connect(lambda: asked.append(True))
+    for _ in range(2):  # clicked twice while loading: answered once
+        qtbot.mouseClick(window.welcome.credentials_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.welcome.sandbox_button, Qt.MouseButton.LeftButton)
+    assert window.findChild(CredentialsDialog) is None and asked == []
+    service = StudioService(tmp_path / "output")
+    try:
+        window.attach(service)
+        dialogs = window.findChildren(CredentialsDialog)
+        assert len(dialogs) == 1 and asked == [True]
+        dialogs[0].close()
+    finally:
+        await settle_then_close(service)
+        window.close()
+        window.deleteLater()
+
+
+async def test_closing_before_ready_keeps_the_layout(tmp_path: Path, qapp: Any) -> None:
+    """Closed while loading: no quit guard asked (no jobs yet), the position still saved."""
+    window = frame(tmp_path)
+    window.show()
+    await until(lambda: window.painted)
+    window.close()
+    saved = SettingsStore(tmp_path / "settings.json").load()
+    assert saved.window_geometry and saved.last_tab == Settings().last_tab
+    window.deleteLater()
