@@ -50,7 +50,7 @@ def ledger(tmp_path: Path, clock: Clock) -> Iterator[Ledger]:
 
 @pytest.fixture
 def server() -> Iterator[Sandbox]:
-    with Sandbox(speed=1000, seed=5, balance=100_000) as sandbox:
+    with Sandbox(speed=100_000, seed=5, balance=100_000) as sandbox:  # jobs end at once
         yield sandbox
 
 
@@ -189,7 +189,7 @@ async def test_one_list_request_per_resource_per_round(
                 await poller.poll_once()
             clock.now += 0.02
         rounds = []
-        while poller.watched:  # the simulator (speed 1000) ends them all soon
+        while poller.watched:  # ended on the simulator: read once each
             before = poller.requests
             clock.now += await poller.poll_once()
             rounds.append(poller.requests - before)
@@ -227,6 +227,32 @@ def test_the_run_time_is_learned_from_jobs_seen_to_end(ledger: Ledger, clock: Cl
     assert len(around) >= 4  # dense around the end
     gaps = [b - a for a, b in itertools.pairwise(reads)]
     assert max(gaps[len(before):]) <= POLICY.slowest + POLICY.align
+
+
+def test_dense_reads_start_before_the_soonest_end_seen(ledger: Ledger, clock: Clock) -> None:
+    """A job read running at 50 s and done at 70 s: the next job of its generator is read
+    every few seconds from before 50 s (its end may come that soon), not only from the
+    middle of the bracket (which our own lateness can only push later)."""
+    poller = scheduler(ledger, clock)
+    first = sent(ledger, 1)
+    poller.watch(first)
+    clock.now += 50
+    read(poller, first)
+    clock.now += 20
+    ended(ledger, first)
+    poller.forget(first)
+    key = sent(ledger, 2)
+    start = clock.now
+    poller.watch(key)
+    reads = [0.0]
+    while reads[-1] < 80:
+        clock.now = due(poller, key)
+        reads.append(clock.now - start)
+        read(poller, key)
+    late = [age for age in reads if age >= 44]
+    assert late[0] <= 50
+    assert max(b - a for a, b in itertools.pairwise(late)) <= POLICY.near + POLICY.align
+    assert len(reads) <= 16
 
 
 def test_a_quicker_run_brings_planned_reads_forward(ledger: Ledger, clock: Clock) -> None:

@@ -50,16 +50,24 @@ class RunTimes:
     seen: dict[Group, deque[float]] = field(default_factory=dict)
     typical: dict[Group, float] = field(default_factory=dict)
     soonest: dict[Group, float] = field(default_factory=dict)
+    lows: dict[Group, deque[float]] = field(default_factory=dict)
 
-    def add(self, group: Group, seconds: float) -> float | None:
-        """Record one; the group's new typical time when it dropped by more than
+    def add(self, group: Group, seconds: float, running: float | None) -> float | None:
+        """Record one run (``seconds``; ``running``: the last age it was read still
+        running, if it was); the group's new typical time when it dropped by more than
         :data:`RELEARN` (reads already planned should come sooner), else ``None``."""
         runs = self.seen.setdefault(group, deque(maxlen=KEEP))
         runs.append(seconds)
+        lows = self.lows.setdefault(group, deque(maxlen=KEEP))
+        if running is not None:
+            lows.append(running)
         before = self.typical.get(group)
         now = statistics.median(runs)
         self.typical[group] = now
-        self.soonest[group] = min(runs)
+        # The soonest end: never above an age a job was still running at, so the dense reads
+        # start before the quickest runs end (a figure from when a job was seen done could
+        # only drift later, with our own lateness).
+        self.soonest[group] = min(min(lows, default=now), now)
         if before is None or now < before * (1 - RELEARN):
             return now
         return None
@@ -128,8 +136,8 @@ class Timing:
         # Ended between the last read and this one (the middle: never "when we saw it",
         # which would feed our own lateness back into the plan).
         at = self._clock()
-        lower = 0.0 if plan.last is None else plan.last - plan.started
-        typical = runs.add(plan.group, (lower + at - plan.started) / 2)
+        running = None if plan.last is None else plan.last - plan.started
+        typical = runs.add(plan.group, ((running or 0.0) + at - plan.started) / 2, running)
         if typical is not None:
             self._bring_forward(plan.group, typical, at)
 
