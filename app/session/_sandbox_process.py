@@ -94,6 +94,9 @@ class SandboxProcess:
         with self._lock:
             if self.running:
                 return self.base_url
+            if self._process is not None:  # it ended on its own: let go of its pipes
+                self._end(self._process)
+                self._join_reader()
             self._lines = queue.Queue()
             flags = getattr(subprocess, "CREATE_NO_WINDOW", 0)  # Windows: no console flashes
             process = subprocess.Popen(
@@ -165,9 +168,12 @@ class SandboxProcess:
             process, self._process = self._process, None
             if process is not None:
                 self._end(process)
-            if self._reader is not None:
-                self._reader.join(timeout=STOP_TIMEOUT)
-                self._reader = None
+            self._join_reader()
+
+    def _join_reader(self) -> None:
+        reader, self._reader = self._reader, None
+        if reader is not None:
+            reader.join(timeout=STOP_TIMEOUT)
 
     @staticmethod
     def _end(process: subprocess.Popen[str]) -> None:

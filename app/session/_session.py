@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sys
 from collections.abc import Callable, Coroutine, Mapping
@@ -216,6 +217,11 @@ class Session(LedgerViews, Following, SandboxDesk):
         """Forget the simulator's account and the sandbox ledger and talk to the fresh
         account (the Developer menu's reset); returns its URL. Nothing is billed anywhere.
         ``RuntimeError`` while another process serves the sandbox (reset it there)."""
+        if self.sandbox_process is not None and not self.sandbox_served_here:
+            # Its process has ended: started again, then reset (unless another one serves
+            # it now: said below).
+            with contextlib.suppress(SandboxElsewhere):
+                await asyncio.to_thread(self._start_sandbox)
         if not self.sandbox_served_here and self.mode == Mode.SANDBOX:
             raise RuntimeError("The sandbox is run by another Creatify Studio on this data "
                                "folder: reset it there.")

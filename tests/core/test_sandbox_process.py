@@ -183,6 +183,15 @@ async def test_the_session_runs_the_sandbox_in_a_child_and_stops_it(tmp_path: Pa
         assert (await session.sandbox_controls().state()).jobs["links"] == 1
         assert await session.reset_sandbox() == url
         assert (await session.sandbox_controls().state()).jobs["links"] == 0
+        crashed = session.sandbox_process._process
+        assert crashed is not None
+        crashed.kill()  # the simulator's process dies under the session
+        await asyncio.to_thread(crashed.wait)
+        assert not session.sandbox_served_here
+        assert await session.reset_sandbox() == url  # started again, then reset
+        assert session.sandbox_served_here and session.sandbox_process.pid != pid
+        assert (await session.sandbox_controls().state()).balance == 500
+        pid = session.sandbox_process.pid
     finally:
         await session.aclose()
     assert session.sandbox_process is None and not answers(url)
