@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QWidget,
 )
@@ -35,6 +35,7 @@ class BatchModel(RowTableModel[BatchRow]):
     """The rows of a batch (thousands are fine: nothing per row but the row itself)."""
 
     HEADERS = _HEADERS
+    edited = Signal()  # a cell was edited: the batch is priced again
 
     def __init__(self, target: str, rows: list[BatchRow],
                  parent: QWidget | None = None) -> None:
@@ -149,4 +150,5 @@ class BatchModel(RowTableModel[BatchRow]):
                 return False
         self.dataChanged.emit(index, index)
         self.on_override("")
+        self.edited.emit()
         return True

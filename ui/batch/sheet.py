@@ -114,7 +114,8 @@ class BatchSheet(QDialog):
 
         self.model = BatchModel(target, rows, self)
         self.model.on_override = self._override_message
-        self.model.dataChanged.connect(self._schedule_reprice)
+        # (an edit, not any repaint: the plan's own repaint must not price the batch again)
+        self.model.edited.connect(self._schedule_reprice)
         self.view = named(QTableView(), "batch_rows", "The URLs of the batch")
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
