@@ -73,16 +73,14 @@ def gui_stall(jobs: int = 1000, speed: float = 1.0, idle_s: float = 20.0,
 
         from app.generators import spec
         from app.generators.quote import quote
-        from app.sandbox import Sandbox
         from ui.service import Mode
 
         with tempfile.TemporaryDirectory() as folder:
-            studio = build_studio(Path(folder), sandbox_speed=speed)
-            service = studio.service
-            # The window's own simulator (use_sandbox keeps one it already has), with credits
+            # The window's own simulator, in its own process as the app runs it, with credits
             # for 1,000 jobs.
-            service.session.sandbox = Sandbox(speed=speed, balance=10**9, seed=1)
-            service.session.sandbox.start()
+            studio = build_studio(Path(folder), sandbox_speed=speed, sandbox_balance=10**9,
+                                  sandbox_seed=1)
+            service = studio.service
             try:
                 base_url = await service.use_sandbox()
                 if service.mode != Mode.SANDBOX or service.session.client is None \

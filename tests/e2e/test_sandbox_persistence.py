@@ -116,7 +116,7 @@ async def test_urls_stay_valid_after_a_restart_on_another_port(tmp_path: Path) -
 
 async def test_the_session_keeps_its_sandbox_ledger_across_restarts(tmp_path: Path) -> None:
     output, data = tmp_path / "output", tmp_path / "data"
-    studio = Session(output, data_dir=data, sandbox_speed=4)
+    studio = Session(output, data_dir=data, sandbox_speed=4, sandbox_in_process=True)
     try:
         await studio.use_sandbox()
         assert studio.sandbox is not None
@@ -132,7 +132,7 @@ async def test_the_session_keeps_its_sandbox_ledger_across_restarts(tmp_path: Pa
     assert (data / "sandbox" / "state.json").exists()
     assert (data / "sandbox-jobs.sqlite3").exists()
 
-    again = Session(output, data_dir=data, sandbox_speed=4)
+    again = Session(output, data_dir=data, sandbox_speed=4, sandbox_in_process=True)
     try:
         await again.use_sandbox()
         assert again.sandbox is not None and again.sandbox.restored
@@ -191,7 +191,8 @@ def test_one_process_serves_a_state_file_and_a_killed_one_loses_no_create(
 async def test_a_second_session_on_the_data_folder_talks_to_the_first_ones_sandbox(
         tmp_path: Path) -> None:
     output, data = tmp_path / "output", tmp_path / "data"
-    window = Session(output, data_dir=data, sandbox_speed=500, auto_download=False)
+    window = Session(output, data_dir=data, sandbox_speed=500, auto_download=False,
+                     sandbox_in_process=True)
     script = Session(output, data_dir=data, sandbox_speed=500, auto_download=False,
                      role="command line")
     try:

@@ -67,7 +67,7 @@ async def session(tmp_path: Path) -> AsyncIterator[tuple[Session, Recorder]]:
 async def test_the_sandbox_mode_end_to_end(session: tuple[Session, Recorder]) -> None:
     studio, recorder = session
     url = await studio.use_sandbox()
-    assert url.startswith("http://127.0.0.1:") and studio.sandbox is not None
+    assert url.startswith("http://127.0.0.1:") and studio.sandbox_served_here
     assert studio.mode == Mode.SANDBOX and studio.connected
     assert recorder.named("mode_changed") == [(Mode.SANDBOX,)]
     assert recorder.named("jobs_reloaded") == [()]
