@@ -267,3 +267,38 @@ async def test_the_elapsed_clock_repaints_without_a_model_signal(
     index: QModelIndex = repainted[0][0]
     assert index.column() == COL_ELAPSED
     await idle()
+
+
+async def test_a_video_and_its_link_in_one_batch_are_one_row(
+        service: StudioService, tmp_path: Path, qtbot: Any) -> None:
+    """The Link of a product page and the video made from it, changed in the same moment:
+    the list shows one entry, the video's (as when they came one by one)."""
+    panel = QueuePanel(service)
+    qtbot.addWidget(panel)
+    batches = watch(service.jobsChanged)
+    with Ledger(tmp_path / "links.sqlite3") as ledger:
+        def sent(generator: str, request: dict[str, Any]) -> JobRecord:
+            return ledger.begin_submit(generator=generator, resource="links", flow="create",
+                                       title="https://shop.example.com/products/mug",
+                                       request=request, estimate=Decimal(1),
+                                       balance_before=Decimal(100))
+        first_link = replace(sent("links", {}), server_id="L-1", state=JobState.DONE)
+        first_video = sent("url_to_video", {"link": "L-1"})
+        second_link = replace(sent("links", {}), server_id="L-2", state=JobState.DONE)
+        second_video = sent("url_to_video", {"link": "L-2"})
+    changed(service, [first_link, first_video])
+    await until(lambda: len(batches) == 1, timeout=2)
+    assert [panel.model.record(row).key for row in range(panel.model.rowCount())] \
+        == [first_video.key]
+    assert panel.model.link_of(first_video) == first_link
+    # A Link alone is a row of its own until its video comes, in a later batch.
+    changed(service, [second_link])
+    await until(lambda: len(batches) == 2, timeout=2)
+    assert panel.model.row_of(second_link.key) == 0
+    changed(service, [second_video, replace(first_video, progress=0.5)])
+    await until(lambda: len(batches) == 3, timeout=2)
+    assert [panel.model.record(row).key for row in range(panel.model.rowCount())] \
+        == [second_video.key, first_video.key]
+    row = panel.model.row_of(first_video.key)
+    assert row is not None and panel.model.record(row).progress == 0.5
+    await idle()

@@ -94,15 +94,20 @@ class JobTableModel(RowTableModel[JobRecord]):
         changed: dict[int, set[int]] = {}  # row -> changed columns
         for record in records:
             if is_link(record) and self.links.note_link(record):
-                self.remove(record.key)
+                fresh.pop(record.key, None)
+                if self.row_of(record.key) is not None:
+                    self._flush(fresh, changed)  # (rows below a removed one move up)
+                    self.remove(record.key)
                 owner = self.links.user_of(record)
                 if owner is not None and (row := self.row_of(owner)) is not None:
                     changed.setdefault(row, set()).update(ALL_COLUMNS)
                 continue
             folded = self.links.note_user(record)
-            if folded is not None and self.row_of(folded.key) is not None:
-                self._flush(fresh, changed)
-                self.remove(folded.key)
+            if folded is not None:
+                fresh.pop(folded.key, None)  # (a Link new in this batch: never a row)
+                if self.row_of(folded.key) is not None:
+                    self._flush(fresh, changed)
+                    self.remove(folded.key)
             row = self.row_of(record.key)
             if record.hidden:
                 fresh.pop(record.key, None)
