@@ -104,6 +104,22 @@ def polling(jobs: int = 1000, speed: float = 40.0, *, real_pace_submit: bool = T
                 return snapshots
 
             client.list_jobs = timed_list_jobs  # type: ignore[method-assign]
+            # How late each round began after its first job fell due, and how long it took
+            # (reads and their ledger writes): the app's share of the latency, × speed here.
+            scheduler = manager.scheduler
+            rounds: list[tuple[float, float]] = []
+            poll_once = scheduler.poll_once
+
+            async def timed_poll_once() -> float:
+                began, sent = clock(), scheduler.requests
+                due = scheduler.next_due()
+                first = began if due is None else min(due, began)
+                wait = await poll_once()
+                if scheduler.requests > sent:
+                    rounds.append(((began - first) * speed, (clock() - began) * speed))
+                return wait
+
+            scheduler.poll_once = timed_poll_once  # type: ignore[method-assign]
             await manager.start()
             values = await sample_values(client, server.base_url)
             keys = []
@@ -151,6 +167,9 @@ def polling(jobs: int = 1000, speed: float = 40.0, *, real_pace_submit: bool = T
                 "notice_latency_s_p95": round(percentile(noticed, 0.95), 2),
                 "read_latency_s_median": round(statistics.median(read), 2),
                 "read_latency_s_p95": round(percentile(read, 0.95), 2),
+                "round_late_s_median": round(statistics.median(r[0] for r in rounds), 2),
+                "round_late_s_p95": round(percentile([r[0] for r in rounds], 0.95), 2),
+                "round_s_p95": round(percentile([r[1] for r in rounds], 0.95), 2),
                 "notice_latency_s_by_generator": {
                     key: {"median": round(statistics.median(seen_after), 2),
                           "p95": round(percentile(seen_after, 0.95), 2)}

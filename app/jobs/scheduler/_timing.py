@@ -145,6 +145,10 @@ class Timing:
     def watched(self) -> frozenset[str]:
         return frozenset(self._due)
 
+    def next_due(self) -> float | None:
+        """When the next watched job falls due (the scheduler's clock), ``None`` when none."""
+        return min(self._due.values(), default=None)
+
     def _is_stalled(self, record: JobRecord) -> bool:
         started = record.submitted_at or record.created_at
         age = (datetime.now(UTC) - started).total_seconds()
