@@ -24,10 +24,14 @@ a writer thread. No write, fsync or rename runs on the loop's thread either way.
 
 :func:`write_sidecar` (``_sidecar``) writes ``<file>.json`` beside a result (inputs, job id,
 credits ...; never a secret). :class:`DownloadQueue` (``_queue``) limits how many transfers run
-at once. Every name is imported from here.
+at once. Every name is imported from here; the transfers' (and with them httpx) when
+first used (PEP 562), so reading the naming template loads no HTTP stack.
 """
 
 from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from app.downloads._errors import DownloadError, ExpiredURLError
 from app.downloads._names import (
@@ -43,17 +47,35 @@ from app.downloads._names import (
     target_in,
     unique_path,
 )
-from app.downloads._queue import DownloadQueue
-from app.downloads._results import (
-    MAX_RESULTS,
-    Refresh,
-    SavedResults,
-    fetch_results,
-    result_targets,
-)
-from app.downloads._sidecar import sidecar_path, write_sidecar
-from app.downloads._transfer import Client, DownloadResult, fetch_resumable
-from app.downloads._wire import FileFetcher
+
+if TYPE_CHECKING:
+    from app.downloads._queue import DownloadQueue
+    from app.downloads._results import (
+        MAX_RESULTS,
+        Refresh,
+        SavedResults,
+        fetch_results,
+        result_targets,
+    )
+    from app.downloads._sidecar import sidecar_path, write_sidecar
+    from app.downloads._transfer import Client, DownloadResult, fetch_resumable
+    from app.downloads._wire import FileFetcher
+
+_LAZY = {"DownloadQueue": "_queue", "MAX_RESULTS": "_results", "Refresh": "_results",
+         "SavedResults": "_results", "fetch_results": "_results",
+         "result_targets": "_results", "sidecar_path": "_sidecar",
+         "write_sidecar": "_sidecar", "Client": "_transfer", "DownloadResult": "_transfer",
+         "fetch_resumable": "_transfer", "FileFetcher": "_wire"}
+
+
+def __getattr__(name: str) -> Any:
+    home = _LAZY.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"app.downloads.{home}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "DEFAULT_TEMPLATE",

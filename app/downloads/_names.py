@@ -17,7 +17,6 @@ from pathlib import Path, PurePath
 from urllib.parse import urlsplit
 
 from app.downloads._errors import DownloadError
-from app.generators import BY_KEY
 
 _UNSAFE = re.compile(r"[^\w.\- ]+", re.UNICODE)
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.\-]*://(www\.)?", re.IGNORECASE)
@@ -86,6 +85,8 @@ def _words(title: str, limit: int) -> str:
 def generator_title(generator: str) -> str:
     """The generator's title as the window shows it (``Text to Speech``); an unknown key in
     words (``link_to_videos`` → ``Link to videos``)."""
+    from app.generators import BY_KEY  # (the catalogue: not needed to read a setting)
+
     spec = BY_KEY.get(generator)
     if spec is not None:
         return spec.title

@@ -1,15 +1,32 @@
 """Jobs that cost money: the ledger (SQLite) that lets the app be killed at any moment and find
-every job, charge and file again; the poll scheduler and reconciliation build on it."""
+every job, charge and file again; the poll scheduler and reconciliation build on it.
 
-from app.jobs.ledger import (
-    DownloadState,
-    JobEvent,
-    JobRecord,
-    JobState,
-    Ledger,
-    LedgerError,
-    is_preview_step,
-)
+The ledger's names are loaded when first used (PEP 562), so importing a light submodule
+(``app.jobs.budget``, which the settings read) loads neither the ledger nor its file lock."""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from app.jobs.ledger import (
+        DownloadState,
+        JobEvent,
+        JobRecord,
+        JobState,
+        Ledger,
+        LedgerError,
+        is_preview_step,
+    )
 
 __all__ = ["DownloadState", "JobEvent", "JobRecord", "JobState", "Ledger", "LedgerError",
            "is_preview_step"]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in __all__:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module("app.jobs.ledger"), name)
+    globals()[name] = value
+    return value

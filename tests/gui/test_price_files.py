@@ -193,7 +193,7 @@ async def test_an_imported_price_file_is_in_force_after_a_restart(
     restore_bundled()  # the app quits: the bundled prices in force in this process again
     assert image_ad_rate() == 2
     task, _data = await run_app(tmp_path, monkeypatch, {})
-    await until(lambda: bool(main_windows()), timeout=10)
+    await until(lambda: bool(main_windows()) and main_windows()[0].ready, timeout=10)
     window = main_windows()[0]
     assert image_ad_rate() == 5
     tab = window.tab("image_ad")

@@ -90,8 +90,8 @@ async def test_sandbox_flag_starts_in_the_sandbox(tmp_path: Path,
                                                   qapp: Any) -> None:
     qapp.setQuitOnLastWindowClosed(False)
     task, data = await run_app(tmp_path, monkeypatch, {}, sandbox_flag=True)
-    await until(lambda: main_windows() and main_windows()[0].service.mode == Mode.SANDBOX,
-                timeout=10)
+    await until(lambda: main_windows() and main_windows()[0].ready
+                and main_windows()[0].service.mode == Mode.SANDBOX, timeout=10)
     window = main_windows()[0]
     window.sidebar.setCurrentItem(window.sidebar.items[SPECS[3].key])  # a click's effect
     window.close()

@@ -20,13 +20,9 @@ PROBE = ROOT / "tests" / "benchmarks" / "startup_probe.py"
 
 NOT_AT_FIRST_PAINT = ("jsonschema", "keyring", "app.sandbox", "app.session", "ui.service",
                       "ui.generator.tab", "ui.jobs.panel", "ui.batch.sheet", "app.api._client",
-                      "PySide6.QtMultimedia", "PySide6.QtCharts")
+                      "PySide6.QtMultimedia", "PySide6.QtCharts", "httpx", "app.jobs.ledger",
+                      "filelock", "app.generators")
 """Loaded after the first paint (or when first used), never before it."""
-
-NOT_YET = ("httpx",)
-"""Still loaded before the first paint by ``app.settings`` (through ``app.downloads``, which
-imports ``httpx`` at module level); to join the list above once ``app.downloads`` loads it
-lazily."""
 
 
 def start(tmp_path: Path) -> tuple[set[str], float, float | None]:
@@ -60,14 +56,6 @@ def test_the_first_paint_does_not_load(first_paint: tuple[set[str], float, float
                                        name: str) -> None:
     modules, _painted, _ready = first_paint
     assert not loaded(modules, name), f"{name} is imported before the window's first paint"
-
-
-@pytest.mark.xfail(strict=True, reason="app.settings → app.downloads → httpx (not yet lazy)")
-@pytest.mark.parametrize("name", NOT_YET)
-def test_the_first_paint_does_not_load_yet(first_paint: tuple[set[str], float, float | None],
-                                           name: str) -> None:
-    modules, _painted, _ready = first_paint
-    assert not loaded(modules, name)
 
 
 def test_the_window_gets_ready_after_its_first_paint(
