@@ -92,8 +92,17 @@ def due(poller: PollScheduler, key: str) -> float:
 
 
 def read(poller: PollScheduler, key: str) -> None:
-    """What a poll round does after a read that found the job still running."""
+    """What a poll round does after a read that found the job still running: here the read
+    is made at the clock's time, due or not yet."""
+    poller._due[key] = poller._clock()  # the read made now
     poller._reschedule(key)
+
+
+def seen_done(poller: PollScheduler, ledger: Ledger, key: str) -> None:
+    """A round read the job (at the clock's time) and found it done."""
+    ended(ledger, key)
+    poller._due[key] = poller._clock()
+    poller.forget(key)
 
 
 # ---------------------------------------------------------------------------- the policy
@@ -210,8 +219,7 @@ def test_the_run_time_is_learned_from_jobs_seen_to_end(ledger: Ledger, clock: Cl
     poller.watch(first)
     clock.now += 60  # ends at 60 s; read at 54 (running), then at 60 (done)
     read(poller, first)
-    ended(ledger, first)
-    poller.forget(first)
+    seen_done(poller, ledger, first)
     # A new job of the generator: reads placed around its ~60 s, not the published 600 s.
     key = sent(ledger, 2)
     start = clock.now
@@ -239,8 +247,7 @@ def test_dense_reads_start_before_the_soonest_end_seen(ledger: Ledger, clock: Cl
     clock.now += 50
     read(poller, first)
     clock.now += 20
-    ended(ledger, first)
-    poller.forget(first)
+    seen_done(poller, ledger, first)
     key = sent(ledger, 2)
     start = clock.now
     poller.watch(key)
@@ -255,6 +262,20 @@ def test_dense_reads_start_before_the_soonest_end_seen(ledger: Ledger, clock: Cl
     assert len(reads) <= 16
 
 
+def test_a_late_round_does_not_push_learned_times_later(ledger: Ledger, clock: Clock) -> None:
+    """A round that comes long after its jobs fell due (a busy machine) learns from when
+    they fell due: the next jobs are not planned later for it."""
+    poller = scheduler(ledger, clock)
+    first = sent(ledger, 1)
+    poller.watch(first)  # due at 106
+    clock.now += 60  # the round comes at 160 and finds it done
+    ended(ledger, first)
+    poller.forget(first)
+    key = sent(ledger, 2)
+    poller.watch(key)
+    assert due(poller, key) - clock.now <= POLICY.unsure  # not ~30 s (the middle of 0..60)
+
+
 def test_a_quicker_run_brings_planned_reads_forward(ledger: Ledger, clock: Clock) -> None:
     poller = scheduler(ledger, clock, expected=600.0)
     slow = sent(ledger, 1)
@@ -262,8 +283,7 @@ def test_a_quicker_run_brings_planned_reads_forward(ledger: Ledger, clock: Clock
     clock.now += 196
     read(poller, slow)  # still running at 196 s
     clock.now += 4
-    ended(ledger, slow)
-    poller.forget(slow)  # learned: about 200 s
+    seen_done(poller, ledger, slow)  # learned: about 200 s
     waiting = sent(ledger, 2)
     poller.watch(waiting)
     planned = due(poller, waiting)
@@ -272,8 +292,7 @@ def test_a_quicker_run_brings_planned_reads_forward(ledger: Ledger, clock: Clock
         quick = sent(ledger, number)
         poller.watch(quick, now=True)
         clock.now += 20
-        ended(ledger, quick)
-        poller.forget(quick)
+        seen_done(poller, ledger, quick)
     assert due(poller, waiting) < planned
 
 
@@ -297,5 +316,5 @@ def test_forgotten_jobs_leave_no_plan(ledger: Ledger, clock: Clock) -> None:
     poller.watch(key)
     poller.forget(key)
     assert not poller.watched
-    read(poller, key)  # a late answer for a forgotten job plans nothing
+    poller._reschedule(key)  # a late answer for a forgotten job plans nothing
     assert not poller.watched

@@ -124,7 +124,7 @@ class Timing:
         self._wake.set()
 
     def forget(self, key: str) -> None:
-        self._due.pop(key, None)
+        due = self._due.pop(key, None)
         started = self._started.pop(key, None)
         plans, runs = self._timing
         plan = plans.pop(key, None)
@@ -133,11 +133,13 @@ class Timing:
         record = self._record(key)
         if record is None or record.state not in LEARNED_FROM:
             return
-        # Ended between the last read and this one (the middle: never "when we saw it",
-        # which would feed our own lateness back into the plan).
+        # Ended between the last read and this one: the middle. Each read counts from when
+        # it fell due, not from when its answer was written down (a busy round would feed
+        # our own lateness back into the plan).
         at = self._clock()
+        seen = min(at, due if due is not None else at) - plan.started
         running = None if plan.last is None else plan.last - plan.started
-        typical = runs.add(plan.group, ((running or 0.0) + at - plan.started) / 2, running)
+        typical = runs.add(plan.group, ((running or 0.0) + seen) / 2, running)
         if typical is not None:
             self._bring_forward(plan.group, typical, at)
 
@@ -194,7 +196,7 @@ class Timing:
         plan = plans.get(key)
         if plan is None:  # watched before plans existed
             plan = plans[key] = Plan(("", ""), self._started.get(key, at))
-        plan.last = at
+        plan.last = min(at, self._due[key])  # read no sooner than it fell due
         self._due[key] = self._next_due(plan, at)
 
     def _bring_forward(self, group: Group, typical: float, at: float) -> None:
