@@ -310,10 +310,13 @@ _FIELDS: tuple[tuple[int, tuple[str, ...]], ...] = (
 def changed_columns(old: JobRecord, new: JobRecord) -> set[int]:
     """The columns whose cells read or look different for ``new`` than for ``old`` (field
     comparisons only: cheap enough for every change of a thousand jobs)."""
-    if old.state is not new.state:
-        return set(ALL_COLUMNS)  # the status, and the row's colour (a failed row is red)
-    return {column for column, fields in _FIELDS
-            if any(getattr(old, name) != getattr(new, name) for name in fields)}
+    if failed(old) != failed(new):
+        return set(ALL_COLUMNS)  # the row's colour (a failed row is red)
+    columns = {column for column, fields in _FIELDS
+               if any(getattr(old, name) != getattr(new, name) for name in fields)}
+    if old.state is not new.state:  # its words and colour, a charge shown once ended
+        columns.update((COL_STATUS, COL_PROGRESS, COL_ACTUAL))
+    return columns
 
 
 def _runs(changed: dict[int, set[int]]) -> list[tuple[int, int, int, int]]:
