@@ -6,7 +6,7 @@ used only from worker threads.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from app.uploads._config import StorageConfig, StorageKeys
 from app.uploads._errors import UploadError
@@ -20,19 +20,29 @@ READ_TIMEOUT = 60.0
 
 def make_client(config: StorageConfig, keys: StorageKeys) -> S3Client:
     """An S3 client signing with SigV4 (the only signature R2 and MinIO take), path-style
-    when asked, with bounded timeouts and boto3's standard retries."""
+    when asked, with bounded timeouts and boto3's standard retries.
+
+    Away from AWS (an ``endpoint_url``), checksums are sent only where the operation requires
+    them: since botocore 1.36 every upload carries ``x-amz-checksum-crc32`` (and the transfer
+    manager ``x-amz-sdk-checksum-algorithm``) by default, which several S3-compatible servers
+    refuse (InvalidArgument, "Unsupported header", SignatureDoesNotMatch; boto/boto3#4392).
+    AWS itself keeps the default integrity checks."""
     import boto3.session
     from botocore.config import Config
 
     session = boto3.session.Session(aws_access_key_id=keys.access_key_id,
                                     aws_secret_access_key=keys.secret_access_key,
                                     region_name=config.region)
+    checksums: Literal["when_supported", "when_required"] = (
+        "when_supported" if config.endpoint_url is None else "when_required")
     client: S3Client = session.client(
         "s3", endpoint_url=config.endpoint_url,
         config=Config(signature_version="s3v4",
                       s3={"addressing_style": "path" if config.path_style else "auto"},
                       connect_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT,
-                      retries={"mode": "standard", "max_attempts": 3}))
+                      retries={"mode": "standard", "max_attempts": 3},
+                      request_checksum_calculation=checksums,
+                      response_checksum_validation=checksums))
     return client
 
 
