@@ -10,7 +10,11 @@ Importing this package imports neither boto3 nor keyring (they load on first use
   check()`` for the Settings "Test" button; failures are :class:`UploadError` with a plain
   ``message``;
 - :func:`detect_media` (kind and Content-Type from the bytes) and :func:`media_seconds`
-  (playing time, or :class:`MediaLengthError`).
+  (playing time, or :class:`MediaLengthError`); :func:`inspect_local` runs both off the event
+  loop for a dropped file (:class:`LocalMedia`: kind, size, seconds or why not).
+
+A presigned link is made afresh by each ``upload`` (a HEAD and a signature when the content is
+already there): ask again when sending a job rather than keeping an old link.
 """
 
 from app.uploads._config import (
@@ -21,14 +25,17 @@ from app.uploads._config import (
 )
 from app.uploads._errors import MediaLengthError, UnsupportedFile, UploadError
 from app.uploads._keys import StorageKeyStore
+from app.uploads._local import INDEX_NAME, LocalMedia, inspect_local
 from app.uploads._media import ACCEPTED, Kind, MediaType, detect_media, media_seconds
 from app.uploads._uploader import UploadedFile, Uploader
 
 __all__ = [
     "ACCEPTED",
+    "INDEX_NAME",
     "MAX_PRESIGN_SECONDS",
     "MIN_PRESIGN_SECONDS",
     "Kind",
+    "LocalMedia",
     "MediaLengthError",
     "MediaType",
     "StorageConfig",
@@ -39,5 +46,6 @@ __all__ = [
     "UploadedFile",
     "Uploader",
     "detect_media",
+    "inspect_local",
     "media_seconds",
 ]

@@ -168,3 +168,44 @@ def test_more_refusals_in_plain_words(code: str, status: int, reason: str) -> No
         assert "clock" in plain.message
     if reason == "config":
         assert "'eu-west-3' is not the bucket's region" in plain.message
+
+
+async def test_inspect_a_dropped_file_off_the_loop(tmp_path: Path) -> None:
+    from app.uploads import inspect_local
+
+    audio = await inspect_local(write_wav(tmp_path / "v.wav", 4.0), ("audio",))
+    assert (audio.media.kind, audio.seconds, audio.length_error) == ("audio", 4.0, None)
+    image = await inspect_local(IMAGE.path)
+    assert image.seconds is None and image.length_error is None and image.size > 0
+    webm = tmp_path / "clip.webm"  # a real WebM header: mutagen cannot time it
+    webm.write_bytes(bytes.fromhex("1a45dfa3") + b"\x9f\x42\x86\x81\x01\x42\xf7\x81\x01"
+                     b"\x42\x82\x84webm" + b"\0" * 64)
+    video = await inspect_local(webm)
+    assert video.media.kind == "video" and video.seconds is None
+    assert video.length_error is not None and "clip.webm" in video.length_error
+    with pytest.raises(UnsupportedFile):
+        await inspect_local(IMAGE.path, ("audio",))
+
+
+class _SecretRefused(MemoryKeyring):
+    """A keyring that stores the key id but fails on the secret."""
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        if username == "secret-access-key":
+            raise RuntimeError("D-Bus said no")
+        super().set_password(service, username, password)
+
+
+def test_half_saved_keys_are_removed_and_an_insecure_keyring_refused() -> None:
+    from keyring.backends import null
+
+    from app.credentials import KeyringUnavailable
+
+    failing = _SecretRefused()
+    store = StorageKeyStore(backend=failing, trust_backend=True)
+    with pytest.raises(KeyringUnavailable, match="failed to save the storage keys"):
+        store.save(StorageKeys("AKIAEXAMPLE0001", "secret0123456789abcdef"))
+    assert failing.entries == {}
+    with pytest.raises(KeyringUnavailable):
+        StorageKeyStore(backend=null.Keyring()).save(  # type: ignore[no-untyped-call]
+            StorageKeys("AKIAEXAMPLE0001", "secret0123456789abcdef"))
