@@ -25,15 +25,18 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app.api.client import InsecureBaseURLError, validate_base_url
+from app.api._addresses import InsecureBaseURLError, validate_base_url
 from app.atomic import write_text_atomically
 from app.downloads import DEFAULT_TEMPLATE, DownloadError, current_template, render_name
 from app.jobs.budget import BudgetLimits, parse_limit
 from app.logsafe import redact
 from app.paths import AppPaths
-from app.pricing import Plan, PricingError, enterprise_plan, plan_by_key
+from app.pricing.table import PricingError
+
+if TYPE_CHECKING:
+    from app.pricing.engine import Plan
 
 log = logging.getLogger(__name__)
 
@@ -216,6 +219,8 @@ def price_plan(settings: Settings) -> Plan:
     Raises ``PricingError`` (a message fit for the user) for an unknown plan, or for an
     Enterprise plan whose price per credit is empty or not a sensible number.
     """
+    from app.pricing.engine import enterprise_plan, plan_by_key  # (the estimator: on use)
+
     if settings.plan == "enterprise":
         if not settings.enterprise_rate.strip():
             raise PricingError("Enter your Enterprise price per credit (in dollars, "

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import json
 import logging
@@ -13,31 +12,21 @@ import sys
 import time
 import traceback
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from app import APP_NAME, __version__
-from app.api.client import InsecureBaseURLError
-from app.credentials import (
-    ENV_BASE_URL,
-    Credentials,
-    CredentialStore,
-    KeyringUnavailable,
-    Verdict,
-    backend_description,
-    check_credentials,
-    credentials_from_env,
-    round_trip,
-    run_step,
-)
-from app.credentials import api_base_url as resolve_base_url
+from app.credentials import Credentials, CredentialStore
 from app.logsafe import RedactingFilter
 from app.paths import AppPaths, app_paths
-from app.pricing.updates import activate_saved
 from app.settings import Settings, SettingsStore, resolve_output_dir
 
 if TYPE_CHECKING:
+    import asyncio
+
+    from app.credentials import KeyringUnavailable
     from ui.service import StudioService
     from ui.window.main_window import MainWindow
 
@@ -82,6 +71,8 @@ def setup_logging(paths: AppPaths) -> None:
 def api_base_url(settings: Settings, environ: dict[str, str]) -> str:
     """``CREATIFY_API_BASE_URL`` (validated) over the setting over Creatify's own: the one
     rule, ``app.credentials.api_base_url``."""
+    from app.credentials import api_base_url as resolve_base_url
+
     return resolve_base_url(settings.api_base_url, environ)
 
 
@@ -147,8 +138,57 @@ FIRST_PAINT_WAIT = 2.0
 (a window that is never exposed, e.g. started minimised, still gets its service)."""
 
 
+@dataclass
+class Frame:
+    """What the first paint needs: the settings, the API address, the password store and the
+    window's frame (title, menus, welcome page, status bar) — no event loop, no service."""
+
+    store: SettingsStore
+    settings: Settings
+    base_url: str
+    credential_store: CredentialStore
+    window: MainWindow
+
+
+def open_frame(paths: AppPaths) -> Frame | None:
+    """Read the settings, check the API address and show the window's frame (None: the
+    address is refused, said on stderr, no window shown)."""
+    from app.api._addresses import InsecureBaseURLError  # (the address rules alone)
+    from ui.window.main_window import MainWindow
+
+    store = SettingsStore(paths.settings_file)
+    settings = store.load()
+    try:
+        base_url = api_base_url(settings, dict(os.environ))
+    except InsecureBaseURLError as exc:
+        from app.credentials import ENV_BASE_URL
+
+        print(f"{ENV_BASE_URL}: {exc}", file=sys.stderr)
+        return None
+    credential_store = CredentialStore()
+    window = MainWindow(None, store, settings, credential_store,
+                        str(paths.default_output_dir))
+    window.show()
+    return Frame(store, settings, base_url, credential_store, window)
+
+
+def paint_now(window: MainWindow, wait: float = FIRST_PAINT_WAIT) -> None:
+    """Let Qt paint ``window`` before the event loop (asyncio, qasync) is even imported: a
+    local Qt loop until its first paint (or ``wait`` seconds)."""
+    if window.painted:
+        return
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    window.firstPainted.connect(loop.quit)
+    QTimer.singleShot(int(wait * 1000), loop.quit)
+    loop.exec()
+
+
 async def first_paint(window: MainWindow, wait: float = FIRST_PAINT_WAIT) -> None:
     """Until ``window`` has painted once (or ``wait`` seconds)."""
+    import asyncio
+
     if window.painted:
         return
     painted = asyncio.Event()
@@ -158,57 +198,60 @@ async def first_paint(window: MainWindow, wait: float = FIRST_PAINT_WAIT) -> Non
             await painted.wait()
 
 
-async def run_window(args: argparse.Namespace, paths: AppPaths) -> int:
-    """The price files and the window's frame first (title, menus, welcome page: what the
-    first paint needs), then the service (httpx, the session), the pages and the saved key."""
+async def run_window(args: argparse.Namespace, paths: AppPaths,
+                     frame: Frame | None = None) -> int:
+    """The window's frame first (title, menus, welcome page: what the first paint needs;
+    ``main`` shows and paints it before the event loop starts), then the price files, the
+    service (httpx, the session), the pages and the saved key."""
+    import asyncio
+
     from PySide6.QtWidgets import QApplication
 
-    from ui.window.main_window import MainWindow
+    from app.pricing.updates import activate_saved
 
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     asyncio.get_running_loop().set_exception_handler(_loop_exception_handler)
-    store = SettingsStore(paths.settings_file)
-    settings = store.load()
-    try:
-        base_url = api_base_url(settings, dict(os.environ))
-    except InsecureBaseURLError as exc:
-        print(f"{ENV_BASE_URL}: {exc}", file=sys.stderr)
-        return 2
-    # Price files imported earlier (File → Update prices…) back in force before any estimate.
-    for info in await asyncio.to_thread(activate_saved, paths.data_dir):
-        log.info("imported price file in force: %s of %s", info.title, info.as_of)
-    credential_store = CredentialStore()
-    window = MainWindow(None, store, settings, credential_store,
-                        str(paths.default_output_dir))
+    if frame is None:
+        frame = open_frame(paths)
+        if frame is None:
+            return 2
+    window, store, settings = frame.window, frame.store, frame.settings
     closed = asyncio.Event()
     app.lastWindowClosed.connect(closed.set)
-    window.show()
+    if not window.isVisible():  # closed before the loop started
+        closed.set()
     await first_paint(window)
+    # Price files imported earlier (File → Update prices…) back in force before any estimate
+    # (the frame makes none: the pages are built by attach, below).
+    for info in await asyncio.to_thread(activate_saved, paths.data_dir):
+        log.info("imported price file in force: %s of %s", info.title, info.as_of)
 
     from ui.service import StudioService
 
     service = StudioService(resolve_output_dir(settings, paths), data_dir=paths.data_dir,
                             auto_download=settings.auto_download)
-    connect = wire_window(window, service, base_url)  # (before attach: a click made while
-    window.attach(service)                            # it loaded is answered at its end)
+    connect = wire_window(window, service, frame.base_url)  # (before attach: a click made
+    window.attach(service)                                  # while it loaded is answered)
     for problem in store.problems:
         window.statusBar().showMessage(problem, 15000)
+
+    from app.credentials import KeyringUnavailable, credentials_from_env
 
     env_creds = credentials_from_env(os.environ)
     if env_creds is not None:
         window.session_credentials = env_creds
-        connect(service.use_credentials(env_creds, base_url), "Connecting")
+        connect(service.use_credentials(env_creds, frame.base_url), "Connecting")
     elif args.sandbox:
         connect(service.use_sandbox(), "Starting the sandbox")
     else:
         try:
-            stored = await asyncio.to_thread(credential_store.load)
+            stored = await asyncio.to_thread(frame.credential_store.load)
         except KeyringUnavailable as exc:
             stored = None
             window.show_welcome_note(keyring_notice(exc))
         if stored is not None:
-            service.tasks.spawn(connect_saved(window, service, stored, base_url, connect),
+            service.tasks.spawn(connect_saved(window, service, stored, frame.base_url, connect),
                                 "Connecting")
 
     await closed.wait()
@@ -229,6 +272,8 @@ async def connect_saved(window: MainWindow, service: StudioService, creds: Crede
     """Connect with the saved key — unless Creatify refuses it: then the window stays on the
     welcome page with that one reason (a key revoked since). Offline, it connects anyway: jobs
     are followed again once Creatify answers."""
+    from app.credentials import Verdict, check_credentials
+
     check = await check_credentials(creds, base_url)
     if check.verdict is Verdict.REFUSED:
         window.show_welcome_note(f"{check.message} (Enter API credentials to change them.)")
@@ -239,6 +284,9 @@ async def connect_saved(window: MainWindow, service: StudioService, creds: Crede
 async def self_test(paths: AppPaths) -> dict[str, Any]:
     """Start the sandbox, submit one cheap job through the window's service, follow it to the
     end, download its result; report the keyring backend and QtMultimedia."""
+    import asyncio
+
+    from app.credentials import backend_description
     from app.generators import spec
     from app.generators.quote import quote
     from app.sandbox.media import VIDEO
@@ -317,6 +365,8 @@ MULTIMEDIA_WAIT = 15.0
 
 async def _multimedia_check(video: Path) -> dict[str, Any]:
     """Load QtMultimedia and read a real video's duration."""
+    import asyncio
+
     try:
         from PySide6.QtCore import QUrl
         from PySide6.QtMultimedia import QMediaPlayer
@@ -358,10 +408,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cli_main(arguments)
     args = parse_args(arguments)
     if args.keyring_self_test_step:  # one step of the round trip, in this process
+        from app.credentials import run_step
+
         step = run_step(args.keyring_self_test_step)
         print(json.dumps(step, sort_keys=True))
         return 0 if step["ok"] else 1
     if args.keyring_self_test:
+        from app.credentials import round_trip
+
         report = round_trip(own_command())
         print(json.dumps(report, sort_keys=True))
         return 0 if report["ok"] else 1
@@ -371,7 +425,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_logging(paths)
     log.info("%s %s starting (data in %s)", APP_NAME, __version__, paths.data_dir)
 
-    import qasync
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -383,11 +436,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setQuitOnLastWindowClosed(False)
     install_exception_hook()
 
+    frame = None
+    if not args.self_test:  # the frame on screen first; the event loop loads after it
+        frame = open_frame(paths)
+        if frame is None:
+            return 2
+        paint_now(frame.window)
+
+    import asyncio
+
+    import qasync
+
     if args.self_test:
         report = asyncio.run(self_test(paths), loop_factory=qasync.QEventLoop)
         print(json.dumps(report, sort_keys=True))
         return 0 if report["ok"] else 1
-    return asyncio.run(run_window(args, paths), loop_factory=qasync.QEventLoop)
+    return asyncio.run(run_window(args, paths, frame), loop_factory=qasync.QEventLoop)
 
 
 if __name__ == "__main__":

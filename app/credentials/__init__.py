@@ -3,33 +3,67 @@ checked against the address the app talks to.
 
 ``_store`` keeps the pair in the keyring; ``_check`` decides the API address and asks Creatify
 whether it takes the pair; ``_selfcheck`` is the password store round trip the installation
-checks run (save, load in a new process, remove).
+checks run (save, load in a new process, remove). Each name is loaded when first used
+(PEP 562): the password store without the key check, the key check without the store's
+round trip.
 """
 
-from app.credentials._check import (
-    CHECK_TIMEOUT,
-    DASHBOARD_API_URL,
-    ENV_BASE_URL,
-    KeyCheck,
-    Verdict,
-    api_base_url,
-    check_credentials,
-)
-from app.credentials._selfcheck import PROBE_SERVICE, round_trip, run_step
-from app.credentials._store import (
-    ENV_API_ID,
-    ENV_API_KEY,
-    ID_ENTRY,
-    KEY_ENTRY,
-    SERVICE,
-    Credentials,
-    CredentialStore,
-    KeyringUnavailable,
-    backend_description,
-    credentials_from_env,
-    is_secure_backend,
-    plain_store_name,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from app.credentials._check import (
+        CHECK_TIMEOUT,
+        DASHBOARD_API_URL,
+        ENV_BASE_URL,
+        KeyCheck,
+        Verdict,
+        api_base_url,
+        check_credentials,
+    )
+    from app.credentials._selfcheck import PROBE_SERVICE, round_trip, run_step
+    from app.credentials._store import (
+        ENV_API_ID,
+        ENV_API_KEY,
+        ID_ENTRY,
+        KEY_ENTRY,
+        SERVICE,
+        Credentials,
+        CredentialStore,
+        KeyringUnavailable,
+        backend_description,
+        credentials_from_env,
+        is_secure_backend,
+        plain_store_name,
+    )
+
+_LAZY = {
+    "CHECK_TIMEOUT": "_check",
+    "DASHBOARD_API_URL": "_check",
+    "ENV_BASE_URL": "_check",
+    "KeyCheck": "_check",
+    "Verdict": "_check",
+    "api_base_url": "_check",
+    "check_credentials": "_check",
+    "PROBE_SERVICE": "_selfcheck",
+    "round_trip": "_selfcheck",
+    "run_step": "_selfcheck",
+    "ENV_API_ID": "_store",
+    "ENV_API_KEY": "_store",
+    "ID_ENTRY": "_store",
+    "KEY_ENTRY": "_store",
+    "SERVICE": "_store",
+    "Credentials": "_store",
+    "CredentialStore": "_store",
+    "KeyringUnavailable": "_store",
+    "backend_description": "_store",
+    "credentials_from_env": "_store",
+    "is_secure_backend": "_store",
+    "plain_store_name": "_store",
+}
+"""Each name's module."""
 
 __all__ = [
     "CHECK_TIMEOUT",
@@ -55,3 +89,12 @@ __all__ = [
     "round_trip",
     "run_step",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _LAZY.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"app.credentials.{home}"), name)
+    globals()[name] = value
+    return value

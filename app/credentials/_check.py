@@ -16,12 +16,6 @@ from enum import StrEnum
 from urllib.parse import urlsplit
 
 from app.api._addresses import DEFAULT_BASE_URL, validate_base_url
-from app.api.errors import (
-    AuthenticationError,
-    ConnectionFailedError,
-    CreatifyError,
-    TimeoutFailedError,
-)
 from app.credentials._store import Credentials
 
 ENV_BASE_URL = "CREATIFY_API_BASE_URL"
@@ -69,6 +63,12 @@ async def check_credentials(creds: Credentials, base_url: str, *,
     """Ask ``base_url`` for the (free) credit balance with ``creds``; never raises for a
     network or API failure. One try, no retries: the creator is waiting."""
     from app.api.client import CreatifyClient, RetryPolicy  # httpx: loaded on first use
+    from app.api.errors import (
+        AuthenticationError,
+        ConnectionFailedError,
+        CreatifyError,
+        TimeoutFailedError,
+    )
 
     try:
         async with CreatifyClient(creds.api_id, creds.api_key, base_url=base_url,

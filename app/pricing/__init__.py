@@ -6,29 +6,63 @@ Pure and Qt-free; the only I/O is reading the bundled ``resources/prices.json`` 
 ``learned`` (a real charge remembered), ``updates`` (price files imported at run time) and
 ``_registry`` (the table estimates read, :func:`price_table`, composed from the general
 table, the asset price file, catalogue prices and registered generators' entries).
+
+Every name is loaded when first used (PEP 562): a light module (``money``, ``table``) is
+imported without the estimator and the registry.
 """
 
-from app.pricing._registry import (
-    activate_prices,
-    asset_prices,
-    general_table,
-    price_table,
-    register_prices,
-    set_catalogue_prices,
-    unregister_prices,
-)
-from app.pricing.engine import (
-    PLANS,
-    Estimate,
-    Plan,
-    PriceRequest,
-    enterprise_plan,
-    estimate,
-    plan_by_key,
-    total_credits,
-)
-from app.pricing.learned import LearnedCharge
-from app.pricing.table import Bound, PriceEntry, PriceTable, PricingError, load_price_table
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from app.pricing._registry import (
+        activate_prices,
+        asset_prices,
+        general_table,
+        price_table,
+        register_prices,
+        set_catalogue_prices,
+        unregister_prices,
+    )
+    from app.pricing.engine import (
+        PLANS,
+        Estimate,
+        Plan,
+        PriceRequest,
+        enterprise_plan,
+        estimate,
+        plan_by_key,
+        total_credits,
+    )
+    from app.pricing.learned import LearnedCharge
+    from app.pricing.table import Bound, PriceEntry, PriceTable, PricingError, load_price_table
+
+_LAZY = {
+    "activate_prices": "_registry",
+    "asset_prices": "_registry",
+    "general_table": "_registry",
+    "price_table": "_registry",
+    "register_prices": "_registry",
+    "set_catalogue_prices": "_registry",
+    "unregister_prices": "_registry",
+    "PLANS": "engine",
+    "Estimate": "engine",
+    "Plan": "engine",
+    "PriceRequest": "engine",
+    "enterprise_plan": "engine",
+    "estimate": "engine",
+    "plan_by_key": "engine",
+    "total_credits": "engine",
+    "LearnedCharge": "learned",
+    "Bound": "table",
+    "PriceEntry": "table",
+    "PriceTable": "table",
+    "PricingError": "table",
+    "load_price_table": "table",
+}
+"""Each name's module."""
 
 __all__ = [
     "PLANS",
@@ -53,3 +87,12 @@ __all__ = [
     "total_credits",
     "unregister_prices",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _LAZY.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"app.pricing.{home}"), name)
+    globals()[name] = value
+    return value

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 
 from app import APP_NAME
 from app.credentials import Credentials, CredentialStore, KeyringUnavailable
-from app.pricing import PricingError
 from app.settings import Settings, SettingsStore, budget_limits, price_plan
 from ui.common.theme import apply_theme
 from ui.window.menus import MenuSlots, build_menus
@@ -275,6 +274,8 @@ class MainWindow(QMainWindow):
             tab.refresh()
 
     def _apply_settings(self, settings: Settings) -> None:
+        from app.pricing.table import PricingError
+
         self.settings = settings
         try:
             self.pricing.plan = price_plan(settings)
