@@ -262,6 +262,9 @@ async def test_the_budget_guard_refuses_in_the_window_and_the_status_bar_shows_c
     await until(lambda: len(simulator.create_log) == posts + 1)
     await until(lambda: tab.last_job is not None and tab.last_job.state.is_terminal, timeout=20)
     window.save_settings(Settings(budget_low_balance=str(10**8)))
+    # The balance read after the job ended may have come back before the new threshold (the
+    # page sees its job end a moment after the ledger): the label takes it at the next read.
+    studio.service.refresh_credits()
     await until(lambda: "font-weight" in window.credits_label.styleSheet(), timeout=10)
 
 
