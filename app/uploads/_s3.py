@@ -22,6 +22,11 @@ def make_client(config: StorageConfig, keys: StorageKeys) -> S3Client:
     """An S3 client signing with SigV4 (the only signature R2 and MinIO take), path-style
     when asked, with bounded timeouts and boto3's standard retries.
 
+    Otherwise virtual-hosted, which on AWS names the region (``bucket.s3.<region>.amazonaws
+    .com``): botocore's "auto" signs links for the global ``bucket.s3.amazonaws.com``, which
+    S3 may answer with a redirect to the region (a new bucket outside us-east-1), and a signed
+    link does not survive a change of host: Creatify's fetch would fail.
+
     Away from AWS (an ``endpoint_url``), checksums are sent only where the operation requires
     them: since botocore 1.36 every upload carries ``x-amz-checksum-crc32`` (and the transfer
     manager ``x-amz-sdk-checksum-algorithm``) by default, which several S3-compatible servers
@@ -38,7 +43,7 @@ def make_client(config: StorageConfig, keys: StorageKeys) -> S3Client:
     client: S3Client = session.client(
         "s3", endpoint_url=config.endpoint_url,
         config=Config(signature_version="s3v4",
-                      s3={"addressing_style": "path" if config.path_style else "auto"},
+                      s3={"addressing_style": "path" if config.path_style else "virtual"},
                       connect_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT,
                       retries={"mode": "standard", "max_attempts": 3},
                       request_checksum_calculation=checksums,

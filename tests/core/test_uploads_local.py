@@ -209,3 +209,18 @@ def test_half_saved_keys_are_removed_and_an_insecure_keyring_refused() -> None:
     with pytest.raises(KeyringUnavailable):
         StorageKeyStore(backend=null.Keyring()).save(  # type: ignore[no-untyped-call]
             StorageKeys("AKIAEXAMPLE0001", "secret0123456789abcdef"))
+
+
+def test_aws_links_name_the_bucket_region() -> None:
+    from app.uploads._s3 import make_client
+
+    keys = StorageKeys("AKIAEXAMPLE0001", "secret0123456789abcdef")
+    for region in ("eu-west-3", "ap-southeast-2"):
+        client = make_client(StorageConfig(bucket="my-bucket", region=region), keys)
+        url = client.generate_presigned_url("get_object",  # signing only: no network
+                                            Params={"Bucket": "my-bucket", "Key": "k.png"})
+        assert url.startswith(f"https://my-bucket.s3.{region}.amazonaws.com/k.png?")
+    minio = make_client(StorageConfig(bucket="my-bucket", endpoint_url="http://10.0.0.5:9000",
+                                      path_style=True), keys)
+    url = minio.generate_presigned_url("get_object", Params={"Bucket": "my-bucket", "Key": "k"})
+    assert url.startswith("http://10.0.0.5:9000/my-bucket/k?")
