@@ -20,7 +20,7 @@ from app.sandbox import Sandbox
 from tests.e2e.conftest import sandbox_client
 
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
-POLICY = PollPolicy()  # Creatify seconds: near 3, unsure 6, slowest 6, align 2
+POLICY = PollPolicy()  # Creatify seconds: near 2, unsure 5, slowest 5, align 1
 
 
 class Clock:
@@ -136,8 +136,9 @@ def test_scaled_divides_every_time_and_remembers_the_speed() -> None:
 
 def test_slots_are_a_shared_grid() -> None:
     assert POLICY.slot(100.0) == 100.0
-    assert POLICY.slot(100.1) == 102.0
-    assert POLICY.slot(101.9) == 102.0
+    assert POLICY.slot(100.1) == 101.0
+    assert POLICY.slot(100.9) == 101.0
+    assert PollPolicy(align=2).slot(100.1) == 102.0
     assert PollPolicy(align=0).slot(100.1) == 100.1
 
 
@@ -169,12 +170,12 @@ def test_a_job_already_old_is_read_at_once(ledger: Ledger, clock: Clock) -> None
 
 
 def test_a_batch_sent_together_lands_in_few_rounds(ledger: Ledger, clock: Clock) -> None:
-    poller = scheduler(ledger, clock, policy=PollPolicy(jitter=0.2))
+    poller = scheduler(ledger, clock, policy=PollPolicy(jitter=0.1))
     keys = []
-    for number in range(200):  # 200 jobs sent over 4 s
+    for number in range(200):  # 200 jobs sent over 1 s
         keys.append(sent(ledger, number))
         poller.watch(keys[-1])
-        clock.now += 0.02
+        clock.now += 0.005
     assert len({due(poller, key) for key in keys}) <= 3
     for key in keys:  # read, still running: the next reads stay on few slots too
         read(poller, key)
@@ -259,7 +260,7 @@ def test_dense_reads_start_before_the_soonest_end_seen(ledger: Ledger, clock: Cl
     late = [age for age in reads if age >= 44]
     assert late[0] <= 50
     assert max(b - a for a, b in itertools.pairwise(late)) <= POLICY.near + POLICY.align
-    assert len(reads) <= 16
+    assert len(reads) <= 24  # not every few seconds from the start (40)
 
 
 def test_a_late_round_does_not_push_learned_times_later(ledger: Ledger, clock: Clock) -> None:
@@ -267,7 +268,7 @@ def test_a_late_round_does_not_push_learned_times_later(ledger: Ledger, clock: C
     they fell due: the next jobs are not planned later for it."""
     poller = scheduler(ledger, clock)
     first = sent(ledger, 1)
-    poller.watch(first)  # due at 106
+    poller.watch(first)  # due at 105
     clock.now += 60  # the round comes at 160 and finds it done
     ended(ledger, first)
     poller.forget(first)

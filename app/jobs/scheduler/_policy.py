@@ -19,17 +19,17 @@ class PollPolicy:
     """When a job is read; how long to back off after trouble. Times in Creatify seconds,
     divided by ``speed`` once :meth:`scaled` (the sandbox's clock runs fast)."""
 
-    near: float = 3.0
+    near: float = 2.0
     """The step around a job's expected end: the shortest wait between two reads."""
     far: float = 60.0
     """The longest wait before the expected end, once this generator's run time is learned."""
-    unsure: float = 6.0
+    unsure: float = 5.0
     """The longest wait before the expected end while the run time is only the generator's
     published figure (a job may well be done much sooner)."""
-    slowest: float = 6.0
+    slowest: float = 5.0
     """The longest wait past the expected end: with ``align``, a finished job is read within
-    10 s."""
-    align: float = 2.0
+    6 s of its end by the plan (what a busy machine adds comes on top)."""
+    align: float = 1.0
     """Due times are rounded up to a multiple of this, shared by every job: one round reads
     every job due in it, one list request per resource (up to 100 ids)."""
     jitter: float = 0.0
