@@ -6,7 +6,6 @@ import argparse
 import contextlib
 import json
 import logging
-import logging.handlers
 import os
 import sys
 import time
@@ -50,22 +49,55 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def setup_logging(paths: AppPaths) -> None:
-    """A rotating log file (secrets masked) plus warnings on stderr."""
+class _HeldRecords(logging.Handler):
+    """The records of start-up made before the log file is open (it opens after the first
+    paint): written to it first, in order, when it does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def setup_logging(paths: AppPaths, *, file_later: bool = False) -> Callable[[], None]:
+    """A rotating log file (secrets masked) plus warnings on stderr.
+
+    With ``file_later``, the file (and ``logging.handlers``, which loads sockets, pickle and
+    queues) is opened only by the returned function — start-up calls it after the first
+    paint; the records made meanwhile are held and written to it first."""
     root = logging.getLogger()
     root.setLevel(logging.INFO)
     redact = RedactingFilter()
-    file_handler = logging.handlers.RotatingFileHandler(paths.log_file, maxBytes=2_000_000,
-                                                        backupCount=3, encoding="utf-8")
-    file_handler.setFormatter(logging.Formatter(
-        "%(asctime)s %(levelname)s %(name)s: %(message)s"))
     stderr = logging.StreamHandler()
     stderr.setLevel(logging.WARNING)
     stderr.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
-    for handler in (file_handler, stderr):
-        handler.addFilter(redact)
-        root.addHandler(handler)
+    stderr.addFilter(redact)
+    root.addHandler(stderr)
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    held = _HeldRecords()
+    root.addHandler(held)
+
+    def open_file() -> None:
+        if held not in root.handlers:
+            return  # already open
+        from logging.handlers import RotatingFileHandler
+
+        file_handler = RotatingFileHandler(paths.log_file, maxBytes=2_000_000, backupCount=3,
+                                           encoding="utf-8")
+        file_handler.setFormatter(logging.Formatter(
+            "%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        file_handler.addFilter(redact)
+        root.removeHandler(held)
+        for record in held.records:
+            file_handler.handle(record)
+        held.records.clear()
+        root.addHandler(file_handler)
+
+    if not file_later:
+        open_file()
+    return open_file
 
 
 def api_base_url(settings: Settings, environ: dict[str, str]) -> str:
@@ -422,7 +454,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.self_test:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     paths = app_paths(args.data_dir).ensure()
-    setup_logging(paths)
+    open_log = setup_logging(paths, file_later=not args.self_test)
     log.info("%s %s starting (data in %s)", APP_NAME, __version__, paths.data_dir)
 
     from PySide6.QtWidgets import QApplication
@@ -437,11 +469,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     install_exception_hook()
 
     frame = None
-    if not args.self_test:  # the frame on screen first; the event loop loads after it
-        frame = open_frame(paths)
-        if frame is None:
-            return 2
-        paint_now(frame.window)
+    if not args.self_test:  # the frame on screen first; the log file and the loop after it
+        try:
+            frame = open_frame(paths)
+            if frame is None:
+                return 2
+            paint_now(frame.window)
+        finally:
+            open_log()  # (a failure above is then logged in the file too)
 
     import asyncio
 

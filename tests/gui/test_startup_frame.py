@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from app.credentials import CredentialStore
 from app.settings import Settings, SettingsStore
@@ -34,6 +35,11 @@ async def test_the_frame_is_the_real_window_loading_quietly(tmp_path: Path, qapp
     assert window.stack.currentWidget() is window.welcome
     assert window.statusBar().currentMessage() == "Loading…"
     assert window.credits_label.text() == "Credits: —"
+    assert not window.welcome.note_box.isVisible()
+    window.show_welcome_note("No password store")  # its warning icon drawn when first shown
+    icon = window.welcome.findChild(QLabel, "welcome_note_icon")
+    assert window.welcome.note_box.isVisible() and icon is not None
+    assert not icon.pixmap().isNull() and icon.isVisibleTo(window.welcome.note_box)
     service = StudioService(tmp_path / "output")
     try:
         window.attach(service)

@@ -23,9 +23,10 @@ NOT_AT_FIRST_PAINT = ("jsonschema", "keyring", "app.sandbox", "app.session", "ui
                       "PySide6.QtMultimedia", "PySide6.QtCharts", "httpx", "app.jobs.ledger",
                       "filelock", "app.generators", "qasync", "app.pricing.engine",
                       "app.pricing._registry", "app.pricing.updates", "app.api.errors",
-                      "app.credentials._selfcheck")
+                      "app.credentials._selfcheck", "logging.handlers")
 """Loaded after the first paint (or when first used), never before it: the frame is painted
-before the event loop (qasync) starts, with the settings but not the estimator."""
+before the event loop (qasync) starts and the log file opens, with the settings but not the
+estimator."""
 
 NOT_YET = ("asyncio",)
 """Still loaded before the first paint: ``app.cli`` (asked whether the arguments name a

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent, QPaintEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QMainWindow,
@@ -29,6 +28,14 @@ from ui.window.status_bar import StatusWidgets
 from ui.window.welcome import WelcomePage
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import (
+        QCloseEvent,
+        QDragEnterEvent,
+        QDragMoveEvent,
+        QDropEvent,
+        QPaintEvent,
+    )
+
     from app.batch import BatchRow, Table
     from app.jobs.ledger import JobRecord
     from ui.batch.sheet import BatchSheet

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
-    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -45,15 +44,25 @@ CHOICES = ("Connect your Creatify API account, or try everything first in the of
 
 class _Note(QLabel):
     """The notice under the buttons (the keyring is missing, …): its box shows only while
-    there is something to say."""
+    there is something to say, with the warning icon (drawn when first shown: QStyle's many
+    enums are not needed for the first paint)."""
 
-    def __init__(self, box: QFrame) -> None:
+    def __init__(self, box: QFrame, icon: QLabel) -> None:
         super().__init__("")
         self._box = box
+        self._icon = icon
 
     def setText(self, text: str) -> None:
         super().setText(text)
-        self._box.setVisible(bool(text.strip()))
+        shown = bool(text.strip())
+        if shown and self._icon.pixmap().isNull():
+            from PySide6.QtWidgets import QStyle
+
+            style = self.style()
+            size = style.pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
+            self._icon.setPixmap(style.standardIcon(
+                QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(size, size))
+        self._box.setVisible(shown)
 
 
 class WelcomePage(QScrollArea):
@@ -95,17 +104,15 @@ class WelcomePage(QScrollArea):
         self.note_box = QFrame()
         self.note_box.setObjectName("welcome_note_box")
         self.note_box.setFrameShape(QFrame.Shape.StyledPanel)
-        self.note = _Note(self.note_box)
+        icon = QLabel()
+        icon.setObjectName("welcome_note_icon")
+        icon.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.note = _Note(self.note_box, icon)
         self.note.setObjectName("welcome_note")
         self.note.setAccessibleName("Notice")
         self.note.setWordWrap(True)
         self.note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         set_tone(self.note, WARNING)
-        icon = QLabel()
-        size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
-        icon.setPixmap(self.style().standardIcon(
-            QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(size, size))
-        icon.setAlignment(Qt.AlignmentFlag.AlignTop)
         note_row = QHBoxLayout(self.note_box)
         note_row.addWidget(icon, 0)
         note_row.addWidget(self.note, 1)
