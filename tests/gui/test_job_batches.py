@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QMainWindow
 
@@ -304,4 +305,19 @@ async def test_a_video_and_its_link_in_one_batch_are_one_row(
         == [second_video.key, first_video.key]
     row = panel.model.row_of(first_video.key)
     assert row is not None and panel.model.record(row).progress == 0.5
+    await idle()
+
+
+async def test_a_batch_after_the_window_is_gone_is_not_said(
+        service: StudioService, records: list[JobRecord], qtbot: Any) -> None:
+    """The service outlives its window (it closes after it): a batch of finished jobs that
+    comes once the window was deleted is dropped, not said to a window that is gone."""
+    window = QMainWindow()
+    notices = JobNotices(window, service, lambda: Settings(notify_done=True),
+                         show_job=lambda _key: None)
+    changed(service, [replace(records[0], state=JobState.DONE, progress=1.0,
+                              finished_at=datetime.now(UTC))])
+    shiboken6.delete(window)
+    service.flush_job_changes()  # (an error in the slot fails the test: pytest-qt)
+    assert notices.last is None
     await idle()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtWidgets import QMainWindow, QSystemTrayIcon
+from shiboken6 import isValid
 
 from app import APP_NAME
 from app.jobs.ledger import JobRecord, JobState
@@ -97,7 +98,10 @@ class JobNotices:
     def jobs_changed(self, batch: dict[str, JobRecord]) -> None:
         """Done / failed / queue drained, each with its own setting. A batch in which several
         jobs finished is one notice (a burst of a hundred is not a hundred pop-ups), and
-        whether the queue drained is read at most once a batch (never once a job)."""
+        whether the queue drained is read at most once a batch (never once a job). A batch
+        that comes after the window was closed and deleted is not said."""
+        if not isValid(self.window):
+            return
         ended = [record for record in batch.values()
                  if (record.state.is_terminal or preview_ready(record))
                  and record.key not in self.notified]
