@@ -28,13 +28,18 @@ REFUSED_SCHEMES = frozenset(_REASONS)
 LOCAL = "This page is on your own computer or network; Creatify cannot reach it."
 
 
+_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f]")
+"""Any Unicode space (``\\s`` is ``str.isspace``'s set) or ASCII control character: one C-level
+search, not a Python test per character (a drop of 1,000 links checks them all at once)."""
+
+
 def _text_problem(url: str) -> str | None:
     """Problems of the text itself: empty, too long, spaces or control characters."""
     if not url:
         return "Empty."
     if len(url) > MAX_URL_LENGTH:
         return f"Too long: {len(url):,} characters (at most {MAX_URL_LENGTH:,})."
-    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
+    if _SPACE_OR_CONTROL.search(url):
         return "Contains spaces or control characters."
     return None
 
