@@ -14,7 +14,6 @@ family of commands in ``commands``.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -108,6 +107,8 @@ def main(argv: Sequence[str]) -> int:
         Output(bool(getattr(args, "json", False))).error(exc.message, exc.code)
         return int(exc.code)
     try:
+        import asyncio  # (here: the window's first paint imports this package, not asyncio)
+
         return asyncio.run(_run(ctx, _handlers()[args.command]))
     except KeyboardInterrupt:
         ctx.out.note("Interrupted. Jobs already sent go on at Creatify; the ledger keeps them "

@@ -23,15 +23,11 @@ NOT_AT_FIRST_PAINT = ("jsonschema", "keyring", "app.sandbox", "app.session", "ui
                       "PySide6.QtMultimedia", "PySide6.QtCharts", "httpx", "app.jobs.ledger",
                       "filelock", "app.generators", "qasync", "app.pricing.engine",
                       "app.pricing._registry", "app.pricing.updates", "app.api.errors",
-                      "app.credentials._selfcheck", "logging.handlers")
+                      "app.credentials._selfcheck", "logging.handlers", "asyncio",
+                      "ui.common.table_model", "ui.common.widgets")
 """Loaded after the first paint (or when first used), never before it: the frame is painted
 before the event loop (qasync) starts and the log file opens, with the settings but not the
 estimator."""
-
-NOT_YET = ("asyncio",)
-"""Still loaded before the first paint: ``app.cli`` (asked whether the arguments name a
-subcommand) imports it at module level; to join the list above once it imports it on use."""
-
 
 def start(tmp_path: Path) -> tuple[set[str], float, float | None]:
     """The modules loaded at the first paint, and the first paint's and readiness's times
@@ -64,14 +60,6 @@ def test_the_first_paint_does_not_load(first_paint: tuple[set[str], float, float
                                        name: str) -> None:
     modules, _painted, _ready = first_paint
     assert not loaded(modules, name), f"{name} is imported before the window's first paint"
-
-
-@pytest.mark.xfail(strict=True, reason="ui.main → app.cli → asyncio (not yet on use)")
-@pytest.mark.parametrize("name", NOT_YET)
-def test_the_first_paint_does_not_load_yet(first_paint: tuple[set[str], float, float | None],
-                                           name: str) -> None:
-    modules, _painted, _ready = first_paint
-    assert not loaded(modules, name)
 
 
 def test_the_window_gets_ready_after_its_first_paint(

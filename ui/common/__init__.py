@@ -1,7 +1,29 @@
-"""What several features share: the theme, the table-model base, small widget helpers."""
+"""What several features share: the theme, the table-model base, small widget helpers.
 
-from ui.common.table_model import ROW_ROLE, SORT_ROLE, RowTableModel
-from ui.common.theme import apply_theme
-from ui.common.widgets import ask_to_send, named
+The names load on first use (PEP 562): the window's first paint needs the theme only, not the
+table model or the widget helpers."""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ui.common.table_model import ROW_ROLE, SORT_ROLE, RowTableModel
+    from ui.common.theme import apply_theme
+    from ui.common.widgets import ask_to_send, named
+
+_WHERE = {"ROW_ROLE": "table_model", "SORT_ROLE": "table_model", "RowTableModel": "table_model",
+          "apply_theme": "theme", "ask_to_send": "widgets", "named": "widgets"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = ["ROW_ROLE", "SORT_ROLE", "RowTableModel", "apply_theme", "ask_to_send", "named"]

@@ -56,11 +56,14 @@ def apply_theme(theme: str) -> None:
     if not isinstance(app, QApplication):
         return
     global _system_style, _current
-    if _system_style is None:
-        _system_style = app.style().name()
-    style = _system_style if theme == "system" else "fusion"
-    if app.style().name().lower() != style.lower():
-        app.setStyle(QStyleFactory.create(style) or app.style())
+    # The first theme "system" keeps the style the platform gave (not even asking its name:
+    # building QStyle's enums costs the first paint ~10 ms).
+    if theme != "system" or _current not in (None, "system"):
+        if _system_style is None:
+            _system_style = app.style().name()
+        style = _system_style if theme == "system" else "fusion"
+        if app.style().name().lower() != style.lower():
+            app.setStyle(QStyleFactory.create(style) or app.style())
     if theme in ("light", "dark"):
         app.setPalette(build_palette(theme))
     else:
