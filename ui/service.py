@@ -9,6 +9,7 @@ adapter turns its callbacks into signals and its calls into tasks, and is the on
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Callable, Coroutine, Mapping
 from datetime import datetime
 from decimal import Decimal
@@ -345,6 +346,26 @@ class StudioService(QObject):
     def jobs_page(self, limit: int = 5000) -> list[JobRecord]:
         """The newest ``limit`` jobs of this connection's ledger (none when not connected)."""
         return self.session.jobs_page(limit)
+
+    def jobs_page_in_thread(self, parent: QObject, limit: int, done: Callable[
+            [list[JobRecord] | None, str | None], None]) -> bool:
+        """Read the newest ``limit`` jobs in a worker thread over its own connection to this
+        connection's ledger, then ``done(jobs, None)`` — or ``done(None, reason)`` — in
+        ``parent``'s thread (nothing once ``parent`` is deleted); False when not connected."""
+        ledger = self.session.ledger
+        if ledger is None:
+            return False
+        path = ledger.path
+
+        def work() -> list[JobRecord]:
+            with Ledger(path) as own:
+                return own.page(limit=limit)
+
+        def finished(jobs: object, error: Exception | None) -> None:
+            done(jobs if isinstance(jobs, list) else None, None if error is None else str(error))
+        run_in_thread(parent, work, finished, errors=(OSError, LedgerError, sqlite3.Error),
+                      name="jobs page")
+        return True
 
     def job(self, key: str) -> JobRecord | None:
         """One job as the ledger holds it now, or ``None``."""

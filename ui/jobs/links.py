@@ -82,6 +82,11 @@ class LinkFold:
         self._users.setdefault(used, record.key)
         return self._links.get(used) if first else None
 
+    def has(self, link: JobRecord) -> bool:
+        """This Links job is remembered here already (folded, or waiting for its video)."""
+        known = self._links.get(link.server_id or "") if is_link(link) else None
+        return known is not None and known.key == link.key
+
     def user_of(self, link: JobRecord) -> str | None:
         """The key of the video the Links record folds under, or None (a row of its own)."""
         return self._users.get(link.server_id or "") if is_link(link) else None

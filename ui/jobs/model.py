@@ -72,13 +72,52 @@ class JobTableModel(RowTableModel[JobRecord]):
         self._serial: dict[str, int] = {}
         self._top = 0
         self.links = LinkFold()
+        # Jobs changed since the last load: an older copy of one (the rest of a history
+        # read after its first rows) never replaces it or brings back a removed one.
+        self._changed: set[str] | None = None  # (None: not loading)
         self.thumbnail: Callable[[str], QPixmap | None] | None = None
         """Gives the small picture for a thumbnail URL, or None while it loads."""
 
     # ------------------------------------------------------------------ updates
 
     def load(self, rows: list[JobRecord]) -> None:
+        self._changed = set()
         super().load(self.links.rows(rows))
+
+    def append_older(self, records: list[JobRecord]) -> int:
+        """Add jobs older than the rows (the rest of a history whose newest rows were loaded)
+        at the bottom in one insert; how many rows were added. A job already here, or changed
+        since the load, is left as it is; a Link folds into its video (a video among them
+        folds the Link row it uses)."""
+        new: dict[str, JobRecord] = {}
+        owners: list[str] = []
+        for record in records:
+            key = record.key
+            if record.hidden or key in (self._changed or ()) or key in new \
+                    or self.row_of(key) is not None or self.links.has(record):
+                continue
+            if is_link(record) and self.links.note_link(record):
+                owners.append(self.links.user_of(record) or "")
+                continue
+            folded = self.links.note_user(record)
+            if folded is not None and new.pop(folded.key, None) is None:
+                self.remove(folded.key)  # (a Link row until now)
+            new[key] = record
+        if new:
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
+            self._rows.extend(new.values())
+            for offset, key in enumerate(new, start=self._top + first):
+                self._serial[key] = offset
+            self.endInsertRows()
+        for owner in owners:  # (its tooltip and detail line tell of its Link)
+            if (row := self.row_of(owner)) is not None:
+                self.refresh_row(row)
+        return len(new)
+
+    def loaded_all(self) -> None:
+        """The whole history is in: changes need not be remembered any more."""
+        self._changed = None
 
     def upsert(self, record: JobRecord) -> None:
         """Insert a new record at the top or update its row in place (a Link a video uses
@@ -92,6 +131,8 @@ class JobTableModel(RowTableModel[JobRecord]):
         sort proxy re-sorts only when the sort column's cells did."""
         fresh: dict[str, JobRecord] = {}
         changed: dict[int, set[int]] = {}  # row -> changed columns
+        if self._changed is not None:
+            self._changed.update(record.key for record in records)
         for record in records:
             if is_link(record) and self.links.note_link(record):
                 fresh.pop(record.key, None)

@@ -9,6 +9,7 @@ cannot be opened says why in a message with the file's path and what to do.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from html import escape
 
@@ -50,6 +51,17 @@ from ui.jobs.view import JobsTableView
 from ui.service import StudioService
 
 DASHBOARD_URL = "https://app.creatify.ai/"
+FIRST_ROWS = 200
+"""The newest jobs shown at once (read in the GUI thread: a few milliseconds)."""
+HISTORY = 5000
+"""The newest jobs the list shows in all."""
+CHUNK_MS = 4.0
+"""About how long adding one chunk of the older jobs may hold the GUI thread."""
+CHUNK_MIN = 25
+REST_AFTER_MS = 100
+"""The older jobs are read this long after the first rows: a worker thread building records
+takes turns with the GUI thread for Python's lock, which would slow the first paint and the
+rest of connecting."""
 
 
 def _named[W: QWidget](widget: W, name: str, accessible: str) -> W:
@@ -84,6 +96,7 @@ class QueuePanel(QWidget):
     previewRequested = Signal(object)  # JobRecord
     retryRequested = Signal(object)    # JobRecord: open its tab with the same inputs
     renderRequested = Signal(object)   # JobRecord: a ready preview — render it / choose a style
+    historyLoaded = Signal()           # every job of the shown history is in the table
 
     def __init__(self, service: StudioService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -159,6 +172,12 @@ class QueuePanel(QWidget):
         service.jobsChanged.connect(self.jobs_changed)
         service.jobsReloaded.connect(self.reload)
         self._removed: list[list[str]] = []  # each removal: the job (and its video's Link)
+        self._generation = 0  # (one per reload: a load in flight of an older one is dropped)
+        self._rest: list[JobRecord] = []  # the history read in the worker, added from _at on
+        self._at = 0
+        self._chunk = CHUNK_MIN  # rows added per loop turn, fitted to CHUNK_MS
+        self.loading = False
+        """The older jobs are still being read or added."""
         self._ticker = QTimer(self)
         self._ticker.setInterval(1000)
         self._ticker.timeout.connect(self.tick)
@@ -182,7 +201,57 @@ class QueuePanel(QWidget):
                 self.model.thumbnail_arrived(url)
 
     def reload(self) -> None:
-        self.model.load(self.service.jobs_page(limit=5000))
+        """Show the connection's jobs: the newest screenful at once, then the rest of the
+        newest :data:`HISTORY`, read :data:`REST_AFTER_MS` later in a worker thread over its
+        own connection to the ledger and added in chunks of about :data:`CHUNK_MS` each, one
+        per event-loop turn (a reconnect meanwhile drops the old load)."""
+        self._generation += 1
+        generation = self._generation
+        self._rest, self._at = [], 0
+        first = self.service.jobs_page(limit=FIRST_ROWS)
+        self.model.load(first)
+        self.loading = len(first) >= FIRST_ROWS
+        if self.loading:
+            QTimer.singleShot(REST_AFTER_MS, self, lambda: self._read_rest(generation))
+        else:
+            self._loaded_all()
+
+    def _read_rest(self, generation: int) -> None:
+        if generation == self._generation and not self.service.jobs_page_in_thread(
+                self, HISTORY, lambda rest, error: self._rest_read(generation, rest, error)):
+            self._loaded_all()  # (not connected any more)
+
+    def _rest_read(self, generation: int, rest: list[JobRecord] | None,
+                   error: str | None) -> None:
+        if generation != self._generation:
+            return  # (a newer connection's load replaced this one)
+        if rest is None:
+            self.service.errorRaised.emit(f"The older jobs could not be read: {error}")
+            self._loaded_all()
+            return
+        self._rest = rest
+        self._append_chunk(generation)
+
+    def _append_chunk(self, generation: int) -> None:
+        if generation != self._generation:
+            return
+        started = time.perf_counter()
+        chunk = self._rest[self._at:self._at + self._chunk]
+        self._at += len(chunk)
+        self.model.append_older(chunk)
+        spent_ms = max((time.perf_counter() - started) * 1000, 0.5)
+        self._chunk = max(CHUNK_MIN, min(2 * self._chunk, round(self._chunk * CHUNK_MS
+                                                                   / spent_ms)))
+        if self._at < len(self._rest):
+            QTimer.singleShot(0, self, lambda: self._append_chunk(generation))
+        else:
+            self._loaded_all()
+
+    def _loaded_all(self) -> None:
+        self._rest, self._at = [], 0
+        self.model.loaded_all()
+        self.loading = False
+        self.historyLoaded.emit()
 
     def jobs_changed(self, batch: dict[str, JobRecord]) -> None:
         """A batch of changed jobs (``StudioService.jobsChanged``): one update of the table,
