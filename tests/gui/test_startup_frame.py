@@ -4,13 +4,15 @@ says it is loading, is not ready, and a click made meanwhile is answered once it
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
-from app.credentials import CredentialStore
+from app.credentials import Credentials, CredentialStore
 from app.settings import Settings, SettingsStore
 from tests.gui.conftest import settle_then_close, until
 from tests.samples import MemoryKeyring
@@ -67,8 +69,12 @@ async def test_a_click_while_loading_is_answered_when_ready(tmp_path: Path, qapp
     service = StudioService(tmp_path / "output")
     try:
         window.attach(service)
+        assert asked == [True]
+        # (the dialog opens once the stored key is read, in a worker thread)
+        await until(lambda: window.findChildren(CredentialsDialog))
+        await asyncio.sleep(0.2)
         dialogs = window.findChildren(CredentialsDialog)
-        assert len(dialogs) == 1 and asked == [True]
+        assert len(dialogs) == 1
         dialogs[0].close()
     finally:
         await settle_then_close(service)
@@ -85,3 +91,32 @@ async def test_closing_before_ready_keeps_the_layout(tmp_path: Path, qapp: Any) 
     saved = SettingsStore(tmp_path / "settings.json").load()
     assert saved.window_geometry and saved.last_tab == Settings().last_tab
     window.deleteLater()
+
+
+async def test_the_stored_key_is_read_off_the_gui_thread(tmp_path: Path, qapp: Any) -> None:
+    """File → API credentials… reads the password store in a worker thread (a keyring call
+    may wait on a locked store), then opens the dialog filled with what it read."""
+    readers: list[int] = []
+
+    class Watched(CredentialStore):
+        def load(self) -> Any:
+            readers.append(threading.get_ident())
+            return super().load()
+
+    store = Watched(backend=MemoryKeyring(), trust_backend=True)
+    store.save(Credentials("api-id-1", "sk-stored-key-0000"))
+    window = MainWindow(None, SettingsStore(tmp_path / "settings.json"), Settings(), store,
+                        str(tmp_path))
+    service = StudioService(tmp_path / "output")
+    try:
+        window.attach(service)
+        window.open_credentials()
+        await until(lambda: window.findChild(CredentialsDialog) is not None)
+        dialog = window.findChild(CredentialsDialog)
+        assert dialog is not None and dialog.api_id.text() == "api-id-1"
+        assert readers and threading.main_thread().ident not in readers
+        dialog.close()
+    finally:
+        await settle_then_close(service)
+        window.close()
+        window.deleteLater()

@@ -227,14 +227,22 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
     def open_credentials(self) -> None:
+        """The credentials dialog, filled with the key in use — read from the password store
+        in a worker thread (a keyring call can take a while; never on the GUI thread)."""
+        current = self.session_credentials
+        if current is not None:
+            self._open_credentials_dialog(current)
+            return
+        from ui.common.background import run_in_thread
+
+        def loaded(stored: object, _error: Exception | None) -> None:
+            self._open_credentials_dialog(stored if isinstance(stored, Credentials) else None)
+        run_in_thread(self, self.credential_store.load, loaded,
+                      errors=(KeyringUnavailable,), name="keyring read")
+
+    def _open_credentials_dialog(self, current: Credentials | None) -> None:
         from ui.dialogs import CredentialsDialog
 
-        current = self.session_credentials
-        if current is None:
-            try:
-                current = self.credential_store.load()
-            except KeyringUnavailable:
-                current = None
         dialog = CredentialsDialog(self.service, self.credential_store,
                                   self.settings.api_base_url, current, self)
         dialog.accepted_credentials.connect(self._credentials_chosen)
@@ -293,6 +301,8 @@ class MainWindow(QMainWindow):
         self.service.budget = budget_limits(settings)
         self.service.name_template = settings.name_template  # (the current jobs' too)
         apply_theme(settings.theme)
+        if self.service is not None:  # a new low-balance warning applies to the figure shown
+            self._credits_changed(self.service.credits)
 
     def about(self) -> None:
         from ui.dialogs import about_box
