@@ -171,6 +171,23 @@ def test_a_job_answered_twice_takes_both_in_order(tmp_path: Path) -> None:
     ledger.close()
 
 
+def test_a_job_an_answer_finishes_is_queued_for_download_in_the_same_commit(
+        tmp_path: Path) -> None:
+    ledger = Ledger(tmp_path / "jobs.sqlite3")
+    done, running, empty = begin(ledger, "s1"), begin(ledger, "s2"), begin(ledger, "s3")
+    changed = ledger.apply_answer(
+        [done.key, running.key, empty.key],
+        [(done.key, snap("s1", JobStatus.DONE, result_urls=("https://x/v.mp4",))),
+         (running.key, snap("s2", JobStatus.RUNNING)),
+         (empty.key, snap("s3", JobStatus.DONE))], queue_downloads=True)
+    states = {r.key: r.download_state for r in changed}
+    assert states == {done.key: DownloadState.QUEUED, running.key: DownloadState.NONE,
+                      empty.key: DownloadState.NONE}
+    assert [(e.kind, e.detail) for e in ledger.events(done.key)][-2:] == [
+        ("status", "pending → done"), ("download", "none → queued")]
+    ledger.close()
+
+
 # ---------------------------------------------------------------------------- the writer
 
 async def test_the_writer_writes_in_its_own_thread_and_the_loop_reads_it(

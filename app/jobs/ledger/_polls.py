@@ -17,7 +17,7 @@ from app.jobs.ledger._errors import LedgerError
 from app.jobs.ledger._queries import LedgerQueries
 from app.jobs.ledger._records import JobRecord, ts
 from app.jobs.ledger._snapshots import check_resource, snapshot_changes, state_after, status_text
-from app.jobs.ledger._states import RUNNING_STATES, JobState
+from app.jobs.ledger._states import RUNNING_STATES, SUCCESS_STATES, DownloadState, JobState
 
 log = logging.getLogger("app.jobs.ledger")  # one logger for the whole ledger
 
@@ -31,6 +31,10 @@ class Change(NamedTuple):
     changes: dict[str, Any]
     kind: str | None
     detail: str
+
+
+_QUEUED = Change({"download_state": DownloadState.QUEUED.value}, "download",
+                 f"{DownloadState.NONE} → {DownloadState.QUEUED}")
 
 
 def snapshot_change(record: JobRecord, snapshot: JobSnapshot, now: datetime) -> Change | None:
@@ -112,11 +116,15 @@ class PollWrites(LedgerQueries):
 
     def apply_answer(self, polled: Iterable[str], answers: Sequence[tuple[str, JobSnapshot]],
                      *, stalled: Callable[[JobRecord], bool] | None = None,
+                     queue_downloads: bool = False,
                      at: datetime | None = None) -> list[JobRecord]:
         """One list answer in **one transaction**: every key of ``polled`` stamped as read
         (:meth:`mark_polled`), each ``(key, snapshot)`` applied as :meth:`apply_snapshot`
         does, and a running job that ``stalled(record)`` says is past its time marked as
         :meth:`mark_stalled` does — the same rows and events as those calls one by one.
+        ``queue_downloads``: a job this answer finishes with results, not downloaded yet, is
+        marked ``queued`` for download in the same commit (as ``set_download`` would): no
+        other process sees it finished and unclaimed.
 
         Returns the records that changed (beyond the read stamp), in answer order, as
         committed. Nothing but the stamps is written when nothing changed. A snapshot that
@@ -151,6 +159,11 @@ class PollWrites(LedgerQueries):
                     stall = stall_change(record)
                 if stall is not None:
                     self._update_in(conn, key, stall, stamp)
+                if queue_downloads and change is not None and "state" in change.changes \
+                        and record.state in SUCCESS_STATES \
+                        and record.download_state is DownloadState.NONE \
+                        and ("result_urls" in change.changes or record.result_urls):
+                    self._update_in(conn, key, _QUEUED, stamp)
                 if change is not None or stall is not None:
                     if key in changed:
                         changed.remove(key)

@@ -120,11 +120,12 @@ class LedgerWriter:
     async def apply_answer(self, polled: Iterable[str],
                            answers: Sequence[tuple[str, JobSnapshot]], *,
                            stalled: Callable[[JobRecord], bool] | None = None,
+                           queue_downloads: bool = False,
                            at: datetime | None = None) -> list[JobRecord]:
         """:meth:`Ledger.apply_answer`: a whole poll answer, one transaction."""
         keys = list(polled)
-        return await self.run(lambda ledger: ledger.apply_answer(keys, answers,
-                                                                 stalled=stalled, at=at))
+        return await self.run(lambda ledger: ledger.apply_answer(
+            keys, answers, stalled=stalled, queue_downloads=queue_downloads, at=at))
 
     async def mark_polled(self, keys: Iterable[str]) -> None:
         polled = list(keys)

@@ -35,24 +35,25 @@ class Downloads(ManagerBase):
         # Saving automatically is the follower's duty; any process may download on demand.
         if wanted and (self.auto_download or resume) and self.is_follower \
                 and record.key not in self._downloading:
-            self._start(record.key, queued=None)
+            if resume:  # at start-up or on taking over: queued before anyone else looks
+                self.download(record.key)
+            else:  # a poll's answer marked it queued as it finished (else the writer does)
+                self._start(record.key, mark=record.download_state is not DownloadState.QUEUED)
 
     def download(self, key: str) -> asyncio.Task[Any]:
         """Save job ``key``'s result (again): queued behind the concurrency limit. The row
         says ``queued`` when this returns (a caller waiting for the download reads it)."""
-        return self._start(key, queued=self.ledger.set_download(key, DownloadState.QUEUED))
+        self._on_change(self.ledger.set_download(key, DownloadState.QUEUED))
+        return self._start(key, mark=False)
 
-    def _start(self, key: str, *, queued: JobRecord | None) -> asyncio.Task[Any]:
-        """The download task; ``queued``: the row already says so (else the writer marks it
-        queued first — the automatic downloads, which nobody waits on, write nothing on the
-        loop thread)."""
+    def _start(self, key: str, *, mark: bool) -> asyncio.Task[Any]:
+        """The download task; ``mark``: the writer marks the row queued first (an automatic
+        download: nothing is written on the loop thread)."""
         self._downloading.add(key)
-        if queued is not None:
-            self._on_change(queued)
 
         async def run() -> None:
             try:
-                if queued is None:
+                if mark:
                     self._on_change(await self.writer.set_download(key, DownloadState.QUEUED))
                 await self.downloads.run(lambda: self._download(key))
             finally:

@@ -83,6 +83,7 @@ class JobManager(Submitting, Streaming, Following):
         self.tasks = TaskGroup(on_error)
         self.scheduler = PollScheduler(
             client, ledger, on_change=self._changed, policy=policy, writer=self.writer,
+            queue_downloads=lambda: self.auto_download and self.is_follower,
             expected_seconds=lambda key: BY_KEY[key].expected_seconds if key in BY_KEY
             else 600.0)
         self.downloads = DownloadQueue(download_limit)

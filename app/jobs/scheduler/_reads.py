@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 
 from app.api.errors import (
     ConnectionFailedError,
@@ -35,6 +36,7 @@ class Reads(Timing):
     """:meth:`poll_once`: one round of batched (or one-by-one) reads."""
 
     writer: LedgerWriter
+    _queue_downloads: Callable[[], bool]
 
     async def poll_once(self) -> float:
         """Read every job that is due; return the seconds until the next one is."""
@@ -141,8 +143,9 @@ class Reads(Timing):
         (with "stalled" for jobs past their time); tell ``on_change`` what changed, once
         committed; forget the finished jobs, reschedule the others."""
         try:
-            changed = await self.writer.apply_answer(polled, list(answers.items()),
-                                                     stalled=self._is_stalled)
+            changed = await self.writer.apply_answer(
+                polled, list(answers.items()), stalled=self._is_stalled,
+                queue_downloads=self._queue_downloads())
         except LedgerError as exc:  # busy past its timeout, a full disk: asked again later
             log.warning("could not record a poll answer: %s; asking again later", exc)
             for key in answers:

@@ -26,6 +26,9 @@ class PollScheduler(Reads, Reconciling):
     writer
         Who writes to ``ledger``'s file (the job manager's, off the event-loop thread);
         without one the writes run inline through ``ledger`` itself.
+    queue_downloads
+        Whether a job a poll finishes with results is marked queued for download in the
+        same commit (the job manager's automatic downloads).
     on_change
         Called with each record the scheduler changed (the UI's table model listens).
     expected_seconds
@@ -38,10 +41,12 @@ class PollScheduler(Reads, Reconciling):
                  policy: PollPolicy | None = None,
                  clock: Callable[[], float] = time.monotonic,
                  rng: random.Random | None = None,
-                 writer: LedgerWriter | None = None) -> None:
+                 writer: LedgerWriter | None = None,
+                 queue_downloads: Callable[[], bool] | None = None) -> None:
         self.client = client
         self.ledger = ledger
         self.writer = writer or LedgerWriter(ledger, thread=False)
+        self._queue_downloads = queue_downloads or (lambda: False)
         self.policy = policy or PollPolicy()
         self._on_change = on_change or (lambda _record: None)
         self._expected = expected_seconds or (lambda _generator: 600.0)
