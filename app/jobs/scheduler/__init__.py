@@ -3,8 +3,10 @@
 There is no task per job. One loop groups the jobs that are due by resource and reads them
 through ``GET /api/<resource>/?ids=`` (at most 100 ids a request); a resource whose list
 documents no ``ids`` (Ad Clone, the Text Generator) is read job by job with ``GET {id}/``,
-a bounded number a round. A job is polled quickly at
-first and less often as it ages (with jitter, so jobs started together spread out). A 429 or
+a bounded number a round. A job's first reads are placed from its generator's expected run
+time (learned from the jobs seen to end, else the published figure), dense around the expected
+end and at most ``slowest`` apart past it; due times share a grid, so a round reads a
+resource's due jobs together. A 429 or
 ``Retry-After`` slows everyone down; losing the network pauses polling and it resumes by
 itself. Creates whose outcome is ambiguous are looked up in the resource's list — never sent
 again; a render, which runs on its preview's server job, is looked up on that job.

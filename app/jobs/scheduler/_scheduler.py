@@ -32,7 +32,8 @@ class PollScheduler(Reads, Reconciling):
     on_change
         Called with each record the scheduler changed (the UI's table model listens).
     expected_seconds
-        A generator key -> how long its jobs usually take (for "stalled").
+        A generator key -> how long its jobs usually take, in Creatify seconds (where the
+        first reads go until run times are learned; "stalled").
     """
 
     def __init__(self, client: CreatifyClient, ledger: Ledger, *,
