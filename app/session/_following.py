@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from datetime import datetime
 
 from app.jobs.lease import COMMAND_LINE, WINDOW, Holder
 from app.jobs.ledger import JobRecord, JobState, Ledger
@@ -58,12 +59,32 @@ class Following:
             raise RuntimeError("not connected")
         if keys is not None:
             return list(await asyncio.gather(*(jobs.wait_ended(key) for key in keys)))
+        since = ledger.clock()
         ended: dict[str, JobRecord] = {}
         while pending := [r.key for r in ledger.active()
                           if r.state is not JobState.UNKNOWN and r.key not in ended]:
             for record in await asyncio.gather(*(jobs.wait_ended(key) for key in pending)):
                 ended[record.key] = record
+        # A job sent meanwhile may have ended in the very answer that ended the last one
+        # waited for: never seen active, yet followed.
+        for record in _created_since(ledger, since):
+            if record.key not in ended and (record.state.is_terminal
+                                            or record.state is JobState.UNKNOWN):
+                ended[record.key] = record
         return list(ended.values())
+
+
+def _created_since(ledger: Ledger, since: datetime, page: int = 200) -> list[JobRecord]:
+    """The jobs created at or after ``since``, newest first."""
+    found: list[JobRecord] = []
+    offset = 0
+    while records := ledger.page(offset=offset, limit=page, include_hidden=True):
+        for record in records:
+            if record.created_at < since:
+                return found
+            found.append(record)
+        offset += page
+    return found
 
 
 __all__ = ["COMMAND_LINE", "WINDOW", "Following"]
