@@ -79,15 +79,17 @@ class LedgerQueries:
 
     def active(self) -> list[JobRecord]:
         """Jobs that need polling or reconciling and are watched, oldest first."""
+        # (``+created_at``: SQLite takes the state index, not a walk of every job by date)
         rows = self._read(f"{SELECT} WHERE state IN ({_ACTIVE_SQL}) AND watching = 1 "
-                          f"ORDER BY created_at, rowid")
+                          f"ORDER BY +created_at, rowid")
         return [record_from_row(row) for row in rows]
 
     def needing_download(self) -> list[JobRecord]:
-        """Finished jobs with results whose download is not done nor failed, oldest first."""
+        """Finished jobs with results whose download is not done nor failed, oldest first
+        (through the download-state index of v5)."""
         rows = self._read(f"{SELECT} WHERE state IN ({_SUCCESS_SQL}) "
                           f"AND download_state IN ({_PENDING_DOWNLOADS_SQL}) "
-                          f"AND result_urls != '[]' ORDER BY created_at, rowid")
+                          f"AND result_urls != '[]' ORDER BY +created_at, rowid")
         return [record_from_row(row) for row in rows]
 
     def page(self, *, offset: int = 0, limit: int = 500,

@@ -133,8 +133,14 @@ def _migrate_to_v4(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _migrate_to_v5(conn: sqlite3.Connection) -> None:
+    """v5: an index for the finished jobs whose result is still to be saved (read when the
+    jobs are followed again at start-up: it walked every job of a long history)."""
+    conn.execute("CREATE INDEX jobs_by_download_state ON jobs(download_state, state)")
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
-    _migrate_to_v1, _migrate_to_v2, _migrate_to_v3, _migrate_to_v4)
+    _migrate_to_v1, _migrate_to_v2, _migrate_to_v3, _migrate_to_v4, _migrate_to_v5)
 """``MIGRATIONS[n]`` upgrades a version-``n`` file to version ``n + 1``."""
 SCHEMA_VERSION = len(MIGRATIONS)
 
