@@ -198,7 +198,8 @@ async def test_a_refused_create_shows_its_reason_in_its_row(studio: Studio,  # n
                 timeout=10)
     [record] = [r for r in ledger.page() if r.state is JobState.NOT_CREATED]
     assert record.failed_reason and "Invalid link ID" in record.failed_reason
-    assert "Invalid link ID" in tab.status.text()
+    # (the page hears of it from the committed row, a moment after the ledger has it)
+    await until(lambda: "Invalid link ID" in tab.status.text(), timeout=10)
 
     panel = window.queue
     listed(studio)
