@@ -297,13 +297,14 @@ class Session(LedgerViews, Following, SandboxDesk):
 
         async def run() -> None:
             try:
-                self.credits = await client.remaining_credits()
+                credits = await client.remaining_credits()
             except CreatifyError as exc:
                 self.events.credits_failed(exc.message)
                 return
-            self._record_balance(client, self.credits)
-            log.info("remaining credits: %s", self.credits)
-            self.events.credits_changed(self.credits)
+            await self._record_balance(client, credits)  # kept before anyone is told
+            self.credits = credits
+            log.info("remaining credits: %s", credits)
+            self.events.credits_changed(credits)
         self.tasks.spawn(run(), "refresh credits")
 
     async def fetch_credits(self) -> Decimal:
@@ -311,16 +312,18 @@ class Session(LedgerViews, Following, SandboxDesk):
         if self.client is None:
             raise RuntimeError("not connected")
         client = self.client
-        self.credits = await client.remaining_credits()
-        self._record_balance(client, self.credits)
-        self.events.credits_changed(self.credits)
-        return self.credits
+        credits = await client.remaining_credits()
+        await self._record_balance(client, credits)
+        self.credits = credits
+        self.events.credits_changed(credits)
+        return credits
 
-    def _record_balance(self, client: CreatifyClient, credits: Decimal) -> None:
-        """Keep the reading for the spending view (if the connection is still that one)."""
-        if self.client is client and self.ledger is not None:
+    async def _record_balance(self, client: CreatifyClient, credits: Decimal) -> None:
+        """Keep the reading for the spending view (if the connection is still that one),
+        written by the ledger's writer thread."""
+        if self.client is client and self.jobs is not None:
             try:
-                self.ledger.record_balance(credits)
+                await self.jobs.writer.record_balance(credits)
             except LedgerError as exc:
                 log.warning("balance reading not kept: %s", exc)
 
