@@ -88,7 +88,8 @@ def test_the_v3_fixture_is_a_v3_ledger() -> None:
         conn.close()
 
 
-def test_a_v3_file_is_migrated_to_the_current_version_keeping_every_job(tmp_path: Path, clock: Clock) -> None:
+def test_a_v3_file_is_migrated_to_the_current_version_keeping_every_job(
+        tmp_path: Path, clock: Clock) -> None:
     before = digest(V3_FILE)
     path = tmp_path / "jobs.sqlite3"
     shutil.copyfile(V3_FILE, path)

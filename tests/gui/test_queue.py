@@ -53,7 +53,7 @@ async def run_jobs(studio: Studio, simulator: Sandbox,  # noqa: F811
     return [ledger.get(r.key) for r in records]
 
 
-def listed(studio: Studio) -> None:
+def listed(studio: Studio) -> None:  # noqa: F811
     """The window's lists take the ledger's changes in batches (``jobsChanged``), a moment
     after the ledger has them: hand them every change so far, now."""
     studio.service.flush_job_changes()
