@@ -25,8 +25,7 @@ check an address without loading the HTTP stack:
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from app.api._addresses import (
     DEFAULT_BASE_URL,
@@ -35,6 +34,7 @@ from app.api._addresses import (
     validate_base_url,
 )
 from app.api.errors import AmbiguousCreateError, RateLimitedError
+from app.lazy import lazy_names
 
 if TYPE_CHECKING:
     from app.api._catalogues import (
@@ -57,13 +57,7 @@ _LAZY = {
 """The names whose modules load ``httpx``: imported on first use (PEP 562)."""
 
 
-def __getattr__(name: str) -> Any:
-    home = _LAZY.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"app.api.{home}"), name)
-    globals()[name] = value  # looked up once
-    return value
+__getattr__ = lazy_names(globals(), 'app.api', _LAZY)
 
 
 __all__ = [

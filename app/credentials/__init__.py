@@ -10,8 +10,9 @@ round trip.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from app.lazy import lazy_names
 
 if TYPE_CHECKING:
     from app.credentials._check import (
@@ -91,10 +92,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    home = _LAZY.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"app.credentials.{home}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(globals(), 'app.credentials', _LAZY)

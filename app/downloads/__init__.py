@@ -30,8 +30,7 @@ first used (PEP 562), so reading the naming template loads no HTTP stack.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from app.downloads._errors import DownloadError, ExpiredURLError
 from app.downloads._names import (
@@ -47,6 +46,7 @@ from app.downloads._names import (
     target_in,
     unique_path,
 )
+from app.lazy import lazy_names
 
 if TYPE_CHECKING:
     from app.downloads._queue import DownloadQueue
@@ -68,13 +68,7 @@ _LAZY = {"DownloadQueue": "_queue", "MAX_RESULTS": "_results", "Refresh": "_resu
          "fetch_resumable": "_transfer", "FileFetcher": "_wire"}
 
 
-def __getattr__(name: str) -> Any:
-    home = _LAZY.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"app.downloads.{home}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(globals(), 'app.downloads', _LAZY)
 
 
 __all__ = [

@@ -6,8 +6,9 @@ The ledger's names are loaded when first used (PEP 562), so importing a light su
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from app.lazy import lazy_names
 
 if TYPE_CHECKING:
     from app.jobs.ledger import (
@@ -24,9 +25,4 @@ __all__ = ["DownloadState", "JobEvent", "JobRecord", "JobState", "Ledger", "Ledg
            "is_preview_step"]
 
 
-def __getattr__(name: str) -> Any:
-    if name not in __all__:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module("app.jobs.ledger"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(globals(), "app.jobs", dict.fromkeys(__all__, "app.jobs.ledger"))

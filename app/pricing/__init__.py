@@ -13,8 +13,9 @@ imported without the estimator and the registry.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from app.lazy import lazy_names
 
 if TYPE_CHECKING:
     from app.pricing._registry import (
@@ -89,10 +90,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    home = _LAZY.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"app.pricing.{home}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(globals(), 'app.pricing', _LAZY)

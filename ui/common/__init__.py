@@ -5,8 +5,9 @@ table model or the widget helpers."""
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from app.lazy import lazy_names
 
 if TYPE_CHECKING:
     from ui.common.table_model import ROW_ROLE, SORT_ROLE, RowTableModel
@@ -17,13 +18,7 @@ _WHERE = {"ROW_ROLE": "table_model", "SORT_ROLE": "table_model", "RowTableModel"
           "apply_theme": "theme", "ask_to_send": "widgets", "named": "widgets"}
 
 
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(globals(), 'ui.common', _WHERE)
 
 
 __all__ = ["ROW_ROLE", "SORT_ROLE", "RowTableModel", "apply_theme", "ask_to_send", "named"]

@@ -8,8 +8,9 @@ paint.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from app.lazy import lazy_names
 
 if TYPE_CHECKING:
     from app.generators.quote_words import first_step_credits
@@ -22,13 +23,7 @@ _HOMES = {"first_step_credits": "app.generators.quote_words",
           "GeneratorTab": "ui.generator.tab"}
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(home), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(globals(), 'ui.generator', _HOMES)
 
 
 __all__ = ["GeneratorTab", "PriceSettings", "StylesDialog", "first_step_credits"]
