@@ -38,6 +38,7 @@ class _LedgerSource(QObject):
     """What the spending window needs of the service, over a ledger made up for the picture."""
 
     jobChanged = Signal(object)
+    jobsChanged = Signal(object)  # {key: record}, as the service batches them
     jobsReloaded = Signal()
     creditsChanged = Signal(object)
     modeChanged = Signal(str)
