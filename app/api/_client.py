@@ -5,10 +5,12 @@ from __future__ import annotations
 from app.api._catalogues import CatalogueEndpoints
 from app.api._jobs import JobEndpoints
 from app.api._links import LinkEndpoints
+from app.api._own_media import OwnMediaEndpoints
 from app.api._stream import StreamEndpoints
 
 
-class CreatifyClient(JobEndpoints, StreamEndpoints, LinkEndpoints, CatalogueEndpoints):
+class CreatifyClient(JobEndpoints, StreamEndpoints, LinkEndpoints, CatalogueEndpoints,
+                     OwnMediaEndpoints):
     """Async client for every Creatify endpoint the app uses.
 
     Parameters

@@ -151,11 +151,13 @@ class BaseClient:
             self._pause_served = max(self._pause_served, until)
 
     async def _send_once(self, method: str, path: str, *, params: Mapping[str, str] | None,
-                         body: Any) -> httpx.Response:
+                         body: Any, files: Any = None, data: Any = None) -> httpx.Response:
+        """One request; ``files``/``data`` make it multipart (``body`` then None)."""
         await self._wait_if_paused()
         self.requests_sent += 1
         started = time.monotonic()
-        response = await self._http.request(method, path, params=params, json=body)
+        response = await self._http.request(method, path, params=params, json=body,
+                                            files=files, data=data)
         log.debug("%s %s -> %s in %.0f ms", method, path, response.status_code,
                   (time.monotonic() - started) * 1000)
         self._note_response(response)

@@ -139,6 +139,7 @@ CUSTOM_TEMPLATES_PATH = "/api/custom_templates/"
 ASSET_SCHEMAS_PATH = "/api/asset_generator/schemas/"
 INSPIRATIONS_PATH = "/api/inspirations/"
 LINK_WITH_PARAMS_PATH = "/api/links/link_with_params/"
+VOICE_ACCENTS_PATH = "/api/voices/accents/"  # DELETE {accent_id}/: a cloned voice
 
 MAX_IDS_PER_LIST = 100
 """Creatify accepts at most this many ids in one ``?ids=`` list request."""

@@ -1,8 +1,9 @@
 """Handlers of the free endpoints: credits, avatars, voices, music, templates, asset schemas.
 
 The built-in catalogues come from ``catalogue``; custom avatars and cloned voices live in
-the account (free in the sandbox; an avatar stays under review). Lists that the docs page
-use DRF's page-number pagination (:func:`_page`).
+the account (free in the sandbox: the billing page prices neither). A custom avatar is under
+review for :data:`REVIEW_SECONDS` of simulated time (see :func:`_store_persona`). Lists that
+the docs page use DRF's page-number pagination (:func:`_page`).
 """
 
 from __future__ import annotations
@@ -27,9 +28,16 @@ from app.sandbox.inspirations import INSPIRATIONS
 from app.sandbox.objects import object_body
 from app.sandbox.routing import Call
 from app.sandbox.validation import validate_fields
-from app.sandbox.wire import ApiError, Response, UploadedFile, field_errors, json_number
+from app.sandbox.wire import (
+    ApiError,
+    Response,
+    UploadedFile,
+    field_errors,
+    iso,
+    json_number,
+)
 
-__all__ = ["asset_schemas", "clone_voice", "create_persona", "create_persona_v2",
+__all__ = ["REVIEW_SECONDS", "asset_schemas", "clone_voice", "create_persona", "create_persona_v2",
            "delete_accent", "get_inspiration", "get_persona", "get_template",
            "list_inspirations", "list_music_categories", "list_musics", "list_personas",
            "list_templates", "list_voices",
@@ -43,13 +51,46 @@ def remaining_credits(a: Account, call: Call) -> Response:
 # ---- avatars -----------------------------------------------------------------------------
 
 
-def _all_personas(a: Account) -> list[dict[str, Any]]:
-    return personas(a.base_url) + [copy.deepcopy(p) for p in a.personas.values()]
+REVIEW_SECONDS = 600.0
+"""How long a custom avatar's review takes at speed 1 (divided by the speed, like a job's
+run). The BYOA guide says "Reviews are typically completed within 24 hours"; the sandbox
+compresses that to ten minutes (30 s at the app's sandbox speed)."""
+_REVIEW_ENDS = "_review_ends"
+"""The wall-clock time a persona's review ends, kept in the account (so a persistent sandbox
+finishes a review that ended while it was stopped) and never sent."""
+
+
+def _reviewed(a: Account, now: float) -> None:
+    """Finish the reviews whose time has come: the avatar becomes usable as the sandbox's
+    stock ones are (``is_active`` true, ``process_status`` ``done``, previews filled)."""
+    wall = a.epoch + now
+    for pid, persona in a.personas.items():
+        ends = persona.get(_REVIEW_ENDS)
+        if not isinstance(ends, int | float) or wall < ends:
+            continue
+        del persona[_REVIEW_ENDS]
+        persona.update({"is_active": True, "process_status": "done", "failed_reason": "",
+                        "updated_at": iso(ends)})
+        for ratio in ("16_9", "1_1", "9_16"):
+            persona[f"preview_image_{ratio}"] = media.media_url(
+                a.base_url, "personas", f"{pid}_{ratio}.png")
+            persona[f"preview_video_{ratio}"] = media.media_url(
+                a.base_url, "personas", f"{pid}_{ratio}.mp4")
+        persona["landscape_preview_video"] = persona["preview_video_16_9"]
+        persona["squared_preview_video"] = persona["preview_video_1_1"]
+        persona["portrait_preview_video"] = persona["preview_video_9_16"]
+
+
+def _all_personas(a: Account, now: float) -> list[dict[str, Any]]:
+    _reviewed(a, now)
+    own = [{k: copy.deepcopy(v) for k, v in p.items() if not k.startswith("_")}
+           for p in a.personas.values()]
+    return personas(a.base_url) + own
 
 
 def list_personas(a: Account, call: Call) -> Response:
     """``GET /api/personas/`` and ``/api/personas_v2/``: comma-separated filters."""
-    found = _all_personas(a)
+    found = _all_personas(a, call.now)
     for name in ("age_range", "gender", "location", "style"):
         wanted = call.param(name)
         if wanted:
@@ -59,19 +100,23 @@ def list_personas(a: Account, call: Call) -> Response:
 
 
 def personas_paginated(a: Account, call: Call) -> Response:
-    return Response(200, _paginated(a, call, _all_personas(a)))
+    return Response(200, _paginated(a, call, _all_personas(a, call.now)))
 
 
 def get_persona(a: Account, call: Call) -> Response:
-    found = next((p for p in _all_personas(a) if p["id"] == call.args[0]), None)
+    found = next((p for p in _all_personas(a, call.now) if p["id"] == call.args[0]), None)
     if found is None:
         raise ApiError(404, {"detail": "No Persona matches the given query."})
     return Response(200, found)
 
 
 def _store_persona(a: Account, call: Call, body: dict[str, Any]) -> Response:
-    """A custom avatar: stored as under review (``process_status`` ``pending``); the
-    sandbox never finishes the review."""
+    """A custom avatar, stored as under review: ``process_status`` ``pending`` (the only
+    value the docs show, in the create answer) and ``is_active`` false (the BYOA guide's
+    "under review"), without previews. :data:`REVIEW_SECONDS` later (over the speed) the
+    review passes: ``is_active`` true, ``process_status`` ``done`` (the docs name no value
+    for a reviewed avatar; ``done`` is what the sandbox's stock avatars read), previews
+    filled. Nothing is charged."""
     now = a.wall(call.now)
     pid = a.new_id()
     upload = body.get("lipsync_input")
@@ -92,7 +137,8 @@ def _store_persona(a: Account, call: Call, body: dict[str, Any]) -> Response:
         **{f"preview_{kind}_{ratio}": None for kind in ("image", "video")
            for ratio in ("16_9", "1_1", "9_16")},
         "landscape_preview_video": None, "squared_preview_video": None,
-        "portrait_preview_video": None}
+        "portrait_preview_video": None,
+        _REVIEW_ENDS: a.epoch + call.now + REVIEW_SECONDS / a.speed}
     return Response(201, created)
 
 
