@@ -43,6 +43,7 @@ from ui.generator.confirmations import (
 from ui.generator.estimator import FIELD_LINK, DurationControl, EstimatorPanel
 from ui.generator.flows import PriceSettings, flow_label, flow_tip
 from ui.generator.length import has_free_length
+from ui.generator.presets import PresetsRow
 from ui.generator.primary import PrimaryButton, keep_scroll
 from ui.generator.status import JobStatus
 from ui.generator.styles_dialog import StylesDialog, billed_seconds, style_costs, style_name
@@ -83,6 +84,7 @@ class GeneratorTab(JobStatus):
         column.addWidget(header)
         column.addWidget(self.deprecated)
         column.addWidget(self.form)
+        self.presets = PresetsRow(self)  # (above the form: presets, the draft, Clear form)
         column.addStretch(1)
         self.scroll_area = QScrollArea()
         self.scroll_area.setWidgetResizable(True)
@@ -126,7 +128,6 @@ class GeneratorTab(JobStatus):
         self.status = named(QLabel(""), f"status_{spec.key}", "Job status")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
-        self.status.setOpenExternalLinks(False)
         self.status.linkActivated.connect(self._open_link)
         self.render_button = named(QPushButton("Render this preview"), f"render_{spec.key}",
                                    "Render the finished preview")
@@ -187,9 +188,8 @@ class GeneratorTab(JobStatus):
         return "Generate" if self.spec.result_kind is not ResultKind.LINK else "Create link"
 
     def selected_flow(self) -> Flow:
-        # Qt hands the item data back as a plain str (Flow is a StrEnum): convert it back.
         try:
-            return Flow(self.flow.currentData())
+            return Flow(self.flow.currentData())  # (Qt hands back the StrEnum's plain str)
         except ValueError:
             return Flow.CREATE
 

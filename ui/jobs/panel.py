@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from app.generators import SPECS
 from app.jobs.ledger import DownloadState, JobRecord, JobState
 from app.platform import LaunchError, open_path, reveal_path
+from ui.generator.presets_reuse import reuse_actions
 from ui.jobs.columns import size_columns
 from ui.jobs.launch import show_launch_problem
 from ui.jobs.links import link_sentence
@@ -96,6 +97,8 @@ class QueuePanel(QWidget):
     previewRequested = Signal(object)  # JobRecord
     retryRequested = Signal(object)    # JobRecord: open its tab with the same inputs
     renderRequested = Signal(object)   # JobRecord: a ready preview — render it / choose a style
+    reuseRequested = Signal(object)    # JobRecord: its generator's form filled with its settings
+    scriptRequested = Signal(object, str)  # JobRecord (a text result), the generator to fill
     historyLoaded = Signal()           # every job of the shown history is in the table
 
     def __init__(self, service: StudioService, parent: QWidget | None = None) -> None:
@@ -384,6 +387,7 @@ class QueuePanel(QWidget):
             ("job_retry", "Retry (a new job, after a new confirmation)…",
              lambda: self.retryRequested.emit(record),
              record.state in (JobState.FAILED, JobState.REJECTED, JobState.NOT_CREATED)),
+            *reuse_actions(record, self.reuseRequested.emit, self.scriptRequested.emit),
             ("job_stop", "Stop watching (Creatify keeps working and may bill)",
              lambda: self.service.stop_watching(record.key),
              record.state.is_active and record.watching),

@@ -144,6 +144,8 @@ class MainWindow(QMainWindow):
         self.queue.previewRequested.connect(self.preview)
         self.queue.retryRequested.connect(self.retry)
         self.queue.renderRequested.connect(self.render_from_queue)
+        self.queue.reuseRequested.connect(self.reuse_settings)
+        self.queue.scriptRequested.connect(self.use_script)
         self.nav.attach_jobs(self.queue, self.queue_dock)
         self.notices: JobNotices = JobNotices(self, service, lambda: self.settings,
                                               self._show_job)
@@ -357,6 +359,20 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("The form holds the failed job's inputs: check them and "
                                      "press Generate to send a new job.", 10000)
 
+    def reuse_settings(self, record: JobRecord) -> None:
+        """"Use these settings again": the job's page, its form filled (nothing is sent)."""
+        from ui.generator.presets_reuse import fill_with_job
+
+        if record.generator in self._keys:
+            fill_with_job(self.show_generator(record.generator), record)
+
+    def use_script(self, record: JobRecord, target: str) -> None:
+        """"Use this script": ``target``'s page with the job's text in its script field."""
+        from ui.generator.presets_reuse import fill_with_script
+
+        if target in self._keys:
+            fill_with_script(self.show_generator(target), record)
+
     def render_from_queue(self, record: JobRecord) -> None:
         """A ready preview in the Jobs panel: its tab asks to confirm the render's cost (or
         opens the styles to choose one)."""
@@ -502,4 +518,7 @@ class MainWindow(QMainWindow):
             self.settings_store.save(settings)
         except (OSError, ValueError) as exc:
             log.warning("could not save the window layout: %s", exc)
+        if self.ready:  # an unfinished form's last change is written now
+            from ui.generator.presets import close_memory
+            close_memory(self.service)
         super().closeEvent(event)
