@@ -70,6 +70,16 @@ class Settings:
     budget_monthly: str = ""
     budget_low_balance: str = ""
     batch_concurrency: int = 3  # batch jobs running at once
+    # Local files go to the creator's own S3-compatible bucket (app.uploads.StorageConfig;
+    # the access keys live in the keyring only). No bucket: uploads are off.
+    storage_bucket: str = ""
+    storage_endpoint: str = ""  # empty: Amazon S3 itself
+    storage_region: str = "us-east-1"
+    storage_folder: str = "creatify-uploads"
+    storage_links: str = "presigned"  # one of STORAGE_LINKS
+    storage_public_url: str = ""  # with public links: where the bucket is readable
+    storage_link_seconds: int = 7 * 24 * 3600  # presigned links' life (15 min .. 7 days)
+    storage_path_style: bool = False
 
 
 LABELS: dict[str, str] = {
@@ -92,7 +102,19 @@ LABELS: dict[str, str] = {
     "budget_monthly": "Monthly cap (credits)",
     "budget_low_balance": "Low-balance threshold (credits)",
     "batch_concurrency": "Batch jobs running at once",
+    "storage_bucket": "Storage bucket",
+    "storage_endpoint": "Storage endpoint",
+    "storage_region": "Storage region",
+    "storage_folder": "Folder in the bucket",
+    "storage_links": "Storage link type",
+    "storage_public_url": "Public address of the bucket",
+    "storage_link_seconds": "Link lifetime",
+    "storage_path_style": "Path-style addresses",
 }
+
+STORAGE_LINKS: tuple[str, ...] = ("presigned", "public")
+MIN_LINK_SECONDS = 15 * 60
+MAX_LINK_SECONDS = 7 * 24 * 3600
 
 MAX_BATCH_CONCURRENCY = 20
 
@@ -180,6 +202,27 @@ def _concurrency_problem(s: Settings) -> str | None:
     return (f"Batch jobs running at once must be between 1 and {MAX_BATCH_CONCURRENCY}.")
 
 
+def _storage_links_problem(s: Settings) -> str | None:
+    if s.storage_links in STORAGE_LINKS:
+        return None
+    return f"Unknown link type {s.storage_links!r}; choose presigned or public links."
+
+
+def _storage_life_problem(s: Settings) -> str | None:
+    if MIN_LINK_SECONDS <= s.storage_link_seconds <= MAX_LINK_SECONDS:
+        return None
+    return "The link lifetime must be between 15 minutes and 7 days."
+
+
+def _storage_address_problem(name: str) -> Callable[[Settings], str | None]:
+    def check(s: Settings) -> str | None:
+        value = getattr(s, name).strip()
+        if not value or value.startswith(("https://", "http://")):
+            return None
+        return f"{LABELS[name]}: enter a web address (https://…), or leave it empty."
+    return check
+
+
 _CHECKS: tuple[tuple[str, Callable[[Settings], str | None], tuple[str, ...]], ...] = (
     ("plan", _plan_problem, ()),
     ("enterprise_rate", _rate_problem, ("plan",)),
@@ -191,6 +234,12 @@ _CHECKS: tuple[tuple[str, Callable[[Settings], str | None], tuple[str, ...]], ..
     *((name, _limit_problem(name), ()) for name in
       ("budget_per_job", "budget_daily", "budget_monthly", "budget_low_balance")),
     ("batch_concurrency", _concurrency_problem, ()),
+    # The bucket's own rules (names, regions…) are app.uploads.StorageConfig's, applied by
+    # the settings dialog before saving and when an upload starts.
+    ("storage_links", _storage_links_problem, ()),
+    ("storage_link_seconds", _storage_life_problem, ()),
+    *((name, _storage_address_problem(name), ()) for name in
+      ("storage_endpoint", "storage_public_url")),
 )
 """Each setting's own check, run when its value (and each field named after it) has the
 right type: (field, check, fields it also needs valid)."""
@@ -398,6 +447,7 @@ __all__ = [
     "MAX_WPM",
     "MIN_WPM",
     "PLAN_KEYS",
+    "STORAGE_LINKS",
     "THEMES",
     "Settings",
     "SettingsError",

@@ -24,6 +24,7 @@ from app.uploads._config import (
     StorageKeys,
 )
 from app.uploads._errors import MediaLengthError, UnsupportedFile, UploadError
+from app.uploads._fields import media_kinds, storage_config, unreachable_link
 from app.uploads._keys import StorageKeyStore
 from app.uploads._local import INDEX_NAME, LocalMedia, inspect_local
 from app.uploads._media import ACCEPTED, Kind, MediaType, detect_media, media_seconds
@@ -47,5 +48,8 @@ __all__ = [
     "Uploader",
     "detect_media",
     "inspect_local",
+    "media_kinds",
     "media_seconds",
+    "storage_config",
+    "unreachable_link",
 ]

@@ -149,6 +149,11 @@ class Uploader:
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
                 return False
+            if exc.response.get("Error", {}).get("Code") == "403":
+                # A HEAD answer has no body, so a 403 says nothing of why: S3 answers a
+                # missing object 403 to keys without s3:ListBucket, and wrong keys too. The
+                # PUT that follows names the cause (or simply works).
+                return False
             raise
         return head.get("ContentLength") == size
 
