@@ -40,6 +40,7 @@ from app.session import (
 )
 from app.spending import SpendingRow, export_balance_csv, export_csv, spending_rows
 from ui.common.background import Batcher, run_in_thread
+from ui.uploads import UploadService
 
 
 def _qt_later(seconds: float, callback: Callable[[], None]) -> None:
@@ -117,6 +118,8 @@ class StudioService(QObject):
         self.base_url: str | None = None
         self._batches: Batcher[str, JobRecord] = Batcher(self.jobsChanged.emit,
                                                          self.BATCH_MS, self)
+        # Local files for URL fields: the one uploader, its tasks in this task group.
+        self.uploads = UploadService(self.tasks.spawn, self.session.data_dir, self)
 
     BATCH_MS = 50
     """``jobsChanged`` comes at most this often: a burst of changes (a poll's page of jobs,
