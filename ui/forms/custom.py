@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING
 
 from app.generators import Field, FieldKind
 from ui.forms.base import FieldEditor
+from ui.forms.local_media import url_editor
 from ui.forms.pickers import AccentPicker, MusicPicker, PersonaPicker
+from ui.forms.pickers.ids import id_editor
 from ui.forms.pickers.inspirations import InspirationPicker
 from ui.forms.scenes import ScenesEditor
 from ui.forms.schema_form import SchemaForm
@@ -34,6 +36,10 @@ CUSTOM_EDITORS: dict[FieldKind, EditorFactory] = {
     FieldKind.SCENES: ScenesEditor,
     FieldKind.VARIABLES: VariablesEditor,
     FieldKind.SCHEMA_FORM: SchemaForm,
+    FieldKind.UUID: id_editor,  # a Link or a product image picked from a list (or pasted)
+    # A URL of an image, audio or video also takes a local file (uploaded to the creator's
+    # storage); any other URL (a product page) is a plain line.
+    FieldKind.URL: url_editor,
 }
 """Field kind -> editor factory ``(field, service) -> FieldEditor``."""
 

@@ -12,6 +12,7 @@ from ui.common.theme import ERROR, set_tone
 from ui.forms.base import FieldEditor
 from ui.forms.custom import CUSTOM_EDITORS
 from ui.forms.editors import PLAIN_EDITORS
+from ui.forms.local_media import LocalMediaEditor, media_too_long
 from ui.forms.pickers.asset_models import AssetModelPicker, is_asset_model_field
 from ui.forms.pickers.inspirations import follow_template
 from ui.service import StudioService
@@ -29,6 +30,7 @@ class GeneratorForm(QWidget):
     """All of a spec's fields; ``values()`` is what the spec validates and builds from."""
 
     changed = Signal()
+    mediaLength = Signal(str, object)  # field, seconds (or None) read from a local file
 
     def __init__(self, spec: GeneratorSpec, service: StudioService,
                  parent: QWidget | None = None) -> None:
@@ -66,6 +68,8 @@ class GeneratorForm(QWidget):
             rows.addRow(label, box)
             self._rows[f.name] = (rows, box)
             editor.changed.connect(lambda name=f.name: self._edited(name))
+            if isinstance(editor, LocalMediaEditor):
+                editor.mediaLength.connect(self.mediaLength)
         if "model_name" in self.editors and "input_params" in self.editors:
             model = self.editors["model_name"]
             params = self.editors["input_params"]
@@ -147,6 +151,18 @@ class GeneratorForm(QWidget):
 
     def values(self) -> dict[str, Any]:
         return {name: editor.value() for name, editor in self.editors.items()}
+
+    def local_problems(self) -> dict[str, str]:
+        """Field → why it cannot be sent yet (a local file still uploading, a link Creatify
+        cannot reach, audio longer than the model takes), for the fields shown."""
+        problems: dict[str, str] = {}
+        for name, editor in self.editors.items():
+            if isinstance(editor, LocalMediaEditor) and self.field_shown(name):
+                problem = editor.pending_problem() or media_too_long(self.spec, editor,
+                                                                     self.values())
+                if problem:
+                    problems[name] = problem
+        return problems
 
     def set_values(self, values: dict[str, Any]) -> None:
         for name, value in values.items():

@@ -112,6 +112,21 @@ class DurationControl(QWidget):
         """Set the length as if the user typed it."""
         self.spin.setValue(seconds)
 
+    def set_media_length(self, field: str, seconds: float | None) -> None:
+        """A local file of ``field`` was read: its playing time is the length (a MEDIA
+        length of that field only). None — the file's length could not be read — empties
+        the control, so nothing is estimated from a length nobody gave."""
+        if self.source.kind is not DurationKind.MEDIA or self.source.field != field:
+            return
+        self.overridden = False
+        self.auto_button.setVisible(False)
+        self._show(min(seconds, self.source.maximum) if seconds is not None else None)
+        if seconds is None:
+            self.hint.setText("The file's length could not be read: enter it here.")
+        else:
+            self.hint.setText(f"Read from the file: {seconds:.1f} s. {self.source.note}".strip())
+        self.changed.emit()
+
     def reset_to_auto(self) -> None:
         self.overridden = False
         self.auto_button.setVisible(False)
