@@ -156,6 +156,7 @@ class GeneratorTab(JobStatus):
         self.flow.currentIndexChanged.connect(self._flow_changed)
         if self.duration is not None:
             self.duration.changed.connect(self.refresh)
+            self.form.mediaLength.connect(self.duration.set_media_length)
         service.creditsChanged.connect(lambda _credits: self.refresh())
         service.submitFailed.connect(self._on_submit_failed)
         service.jobSubmitted.connect(self._on_job_submitted)
@@ -228,7 +229,7 @@ class GeneratorTab(JobStatus):
                 auto = None
             self.duration.set_auto(auto)
         flow = self.selected_flow()
-        errors = self.spec.validate(values, flow)
+        errors = {**self.spec.validate(values, flow), **self.form.local_problems()}
         self.form.show_errors(errors)
         q = quote(self.spec, values, self.seconds(), flow=flow, plan=self.pricing.plan,
                   balance=self.service.credits, learned=self.service.learned_price)
