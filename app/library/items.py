@@ -3,7 +3,9 @@ at, and how an item is found by its generator or by words.
 
 A job done with a result is one item. A compare-styles job whose previews are ready gives one
 item per style preview (so two styles can be compared side by side like any two results); a
-preview-render job whose preview is ready gives one item for its preview. Failed, running and
+preview-render job whose preview is ready gives one item for its preview. Creatify's previews
+are web pages (``…/preview/<id>/``), not media files: such an item's kind is ``page`` (opened
+in the browser; its poster is its thumbnail when Creatify gives one). Failed, running and
 resultless jobs (a text answer, a Link) are not in the library.
 """
 
@@ -41,10 +43,14 @@ class LibraryItem:
     style: str | None        # the visual style of a style preview
     request: Mapping[str, Any]
     record: JobRecord
+    page: bool = False       # a preview Creatify shows as a web page (opened in the browser)
 
     @property
     def kind(self) -> str:
-        """``video``, ``image`` or ``audio``, from the file's (else the URL's) suffix."""
+        """``video``, ``image`` or ``audio``, from the file's (else the URL's) suffix;
+        ``page`` for a preview that is a web page."""
+        if self.page:
+            return "page"
         name = self.path or (self.url or "").split("?", 1)[0]
         suffix = PurePath(name).suffix.lower()
         if suffix in IMAGE_SUFFIXES:
@@ -52,6 +58,12 @@ class LibraryItem:
         if suffix in AUDIO_SUFFIXES:
             return "audio"
         return "video"
+
+
+def is_page(url: str) -> bool:
+    """A preview's URL that names no media file (Creatify's preview pages)."""
+    suffix = PurePath(url.split("?", 1)[0].split("#", 1)[0]).suffix.lower()
+    return suffix not in VIDEO_SUFFIXES | IMAGE_SUFFIXES | AUDIO_SUFFIXES
 
 
 def _finished(record: JobRecord) -> list[LibraryItem]:
@@ -68,12 +80,14 @@ def _finished(record: JobRecord) -> list[LibraryItem]:
     if record.previews:
         return [LibraryItem(key=f"{record.key}{STYLE_SEPARATOR}{p.media_job}",
                             duration=p.duration, url=p.preview_url, path=None,
-                            thumbnail_url=p.thumbnail_url, style=p.visual_style, **common)
+                            thumbnail_url=p.thumbnail_url, style=p.visual_style,
+                            page=is_page(p.preview_url), **common)
                 for p in record.previews if p.preview_url]
     if record.preview_url:
         thumb = record.thumbnails[0] if record.thumbnails else None
         return [LibraryItem(key=record.key, duration=record.duration, url=record.preview_url,
-                            path=None, thumbnail_url=thumb, style=None, **common)]
+                            path=None, thumbnail_url=thumb, style=None,
+                            page=is_page(record.preview_url), **common)]
     return []
 
 
@@ -104,4 +118,4 @@ def matches(item: LibraryItem, words: Sequence[str], *, name: str = "",
 
 
 __all__ = ["AUDIO_SUFFIXES", "IMAGE_SUFFIXES", "STYLE_SEPARATOR", "VIDEO_SUFFIXES",
-           "LibraryItem", "library_items", "matches", "search_words"]
+           "LibraryItem", "is_page", "library_items", "matches", "search_words"]

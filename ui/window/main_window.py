@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from ui.generator.tab import GeneratorTab
     from ui.jobs.panel import QueuePanel
     from ui.jobs.preview import PreviewDialog
+    from ui.library import LibraryWindow
     from ui.service import StudioService
     from ui.window.developer import DeveloperMenu
     from ui.window.notices import JobNotices
@@ -75,6 +76,7 @@ class MainWindow(QMainWindow):
         self.session_credentials: Credentials | None = None
         self._dialogs: list[QWidget] = []
         self.spending: QWidget | None = None
+        self.library: LibraryWindow | None = None
         self.batch_sheet: BatchSheet | None = None
         self.painted = False
         self.ready = False
@@ -101,7 +103,8 @@ class MainWindow(QMainWindow):
             about=self.about, update_prices=later(self.update_prices),
             switcher=later(lambda: self.nav.open_switcher()),
             focus_form=later(lambda: self.nav.focus_form()),
-            shortcuts=later(lambda: self.nav.open_sheet())))
+            shortcuts=later(lambda: self.nav.open_sheet()),
+            library=later(self.open_library)))
         self.credentials_action, self.remove_action = actions.credentials, actions.remove
         self.sandbox_action, self.settings_action = actions.sandbox, actions.settings
         self.spending_action, self.batch_action = actions.spending, actions.batch
@@ -418,6 +421,15 @@ class MainWindow(QMainWindow):
         self.spending.show()
         self.spending.raise_()
         self.spending.activateWindow()
+
+    def open_library(self) -> LibraryWindow:
+        from ui.library import LibraryWindow  # loaded on first use
+        if self.library is None:
+            self.library = LibraryWindow(self.service, self)
+        self.library.show()
+        self.library.raise_()
+        self.library.activateWindow()
+        return self.library
 
     # ------------------------------------------------------------------ drops and batches
 

@@ -37,6 +37,8 @@ class MenuSlots:
     """View → Focus the form (Ctrl+L)."""
     shortcuts: Slot | None = None
     """Help → Keyboard shortcuts (F1)."""
+    library: Slot | None = None
+    """View → Library…, the finished results."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class MenuActions:
     switcher: QAction | None = None
     focus_form: QAction | None = None
     shortcuts: QAction | None = None
+    library: QAction | None = None
 
 
 def _action(window: QMainWindow, text: str, name: str, slot: Slot,
@@ -64,6 +67,12 @@ def _action(window: QMainWindow, text: str, name: str, slot: Slot,
         action.setShortcuts(keys_of(command))
     action.triggered.connect(lambda _checked=False: slot())
     return action
+
+
+def _open_own_media(window: QMainWindow) -> None:
+    from ui.own_media import open_own_media  # loaded on first use, not at the first paint
+
+    open_own_media(window)
 
 
 def build_menus(window: QMainWindow, slots: MenuSlots) -> MenuActions:
@@ -88,6 +97,8 @@ def build_menus(window: QMainWindow, slots: MenuSlots) -> MenuActions:
             window, "&Focus the form", "action_focus_form", slots.focus_form, "focus_form"),
         shortcuts=None if slots.shortcuts is None else _action(
             window, "&Keyboard shortcuts", "action_shortcuts", slots.shortcuts, "shortcuts"),
+        library=None if slots.library is None else _action(
+            window, "&Library…", "action_library", slots.library),
     )
     if actions.switcher is not None:
         actions.switcher.setToolTip("Find a generator, a recent job or a setting by typing")
@@ -98,6 +109,10 @@ def build_menus(window: QMainWindow, slots: MenuSlots) -> MenuActions:
     for action in (actions.credentials, actions.remove, actions.sandbox):
         file_menu.addAction(action)
     file_menu.addSeparator()
+    own_media = _action(window, "My &avatars and voices…", "action_own_media",
+                        partial(_open_own_media, window))
+    own_media.setToolTip("Upload an avatar of your own, clone a voice, delete a clone")
+    file_menu.addAction(own_media)
     file_menu.addAction(actions.settings)
     if actions.update_prices is not None:
         file_menu.addAction(actions.update_prices)
@@ -111,6 +126,8 @@ def build_menus(window: QMainWindow, slots: MenuSlots) -> MenuActions:
             view_menu.addAction(optional)
     if actions.switcher is not None or actions.focus_form is not None:
         view_menu.addSeparator()
+    if actions.library is not None:
+        view_menu.addAction(actions.library)
     view_menu.addAction(actions.spending)
     view_menu.addAction(actions.batch)
 
