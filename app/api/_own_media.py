@@ -17,9 +17,10 @@ video is streamed from its file by httpx (in 64 KiB reads), never held whole in 
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import httpx
 
@@ -69,6 +70,33 @@ def _voice(body: Any) -> dict[str, Any]:
     return voice
 
 
+class _Counted:
+    """A file httpx streams as a multipart part, reporting ``progress(sent, total)`` as it
+    is read (httpx reads it on the event loop's thread, in 64 KiB pieces)."""
+
+    def __init__(self, handle: BinaryIO, total: int,
+                 progress: Callable[[int, int], None]) -> None:
+        self._handle, self._total, self._progress = handle, total, progress
+        self._sent = 0
+
+    def fileno(self) -> int:
+        return self._handle.fileno()
+
+    def tell(self) -> int:
+        return self._handle.tell()
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        where = self._handle.seek(offset, whence)
+        self._sent = where
+        return where
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._handle.read(size)
+        self._sent = min(self._total, self._sent + len(data))
+        self._progress(self._sent, self._total)
+        return data
+
+
 class OwnMediaEndpoints(BaseClient):
     """Custom avatars and cloned voices."""
 
@@ -99,13 +127,16 @@ class OwnMediaEndpoints(BaseClient):
 
     async def upload_avatar(self, video: str | Path, content_type: str, *, creator_name: str,
                             gender: str, video_scene: str | None = None,
-                            keywords: str | None = None) -> dict[str, Any]:
+                            keywords: str | None = None,
+                            progress: Callable[[int, int], None] | None = None,
+                            ) -> dict[str, Any]:
         """Upload a custom avatar's training video (``POST /api/personas_v2/``, multipart);
         the answer is the new persona, under review (``process_status`` ``pending``).
 
         ``content_type`` is the video's real type (read from its bytes:
-        ``app.uploads.detect_media``). ``ValueError`` before anything is sent for a type,
-        gender or text the docs do not take, or a file that cannot be opened."""
+        ``app.uploads.detect_media``); ``progress(sent, total)`` follows the bytes as they
+        go. ``ValueError`` before anything is sent for a type, gender or text the docs do not
+        take, or a file that cannot be opened."""
         if content_type not in AVATAR_VIDEO_TYPES:
             raise ValueError("Creatify takes a custom avatar's video as MP4 or MOV only.")
         if gender not in PERSONA_GENDERS:
@@ -121,7 +152,10 @@ class OwnMediaEndpoints(BaseClient):
             raise ValueError(f"“{path.name}” could not be read "
                              f"({exc.strerror or exc}).") from exc
         with handle:
-            files = {"lipsync_input": (path.name, handle, content_type)}
+            total = os.fstat(handle.fileno()).st_size
+            part: BinaryIO | _Counted = handle if progress is None else _Counted(
+                handle, total, progress)
+            files = {"lipsync_input": (path.name, part, content_type)}
             return await self._once("POST", R.PERSONAS_V2.path, _object_with("id", "a persona"),
                                     "avatar upload", files=files, data=data)
 

@@ -185,8 +185,13 @@ async def test_the_client_uploads_follows_clones_and_deletes_within_the_contract
     with Sandbox(speed=1000) as sandbox:
         client, transport = recording_client(sandbox)
         async with client:
+            seen: list[tuple[int, int]] = []
             made = await client.upload_avatar(video_file, "video/mp4", creator_name="Me",
-                                              gender="nb", video_scene="kitchen")
+                                              gender="nb", video_scene="kitchen",
+                                              progress=lambda s, t: seen.append((s, t)))
+            size = video_file.stat().st_size
+            assert seen and seen[-1] == (size, size)
+            assert [s for s, _ in seen] == sorted(s for s, _ in seen)
             assert made["process_status"] == "pending"
             first = await client.persona(made["id"])
             assert first["is_active"] is False

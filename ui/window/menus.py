@@ -69,6 +69,12 @@ def _action(window: QMainWindow, text: str, name: str, slot: Slot,
     return action
 
 
+def _open_own_media(window: QMainWindow) -> None:
+    from ui.own_media import open_own_media  # loaded on first use, not at the first paint
+
+    open_own_media(window)
+
+
 def build_menus(window: QMainWindow, slots: MenuSlots) -> MenuActions:
     """File (credentials, sandbox, settings, update prices, quit), View (go to, focus the
     form, spending, batch), Help (keyboard shortcuts, links, About)."""
@@ -103,6 +109,10 @@ def build_menus(window: QMainWindow, slots: MenuSlots) -> MenuActions:
     for action in (actions.credentials, actions.remove, actions.sandbox):
         file_menu.addAction(action)
     file_menu.addSeparator()
+    own_media = _action(window, "My &avatars and voices…", "action_own_media",
+                        partial(_open_own_media, window))
+    own_media.setToolTip("Upload an avatar of your own, clone a voice, delete a clone")
+    file_menu.addAction(own_media)
     file_menu.addAction(actions.settings)
     if actions.update_prices is not None:
         file_menu.addAction(actions.update_prices)

@@ -1,0 +1,217 @@
+"""Your own avatars and voices in the real window, against the simulator over loopback HTTP
+and (for the recording a voice is cloned from) moto's S3 server on loopback.
+
+A custom avatar is uploaded from File → My avatars and voices…, reads "In review", then
+"Ready" when the simulator's review ends, appears in AI Avatar's avatar list and is sent with
+a job; a voice is cloned from a local audio file (uploaded to the bucket first), chosen in
+Text to Speech and sent, then deleted after a confirmation and gone from the voice list.
+Files that are not what Creatify takes are refused before anything is sent.
+
+Async tests run on a qasync loop (see conftest.py): no ``qtbot.wait*`` in here.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMessageBox, QPushButton
+
+from app.jobs.ledger import JobRecord, JobState
+from app.sandbox import Sandbox
+from app.sandbox.handlers.catalogues import REVIEW_SECONDS
+from app.sandbox.media import MEDIA_DIR
+from app.uploads import StorageConfig, StorageKeys
+from tests.core.s3_server import ADMIN_KEY_ID, ADMIN_SECRET, S3Server, s3_server  # noqa: F401
+from tests.gui.conftest import until
+from tests.gui.test_queue import send_from_form
+from tests.gui.test_window import Studio, connect_to, studio  # noqa: F401
+from ui.forms.pickers import AccentPicker, PersonaPicker
+from ui.own_media import OwnMediaDialog, fixed_storage, open_own_media
+
+SCRIPT = "Hello from a voice of my own. " * 4
+
+
+def creates(simulator: Sandbox, path: str) -> list[Any]:
+    """The requests the simulator received on ``path`` (method, target)."""
+    return [(m, p) for m, p in simulator.request_log if p.split("?")[0] == path]
+
+
+def picker_values(picker: PersonaPicker | AccentPicker) -> list[str]:
+    """The catalogue's rows of a picker (not a chosen value it keeps "not in the list")."""
+    rows = (picker.model.row_info(r) for r in range(picker.model.rowCount()))
+    return [r.value for r in rows if r is not None and not r.label.endswith(
+        "(not in the list)")]
+
+
+def ledger_job(st: Studio, generator: str) -> JobRecord | None:
+    ledger = st.service.session.ledger
+    assert ledger is not None
+    found = [r for r in ledger.page(limit=100) if r.generator == generator]
+    return found[0] if found else None
+
+
+def copy_sample(name: str, to: Path) -> Path:
+    to.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(MEDIA_DIR / name, to)
+    return to
+
+
+def own_dialog(st: Studio) -> OwnMediaDialog:
+    dialog = st.window.findChild(OwnMediaDialog, "own_media_dialog")
+    assert isinstance(dialog, OwnMediaDialog)
+    return dialog
+
+
+async def test_an_avatar_uploaded_is_in_review_then_ready_and_used_in_a_job(
+        studio: Studio, simulator: Sandbox, tmp_path: Path) -> None:  # noqa: F811
+    simulator.set_faults(fail_rate=0.0)
+    await connect_to(studio, simulator)
+    window = studio.window
+    action = window.findChild(QAction, "action_own_media")
+    assert action is not None and action.text() == "My &avatars and voices…"
+    action.trigger()  # File → My avatars and voices…
+    dialog = own_dialog(studio)
+    assert dialog.isVisible() and dialog.windowTitle() == "My avatars and voices"
+    dialog.desk.set_poll_seconds(0.05)
+
+    # Not a video Creatify takes: refused when chosen, nothing sent.
+    dialog.avatar_file.set_path(copy_sample("sample.png", tmp_path / "not a video.mp4"))
+    await until(lambda: "MP4" in dialog.avatar_status.label.text())
+    assert "not a video.mp4" in dialog.avatar_status.label.text()
+    assert dialog.avatar_file.path is None and not dialog.avatar_upload.isEnabled()
+    webm = tmp_path / "clip.webm"
+    webm.write_bytes(b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\xf7\x81\x01\x42\xf2\x81\x04"
+                     b"\x42\xf3\x81\x08\x42\x82\x84webm\x42\x87\x81\x04\x42\x85\x81\x02"
+                     + bytes(64))
+    dialog.avatar_file.set_path(webm)
+    await until(lambda: "WEBM video" in dialog.avatar_status.label.text())
+    assert "MP4 or MOV only" in dialog.avatar_status.label.text()
+    assert creates(simulator, "/api/personas_v2/") == []
+
+    # A real MP4: checked, named, uploaded once; its row reads "In review".
+    video = copy_sample("sample.mp4", tmp_path / "me talking.mp4")
+    dialog.avatar_file.set_path(video)
+    await until(lambda: dialog.avatar_status.label.text().startswith("MP4 video"))
+    assert not dialog.avatar_upload.isEnabled()  # name and scene still missing
+    dialog.avatar_name.setText("Robin (own)")
+    dialog.avatar_gender.setCurrentIndex(dialog.avatar_gender.findData("nb"))
+    dialog.avatar_scene.setText("studio")
+    assert dialog.avatar_upload.isEnabled()
+    dialog.avatar_upload.click()
+    assert not dialog.avatar_upload.isEnabled()  # no second upload while this one runs
+    await until(lambda: "in review" in dialog.avatar_status.label.text(), timeout=10,
+                message=f"not uploaded: {dialog.avatar_status.label.text()}")
+    [avatar] = dialog.desk.book.avatars
+    assert avatar.name == "Robin (own)" and avatar.gender == "nb" and avatar.scene == "studio"
+    assert dialog.avatar_status_of(avatar.id) in ("In review", "Ready")
+    assert creates(simulator, "/api/personas_v2/") == [("POST", "/api/personas_v2/")]
+    assert simulator.create_log == [] or all(
+        r.path != "/api/personas_v2/" for r in simulator.create_log)  # not a paid create
+
+    # The simulator's review ends; the row reads "Ready"; AI Avatar offers it.
+    tab = window.show_generator("avatar_v1")
+    [picker] = [p for p in tab.findChildren(PersonaPicker) if p.field.name == "creator"]
+    await until(lambda: picker.loaded, timeout=10)
+    await until(lambda: dialog.avatar_status_of(avatar.id) == "Ready",
+                timeout=10 + REVIEW_SECONDS / 1000)
+    await until(lambda: avatar.id in picker_values(picker), timeout=10,
+                message="the avatar picker never listed the accepted avatar")
+    saved = json.loads((studio.service.data_dir / "own_media.json").read_text())
+    assert [a["state"] for a in saved["sandbox"]["avatars"]] == ["ready"]
+
+    # Picked in AI Avatar and sent: the job carries its id.
+    before = len(simulator.create_log)
+    await send_from_form(studio, "avatar_v1", {"creator": avatar.id, "text": SCRIPT})
+    await until(lambda: ledger_job(studio, "avatar_v1") is not None, timeout=10)
+    job = ledger_job(studio, "avatar_v1")
+    assert job is not None and job.request["creator"] == avatar.id
+    await until(lambda: any(r.path == "/api/lipsyncs/" for r in simulator.create_log[before:]))
+    sent = [r for r in simulator.create_log[before:] if r.path == "/api/lipsyncs/"]
+    assert [r.body["creator"] for r in sent] == [avatar.id]
+    await until(lambda: (ledger_job(studio, "avatar_v1") or job).state is JobState.DONE,
+                timeout=20)
+    dialog.close()
+
+
+async def test_a_voice_cloned_from_a_local_file_is_used_then_deleted(
+        studio: Studio, simulator: Sandbox, s3_server: S3Server,  # noqa: F811
+        tmp_path: Path) -> None:
+    simulator.set_faults(fail_rate=0.0)
+    await connect_to(studio, simulator)
+    bucket = s3_server.new_bucket()
+    storage = fixed_storage(
+        StorageConfig(bucket=bucket, endpoint_url=s3_server.endpoint, path_style=True),
+        StorageKeys(ADMIN_KEY_ID, ADMIN_SECRET))
+    dialog = open_own_media(studio.window, storage)
+    assert dialog is not None
+    dialog.tabs.setCurrentIndex(1)
+
+    # Not audio: refused when chosen, nothing uploaded or sent.
+    dialog.voice_file.set_path(copy_sample("sample.png", tmp_path / "voice.mp3"))
+    await until(lambda: "audio file" in dialog.voice_status.label.text())
+    assert dialog.voice_file.path is None and not dialog.voice_clone.isEnabled()
+
+    recording = copy_sample("sample.mp3", tmp_path / "my narration.mp3")
+    dialog.voice_file.set_path(recording)
+    assert dialog.voice_name.text() == "my narration"  # the file's name, to start from
+    dialog.voice_name.setText("My narrator")
+    await until(lambda: dialog.voice_status.label.text().startswith("Recording of"))
+    dialog.voice_clone.click()
+    await until(lambda: "ready" in dialog.voice_status.label.text(), timeout=15,
+                message=f"no clone: {dialog.voice_status.label.text()}")
+    [voice] = dialog.desk.book.voices
+    assert voice.name == "My narrator" and voice.file == "my narration.mp3"
+    # The recording went to the bucket; Creatify was given its (presigned) address, once.
+    objects = s3_server.client().list_objects_v2(Bucket=bucket)  # type: ignore[attr-defined]
+    [stored] = objects["Contents"]
+    assert stored["Key"].endswith(".mp3") and stored["Size"] == recording.stat().st_size
+    assert creates(simulator, "/api/voices/").count(("POST", "/api/voices/")) == 1
+    assert dialog.voices.rowCount() == 1
+    first = dialog.voices.item(0, 0)
+    assert first is not None and first.text() == "My narrator"
+
+    # Chosen in Text to Speech and sent.
+    tab = studio.window.show_generator("text_to_speech")
+    [picker] = tab.findChildren(AccentPicker)
+    await until(lambda: voice.accent_id in picker_values(picker), timeout=10,
+                message="the voice picker never listed the clone")
+    before = len(simulator.create_log)
+    await send_from_form(studio, "text_to_speech", {"script": SCRIPT,
+                                                    "accent": voice.accent_id})
+    await until(lambda: ledger_job(studio, "text_to_speech") is not None, timeout=10)
+    job = ledger_job(studio, "text_to_speech")
+    assert job is not None and job.request["accent"] == voice.accent_id
+    await until(lambda: any(r.path == "/api/text_to_speech/"
+                            for r in simulator.create_log[before:]))
+    assert [r.body["accent"] for r in simulator.create_log[before:]
+            if r.path == "/api/text_to_speech/"] == [voice.accent_id]
+    await until(lambda: (ledger_job(studio, "text_to_speech") or job).state is JobState.DONE,
+                timeout=20)
+
+    # Deleted, after a confirmation: gone from the list, Creatify and the picker.
+    dialog.tabs.setCurrentIndex(1)
+    dialog.voices.selectRow(0)
+    assert dialog.voice_delete.isEnabled()
+    box = dialog.ask_delete_voice()
+    assert isinstance(box, QMessageBox) and box.isVisible()
+    assert "My narrator" in box.text()
+    assert box.defaultButton() is box.button(QMessageBox.StandardButton.Cancel)
+    assert creates(simulator, f"/api/voices/accents/{voice.accent_id}/") == []  # not yet
+    confirm = box.findChild(QPushButton, "confirm_delete")
+    assert confirm is not None
+    confirm.click()
+    await until(lambda: "was deleted" in dialog.delete_status.label.text(), timeout=10)
+    assert not dialog.desk.book.voices
+    assert creates(simulator, f"/api/voices/accents/{voice.accent_id}/") == [
+        ("DELETE", f"/api/voices/accents/{voice.accent_id}/")]
+    assert dialog.voices.rowCount() == 0
+    await until(lambda: voice.accent_id not in picker_values(picker), timeout=10)
+    client = studio.service.session.client
+    assert client is not None
+    assert all(a["id"] != voice.accent_id for v in await client.voices()
+               for a in v["accents"])
+    dialog.close()
