@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from ui.generator.tab import GeneratorTab
 
 Action = tuple[str, str, Callable[[], object], bool]
+SEVERAL_SCRIPTS = "ai_scripts"
+"""A generator whose answer holds several scripts, kept in the ledger as one text."""
 
 
 def can_reuse(record: JobRecord) -> bool:
@@ -72,9 +74,11 @@ def fill_with_script(tab: GeneratorTab, record: JobRecord) -> bool:
         tab.presets.say(escape(str(exc)), WARNING)
         return False
     source = BY_KEY[record.generator].title if record.generator in BY_KEY else "a job"
+    several = " (every script of the answer: keep the one you want)" \
+        if record.generator == SEVERAL_SCRIPTS else ""
     tab.presets.fill({**tab.values(), **values},
                      f"The text of {escape(source)} job {escape(record.short_key)} is in the "
-                     f"script")
+                     f"script{several}")
     [name] = values
     tab.focus_field(name)
     return True
