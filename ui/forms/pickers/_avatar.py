@@ -26,6 +26,7 @@ from ui.forms.pickers._thumbnails import (
     ThumbnailLoader,
     show_scaled,
 )
+from ui.galleries import browse_button, open_gallery
 
 if TYPE_CHECKING:
     from ui.service import StudioService
@@ -78,6 +79,14 @@ class PersonaPicker(ComboPicker):
         self.preview.setFrameShape(QFrame.Shape.StyledPanel)
         self.preview.hide()
         self.main.addWidget(self.preview)
+        self.browse_button = browse_button(self, field.name, "avatars")
+        self.browse_button.clicked.connect(self.browse)
+        self.row.insertWidget(1, self.browse_button)
+        self.gallery: QWidget | None = None
+
+    def browse(self) -> None:
+        """Open the avatar gallery; the card chosen there becomes the value."""
+        self.gallery = open_gallery("avatars", self, self.service, self.value(), self.set_value)
 
     def populate(self, items: list[Any]) -> None:
         super().populate(items)

@@ -15,6 +15,7 @@ from app.catalogue_rows import accent_rows
 from app.generators import Field
 from ui.common.players import stop_player
 from ui.forms.pickers._base import ComboPicker
+from ui.galleries import browse_button, open_gallery
 
 if TYPE_CHECKING:
     from ui.service import StudioService
@@ -43,7 +44,17 @@ class AccentPicker(ComboPicker):
         self.play_button.setAccessibleName("Play voice sample")
         self.play_button.clicked.connect(self.toggle_sample)
         self.row.insertWidget(1, self.play_button)
+        self.browse_button = browse_button(self, field.name, "voices")
+        self.browse_button.clicked.connect(self.browse)
+        self.row.insertWidget(2, self.browse_button)
+        self.gallery: QWidget | None = None
         self._refresh()
+
+    def browse(self) -> None:
+        """Open the voice gallery (samples, filters, favourites); the voice chosen there
+        becomes the value."""
+        self.release_player()
+        self.gallery = open_gallery("voices", self, self.service, self.value(), self.set_value)
 
     # -- playback
 

@@ -1,0 +1,168 @@
+"""Gallery pictures: fetched only when a card is painted, kept on disk, decoded off the GUI
+thread.
+
+:meth:`GalleryImages.pixmap` answers from memory or returns ``None`` and starts loading —
+a model calls it from ``data()``, so only the cards a view paints (the visible ones) ever ask.
+Loading reads the disk cache (:class:`app.galleries.ImageCache`, under the app's cache
+folder) in a worker thread; a miss asks the service (``StudioService.image``: one HTTP read,
+on the event loop), and the bytes it brings are written to the cache and decoded in a worker
+thread too. The GUI thread only turns a decoded, already scaled ``QImage`` into a pixmap.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QImage, QPixmap
+
+from app.galleries import ImageCache
+
+if TYPE_CHECKING:
+    from ui.service import StudioService
+
+log = logging.getLogger(__name__)
+
+IMAGE_SIZE = 240
+"""Pictures are kept at most this large (the detail pane's size; cards draw them smaller)."""
+MEMORY_PICTURES = 300
+"""Decoded pictures kept in memory (the least recently used dropped beyond)."""
+_WORKERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="gallery images")
+
+
+def image_cache_for(service: StudioService) -> ImageCache:
+    """The disk cache of gallery pictures: ``<cache folder>/images``."""
+    folder: Path = service.session.cache_dir / "images"
+    return ImageCache(folder)
+
+
+def _decode(data: bytes, size: int) -> QImage | None:
+    image = QImage()
+    if not image.loadFromData(data):
+        return None
+    if image.width() > size or image.height() > size:
+        image = image.scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio,
+                             Qt.TransformationMode.SmoothTransformation)
+    return image
+
+
+class GalleryImages(QObject):
+    """Pictures by URL for one gallery; ``ready(url)`` when one arrives."""
+
+    ready = Signal(str)
+    failed = Signal(str)
+    _decoded = Signal(str, object)  # url, QImage | None (from a worker thread)
+    _missing = Signal(str)          # not on disk: ask the service (from a worker thread)
+
+    def __init__(self, service: StudioService, cache: ImageCache | None = None,
+                 parent: QObject | None = None, size: int = IMAGE_SIZE) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.cache = cache if cache is not None else image_cache_for(service)
+        self.size = size
+        self._pixmaps: OrderedDict[str, QPixmap] = OrderedDict()
+        self._pending: set[str] = set()
+        self._asked: set[str] = set()   # asked of the service (network)
+        self._fetched: set[str] = set()  # brought by the service, being decoded
+        self._failed: set[str] = set()
+        self.from_disk = 0              # pictures the disk cache answered
+        self.from_network = 0           # pictures the service fetched
+        self.source: dict[str, str] = {}  # url -> "disk" or "network" (where it came from)
+        self._decoded.connect(self._on_decoded)
+        self._missing.connect(self._on_missing)
+        service.imageLoaded.connect(self._on_loaded)
+        service.imageFailed.connect(self._on_failed)
+
+    # -- asking
+
+    def pixmap(self, url: str | None) -> QPixmap | None:
+        """The picture of ``url`` if it is in memory; else ``None``, and loading starts."""
+        if not url:
+            return None
+        pixmap = self._pixmaps.get(url)
+        if pixmap is not None:
+            self._pixmaps.move_to_end(url)
+            return pixmap
+        self.want(url)
+        return None
+
+    def want(self, url: str) -> None:
+        if url in self._pending or url in self._failed or url in self._pixmaps:
+            return
+        self._pending.add(url)
+        _WORKERS.submit(self._read_disk, url)
+
+    @property
+    def loading(self) -> int:
+        return len(self._pending)
+
+    # -- worker threads
+
+    def _emit(self, name: str, *args: object) -> None:
+        with contextlib.suppress(RuntimeError):  # the gallery closed meanwhile
+            getattr(self, name).emit(*args)
+
+    def _read_disk(self, url: str) -> None:
+        data = self.cache.get(url)
+        if data is None:
+            self._emit("_missing", url)
+            return
+        self._emit("_decoded", url, _decode(data, self.size))
+
+    def _store_and_decode(self, url: str, data: bytes) -> None:
+        image = _decode(data, self.size)
+        if image is not None:
+            self.cache.put(url, data)
+        self._emit("_decoded", url, image)
+
+    # -- GUI thread
+
+    def _on_missing(self, url: str) -> None:
+        if url not in self._pending:
+            return
+        self._asked.add(url)
+        data = self.service.image(url)  # bytes the session holds, or imageLoaded follows
+        if data is not None:
+            self._on_loaded(url, data)
+
+    def _on_loaded(self, url: str, data: bytes) -> None:
+        if url not in self._asked:
+            return
+        self._asked.discard(url)
+        self._fetched.add(url)
+        self.from_network += 1
+        _WORKERS.submit(self._store_and_decode, url, data)
+
+    def _on_failed(self, url: str, _message: str) -> None:
+        if url in self._asked:
+            self._asked.discard(url)
+            self._pending.discard(url)
+            self._failed.add(url)
+            self.failed.emit(url)
+
+    def _on_decoded(self, url: str, image: object) -> None:
+        if url not in self._pending:
+            return
+        self._pending.discard(url)
+        if not isinstance(image, QImage) or image.isNull():
+            self._failed.add(url)
+            self.failed.emit(url)
+            return
+        if url in self._fetched:
+            self._fetched.discard(url)
+            self.source[url] = "network"
+        else:
+            self.from_disk += 1
+            self.source[url] = "disk"
+        self._pixmaps[url] = QPixmap.fromImage(image)
+        while len(self._pixmaps) > MEMORY_PICTURES:
+            self._pixmaps.popitem(last=False)
+        self.ready.emit(url)
+
+
+__all__ = ["IMAGE_SIZE", "GalleryImages", "image_cache_for"]
