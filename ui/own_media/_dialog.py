@@ -7,36 +7,30 @@ with ``open()`` and answer through signals; the work runs in :class:`OwnMediaDes
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
-    QProgressBar,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from app.uploads import UnsupportedFile, inspect_local
-from ui.common.theme.tones import ERROR, MUTED, OK, set_tone, tone_colour
+from ui.common.theme.tones import ERROR, MUTED, OK, tone_colour
 from ui.common.widgets import named
 from ui.own_media._desk import AVATAR_TYPES, OwnMediaDesk
+from ui.own_media._parts import FileRow, Status, cell, table, wrapped
 from ui.own_media._storage import StorageSource
 
 if TYPE_CHECKING:
@@ -52,93 +46,6 @@ VOICE_INTRO = ("Clone a voice from a recording of it (MP3, WAV, M4A, AAC, OGG or
                "recording goes to your storage (Settings) and Creatify clones the voice from "
                "there; the new voice appears in every voice list. " + NO_PRICE)
 TONE_OF_STATE = {"ready": OK, "failed": ERROR, "review": MUTED}
-
-
-def _wrapped(text: str, parent: QWidget, name: str) -> QLabel:
-    label = named(QLabel(text, parent), name, text)
-    label.setWordWrap(True)
-    return label
-
-
-def _table(parent: QWidget, name: str, headers: tuple[str, ...]) -> QTableWidget:
-    table = named(QTableWidget(0, len(headers), parent), name, name.replace("_", " "))
-    table.setHorizontalHeaderLabels(list(headers))
-    table.verticalHeader().hide()
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
-
-
-def _cell(text: str) -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
-    item.setToolTip(text)
-    return item
-
-
-class _FileRow(QWidget):
-    """A chosen file's name and a Choose… button (a non-blocking file dialog)."""
-
-    def __init__(self, name: str, what: str, filters: str, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.path: Path | None = None
-        self._filters = filters
-        self._what = what
-        self.shown = named(QLineEdit(self), f"{name}_file", f"{what} file")
-        self.shown.setReadOnly(True)
-        self.shown.setPlaceholderText("No file chosen")
-        self.choose = named(QPushButton("Choose…", self), f"{name}_choose", f"Choose the {what}")
-        self.choose.clicked.connect(self._open)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.shown, 1)
-        row.addWidget(self.choose)
-        self.on_chosen: list[Callable[[], None]] = []
-
-    def _open(self) -> None:
-        dialog = QFileDialog(self, f"Choose the {self._what}", "", self._filters)
-        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-        dialog.fileSelected.connect(lambda chosen: self.set_path(Path(chosen)))
-        dialog.open()
-
-    def set_path(self, path: Path | None) -> None:
-        self.path = path
-        self.shown.setText("" if path is None else path.name)
-        self.shown.setToolTip("" if path is None else str(path))
-        for callback in self.on_chosen:
-            callback()
-
-
-class _Status(QWidget):
-    """A progress bar (while sending) and a line saying how it went."""
-
-    def __init__(self, name: str, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.bar = named(QProgressBar(self), f"{name}_progress", "Upload progress")
-        self.bar.setRange(0, 100)
-        self.bar.hide()
-        self.label = named(QLabel(self), f"{name}_status", "Status")
-        self.label.setWordWrap(True)
-        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        column = QVBoxLayout(self)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(self.bar)
-        column.addWidget(self.label)
-
-    def progress(self, sent: int, total: int) -> None:
-        self.bar.show()
-        self.bar.setValue(100 if total <= 0 else round(100 * sent / total))
-        self.bar.setFormat(f"%p % of {total / 1_048_576:.1f} MB")
-
-    def say(self, text: str, tone: str | None = None) -> None:
-        self.label.setText(text)
-        set_tone(self.label, tone)
-
-    def done(self, ok: bool, text: str) -> None:
-        self.bar.hide()
-        self.say(text, OK if ok else ERROR)
 
 
 class OwnMediaDialog(QDialog):
@@ -176,7 +83,7 @@ class OwnMediaDialog(QDialog):
 
     def _avatars_page(self) -> QWidget:
         page = QWidget(self)
-        self.avatar_file = _FileRow("own_avatar", "avatar video",
+        self.avatar_file = FileRow("own_avatar", "avatar video",
                                     "Videos (*.mp4 *.mov *.MP4 *.MOV);;All files (*)", page)
         self.avatar_name = named(QLineEdit(page), "own_avatar_name", "Avatar name")
         self.avatar_name.setPlaceholderText("Whose avatar this is")
@@ -190,8 +97,9 @@ class OwnMediaDialog(QDialog):
         self.avatar_upload = named(QPushButton("Upload for review", page), "own_avatar_upload",
                                    "Upload the avatar video for review")
         self.avatar_upload.clicked.connect(self.upload_avatar)
-        self.avatar_status = _Status("own_avatar", page)
-        self.avatars = _table(page, "own_avatars", ("Name", "Scene", "Status", "Uploaded"))
+        self.avatar_status = Status("own_avatar", page)
+        self.avatars = table(page, "own_avatars", ("Name", "Scene", "Status", "Uploaded"),
+                             stretch=2)
 
         form = QFormLayout()
         form.addRow("Video:", self.avatar_file)
@@ -202,7 +110,7 @@ class OwnMediaDialog(QDialog):
         send.addWidget(self.avatar_upload)
         send.addWidget(self.avatar_status, 1)
         column = QVBoxLayout(page)
-        column.addWidget(_wrapped(AVATAR_INTRO, page, "own_avatar_intro"))
+        column.addWidget(wrapped(AVATAR_INTRO, page, "own_avatar_intro"))
         column.addLayout(form)
         column.addLayout(send)
         column.addWidget(QLabel("Your avatars", page))
@@ -214,7 +122,7 @@ class OwnMediaDialog(QDialog):
 
     def _voices_page(self) -> QWidget:
         page = QWidget(self)
-        self.voice_file = _FileRow(
+        self.voice_file = FileRow(
             "own_voice", "recording",
             "Audio (*.mp3 *.wav *.m4a *.aac *.ogg *.flac);;All files (*)", page)
         self.voice_name = named(QLineEdit(page), "own_voice_name", "Voice name")
@@ -223,13 +131,13 @@ class OwnMediaDialog(QDialog):
         self.voice_clone = named(QPushButton("Clone voice", page), "own_voice_clone",
                                  "Clone a voice from the recording")
         self.voice_clone.clicked.connect(self.clone_voice)
-        self.voice_status = _Status("own_voice", page)
-        self.voices = _table(page, "own_voices", ("Name", "From file", "Cloned"))
+        self.voice_status = Status("own_voice", page)
+        self.voices = table(page, "own_voices", ("Name", "From file", "Cloned"), stretch=0)
         self.voices.itemSelectionChanged.connect(self._update_buttons)
         self.voice_delete = named(QPushButton("Delete voice…", page), "own_voice_delete",
                                   "Delete the chosen voice")
         self.voice_delete.clicked.connect(self.ask_delete_voice)
-        self.delete_status = _Status("own_voice_delete", page)
+        self.delete_status = Status("own_voice_delete", page)
 
         form = QFormLayout()
         form.addRow("Recording:", self.voice_file)
@@ -241,7 +149,7 @@ class OwnMediaDialog(QDialog):
         below.addWidget(self.voice_delete)
         below.addWidget(self.delete_status, 1)
         column = QVBoxLayout(page)
-        column.addWidget(_wrapped(VOICE_INTRO, page, "own_voice_intro"))
+        column.addWidget(wrapped(VOICE_INTRO, page, "own_voice_intro"))
         column.addLayout(form)
         column.addLayout(send)
         column.addWidget(QLabel("Your cloned voices", page))
@@ -258,17 +166,17 @@ class OwnMediaDialog(QDialog):
         book = self.desk.book
         self.avatars.setRowCount(len(book.avatars))
         for row, avatar in enumerate(book.avatars):
-            status = _cell(avatar.status)
+            status = cell(avatar.status)
             status.setForeground(tone_colour(TONE_OF_STATE[avatar.state]))
-            for column, item in enumerate((_cell(avatar.name), _cell(avatar.scene), status,
-                                           _cell(avatar.uploaded))):
+            for column, item in enumerate((cell(avatar.name), cell(avatar.scene), status,
+                                           cell(avatar.uploaded))):
                 item.setData(Qt.ItemDataRole.UserRole, avatar.id)
                 self.avatars.setItem(row, column, item)
         chosen = self.chosen_voice()
         self.voices.setRowCount(len(book.voices))
         for row, voice in enumerate(book.voices):
-            for column, item in enumerate((_cell(voice.name), _cell(voice.file),
-                                           _cell(voice.cloned))):
+            for column, item in enumerate((cell(voice.name), cell(voice.file),
+                                           cell(voice.cloned))):
                 item.setData(Qt.ItemDataRole.UserRole, voice.accent_id)
                 self.voices.setItem(row, column, item)
             if voice.accent_id == chosen:
@@ -344,7 +252,7 @@ class OwnMediaDialog(QDialog):
         if self.desk.upload_avatar(path, self.avatar_name.text(),
                                    str(self.avatar_gender.currentData()),
                                    self.avatar_scene.text()):
-            self.avatar_status.say(f"Uploading “{path.name}”…", MUTED)
+            self.avatar_status.start(f"Uploading “{path.name}”…", MUTED)
         self._update_buttons()
 
     def _avatar_done(self, ok: bool, text: str) -> None:
@@ -385,7 +293,7 @@ class OwnMediaDialog(QDialog):
         if path is None:
             return
         if self.desk.clone_voice(path, self.voice_name.text()):
-            self.voice_status.say(f"Uploading “{path.name}” to your storage…", MUTED)
+            self.voice_status.start(f"Uploading “{path.name}” to your storage…", MUTED)
         self._update_buttons()
 
     def _voice_done(self, ok: bool, text: str) -> None:
