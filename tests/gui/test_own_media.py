@@ -31,6 +31,7 @@ from tests.gui.test_queue import send_from_form
 from tests.gui.test_window import Studio, connect_to, studio  # noqa: F401
 from ui.forms.pickers import AccentPicker, PersonaPicker
 from ui.own_media import OwnMediaDialog, fixed_storage, open_own_media
+from ui.own_media._records import OwnAvatar, OwnMediaBook, OwnVoice, review_state
 
 SCRIPT = "Hello from a voice of my own. " * 4
 
@@ -215,3 +216,50 @@ async def test_a_voice_cloned_from_a_local_file_is_used_then_deleted(
     assert all(a["id"] != voice.accent_id for v in await client.voices()
                for a in v["accents"])
     dialog.close()
+
+
+# ---------------------------------------------------------------------------- the record
+
+
+def test_the_record_keeps_each_mode_apart_and_survives_a_restart(tmp_path: Path) -> None:
+    path = tmp_path / "own_media.json"
+    sandbox = OwnMediaBook(path, "sandbox")
+    sandbox.add_avatar(OwnAvatar(id="a1", name="Me", gender="f", scene="office",
+                                 file="me.mp4"))
+    sandbox.add_voice(OwnVoice(accent_id="v1", name="Narrator", file="n.mp3"))
+    sandbox.save_now()
+    live = OwnMediaBook(path, "live")
+    assert live.avatars == [] and live.voices == []
+    live.add_voice(OwnVoice(accent_id="v9", name="Live voice", file="l.wav"))
+    live.save_now()
+    again = OwnMediaBook(path, "sandbox")  # the live part was written beside it
+    assert [a.id for a in again.avatars] == ["a1"] and again.in_review() == again.avatars
+    assert again.set_review("a1", "ready") and not again.set_review("a1", "ready")
+    assert again.avatars[0].status == "Ready" and again.in_review() == []
+    again.forget_voice("v1")
+    again.save_now()
+    assert OwnMediaBook(path, "sandbox").voices == []
+    assert [v.accent_id for v in OwnMediaBook(path, "live").voices] == ["v9"]
+
+
+def test_a_damaged_record_starts_empty(tmp_path: Path) -> None:
+    path = tmp_path / "own_media.json"
+    for text in ("{nope", json.dumps({"format": 99}), json.dumps(
+            {"format": 1, "sandbox": {"avatars": [{"bogus": 1}]}})):
+        path.write_text(text)
+        book = OwnMediaBook(path, "sandbox")
+        assert book.avatars == [] and book.voices == []
+
+
+def test_a_review_reads_from_is_active_and_a_reason() -> None:
+    assert review_state({"is_active": False, "process_status": "pending"}) == ("review", "")
+    assert review_state({"is_active": True, "process_status": "done"}) == ("ready", "")
+    assert review_state({"is_active": "true"}) == ("ready", "")
+    assert review_state({"is_active": False, "process_status": "failed",
+                         "failed_reason": "Too dark"}) == ("failed", "Too dark")
+    # an unknown status word is still in review, never failed or ready
+    assert review_state({"is_active": False, "process_status": "queued_for_humans",
+                         "failed_reason": ""}) == ("review", "")
+    failed = OwnAvatar(id="x", name="X", gender="m", scene="s", file="x.mov", state="failed",
+                       reason="Too dark")
+    assert failed.status == "Not accepted: Too dark"

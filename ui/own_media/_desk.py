@@ -105,8 +105,10 @@ class OwnMediaDesk(QObject):
     def _client(self) -> CreatifyClient | None:
         return self.service.session.client
 
-    async def _save(self) -> None:
-        path, text = self.book.path, self.book.text()
+    async def _save(self, book: OwnMediaBook) -> None:
+        """Write ``book`` (the record of the connection a request was made on, which may no
+        longer be the current one) in a worker thread, one write at a time."""
+        path, text = book.path, book.text()
         if path is None:
             return
         async with self._save_lock:
@@ -141,6 +143,7 @@ class OwnMediaDesk(QObject):
 
     async def _upload(self, client: CreatifyClient, path: Path, name: str, gender: str,
                       scene: str) -> None:
+        book = self.book  # the connection's record, whatever happens meanwhile
         try:
             try:
                 local = await inspect_local(path, ("video",))
@@ -164,10 +167,10 @@ class OwnMediaDesk(QObject):
                 self.avatarDone.emit(False, _words(exc))
                 return
             state, reason = review_state(made)
-            self.book.add_avatar(OwnAvatar(id=str(made["id"]), name=name.strip(),
+            book.add_avatar(OwnAvatar(id=str(made["id"]), name=name.strip(),
                                            gender=gender, scene=scene.strip(), file=path.name,
                                            state=state, reason=reason))
-            await self._save()
+            await self._save(book)
             self.changed.emit()
             self.avatarDone.emit(True, f"“{name.strip()}” was uploaded and is in review at "
                                        f"Creatify; it appears in the avatar lists once "
@@ -218,9 +221,9 @@ class OwnMediaDesk(QObject):
                     ready = True
         finally:
             self._checking = False
+        await self._save(book)
         if book is not self.book:
             return
-        await self._save()
         self.changed.emit()
         if ready:
             self.service.load_catalogue("personas")
@@ -242,6 +245,7 @@ class OwnMediaDesk(QObject):
         return True
 
     async def _clone(self, client: CreatifyClient, path: Path, name: str) -> None:
+        book = self.book
         try:
             try:
                 await inspect_local(path, ("audio",))
@@ -259,9 +263,9 @@ class OwnMediaDesk(QObject):
             label = str(voice.get("name") or name.strip() or path.stem)
             for accent in voice.get("accents") or ():
                 if isinstance(accent, dict) and accent.get("id"):
-                    self.book.add_voice(OwnVoice(accent_id=str(accent["id"]), name=label,
+                    book.add_voice(OwnVoice(accent_id=str(accent["id"]), name=label,
                                                  file=path.name))
-            await self._save()
+            await self._save(book)
             self.changed.emit()
             self.service.load_catalogue("voices")
             self.voiceDone.emit(True, f"“{label}” is ready: choose it in any voice list.")
@@ -281,8 +285,9 @@ class OwnMediaDesk(QObject):
         return True
 
     async def _delete(self, client: CreatifyClient, accent_id: str) -> None:
+        book = self.book
         try:
-            name = next((v.name for v in self.book.voices if v.accent_id == accent_id),
+            name = next((v.name for v in book.voices if v.accent_id == accent_id),
                         "The voice")
             try:
                 await client.delete_voice(accent_id)
@@ -292,8 +297,8 @@ class OwnMediaDesk(QObject):
             except Exception as exc:
                 self.deleteDone.emit(False, _words(exc))
                 return
-            self.book.forget_voice(accent_id)
-            await self._save()
+            book.forget_voice(accent_id)
+            await self._save(book)
             self.changed.emit()
             self.service.load_catalogue("voices")
             self.deleteDone.emit(True, said)
