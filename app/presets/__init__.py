@@ -2,7 +2,7 @@
 
 - :class:`PresetStore` (``_presets``): named presets per generator in ``presets.json``;
 - :class:`DraftStore` (``_drafts``): one unfinished form per generator in ``drafts.json``,
-  written a moment after the last change in a timer thread;
+  written a moment after the last change by one writer thread;
 - ``_file``: the shared file rules — a schema version, atomic writes (``app.atomic``), a
   damaged file moved aside with a sentence saying where (never a crash, never silently
   emptied), a newer version's file kept read-only.

@@ -1,10 +1,11 @@
 """Unfinished forms: one draft per generator, written a moment after the last change, in a
-timer thread (never on the caller's), so a restart finds the form as it was left."""
+writer thread (never on the caller's), so a restart finds the form as it was left."""
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -21,9 +22,10 @@ DRAFT_DELAY = 1.0
 class DraftStore:
     """The drafts of every generator, in ``<data dir>/drafts.json``.
 
-    :meth:`put` and :meth:`clear` change memory at once and (re)start a timer; when it fires,
-    the file is written atomically in the timer's thread. :meth:`flush` writes now,
-    :meth:`close` stops the timer and writes what is pending. A write that fails is logged and
+    :meth:`put` and :meth:`clear` change memory at once and move the moment of writing to
+    :attr:`delay` seconds later; then one writer thread (started on the first change) writes
+    the file atomically. :meth:`flush` writes now, :meth:`close` stops the writer and writes
+    what is pending. A write that fails is logged and
     reported through ``on_error`` (the drafts stay in memory and the next change tries
     again)."""
 
@@ -34,7 +36,10 @@ class DraftStore:
         self.on_error = on_error
         self._lock = threading.Lock()
         self._write_lock = threading.Lock()
-        self._timer: threading.Timer | None = None
+        self._wake = threading.Condition(self._lock)
+        self._writer: threading.Thread | None = None
+        self._due: float | None = None  # (monotonic) when the pending change is written
+        self._closed = False
         self._dirty = False
         self.writes = 0
         loaded = read_store(self.path, "drafts", "drafts")
@@ -72,14 +77,29 @@ class DraftStore:
 
     def _schedule(self) -> None:  # (the lock is held)
         self._dirty = True
-        if self.read_only:
+        if self.read_only or self._closed:
             return
-        if self._timer is not None:
-            self._timer.cancel()
-        self._timer = threading.Timer(self.delay, self.flush)
-        self._timer.daemon = True
-        self._timer.name = "draft writer"
-        self._timer.start()
+        self._due = time.monotonic() + self.delay
+        if self._writer is None:
+            self._writer = threading.Thread(target=self._write_when_due, name="draft writer",
+                                            daemon=True)
+            self._writer.start()
+        else:
+            self._wake.notify()
+
+    def _write_when_due(self) -> None:
+        """The writer thread: waits for a change, then for :attr:`delay` seconds of quiet
+        (each change moves the moment on), then writes."""
+        while True:
+            with self._wake:
+                while not self._closed and (self._due is None
+                                            or time.monotonic() < self._due):
+                    wait = None if self._due is None else self._due - time.monotonic()
+                    self._wake.wait(wait)
+                if self._closed:
+                    return
+                self._due = None
+            self.flush()
 
     @property
     def pending(self) -> bool:
@@ -109,11 +129,10 @@ class DraftStore:
                     self.on_error(f"The unfinished forms could not be saved: {exc}")
 
     def close(self) -> None:
-        """Stop the timer and write what is pending."""
-        with self._lock:
-            timer, self._timer = self._timer, None
-        if timer is not None:
-            timer.cancel()
+        """Stop the writer thread and write what is pending (here, now)."""
+        with self._wake:
+            self._closed = True
+            self._wake.notify()
         self.flush()
 
 
