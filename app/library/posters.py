@@ -1,4 +1,4 @@
-"""Poster frames kept on disk: one small PNG per source, so the library's grid shows them
+"""Poster frames kept on disk: one small JPEG per source, so the library's grid shows them
 again at once after a restart without fetching a thumbnail or decoding a video again.
 
 A poster's identity is where it came from: ``url:<thumbnail URL>`` for a job's thumbnail, or
@@ -33,7 +33,7 @@ def file_identity(path: str) -> str | None:
 
 
 class PosterCache:
-    """PNG bytes by identity, under ``folder``."""
+    """Poster bytes (JPEG: quick to write and to read back) by identity, under ``folder``."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -44,7 +44,7 @@ class PosterCache:
 
     def path(self, identity: str) -> Path:
         digest = hashlib.sha256(identity.encode("utf-8")).hexdigest()[:40]
-        return self.folder / f"{digest}.png"
+        return self.folder / f"{digest}.jpg"
 
     def read(self, identity: str) -> bytes | None:
         try:
@@ -70,7 +70,7 @@ class PosterCache:
     def prune(self, keep: int = MAX_POSTERS) -> int:
         """Remove the oldest posters beyond ``keep``; how many were removed."""
         try:
-            files = sorted(self.folder.glob("*.png"), key=lambda p: p.stat().st_mtime)
+            files = sorted(self.folder.glob("*.jpg"), key=lambda p: p.stat().st_mtime)
         except OSError:
             return 0
         removed = 0

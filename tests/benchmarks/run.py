@@ -1,9 +1,9 @@
 """Benchmarks of issue 7: ``python tests/benchmarks/run.py NAME [--short]``.
 
 NAME is one of ``startup``, ``sandbox``, ``polling``, ``gui_stall``, ``download``, ``ledger``,
-``estimator``, or ``all`` (each in a fresh interpreter, one after the other). Each prints one
-JSON object (one line) of named figures, compared against a baseline measured in the same
-invocation: machines here are noisy, so the figures are medians and ratios. ``--short`` runs
+``estimator``, ``library``, or ``all`` (each in a fresh interpreter, one after the other). Each
+prints one JSON object (one line) of named figures, compared against a baseline measured in the
+same invocation: machines here are noisy, so the figures are medians and ratios. ``--short`` runs
 reduced sizes quickly (for CI: it shows the benchmarks still run, not how fast the app is).
 What each one measures, and the latest full-size figures, are in ``docs/PERFORMANCE.md``.
 """
@@ -27,6 +27,7 @@ from tests.benchmarks.base import child_env  # noqa: E402  (the repository root 
 from tests.benchmarks.bench_download import download  # noqa: E402
 from tests.benchmarks.bench_estimator import estimator  # noqa: E402
 from tests.benchmarks.bench_ledger import ledger  # noqa: E402
+from tests.benchmarks.bench_library import library  # noqa: E402
 from tests.benchmarks.bench_polling import polling  # noqa: E402
 from tests.benchmarks.bench_sandbox import sandbox  # noqa: E402
 from tests.benchmarks.bench_stall import gui_stall  # noqa: E402
@@ -36,7 +37,7 @@ from tests.benchmarks.bench_startup import startup  # noqa: E402
 
 BENCHMARKS: dict[str, Callable[..., dict[str, Any]]] = {
     "polling": polling, "gui_stall": gui_stall, "startup": startup, "download": download,
-    "ledger": ledger, "estimator": estimator, "sandbox": sandbox}
+    "ledger": ledger, "estimator": estimator, "sandbox": sandbox, "library": library}
 
 SHORT: dict[str, dict[str, Any]] = {
     "polling": {"jobs": 50, "speed": 200.0},
@@ -46,6 +47,7 @@ SHORT: dict[str, dict[str, Any]] = {
     "ledger": {"jobs": 10_000, "runs": 1},
     "estimator": {"changes": 30},
     "sandbox": {"seconds": 0.3, "rounds": 1},
+    "library": {"jobs": 200, "runs": 1, "idle_s": 1.0},
 }
 """``--short`` sizes: the whole ``all --short`` in about a minute and a half."""
 

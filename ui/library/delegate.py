@@ -74,10 +74,13 @@ class CardDelegate(QStyledItemDelegate):
                          else palette.color(QPalette.ColorRole.Dark))
         pixmap = self.poster(item) if callable(self.poster) else None
         if isinstance(pixmap, QPixmap) and not pixmap.isNull():
-            scaled = pixmap.scaled(area.size(), Qt.AspectRatioMode.KeepAspectRatio,
-                                   Qt.TransformationMode.SmoothTransformation)
-            painter.drawPixmap(area.left() + (area.width() - scaled.width()) // 2,
-                               area.top() + (area.height() - scaled.height()) // 2, scaled)
+            size = pixmap.deviceIndependentSize().toSize()
+            if size.width() > area.width() or size.height() > area.height():
+                size = size.scaled(area.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            # (already the poster area's size: painted as it is, no scaling per paint)
+            painter.drawPixmap(QRect(area.left() + (area.width() - size.width()) // 2,
+                                     area.top() + (area.height() - size.height()) // 2,
+                                     size.width(), size.height()), pixmap)
         else:
             painter.setPen(palette.color(QPalette.ColorRole.BrightText)
                            if palette.color(QPalette.ColorRole.Window).lightness() < 128

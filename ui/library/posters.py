@@ -6,9 +6,11 @@ else the job's thumbnail, fetched through the service (``StudioService.image``);
 saved image, the image itself; else, for a saved video, a frame taken from the file
 (:class:`~ui.library.frames.FrameGrabber`, one file at a time) — or, for a style preview that
 is not saved, a frame of its video at its URL. Disk reads, decoding, scaling
-and PNG writes happen in one worker thread; the GUI thread only turns the small scaled image
-into a pixmap. An item with none of these (a sound, a file gone) has no poster: the card
-paints its kind instead. :attr:`PosterLoader.ready` says which item's poster changed.
+and JPEG writes happen in one worker thread, which also scales each poster to the size the
+card paints it (:attr:`PosterLoader.display`, in device pixels): the GUI thread only turns that
+small image into a pixmap and paints it unscaled. An item with none of these (a sound, a file
+gone) has no poster: the card paints its kind instead. :attr:`PosterLoader.ready` says which
+item's poster changed.
 """
 
 from __future__ import annotations
@@ -39,14 +41,14 @@ MEMORY = 400
 NONE = "none"
 
 
-def scaled_png(image: QImage) -> tuple[QImage, bytes]:
-    """``image`` scaled to fit :data:`POSTER_SIZE`, and its PNG bytes (any thread)."""
+def scaled_jpeg(image: QImage) -> tuple[QImage, bytes]:
+    """``image`` scaled to fit :data:`POSTER_SIZE`, and its JPEG bytes (any thread)."""
     small = image.scaled(POSTER_SIZE, Qt.AspectRatioMode.KeepAspectRatio,
                          Qt.TransformationMode.SmoothTransformation)
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    small.save(buffer, "PNG")  # type: ignore[call-overload]  # (str at run time)
+    small.save(buffer, "JPG", 85)  # type: ignore[call-overload]  # (str at run time)
     buffer.close()
     return small, bytes(data.data())
 
@@ -75,6 +77,10 @@ class PosterLoader(QObject):
         service.imageLoaded.connect(self._image_loaded)
         service.imageFailed.connect(self._image_failed)
         self.closed = False
+        self.display = QSize(POSTER_SIZE.width() // 2, POSTER_SIZE.height() // 2)
+        """The card's poster area, device pixels (the window sets it from its screen)."""
+        self.ratio = 1.0
+        """The screen's device pixel ratio."""
 
     # ------------------------------------------------------------------ asking
 
@@ -116,9 +122,14 @@ class PosterLoader(QObject):
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="posters")
         pool = self._pool
 
+        display = QSize(self.display)
+
         def run() -> None:
             try:
                 result = work()
+                if isinstance(result, QImage):  # the size it is painted at, here
+                    result = result.scaled(display, Qt.AspectRatioMode.KeepAspectRatio,
+                                           Qt.TransformationMode.SmoothTransformation)
             except Exception:  # a poster is never worth a crash: log it, show none
                 log.exception("poster of %s", key)
                 result = NONE
@@ -157,8 +168,8 @@ class PosterLoader(QObject):
             image = QImage(item.path)
             if image.isNull():
                 return NONE
-            small, png = scaled_png(image)
-            self.cache.write(identity, png)
+            small, jpeg = scaled_jpeg(image)
+            self.cache.write(identity, jpeg)
             return small
         if item.kind == "video":
             return ("frame", item.path, identity)
@@ -166,8 +177,8 @@ class PosterLoader(QObject):
 
     def _store(self, identity: str, image: QImage) -> QImage:
         """Worker: scale ``image``, keep it on disk."""
-        small, png = scaled_png(image)
-        self.cache.write(identity, png)
+        small, jpeg = scaled_jpeg(image)
+        self.cache.write(identity, jpeg)
         return small
 
     # ------------------------------------------------------------------ the GUI thread's part
@@ -176,7 +187,9 @@ class PosterLoader(QObject):
         if self.closed:
             return
         if isinstance(result, QImage):
-            self._keep(key, QPixmap.fromImage(result))
+            pixmap = QPixmap.fromImage(result)
+            pixmap.setDevicePixelRatio(self.ratio)
+            self._keep(key, pixmap)
         elif isinstance(result, tuple) and result[0] == "fetch":
             url = str(result[1])
             self._by_url.setdefault(url, set()).add(key)
@@ -247,4 +260,4 @@ class PosterLoader(QObject):
         self._submit(key, lambda: self._store(identity, image))
 
 
-__all__ = ["MEMORY", "POSTER_SIZE", "PosterLoader", "scaled_png"]
+__all__ = ["MEMORY", "POSTER_SIZE", "PosterLoader", "scaled_jpeg"]

@@ -36,7 +36,7 @@ from app.platform import LaunchError, open_path, reveal_path
 from ui.common.background import run_in_thread
 from ui.jobs.launch import show_launch_problem
 from ui.library.compare import CompareDialog, item_source
-from ui.library.delegate import CARD, CardDelegate
+from ui.library.delegate import CARD, POSTER, CardDelegate
 from ui.library.details import ItemDetails
 from ui.library.model import LibraryModel
 from ui.library.posters import PosterLoader
@@ -102,6 +102,9 @@ class LibraryWindow(QWidget):
         self.view.setModel(self.model)
         self.delegate = CardDelegate(self._poster, self.view)
         self.view.setItemDelegate(self.delegate)
+        ratio = self.devicePixelRatioF()
+        self.posters.ratio = ratio
+        self.posters.display = QSize(round(POSTER.width() * ratio), round(POSTER.height() * ratio))
         self.details = ItemDetails()
 
         bar = QHBoxLayout()
