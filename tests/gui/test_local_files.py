@@ -20,7 +20,8 @@ import pytest
 import shiboken6
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QDialog, QPushButton
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QPushButton
 
 from app.generators import BY_KEY
 from app.jobs.ledger import JobRecord, JobState
@@ -370,3 +371,30 @@ async def test_a_link_on_this_computer_is_refused_when_connected_to_creatify(
     image.set_value("https://cdn.example.com/face.png")
     assert image.pending_problem() is None
 
+
+
+async def test_choose_file_and_a_pasted_file_link(
+        studio: Studio, simulator: Sandbox, s3_server: S3Server,  # noqa: F811
+        tmp_path: Path) -> None:
+    use_memory_keyring(studio)
+    bucket = s3_server.new_bucket()
+    await set_up_storage(studio, s3_server, bucket)
+    await connect_to(studio, simulator)
+    tab = studio.window.show_generator("aurora")
+    image, audio = field(tab, "image"), field(tab, "audio")
+    # Choose file…: the file dialog offers images first, and the chosen file goes up.
+    image.choose.click()
+    dialogs = [d for d in image.findChildren(QFileDialog) if d.isVisible()]
+    assert len(dialogs) == 1 and dialogs[0].nameFilters()[0].startswith("Image (*.png")
+    dialogs[0].selectFile(str(local_image(tmp_path)))
+    dialogs[0].accept()
+    await settled(image)
+    assert image.value() is not None and "uploaded" in image.note.text()
+    # A file:// link pasted in the line is taken as the file it names.
+    voice = write_wav(tmp_path / "pasted voice.wav", 4.2)
+    audio.edit.setText(QUrl.fromLocalFile(str(voice)).toString())
+    QTest.keyClick(audio.edit, Qt.Key.Key_Return)
+    await settled(audio)
+    assert audio.value() is not None and audio.value().startswith(s3_server.endpoint)
+    assert tab.duration is not None and tab.duration.seconds() == pytest.approx(4.2)
+    assert len(in_bucket(s3_server, bucket)) == 2

@@ -173,6 +173,9 @@ class GeneratorForm(QWidget):
         """Show each field's problem once the user has touched it (or tried to submit)."""
         for name, label in self.errors.items():
             message = errors.get(name) if self.field_shown(name) else None
+            editor = self.editors[name]
+            if isinstance(editor, LocalMediaEditor) and editor.uploading is not None:
+                message = None  # its progress bar says so (Generate still waits)
             visible = bool(message) and (self.show_all_errors or name in self.touched)
             label.setText(message or "")
             label.setVisible(visible)

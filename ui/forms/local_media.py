@@ -67,6 +67,19 @@ def local_file_of(mime: QMimeData) -> Path | None:
     return Path(urls[0].toLocalFile())
 
 
+def takes_local_drop(widget: QWidget, mime: QMimeData) -> bool:
+    """Whether ``mime`` is one local file dropped on (a part of) a field that uploads it —
+    the window's drop router leaves such a drop to the field."""
+    if local_file_of(mime) is None:
+        return False
+    current: QWidget | None = widget
+    while current is not None:
+        if isinstance(current, LocalMediaEditor):
+            return True
+        current = current.parentWidget()
+    return False
+
+
 def _size(size: int) -> str:
     return f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{max(1, round(size / 1e3))} kB"
 
@@ -128,7 +141,11 @@ class LocalMediaEditor(LineEditor):
         column.addLayout(row)
         column.addWidget(self.bar)
         column.addWidget(self.note)
-        column.addWidget(self.settings_button)
+        button_row = QHBoxLayout()
+        button_row.setContentsMargins(0, 0, 0, 0)
+        button_row.addWidget(self.settings_button)
+        button_row.addStretch(1)
+        column.addLayout(button_row)
         assert isinstance(outer, QHBoxLayout)
         outer.addLayout(column)
         self.setAcceptDrops(True)
@@ -264,6 +281,8 @@ class LocalMediaEditor(LineEditor):
                   MUTED)
         done = await self.service.uploads.upload(config, path, self.kinds, self._progress)
         self.edit.setText(done.url)
+        self.edit.setCursorPosition(0)  # the address's start (its host) in view
+        self.edit.setToolTip(done.url)
         self.uploaded = done
         how = "already in your storage, not sent again" if done.reused else "uploaded"
         self._say(f"“{path.name}” ({local.media.kind}{length}) — {how}.", OK)
@@ -277,6 +296,7 @@ class LocalMediaEditor(LineEditor):
     def _forget(self) -> None:
         """The value is no longer the uploaded file's (typed, set, cleared)."""
         if self.uploading is None:
+            self.edit.setToolTip("")
             self.local = self.uploaded = None
             self.seconds = None
             self.note.setVisible(False)
@@ -310,4 +330,5 @@ def url_editor(field: Field, service: StudioService) -> FieldEditor:
     return LineEditor(field)
 
 
-__all__ = ["LINK_MARGIN", "LocalMediaEditor", "local_file_of", "media_too_long", "url_editor"]
+__all__ = ["LINK_MARGIN", "LocalMediaEditor", "local_file_of", "media_too_long",
+           "takes_local_drop", "url_editor"]
