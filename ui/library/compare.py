@@ -7,6 +7,7 @@ player, so two styles — or a style and a finished video — are compared the s
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QPixmap
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 from app.library import LibraryItem
 from ui.jobs.preview.stage import MediaStage, PosterView
 from ui.library.details import about_text, settings_html
+from ui.library.model import display_name, style_label
 
 
 def item_source(item: LibraryItem) -> QUrl | None:
@@ -40,7 +42,7 @@ class ComparePane(QWidget):
         super().__init__(parent)
         self.setObjectName(f"compare_{side}")
         self.item = item
-        self.caption = QLabel(f"<b>{name or item.title}</b>")
+        self.caption = QLabel(f"<b>{escape(display_name(item, name))}</b>")
         self.caption.setObjectName(f"compare_caption_{side}")
         self.caption.setWordWrap(True)
         self.caption.setTextFormat(Qt.TextFormat.RichText)
@@ -51,8 +53,8 @@ class ComparePane(QWidget):
         self.page = PosterView()  # a preview page: its poster, opened in the browser
         self.page.setObjectName(f"compare_page_{side}")
         self.page.show_still(poster, "" if poster is not None else
-                             f"{item.style or 'Preview'}: a preview page — open it in the "
-                             "browser")
+                             f"{style_label(item.generator, item.style or 'Preview')}: a "
+                             "preview page — open it in the browser")
         self.open_button = QPushButton("Open preview in the browser")
         self.open_button.setObjectName(f"compare_open_{side}")
         self.open_url: Callable[[QUrl], object] = QDesktopServices.openUrl
@@ -98,6 +100,7 @@ class CompareDialog(QDialog):
         self.play_both.setObjectName("compare_play_both")
         self.play_both.setToolTip("Start both players together")
         self.play_both.clicked.connect(self._play_both)
+        self.play_both.setVisible(not (self.left.is_page or self.right.is_page))
         close = QPushButton("Close")
         close.setObjectName("compare_close")
         close.clicked.connect(self.reject)

@@ -31,12 +31,13 @@ def date_text(moment: datetime) -> str:
     return moment.astimezone().strftime("%d %b %Y %H:%M")
 
 
+def short_date(moment: datetime) -> str:
+    """The card's date: the day (the time is in the details and the tooltip)."""
+    return moment.astimezone().strftime("%d %b %Y")
+
+
 def meta_line(item: LibraryItem, generator: str) -> str:
-    parts = [generator, date_text(item.created_at)]
-    length = length_text(item.duration)
-    if length:
-        parts.append(length)
-    return " · ".join(parts)
+    return f"{generator} · {short_date(item.created_at)}"
 
 
 class CardDelegate(QStyledItemDelegate):
@@ -90,6 +91,9 @@ class CardDelegate(QStyledItemDelegate):
                               "page": "Preview page"}.get(item.kind, "Video"))
         if item.style:
             self._badge(painter, area, "Style preview", palette)
+        length = length_text(item.duration)
+        if length:
+            self._badge(painter, area, length, palette, right=True)
 
         x = rect.left() + MARGIN
         width = POSTER.width()
@@ -119,10 +123,13 @@ class CardDelegate(QStyledItemDelegate):
                    selected)
         painter.restore()
 
-    def _badge(self, painter: QPainter, area: QRect, text: str, palette: QPalette) -> None:
+    def _badge(self, painter: QPainter, area: QRect, text: str, palette: QPalette, *,
+               right: bool = False) -> None:
+        """A small label on the poster: top left, or (``right``) bottom right."""
         metrics = painter.fontMetrics()
-        box = QRect(area.left() + 4, area.top() + 4, metrics.horizontalAdvance(text) + 10,
-                    metrics.height() + 2)
+        width, height = metrics.horizontalAdvance(text) + 10, metrics.height() + 2
+        box = QRect(area.right() - 4 - width, area.bottom() - 4 - height, width, height) \
+            if right else QRect(area.left() + 4, area.top() + 4, width, height)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(palette.color(QPalette.ColorRole.ToolTipBase))
         painter.drawRoundedRect(box, 4, 4)
@@ -154,4 +161,4 @@ class CardDelegate(QStyledItemDelegate):
             x += width + 4
 
 
-__all__ = ["CARD", "POSTER", "CardDelegate", "date_text", "length_text", "meta_line"]
+__all__ = ["CARD", "POSTER", "CardDelegate", "date_text", "length_text", "meta_line", "short_date"]

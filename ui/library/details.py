@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.library import LibraryItem, readable_settings
 from ui.library.delegate import date_text, length_text
-from ui.library.model import generator_title
+from ui.library.model import display_name, generator_title, style_label
 
 
 def settings_html(item: LibraryItem) -> str:
@@ -38,7 +38,7 @@ def about_text(item: LibraryItem) -> str:
     if item.duration:
         parts.append(length_text(item.duration))
     if item.style:
-        parts.append(f"style {item.style}")
+        parts.append(f"style {style_label(item.generator, item.style)}")
     where = Path(item.path).name if item.path else "not saved on this computer"
     return " · ".join(parts) + f"\nFile: {where}"
 
@@ -133,7 +133,7 @@ class ItemDetails(QWidget):
             self.tags_edit.clear()
             self.settings.setHtml("")
             return
-        self.heading.setText(name or item.title)
+        self.heading.setText(display_name(item, name))
         self.about.setText(about_text(item))
         self.name_edit.setPlaceholderText(item.title)
         self.name_edit.setText(name)

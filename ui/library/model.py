@@ -33,12 +33,24 @@ def generator_title(key: str) -> str:
     return spec.title if spec is not None else key
 
 
+def style_label(generator: str, style: str) -> str:
+    """A visual style as the form names it ("Avatar bubble"), else as Creatify does."""
+    spec = BY_KEY.get(generator)
+    fields = (spec.style_field, spec.styles_field) if spec is not None else ()
+    for name in fields:
+        if spec is not None and name:
+            for choice in spec.field(name).choices:
+                if choice.value == style:
+                    return choice.label
+    return style
+
+
 def display_name(item: LibraryItem, name: str) -> str:
-    """The creator's name, else the title (with the style of a style preview)."""
+    """The creator's name, else the title (a style preview: its style first)."""
     if name:
         return name
     title = item.title or generator_title(item.generator)
-    return f"{title} — {item.style}" if item.style else title
+    return f"{style_label(item.generator, item.style)} · {title}" if item.style else title
 
 
 class LibraryModel(QAbstractListModel):
@@ -157,4 +169,4 @@ class LibraryModel(QAbstractListModel):
             self.dataChanged.emit(index, index)
 
 
-__all__ = ["LibraryModel", "Role", "display_name", "generator_title"]
+__all__ = ["LibraryModel", "Role", "display_name", "generator_title", "style_label"]

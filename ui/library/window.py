@@ -38,7 +38,7 @@ from ui.jobs.launch import show_launch_problem
 from ui.library.compare import CompareDialog, item_source
 from ui.library.delegate import CARD, POSTER, CardDelegate
 from ui.library.details import ItemDetails
-from ui.library.model import LibraryModel
+from ui.library.model import LibraryModel, display_name
 from ui.library.posters import PosterLoader
 from ui.service import StudioService
 
@@ -106,6 +106,7 @@ class LibraryWindow(QWidget):
         self.posters.ratio = ratio
         self.posters.display = QSize(round(POSTER.width() * ratio), round(POSTER.height() * ratio))
         self.details = ItemDetails()
+        self.details.setMinimumWidth(300)
 
         bar = QHBoxLayout()
         bar.addWidget(self.generator)
@@ -249,7 +250,7 @@ class LibraryWindow(QWidget):
         self.model.item_changed(key)
         items = self.selected_items()
         if len(items) == 1 and items[0].key == key:
-            self.details.heading.setText(self.store.name(key) or items[0].title)
+            self.details.heading.setText(display_name(items[0], self.store.name(key)))
         self.save()
 
     def save(self) -> None:
