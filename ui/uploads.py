@@ -43,11 +43,17 @@ NO_KEYS = ("No storage access keys are saved: enter the access key ID and secret
 
 
 def settings_of(widget: QWidget) -> Settings | None:
-    """The settings in force in ``widget``'s window (the main window keeps them as its
-    ``settings``, replaced on every save), or None outside the main window."""
-    window = widget.window()
-    settings = getattr(window, "settings", None)
-    return settings if isinstance(settings, Settings) else None
+    """The settings in force where ``widget`` is: the main window keeps them as its
+    ``settings`` (replaced on every save); a form in a window of its own (a sheet, a dialog)
+    asks the window that opened it. None outside the main window."""
+    window: QWidget | None = widget.window()
+    while window is not None:
+        settings = getattr(window, "settings", None)
+        if isinstance(settings, Settings):
+            return settings
+        parent = window.parentWidget()
+        window = parent.window() if parent is not None else None
+    return None
 
 
 class UploadService(QObject):

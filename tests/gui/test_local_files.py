@@ -14,6 +14,8 @@ import json
 import os
 import shutil
 import wave
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -398,3 +400,36 @@ async def test_choose_file_and_a_pasted_file_link(
     assert audio.value() is not None and audio.value().startswith(s3_server.endpoint)
     assert tab.duration is not None and tab.duration.seconds() == pytest.approx(4.2)
     assert len(in_bucket(s3_server, bucket)) == 2
+
+
+async def test_an_expiring_link_and_one_too_long_for_its_field_are_not_sent(
+        studio: Studio, simulator: Sandbox, s3_server: S3Server,  # noqa: F811
+        tmp_path: Path) -> None:
+    use_memory_keyring(studio)
+    await set_up_storage(studio, s3_server, s3_server.new_bucket())
+    await connect_to(studio, simulator)
+    # Product Video (image) takes a product image link of at most 200 characters; a signed
+    # link is longer: said in words, with what to do (the link is never cut).
+    tab = studio.window.show_generator("product_image")
+    product = field(tab, "product_url")
+    drop_file(product, local_image(tmp_path))
+    await settled(product)
+    link = product.value()
+    assert link is not None and len(link) > 200 and product.edit.text() == link
+    tab.refresh()
+    assert not tab.submit_button.isEnabled()
+    assert f"is {len(link)} characters; this field takes at most 200" in \
+        tab.form.errors["product_url"].text()
+    assert "public links in Settings → Storage" in tab.form.errors["product_url"].text()
+
+    # A signed link about to expire (a form left open for days) is not sent.
+    aurora = studio.window.show_generator("aurora")
+    image = field(aurora, "image")
+    drop_file(image, local_image(tmp_path))
+    await settled(image)
+    assert image.pending_problem() is None and image.uploaded is not None
+    image.uploaded = replace(image.uploaded,
+                             expires_at=datetime.now(UTC) + timedelta(minutes=5))
+    assert image.pending_problem() == ("The link to the uploaded file expires in less than "
+                                       "15 minutes: choose the file again for a new link (it "
+                                       "is not uploaded twice).")

@@ -167,7 +167,8 @@ class LocalMediaEditor(LineEditor):
         done = self.uploaded
         if done is not None and done.url == url and done.expires_at is not None \
                 and done.expires_at - datetime.now(UTC) < LINK_MARGIN:
-            return "The link to the uploaded file has expired: choose the file again."
+            return ("The link to the uploaded file expires in less than 15 minutes: choose the "
+                    "file again for a new link (it is not uploaded twice).")
         limit = self.field.max_length
         if done is not None and done.url == url and limit is not None and len(url) > limit:
             return (f"The link to the uploaded file is {len(url)} characters; this field "
