@@ -9,6 +9,7 @@ import dataclasses
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtTest import QTest
@@ -21,6 +22,7 @@ from tests.gui.conftest import idle, until
 from tests.gui.test_queue import listed, run_jobs
 from tests.gui.test_window import Studio, connect_to, studio, window_values  # noqa: F401
 from ui.library import CompareDialog, LibraryWindow
+from ui.library import window as library_window
 
 STYLES = ["AvatarBubbleTemplate", "FullScreenTemplate"]
 
@@ -63,12 +65,14 @@ def item_of(library: LibraryWindow, key: str) -> LibraryItem:
 
 
 async def test_finished_jobs_with_posters_names_tags_filters_and_settings(
-        studio: Studio, simulator: Sandbox) -> None:  # noqa: F811
+        studio: Studio, simulator: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
     simulator.set_faults(fail_rate=0.0)
     video, sound, image = await run_jobs(studio, simulator,
                                          ("url_to_video", "text_to_speech", "product_image"))
     assert video.download_path and Path(video.download_path).is_file() and video.thumbnails
     compared = await compare_styles_job(studio, simulator)
+    # The newest two jobs at once, the rest of the history from the worker thread.
+    monkeypatch.setattr(library_window, "FIRST_JOBS", 2)
     library = await open_library(studio)
 
     # Every finished result is a card, the style previews one each, newest first.

@@ -149,13 +149,15 @@ class LibraryWindow(QWidget):
     # ------------------------------------------------------------------ loading
 
     def reload(self) -> None:
-        """The newest jobs now, the rest of the history from a worker thread."""
+        """The newest jobs now, the rest of the history (if there is more) from a worker
+        thread."""
         self._generation += 1
         generation = self._generation
-        self.model.set_items(library_items(self.service.jobs_page(limit=FIRST_JOBS)))
+        first = self.service.jobs_page(limit=FIRST_JOBS)
+        self.model.set_items(library_items(first))
         self._counted()
         self.loading = True
-        if not self.service.jobs_page_in_thread(
+        if len(first) < FIRST_JOBS or not self.service.jobs_page_in_thread(
                 self, HISTORY, lambda jobs, error: self._history(generation, jobs, error)):
             self._done_loading()
 
