@@ -32,6 +32,7 @@ from app.sandbox import Sandbox
 from app.sandbox.media import IMAGE
 from app.uploads import StorageKeys, StorageKeyStore
 from tests.core.s3_server import ADMIN_KEY_ID, ADMIN_SECRET, S3Server, s3_server
+from tests.gui.clipping import clipped_in
 from tests.gui.conftest import until
 from tests.gui.test_window import (  # noqa: F401
     Studio,
@@ -433,3 +434,41 @@ async def test_an_expiring_link_and_one_too_long_for_its_field_are_not_sent(
     assert image.pending_problem() == ("The link to the uploaded file expires in less than "
                                        "15 minutes: choose the file again for a new link (it "
                                        "is not uploaded twice).")
+
+
+async def test_saved_keys_are_kept_replaced_or_removed_and_nothing_is_clipped(
+        studio: Studio, simulator: Sandbox, s3_server: S3Server,  # noqa: F811
+        tmp_path: Path) -> None:
+    store = use_memory_keyring(studio)
+    bucket = s3_server.new_bucket()
+    await set_up_storage(studio, s3_server, bucket)
+    # Opened again: the key ID is shown, the secret never (it stays in the keyring).
+    dialog = await open_settings(studio)
+    dialog.show_storage()
+    page = dialog.storage
+    await until(lambda: page.key_id.text() == ADMIN_KEY_ID)
+    assert page.secret.text() == "" and "saved" in page.secret.placeholderText()
+    assert clipped_in(dialog) == []
+    page.bucket.setText("Not A Bucket")
+    button = dialog.findChild(QPushButton, "settings_save")
+    assert button is not None
+    button.click()  # refused with the storage's own words, on its page
+    assert "'Not A Bucket' is not a valid bucket name" in dialog.problem.text()
+    assert dialog.isVisible() and dialog.pages.currentWidget() is page
+    page.bucket.setText(bucket)
+    await save(dialog)  # nothing typed in the key fields: the saved pair stays
+    assert store.load() == StorageKeys(ADMIN_KEY_ID, ADMIN_SECRET)
+    # Both emptied: the keys leave the keyring, and the next upload says to enter them.
+    dialog = await open_settings(studio)
+    await until(lambda: dialog.storage.key_id.text() == ADMIN_KEY_ID)
+    dialog.storage.key_id.clear()
+    await save(dialog)
+    assert store.load() is None
+    await connect_to(studio, simulator)
+    tab = studio.window.show_generator("aurora")
+    image = field(tab, "image")
+    drop_file(image, local_image(tmp_path))
+    await settled(image)
+    assert image.value() is None and "No storage access keys are saved" in image.note.text()
+    assert image.settings_button.isVisible()
+    assert clipped_in(tab) == []
