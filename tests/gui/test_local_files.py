@@ -472,3 +472,26 @@ async def test_saved_keys_are_kept_replaced_or_removed_and_nothing_is_clipped(
     assert image.value() is None and "No storage access keys are saved" in image.note.text()
     assert image.settings_button.isVisible()
     assert clipped_in(tab) == []
+
+
+async def test_a_big_file_shows_its_progress_in_the_field(
+        studio: Studio, simulator: Sandbox, s3_server: S3Server,  # noqa: F811
+        tmp_path: Path) -> None:
+    use_memory_keyring(studio)
+    bucket = s3_server.new_bucket()
+    await set_up_storage(studio, s3_server, bucket)
+    await connect_to(studio, simulator)
+    tab = studio.window.show_generator("aurora")
+    audio = field(tab, "audio")
+    big = write_wav(tmp_path / "long take.wav", 240, rate=44100)  # ~21 MB: sent in parts
+    seen: list[int] = []
+    audio.bar.valueChanged.connect(lambda value: seen.append(value) if audio.bar.isVisible()
+                                   else None)
+    drop_file(audio, big)
+    await until(lambda: audio.bar.isVisible(), timeout=10)
+    assert "Uploading long take.wav" in audio.bar.format()
+    await settled(audio)
+    assert not audio.bar.isVisible() and "uploaded" in audio.note.text()
+    assert any(0 < value < 1000 for value in seen), seen  # part-way, not only the end
+    assert seen[-1] == 1000 and seen == sorted(seen)
+    assert tab.duration is not None and tab.duration.seconds() == pytest.approx(240)
