@@ -13,6 +13,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QMessageBox
 
 from app.generators import BY_KEY, Flow
 from app.jobs.ledger import JobState
@@ -218,5 +219,32 @@ async def test_compare_two_videos_and_two_styles_side_by_side(
                                         ledger.get(compared).previews)
         assert all("Visual style" in pane.settings.toPlainText() for pane in panes)
         dialog.close()
+    finally:
+        await close_library(library)
+
+
+async def test_a_saved_file_moved_away_is_said_with_its_path(
+        studio: Studio, simulator: Sandbox) -> None:  # noqa: F811
+    simulator.set_faults(fail_rate=0.0)
+    [video] = await run_jobs(studio, simulator, ("url_to_video",))
+    assert video.download_path
+    library = await open_library(studio)
+    try:
+        library.select(video.key)
+        details = library.details
+        assert details.open_button.isEnabled() and details.reveal_button.isEnabled()
+        moved = Path(video.download_path).with_suffix(".moved")
+        Path(video.download_path).rename(moved)
+        errors: list[str] = []
+        studio.service.errorRaised.connect(errors.append)
+        details.reveal_button.click()
+        [box] = [b for b in library.findChildren(QMessageBox, "launch_problem")
+                 if b.isVisible()]
+        assert video.download_path in box.informativeText()
+        assert errors and "not there any more" in errors[-1]
+        box.close()
+        # Selected again, the buttons say there is no file to open.
+        library.select(video.key)
+        assert not details.open_button.isEnabled() and not details.reveal_button.isEnabled()
     finally:
         await close_library(library)
