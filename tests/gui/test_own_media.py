@@ -20,13 +20,13 @@ from typing import Any
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox, QPushButton
 
-from app.jobs.ledger import JobRecord, JobState
+from app.jobs.ledger import DownloadState, JobRecord, JobState
 from app.sandbox import Sandbox
 from app.sandbox.handlers.catalogues import REVIEW_SECONDS
 from app.sandbox.media import MEDIA_DIR
 from app.uploads import StorageConfig, StorageKeys
 from tests.core.s3_server import ADMIN_KEY_ID, ADMIN_SECRET, S3Server, s3_server  # noqa: F401
-from tests.gui.conftest import until
+from tests.gui.conftest import idle, until
 from tests.gui.test_queue import send_from_form
 from tests.gui.test_window import Studio, connect_to, studio  # noqa: F401
 from ui.forms.pickers import AccentPicker, PersonaPicker
@@ -53,6 +53,13 @@ def ledger_job(st: Studio, generator: str) -> JobRecord | None:
     assert ledger is not None
     found = [r for r in ledger.page(limit=100) if r.generator == generator]
     return found[0] if found else None
+
+
+def finished_and_saved(st: Studio, generator: str) -> bool:
+    """The generator's job is done and its result downloaded (no download left running)."""
+    job = ledger_job(st, generator)
+    return job is not None and job.state is JobState.DONE \
+        and job.download_state is DownloadState.DONE
 
 
 def copy_sample(name: str, to: Path) -> Path:
@@ -121,6 +128,11 @@ async def test_an_avatar_uploaded_is_in_review_then_ready_and_used_in_a_job(
                 timeout=10 + REVIEW_SECONDS / 1000)
     await until(lambda: avatar.id in picker_values(picker), timeout=10,
                 message="the avatar picker never listed the accepted avatar")
+    faces = [r.thumbnail for r in (picker.model.row_info(i)
+                                   for i in range(picker.model.rowCount())) if r is not None]
+    assert f"/media/personas/{avatar.id}_1_1.png" in " ".join(str(f) for f in faces)
+    await until(lambda: all(picker.thumbnails.pixmap(f) is not None for f in faces if f),
+                timeout=10, message="the avatars' faces (the new one's too) did not load")
     saved = json.loads((studio.service.data_dir / "own_media.json").read_text())
     assert [a["state"] for a in saved["sandbox"]["avatars"]] == ["ready"]
 
@@ -133,9 +145,9 @@ async def test_an_avatar_uploaded_is_in_review_then_ready_and_used_in_a_job(
     await until(lambda: any(r.path == "/api/lipsyncs/" for r in simulator.create_log[before:]))
     sent = [r for r in simulator.create_log[before:] if r.path == "/api/lipsyncs/"]
     assert [r.body["creator"] for r in sent] == [avatar.id]
-    await until(lambda: (ledger_job(studio, "avatar_v1") or job).state is JobState.DONE,
-                timeout=20)
+    await until(lambda: finished_and_saved(studio, "avatar_v1"), timeout=20)
     dialog.close()
+    await idle(timeout=15)  # the finished job's download, the pickers' images
 
 
 async def test_a_voice_cloned_from_a_local_file_is_used_then_deleted(
@@ -190,8 +202,7 @@ async def test_a_voice_cloned_from_a_local_file_is_used_then_deleted(
                             for r in simulator.create_log[before:]))
     assert [r.body["accent"] for r in simulator.create_log[before:]
             if r.path == "/api/text_to_speech/"] == [voice.accent_id]
-    await until(lambda: (ledger_job(studio, "text_to_speech") or job).state is JobState.DONE,
-                timeout=20)
+    await until(lambda: finished_and_saved(studio, "text_to_speech"), timeout=20)
 
     # Deleted, after a confirmation: gone from the list, Creatify and the picker.
     dialog.tabs.setCurrentIndex(1)
@@ -216,6 +227,31 @@ async def test_a_voice_cloned_from_a_local_file_is_used_then_deleted(
     assert all(a["id"] != voice.accent_id for v in await client.voices()
                for a in v["accents"])
     dialog.close()
+    await idle(timeout=15)  # the finished job's download, the pickers' images
+
+
+async def test_an_upload_whose_answer_is_lost_is_said_and_never_sent_again(
+        studio: Studio, simulator: Sandbox, tmp_path: Path) -> None:  # noqa: F811
+    await connect_to(studio, simulator)
+    dialog = open_own_media(studio.window, fixed_storage(
+        StorageConfig(bucket="unused-bucket"), StorageKeys("unused", "unused")))
+    assert dialog is not None
+    dialog.avatar_file.set_path(copy_sample("sample.mp4", tmp_path / "take two.mov"))
+    dialog.avatar_name.setText("Take two")
+    dialog.avatar_scene.setText("garden")
+    await until(lambda: dialog.avatar_status.label.text().startswith("MP4 video"))
+    sent_before = len(creates(simulator, "/api/personas_v2/"))
+    simulator.set_faults(error_rate=1.0)  # every answer a 5xx
+    try:
+        dialog.avatar_upload.click()
+        await until(lambda: "may or may not" in dialog.avatar_status.label.text(), timeout=10)
+    finally:
+        simulator.set_faults(error_rate=0.0)
+    assert len(creates(simulator, "/api/personas_v2/")) == sent_before + 1  # once, no retry
+    assert dialog.desk.book.avatars == [] and dialog.avatars.rowCount() == 0
+    assert dialog.avatar_upload.isEnabled()  # the creator decides whether to try again
+    dialog.close()
+    await idle(timeout=15)  # the finished job's download, the pickers' images
 
 
 # ---------------------------------------------------------------------------- the record

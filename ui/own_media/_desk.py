@@ -143,41 +143,41 @@ class OwnMediaDesk(QObject):
 
     async def _upload(self, client: CreatifyClient, path: Path, name: str, gender: str,
                       scene: str) -> None:
+        try:
+            ok, said = await self._send_avatar(client, path, name, gender, scene)
+        finally:
+            self.uploading_avatar = False  # before it is said: the button may be used again
+        self.avatarDone.emit(ok, said)
+        if ok:
+            self._follow_reviews()
+
+    async def _send_avatar(self, client: CreatifyClient, path: Path, name: str, gender: str,
+                           scene: str) -> tuple[bool, str]:
         book = self.book  # the connection's record, whatever happens meanwhile
         try:
-            try:
-                local = await inspect_local(path, ("video",))
-            except UnsupportedFile as exc:
-                self.avatarDone.emit(False, exc.message)
-                return
-            except OSError as exc:
-                self.avatarDone.emit(False, f"“{path.name}” could not be read "
-                                            f"({exc.strerror or exc}).")
-                return
-            if local.media.content_type not in AVATAR_TYPES:
-                self.avatarDone.emit(False, f"“{path.name}” is a {local.media.extension[1:]
-                                            .upper()} video; Creatify takes a custom avatar's "
-                                            f"video as MP4 or MOV only.")
-                return
-            try:
-                made = await client.upload_avatar(
-                    path, local.media.content_type, creator_name=name, gender=gender,
-                    video_scene=scene, progress=self.avatarProgress.emit)
-            except Exception as exc:
-                self.avatarDone.emit(False, _words(exc))
-                return
-            state, reason = review_state(made)
-            book.add_avatar(OwnAvatar(id=str(made["id"]), name=name.strip(),
-                                           gender=gender, scene=scene.strip(), file=path.name,
-                                           state=state, reason=reason))
-            await self._save(book)
+            local = await inspect_local(path, ("video",))
+        except UnsupportedFile as exc:
+            return False, exc.message
+        except OSError as exc:
+            return False, f"“{path.name}” could not be read ({exc.strerror or exc})."
+        if local.media.content_type not in AVATAR_TYPES:
+            return False, (f"“{path.name}” is a {local.media.extension[1:].upper()} video; "
+                           f"Creatify takes a custom avatar's video as MP4 or MOV only.")
+        try:
+            made = await client.upload_avatar(
+                path, local.media.content_type, creator_name=name, gender=gender,
+                video_scene=scene, progress=self.avatarProgress.emit)
+        except Exception as exc:
+            return False, _words(exc)
+        state, reason = review_state(made)
+        book.add_avatar(OwnAvatar(id=str(made["id"]), name=name.strip(), gender=gender,
+                                  scene=scene.strip(), file=path.name, state=state,
+                                  reason=reason))
+        if book is self.book:
             self.changed.emit()
-            self.avatarDone.emit(True, f"“{name.strip()}” was uploaded and is in review at "
-                                       f"Creatify; it appears in the avatar lists once "
-                                       f"accepted.")
-            self._follow_reviews()
-        finally:
-            self.uploading_avatar = False
+        await self._save(book)
+        return True, (f"“{name.strip()}” was uploaded and is in review at Creatify; it "
+                      f"appears in the avatar lists once accepted.")
 
     def _follow_reviews(self) -> None:
         if self.book.in_review() and self._client() is not None:
@@ -245,32 +245,36 @@ class OwnMediaDesk(QObject):
         return True
 
     async def _clone(self, client: CreatifyClient, path: Path, name: str) -> None:
-        book = self.book
         try:
-            try:
-                await inspect_local(path, ("audio",))
-                config, keys = await self.storage()
-                uploader = Uploader(config, keys, self.service.data_dir / INDEX_NAME)
-                uploaded = await uploader.upload(path, self.voiceProgress.emit, ("audio",))
-            except Exception as exc:  # UnsupportedFile, UploadError, no storage: in words
-                self.voiceDone.emit(False, _words(exc))
-                return
-            try:
-                voice = await client.clone_voice(uploaded.url, name.strip() or None)
-            except Exception as exc:
-                self.voiceDone.emit(False, _words(exc))
-                return
-            label = str(voice.get("name") or name.strip() or path.stem)
-            for accent in voice.get("accents") or ():
-                if isinstance(accent, dict) and accent.get("id"):
-                    book.add_voice(OwnVoice(accent_id=str(accent["id"]), name=label,
-                                                 file=path.name))
-            await self._save(book)
-            self.changed.emit()
-            self.service.load_catalogue("voices")
-            self.voiceDone.emit(True, f"“{label}” is ready: choose it in any voice list.")
+            ok, said = await self._send_clone(client, path, name)
         finally:
             self.cloning_voice = False
+        self.voiceDone.emit(ok, said)
+
+    async def _send_clone(self, client: CreatifyClient, path: Path,
+                          name: str) -> tuple[bool, str]:
+        book = self.book
+        try:
+            await inspect_local(path, ("audio",))
+            config, keys = await self.storage()
+            uploader = Uploader(config, keys, self.service.data_dir / INDEX_NAME)
+            uploaded = await uploader.upload(path, self.voiceProgress.emit, ("audio",))
+        except Exception as exc:  # UnsupportedFile, UploadError, no storage: in words
+            return False, _words(exc)
+        try:
+            voice = await client.clone_voice(uploaded.url, name.strip() or None)
+        except Exception as exc:
+            return False, _words(exc)
+        label = str(voice.get("name") or name.strip() or path.stem)
+        for accent in voice.get("accents") or ():
+            if isinstance(accent, dict) and accent.get("id"):
+                book.add_voice(OwnVoice(accent_id=str(accent["id"]), name=label,
+                                        file=path.name))
+        if book is self.book:
+            self.changed.emit()
+            self.service.load_catalogue("voices")
+        await self._save(book)
+        return True, f"“{label}” is ready: choose it in any voice list."
 
     def delete_voice(self, accent_id: str) -> bool:
         """Delete a cloned voice at Creatify (the user has confirmed); sent once."""
@@ -285,25 +289,28 @@ class OwnMediaDesk(QObject):
         return True
 
     async def _delete(self, client: CreatifyClient, accent_id: str) -> None:
-        book = self.book
         try:
-            name = next((v.name for v in book.voices if v.accent_id == accent_id),
-                        "The voice")
-            try:
-                await client.delete_voice(accent_id)
-                said = f"“{name}” was deleted."
-            except NotFoundError:
-                said = f"“{name}” was already gone at Creatify; it is off the list."
-            except Exception as exc:
-                self.deleteDone.emit(False, _words(exc))
-                return
-            book.forget_voice(accent_id)
-            await self._save(book)
-            self.changed.emit()
-            self.service.load_catalogue("voices")
-            self.deleteDone.emit(True, said)
+            ok, said = await self._send_delete(client, accent_id)
         finally:
             self.deleting.discard(accent_id)
+        self.deleteDone.emit(ok, said)
+
+    async def _send_delete(self, client: CreatifyClient, accent_id: str) -> tuple[bool, str]:
+        book = self.book
+        name = next((v.name for v in book.voices if v.accent_id == accent_id), "The voice")
+        try:
+            await client.delete_voice(accent_id)
+            said = f"“{name}” was deleted."
+        except NotFoundError:
+            said = f"“{name}” was already gone at Creatify; it is off the list."
+        except Exception as exc:
+            return False, _words(exc)
+        book.forget_voice(accent_id)
+        if book is self.book:
+            self.changed.emit()
+            self.service.load_catalogue("voices")
+        await self._save(book)
+        return True, said
 
 
 __all__ = ["AVATAR_TYPES", "NOT_CONNECTED", "POLL_SECONDS", "OwnMediaDesk"]
