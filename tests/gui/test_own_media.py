@@ -12,6 +12,7 @@ Async tests run on a qasync loop (see conftest.py): no ``qtbot.wait*`` in here.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 from pathlib import Path
@@ -26,9 +27,11 @@ from app.sandbox.handlers.catalogues import REVIEW_SECONDS
 from app.sandbox.media import MEDIA_DIR
 from app.uploads import StorageConfig, StorageKeys
 from tests.core.s3_server import ADMIN_KEY_ID, ADMIN_SECRET, S3Server, s3_server  # noqa: F401
+from tests.gui.clipping import clipped_in
 from tests.gui.conftest import idle, until
 from tests.gui.test_queue import send_from_form
 from tests.gui.test_window import Studio, connect_to, studio  # noqa: F401
+from ui.common.theme import apply_theme
 from ui.forms.pickers import AccentPicker, PersonaPicker
 from ui.own_media import OwnMediaDialog, fixed_storage, open_own_media
 from ui.own_media._records import OwnAvatar, OwnMediaBook, OwnVoice, review_state
@@ -252,6 +255,34 @@ async def test_an_upload_whose_answer_is_lost_is_said_and_never_sent_again(
     assert dialog.avatar_upload.isEnabled()  # the creator decides whether to try again
     dialog.close()
     await idle(timeout=15)  # the finished job's download, the pickers' images
+
+
+async def test_no_text_is_clipped_in_either_theme_even_narrow(
+        studio: Studio, simulator: Sandbox, tmp_path: Path) -> None:  # noqa: F811
+    """Both tabs, with every status line filled, light and dark, at the dialog's size and
+    at 560 × 520: every label and button shows its whole text."""
+    await connect_to(studio, simulator)
+    dialog = open_own_media(studio.window, fixed_storage(
+        StorageConfig(bucket="unused-bucket"), StorageKeys("unused", "unused")))
+    assert dialog is not None
+    dialog.avatar_status.start("Uploading “a rather long file name for a video.mp4”…")
+    dialog.avatar_status.progress(3_000_000, 40_000_000)
+    dialog.voice_status.done(False, "Set up your storage in Settings first (a bucket and its "
+                                    "access keys).")
+    dialog.delete_status.done(True, "“My narrator” was deleted.")
+    try:
+        for theme in ("light", "dark"):
+            apply_theme(theme)
+            for width, height in ((720, 560), (560, 520)):
+                dialog.resize(width, height)
+                for tab in range(dialog.tabs.count()):
+                    dialog.tabs.setCurrentIndex(tab)
+                    await asyncio.sleep(0.05)
+                    assert clipped_in(dialog) == [], (theme, width, tab)
+    finally:
+        apply_theme("light")
+    dialog.close()
+    await idle(timeout=15)
 
 
 # ---------------------------------------------------------------------------- the record
