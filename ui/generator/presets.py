@@ -93,7 +93,7 @@ class PresetsRow(QWidget):
         self.memory = form_memory(tab.service)
         self.setObjectName(f"presets_{key}")
         self.combo = named(Combo(), f"presets_combo_{key}", "Presets")
-        self.combo.setMinimumContentsLength(14)
+        self.combo.setMinimumContentsLength(10)
         self.combo.setToolTip("Fill the form with a preset you saved")
         self.combo.activated.connect(self._chosen)
         caption = QLabel("Preset")
@@ -112,16 +112,22 @@ class PresetsRow(QWidget):
         self.note.setTextFormat(Qt.TextFormat.RichText)
         self.note.setVisible(False)
 
+        # Two short lines, so the row never makes a page wider than its form.
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(caption)
         row.addWidget(self.combo, 1)
-        for button in (self.save_button, self.delete_button, self.clear_button):
-            row.addWidget(button)
+        row.addWidget(self.delete_button)
+        buttons = QHBoxLayout()
+        buttons.setContentsMargins(0, 0, 0, 0)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.clear_button)
+        buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
+        layout.setSpacing(4)
         layout.addLayout(row)
+        layout.addLayout(buttons)
         layout.addWidget(self.note)
         self._dialog: QWidget | None = None
         self._restoring = False
