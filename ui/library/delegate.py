@@ -46,6 +46,19 @@ class CardDelegate(QStyledItemDelegate):
     def __init__(self, poster: object, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.poster = poster
+        self._font_key = ""
+        self._font_set: tuple[QFont, QFont, QFontMetrics, QFontMetrics] | None = None
+
+    def _fonts(self, font: QFont) -> tuple[QFont, QFont, QFontMetrics, QFontMetrics]:
+        """The plain and bold fonts and their metrics, made once per view font (a card is
+        painted on every scroll step: no font objects made per paint)."""
+        key = font.key()
+        if self._font_set is None or key != self._font_key:
+            bold = QFont(font)
+            bold.setBold(True)
+            self._font_key = key
+            self._font_set = (QFont(font), bold, QFontMetrics(font), QFontMetrics(bold))
+        return self._font_set
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         return CARD
@@ -98,9 +111,7 @@ class CardDelegate(QStyledItemDelegate):
         x = rect.left() + MARGIN
         width = POSTER.width()
         y = area.bottom() + 6
-        bold = QFont(option.font)
-        bold.setBold(True)
-        metrics = QFontMetrics(bold)
+        plain, bold, small, metrics = self._fonts(option.font)
         painter.setFont(bold)
         painter.setPen(text_colour)
         name = str(index.data(Role.NAME) or "")
@@ -108,8 +119,6 @@ class CardDelegate(QStyledItemDelegate):
                          Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                          metrics.elidedText(name, Qt.TextElideMode.ElideRight, width))
         y += metrics.height() + 2
-        plain = QFont(option.font)
-        small = QFontMetrics(plain)
         painter.setFont(plain)
         muted = text_colour if selected else palette.color(QPalette.ColorRole.PlaceholderText)
         painter.setPen(muted)
