@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QPushButton
 
 from app.credentials import CredentialStore
@@ -149,8 +151,8 @@ async def test_a_preset_survives_a_restart_and_sends_exactly_its_values(
     assert tab.values()["video_length"] == 30 and tab.values()["link"] is None
     tab.form.set_values({"link": inputs.link_id})
     await until(lambda: tab.estimator.credits.text() == "5 credits")
-    rows.setCurrentIndex(0)
-    rows.activated.emit(0)  # the creator picks the preset
+    assert rows.currentIndex() == -1
+    QTest.keyClick(rows, Qt.Key.Key_Down)  # the creator picks the preset
     assert tab.values() == saved_values
     assert tab.estimator.credits.text() == "10 credits"  # 45 s: two 30 s blocks
     note = tab.presets.note.text()
@@ -207,8 +209,8 @@ async def test_a_damaged_presets_file_is_said_and_set_aside(studios: Build) -> N
 async def test_an_unfinished_form_survives_a_restart(studios: Build) -> None:
     first = studios()
     tab = first.window.show_generator("text_to_speech")
-    tab.form.set_values({"script": "Half a thought about mugs"})
-    tab.form.editors["script"].changed.emit()  # as typing does
+    editor = tab.form.editors["script"]
+    QTest.keyClicks(editor.edit, "Half a thought about mugs")  # type: ignore[attr-defined]
     await close(first)  # closing writes the draft at once
     saved = json.loads((first.data_dir / "data" / DRAFTS_FILE).read_text())
     assert saved["drafts"]["text_to_speech"]["values"]["script"] == "Half a thought about mugs"
