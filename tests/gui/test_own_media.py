@@ -33,7 +33,7 @@ from tests.gui.test_queue import send_from_form
 from tests.gui.test_window import Studio, connect_to, studio  # noqa: F401
 from ui.common.theme import apply_theme
 from ui.forms.pickers import AccentPicker, PersonaPicker
-from ui.own_media import OwnMediaDialog, fixed_storage, open_own_media
+from ui.own_media import OwnMediaDialog, fixed_storage, open_own_media, own_media_of
 from ui.own_media._records import OwnAvatar, OwnMediaBook, OwnVoice, review_state
 
 SCRIPT = "Hello from a voice of my own. " * 4
@@ -231,6 +231,40 @@ async def test_a_voice_cloned_from_a_local_file_is_used_then_deleted(
                for a in v["accents"])
     dialog.close()
     await idle(timeout=15)  # the finished job's download, the pickers' images
+
+
+async def test_an_avatar_in_review_at_start_is_followed_with_the_window_closed(
+        studio: Studio, simulator: Sandbox, tmp_path: Path) -> None:  # noqa: F811
+    """An avatar uploaded in an earlier run, still in review: the record says so; the hidden
+    dialog (as the window makes it at start) follows the review and the avatar pickers get
+    it when it passes."""
+    await connect_to(studio, simulator)
+    client = studio.service.session.client
+    assert client is not None
+    made = await client.upload_avatar(copy_sample("sample.mp4", tmp_path / "old.mp4"),
+                                      "video/mp4", creator_name="Earlier", gender="f",
+                                      video_scene="hall")
+    earlier = OwnMediaBook(studio.service.data_dir / "own_media.json", "sandbox")
+    earlier.add_avatar(OwnAvatar(id=made["id"], name="Earlier", gender="f", scene="hall",
+                                 file="old.mp4"))
+    earlier.save_now()
+    tab = studio.window.show_generator("avatar_v1")
+    [picker] = [p for p in tab.findChildren(PersonaPicker) if p.field.name == "creator"]
+    await until(lambda: picker.loaded, timeout=10)
+    assert made["id"] not in picker_values(picker)  # in review: not offered
+    dialog = own_media_of(studio.window)
+    assert dialog is not None and not dialog.isVisible()
+    assert dialog.avatar_status_of(made["id"]) == "In review"
+    dialog.desk.set_poll_seconds(0.05)
+    await until(lambda: dialog.avatar_status_of(made["id"]) == "Ready",
+                timeout=10 + REVIEW_SECONDS / 1000)
+    await until(lambda: made["id"] in picker_values(picker), timeout=10)
+    assert own_media_of(studio.window) is dialog  # one per window
+    await until(lambda: all(picker.thumbnails.pixmap(r.thumbnail) is not None
+                            for r in (picker.model.row_info(i)
+                                      for i in range(picker.model.rowCount()))
+                            if r is not None and r.thumbnail), timeout=10)
+    await idle(timeout=15)
 
 
 async def test_an_upload_whose_answer_is_lost_is_said_and_never_sent_again(

@@ -4,7 +4,8 @@ creator's storage first) and deleted.
 
 - :class:`OwnMediaDialog` — the window (two tabs, Avatars and Voices);
 - :class:`OwnMediaDesk` — the work behind it, as the service's tasks;
-- :func:`open_own_media` — the menu entry's action: one dialog per window.
+- :func:`open_own_media` — the menu entry's action: one dialog per window
+  (:func:`own_media_of` makes it without showing it).
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from ui.own_media._dialog import OwnMediaDialog
 from ui.own_media._storage import StorageSource, fixed_storage, storage_from_settings
 
 
-def open_own_media(window: Any, storage: StorageSource | None = None) -> OwnMediaDialog | None:
-    """Show ``window``'s "My avatars and voices" (made on first use, kept afterwards so an
-    avatar's review is followed while it is closed). ``storage`` defaults to the bucket the
-    window's settings name, with its keys from the keyring. None before the window has its
-    service (the entry waits for start-up to finish)."""
+def own_media_of(window: Any, storage: StorageSource | None = None) -> OwnMediaDialog | None:
+    """``window``'s "My avatars and voices", made hidden on first use and kept afterwards,
+    so an avatar's review is followed while it is closed (the window may call this once it
+    has its service, to follow reviews from the start). ``storage`` defaults to the bucket
+    the window's settings name, with its keys from the keyring. None before the window has
+    its service."""
     service = getattr(window, "service", None)
     if service is None:
         return None
@@ -28,11 +30,18 @@ def open_own_media(window: Any, storage: StorageSource | None = None) -> OwnMedi
     if not isinstance(dialog, OwnMediaDialog):
         source = storage or storage_from_settings(lambda: getattr(window, "settings", None))
         dialog = OwnMediaDialog(service, source, window)
-    dialog.show()
-    dialog.raise_()
-    dialog.activateWindow()
+    return dialog
+
+
+def open_own_media(window: Any, storage: StorageSource | None = None) -> OwnMediaDialog | None:
+    """Show ``window``'s "My avatars and voices" (see :func:`own_media_of`)."""
+    dialog = own_media_of(window, storage)
+    if dialog is not None:
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
     return dialog
 
 
 __all__ = ["OwnMediaDesk", "OwnMediaDialog", "StorageSource", "fixed_storage",
-           "open_own_media", "storage_from_settings"]
+           "open_own_media", "own_media_of", "storage_from_settings"]
