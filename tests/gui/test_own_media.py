@@ -29,6 +29,7 @@ from app.uploads import StorageConfig, StorageKeys
 from tests.core.s3_server import ADMIN_KEY_ID, ADMIN_SECRET, S3Server, s3_server  # noqa: F401
 from tests.gui.clipping import clipped_in
 from tests.gui.conftest import idle, until
+from tests.gui.test_local_files import set_up_storage, use_memory_keyring
 from tests.gui.test_queue import send_from_form
 from tests.gui.test_window import Studio, connect_to, studio  # noqa: F401
 from ui.common.theme import apply_theme
@@ -157,14 +158,24 @@ async def test_a_voice_cloned_from_a_local_file_is_used_then_deleted(
         studio: Studio, simulator: Sandbox, s3_server: S3Server,  # noqa: F811
         tmp_path: Path) -> None:
     simulator.set_faults(fail_rate=0.0)
+    use_memory_keyring(studio)
     await connect_to(studio, simulator)
-    bucket = s3_server.new_bucket()
-    storage = fixed_storage(
-        StorageConfig(bucket=bucket, endpoint_url=s3_server.endpoint, path_style=True),
-        StorageKeys(ADMIN_KEY_ID, ADMIN_SECRET))
-    dialog = open_own_media(studio.window, storage)
-    assert dialog is not None
+    action = studio.window.findChild(QAction, "action_own_media")
+    assert action is not None
+    action.trigger()  # File → My avatars and voices…
+    dialog = own_dialog(studio)
     dialog.tabs.setCurrentIndex(1)
+    posts_before = creates(simulator, "/api/voices/").count(("POST", "/api/voices/"))
+
+    # No storage set up yet: the clone says where to set it up; nothing is sent.
+    dialog.voice_file.set_path(copy_sample("sample.mp3", tmp_path / "first try.mp3"))
+    await until(lambda: dialog.voice_status.label.text().startswith("Recording of"))
+    dialog.voice_clone.click()
+    await until(lambda: "Settings → Storage" in dialog.voice_status.label.text(), timeout=10)
+    assert creates(simulator, "/api/voices/").count(("POST", "/api/voices/")) == posts_before
+    assert dialog.desk.book.voices == []
+    bucket = s3_server.new_bucket()
+    await set_up_storage(studio, s3_server, bucket)  # Settings → Storage, as a creator does
 
     # Not audio: refused when chosen, nothing uploaded or sent.
     dialog.voice_file.set_path(copy_sample("sample.png", tmp_path / "voice.mp3"))
@@ -185,7 +196,8 @@ async def test_a_voice_cloned_from_a_local_file_is_used_then_deleted(
     objects = s3_server.client().list_objects_v2(Bucket=bucket)  # type: ignore[attr-defined]
     [stored] = objects["Contents"]
     assert stored["Key"].endswith(".mp3") and stored["Size"] == recording.stat().st_size
-    assert creates(simulator, "/api/voices/").count(("POST", "/api/voices/")) == 1
+    assert creates(simulator, "/api/voices/").count(("POST", "/api/voices/")) \
+        == posts_before + 1
     assert dialog.voices.rowCount() == 1
     first = dialog.voices.item(0, 0)
     assert first is not None and first.text() == "My narrator"

@@ -14,22 +14,21 @@ from typing import Any
 
 from ui.own_media._desk import OwnMediaDesk
 from ui.own_media._dialog import OwnMediaDialog
-from ui.own_media._storage import StorageSource, fixed_storage, storage_from_settings
+from ui.own_media._storage import StorageSource, fixed_storage, window_storage
 
 
 def own_media_of(window: Any, storage: StorageSource | None = None) -> OwnMediaDialog | None:
     """``window``'s "My avatars and voices", made hidden on first use and kept afterwards,
     so an avatar's review is followed while it is closed (the window may call this once it
     has its service, to follow reviews from the start). ``storage`` defaults to the bucket
-    the window's settings name, with its keys from the keyring. None before the window has
-    its service."""
+    of the window's settings (Settings → Storage) with the saved keys, through the service's
+    uploads. None before the window has its service."""
     service = getattr(window, "service", None)
     if service is None:
         return None
     dialog = window.findChild(OwnMediaDialog, "own_media_dialog")
     if not isinstance(dialog, OwnMediaDialog):
-        source = storage or storage_from_settings(lambda: getattr(window, "settings", None))
-        dialog = OwnMediaDialog(service, source, window)
+        dialog = OwnMediaDialog(service, storage or window_storage(service, window), window)
     return dialog
 
 
@@ -44,4 +43,4 @@ def open_own_media(window: Any, storage: StorageSource | None = None) -> OwnMedi
 
 
 __all__ = ["OwnMediaDesk", "OwnMediaDialog", "StorageSource", "fixed_storage",
-           "open_own_media", "own_media_of", "storage_from_settings"]
+           "open_own_media", "own_media_of", "window_storage"]

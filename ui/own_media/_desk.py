@@ -25,7 +25,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.api.errors import NotFoundError
 from app.atomic import write_text_atomically
-from app.uploads import INDEX_NAME, UnsupportedFile, Uploader, inspect_local
+from app.uploads import UnsupportedFile, inspect_local
 from ui.own_media._records import FILE_NAME, OwnAvatar, OwnMediaBook, OwnVoice, review_state
 from ui.own_media._storage import StorageSource
 
@@ -256,8 +256,7 @@ class OwnMediaDesk(QObject):
         book = self.book
         try:
             await inspect_local(path, ("audio",))
-            config, keys = await self.storage()
-            uploader = Uploader(config, keys, self.service.data_dir / INDEX_NAME)
+            uploader = await self.storage()
             uploaded = await uploader.upload(path, self.voiceProgress.emit, ("audio",))
         except Exception as exc:  # UnsupportedFile, UploadError, no storage: in words
             return False, _words(exc)

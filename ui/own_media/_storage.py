@@ -1,68 +1,55 @@
 """Where a voice's recording is uploaded before Creatify clones it: the creator's bucket.
 
 Creatify clones a voice from a public URL (``original_audio_url``), so the chosen audio file
-goes to the storage configured in Settings first (``app.uploads``). The settings hold the
-bucket as ``storage_*`` fields and the access keys live in the keyring
-(:class:`~app.uploads.StorageKeyStore`); :func:`storage_from_settings` reads both, the keyring
-in a worker thread. A caller that has its storage in hand (a test, another window) passes a
-:data:`StorageSource` of its own.
+goes to the storage set up in Settings → Storage first, through the window's one
+:class:`ui.uploads.UploadService` (``service.uploads``: the bucket from the settings in force
+where the dialog is, the access keys read from the keyring once, in a worker thread, the
+uploader kept while both stay the same) — the same path a form's local file takes. A caller
+that has its storage in hand (a test) passes a :data:`StorageSource` of its own.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from app.uploads import StorageConfig, StorageKeys, StorageKeyStore
+from PySide6.QtWidgets import QWidget
 
-StorageSource = Callable[[], Awaitable[tuple[StorageConfig, StorageKeys]]]
-"""Gives the bucket and its keys, or raises ``ValueError`` saying what to set up."""
+from app.uploads import StorageConfig, StorageKeys, Uploader
+from ui.uploads import NO_KEYS, NOT_SET_UP, UploadService
 
-NO_STORAGE = ("Set up your storage in Settings first (a bucket and its access keys): Creatify "
-              "clones a voice from a web address, so the recording is uploaded there.")
+if TYPE_CHECKING:
+    from ui.service import StudioService
 
-
-def config_from_settings(settings: Any) -> StorageConfig | None:
-    """The bucket the settings name (``storage_*`` fields), or ``None`` when none is set;
-    ``ValueError`` (naming the field) when what is set cannot be used."""
-    bucket = str(getattr(settings, "storage_bucket", "") or "").strip()
-    if not bucket:
-        return None
-    return StorageConfig(
-        bucket=bucket,
-        endpoint_url=str(getattr(settings, "storage_endpoint", "") or "") or None,
-        region=str(getattr(settings, "storage_region", "") or ""),
-        prefix=str(getattr(settings, "storage_folder", "creatify-uploads") or ""),
-        url_mode="public" if getattr(settings, "storage_links", "") == "public"
-        else "presigned",
-        public_base_url=str(getattr(settings, "storage_public_url", "") or "") or None,
-        presign_seconds=int(getattr(settings, "storage_link_seconds", 7 * 24 * 3600)),
-        path_style=bool(getattr(settings, "storage_path_style", False)))
+StorageSource = Callable[[], Awaitable[Uploader]]
+"""Gives the uploader of the creator's bucket, or raises ``ValueError`` / ``UploadError``
+saying what to set up."""
 
 
-def storage_from_settings(settings: Callable[[], Any],
-                          keys: StorageKeyStore | None = None) -> StorageSource:
-    """A source reading the current settings and, in a worker thread, the keyring."""
-    async def source() -> tuple[StorageConfig, StorageKeys]:
-        config = config_from_settings(settings())
+def window_storage(service: StudioService, where: QWidget) -> StorageSource:
+    """The bucket of the settings in force where ``where`` is, with the saved keys."""
+    async def source() -> Uploader:
+        uploads: UploadService = service.uploads
+        config = uploads.config_for(where)
         if config is None:
-            raise ValueError(NO_STORAGE)
-        store = keys or StorageKeyStore()
-        found = await asyncio.to_thread(store.load)
-        if found is None:
-            raise ValueError("The storage's access keys are not in the password store: enter "
-                             "them in Settings.")
-        return config, found
+            raise ValueError(NOT_SET_UP)
+        if await uploads.keys() is None:
+            raise ValueError(NO_KEYS)
+        return await uploads.uploader(config)
     return source
 
 
-def fixed_storage(config: StorageConfig, keys: StorageKeys) -> StorageSource:
-    """A source that always gives ``config`` and ``keys``."""
-    async def source() -> tuple[StorageConfig, StorageKeys]:
-        return config, keys
+def fixed_storage(config: StorageConfig, keys: StorageKeys,
+                  index_file: Path | None = None) -> StorageSource:
+    """Always ``config``'s bucket with ``keys`` (one uploader, made on first use)."""
+    made: list[Uploader] = []
+
+    async def source() -> Uploader:
+        if not made:
+            made.append(Uploader(config, keys, index_file))
+        return made[0]
     return source
 
 
-__all__ = ["NO_STORAGE", "StorageSource", "config_from_settings", "fixed_storage",
-           "storage_from_settings"]
+__all__ = ["StorageSource", "fixed_storage", "window_storage"]
