@@ -259,6 +259,17 @@ async def test_use_these_settings_again_refills_the_form(studios: Build,
     assert len(simulator.create_log) == creates  # nothing was sent
     assert confirmation(st.window) is None
 
+    # The same from the button beside the selected job's line in the Jobs panel.
+    tab.presets.clear_button.click()
+    st.window.show_generator("links")
+    st.window.queue.select(record.key)
+    button = st.window.reuse_button
+    await until(lambda: not button.isHidden())
+    assert button.text() == "Use these settings again"
+    button.click()
+    assert st.window.current_tab() is tab and tab.values() == sent_values
+    assert len(simulator.create_log) == creates
+
 
 async def test_an_ai_script_goes_into_url_to_video(studios: Build, simulator: Sandbox) -> None:
     simulator.set_faults(fail_rate=0.0)
@@ -280,6 +291,17 @@ async def test_an_ai_script_goes_into_url_to_video(studios: Build, simulator: Sa
     assert video is not None and video.spec.key == "url_to_video"
     assert video.values()["override_script"] == record.response_text.strip()
     assert "is in the script" in video.presets.note.text()
+    assert len(simulator.create_log) == creates
+    # The same from the button beside the selected job's line: into Text to Speech.
+    st.window.queue.select(record.key)
+    button = st.window.reuse_button.script
+    await until(lambda: not button.isHidden())
+    [into_speech] = [a for a in button.menu().actions()
+                     if a.objectName() == "queue_script_text_to_speech"]
+    into_speech.trigger()
+    speech = st.window.current_tab()
+    assert speech is not None and speech.spec.key == "text_to_speech"
+    assert speech.values()["script"] == record.response_text.strip()
     assert len(simulator.create_log) == creates
     # A job that is not a text result offers no script.
     video_job = replace(record, generator="url_to_video", response_text=None)

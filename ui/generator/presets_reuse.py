@@ -12,6 +12,8 @@ from collections.abc import Callable
 from html import escape
 from typing import TYPE_CHECKING
 
+from PySide6.QtWidgets import QHBoxLayout, QMenu, QPushButton, QSizePolicy, QSpacerItem
+
 from app.generators import BY_KEY
 from app.generators.reuse import SCRIPT_TARGETS, ReuseError, gives_script, reuse, script_of
 from app.jobs.ledger import JobRecord, JobState
@@ -19,6 +21,7 @@ from ui.common.theme import WARNING
 
 if TYPE_CHECKING:
     from ui.generator.tab import GeneratorTab
+    from ui.jobs.panel import QueuePanel
 
 Action = tuple[str, str, Callable[[], object], bool]
 SEVERAL_SCRIPTS = "ai_scripts"
@@ -84,4 +87,66 @@ def fill_with_script(tab: GeneratorTab, record: JobRecord) -> bool:
     return True
 
 
-__all__ = ["can_reuse", "fill_with_job", "fill_with_script", "reuse_actions"]
+class ReuseButton(QPushButton):
+    """"Use these settings again" beside the Jobs panel's line about the selected job, and
+    for a text result "Use this script in…" (a menu of the generators that take a script)."""
+
+    def __init__(self, panel: QueuePanel) -> None:
+        super().__init__("Use these settings again", panel)
+        self.panel = panel
+        self.setObjectName("queue_reuse")
+        self.setAccessibleName("Fill the job's generator page with its settings")
+        self.setToolTip("Opens the job's page with its settings; nothing is sent")
+        self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        self.clicked.connect(self._clicked)
+        for layout in panel.findChildren(QHBoxLayout):  # the detail line's row
+            if layout.indexOf(panel.render_button) >= 0:
+                at = layout.indexOf(panel.render_button)
+                # Pushed right when the detail line (stretched) is hidden.
+                layout.insertSpacerItem(at, QSpacerItem(0, 0, QSizePolicy.Policy.Expanding))
+                layout.insertWidget(at + 1, self)
+                break
+        selection = panel.view.selectionModel()
+        selection.selectionChanged.connect(self.follow)
+        panel.model.modelReset.connect(self.follow)
+        panel.service.jobsChanged.connect(self.follow)
+        self.script = QPushButton("Use this script in…", panel)
+        self.script.setObjectName("queue_use_script")
+        self.script.setAccessibleName("Send the job's text to another generator's script")
+        self.script.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        menu = QMenu(self.script)
+        menu.setObjectName("queue_script_targets")
+        for target, _field in SCRIPT_TARGETS:
+            action = menu.addAction(BY_KEY[target].title)
+            action.setObjectName(f"queue_script_{target}")
+            action.triggered.connect(lambda _checked=False, t=target: self._script(t))
+        self.script.setMenu(menu)
+        if (row := self._row()) is not None:
+            row.insertWidget(row.indexOf(self), self.script)
+        self.follow()
+
+    def _row(self) -> QHBoxLayout | None:
+        for layout in self.panel.findChildren(QHBoxLayout):
+            if layout.indexOf(self) >= 0:
+                return layout
+        return None
+
+    def follow(self, *_args: object) -> None:
+        record = self.panel.selected()
+        self.setVisible(record is not None and can_reuse(record))
+        self.script.setVisible(record is not None and gives_script(record.generator)
+                               and record.state is JobState.DONE
+                               and bool((record.response_text or "").strip()))
+
+    def _script(self, target: str) -> None:
+        record = self.panel.selected()
+        if record is not None and gives_script(record.generator):
+            self.panel.scriptRequested.emit(record, target)
+
+    def _clicked(self) -> None:
+        record = self.panel.selected()
+        if record is not None and can_reuse(record):
+            self.panel.reuseRequested.emit(record)
+
+
+__all__ = ["ReuseButton", "can_reuse", "fill_with_job", "fill_with_script", "reuse_actions"]

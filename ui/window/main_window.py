@@ -118,6 +118,7 @@ class MainWindow(QMainWindow):
         """Build what works through ``service``: the sidebar and pages, the Jobs dock, the
         notices, the Developer menu, the shortcuts; then the window takes input."""
         from ui.generator.flows import PriceSettings
+        from ui.generator.presets_reuse import ReuseButton
         from ui.jobs.panel import QueuePanel
         from ui.window.developer import DeveloperMenu
         from ui.window.drops import DropRouter
@@ -149,6 +150,7 @@ class MainWindow(QMainWindow):
         self.queue.renderRequested.connect(self.render_from_queue)
         self.queue.reuseRequested.connect(self.reuse_settings)
         self.queue.scriptRequested.connect(self.use_script)
+        self.reuse_button = ReuseButton(self.queue)  # (beside the selected job's line)
         self.nav.attach_jobs(self.queue, self.queue_dock)
         self.notices: JobNotices = JobNotices(self, service, lambda: self.settings,
                                               self._show_job)
