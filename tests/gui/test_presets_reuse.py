@@ -190,6 +190,24 @@ async def test_a_preset_is_deleted_after_asking(studios: Build, simulator: Sandb
                 and '"Calm"' in path.read_text())
 
 
+async def test_a_preset_keeps_the_length_entered_beside_the_form(studios: Build,
+                                                                 simulator: Sandbox) -> None:
+    st = studios()
+    inputs = await connect_to(st, simulator)
+    tab = st.window.show_generator("aurora_fast")
+    assert tab.duration is not None
+    tab.form.set_values({"image": inputs.image_url, "audio": inputs.audio_url})
+    tab.duration.set_seconds(40)
+    await until(lambda: tab.submit_button.isEnabled(), timeout=10)
+    forty = tab.estimator.credits.text()
+    tab.presets.save_as("Forty seconds")
+    tab.duration.set_seconds(10)
+    assert tab.estimator.credits.text() != forty
+    tab.presets.apply("Forty seconds")
+    assert tab.duration.seconds() == 40 and tab.estimator.credits.text() == forty
+    assert f"now <b>{forty}</b>" in tab.presets.note.text()
+
+
 async def test_a_damaged_presets_file_is_said_and_set_aside(studios: Build) -> None:
     st = studios()
     data = st.data_dir / "data"
