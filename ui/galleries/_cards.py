@@ -4,6 +4,7 @@ its star (and, for voices, its play button)."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -187,6 +188,25 @@ def _mix(a: QColor, b: QColor, share: float) -> QColor:
                   round(a.blue() * (1 - share) + b.blue() * share))
 
 
+_SCALED: OrderedDict[tuple[int, int, int], QPixmap] = OrderedDict()
+SCALED_KEPT = 400
+"""Pictures kept scaled to their card's size (scrolling repaints without scaling again)."""
+
+
+def _scaled(pixmap: QPixmap, width: int, height: int) -> QPixmap:
+    key = (pixmap.cacheKey(), width, height)
+    scaled = _SCALED.get(key)
+    if scaled is None:
+        scaled = pixmap.scaled(width, height, Qt.AspectRatioMode.KeepAspectRatioByExpanding,
+                               Qt.TransformationMode.SmoothTransformation)
+        _SCALED[key] = scaled
+        while len(_SCALED) > SCALED_KEPT:
+            _SCALED.popitem(last=False)
+    else:
+        _SCALED.move_to_end(key)
+    return scaled
+
+
 def draw_picture(painter: QPainter, target: QRect, pixmap: QPixmap | None,
                  palette: QPalette, placeholder: str) -> None:
     """``pixmap`` cropped to fill ``target`` (rounded), or a quiet placeholder."""
@@ -197,8 +217,7 @@ def draw_picture(painter: QPainter, target: QRect, pixmap: QPixmap | None,
                           palette.color(QPalette.ColorRole.Text), 0.08))
     painter.drawRoundedRect(path_rect, 6, 6)
     if pixmap is not None and not pixmap.isNull():
-        scaled = pixmap.scaled(target.size(), Qt.AspectRatioMode.KeepAspectRatioByExpanding,
-                               Qt.TransformationMode.SmoothTransformation)
+        scaled = _scaled(pixmap, target.width(), target.height())
         sx = (scaled.width() - target.width()) // 2
         sy = (scaled.height() - target.height()) // 2
         painter.setClipRect(target)

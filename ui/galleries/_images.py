@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPixmap
 
 from app.galleries import ImageCache
@@ -31,6 +31,11 @@ log = logging.getLogger(__name__)
 IMAGE_SIZE = 240
 """Pictures are kept at most this large (the detail pane's size; cards draw them smaller)."""
 MEMORY_PICTURES = 300
+IN_FLIGHT = 6
+"""At most this many pictures are fetched at once; the latest wanted go first (after a fast
+scroll, the cards now on screen before the ones scrolled past)."""
+ANSWER_TIMEOUT_MS = 20_000
+"""A fetch not answered by then frees its place (the service reports HTTP failures only)."""
 """Decoded pictures kept in memory (the least recently used dropped beyond)."""
 _WORKERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="gallery images")
 
@@ -67,6 +72,7 @@ class GalleryImages(QObject):
         self.size = size
         self._pixmaps: OrderedDict[str, QPixmap] = OrderedDict()
         self._pending: set[str] = set()
+        self._waiting: list[str] = []   # not on disk, waiting for a place (newest last)
         self._asked: set[str] = set()   # asked of the service (network)
         self._fetched: set[str] = set()  # brought by the service, being decoded
         self._failed: set[str] = set()
@@ -92,6 +98,10 @@ class GalleryImages(QObject):
         return None
 
     def want(self, url: str) -> None:
+        if url in self._waiting:  # wanted again (painted again): fetched next
+            self._waiting.remove(url)
+            self._waiting.append(url)
+            return
         if url in self._pending or url in self._failed or url in self._pixmaps:
             return
         self._pending.add(url)
@@ -123,12 +133,19 @@ class GalleryImages(QObject):
     # -- GUI thread
 
     def _on_missing(self, url: str) -> None:
-        if url not in self._pending:
-            return
-        self._asked.add(url)
-        data = self.service.image(url)  # bytes the session holds, or imageLoaded follows
-        if data is not None:
-            self._on_loaded(url, data)
+        if url in self._pending:
+            self._waiting.append(url)
+            self._pump()
+
+    def _pump(self) -> None:
+        while self._waiting and len(self._asked) < IN_FLIGHT:
+            url = self._waiting.pop()
+            self._asked.add(url)
+            QTimer.singleShot(ANSWER_TIMEOUT_MS, self,
+                              lambda u=url: self._on_failed(u, "no answer"))
+            data = self.service.image(url)  # bytes the session holds, or imageLoaded follows
+            if data is not None:
+                self._on_loaded(url, data)
 
     def _on_loaded(self, url: str, data: bytes) -> None:
         if url not in self._asked:
@@ -137,6 +154,7 @@ class GalleryImages(QObject):
         self._fetched.add(url)
         self.from_network += 1
         _WORKERS.submit(self._store_and_decode, url, data)
+        self._pump()
 
     def _on_failed(self, url: str, _message: str) -> None:
         if url in self._asked:
@@ -144,6 +162,7 @@ class GalleryImages(QObject):
             self._pending.discard(url)
             self._failed.add(url)
             self.failed.emit(url)
+            self._pump()
 
     def _on_decoded(self, url: str, image: object) -> None:
         if url not in self._pending:
@@ -165,4 +184,4 @@ class GalleryImages(QObject):
         self.ready.emit(url)
 
 
-__all__ = ["IMAGE_SIZE", "GalleryImages", "image_cache_for"]
+__all__ = ["ANSWER_TIMEOUT_MS", "IMAGE_SIZE", "IN_FLIGHT", "GalleryImages", "image_cache_for"]

@@ -82,7 +82,10 @@ class AvatarDelegate(CardDelegate):
         draw_picture(painter, picture, index.data(IMAGE_ROLE), palette,
                      "…" if card.image else "No picture")
         if card.custom or card.status:
-            self._badge(painter, picture, palette, card.status or "Yours")
+            badge = "Yours" if card.custom else ""
+            if card.status:
+                badge = f"{badge} · {card.status.lower()}" if badge else card.status
+            self._badge(painter, picture, palette, badge)
         font = QFont(option.font)
         metrics = QFontMetrics(font)
         text = QRect(picture.left(), picture.bottom() + 4, picture.width(), metrics.height())
