@@ -254,8 +254,9 @@ async def test_style_gallery_sets_the_visual_style(studio: Studio,  # noqa: F811
     await connect_to(studio, simulator)
     tab = studio.window.show_generator("url_to_video")
     editor = tab.form.editors["visual_style"]
-    button = getattr(editor, "style_browse", None) or attach_style_gallery(editor,
-                                                                            studio.service)
+    # The form's own Browse… when it puts one there, else one attached as the form would.
+    button = getattr(tab.form, "style_browse", None) or attach_style_gallery(editor,
+                                                                              studio.service)
     assert button is not None
     button.click()
     gallery = editor.gallery  # type: ignore[attr-defined]
