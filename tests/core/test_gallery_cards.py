@@ -55,7 +55,7 @@ def test_filters_run_alike_here_and_as_the_server_query() -> None:
 
 
 def test_voice_cards_one_per_accent_with_a_language() -> None:
-    cards = voice_cards(catalogue.voices(BASE) + [{"name": "Broken", "accents": [{}]}])
+    cards = voice_cards([*catalogue.voices(BASE), {"name": "Broken", "accents": [{}]}])
     assert [c.label for c in cards][:3] == ["Aria — American", "Aria — British",
                                              "Elena — Spanish"]
     mei = next(c for c in cards if c.name == "Mei")
