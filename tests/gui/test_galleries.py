@@ -128,6 +128,14 @@ async def test_pick_an_avatar_by_filter_and_send_it(studio: Studio,  # noqa: F81
     chosen = gallery.model.cards[1]
     gallery.select(chosen.id)
     assert gallery.detail.card == chosen and gallery.use_button.isEnabled()
+    # Its preview video plays in place.
+    assert chosen.video and gallery.detail.play_button.isEnabled()
+    gallery.detail.play_button.click()
+    assert gallery.detail.player is not None, gallery.detail.problem
+    video_player = gallery.detail.player
+    await until(lambda: video_player.source().toString() == chosen.video, timeout=5,
+                message=f"video source {video_player.source().toString()!r}")
+    assert gallery.detail.stage.currentWidget() is gallery.detail.video
     gallery.use_button.click()
     assert not gallery.isVisible()
     assert picker.value() == chosen.id
