@@ -244,6 +244,10 @@ async def test_voice_gallery_plays_a_sample_in_place_and_picks_a_voice(
                 message=f"player source {player.source().toString()!r}")
     gallery.select(card.id)
     assert gallery.play_button.text() in ("■ Stop", "▶ Play sample")
+    # Space on the list plays (or stops) the selected voice's sample too.
+    was = gallery.player.playing
+    QTest.keyClick(gallery.view, Qt.Key.Key_Space)
+    assert gallery.player.playing == (None if was == card.id else card.id)
 
     # A favourite voice, then choose it: the form's voice is that accent.
     click_in_card(gallery.view, 0, gallery.delegate.star_rect)

@@ -7,11 +7,11 @@ widget per card), opened by a "Browse…" button next to the picker it fills
 follow as if it had been picked in the combo. The Qt-free parts (favourites, the image cache,
 the cards and their filters) are in :mod:`app.galleries`.
 
-Modules: ``avatars``, ``voices``, ``styles`` (one dialog each), ``_cards`` (the model and
-the delegate base), ``_images`` (pictures: lazy, cached on disk, decoded off the GUI thread),
-``_preview`` (the avatar's detail pane and video), ``_sample`` (the voice sample player),
-``_chrome`` (favourites per service, filter boxes, search line), ``_reads`` (Creatify's
-filtered avatar list).
+Modules: ``avatars``, ``voices``, ``styles`` (one dialog each), ``_avatar_delegate`` (how
+an avatar card is painted), ``_cards`` (the model and the delegate base), ``_images``
+(pictures: lazy, cached on disk, decoded off the GUI thread), ``_preview`` (the avatar's
+detail pane and video), ``_sample`` (the voice sample player), ``_chrome`` (favourites per
+service, filter boxes, search line), ``_reads`` (Creatify's filtered avatar list).
 """
 
 from __future__ import annotations

@@ -13,8 +13,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QObject,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -24,7 +31,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListView,
     QScrollArea,
-    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -39,14 +45,10 @@ from app.galleries import (
 )
 from app.galleries.avatars import FACET_TITLES
 from ui.forms.pickers._watcher import NOT_CONNECTED, CatalogueWatcher
+from ui.galleries._avatar_delegate import AvatarDelegate
 from ui.galleries._cards import (
     CARD_ROLE,
-    FAVOURITE_ROLE,
-    IMAGE_ROLE,
-    CardDelegate,
     CardModel,
-    draw_picture,
-    muted,
 )
 from ui.galleries._chrome import FacetChecks, favourites_for, search_line
 from ui.galleries._images import GalleryImages
@@ -56,74 +58,8 @@ from ui.galleries._reads import read_filtered_avatars
 if TYPE_CHECKING:
     from ui.service import StudioService
 
-PICTURE = 150
-PAD = 8
 SERVER_DELAY_MS = 250
 """Filters settle this long before Creatify is asked (a few clicks make one request)."""
-
-
-class AvatarDelegate(CardDelegate):
-    """A card: the face, the name, the facets, a star; "Yours" on the creator's own."""
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-                 ) -> QSize:
-        line = QFontMetrics(option.font).height()
-        return QSize(PICTURE + 2 * PAD + 6, PICTURE + 2 * PAD + 3 * line + 12)
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
-              index: QModelIndex | QPersistentModelIndex) -> None:
-        card: AvatarCard | None = index.data(CARD_ROLE)
-        if card is None:
-            return
-        painter.save()
-        palette: QPalette = option.palette
-        rect = self.paint_frame(painter, option, index)
-        picture = QRect(rect.left() + PAD, rect.top() + PAD, rect.width() - 2 * PAD, PICTURE)
-        draw_picture(painter, picture, index.data(IMAGE_ROLE), palette,
-                     "…" if card.image else "No picture")
-        if card.custom or card.status:
-            badge = "Yours" if card.custom else ""
-            if card.status:
-                badge = f"{badge} · {card.status.lower()}" if badge else card.status
-            self._badge(painter, picture, palette, badge)
-        font = QFont(option.font)
-        metrics = QFontMetrics(font)
-        text = QRect(picture.left(), picture.bottom() + 4, picture.width(), metrics.height())
-        bold = QFont(font)
-        bold.setBold(True)
-        painter.setFont(bold)
-        painter.setPen(palette.color(QPalette.ColorRole.Text))
-        painter.drawText(text, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         QFontMetrics(bold).elidedText(card.name, Qt.TextElideMode.ElideRight,
-                                                       text.width() - 26))
-        painter.setFont(font)
-        painter.setPen(muted(palette))
-        details = text
-        for words in card.detail_lines:
-            details = details.translated(0, metrics.height() + 1)
-            painter.drawText(details, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                             metrics.elidedText(words, Qt.TextElideMode.ElideRight,
-                                                details.width()))
-        self.paint_star(painter, option, rect, bool(index.data(FAVOURITE_ROLE)))
-        painter.restore()
-
-    def star_rect(self, rect: QRect) -> QRect:
-        # beside the name, under the picture
-        return QRect(rect.right() - PAD - 24, rect.top() + PAD + PICTURE + 2, 24, 24)
-
-    @staticmethod
-    def _badge(painter: QPainter, picture: QRect, palette: QPalette, text: str) -> None:
-        font = QFont(painter.font())
-        font.setBold(True)
-        painter.setFont(font)
-        metrics = QFontMetrics(font)
-        badge = QRect(picture.left() + 6, picture.top() + 6,
-                      metrics.horizontalAdvance(text) + 12, metrics.height() + 4)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(palette.color(QPalette.ColorRole.Highlight))
-        painter.drawRoundedRect(badge, 4, 4)
-        painter.setPen(palette.color(QPalette.ColorRole.HighlightedText))
-        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
 
 
 class AvatarGallery(QDialog):
@@ -194,6 +130,8 @@ class AvatarGallery(QDialog):
         self.view.setModel(self.model)
         self.view.selectionModel().currentChanged.connect(self._current_changed)
         self.view.activated.connect(self._activated)
+        self.view.installEventFilter(self)
+        self.view.setToolTip("Space plays the preview video, Enter chooses the avatar")
         self.delegate.starClicked.connect(lambda index: self.toggle_favourite(
             self.model.data(index, CARD_ROLE).id))
 
@@ -362,6 +300,13 @@ class AvatarGallery(QDialog):
         return " — ".join(p for p in parts if p)
 
     # -- closing
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (watched is self.view and isinstance(event, QKeyEvent)
+                and event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Space):
+            self.detail.toggle_video()
+            return True
+        return super().eventFilter(watched, event)
 
     def done(self, result: int) -> None:
         self._closed = True

@@ -8,8 +8,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QCloseEvent, QFont, QFontMetrics, QKeyEvent, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -155,6 +164,8 @@ class VoiceGallery(QDialog):
         self.view.setModel(self.model)
         self.view.selectionModel().currentChanged.connect(self._current_changed)
         self.view.activated.connect(self._activated)
+        self.view.installEventFilter(self)
+        self.view.setToolTip("Space plays the sample, Enter chooses the voice")
         self.delegate.starClicked.connect(
             lambda index: self.toggle_favourite(self.model.data(index, CARD_ROLE).id))
         self.delegate.playClicked.connect(
@@ -287,6 +298,13 @@ class VoiceGallery(QDialog):
     @staticmethod
     def _describe(card: VoiceCard) -> str:
         return " — ".join(p for p in (card.label, card.details) if p)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (watched is self.view and isinstance(event, QKeyEvent)
+                and event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Space):
+            self.play(self.current_card())
+            return True
+        return super().eventFilter(watched, event)
 
     def done(self, result: int) -> None:
         self.player.release()
