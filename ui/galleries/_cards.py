@@ -88,7 +88,7 @@ class CardModel(QAbstractListModel):
             return card.id in self.favourites
         if role == IMAGE_ROLE:
             url = getattr(card, "image", None)
-            return self.images.pixmap(url) if self.images is not None and url else None
+            return self.images.card_pixmap(url) if self.images is not None and url else None
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             return str(getattr(card, "label", None) or card.name)
         if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleDescriptionRole):
@@ -217,7 +217,8 @@ def draw_picture(painter: QPainter, target: QRect, pixmap: QPixmap | None,
                           palette.color(QPalette.ColorRole.Text), 0.08))
     painter.drawRoundedRect(path_rect, 6, 6)
     if pixmap is not None and not pixmap.isNull():
-        scaled = _scaled(pixmap, target.width(), target.height())
+        scaled = (pixmap if pixmap.size() == target.size()  # cropped to size in a worker
+                  else _scaled(pixmap, target.width(), target.height()))
         sx = (scaled.width() - target.width()) // 2
         sy = (scaled.height() - target.height()) // 2
         painter.setClipRect(target)

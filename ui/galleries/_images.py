@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPixmap
 
 from app.galleries import ImageCache
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 IMAGE_SIZE = 240
-"""Pictures are kept at most this large (the detail pane's size; cards draw them smaller)."""
+"""Pictures are kept at most this large (the detail pane's size); a card gets its own crop."""
 MEMORY_PICTURES = 300
 IN_FLIGHT = 6
 """At most this many pictures are fetched at once; the latest wanted go first (after a fast
@@ -46,14 +46,22 @@ def image_cache_for(service: StudioService) -> ImageCache:
     return ImageCache(folder)
 
 
-def _decode(data: bytes, size: int) -> QImage | None:
+def _decode(data: bytes, size: int, card: QSize | None) -> tuple[QImage, QImage | None] | None:
+    """The picture fitted in ``size`` and, when ``card`` is given, cropped to fill a card's
+    picture (both made here, in a worker thread: painting a card scales nothing)."""
     image = QImage()
     if not image.loadFromData(data):
         return None
     if image.width() > size or image.height() > size:
         image = image.scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio,
                              Qt.TransformationMode.SmoothTransformation)
-    return image
+    if card is None or card.isEmpty():
+        return image, None
+    filled = image.scaled(card, Qt.AspectRatioMode.KeepAspectRatioByExpanding,
+                          Qt.TransformationMode.SmoothTransformation)
+    x = (filled.width() - card.width()) // 2
+    y = (filled.height() - card.height()) // 2
+    return image, filled.copy(x, y, card.width(), card.height())
 
 
 class GalleryImages(QObject):
@@ -65,12 +73,15 @@ class GalleryImages(QObject):
     _missing = Signal(str)          # not on disk: ask the service (from a worker thread)
 
     def __init__(self, service: StudioService, cache: ImageCache | None = None,
-                 parent: QObject | None = None, size: int = IMAGE_SIZE) -> None:
+                 parent: QObject | None = None, size: int = IMAGE_SIZE,
+                 card: QSize | None = None) -> None:
         super().__init__(parent)
         self.service = service
         self.cache = cache if cache is not None else image_cache_for(service)
         self.size = size
+        self.card = card
         self._pixmaps: OrderedDict[str, QPixmap] = OrderedDict()
+        self._cards: dict[str, QPixmap] = {}  # the card-sized crops (same keys)
         self._pending: set[str] = set()
         self._waiting: list[str] = []   # not on disk, waiting for a place (newest last)
         self._asked: set[str] = set()   # asked of the service (network)
@@ -97,6 +108,14 @@ class GalleryImages(QObject):
         self.want(url)
         return None
 
+    def card_pixmap(self, url: str | None) -> QPixmap | None:
+        """The picture cropped to the card's size (the whole one without a card size); like
+        :meth:`pixmap`, ``None`` starts loading."""
+        full = self.pixmap(url)
+        if full is None or url is None:
+            return None
+        return self._cards.get(url, full)
+
     def want(self, url: str) -> None:
         if url in self._waiting:  # wanted again (painted again): fetched next
             self._waiting.remove(url)
@@ -122,10 +141,10 @@ class GalleryImages(QObject):
         if data is None:
             self._emit("_missing", url)
             return
-        self._emit("_decoded", url, _decode(data, self.size))
+        self._emit("_decoded", url, _decode(data, self.size, self.card))
 
     def _store_and_decode(self, url: str, data: bytes) -> None:
-        image = _decode(data, self.size)
+        image = _decode(data, self.size, self.card)
         if image is not None:
             self.cache.put(url, data)
         self._emit("_decoded", url, image)
@@ -164,10 +183,11 @@ class GalleryImages(QObject):
             self.failed.emit(url)
             self._pump()
 
-    def _on_decoded(self, url: str, image: object) -> None:
+    def _on_decoded(self, url: str, decoded: object) -> None:
         if url not in self._pending:
             return
         self._pending.discard(url)
+        image, crop = decoded if isinstance(decoded, tuple) else (None, None)
         if not isinstance(image, QImage) or image.isNull():
             self._failed.add(url)
             self.failed.emit(url)
@@ -179,8 +199,11 @@ class GalleryImages(QObject):
             self.from_disk += 1
             self.source[url] = "disk"
         self._pixmaps[url] = QPixmap.fromImage(image)
+        if isinstance(crop, QImage):
+            self._cards[url] = QPixmap.fromImage(crop)
         while len(self._pixmaps) > MEMORY_PICTURES:
-            self._pixmaps.popitem(last=False)
+            dropped, _ = self._pixmaps.popitem(last=False)
+            self._cards.pop(dropped, None)
         self.ready.emit(url)
 
 

@@ -17,6 +17,7 @@ from PySide6.QtCore import (
     QEvent,
     QModelIndex,
     QObject,
+    QSize,
     Qt,
     QTimer,
     Signal,
@@ -45,7 +46,7 @@ from app.galleries import (
 )
 from app.galleries.avatars import FACET_TITLES
 from ui.forms.pickers._watcher import NOT_CONNECTED, CatalogueWatcher
-from ui.galleries._avatar_delegate import AvatarDelegate
+from ui.galleries._avatar_delegate import PICTURE, AvatarDelegate
 from ui.galleries._cards import (
     CARD_ROLE,
     CardModel,
@@ -77,7 +78,7 @@ class AvatarGallery(QDialog):
         self.setAccessibleName("Avatar gallery")
         self.setModal(False)
         self.favourites = favourites_for(service)
-        self.images = GalleryImages(service, parent=self)
+        self.images = GalleryImages(service, parent=self, card=QSize(PICTURE, PICTURE))
         self.all_cards: list[AvatarCard] = []
         self.server_cards: list[AvatarCard] | None = None  # Creatify's answer to the facets
         self.server_query: dict[str, list[str]] = {}

@@ -98,7 +98,7 @@ class StyleGallery(QDialog):
         intro = QLabel(INTRO, self)
         intro.setObjectName("style_gallery_intro")
         intro.setWordWrap(True)
-        self.images = GalleryImages(service, parent=self)
+        self.images = GalleryImages(service, parent=self, card=QSize(PICTURE_W, PICTURE_H))
         self.model = CardModel(self.images, lambda c: f"{c.name} ({c.id}) — {c.example}", self)
         self.view = QListView(self)
         self.view.setObjectName("style_cards")
