@@ -4,7 +4,8 @@
 atomically (:func:`app.atomic.write_text_atomically`), so a crash leaves the old list or the
 new one. A missing, unreadable or odd file reads as no favourites (and is replaced at the next
 save). Changes are in memory at once; :meth:`Favourites.save` writes them and may run in a
-worker thread (it fsyncs): saves are serialised and each writes the latest state.
+worker thread (it fsyncs): saves are serialised and each writes the state of its start, and
+a change made meanwhile never waits for the disk.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class Favourites:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
+        self._writing = threading.Lock()
         self._ids: dict[str, list[str]] = {kind: [] for kind in KINDS}
         self._load()
 
@@ -92,10 +94,11 @@ class Favourites:
 
     def save(self) -> None:
         """Write the current favourites (atomically; raises ``OSError``)."""
-        with self._lock:
+        with self._writing:  # one write at a time, each of the state when it starts
+            with self._lock:  # (held only to copy: a change never waits for the disk)
+                text = json.dumps({"version": _VERSION,
+                                   **{k: list(v) for k, v in self._ids.items()}}, indent=1)
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            text = json.dumps({"version": _VERSION,
-                               **{k: list(v) for k, v in self._ids.items()}}, indent=1)
             write_text_atomically(self.path, text)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -90,3 +91,30 @@ def test_saves_from_several_threads_end_with_the_latest_state(tmp_path: Path) ->
         thread.join()
     store.save()
     assert Favourites.in_folder(tmp_path).ids("personas") == {f"p{i}" for i in range(20)}
+
+
+def test_a_change_never_waits_for_a_save_in_progress(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import app.galleries.favourites as module
+
+    store = Favourites.in_folder(tmp_path)
+    writing, release = threading.Event(), threading.Event()
+    real = module.write_text_atomically
+
+    def slow(target: Path, text: str) -> None:
+        writing.set()
+        assert release.wait(5)
+        real(target, text)
+    monkeypatch.setattr(module, "write_text_atomically", slow)
+    store.set("personas", "p1", True)
+    saver = threading.Thread(target=store.save)
+    saver.start()
+    assert writing.wait(5)
+    started = time.monotonic()
+    store.set("personas", "p2", True)  # while the disk write is held up
+    assert time.monotonic() - started < 0.5
+    release.set()
+    saver.join()
+    assert Favourites.in_folder(tmp_path).ids("personas") == {"p1"}  # the state it started on
+    store.save()
+    assert Favourites.in_folder(tmp_path).ids("personas") == {"p1", "p2"}
