@@ -96,10 +96,10 @@ def test_saves_from_several_threads_end_with_the_latest_state(tmp_path: Path) ->
 def test_a_change_never_waits_for_a_save_in_progress(tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     import app.galleries.favourites as module
+    from app.atomic import write_text_atomically as real
 
     store = Favourites.in_folder(tmp_path)
     writing, release = threading.Event(), threading.Event()
-    real = module.write_text_atomically
 
     def slow(target: Path, text: str) -> None:
         writing.set()
