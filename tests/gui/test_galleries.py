@@ -24,7 +24,7 @@ from app.api.client import CreatifyClient
 from app.galleries import FAVOURITES_FILE, Favourites
 from app.jobs.scheduler import PollPolicy
 from app.sandbox import Sandbox
-from tests.gui.conftest import settle_then_close, until
+from tests.gui.conftest import idle, settle_then_close, until
 from tests.gui.test_window import Studio, confirmation, connect_to, studio  # noqa: F401
 from tests.samples import SCRIPT_31S
 from ui.forms.pickers import AccentPicker, PersonaPicker
@@ -292,3 +292,21 @@ async def test_style_gallery_sets_the_visual_style(studio: Studio,  # noqa: F811
 def test_no_gallery_module_is_too_long() -> None:
     for path in Path("ui/galleries").glob("*.py"):
         assert len(path.read_text().splitlines()) < 400, path
+
+
+async def test_closing_a_gallery_while_pictures_load_leaves_nothing_behind(
+        studio: Studio, simulator: Sandbox) -> None:  # noqa: F811
+    await connect_to(studio, simulator)
+    for _ in range(3):
+        gallery = AvatarGallery(studio.service)
+        gallery.show()
+        await until(lambda g=gallery: len(g.model.cards) > 0, timeout=10)  # type: ignore[misc]
+        asked = len(personas_v2_queries(simulator))
+        gallery.facets["gender"].boxes["f"].click()  # a server read on its way, too
+        await until(lambda n=asked: len(personas_v2_queries(simulator)) > n,  # type: ignore[misc]
+                    timeout=5)
+        gallery.close()
+        gallery.deleteLater()
+        await asyncio.sleep(0)
+    await idle(timeout=10)
+    assert shiboken6.isValid(studio.window)
