@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QWidget
 
 if TYPE_CHECKING:
     from ui.forms.base import FieldEditor
@@ -77,6 +77,8 @@ def attach_style_gallery(editor: FieldEditor, service: StudioService) -> QPushBu
         editor.gallery = open_gallery(  # type: ignore[attr-defined]
             "styles", editor, service, editor.value(), editor.set_value, choices)
     button.clicked.connect(browse)
+    button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+    layout.setStretch(0, 1)  # the combo takes the room, as beside the other pickers
     layout.addWidget(button)
     return button
 
