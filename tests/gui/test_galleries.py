@@ -120,6 +120,14 @@ async def test_pick_an_avatar_by_filter_and_send_it(studio: Studio,  # noqa: F81
     gallery.facets["gender"].boxes["m"].click()
     await until(lambda: sorted(names(gallery)) == expected
                 and "filtered by Creatify" in gallery.count.text(), timeout=10)
+    # Clear filters: every avatar again (and no filter sent), then the two filters back.
+    gallery.clear_filters.click()
+    assert len(gallery.model.cards) == len(catalogue)
+    assert gallery.server_query == {} or "filtered" not in gallery.count.text()
+    gallery.facets["gender"].boxes["f"].click()
+    gallery.facets["style"].boxes["presenter"].click()
+    await until(lambda: sorted(names(gallery)) == expected
+                and "filtered by Creatify" in gallery.count.text(), timeout=10)
     # Search by name on top.
     gallery.search.setText(expected[-1][:3].lower())
     assert names(gallery) == [expected[-1]]

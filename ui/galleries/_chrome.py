@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import logging
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from app.galleries import Favourites
 
@@ -84,6 +84,15 @@ class FacetChecks(QWidget):
     def chosen(self) -> frozenset[str]:
         return frozenset(v for v, b in self.boxes.items() if b.isChecked())
 
+    def clear(self) -> bool:
+        """Uncheck every box without a ``changed`` per box; whether any was checked."""
+        had = bool(self.chosen())
+        for box in self.boxes.values():
+            box.blockSignals(True)
+            box.setChecked(False)
+            box.blockSignals(False)
+        return had
+
     def set_values(self, values: Sequence[tuple[str, str]]) -> None:
         """Replace the boxes (a list known only once the catalogue arrives), keeping what
         was checked."""
@@ -104,6 +113,20 @@ class FacetChecks(QWidget):
             self.boxes[value] = box
 
 
+def clear_filters_button(parent: QWidget, groups: Sequence[FacetChecks],
+                         changed: Callable[[], object]) -> QPushButton:
+    """"Clear filters": every group unchecked, then one ``changed()``."""
+    button = QPushButton("Clear filters", parent)
+    button.setObjectName("gallery_clear_filters")
+    button.setAccessibleName("Clear the filters")
+
+    def clear() -> None:
+        if any([group.clear() for group in groups]):
+            changed()
+    button.clicked.connect(clear)
+    return button
+
+
 def search_line(noun: str, parent: QWidget) -> QLineEdit:
     line = QLineEdit(parent)
     line.setObjectName("gallery_search")
@@ -113,4 +136,5 @@ def search_line(noun: str, parent: QWidget) -> QLineEdit:
     return line
 
 
-__all__ = ["FacetChecks", "FavouritesKeeper", "favourites_for", "search_line"]
+__all__ = ["FacetChecks", "FavouritesKeeper", "clear_filters_button", "favourites_for",
+           "search_line"]

@@ -51,7 +51,12 @@ from ui.galleries._cards import (
     CARD_ROLE,
     CardModel,
 )
-from ui.galleries._chrome import FacetChecks, favourites_for, search_line
+from ui.galleries._chrome import (
+    FacetChecks,
+    clear_filters_button,
+    favourites_for,
+    search_line,
+)
 from ui.galleries._images import GalleryImages
 from ui.galleries._preview import AvatarDetail
 from ui.galleries._reads import read_filtered_avatars
@@ -106,6 +111,9 @@ class AvatarGallery(QDialog):
             group.changed.connect(self._facets_changed)
             facet_column.addWidget(group)
             self.facets[name] = group
+        self.clear_filters = clear_filters_button(facet_box, list(self.facets.values()),
+                                                  self._facets_changed)
+        facet_column.addWidget(self.clear_filters)
         facet_column.addStretch(1)
         facet_scroll = QScrollArea(self)
         facet_scroll.setObjectName("gallery_facets")

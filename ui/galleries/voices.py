@@ -38,7 +38,12 @@ from app.galleries import VoiceCard, VoiceFilter, filter_voices, voice_cards
 from app.galleries.voices import VOICE_GENDERS
 from ui.forms.pickers._watcher import NOT_CONNECTED, CatalogueWatcher
 from ui.galleries._cards import CARD_ROLE, FAVOURITE_ROLE, CardDelegate, CardModel, muted
-from ui.galleries._chrome import FacetChecks, favourites_for, search_line
+from ui.galleries._chrome import (
+    FacetChecks,
+    clear_filters_button,
+    favourites_for,
+    search_line,
+)
 from ui.galleries._sample import SamplePlayer
 
 if TYPE_CHECKING:
@@ -143,6 +148,9 @@ class VoiceGallery(QDialog):
         for group in (self.genders, self.languages, self.accents):
             group.changed.connect(self.refilter)
             facet_column.addWidget(group)
+        self.clear_filters = clear_filters_button(
+            facet_box, [self.genders, self.languages, self.accents], self.refilter)
+        facet_column.addWidget(self.clear_filters)
         facet_column.addStretch(1)
         self.facet_scroll = QScrollArea(self)
         self.facet_scroll.setObjectName("gallery_facets")
