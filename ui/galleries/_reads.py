@@ -20,10 +20,6 @@ log = logging.getLogger(__name__)
 Done = Callable[[list[dict[str, Any]] | None, str | None], None]
 
 
-def can_filter_on_server(service: StudioService) -> bool:
-    return service.connected and service.session.client is not None
-
-
 def read_filtered_avatars(service: StudioService, filters: Mapping[str, Sequence[str]],
                           done: Done) -> bool:
     """Ask Creatify for the avatars matching ``filters``; ``done(items, None)`` or
@@ -45,4 +41,4 @@ def read_filtered_avatars(service: StudioService, filters: Mapping[str, Sequence
     return True
 
 
-__all__ = ["can_filter_on_server", "read_filtered_avatars"]
+__all__ = ["read_filtered_avatars"]
