@@ -28,7 +28,6 @@ from tests.gui.conftest import idle, settle_then_close, until
 from tests.gui.test_window import Studio, confirmation, connect_to, studio  # noqa: F401
 from tests.samples import SCRIPT_31S
 from ui.forms.pickers import AccentPicker, PersonaPicker
-from ui.galleries import attach_style_gallery
 from ui.galleries._cards import CARD_ROLE, FAVOURITE_ROLE
 from ui.galleries._chrome import favourites_for
 from ui.galleries.avatars import AvatarGallery
@@ -275,10 +274,8 @@ async def test_style_gallery_sets_the_visual_style(studio: Studio,  # noqa: F811
     await connect_to(studio, simulator)
     tab = studio.window.show_generator("url_to_video")
     editor = tab.form.editors["visual_style"]
-    # The form's own Browse… when it puts one there, else one attached as the form would.
-    button = getattr(tab.form, "style_browse", None) or attach_style_gallery(editor,
-                                                                              studio.service)
-    assert button is not None
+    button = tab.form.style_browse  # the Browse… the form puts beside the styles
+    assert button is not None and button.isVisibleTo(tab)
     button.click()
     gallery = editor.gallery  # type: ignore[attr-defined]
     assert isinstance(gallery, StyleGallery)

@@ -15,6 +15,7 @@ from ui.forms.editors import PLAIN_EDITORS
 from ui.forms.local_media import LocalMediaEditor, media_too_long
 from ui.forms.pickers.asset_models import AssetModelPicker, is_asset_model_field
 from ui.forms.pickers.inspirations import follow_template
+from ui.galleries import attach_style_gallery
 from ui.service import StudioService
 
 
@@ -76,6 +77,9 @@ class GeneratorForm(QWidget):
             if hasattr(params, "set_model"):
                 model.changed.connect(lambda: params.set_model(model.value() or ""))
                 params.set_model(model.value() or "")
+        self.style_browse: QPushButton | None = None
+        if spec.style_field and spec.style_field in self.editors:  # Browse… the styles
+            self.style_browse = attach_style_gallery(self.editors[spec.style_field], service)
         if "inspiration_id" in self.editors and "input_params" in self.editors:
             follow_template(self.editors["inspiration_id"], self.editors["input_params"])
         if "template_id" in self.editors and "variables" in self.editors:

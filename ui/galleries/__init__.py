@@ -2,7 +2,7 @@
 voices (samples played in place, filters, favourites) and URL to Video's visual styles.
 
 Each is a non-blocking dialog over a ``QListView`` with a model and a painting delegate (no
-widget per card), opened by a "Browse…" button next to the picker it fills
+widget per card), opened by a "Browse …" button of the picker it fills
 (:func:`open_gallery`); choosing a card sets the picker's value, so the form and the estimate
 follow as if it had been picked in the combo. The Qt-free parts (favourites, the image cache,
 the cards and their filters) are in :mod:`app.galleries`.
@@ -55,8 +55,8 @@ def open_gallery(kind: str, parent: QWidget, service: StudioService, current: An
 
 
 def browse_button(parent: QWidget, name: str, noun: str) -> QPushButton:
-    """The "Browse…" button beside a picker (the combo stays, for the keyboard)."""
-    button = QPushButton("Browse…", parent)
+    """The "Browse …" button of a picker (the combo stays, for the keyboard)."""
+    button = QPushButton(f"Browse {noun}…", parent)
     button.setObjectName(f"{name}_browse")
     button.setAccessibleName(f"Browse {noun}")
     button.setToolTip(f"Choose from a gallery of {noun}")
@@ -71,6 +71,7 @@ def attach_style_gallery(editor: FieldEditor, service: StudioService) -> QPushBu
         return None
     field = editor.field
     button = browse_button(editor, field.name, "visual styles")
+    button.setText("Browse…")  # beside the combo: short
     choices = [(str(c.value), c.label) for c in field.choices]
 
     def browse() -> None:

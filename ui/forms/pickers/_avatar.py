@@ -81,7 +81,8 @@ class PersonaPicker(ComboPicker):
         self.main.addWidget(self.preview)
         self.browse_button = browse_button(self, field.name, "avatars")
         self.browse_button.clicked.connect(self.browse)
-        self.row.insertWidget(1, self.browse_button)
+        # Under the combo, not beside it: the row stays as narrow as before.
+        self.main.insertWidget(1, self.browse_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.gallery: QWidget | None = None
 
     def browse(self) -> None:

@@ -7,7 +7,7 @@ import importlib
 import logging
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import QPushButton, QWidget
 
@@ -46,7 +46,8 @@ class AccentPicker(ComboPicker):
         self.row.insertWidget(1, self.play_button)
         self.browse_button = browse_button(self, field.name, "voices")
         self.browse_button.clicked.connect(self.browse)
-        self.row.insertWidget(2, self.browse_button)
+        # Under the combo, not beside it: the row stays as narrow as before.
+        self.main.insertWidget(1, self.browse_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.gallery: QWidget | None = None
         self._refresh()
 
