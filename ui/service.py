@@ -3,7 +3,10 @@
 Widgets never import httpx and never await the client: they call methods here (which start
 tasks) and listen to the signals. Underneath is a Qt-free :class:`app.session.Session`: this
 adapter turns its callbacks into signals and its calls into tasks, and is the only module of
-``ui`` that reaches the ledger, the job manager or the client (through the session).
+``ui`` that reaches the ledger or the job manager (through the session). Two controllers that
+are not widgets reach the connected client through :attr:`StudioService.client` for calls that
+are not jobs: the galleries' filtered avatar read and "My avatars and voices" (custom avatars,
+voice clones), each on the service's task group.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from collections.abc import Callable, Coroutine, Mapping
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -41,6 +44,9 @@ from app.session import (
 from app.spending import SpendingRow, export_balance_csv, export_csv, spending_rows
 from ui.common.background import Batcher, run_in_thread
 from ui.uploads import UploadService
+
+if TYPE_CHECKING:
+    from app.api.client import CreatifyClient
 
 
 def _qt_later(seconds: float, callback: Callable[[], None]) -> None:
@@ -149,6 +155,18 @@ class StudioService(QObject):
     @property
     def data_dir(self) -> Path:
         return self.session.data_dir
+
+    @property
+    def cache_dir(self) -> Path:
+        """Where the session keeps what can be fetched again (catalogues, pictures)."""
+        return self.session.cache_dir
+
+    @property
+    def client(self) -> CreatifyClient | None:
+        """The connected API client for free reads and account changes outside the job
+        queue (filtered avatars, custom avatars, voice clones); None when not connected.
+        Paid creates go through :meth:`submit` and the ledger, never through this."""
+        return self.session.client
 
     @property
     def mode(self) -> str:

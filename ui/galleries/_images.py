@@ -42,7 +42,7 @@ _WORKERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="gallery images"
 
 def image_cache_for(service: StudioService) -> ImageCache:
     """The disk cache of gallery pictures: ``<cache folder>/images``."""
-    folder: Path = service.session.cache_dir / "images"
+    folder: Path = service.cache_dir / "images"
     return ImageCache(folder)
 
 

@@ -1,9 +1,7 @@
 """The one read the galleries need beyond the service's cached catalogues: avatars filtered
 by Creatify (``GET /api/personas_v2/?gender=f,m&style=selfie``).
 
-The service has no call for a filtered catalogue yet, so this module is the galleries' single
-place that reaches the service's session (its client and task group); a
-``StudioService.personas_v2(filters, done)`` would replace it.
+A free read through the service's connected client, on the service's task group.
 """
 
 from __future__ import annotations
@@ -25,7 +23,7 @@ def read_filtered_avatars(service: StudioService, filters: Mapping[str, Sequence
     """Ask Creatify for the avatars matching ``filters``; ``done(items, None)`` or
     ``done(None, reason)`` follows on the event loop. ``False`` (nothing asked) when not
     connected."""
-    client = service.session.client
+    client = service.client
     if client is None or not service.connected:
         return False
 

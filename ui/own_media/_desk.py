@@ -2,8 +2,8 @@
 
 :class:`OwnMediaDesk` runs each request as a task of the service (its ``TaskGroup``: kept,
 reported, cancelled on close) and reports through signals; the dialog only calls it and
-listens. It reaches the client through ``service.session`` — the only place in this package
-that does — because these four calls are not jobs: nothing goes through the ledger or the
+listens. It calls the service's connected client (``service.client``) because these four
+calls are not jobs: nothing goes through the ledger or the
 budget guard (the billing page prices neither an avatar nor a clone). Every call that changes
 the account is sent once (the client never retries it) and a button cannot start a second one
 while the first runs.
@@ -103,7 +103,7 @@ class OwnMediaDesk(QObject):
         self._follow_reviews()
 
     def _client(self) -> CreatifyClient | None:
-        return self.service.session.client
+        return self.service.client
 
     async def _save(self, book: OwnMediaBook) -> None:
         """Write ``book`` (the record of the connection a request was made on, which may no
