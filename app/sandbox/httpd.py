@@ -31,11 +31,15 @@ from app.sandbox import media
 from app.sandbox.wire import FaultPlan, Request, Response
 from app.sandbox.world import World
 
-__all__ = ["IDLE_TIMEOUT", "MAX_BODY", "SandboxHTTPServer", "is_loopback"]
+__all__ = ["IDLE_TIMEOUT", "MAX_BODY", "MAX_UPLOAD_BODY", "SandboxHTTPServer", "is_loopback"]
 
 log = logging.getLogger("app.sandbox.server")  # one logger for the HTTP layer
 
 MAX_BODY = 16 * 1024 * 1024
+MAX_UPLOAD_BODY = 512 * 1024 * 1024
+"""A custom avatar's training video (``POST /api/personas_v2/``, multipart) may be this large;
+it is held in memory while it is read (the simulator keeps no file of it)."""
+UPLOAD_PATHS = frozenset({"/api/personas_v2/"})
 IDLE_TIMEOUT = 120.0
 """Seconds an idle keep-alive connection is kept open."""
 
@@ -136,12 +140,16 @@ class _Handler(BaseHTTPRequestHandler):
             length = int(raw_length)
         except ValueError:
             length = -1
-        if not 0 <= length <= MAX_BODY:
+        limit = self._body_limit()
+        if not 0 <= length <= limit:
             self.close_connection = True
-            self._send(413 if length > MAX_BODY else 400,
+            self._send(413 if length > limit else 400,
                        _json_bytes({"detail": "Bad Content-Length."}))
             return None
         return self.rfile.read(length)
+
+    def _body_limit(self) -> int:
+        return MAX_UPLOAD_BODY if self.path.split("?")[0] in UPLOAD_PATHS else MAX_BODY
 
     def _read_chunked(self) -> bytes:
         parts: list[bytes] = []
@@ -154,7 +162,7 @@ class _Handler(BaseHTTPRequestHandler):
                     pass  # trailers
                 return b"".join(parts)
             size += chunk
-            if size > MAX_BODY:
+            if size > self._body_limit():
                 raise ConnectionError("request body too large")
             parts.append(self.rfile.read(chunk))
             self.rfile.readline(8)

@@ -135,7 +135,9 @@ def _core_request(request: httpx.Request) -> _CoreRequest:
         path=url.path,
         method=request.method.lower(),
         parameters=RequestParameters(query=query, header=headers),
-        content_type=content_type.split(";")[0].strip().lower(),
+        # A multipart body is read by its boundary: keep the parameters there.
+        content_type=(content_type if content_type.lower().startswith("multipart/")
+                      else content_type.split(";")[0].strip().lower()),
         body=body,
     )
 
