@@ -75,6 +75,8 @@ VARIABLES = spec("custom_template").field("variables")
 TEMPLATE = spec("custom_template").field("template_id")
 INPUT_PARAMS = spec("asset_generator").field("input_params")
 INSPIRATION = spec("ai_ad_template").field("inspiration_id")
+IMAGE_URL = spec("aurora").field("image")
+LINK_ID = spec("url_to_video").field("link")
 
 
 # ---------------------------------------------------------------------------- fixtures
@@ -788,11 +790,12 @@ async def test_custom_editor_table(qtbot: Any, service: StudioService):
     assert set(CUSTOM_EDITORS) == {FieldKind.PERSONA, FieldKind.ACCENT, FieldKind.MUSIC,
                                    FieldKind.SCENES, FieldKind.VARIABLES,
                                    FieldKind.SCHEMA_FORM, FieldKind.TEMPLATE,
-                                   FieldKind.INSPIRATION}
+                                   FieldKind.INSPIRATION, FieldKind.URL, FieldKind.UUID}
     fields = {PERSONA_OPTIONAL.kind: PERSONA_OPTIONAL, ACCENT_OPTIONAL.kind: ACCENT_OPTIONAL,
               MUSIC.kind: MUSIC, SCENES.kind: SCENES, VARIABLES.kind: VARIABLES,
               INPUT_PARAMS.kind: INPUT_PARAMS, TEMPLATE.kind: TEMPLATE,
-              INSPIRATION.kind: INSPIRATION}
+              INSPIRATION.kind: INSPIRATION, IMAGE_URL.kind: IMAGE_URL,
+              LINK_ID.kind: LINK_ID}
     for kind, factory in CUSTOM_EDITORS.items():
         editor = factory(fields[kind], service)
         qtbot.addWidget(editor)

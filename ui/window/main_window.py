@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDockWidget,
     QMainWindow,
@@ -177,9 +177,17 @@ class MainWindow(QMainWindow):
         self.ready = True
         self.setProperty("startupReady", True)  # (the start-up benchmark watches for this)
         self.becameReady.emit()
+        if (service.data_dir / "own_media.json").exists():  # avatars may still be in review
+            QTimer.singleShot(0, self._follow_own_media)
         pending, self._pending = self._pending, []
         for action in pending:
             action()
+
+    def _follow_own_media(self) -> None:
+        """An avatar uploaded in an earlier run is followed through its review from the start
+        (not only once "My avatars and voices" is opened)."""
+        from ui.own_media import own_media_of
+        own_media_of(self)
 
     def _when_ready(self, action: Callable[[], object]) -> Callable[[], None]:
         """``action`` now, or — clicked while the window still loads — at the end of

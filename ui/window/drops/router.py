@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
 from app.generators import BY_KEY, FieldKind
 from ui.forms.base import FieldEditor
+from ui.forms.local_media import takes_local_drop
 from ui.generator.tab import GeneratorTab
 from ui.service import Mode
 from ui.window.drops.overlay import DropOverlay
@@ -180,6 +181,8 @@ class DropRouter(QObject):
     def route(self, receiver: QWidget, mime: QMimeData) -> DropRoute | None:
         """Where ``mime`` dropped on ``receiver`` goes; None leaves it to the widget."""
         window = self.window
+        if takes_local_drop(receiver, mime):
+            return None  # one local file on a field that uploads it: the field's own drop
         if receiver is not window and not holds_links(mime):
             return None  # plain text into a text box, as usual
         if not (mime.hasUrls() or mime.hasText()):
