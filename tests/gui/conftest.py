@@ -85,8 +85,53 @@ def _application() -> QApplication:
     return app
 
 
+LOST_STEPS: list[str] = []
+"""Task steps asyncio dropped because a nested Qt event loop ran them inside another task's
+step (see :func:`outside_task`); each fails the test that caused it."""
+
+
+def _report(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    if "Cannot enter into task" in str(context.get("exception", "")):
+        LOST_STEPS.append(str(context["exception"])[:300])
+    loop.default_exception_handler(context)
+
+
 def _qasync_loop() -> asyncio.AbstractEventLoop:
-    return qasync.QEventLoop(_application())
+    loop = qasync.QEventLoop(_application())
+    loop.set_exception_handler(_report)
+    return loop
+
+
+@pytest.fixture(autouse=True)
+def _no_task_step_lost() -> Iterator[None]:
+    """A task whose step was dropped never finishes: say so where it happened, not as a
+    hang or a "background tasks still running" later."""
+    LOST_STEPS.clear()
+    yield
+    lost, LOST_STEPS[:] = list(LOST_STEPS), []
+    assert not lost, f"a Qt call spun the event loop inside the test's task: {lost}"
+
+
+async def outside_task(action: Callable[[], object]) -> None:
+    """Run ``action`` from a plain event-loop callback, not inside the test's task.
+
+    A Qt call that spins the event loop (``QTest.mouseMove`` processes events) runs qasync's
+    timers inside it; called from a test coroutine, any other task's step due then is started
+    while the test's task is the current one, and asyncio drops it ("Cannot enter into task
+    … while another task … is being executed"): that task never finishes. The app itself
+    never spins a nested loop inside a coroutine."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[None] = loop.create_future()
+
+    def run() -> None:
+        try:
+            action()
+        except BaseException as exc:  # handed to the awaiting test
+            done.set_exception(exc)
+        else:
+            done.set_result(None)
+    loop.call_soon(run)
+    await done
 
 
 def pytest_asyncio_loop_factories(

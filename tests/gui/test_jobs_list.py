@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMenu, QMessageBox, QPushBu
 from app.generators import BY_KEY, SPECS
 from app.jobs.ledger import DownloadState, JobRecord, JobState
 from app.sandbox import Sandbox
-from tests.gui.conftest import idle, until
+from tests.gui.conftest import idle, outside_task, until
 from tests.gui.test_queue import listed, run_jobs, send_from_form
 from tests.gui.test_window import (  # noqa: F401
     Studio,
@@ -362,7 +362,8 @@ async def test_the_menu_key_acts_on_the_selected_job_not_the_one_under_the_point
     await until(lambda: panel.view.hasFocus())
     assert panel.selected() is not None and panel.selected().key == chosen.key  # type: ignore[union-attr]
     pointer = row_centre(panel, other.key)
-    QTest.mouseMove(viewport, pointer)  # the pointer rests on the other job
+    # The pointer rests on the other job (mouseMove spins the event loop: not in this task).
+    await outside_task(lambda: QTest.mouseMove(viewport, pointer))
     if how == "menu key":
         QTest.keyClick(panel.view, Qt.Key.Key_Menu)
     elif how == "shift+f10":

@@ -49,8 +49,16 @@ async def run_jobs(studio: Studio, simulator: Sandbox,  # noqa: F811
         return all(r.state.is_terminal and (not r.result_urls or r.download_state in (
             DownloadState.DONE, DownloadState.FAILED)) for r in now)
     await until(settled, timeout=20)
-    listed(studio)
-    return [ledger.get(r.key) for r in records]
+    final = [ledger.get(r.key) for r in records]
+
+    def shown() -> bool:  # the ledger has it first; the window's list right after
+        listed(studio)
+        model = studio.window.queue.model
+        rows = [(r, model.row_of(r.key)) for r in final]
+        return all((model.record(row).state, model.record(row).download_state)
+                   == (r.state, r.download_state) for r, row in rows if row is not None)
+    await until(shown, timeout=5, message="the window's list lags behind the ledger")
+    return final
 
 
 def listed(studio: Studio) -> None:  # noqa: F811

@@ -12,10 +12,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from app.api.client import CreatifyClient
-from app.downloads import DownloadQueue
+from app.downloads import DownloadQueue, FileFetcher
 from app.generators import GeneratorSpec
 from app.jobs.budget import BudgetLimits
 from app.jobs.lease import FollowerLease, LedgerWatch, SendLock
@@ -82,4 +80,4 @@ class ManagerBase:
         """Whether this process polls, reconciles and downloads the ledger's active jobs."""
         return self.lease is None or self.lease.held
     _downloading: set[str]
-    _web: httpx.AsyncClient
+    _web: FileFetcher

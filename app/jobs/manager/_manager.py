@@ -10,10 +10,8 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-import httpx
-
 from app.api.client import CreatifyClient
-from app.downloads import DEFAULT_TEMPLATE, DownloadQueue
+from app.downloads import DEFAULT_TEMPLATE, DownloadQueue, FileFetcher
 from app.generators import BY_KEY
 from app.jobs.budget import BudgetLimits
 from app.jobs.lease import FollowerLease, LedgerWatch, SendLock
@@ -88,7 +86,9 @@ class JobManager(Submitting, Streaming, Following):
             else 600.0)
         self.downloads = DownloadQueue(download_limit)
         self._downloading: set[str] = set()
-        self._web = httpx.AsyncClient(timeout=httpx.Timeout(120.0, connect=10.0))
+        # Results are fetched in a worker thread (app.downloads.FileFetcher): at curl's speed,
+        # and no byte read or written on the event loop's (the GUI's) thread.
+        self._web = FileFetcher(connect_timeout=10.0, read_timeout=120.0)
 
     # ------------------------------------------------------------------ life cycle
 
