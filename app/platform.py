@@ -14,6 +14,7 @@ launcher starts may stay open for hours. A launcher that is not installed is rep
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import shutil
@@ -23,11 +24,6 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PureWindowsPath
-
-from platformdirs.api import PlatformDirsABC
-from platformdirs.macos import MacOS
-from platformdirs.unix import Unix
-from platformdirs.windows import Windows
 
 LINUX = "linux"
 MACOS = "darwin"
@@ -235,7 +231,10 @@ def secure_keyring_classes(platform: str | None = None) -> frozenset[tuple[str, 
 
 # -- per-user folders ---------------------------------------------------------------------
 
-_DIRS: Mapping[str, type[PlatformDirsABC]] = {LINUX: Unix, MACOS: MacOS, WINDOWS: Windows}
+_DIRS: Mapping[str, tuple[str, str]] = {LINUX: ("platformdirs.unix", "Unix"),
+                                         MACOS: ("platformdirs.macos", "MacOS"),
+                                         WINDOWS: ("platformdirs.windows", "Windows")}
+"""platformdirs' class per platform, imported when asked for (only the one in use, at start)."""
 
 
 @dataclass(frozen=True)
@@ -253,7 +252,8 @@ def user_folders(app_name: str, platform: str | None = None) -> UserFolders:
     """platformdirs' per-user folders for ``app_name`` on ``platform``: XDG folders on Linux,
     ``~/Library/…`` and ``~/Movies`` on macOS, ``%LOCALAPPDATA%`` and the Videos known folder
     on Windows. Nothing is created."""
-    dirs = _DIRS[family(platform)](app_name, appauthor=False)
+    module, name = _DIRS[family(platform)]
+    dirs = getattr(importlib.import_module(module), name)(app_name, appauthor=False)
     return UserFolders(config=Path(dirs.user_config_dir), data=Path(dirs.user_data_dir),
                        cache=Path(dirs.user_cache_dir), log=Path(dirs.user_log_dir),
                        videos=Path(dirs.user_videos_dir))

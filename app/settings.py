@@ -30,12 +30,11 @@ from typing import TYPE_CHECKING, Any
 from app.api._addresses import InsecureBaseURLError, validate_base_url
 from app.atomic import write_text_atomically
 from app.downloads import DEFAULT_TEMPLATE, DownloadError, current_template, render_name
-from app.jobs.budget import BudgetLimits, parse_limit
 from app.logsafe import redact
 from app.paths import AppPaths
-from app.pricing.table import PricingError
 
 if TYPE_CHECKING:
+    from app.jobs.budget import BudgetLimits
     from app.pricing.engine import Plan
 
 log = logging.getLogger(__name__)
@@ -156,6 +155,7 @@ def _plan_problem(s: Settings) -> str | None:
 def _rate_problem(s: Settings) -> str | None:
     if s.plan != "enterprise":
         return None
+    from app.pricing.table import PricingError  # (the price table: on use)
     return _message_of(lambda: price_plan(s), PricingError)
 
 
@@ -179,7 +179,7 @@ def _theme_problem(s: Settings) -> str | None:
 
 def _name_problem(s: Settings) -> str | None:
     return _message_of(lambda: render_name(
-        s.name_template, generator="g", title="t",
+        s.name_template, generator="g", title="t", title_of_generator="G",
         created=datetime.datetime.now(datetime.UTC), job_id="0" * 8), DownloadError)
 
 
@@ -191,6 +191,9 @@ def _address_problem(s: Settings) -> str | None:
 
 def _limit_problem(name: str) -> Callable[[Settings], str | None]:
     def check(s: Settings) -> str | None:
+        if not str(getattr(s, name)).strip():
+            return None  # no limit (the budget module loads only for a figure to read)
+        from app.jobs.budget import parse_limit
         what = LABELS[name].split(" (")[0].lower()
         return _message_of(lambda: parse_limit(getattr(s, name), what), ValueError)
     return check
@@ -269,6 +272,7 @@ def price_plan(settings: Settings) -> Plan:
     Enterprise plan whose price per credit is empty or not a sensible number.
     """
     from app.pricing.engine import enterprise_plan, plan_by_key  # (the estimator: on use)
+    from app.pricing.table import PricingError
 
     if settings.plan == "enterprise":
         if not settings.enterprise_rate.strip():
@@ -281,6 +285,8 @@ def price_plan(settings: Settings) -> Plan:
 def budget_limits(settings: Settings) -> BudgetLimits:
     """The budget guard's limits from the settings (a bad value reads as no limit: the
     settings dialog never saves one)."""
+    from app.jobs.budget import BudgetLimits, parse_limit
+
     values = []
     for name in ("budget_per_job", "budget_daily", "budget_monthly", "budget_low_balance"):
         try:

@@ -95,7 +95,7 @@ def generator_title(generator: str) -> str:
 
 
 def render_name(template: str = DEFAULT_TEMPLATE, *, generator: str, title: str,
-                created: datetime, job_id: str) -> str:
+                created: datetime, job_id: str, title_of_generator: str | None = None) -> str:
     """The file name (without extension) for a result, from the naming ``template``.
 
     Placeholders: ``{title}`` (what was asked, in words, at most 60 characters),
@@ -107,11 +107,14 @@ def render_name(template: str = DEFAULT_TEMPLATE, *, generator: str, title: str,
     the result has no path separator, does not start with a dot and is at most
     :data:`MAX_NAME` characters. An unknown placeholder, a format spec or conversion
     (``{title:>9}``, ``{title!r}``) or a stray brace raises :class:`DownloadError`.
+    ``title_of_generator`` stands in for the catalogue's title (checking a template needs no
+    catalogue).
     """
     template = current_template(template)
     values = {
         "generator": _short(generator, "result", _GENERATOR_MAX),
-        "generator_title": _short(generator_title(generator), "result", _GENERATOR_MAX),
+        "generator_title": _short(generator_title(generator) if title_of_generator is None
+                                  else title_of_generator, "result", _GENERATOR_MAX),
         "title": _words(title, _TITLE_MAX),
         "date": created.strftime("%Y-%m-%d"),
         "time": created.strftime("%H%M%S"),

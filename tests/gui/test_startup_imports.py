@@ -46,9 +46,16 @@ def start(tmp_path: Path) -> tuple[set[str], float, float | None]:
     return set(lines["modules"].split(",")), float(lines["first-paint"]), ready
 
 
-@pytest.fixture(scope="module")
-def first_paint(tmp_path_factory: pytest.TempPathFactory) -> tuple[set[str], float, float | None]:
-    return start(tmp_path_factory.mktemp("startup"))
+@pytest.fixture(scope="module", params=["first start", "saved settings"])
+def first_paint(request: pytest.FixtureRequest,
+                tmp_path_factory: pytest.TempPathFactory) -> tuple[set[str], float, float | None]:
+    """A first start, and a start with the settings a closed window saved (loading them
+    checks every value: the file namer's template among them)."""
+    folder = tmp_path_factory.mktemp("startup")
+    if request.param == "saved settings":
+        start(folder)
+        assert any((folder / "data").rglob("settings.json")), "the window saved no settings"
+    return start(folder)
 
 
 def loaded(modules: set[str], name: str) -> bool:
