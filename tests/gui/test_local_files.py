@@ -34,6 +34,7 @@ from app.uploads import StorageKeys, StorageKeyStore
 from tests.core.s3_server import ADMIN_KEY_ID, ADMIN_SECRET, S3Server, s3_server
 from tests.gui.clipping import clipped_in
 from tests.gui.conftest import until
+from tests.gui.test_drop_routing import drag_and_drop, on_screen
 from tests.gui.test_window import (  # noqa: F401
     Studio,
     confirmation,
@@ -495,3 +496,23 @@ async def test_a_big_file_shows_its_progress_in_the_field(
     assert any(0 < value < 1000 for value in seen), seen  # part-way, not only the end
     assert seen[-1] == 1000 and seen == sorted(seen)
     assert tab.duration is not None and tab.duration.seconds() == pytest.approx(240)
+
+
+async def test_a_file_dragged_from_a_file_manager_reaches_the_field_through_the_window(
+        studio: Studio, simulator: Sandbox, tmp_path: Path) -> None:  # noqa: F811
+    """A real drag enters the window first (its drop router sees every child's drags): one
+    local file over a field that uploads it is left to that field, not refused as a link."""
+    use_memory_keyring(studio)
+    await connect_to(studio, simulator)
+    window = studio.window
+    tab = window.show_generator("aurora")
+    audio = field(tab, "audio")
+    on_screen(audio)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(write_wav(tmp_path / "voice.wav", 4.0)))])
+    drag_and_drop(window, audio.edit, mime)
+    await settled(audio)
+    assert "Not used" not in window.statusBar().currentMessage()
+    assert NOT_SET_UP in audio.note.text()  # the field took it: no storage to send it to yet
+    assert tab.duration is not None and tab.duration.seconds() == pytest.approx(4.0)
+    assert window.batch_sheet is None
