@@ -20,7 +20,7 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPalette, QPixmap
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from ui.galleries._images import GalleryImages
 
@@ -230,6 +230,37 @@ def draw_picture(painter: QPainter, target: QRect, pixmap: QPixmap | None,
                          placeholder)
     painter.restore()
 
+class CardChoice:
+    """What every gallery does with its list's current card (mixed into its dialog, which
+    sets ``view`` and ``model``)."""
 
-__all__ = ["CARD_ROLE", "FAVOURITE_ROLE", "ID_ROLE", "IMAGE_ROLE", "CardDelegate",
-           "CardModel", "draw_picture", "muted"]
+    view: QListView
+    model: CardModel
+
+    def shown_ids(self) -> list[str]:
+        return [card.id for card in self.model.cards]
+
+    def select(self, card_id: str) -> bool:
+        """Make ``card_id``'s card the current one; False when it is not shown."""
+        row = self.model.row_of(card_id)
+        if row is None:
+            return False
+        self.view.setCurrentIndex(self.model.index(row))
+        return True
+
+    def current_data(self) -> Any:
+        """The current card (typed by each gallery's ``current_card``), or None."""
+        return self.view.currentIndex().data(CARD_ROLE)
+
+
+__all__ = [
+    "CARD_ROLE",
+    "FAVOURITE_ROLE",
+    "ID_ROLE",
+    "IMAGE_ROLE",
+    "CardChoice",
+    "CardDelegate",
+    "CardModel",
+    "draw_picture",
+    "muted",
+]

@@ -49,6 +49,7 @@ from ui.forms.pickers._watcher import NOT_CONNECTED, CatalogueWatcher
 from ui.galleries._avatar_delegate import PICTURE, AvatarDelegate
 from ui.galleries._cards import (
     CARD_ROLE,
+    CardChoice,
     CardModel,
 )
 from ui.galleries._chrome import (
@@ -68,7 +69,7 @@ SERVER_DELAY_MS = 250
 """Filters settle this long before Creatify is asked (a few clicks make one request)."""
 
 
-class AvatarGallery(QDialog):
+class AvatarGallery(CardChoice, QDialog):
     """Browse and choose an avatar; :attr:`chosen` carries the persona id."""
 
     chosen = Signal(str)
@@ -254,18 +255,8 @@ class AvatarGallery(QDialog):
 
     # -- choosing
 
-    def shown_ids(self) -> list[str]:
-        return [c.id for c in self.model.cards]
-
-    def select(self, card_id: str) -> bool:
-        row = self.model.row_of(card_id)
-        if row is None:
-            return False
-        self.view.setCurrentIndex(self.model.index(row))
-        return True
-
     def current_card(self) -> AvatarCard | None:
-        card: AvatarCard | None = self.view.currentIndex().data(CARD_ROLE)
+        card: AvatarCard | None = self.current_data()
         return card
 
     def _current_changed(self, *_args: object) -> None:

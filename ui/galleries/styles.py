@@ -28,7 +28,15 @@ from PySide6.QtWidgets import (
 
 from app.galleries.styles import StyleCard, style_cards
 from app.jobs.ledger import JobRecord
-from ui.galleries._cards import CARD_ROLE, IMAGE_ROLE, CardDelegate, CardModel, draw_picture, muted
+from ui.galleries._cards import (
+    CARD_ROLE,
+    IMAGE_ROLE,
+    CardChoice,
+    CardDelegate,
+    CardModel,
+    draw_picture,
+    muted,
+)
 from ui.galleries._images import GalleryImages
 
 if TYPE_CHECKING:
@@ -81,7 +89,7 @@ class StyleDelegate(CardDelegate):
         painter.restore()
 
 
-class StyleGallery(QDialog):
+class StyleGallery(CardChoice, QDialog):
     """Browse and choose a visual style; :attr:`chosen` carries its API name."""
 
     chosen = Signal(str)
@@ -150,15 +158,8 @@ class StyleGallery(QDialog):
         if jobs:
             self.show_cards(style_cards(self.choices, jobs))
 
-    def select(self, value: str) -> bool:
-        row = self.model.row_of(value)
-        if row is None:
-            return False
-        self.view.setCurrentIndex(self.model.index(row))
-        return True
-
     def current_card(self) -> StyleCard | None:
-        card: StyleCard | None = self.view.currentIndex().data(CARD_ROLE)
+        card: StyleCard | None = self.current_data()
         return card
 
     def _current_changed(self, *_args: object) -> None:

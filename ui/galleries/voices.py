@@ -37,7 +37,14 @@ from PySide6.QtWidgets import (
 from app.galleries import VoiceCard, VoiceFilter, filter_voices, voice_cards
 from app.galleries.voices import VOICE_GENDERS
 from ui.forms.pickers._watcher import NOT_CONNECTED, CatalogueWatcher
-from ui.galleries._cards import CARD_ROLE, FAVOURITE_ROLE, CardDelegate, CardModel, muted
+from ui.galleries._cards import (
+    CARD_ROLE,
+    FAVOURITE_ROLE,
+    CardChoice,
+    CardDelegate,
+    CardModel,
+    muted,
+)
 from ui.galleries._chrome import (
     FacetChecks,
     clear_filters_button,
@@ -111,7 +118,7 @@ class VoiceDelegate(CardDelegate):
         painter.restore()
 
 
-class VoiceGallery(QDialog):
+class VoiceGallery(CardChoice, QDialog):
     """Browse, hear and choose a voice; :attr:`chosen` carries the accent id."""
 
     chosen = Signal(str)
@@ -258,18 +265,8 @@ class VoiceGallery(QDialog):
         self.view.viewport().update()
         self._refresh_buttons()
 
-    def shown_ids(self) -> list[str]:
-        return [c.id for c in self.model.cards]
-
-    def select(self, card_id: str) -> bool:
-        row = self.model.row_of(card_id)
-        if row is None:
-            return False
-        self.view.setCurrentIndex(self.model.index(row))
-        return True
-
     def current_card(self) -> VoiceCard | None:
-        card: VoiceCard | None = self.view.currentIndex().data(CARD_ROLE)
+        card: VoiceCard | None = self.current_data()
         return card
 
     def _current_changed(self, *_args: object) -> None:
