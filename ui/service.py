@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from collections.abc import Callable, Coroutine, Mapping
 from datetime import datetime
 from decimal import Decimal
@@ -369,10 +370,13 @@ class StudioService(QObject):
         return self.session.jobs_page(limit)
 
     def jobs_page_in_thread(self, parent: QObject, limit: int, done: Callable[
-            [list[JobRecord] | None, str | None], None]) -> bool:
+            [list[JobRecord] | None, str | None], None], *, chunk: int = 0,
+            pause_s: float = 0.004) -> bool:
         """Read the newest ``limit`` jobs in a worker thread over its own connection to this
         connection's ledger, then ``done(jobs, None)`` — or ``done(None, reason)`` — in
-        ``parent``'s thread (nothing once ``parent`` is deleted); False when not connected."""
+        ``parent``'s thread (nothing once ``parent`` is deleted); False when not connected.
+        ``chunk``: read that many at a time, the interpreter lock let go for ``pause_s`` between
+        reads (decoding rows holds it: a GUI thread painting meanwhile would wait for it)."""
         ledger = self.session.ledger
         if ledger is None:
             return False
@@ -380,7 +384,16 @@ class StudioService(QObject):
 
         def work() -> list[JobRecord]:
             with Ledger(path) as own:
-                return own.page(limit=limit)
+                if chunk <= 0:
+                    return own.page(limit=limit)
+                jobs: list[JobRecord] = []
+                while len(jobs) < limit:
+                    part = own.page(offset=len(jobs), limit=min(chunk, limit - len(jobs)))
+                    jobs.extend(part)
+                    if len(part) < chunk:
+                        break
+                    time.sleep(pause_s)
+                return jobs
 
         def finished(jobs: object, error: Exception | None) -> None:
             done(jobs if isinstance(jobs, list) else None, None if error is None else str(error))

@@ -165,10 +165,13 @@ def library(jobs: int = 1000, runs: int = 3, idle_s: float = 3.0,
             or name.endswith("_s") else values[0]
     for phase in ("cold", "warm"):
         figures[f"{phase}_stall_max_ms_runs"] = [r[f"{phase}_stall_max_ms"] for r in results]
-    figures["target_met"] = all(figures[f"{phase}_stall_p99_ms"] <= 16
-                                and figures[f"{phase}_stall_max_ms"] <= 50
-                                for phase in ("cold", "warm"))
-    figures["note"] = ("medians of the runs; the real window over a cloned ledger (1 in 20 "
+        figures[f"{phase}_open_stall_max_ms_runs"] = [r[f"{phase}_open_stall_max_ms"]
+                                                      for r in results]
+    figures["target_met"] = all(figures[f"{phase}_{stage}stall_p99_ms"] <= 16
+                                and figures[f"{phase}_{stage}stall_max_ms"] <= 50
+                                for phase in ("cold", "warm") for stage in ("", "open_"))
+    figures["note"] = ("medians of the runs; target: opening and scrolling each stall p99 <= 16 "
+                       "ms, max <= 50 ms; the real window over a cloned ledger (1 in 20 "
                        "jobs failed: not in the library); stalls are a 5 ms timer's lateness; "
                        "scrolling moves the grid's scroll bar one step per frame; cold: no "
                        "poster on disk yet, warm: a new window, posters read from disk")

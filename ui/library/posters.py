@@ -16,6 +16,7 @@ item's poster changed.
 from __future__ import annotations
 
 import logging
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -40,11 +41,19 @@ MEMORY = 400
 
 NONE = "none"
 
+WORK_PAUSE_S = 0.002
+"""The worker's pause after each poster. Qt's image calls (decode, scale, JPEG) keep the
+interpreter lock while they run, and the GUI thread needs it for every card it paints: back to
+back, a screenful of posters kept the window's first paint waiting (a 50–90 ms stall)."""
+
 
 def scaled_jpeg(image: QImage) -> tuple[QImage, bytes]:
-    """``image`` scaled to fit :data:`POSTER_SIZE`, and its JPEG bytes (any thread)."""
-    small = image.scaled(POSTER_SIZE, Qt.AspectRatioMode.KeepAspectRatio,
-                         Qt.TransformationMode.SmoothTransformation)
+    """``image`` scaled down to fit :data:`POSTER_SIZE` (a smaller one kept as it is: the
+    card scales it), and its JPEG bytes (any thread)."""
+    small = image if image.width() <= POSTER_SIZE.width() and \
+        image.height() <= POSTER_SIZE.height() else image.scaled(
+            POSTER_SIZE, Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.SmoothTransformation)
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
@@ -135,6 +144,7 @@ class PosterLoader(QObject):
                 result = NONE
             if pool is self._pool:  # (not closed meanwhile)
                 self._loaded.emit(key, result)
+            time.sleep(WORK_PAUSE_S)  # (the lock let go: the GUI thread paints meanwhile)
         try:
             pool.submit(run)
         except RuntimeError:  # (shut down)
