@@ -126,6 +126,17 @@ def _saved_before(target: Path, job: Mapping[str, Any], index: int) -> DownloadR
     return DownloadResult(path=target, bytes=size, resumed_from=size, content_type=None)
 
 
+def _reclaim(target: Path) -> None:
+    """A resumed set's file that is whole on disk but has no sidecar — an earlier run renamed
+    its ``.part`` and stopped before describing it — goes back to being its ``.part``: the
+    resumed fetch then asks only for what lies beyond it (a whole file: a 416, no body) instead
+    of fetching it all again beside it. Its name was claimed for this job (``reserve``), so no
+    other file can be there."""
+    part = part_path(target)
+    if target.is_file() and not target.is_symlink() and not part.exists():
+        os.replace(target, part)
+
+
 def _sidecar(media: Path, info: Mapping[str, Any], url: str, index: int,
              names: Sequence[str]) -> None:
     try:
@@ -163,6 +174,8 @@ async def fetch_results(http: Client, urls: Sequence[str], folder: Path, stem: s
     names = [t.name for t in targets]
     for index, target in enumerate(targets, 1):
         earlier = _saved_before(target, job, index) if job else None
+        if earlier is None and first is not None:
+            _reclaim(target)
         if earlier is None:
             try:
                 earlier = await fetch_resumable(http, urls[index - 1], target, progress=report)

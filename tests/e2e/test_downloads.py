@@ -27,6 +27,7 @@ from app.downloads import (
     DownloadQueue,
     DownloadResult,
     ExpiredURLError,
+    FileFetcher,
     fetch_results,
     fetch_resumable,
     render_name,
@@ -721,3 +722,26 @@ async def test_the_job_manager_saves_every_image_of_an_image_ad(tmp_path: Path) 
     assert media_reads == []  # already saved: nothing fetched again
     assert sorted(p.name for p in out.iterdir()) == sorted(
         [f.name for f in files] + [f.name + ".json" for f in files])
+
+
+@pytest.mark.parametrize("route", ["wire", "httpx"])
+async def test_a_file_saved_before_a_crash_without_its_sidecar_is_not_fetched_again(
+        sandbox: Sandbox, tmp_path: Path, route: str) -> None:
+    """Killed between renaming the finished ``.part`` and writing its sidecar: the resumed
+    set takes the file it has (one ranged request past its end) — no second copy beside it,
+    no byte fetched twice."""
+    urls = result_urls(sandbox, "crash")[:2]
+    info = {"job": RESULT_JOB}
+    async with httpx.AsyncClient(timeout=10) as http:
+        fetcher = FileFetcher() if route == "wire" else http
+        saved = await fetch_results(fetcher, urls, tmp_path, "Ad", info=info)
+        whole = [f.path.read_bytes() for f in saved.files]
+        (tmp_path / "Ad_2.png.json").unlink()  # the second file's sidecar never written
+        before = len(sandbox.request_log)
+        again = await fetch_results(fetcher, urls, tmp_path, "Ad", info=info,
+                                    first=tmp_path / "Ad_1.png")
+    assert [f.path.name for f in again.files] == ["Ad_1.png", "Ad_2.png"]
+    assert [f.path.read_bytes() for f in again.files] == whole
+    assert again.files[1].resumed_from == len(whole[1])  # nothing of it fetched again
+    assert [path for _, path in sandbox.request_log[before:]] == ["/media/crash/728x90.png"]
+    assert leftovers(tmp_path) == ["Ad_1.png", "Ad_1.png.json", "Ad_2.png", "Ad_2.png.json"]
