@@ -44,9 +44,9 @@ from ui.service import StudioService
 
 FIRST_JOBS = 120
 HISTORY = 5000
-HISTORY_CHUNK = 50
+HISTORY_CHUNK = 25
 """The history is read this many jobs at a time…"""
-HISTORY_PAUSE_S = 0.003
+HISTORY_PAUSE_S = 0.004
 """…the worker letting go of the interpreter lock this long between reads: decoding rows
 holds it, and the GUI thread needs it for each card it paints (read in one go, the history
 slowed the first paint fourfold: one 50–100 ms stall)."""
