@@ -265,6 +265,9 @@ async def run_window(args: argparse.Namespace, paths: AppPaths,
                             auto_download=settings.auto_download)
     connect = wire_window(window, service, frame.base_url)  # (before attach: a click made
     window.attach(service)                                  # while it loaded is answered)
+    from ui.common.background import freeze_heap
+
+    freeze_heap()  # (no full garbage collection walks start-up's objects again)
     for problem in store.problems:
         window.statusBar().showMessage(problem, 15000)
 

@@ -387,9 +387,14 @@ class StudioService(QObject):
                 if chunk <= 0:
                     return own.page(limit=limit)
                 jobs: list[JobRecord] = []
+                seen: set[str] = set()
+                offset = 0
                 while len(jobs) < limit:
-                    part = own.page(offset=len(jobs), limit=min(chunk, limit - len(jobs)))
-                    jobs.extend(part)
+                    part = own.page(offset=offset, limit=min(chunk, limit - len(jobs)))
+                    offset += len(part)
+                    # A job sent meanwhile pushes the pages down by one: never listed twice.
+                    jobs.extend(r for r in part if r.key not in seen)
+                    seen.update(r.key for r in part)
                     if len(part) < chunk:
                         break
                     time.sleep(pause_s)

@@ -215,6 +215,9 @@ def build_studio(folder: Path, *, sandbox_speed: float = 20.0,
                         CredentialStore(backend=MemoryKeyring(), trust_backend=True),
                         str(folder / "output"))
     window.show()
+    from ui.common.background import freeze_heap
+
+    freeze_heap()  # as ui.main does once the window is attached
     return Studio(window, service, folder)
 
 

@@ -199,3 +199,22 @@ def test_filters_apply_to_the_rows_added_later(
     assert [r.key for r in shown(panel)] == failed
     panel.search.setText("#79")  # (the text filter too)
     assert {r.title for r in shown(panel)} == {f"Job #{n}" for n in range(7900, 8000, 10)}
+
+
+def test_the_history_read_in_chunks_is_the_one_read_in_one_go(
+        service: StudioService, history: tuple[Path, dict[int, str]], qtbot: QtBot) -> None:
+    """The library reads its history a few jobs at a time (letting the GUI thread paint in
+    between): the same jobs in the same order as one read, with none twice."""
+    path, _keys = history
+    answers: dict[str, list[JobRecord] | None] = {}
+    parent = QueuePanel(service)
+    qtbot.addWidget(parent)
+    for name, chunk in (("whole", 0), ("chunked", 7)):
+        assert service.jobs_page_in_thread(
+            parent, 100, lambda jobs, _error, name=name: answers.__setitem__(name, jobs),
+            chunk=chunk, pause_s=0.0)
+    qtbot.waitUntil(lambda: len(answers) == 2, timeout=20_000)
+    whole, chunked = answers["whole"], answers["chunked"]
+    assert whole is not None and chunked is not None
+    assert [r.key for r in chunked] == [r.key for r in whole] == \
+        [r.key for r in newest(path, 100)]

@@ -9,6 +9,7 @@ hands its result to a callback in the GUI thread.
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from collections.abc import Callable, Hashable
@@ -79,4 +80,13 @@ def run_in_thread(parent: QObject, work: Callable[[], object],
     threading.Thread(target=run, name=name, daemon=True).start()
 
 
-__all__ = ["Batcher", "run_in_thread"]
+def freeze_heap() -> None:
+    """Once the window is up: what starting made (modules, classes, the window's widgets, the
+    catalogues) leaves the cyclic garbage collector's walk. Left in, a full collection walks
+    it all — a 30 ms stall of the GUI thread while 1,000 jobs were sent (measured: 3.4 ms
+    frozen). Objects made later are collected as before; the frozen ones are freed by their
+    reference counts as ever (only cycles among them stay)."""
+    gc.freeze()
+
+
+__all__ = ["Batcher", "freeze_heap", "run_in_thread"]

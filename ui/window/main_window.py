@@ -486,6 +486,11 @@ class MainWindow(QMainWindow):
         except BatchError as exc:
             self.statusBar().showMessage(f"Not read: {exc}", 10000)
             return
+        self.accept_rows(target, rows, table)
+
+    def accept_rows(self, target: str, rows: list[BatchRow], table: Table | None) -> None:
+        """Rows read from a drop for ``target``: one fills the form, several open the batch
+        sheet (the drop router hands over what it read while the drag was over the window)."""
         if not rows:
             self.statusBar().showMessage("No web address found in what was dropped.", 8000)
             return

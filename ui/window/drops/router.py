@@ -236,9 +236,15 @@ class DropRouter(QObject):
     def deliver(self, route: DropRoute) -> None:
         """Do what the overlay said."""
         reading, field = route.reading, route.field
+        window = self.window
+        if reading is not None and field is None and not reading.error \
+                and reading.target == window.drop_target():  # read while dragging: not again
+            self._last = None  # the rows are the sheet's now (it edits them)
+            window.accept_rows(reading.target, reading.rows, reading.table)
+            return
         if reading is None or field is None:  # as a drop on a bare area (or "connect first")
-            self.window.accept_dropped(text=reading.text if reading else "",
-                                       files=reading.files if reading else ())
+            window.accept_dropped(text=reading.text if reading else "",
+                                  files=reading.files if reading else ())
             return
         row = reading.rows[0]
         if field.page_of is not None:
