@@ -133,8 +133,11 @@ def _reclaim(target: Path) -> None:
     of fetching it all again beside it. Its name was claimed for this job (``reserve``), so no
     other file can be there."""
     part = part_path(target)
-    if target.is_file() and not target.is_symlink() and not part.exists():
-        os.replace(target, part)
+    try:
+        if target.is_file() and not target.is_symlink() and not part.exists():
+            os.replace(target, part)
+    except OSError:  # a name the file system refuses and the like: the fetch says so
+        return
 
 
 def _sidecar(media: Path, info: Mapping[str, Any], url: str, index: int,

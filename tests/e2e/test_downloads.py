@@ -745,3 +745,13 @@ async def test_a_file_saved_before_a_crash_without_its_sidecar_is_not_fetched_ag
     assert again.files[1].resumed_from == len(whole[1])  # nothing of it fetched again
     assert [path for _, path in sandbox.request_log[before:]] == ["/media/crash/728x90.png"]
     assert leftovers(tmp_path) == ["Ad_1.png", "Ad_1.png.json", "Ad_2.png", "Ad_2.png.json"]
+
+
+async def test_a_recorded_name_the_file_system_refuses_is_a_download_error(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    """Taking back a finished file never crashes on a recorded name too long to exist: the
+    fetch reports it, as before."""
+    too_long = tmp_path / ("x" * 400 + ".png")
+    with pytest.raises(DownloadError):
+        await fetch_results(FileFetcher(), result_urls(sandbox, "long")[:1], tmp_path, "Ad",
+                            info={"job": RESULT_JOB}, first=too_long)
