@@ -20,7 +20,17 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPalette, QPixmap
-from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QListView,
+    QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
 
 from ui.galleries._images import GalleryImages
 
@@ -229,6 +239,37 @@ def draw_picture(painter: QPainter, target: QRect, pixmap: QPixmap | None,
         painter.drawText(target, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
                          placeholder)
     painter.restore()
+
+def card_list(parent: QWidget, name: str, accessible: str, *, grid: bool = True) -> QListView:
+    """The list every gallery shows its cards in: a grid of same-size cards (or, with
+    ``grid`` false, one row each), scrolled by the pixel, hovering tracked for the delegate."""
+    view = QListView(parent)
+    view.setObjectName(name)
+    view.setAccessibleName(accessible)
+    if grid:
+        view.setViewMode(QListView.ViewMode.IconMode)
+        view.setResizeMode(QListView.ResizeMode.Adjust)
+        view.setMovement(QListView.Movement.Static)
+    view.setUniformItemSizes(True)
+    view.setSpacing(4 if grid else 1)
+    view.setMouseTracking(True)
+    view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    return view
+
+
+def use_buttons(dialog: QDialog, label: str, use: Callable[[], object]
+                ) -> tuple[QDialogButtonBox, QPushButton]:
+    """A gallery's "Use this …" (``use``) and Cancel (closes ``dialog``)."""
+    buttons = QDialogButtonBox(dialog)
+    use_button = buttons.addButton(label, QDialogButtonBox.ButtonRole.AcceptRole)
+    use_button.setObjectName("gallery_use")
+    cancel = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+    cancel.setObjectName("gallery_cancel")
+    buttons.accepted.connect(use)
+    buttons.rejected.connect(dialog.reject)
+    return buttons, use_button
+
 
 class CardChoice:
     """What every gallery does with its list's current card (mixed into its dialog, which

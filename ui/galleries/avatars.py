@@ -24,13 +24,10 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QLabel,
-    QListView,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -51,6 +48,8 @@ from ui.galleries._cards import (
     CARD_ROLE,
     CardChoice,
     CardModel,
+    card_list,
+    use_buttons,
 )
 from ui.galleries._chrome import (
     FacetChecks,
@@ -124,17 +123,7 @@ class AvatarGallery(CardChoice, QDialog):
         facet_scroll.setFixedWidth(facet_box.sizeHint().width() + 18)
 
         self.model = CardModel(self.images, self._describe, self)
-        self.view = QListView(self)
-        self.view.setObjectName("avatar_cards")
-        self.view.setAccessibleName("Avatars")
-        self.view.setViewMode(QListView.ViewMode.IconMode)
-        self.view.setResizeMode(QListView.ResizeMode.Adjust)
-        self.view.setMovement(QListView.Movement.Static)
-        self.view.setUniformItemSizes(True)
-        self.view.setSpacing(4)
-        self.view.setMouseTracking(True)
-        self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view = card_list(self, "avatar_cards", "Avatars")
         self.delegate = AvatarDelegate(self.view)
         self.view.setItemDelegate(self.delegate)
         self.view.setModel(self.model)
@@ -148,14 +137,7 @@ class AvatarGallery(CardChoice, QDialog):
         self.detail = AvatarDetail(self.images, self)
         self.detail.favouriteClicked.connect(self.toggle_favourite)
 
-        self.buttons = QDialogButtonBox(self)
-        self.use_button = self.buttons.addButton("Use this avatar",
-                                                 QDialogButtonBox.ButtonRole.AcceptRole)
-        self.use_button.setObjectName("gallery_use")
-        cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        cancel.setObjectName("gallery_cancel")
-        self.buttons.accepted.connect(self.choose_current)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons, self.use_button = use_buttons(self, "Use this avatar", self.choose_current)
 
         middle = QHBoxLayout()
         middle.addWidget(facet_scroll)

@@ -15,12 +15,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QLabel,
-    QListView,
     QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
@@ -34,8 +31,10 @@ from ui.galleries._cards import (
     CardChoice,
     CardDelegate,
     CardModel,
+    card_list,
     draw_picture,
     muted,
+    use_buttons,
 )
 from ui.galleries._images import GalleryImages
 
@@ -108,16 +107,7 @@ class StyleGallery(CardChoice, QDialog):
         intro.setWordWrap(True)
         self.images = GalleryImages(service, parent=self, card=QSize(PICTURE_W, PICTURE_H))
         self.model = CardModel(self.images, lambda c: f"{c.name} ({c.id}) — {c.example}", self)
-        self.view = QListView(self)
-        self.view.setObjectName("style_cards")
-        self.view.setAccessibleName("Visual styles")
-        self.view.setViewMode(QListView.ViewMode.IconMode)
-        self.view.setResizeMode(QListView.ResizeMode.Adjust)
-        self.view.setMovement(QListView.Movement.Static)
-        self.view.setUniformItemSizes(True)
-        self.view.setSpacing(4)
-        self.view.setMouseTracking(True)
-        self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.view = card_list(self, "style_cards", "Visual styles")
         self.view.setItemDelegate(StyleDelegate(self.view))
         self.view.setModel(self.model)
         self.view.selectionModel().currentChanged.connect(self._current_changed)
@@ -125,14 +115,7 @@ class StyleGallery(CardChoice, QDialog):
         self.example = QLabel(self)
         self.example.setObjectName("style_gallery_example")
         self.example.setWordWrap(True)
-        self.buttons = QDialogButtonBox(self)
-        self.use_button = self.buttons.addButton("Use this style",
-                                                 QDialogButtonBox.ButtonRole.AcceptRole)
-        self.use_button.setObjectName("gallery_use")
-        cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        cancel.setObjectName("gallery_cancel")
-        self.buttons.accepted.connect(self.choose_current)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons, self.use_button = use_buttons(self, "Use this style", self.choose_current)
         bottom = QHBoxLayout()
         bottom.addWidget(self.example, 1)
         bottom.addWidget(self.buttons)

@@ -20,13 +20,10 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QCloseEvent, QFont, QFontMetrics, QKeyEvent, QPainter, QPalette
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QLabel,
-    QListView,
     QPushButton,
     QScrollArea,
     QStyleOptionViewItem,
@@ -43,7 +40,9 @@ from ui.galleries._cards import (
     CardChoice,
     CardDelegate,
     CardModel,
+    card_list,
     muted,
+    use_buttons,
 )
 from ui.galleries._chrome import (
     FacetChecks,
@@ -167,13 +166,7 @@ class VoiceGallery(CardChoice, QDialog):
         self.facet_scroll.setFixedWidth(190)
 
         self.model = CardModel(None, self._describe, self)
-        self.view = QListView(self)
-        self.view.setObjectName("voice_cards")
-        self.view.setAccessibleName("Voices")
-        self.view.setUniformItemSizes(True)
-        self.view.setMouseTracking(True)
-        self.view.setSpacing(1)
-        self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.view = card_list(self, "voice_cards", "Voices", grid=False)
         self.delegate = VoiceDelegate(self.player, self.view)
         self.view.setItemDelegate(self.delegate)
         self.view.setModel(self.model)
@@ -192,14 +185,7 @@ class VoiceGallery(CardChoice, QDialog):
         self.play_button = QPushButton("▶ Play sample", self)
         self.play_button.setObjectName("voice_play")
         self.play_button.clicked.connect(lambda: self.play(self.current_card()))
-        self.buttons = QDialogButtonBox(self)
-        self.use_button = self.buttons.addButton("Use this voice",
-                                                 QDialogButtonBox.ButtonRole.AcceptRole)
-        self.use_button.setObjectName("gallery_use")
-        cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        cancel.setObjectName("gallery_cancel")
-        self.buttons.accepted.connect(self.choose_current)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons, self.use_button = use_buttons(self, "Use this voice", self.choose_current)
 
         middle = QHBoxLayout()
         middle.addWidget(self.facet_scroll)
