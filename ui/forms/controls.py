@@ -9,7 +9,7 @@ estimator's length control too); ``tests/gui/test_form_money.py`` scrolls over a
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QAbstractItemModel, QEvent, QObject, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractSlider,
@@ -95,4 +95,21 @@ def guard_wheels(root: QWidget) -> int:
     return guarded
 
 
-__all__ = ["Combo", "DoubleSpinBox", "NoWheel", "Slider", "SpinBox", "guard_wheels"]
+def pick_or_type(parent: QWidget, name: str, label: str, model: QAbstractItemModel, *,
+                 width: int = 18) -> Combo:
+    """An editable combo over a catalogue ``model``: a row picked from the list, or a value
+    typed or pasted (nothing typed is added to the list); ``width`` characters wide at least."""
+    combo = Combo(parent)
+    combo.setObjectName(f"{name}_combo")
+    combo.setAccessibleName(label)
+    combo.setEditable(True)
+    combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+    combo.setModel(model)
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(width)
+    combo.setMaxVisibleItems(15)
+    return combo
+
+
+__all__ = ["Combo", "DoubleSpinBox", "NoWheel", "Slider", "SpinBox", "guard_wheels",
+           "pick_or_type"]

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from app.catalogue_rows import template_rows
 from app.generators import Field
 from app.generators.spec import is_empty
-from ui.forms.controls import Combo
+from ui.forms.controls import pick_or_type
 from ui.forms.pickers import (
     THUMBNAIL_SIZE,
     CatalogueEditor,
@@ -48,16 +48,7 @@ class TemplatePicker(CatalogueEditor):
         super().__init__(field, service, parent)
         name = field.name
         self.model = CatalogueModel(None, self)
-        self.combo = Combo(self)
-        self.combo.setObjectName(f"{name}_combo")
-        self.combo.setAccessibleName(field.label)
-        self.combo.setEditable(True)
-        self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.combo.setModel(self.model)
-        self.combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.combo.setMinimumContentsLength(18)
-        self.combo.setMaxVisibleItems(15)
+        self.combo = pick_or_type(self, name, field.label, self.model)
         self.combo.setToolTip(field.help or "Pick one of your workspace's templates, or "
                                             "paste a template id")
         edit = self._edit()

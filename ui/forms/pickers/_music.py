@@ -21,7 +21,7 @@ from app.catalogue_rows import category_names, merge_tracks, music_rows_keeping,
 from app.generators import Field
 from app.generators.spec import is_empty
 from ui.forms.base import FieldEditor
-from ui.forms.controls import Combo
+from ui.forms.controls import Combo, pick_or_type
 from ui.forms.pickers._base import StatusRow
 from ui.forms.pickers._model import CatalogueModel, editable_value
 from ui.forms.pickers._watcher import NOT_CONNECTED, CatalogueWatcher
@@ -48,16 +48,7 @@ class MusicPicker(FieldEditor):
         self.service = service
         name = field.name
         self.model = CatalogueModel("", self)
-        self.combo = Combo(self)
-        self.combo.setObjectName(f"{name}_combo")
-        self.combo.setAccessibleName(field.label)
-        self.combo.setEditable(True)
-        self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.combo.setModel(self.model)
-        self.combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.combo.setMinimumContentsLength(24)
-        self.combo.setMaxVisibleItems(15)
+        self.combo = pick_or_type(self, name, field.label, self.model, width=24)
         self.combo.setToolTip(field.help or "Pick a track from Creatify's library or paste "
                                             "an http(s) URL of your own")
         edit = self.combo.lineEdit()

@@ -16,14 +16,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from app.catalogue_rows import Row
 from app.generators import Field, FieldKind
 from app.generators.spec import is_empty
 from app.jobs.ledger import JobRecord, JobState
 from ui.forms.base import FieldEditor
-from ui.forms.controls import Combo
+from ui.forms.controls import pick_or_type
 from ui.forms.editors import PLAIN_EDITORS
 from ui.forms.pickers._base import CatalogueEditor, StatusRow
 from ui.forms.pickers._model import CatalogueModel, editable_value, filter_rows
@@ -96,16 +96,7 @@ class IdCombo(FieldEditor):
         super().__init__(field, parent)
         name = field.name
         self.model = CatalogueModel(None, self)
-        self.combo = Combo(self)
-        self.combo.setObjectName(f"{name}_combo")
-        self.combo.setAccessibleName(field.label)
-        self.combo.setEditable(True)
-        self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.combo.setModel(self.model)
-        self.combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.combo.setMinimumContentsLength(18)
-        self.combo.setMaxVisibleItems(15)
+        self.combo = pick_or_type(self, name, field.label, self.model)
         edit = self.combo.lineEdit()
         assert edit is not None
         edit.setObjectName(f"{name}_edit")
