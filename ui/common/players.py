@@ -11,11 +11,13 @@ happened.
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
-from PySide6.QtCore import Q_ARG, QMetaObject, Qt, QUrl
+from PySide6.QtCore import Q_ARG, QMetaObject, QObject, Qt, QUrl
 
-__all__ = ["load_player", "pause_player", "play_player", "seek_player", "stop_player"]
+__all__ = ["SoundUnavailable", "load_player", "pause_player", "play_player", "seek_player",
+           "sound_player", "stop_player"]
 
 _QUEUED = Qt.ConnectionType.QueuedConnection
 
@@ -46,3 +48,25 @@ def load_player(player: Any, source: QUrl) -> None:
     """Stop whatever plays and load ``source`` from the event loop."""
     QMetaObject.invokeMethod(player, "stop", _QUEUED)
     QMetaObject.invokeMethod(player, "setSource", _QUEUED, Q_ARG(QUrl, source))
+
+
+class SoundUnavailable(Exception):
+    """No sound can be played here; ``str()`` says so in words a creator can act on."""
+
+
+def sound_player(parent: QObject) -> tuple[Any, Any]:
+    """A ``QMediaPlayer`` with its ``QAudioOutput`` (both kept alive by ``parent``), QtMultimedia
+    loaded on first use; :class:`SoundUnavailable` when it cannot be (no module, no libpulse,
+    no backend)."""
+    try:
+        multimedia = importlib.import_module("PySide6.QtMultimedia")
+        output = multimedia.QAudioOutput(parent)
+        player = multimedia.QMediaPlayer(parent)
+        player.setAudioOutput(output)
+        if not player.isAvailable():
+            raise RuntimeError("no multimedia backend is available")
+    except Exception as exc:  # ImportError (no QtMultimedia/libpulse), backend errors
+        raise SoundUnavailable(f"Samples cannot be played here: {exc}. (QtMultimedia needs "
+                               "the PySide6-Addons package and libpulse0.)") from exc
+    return player, output
+

@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 from typing import Any
 
 from PySide6.QtCore import QObject, QUrl, Signal
 
-from ui.common.players import load_player, play_player, stop_player
+from ui.common.players import SoundUnavailable, load_player, play_player, sound_player, stop_player
 
 log = logging.getLogger(__name__)
 
@@ -64,16 +63,10 @@ class SamplePlayer(QObject):
         if self.problem:
             return False
         try:
-            multimedia = importlib.import_module("PySide6.QtMultimedia")
-            player = multimedia.QMediaPlayer(self)
-            audio = multimedia.QAudioOutput(self)
-            player.setAudioOutput(audio)
-            if not player.isAvailable():
-                raise RuntimeError("no multimedia backend is available")
-        except Exception as exc:  # ImportError (no QtMultimedia/libpulse), backend errors
-            log.info("audio playback unavailable: %s", exc)
-            self.problem = (f"Samples cannot be played here: {exc}. (QtMultimedia needs the "
-                            "PySide6-Addons package and libpulse0.)")
+            player, audio = sound_player(self)
+        except SoundUnavailable as exc:
+            log.info("audio playback unavailable: %s", exc.__cause__)
+            self.problem = str(exc)
             return False
         player.playbackStateChanged.connect(self._on_state)
         player.errorOccurred.connect(self._on_error)

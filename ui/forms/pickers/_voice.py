@@ -3,7 +3,6 @@ can be (a broken or missing multimedia backend disables the button, never the ap
 
 from __future__ import annotations
 
-import importlib
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +12,7 @@ from PySide6.QtWidgets import QPushButton, QWidget
 
 from app.catalogue_rows import accent_rows
 from app.generators import Field
-from ui.common.players import stop_player
+from ui.common.players import SoundUnavailable, sound_player, stop_player
 from ui.forms.pickers._base import ComboPicker
 from ui.galleries import browse_button, open_gallery
 
@@ -82,17 +81,10 @@ class AccentPicker(ComboPicker):
         if self._audio_problem:
             return None
         try:
-            multimedia = importlib.import_module("PySide6.QtMultimedia")
-            output = multimedia.QAudioOutput(self)
-            player = multimedia.QMediaPlayer(self)
-            player.setAudioOutput(output)
-            if not player.isAvailable():
-                raise RuntimeError("no multimedia backend is available")
-        except Exception as exc:  # ImportError (no QtMultimedia/libpulse), backend errors
-            log.info("audio playback unavailable: %s", exc)
-            self._audio_problem = (f"Samples cannot be played here: {exc}. "
-                                   "(QtMultimedia needs the PySide6-Addons package and "
-                                   "libpulse0.)")
+            player, output = sound_player(self)
+        except SoundUnavailable as exc:
+            log.info("audio playback unavailable: %s", exc.__cause__)
+            self._audio_problem = str(exc)
             self._refresh()
             return None
         player.errorOccurred.connect(self._on_player_error)
