@@ -13,9 +13,10 @@ import contextlib
 import hashlib
 import logging
 import os
-import tempfile
 import threading
 from pathlib import Path
+
+from app.atomic import write_bytes_atomically
 
 log = logging.getLogger(__name__)
 
@@ -67,14 +68,7 @@ class ImageCache:
                 old = path.stat().st_size
             except OSError:
                 old = 0
-            fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "wb") as out:
-                    out.write(data)
-                os.replace(temp, path)
-            except BaseException:
-                Path(temp).unlink(missing_ok=True)
-                raise
+            write_bytes_atomically(path, data, durable=False)
         except OSError as exc:
             log.info("image not cached (%s)", exc)
             return False

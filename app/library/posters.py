@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from pathlib import Path
+
+from app.atomic import write_bytes_atomically
 
 FOLDER = "posters"
 MAX_POSTERS = 5000
@@ -57,14 +58,7 @@ class PosterCache:
         half a file; no fsync, a cache lost in a crash is made again)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         target = self.path(identity)
-        fd, temp = tempfile.mkstemp(dir=self.folder, prefix=".poster.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-            os.replace(temp, target)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        write_bytes_atomically(target, data, durable=False)
         return target
 
     def prune(self, keep: int = MAX_POSTERS) -> int:
