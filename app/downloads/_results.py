@@ -10,6 +10,7 @@ job's result is not fetched again.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -20,6 +21,7 @@ from typing import Any
 
 from app.downloads._errors import DownloadError, ExpiredURLError
 from app.downloads._names import part_path, suffix_for, target_in
+from app.downloads._part import in_thread
 from app.downloads._sidecar import sidecar_path, write_sidecar
 from app.downloads._transfer import Client, DownloadResult, fetch_resumable
 
@@ -178,7 +180,7 @@ async def fetch_results(http: Client, urls: Sequence[str], folder: Path, stem: s
     for index, target in enumerate(targets, 1):
         earlier = _saved_before(target, job, index) if job else None
         if earlier is None and first is not None:
-            _reclaim(target)
+            await in_thread(functools.partial(_reclaim, target), name="download reclaim")
         if earlier is None:
             try:
                 earlier = await fetch_resumable(http, urls[index - 1], target, progress=report)
