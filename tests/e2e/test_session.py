@@ -307,6 +307,9 @@ async def test_a_finished_job_teaches_its_price(session: tuple[Session, Recorder
         [wire] = [j for j in server.jobs("asset_generator") if j["id"] == ended.server_id]
         assert isinstance(wire["credits_used"], str)  # the docs' type, read as a number
         assert ended.credits_used == Decimal(wire["credits_used"]) > 0
+        # The ledger shows the end as soon as the writer commits it; the charge is learned
+        # when the change comes back to the loop, a moment later.
+        await until(lambda: studio.learned_price(key) is not None, what="the charge learned")
         charge = studio.learned_price(key)
         assert charge is not None and charge.credits == ended.credits_used
         assert charge.job_id == ended.server_id
